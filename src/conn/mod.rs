@@ -1,0 +1,1 @@
+//! The public sans-IO connection types.

@@ -1,0 +1,225 @@
+//! Errors, and the RFC 5246 §7.2 alert each one sends to the peer.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::codec::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+
+/// Why a connection failed, or why an API call was refused.
+///
+/// Every error caused by the peer maps to the alert we sent it
+/// ([`Error::alert`]); once a connection has returned such an error it is
+/// dead and every later call returns the same error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The peer sent bytes that do not decode as the named structure.
+    #[error("peer sent a malformed {0}")]
+    Decode(&'static str),
+    /// The peer sent a well-formed value that is not allowed here.
+    #[error("peer sent an illegal parameter: {0}")]
+    IllegalParameter(&'static str),
+    /// The peer sent a message that is not allowed in the current state.
+    #[error("unexpected {got} while expecting {expected}")]
+    UnexpectedMessage {
+        /// What arrived.
+        got: &'static str,
+        /// What the state machine was waiting for.
+        expected: &'static str,
+    },
+    /// The peer's best version is below TLS 1.2 (or it chose one we do not speak).
+    #[error("protocol version {peer:?} refused: only TLS 1.2 is supported")]
+    UnsupportedVersion {
+        /// The version the peer offered or chose.
+        peer: ProtocolVersion,
+    },
+    /// No cipher suite both sides accept.
+    #[error("no cipher suite in common: peer offered {offered:?}, we support {supported:?}")]
+    NoCommonCipherSuite {
+        /// The peer's list.
+        offered: Vec<CipherSuite>,
+        /// Ours (those usable with our certificate, on a server).
+        supported: Vec<CipherSuite>,
+    },
+    /// No ECDHE group both sides accept.
+    #[error("no key exchange group in common: peer offered {offered:?}, we support {supported:?}")]
+    NoCommonGroup {
+        /// The peer's list.
+        offered: Vec<NamedGroup>,
+        /// Ours.
+        supported: Vec<NamedGroup>,
+    },
+    /// No signature scheme both sides accept for our key.
+    #[error("no signature scheme in common: peer offered {offered:?}, we support {supported:?}")]
+    NoCommonSignatureScheme {
+        /// The peer's list.
+        offered: Vec<SignatureScheme>,
+        /// Ours.
+        supported: Vec<SignatureScheme>,
+    },
+    /// ALPN was offered by both sides with no protocol in common (RFC 7301 §3.2).
+    #[error("no application protocol in common: peer offered {offered:?}, we support {supported:?}")]
+    NoApplicationProtocol {
+        /// The peer's protocols, lossily as text.
+        offered: Vec<String>,
+        /// Ours.
+        supported: Vec<String>,
+    },
+    /// The peer did not negotiate something our configuration requires.
+    #[error("handshake failure: {0}")]
+    HandshakeFailure(&'static str),
+    /// The peer's certificate chain was rejected.
+    #[error("peer certificate rejected: {0}")]
+    Certificate(#[from] CertificateError),
+    /// A ServerKeyExchange or CertificateVerify signature did not verify.
+    #[error("peer's {0} signature is invalid")]
+    BadSignature(&'static str),
+    /// The peer's Finished did not match the transcript (RFC 5246 §7.4.9).
+    #[error("peer's Finished verify_data does not match the handshake")]
+    BadFinished,
+    /// A record failed AEAD authentication (RFC 5246 §6.2.3.3).
+    #[error("record failed authentication (bad_record_mac)")]
+    BadRecordMac,
+    /// A record exceeded the RFC 5246 §6.2 size limits.
+    #[error("record too large: {len} bytes exceeds {limit}")]
+    RecordOverflow {
+        /// The length the peer declared or produced.
+        len: usize,
+        /// The limit that applied.
+        limit: usize,
+    },
+    /// The peer sent an extension we never offered or do not allow here.
+    #[error("peer sent unsupported extension {0}")]
+    UnsupportedExtension(u16),
+    /// A configured cap on what the peer may make us hold was exceeded.
+    #[error("peer exceeded the {what} limit of {limit}")]
+    LimitExceeded {
+        /// Which limit.
+        what: &'static str,
+        /// Its configured value.
+        limit: usize,
+    },
+    /// The peer sent a fatal alert (or an alert that is always fatal).
+    #[error("peer sent fatal alert {0}")]
+    AlertReceived(AlertDescription),
+    /// The peer closed the transport without close_notify (possible truncation).
+    #[error("peer closed the connection without close_notify")]
+    UnexpectedEof,
+    /// Write sequence number would wrap (RFC 5246 §6.1): the connection must end.
+    #[error("record sequence number exhausted")]
+    SequenceExhausted,
+    /// An API call that is not valid in the connection's current state.
+    #[error("invalid use of the connection: {0}")]
+    Misuse(&'static str),
+    /// The configuration is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A local failure (randomness, key generation, signing).
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+impl Error {
+    /// The alert this error sends to the peer, if any.
+    ///
+    /// `None` for errors that are not the peer's business (misuse, config) or
+    /// that were caused by the peer's own fatal alert.
+    pub fn alert(&self) -> Option<AlertDescription> {
+        use AlertDescription as A;
+        Some(match self {
+            Self::Decode(_) => A::DecodeError,
+            Self::IllegalParameter(_) => A::IllegalParameter,
+            Self::UnexpectedMessage { .. } => A::UnexpectedMessage,
+            Self::UnsupportedVersion { .. } => A::ProtocolVersion,
+            Self::NoCommonCipherSuite { .. }
+            | Self::NoCommonGroup { .. }
+            | Self::NoCommonSignatureScheme { .. }
+            | Self::HandshakeFailure(_) => A::HandshakeFailure,
+            Self::NoApplicationProtocol { .. } => A::NoApplicationProtocol,
+            Self::Certificate(e) => e.alert(),
+            Self::BadSignature(_) | Self::BadFinished => A::DecryptError,
+            Self::BadRecordMac => A::BadRecordMac,
+            Self::RecordOverflow { .. } => A::RecordOverflow,
+            Self::UnsupportedExtension(_) => A::UnsupportedExtension,
+            // RFC 5246 has no "excessive" alert; the peer's message was out of
+            // the range we accept, which is the sense of decode_error.
+            Self::LimitExceeded { .. } => A::DecodeError,
+            Self::SequenceExhausted | Self::Internal(_) => A::InternalError,
+            Self::AlertReceived(_) | Self::UnexpectedEof | Self::Misuse(_) | Self::Config(_) => {
+                return None
+            }
+        })
+    }
+}
+
+/// Why a peer's certificate chain was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// The peer sent an empty chain where one is required.
+    NoCertificate,
+    /// The chain does not lead to a configured trust anchor.
+    UnknownIssuer,
+    /// The certificate's validity period ended before the supplied time.
+    Expired,
+    /// The certificate's validity period starts after the supplied time.
+    NotValidYet,
+    /// The certificate is not valid for the expected server name.
+    NotValidForName {
+        /// The name we expected.
+        expected: String,
+    },
+    /// The certificate cannot be parsed.
+    BadEncoding,
+    /// A signature in the chain is invalid.
+    BadSignature,
+    /// The certificate is not valid for this purpose (EKU).
+    InvalidPurpose,
+    /// The certificate key does not fit the negotiated cipher suite.
+    WrongKeyType,
+    /// The chain is longer or larger than the configured limit.
+    TooLarge,
+    /// Another rejection reported by the path builder.
+    Other(String),
+}
+
+impl CertificateError {
+    /// The alert RFC 5246 §7.2.2 calls for.
+    pub fn alert(&self) -> AlertDescription {
+        use AlertDescription as A;
+        match self {
+            Self::UnknownIssuer => A::UnknownCa,
+            Self::Expired | Self::NotValidYet => A::CertificateExpired,
+            Self::WrongKeyType => A::UnsupportedCertificate,
+            Self::InvalidPurpose | Self::Other(_) => A::CertificateUnknown,
+            Self::NoCertificate
+            | Self::NotValidForName { .. }
+            | Self::BadEncoding
+            | Self::BadSignature
+            | Self::TooLarge => A::BadCertificate,
+        }
+    }
+}
+
+impl fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoCertificate => f.write_str("no certificate was presented"),
+            Self::UnknownIssuer => f.write_str("issued by an unknown certificate authority"),
+            Self::Expired => f.write_str("certificate has expired"),
+            Self::NotValidYet => f.write_str("certificate is not valid yet"),
+            Self::NotValidForName { expected } => {
+                write!(f, "certificate is not valid for name {expected:?}")
+            }
+            Self::BadEncoding => f.write_str("certificate is malformed"),
+            Self::BadSignature => f.write_str("a signature in the chain is invalid"),
+            Self::InvalidPurpose => f.write_str("certificate is not valid for this purpose"),
+            Self::WrongKeyType => f.write_str("certificate key does not match the cipher suite"),
+            Self::TooLarge => f.write_str("certificate chain exceeds the configured limit"),
+            Self::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+impl core::error::Error for CertificateError {}

@@ -1,0 +1,1 @@
+//! The handshake state machines, one explicit state enum per side.

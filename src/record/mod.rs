@@ -1,0 +1,1 @@
+//! The record layer (RFC 5246 §6).

@@ -1,0 +1,1 @@
+//! Certificate chain verification with rustls-webpki.
