@@ -1,1 +1,542 @@
 //! Certificate chain verification with rustls-webpki.
+//!
+//! [`RootCertStore`] holds the trust anchors a configuration accepts;
+//! [`verify_server_chain`] and [`verify_client_chain`] check a peer's
+//! Certificate message against them, mapping every webpki rejection onto a
+//! [`CertificateError`] (and so onto the RFC 5246 §7.2.2 alert it sends).
+//!
+//! Revocation (CRLs, OCSP) is not checked.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use rustls_pki_types::{
+    CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
+};
+
+use crate::error::{CertificateError, Error};
+
+/// The set of trust anchors (root certificates) used to verify a peer's
+/// certificate chain.
+///
+/// A chain is accepted only if it leads to one of these anchors. Certificates
+/// are added in DER form; only the subject, public key and name constraints
+/// of each are kept.
+///
+/// # Example
+///
+/// ```ignore
+/// // (Marked `ignore` until the type is re-exported from the crate root.)
+/// use rustls_pki_types::CertificateDer;
+/// use tls12::RootCertStore;
+///
+/// let mut roots = RootCertStore::empty();
+/// assert!(roots.is_empty());
+///
+/// // DER bytes of a CA certificate, e.g. read from a file or decoded from
+/// // PEM with `rustls_pki_types::pem::PemObject`.
+/// let der: Vec<u8> = std::fs::read("ca.der").unwrap();
+/// roots.add(&CertificateDer::from(der)).expect("a valid CA certificate");
+/// assert_eq!(roots.len(), 1);
+/// ```
+#[derive(Debug, Clone, Default)]
+#[allow(dead_code)] // Re-exported by the crate root once config lands.
+pub struct RootCertStore {
+    /// The anchors, owned.
+    pub(crate) anchors: Vec<TrustAnchor<'static>>,
+}
+
+#[allow(dead_code)] // Re-exported by the crate root once config lands.
+impl RootCertStore {
+    /// A store with no trust anchors: it accepts no chain.
+    pub fn empty() -> Self {
+        Self {
+            anchors: Vec::new(),
+        }
+    }
+
+    /// Add the DER-encoded certificate `cert` as a trust anchor.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] if `cert` cannot be parsed as an X.509 certificate.
+    pub fn add(&mut self, cert: &CertificateDer<'_>) -> Result<(), Error> {
+        let anchor = webpki::anchor_from_trusted_cert(cert)
+            .map_err(|e| Error::Config(format!("unusable trust anchor certificate: {e:?}")))?;
+        self.anchors.push(anchor.to_owned());
+        Ok(())
+    }
+
+    /// The number of trust anchors in the store.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// Whether the store has no trust anchors.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+}
+
+/// Verify a server's certificate chain for `server_name` at time `now`.
+///
+/// `chain[0]` is the end-entity certificate, the rest are intermediates in
+/// any order (as sent in the Certificate message). The end entity must carry
+/// the serverAuth EKU (or no EKU at all), chain up to one of `roots` using
+/// only `algorithms` for signatures, and name `server_name` in its
+/// subjectAltName.
+#[allow(dead_code)] // Used by the client handshake once it lands.
+pub(crate) fn verify_server_chain(
+    roots: &RootCertStore,
+    chain: &[CertificateDer<'_>],
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+    algorithms: &[&dyn SignatureVerificationAlgorithm],
+) -> Result<(), CertificateError> {
+    let ee = verify_chain(
+        roots,
+        chain,
+        now,
+        algorithms,
+        webpki::KeyUsage::server_auth(),
+    )?;
+    ee.verify_is_valid_for_subject_name(server_name)
+        .map_err(|e| map_webpki_error(e, Some(server_name)))
+}
+
+/// Verify a client's certificate chain at time `now`.
+///
+/// As [`verify_server_chain`] but requiring the clientAuth EKU (or no EKU)
+/// and with no name check.
+#[allow(dead_code)] // Used by the server handshake once it lands.
+pub(crate) fn verify_client_chain(
+    roots: &RootCertStore,
+    chain: &[CertificateDer<'_>],
+    now: UnixTime,
+    algorithms: &[&dyn SignatureVerificationAlgorithm],
+) -> Result<(), CertificateError> {
+    verify_chain(
+        roots,
+        chain,
+        now,
+        algorithms,
+        webpki::KeyUsage::client_auth(),
+    )
+    .map(|_| ())
+}
+
+/// Parse the end entity and build a path to a trust anchor; returns the
+/// parsed end entity for any further checks.
+fn verify_chain<'a>(
+    roots: &RootCertStore,
+    chain: &'a [CertificateDer<'a>],
+    now: UnixTime,
+    algorithms: &[&dyn SignatureVerificationAlgorithm],
+    usage: webpki::KeyUsage,
+) -> Result<webpki::EndEntityCert<'a>, CertificateError> {
+    let (end_entity, intermediates) = chain.split_first().ok_or(CertificateError::NoCertificate)?;
+    let ee = webpki::EndEntityCert::try_from(end_entity).map_err(|e| map_webpki_error(e, None))?;
+    ee.verify_for_usage(
+        algorithms,
+        &roots.anchors,
+        intermediates,
+        now,
+        usage,
+        None,
+        None,
+    )
+    .map_err(|e| map_webpki_error(e, None))?;
+    Ok(ee)
+}
+
+/// Map a webpki rejection onto our error; `name` is the name being checked,
+/// for [`CertificateError::NotValidForName`].
+#[allow(deprecated)] // Older webpki variants may still be produced; map them too.
+fn map_webpki_error(e: webpki::Error, name: Option<&ServerName<'_>>) -> CertificateError {
+    use webpki::Error as W;
+    use CertificateError as C;
+    match e {
+        W::UnknownIssuer => C::UnknownIssuer,
+        W::CertExpired { .. } => C::Expired,
+        W::CertNotValidYet { .. } => C::NotValidYet,
+        W::CertNotValidForName(_) => C::NotValidForName {
+            expected: name.map(server_name_text).unwrap_or_default(),
+        },
+        W::BadDer
+        | W::BadDerTime
+        | W::TrailingData(_)
+        | W::UnsupportedCertVersion
+        | W::MalformedExtensions
+        | W::ExtensionValueInvalid
+        | W::EmptyEkuExtension
+        | W::InvalidSerialNumber
+        | W::InvalidCertValidity => C::BadEncoding,
+        W::InvalidSignatureForPublicKey
+        | W::SignatureAlgorithmMismatch
+        | W::UnsupportedSignatureAlgorithm
+        | W::UnsupportedSignatureAlgorithmContext(_)
+        | W::UnsupportedSignatureAlgorithmForPublicKey
+        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => C::BadSignature,
+        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) => C::InvalidPurpose,
+        other => C::Other(format!("{other:?}")),
+    }
+}
+
+/// `name` as text: the DNS name, or the IP address in its usual notation.
+fn server_name_text(name: &ServerName<'_>) -> String {
+    use rustls_pki_types::IpAddr;
+    match name {
+        ServerName::DnsName(d) => String::from(d.as_ref()),
+        ServerName::IpAddress(IpAddr::V4(v4)) => {
+            core::net::Ipv4Addr::from(*v4.as_ref()).to_string()
+        }
+        ServerName::IpAddress(IpAddr::V6(v6)) => {
+            core::net::Ipv6Addr::from(*v6.as_ref()).to_string()
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::enums::AlertDescription;
+    use alloc::vec;
+    use core::time::Duration;
+    use rustls_pki_types::pem::PemObject;
+    use webpki::ring as alg;
+
+    /// 2030-01-01T00:00:00Z: every fixture is valid except `server-expired`.
+    fn now() -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000))
+    }
+
+    /// 2020-01-01T00:00:00Z: before every fixture's notBefore.
+    fn long_ago() -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(1_577_836_800))
+    }
+
+    static ALGS: &[&dyn SignatureVerificationAlgorithm] = &[
+        alg::ECDSA_P256_SHA256,
+        alg::ECDSA_P256_SHA384,
+        alg::ECDSA_P384_SHA256,
+        alg::ECDSA_P384_SHA384,
+        alg::RSA_PKCS1_2048_8192_SHA256,
+        alg::RSA_PKCS1_2048_8192_SHA384,
+        alg::RSA_PKCS1_2048_8192_SHA512,
+        alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+        alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+        alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+        alg::ED25519,
+    ];
+
+    fn certs(pem: &str) -> Vec<CertificateDer<'static>> {
+        CertificateDer::pem_slice_iter(pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("fixture PEM decodes")
+    }
+
+    fn store(pem: &str) -> RootCertStore {
+        let mut roots = RootCertStore::empty();
+        for c in certs(pem) {
+            roots.add(&c).expect("fixture CA is a valid anchor");
+        }
+        roots
+    }
+
+    fn roots() -> RootCertStore {
+        store(include_str!("../tests/fixtures/ca.pem"))
+    }
+
+    fn name(s: &str) -> ServerName<'static> {
+        ServerName::try_from(s).expect("valid name").to_owned()
+    }
+
+    const SERVER_CHAINS: &[(&str, &str)] = &[
+        (
+            "p256",
+            include_str!("../tests/fixtures/server-p256.chain.pem"),
+        ),
+        (
+            "p384",
+            include_str!("../tests/fixtures/server-p384.chain.pem"),
+        ),
+        (
+            "ed25519",
+            include_str!("../tests/fixtures/server-ed25519.chain.pem"),
+        ),
+        (
+            "rsa2048",
+            include_str!("../tests/fixtures/server-rsa2048.chain.pem"),
+        ),
+    ];
+
+    #[test]
+    fn root_store_basics() {
+        let mut roots = RootCertStore::empty();
+        assert!(roots.is_empty());
+        assert_eq!(roots.len(), 0);
+        assert!(RootCertStore::default().is_empty());
+        for c in certs(include_str!("../tests/fixtures/ca.pem")) {
+            roots.add(&c).unwrap();
+        }
+        for c in certs(include_str!("../tests/fixtures/other-ca.pem")) {
+            roots.add(&c).unwrap();
+        }
+        assert_eq!(roots.len(), 2);
+        assert!(!roots.is_empty());
+        let cloned = roots.clone();
+        assert_eq!(cloned.len(), 2);
+    }
+
+    #[test]
+    fn root_store_rejects_garbage() {
+        let mut roots = RootCertStore::empty();
+        for bad in [&b""[..], &b"\x30\x03\x02\x01"[..], &[0xff; 64][..]] {
+            let err = roots.add(&CertificateDer::from(bad)).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err:?}");
+            assert_eq!(err.alert(), None);
+        }
+        assert!(roots.is_empty());
+    }
+
+    #[test]
+    fn valid_server_chains_for_every_key_type_and_name() {
+        let roots = roots();
+        let names = [name("localhost"), name("testserver.com"), name("127.0.0.1")];
+        for (kind, pem) in SERVER_CHAINS {
+            let chain = certs(pem);
+            assert_eq!(chain.len(), 2, "{kind}");
+            for n in &names {
+                assert_eq!(
+                    verify_server_chain(&roots, &chain, n, now(), ALGS),
+                    Ok(()),
+                    "{kind} for {n:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_name_is_rejected() {
+        let roots = roots();
+        let chain = certs(include_str!("../tests/fixtures/server-p256.chain.pem"));
+        for (n, text) in [
+            ("example.com", "example.com"),
+            ("sub.localhost", "sub.localhost"),
+            ("127.0.0.2", "127.0.0.2"),
+            ("::1", "::1"),
+        ] {
+            let err = verify_server_chain(&roots, &chain, &name(n), now(), ALGS).unwrap_err();
+            assert_eq!(
+                err,
+                CertificateError::NotValidForName {
+                    expected: text.into()
+                }
+            );
+            assert_eq!(err.alert(), AlertDescription::BadCertificate);
+        }
+    }
+
+    #[test]
+    fn unknown_ca_is_rejected() {
+        let chain = certs(include_str!(
+            "../tests/fixtures/other-server-p256.chain.pem"
+        ));
+        let err =
+            verify_server_chain(&roots(), &chain, &name("localhost"), now(), ALGS).unwrap_err();
+        assert_eq!(err, CertificateError::UnknownIssuer);
+        assert_eq!(err.alert(), AlertDescription::UnknownCa);
+
+        // ...but it verifies against its own root.
+        let other = store(include_str!("../tests/fixtures/other-ca.pem"));
+        assert_eq!(
+            verify_server_chain(&other, &chain, &name("localhost"), now(), ALGS),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn empty_store_knows_no_issuer() {
+        let chain = certs(include_str!("../tests/fixtures/server-p256.chain.pem"));
+        let err = verify_server_chain(
+            &RootCertStore::empty(),
+            &chain,
+            &name("localhost"),
+            now(),
+            ALGS,
+        )
+        .unwrap_err();
+        assert_eq!(err, CertificateError::UnknownIssuer);
+    }
+
+    #[test]
+    fn missing_intermediate_is_unknown_issuer() {
+        let leaf = certs(include_str!("../tests/fixtures/server-p256.pem"));
+        assert_eq!(leaf.len(), 1);
+        let err =
+            verify_server_chain(&roots(), &leaf, &name("localhost"), now(), ALGS).unwrap_err();
+        assert_eq!(err, CertificateError::UnknownIssuer);
+    }
+
+    #[test]
+    fn expired_is_rejected() {
+        let chain = certs(include_str!("../tests/fixtures/server-expired.chain.pem"));
+        let err =
+            verify_server_chain(&roots(), &chain, &name("localhost"), now(), ALGS).unwrap_err();
+        assert_eq!(err, CertificateError::Expired);
+        assert_eq!(err.alert(), AlertDescription::CertificateExpired);
+    }
+
+    #[test]
+    fn not_yet_valid_is_rejected() {
+        let chain = certs(include_str!("../tests/fixtures/server-p256.chain.pem"));
+        let err = verify_server_chain(&roots(), &chain, &name("localhost"), long_ago(), ALGS)
+            .unwrap_err();
+        assert_eq!(err, CertificateError::NotValidYet);
+        assert_eq!(err.alert(), AlertDescription::CertificateExpired);
+    }
+
+    #[test]
+    fn empty_chain_is_no_certificate() {
+        let err = verify_server_chain(&roots(), &[], &name("localhost"), now(), ALGS).unwrap_err();
+        assert_eq!(err, CertificateError::NoCertificate);
+        assert_eq!(err.alert(), AlertDescription::BadCertificate);
+        let err = verify_client_chain(&roots(), &[], now(), ALGS).unwrap_err();
+        assert_eq!(err, CertificateError::NoCertificate);
+    }
+
+    #[test]
+    fn garbage_end_entity_is_bad_encoding() {
+        let roots = roots();
+        for bad in [&b""[..], &b"\x30\x00"[..], &[0x30, 0x82, 0xff, 0xff, 0][..]] {
+            let chain = vec![CertificateDer::from(bad)];
+            let err =
+                verify_server_chain(&roots, &chain, &name("localhost"), now(), ALGS).unwrap_err();
+            assert_eq!(err, CertificateError::BadEncoding, "{bad:?}");
+            assert_eq!(err.alert(), AlertDescription::BadCertificate);
+        }
+        // Trailing bytes after the certificate.
+        let mut chain = certs(include_str!("../tests/fixtures/server-p256.chain.pem"));
+        let mut der = chain[0].as_ref().to_vec();
+        der.push(0);
+        chain[0] = CertificateDer::from(der);
+        let err = verify_server_chain(&roots, &chain, &name("localhost"), now(), ALGS).unwrap_err();
+        assert_eq!(err, CertificateError::BadEncoding);
+    }
+
+    #[test]
+    fn every_truncation_of_the_leaf_is_rejected_without_panic() {
+        let roots = roots();
+        let full = certs(include_str!("../tests/fixtures/server-p256.chain.pem"));
+        let der = full[0].as_ref();
+        for len in 0..der.len() {
+            let chain = vec![CertificateDer::from(&der[..len]), full[1].clone()];
+            assert!(verify_server_chain(&roots, &chain, &name("localhost"), now(), ALGS).is_err());
+        }
+    }
+
+    #[test]
+    fn tampered_signature_is_bad_signature() {
+        let mut chain = certs(include_str!("../tests/fixtures/server-p256.chain.pem"));
+        let mut der = chain[0].as_ref().to_vec();
+        // The last byte lies inside the issuer's ECDSA signature value.
+        *der.last_mut().unwrap() ^= 0x01;
+        chain[0] = CertificateDer::from(der);
+        let err =
+            verify_server_chain(&roots(), &chain, &name("localhost"), now(), ALGS).unwrap_err();
+        assert_eq!(err, CertificateError::BadSignature);
+        assert_eq!(err.alert(), AlertDescription::BadCertificate);
+    }
+
+    #[test]
+    fn unsupported_signature_algorithm_is_bad_signature() {
+        // Every issuer in the fixture PKI signs with ECDSA P-256/SHA-256.
+        let rsa_only: &[&dyn SignatureVerificationAlgorithm] =
+            &[alg::RSA_PKCS1_2048_8192_SHA256, alg::ED25519];
+        let chain = certs(include_str!("../tests/fixtures/server-rsa2048.chain.pem"));
+        let err =
+            verify_server_chain(&roots(), &chain, &name("localhost"), now(), rsa_only).unwrap_err();
+        assert_eq!(err, CertificateError::BadSignature);
+    }
+
+    #[test]
+    fn client_chains_are_valid_as_clients() {
+        let roots = roots();
+        for pem in [
+            include_str!("../tests/fixtures/client-p256.chain.pem"),
+            include_str!("../tests/fixtures/client-rsa2048.chain.pem"),
+        ] {
+            assert_eq!(
+                verify_client_chain(&roots, &certs(pem), now(), ALGS),
+                Ok(())
+            );
+        }
+    }
+
+    #[test]
+    fn server_cert_is_rejected_as_client() {
+        let chain = certs(include_str!("../tests/fixtures/server-p256.chain.pem"));
+        let err = verify_client_chain(&roots(), &chain, now(), ALGS).unwrap_err();
+        assert_eq!(err, CertificateError::InvalidPurpose);
+        assert_eq!(err.alert(), AlertDescription::CertificateUnknown);
+    }
+
+    #[test]
+    fn client_cert_is_rejected_as_server() {
+        let chain = certs(include_str!("../tests/fixtures/client-p256.chain.pem"));
+        let err = verify_server_chain(&roots(), &chain, &name("client.example"), now(), ALGS)
+            .unwrap_err();
+        assert_eq!(err, CertificateError::InvalidPurpose);
+        assert_eq!(err.alert(), AlertDescription::CertificateUnknown);
+    }
+
+    #[test]
+    fn client_chain_errors() {
+        let roots = roots();
+        let expired = certs(include_str!("../tests/fixtures/server-expired.chain.pem"));
+        // server-expired has serverAuth only, but expiry is reported first.
+        let err = verify_client_chain(&roots, &expired, now(), ALGS).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CertificateError::Expired | CertificateError::InvalidPurpose
+            ),
+            "{err:?}"
+        );
+        let other = certs(include_str!(
+            "../tests/fixtures/other-server-p256.chain.pem"
+        ));
+        let err = verify_client_chain(&roots, &other, now(), ALGS).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CertificateError::UnknownIssuer | CertificateError::InvalidPurpose
+            ),
+            "{err:?}"
+        );
+        let client = certs(include_str!("../tests/fixtures/client-p256.chain.pem"));
+        assert_eq!(
+            verify_client_chain(&roots, &client, long_ago(), ALGS),
+            Err(CertificateError::NotValidYet)
+        );
+    }
+
+    #[test]
+    fn ca_certificate_is_not_an_end_entity() {
+        let chain = certs(include_str!("../tests/fixtures/inter.pem"));
+        let err =
+            verify_server_chain(&roots(), &chain, &name("localhost"), now(), ALGS).unwrap_err();
+        // webpki reports CaUsedAsEndEntity, which has no dedicated variant.
+        assert!(matches!(err, CertificateError::Other(_)), "{err:?}");
+        assert_eq!(err.alert(), AlertDescription::CertificateUnknown);
+    }
+
+    #[test]
+    fn server_name_text_forms() {
+        assert_eq!(server_name_text(&name("localhost")), "localhost");
+        assert_eq!(server_name_text(&name("127.0.0.1")), "127.0.0.1");
+        assert_eq!(server_name_text(&name("2001:db8::1")), "2001:db8::1");
+    }
+}
