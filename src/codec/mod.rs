@@ -13,6 +13,8 @@ pub(crate) mod alert;
 pub(crate) mod enums;
 pub(crate) mod extensions;
 pub(crate) mod handshake;
+#[cfg(test)]
+mod proptests;
 
 /// A cursor over peer-controlled bytes. Every accessor is bounds-checked.
 #[derive(Debug, Clone)]
