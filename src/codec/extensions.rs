@@ -223,8 +223,7 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
                 }
                 // RFC 5077 §3.2: the body is the ticket itself, not length-prefixed.
                 ExtensionType::SessionTicket => {
-                    b = Reader::new(&[]);
-                    Self::SessionTicket(body)
+                    Self::SessionTicket(b.take(b.left(), "session_ticket extension")?)
                 }
                 // RFC 8446 §4.2.1: `ProtocolVersion versions<2..254>` in ClientHello.
                 ExtensionType::SupportedVersions => Self::SupportedVersions(decode_nonempty_list(
@@ -233,8 +232,11 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
                     "supported_versions extension",
                 )?),
                 _ => {
-                    b = Reader::new(&[]);
-                    Self::Unknown { typ, body }
+                    // Kept as received; the state machine decides.
+                    Self::Unknown {
+                        typ,
+                        body: b.take(b.left(), "extension data")?,
+                    }
                 }
             };
         b.expect_empty("extension data")?;
@@ -286,9 +288,9 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
             )?),
             // RFC 7301 §3.1: the server's list MUST contain exactly one name.
             ExtensionType::Alpn => {
-                let names = decode_alpn(&mut b)?;
-                match names.as_slice() {
-                    [name] => Self::Alpn(*name),
+                let mut names = decode_alpn(&mut b)?.into_iter();
+                match (names.next(), names.next()) {
+                    (Some(name), None) => Self::Alpn(name),
                     _ => {
                         return Err(Error::Decode(
                             "application_layer_protocol_negotiation extension",
@@ -309,8 +311,11 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
                 Self::SessionTicketAck
             }
             _ => {
-                b = Reader::new(&[]);
-                Self::Unknown { typ, body }
+                // Kept as received; the state machine decides.
+                Self::Unknown {
+                    typ,
+                    body: b.take(b.left(), "extension data")?,
+                }
             }
         };
         b.expect_empty("extension data")?;

@@ -22,6 +22,7 @@ pub(crate) struct SessionId {
     bytes: [u8; 32],
 }
 
+#[allow(dead_code)]
 impl SessionId {
     pub(crate) const EMPTY: Self = Self {
         len: 0,
