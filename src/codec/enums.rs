@@ -237,6 +237,7 @@ wire_enum! {
     /// Cipher suites (IANA TLS Cipher Suites registry). Only the ECDHE AEAD
     /// suites are implemented; the rest are named so errors can say what a
     /// peer offered.
+    #[allow(non_camel_case_types)]
     pub enum CipherSuite: u16 (u16, put_u16, "cipher suite") {
         /// RFC 5289
         TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",

@@ -5,7 +5,9 @@
 
 use alloc::vec::Vec;
 
-use super::enums::{EcPointFormat, NamedGroup, ProtocolVersion, SignatureScheme};
+use super::enums::{EcPointFormat, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
+use super::{decode_list, encode_list, Codec, Reader, Writer};
+use crate::error::Error;
 
 /// Extensions a client may send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +27,10 @@ pub(crate) enum ClientExtension<'a> {
     SessionTicket(&'a [u8]),
     /// RFC 8446 §4.2.1.
     SupportedVersions(Vec<ProtocolVersion>),
-    Unknown { typ: u16, body: &'a [u8] },
+    Unknown {
+        typ: u16,
+        body: &'a [u8],
+    },
 }
 
 /// Extensions a server may send in ServerHello.
@@ -40,5 +45,429 @@ pub(crate) enum ServerExtension<'a> {
     RenegotiationInfo(&'a [u8]),
     /// RFC 5077 §3.2: empty, promising a NewSessionTicket.
     SessionTicketAck,
-    Unknown { typ: u16, body: &'a [u8] },
+    Unknown {
+        typ: u16,
+        body: &'a [u8],
+    },
+}
+
+/// `NameType host_name(0)` (RFC 6066 §3).
+const HOST_NAME: u8 = 0;
+
+/// Decodes a `T list<min..max>` of fixed-width items that must not be empty.
+fn decode_nonempty_list<'a, T: Codec<'a>>(
+    r: &mut Reader<'a>,
+    len_bytes: usize,
+    what: &'static str,
+) -> Result<Vec<T>, Error> {
+    let v = decode_list(r, len_bytes, what)?;
+    if v.is_empty() {
+        return Err(Error::Decode(what));
+    }
+    Ok(v)
+}
+
+/// RFC 6066 §3: `ServerName server_name_list<1..2^16-1>` where each entry is
+/// `NameType name_type; HostName opaque<1..2^16-1>`. Only host_name exists,
+/// and the list may not hold more than one name of a type, so exactly one
+/// host_name entry is accepted.
+fn decode_server_name<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Error> {
+    const WHAT: &str = "server_name extension";
+    let mut list = r.sub_u16(WHAT)?;
+    if list.u8(WHAT)? != HOST_NAME {
+        return Err(Error::Decode(WHAT));
+    }
+    let name = list.vec_u16(WHAT)?;
+    if name.is_empty() {
+        return Err(Error::Decode(WHAT));
+    }
+    list.expect_empty(WHAT)?;
+    Ok(name)
+}
+
+fn encode_server_name(name: &[u8], out: &mut Vec<u8>) {
+    out.with_len(2, |out| {
+        out.put_u8(HOST_NAME);
+        out.with_len(2, |out| out.put(name));
+    });
+}
+
+/// RFC 7301 §3.1: `ProtocolName protocol_name_list<2..2^16-1>`, each
+/// `opaque ProtocolName<1..2^8-1>`.
+fn decode_alpn<'a>(r: &mut Reader<'a>) -> Result<Vec<&'a [u8]>, Error> {
+    const WHAT: &str = "application_layer_protocol_negotiation extension";
+    let mut list = r.sub_u16(WHAT)?;
+    if list.is_empty() {
+        return Err(Error::Decode(WHAT));
+    }
+    let mut names = Vec::new();
+    while !list.is_empty() {
+        let name = list.vec_u8(WHAT)?;
+        if name.is_empty() {
+            return Err(Error::Decode(WHAT));
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+fn encode_alpn(names: &[&[u8]], out: &mut Vec<u8>) {
+    out.with_len(2, |out| {
+        for name in names {
+            out.with_len(1, |out| out.put(name));
+        }
+    });
+}
+
+/// Reads the `ExtensionType extension_type; opaque extension_data<0..2^16-1>`
+/// frame (RFC 5246 §7.4.1.4).
+fn read_frame<'a>(r: &mut Reader<'a>) -> Result<(u16, &'a [u8]), Error> {
+    let typ = r.u16("extension type")?;
+    let body = r.vec_u16("extension data")?;
+    Ok((typ, body))
+}
+
+fn write_frame(typ: ExtensionType, out: &mut Vec<u8>, f: impl FnOnce(&mut Vec<u8>)) {
+    out.put_u16(typ.to_wire());
+    out.with_len(2, f);
+}
+
+/// Fails with decode_error unless the extension body is empty.
+fn expect_empty_body(body: &[u8], what: &'static str) -> Result<(), Error> {
+    if body.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Decode(what))
+    }
+}
+
+/// Fails with illegal_parameter if two extensions share a type: RFC 5246
+/// §7.4.1.4 "There MUST NOT be more than one extension of the same type."
+/// Sorting keeps this O(n log n) for hostile extension counts.
+pub(crate) fn check_no_duplicates(mut types: Vec<u16>) -> Result<(), Error> {
+    types.sort_unstable();
+    if types.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Error::IllegalParameter("duplicate extension"));
+    }
+    Ok(())
+}
+
+impl ClientExtension<'_> {
+    /// The extension's type code.
+    #[allow(dead_code)]
+    pub(crate) fn typ(&self) -> ExtensionType {
+        match self {
+            Self::ServerName(_) => ExtensionType::ServerName,
+            Self::SupportedGroups(_) => ExtensionType::SupportedGroups,
+            Self::EcPointFormats(_) => ExtensionType::EcPointFormats,
+            Self::SignatureAlgorithms(_) => ExtensionType::SignatureAlgorithms,
+            Self::Alpn(_) => ExtensionType::Alpn,
+            Self::ExtendedMasterSecret => ExtensionType::ExtendedMasterSecret,
+            Self::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
+            Self::SessionTicket(_) => ExtensionType::SessionTicket,
+            Self::SupportedVersions(_) => ExtensionType::SupportedVersions,
+            Self::Unknown { typ, .. } => ExtensionType::from_wire(*typ),
+        }
+    }
+}
+
+impl<'a> Codec<'a> for ClientExtension<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let typ = self.typ();
+        write_frame(typ, out, |out| match self {
+            Self::ServerName(name) => encode_server_name(name, out),
+            Self::SupportedGroups(v) => encode_list(v, 2, out),
+            Self::EcPointFormats(v) => encode_list(v, 1, out),
+            Self::SignatureAlgorithms(v) => encode_list(v, 2, out),
+            Self::Alpn(names) => encode_alpn(names, out),
+            Self::ExtendedMasterSecret => {}
+            Self::RenegotiationInfo(v) => out.with_len(1, |out| out.put(v)),
+            Self::SessionTicket(t) => out.put(t),
+            Self::SupportedVersions(v) => encode_list(v, 1, out),
+            Self::Unknown { body, .. } => out.put(body),
+        });
+    }
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let (typ, body) = read_frame(r)?;
+        let mut b = Reader::new(body);
+        let ext =
+            match ExtensionType::from_wire(typ) {
+                ExtensionType::ServerName => Self::ServerName(decode_server_name(&mut b)?),
+                // RFC 8422 §5.1.1: `NamedCurve named_curve_list<2..2^16-1>`.
+                ExtensionType::SupportedGroups => Self::SupportedGroups(decode_nonempty_list(
+                    &mut b,
+                    2,
+                    "supported_groups extension",
+                )?),
+                // RFC 8422 §5.1.2: `ECPointFormat ec_point_format_list<1..2^8-1>`.
+                ExtensionType::EcPointFormats => Self::EcPointFormats(decode_nonempty_list(
+                    &mut b,
+                    1,
+                    "ec_point_formats extension",
+                )?),
+                // RFC 5246 §7.4.1.4.1:
+                // `SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>`.
+                ExtensionType::SignatureAlgorithms => Self::SignatureAlgorithms(
+                    decode_nonempty_list(&mut b, 2, "signature_algorithms extension")?,
+                ),
+                ExtensionType::Alpn => Self::Alpn(decode_alpn(&mut b)?),
+                // RFC 7627 §5.1: "extension_data" is empty.
+                ExtensionType::ExtendedMasterSecret => {
+                    expect_empty_body(body, "extended_master_secret extension")?;
+                    Self::ExtendedMasterSecret
+                }
+                // RFC 5746 §3.2: `opaque renegotiated_connection<0..255>`.
+                ExtensionType::RenegotiationInfo => {
+                    Self::RenegotiationInfo(b.vec_u8("renegotiation_info extension")?)
+                }
+                // RFC 5077 §3.2: the body is the ticket itself, not length-prefixed.
+                ExtensionType::SessionTicket => {
+                    Self::SessionTicket(b.take(b.left(), "session_ticket extension")?)
+                }
+                // RFC 8446 §4.2.1: `ProtocolVersion versions<2..254>` in ClientHello.
+                ExtensionType::SupportedVersions => Self::SupportedVersions(decode_nonempty_list(
+                    &mut b,
+                    1,
+                    "supported_versions extension",
+                )?),
+                _ => {
+                    // Kept as received; the state machine decides.
+                    Self::Unknown {
+                        typ,
+                        body: b.take(b.left(), "extension data")?,
+                    }
+                }
+            };
+        b.expect_empty("extension data")?;
+        Ok(ext)
+    }
+}
+
+impl ServerExtension<'_> {
+    /// The extension's type code.
+    #[allow(dead_code)]
+    pub(crate) fn typ(&self) -> ExtensionType {
+        match self {
+            Self::ServerNameAck => ExtensionType::ServerName,
+            Self::EcPointFormats(_) => ExtensionType::EcPointFormats,
+            Self::Alpn(_) => ExtensionType::Alpn,
+            Self::ExtendedMasterSecret => ExtensionType::ExtendedMasterSecret,
+            Self::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
+            Self::SessionTicketAck => ExtensionType::SessionTicket,
+            Self::Unknown { typ, .. } => ExtensionType::from_wire(*typ),
+        }
+    }
+}
+
+impl<'a> Codec<'a> for ServerExtension<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let typ = self.typ();
+        write_frame(typ, out, |out| match self {
+            Self::ServerNameAck | Self::ExtendedMasterSecret | Self::SessionTicketAck => {}
+            Self::EcPointFormats(v) => encode_list(v, 1, out),
+            Self::Alpn(name) => encode_alpn(&[*name], out),
+            Self::RenegotiationInfo(v) => out.with_len(1, |out| out.put(v)),
+            Self::Unknown { body, .. } => out.put(body),
+        });
+    }
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let (typ, body) = read_frame(r)?;
+        let mut b = Reader::new(body);
+        let ext = match ExtensionType::from_wire(typ) {
+            // RFC 6066 §3: the server's "extension_data" field SHALL be empty.
+            ExtensionType::ServerName => {
+                expect_empty_body(body, "server_name extension")?;
+                Self::ServerNameAck
+            }
+            ExtensionType::EcPointFormats => Self::EcPointFormats(decode_nonempty_list(
+                &mut b,
+                1,
+                "ec_point_formats extension",
+            )?),
+            // RFC 7301 §3.1: the server's list MUST contain exactly one name.
+            ExtensionType::Alpn => {
+                let mut names = decode_alpn(&mut b)?.into_iter();
+                match (names.next(), names.next()) {
+                    (Some(name), None) => Self::Alpn(name),
+                    _ => {
+                        return Err(Error::Decode(
+                            "application_layer_protocol_negotiation extension",
+                        ))
+                    }
+                }
+            }
+            ExtensionType::ExtendedMasterSecret => {
+                expect_empty_body(body, "extended_master_secret extension")?;
+                Self::ExtendedMasterSecret
+            }
+            ExtensionType::RenegotiationInfo => {
+                Self::RenegotiationInfo(b.vec_u8("renegotiation_info extension")?)
+            }
+            // RFC 5077 §3.2: the server's SessionTicket extension is empty.
+            ExtensionType::SessionTicket => {
+                expect_empty_body(body, "session_ticket extension")?;
+                Self::SessionTicketAck
+            }
+            _ => {
+                // Kept as received; the state machine decides.
+                Self::Unknown {
+                    typ,
+                    body: b.take(b.left(), "extension data")?,
+                }
+            }
+        };
+        b.expect_empty("extension data")?;
+        Ok(ext)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// Frames `body` as an extension of type `typ`.
+    fn ext(typ: u16, body: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.put_u16(typ);
+        v.with_len(2, |v| v.put(body));
+        v
+    }
+
+    fn client(typ: u16, body: &[u8]) -> Result<ClientExtension<'static>, Error> {
+        let wire = alloc::boxed::Box::leak(ext(typ, body).into_boxed_slice());
+        ClientExtension::decode_exact(wire, "extension")
+    }
+
+    fn server(typ: u16, body: &[u8]) -> Result<ServerExtension<'static>, Error> {
+        let wire = alloc::boxed::Box::leak(ext(typ, body).into_boxed_slice());
+        ServerExtension::decode_exact(wire, "extension")
+    }
+
+    fn is_decode<T>(r: Result<T, Error>) -> bool {
+        matches!(r, Err(Error::Decode(_)))
+    }
+
+    #[test]
+    fn server_name_rules() {
+        assert_eq!(
+            client(0, &[0, 4, 0, 0, 1, b'a']),
+            Ok(ClientExtension::ServerName(b"a"))
+        );
+        // Empty list, empty host name, non-host_name type, two entries, trailing.
+        assert!(is_decode(client(0, &[0, 0])));
+        assert!(is_decode(client(0, &[0, 3, 0, 0, 0])));
+        assert!(is_decode(client(0, &[0, 4, 1, 0, 1, b'a'])));
+        assert!(is_decode(client(0, &[0, 8, 0, 0, 1, b'a', 0, 0, 1, b'b'])));
+        assert!(is_decode(client(0, &[0, 4, 0, 0, 1, b'a', 0])));
+        assert!(is_decode(client(0, &[])));
+        // ServerNameAck is empty (RFC 6066 §3).
+        assert_eq!(server(0, &[]), Ok(ServerExtension::ServerNameAck));
+        assert!(is_decode(server(0, &[0, 0])));
+    }
+
+    #[test]
+    fn list_minimums() {
+        assert!(is_decode(client(10, &[0, 0])));
+        assert!(is_decode(client(10, &[0, 3, 0, 0x17, 0])));
+        assert!(is_decode(client(11, &[0])));
+        assert!(is_decode(server(11, &[0])));
+        assert!(is_decode(client(13, &[0, 0])));
+        assert!(is_decode(client(13, &[0, 1, 4])));
+        assert!(is_decode(client(43, &[0])));
+        assert!(is_decode(client(43, &[1, 3])));
+        assert_eq!(
+            client(43, &[2, 3, 3]),
+            Ok(ClientExtension::SupportedVersions(vec![
+                ProtocolVersion::Tls12
+            ]))
+        );
+        assert_eq!(
+            client(10, &[0, 2, 0, 0x1d]),
+            Ok(ClientExtension::SupportedGroups(vec![NamedGroup::X25519]))
+        );
+    }
+
+    #[test]
+    fn alpn_rules() {
+        assert_eq!(
+            client(16, &[0, 6, 2, b'h', b'2', 2, b'h', b'3']),
+            Ok(ClientExtension::Alpn(vec![b"h2", b"h3"]))
+        );
+        assert!(is_decode(client(16, &[0, 0])));
+        assert!(is_decode(client(16, &[0, 1, 0])));
+        assert!(is_decode(client(16, &[0, 4, 2, b'h', b'2', 0])));
+        assert!(is_decode(client(16, &[0, 3, 3, b'h', b'2'])));
+        assert_eq!(
+            server(16, &[0, 3, 2, b'h', b'2']),
+            Ok(ServerExtension::Alpn(b"h2"))
+        );
+        // RFC 7301 §3.1: exactly one name in ServerHello.
+        assert!(is_decode(server(16, &[0, 6, 2, b'h', b'2', 2, b'h', b'3'])));
+        assert!(is_decode(server(16, &[0, 0])));
+    }
+
+    #[test]
+    fn empty_and_raw_bodies() {
+        assert_eq!(client(23, &[]), Ok(ClientExtension::ExtendedMasterSecret));
+        assert!(is_decode(client(23, &[0])));
+        assert_eq!(server(23, &[]), Ok(ServerExtension::ExtendedMasterSecret));
+        assert!(is_decode(server(23, &[0])));
+        assert_eq!(
+            client(35, &[1, 2, 3]),
+            Ok(ClientExtension::SessionTicket(&[1, 2, 3]))
+        );
+        assert_eq!(client(35, &[]), Ok(ClientExtension::SessionTicket(&[])));
+        assert_eq!(server(35, &[]), Ok(ServerExtension::SessionTicketAck));
+        assert!(is_decode(server(35, &[1])));
+        assert_eq!(
+            client(0xff01, &[0]),
+            Ok(ClientExtension::RenegotiationInfo(&[]))
+        );
+        assert_eq!(
+            server(0xff01, &[2, 7, 8]),
+            Ok(ServerExtension::RenegotiationInfo(&[7, 8]))
+        );
+        assert!(is_decode(client(0xff01, &[])));
+        assert!(is_decode(client(0xff01, &[0, 0])));
+        assert!(is_decode(server(0xff01, &[2, 7])));
+        assert_eq!(
+            client(51, &[9, 9]),
+            Ok(ClientExtension::Unknown {
+                typ: 51,
+                body: &[9, 9]
+            })
+        );
+        // supported_groups is not a server extension in TLS 1.2: kept raw.
+        assert_eq!(
+            server(10, &[9]),
+            Ok(ServerExtension::Unknown {
+                typ: 10,
+                body: &[9]
+            })
+        );
+    }
+
+    #[test]
+    fn truncated_frame() {
+        let wire = ext(23, &[]);
+        for cut in 0..wire.len() {
+            assert!(is_decode(ClientExtension::decode_exact(
+                &wire[..cut],
+                "extension"
+            )));
+        }
+    }
+
+    #[test]
+    fn duplicates_detected() {
+        assert_eq!(check_no_duplicates(vec![1, 2, 3]), Ok(()));
+        assert_eq!(check_no_duplicates(vec![]), Ok(()));
+        assert_eq!(
+            check_no_duplicates(vec![3, 1, 3]),
+            Err(Error::IllegalParameter("duplicate extension"))
+        );
+    }
 }

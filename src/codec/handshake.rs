@@ -4,10 +4,12 @@
 use alloc::vec::Vec;
 
 use super::enums::{
-    CipherSuite, ClientCertificateType, Compression, EcCurveType, HandshakeType, NamedGroup,
-    ProtocolVersion, SignatureScheme,
+    CipherSuite, ClientCertificateType, Compression, EcCurveType, EcPointFormat, ExtensionType,
+    HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use super::extensions::{ClientExtension, ServerExtension};
+use super::extensions::{check_no_duplicates, ClientExtension, ServerExtension};
+use super::{decode_list, encode_list, Codec, Reader, Writer};
+use crate::error::Error;
 
 /// `Random` (RFC 5246 §7.4.1.2): 32 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,14 +22,21 @@ pub(crate) struct SessionId {
     bytes: [u8; 32],
 }
 
+#[allow(dead_code)]
 impl SessionId {
-    pub(crate) const EMPTY: Self = Self { len: 0, bytes: [0; 32] };
+    pub(crate) const EMPTY: Self = Self {
+        len: 0,
+        bytes: [0; 32],
+    };
 
     /// `None` if longer than 32 bytes (RFC 5246 §7.4.1.2).
     pub(crate) fn new(id: &[u8]) -> Option<Self> {
         let mut bytes = [0u8; 32];
         bytes.get_mut(..id.len())?.copy_from_slice(id);
-        Some(Self { len: id.len() as u8, bytes })
+        Some(Self {
+            len: id.len() as u8,
+            bytes,
+        })
     }
 
     pub(crate) fn as_slice(&self) -> &[u8] {
@@ -59,6 +68,10 @@ pub(crate) struct ClientHello<'a> {
     pub compression_methods: Vec<Compression>,
     /// Empty when the extensions block is absent entirely.
     pub extensions: Vec<ClientExtension<'a>>,
+    /// Whether the extensions block (its length field) was present, so an
+    /// empty-but-present block re-encodes exactly. Encoding writes the block
+    /// if this is set or `extensions` is non-empty.
+    pub extensions_present: bool,
 }
 
 /// RFC 5246 §7.4.1.3.
@@ -70,6 +83,8 @@ pub(crate) struct ServerHello<'a> {
     pub cipher_suite: CipherSuite,
     pub compression_method: Compression,
     pub extensions: Vec<ServerExtension<'a>>,
+    /// As [`ClientHello::extensions_present`].
+    pub extensions_present: bool,
 }
 
 /// RFC 5246 §7.4.2 / §7.4.6: `ASN.1Cert certificate_list<0..2^24-1>`.
@@ -143,4 +158,1050 @@ pub(crate) enum HandshakeMessage<'a> {
     /// A type we do not implement (including CertificateStatus for now); the
     /// state machines answer it with unexpected_message.
     Unknown(HandshakeType, &'a [u8]),
+}
+
+impl<'a> Codec<'a> for Random {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.put(&self.0);
+    }
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let b = r.take(32, "random")?;
+        let arr = <[u8; 32]>::try_from(b).map_err(|_| Error::Decode("random"))?;
+        Ok(Self(arr))
+    }
+}
+
+impl<'a> Codec<'a> for SessionId {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.with_len(1, |out| out.put(self.as_slice()));
+    }
+
+    /// RFC 5246 §7.4.1.2: `opaque SessionID<0..32>`; longer is malformed.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let id = r.vec_u8("session id")?;
+        Self::new(id).ok_or(Error::Decode("session id"))
+    }
+}
+
+/// Decodes the optional extensions block that ends both hellos (RFC 5246
+/// §7.4.1.2: the client MAY append extensions; their presence is detected by
+/// bytes following compression_methods). Returns `(extensions, present)`.
+/// Consumes the rest of `r`, which must span exactly the hello.
+fn decode_extensions_block<'a, T: Codec<'a>>(
+    r: &mut Reader<'a>,
+    typ_of: impl Fn(&T) -> u16,
+) -> Result<(Vec<T>, bool), Error> {
+    if r.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let exts: Vec<T> = decode_list(r, 2, "extensions")?;
+    r.expect_empty("hello message")?;
+    // RFC 5246 §7.4.1.4: at most one extension of each type.
+    check_no_duplicates(exts.iter().map(typ_of).collect())?;
+    Ok((exts, true))
+}
+
+impl<'a> Codec<'a> for ClientHello<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.client_version.encode(out);
+        self.random.encode(out);
+        self.session_id.encode(out);
+        encode_list(&self.cipher_suites, 2, out);
+        encode_list(&self.compression_methods, 1, out);
+        if self.extensions_present || !self.extensions.is_empty() {
+            encode_list(&self.extensions, 2, out);
+        }
+    }
+
+    /// Consumes all of `r`: the extensions block is detected by the presence
+    /// of bytes after compression_methods, so `r` must span exactly the body.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let client_version = ProtocolVersion::decode(r)?;
+        let random = Random::decode(r)?;
+        let session_id = SessionId::decode(r)?;
+        // RFC 5246 §7.4.1.2: `CipherSuite cipher_suites<2..2^16-2>`.
+        let cipher_suites: Vec<CipherSuite> = decode_list(r, 2, "cipher suites")?;
+        if cipher_suites.is_empty() {
+            return Err(Error::Decode("cipher suites"));
+        }
+        // RFC 5246 §7.4.1.2: `CompressionMethod compression_methods<1..2^8-1>`.
+        let compression_methods: Vec<Compression> = decode_list(r, 1, "compression methods")?;
+        if compression_methods.is_empty() {
+            return Err(Error::Decode("compression methods"));
+        }
+        let (extensions, extensions_present) =
+            decode_extensions_block(r, |e: &ClientExtension<'_>| e.typ().to_wire())?;
+        Ok(Self {
+            client_version,
+            random,
+            session_id,
+            cipher_suites,
+            compression_methods,
+            extensions,
+            extensions_present,
+        })
+    }
+}
+
+#[allow(dead_code)]
+impl<'a> ClientHello<'a> {
+    /// The extension of type `typ`, if offered.
+    pub(crate) fn find_ext(&self, typ: ExtensionType) -> Option<&ClientExtension<'a>> {
+        self.extensions.iter().find(|e| e.typ() == typ)
+    }
+
+    /// The host_name from server_name (RFC 6066 §3), if offered.
+    pub(crate) fn server_name(&self) -> Option<&'a [u8]> {
+        match self.find_ext(ExtensionType::ServerName)? {
+            ClientExtension::ServerName(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The supported_groups list (RFC 8422 §5.1.1), if offered.
+    pub(crate) fn supported_groups(&self) -> Option<&[NamedGroup]> {
+        match self.find_ext(ExtensionType::SupportedGroups)? {
+            ClientExtension::SupportedGroups(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The ec_point_formats list (RFC 8422 §5.1.2), if offered.
+    pub(crate) fn ec_point_formats(&self) -> Option<&[EcPointFormat]> {
+        match self.find_ext(ExtensionType::EcPointFormats)? {
+            ClientExtension::EcPointFormats(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The signature_algorithms list (RFC 5246 §7.4.1.4.1), if offered.
+    pub(crate) fn signature_algorithms(&self) -> Option<&[SignatureScheme]> {
+        match self.find_ext(ExtensionType::SignatureAlgorithms)? {
+            ClientExtension::SignatureAlgorithms(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The ALPN protocol names (RFC 7301 §3.1), if offered.
+    pub(crate) fn alpn(&self) -> Option<&[&'a [u8]]> {
+        match self.find_ext(ExtensionType::Alpn)? {
+            ClientExtension::Alpn(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Whether extended_master_secret (RFC 7627) was offered.
+    pub(crate) fn has_ems(&self) -> bool {
+        self.find_ext(ExtensionType::ExtendedMasterSecret).is_some()
+    }
+
+    /// The renegotiated_connection from renegotiation_info (RFC 5746), if sent.
+    pub(crate) fn renegotiation_info(&self) -> Option<&'a [u8]> {
+        match self.find_ext(ExtensionType::RenegotiationInfo)? {
+            ClientExtension::RenegotiationInfo(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The supported_versions list (RFC 8446 §4.2.1), if sent.
+    pub(crate) fn supported_versions(&self) -> Option<&[ProtocolVersion]> {
+        match self.find_ext(ExtensionType::SupportedVersions)? {
+            ClientExtension::SupportedVersions(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The session_ticket extension body (RFC 5077 §3.2), possibly empty.
+    pub(crate) fn session_ticket(&self) -> Option<&'a [u8]> {
+        match self.find_ext(ExtensionType::SessionTicket)? {
+            ClientExtension::SessionTicket(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Whether `suite` (including a signalling value) is in cipher_suites.
+    pub(crate) fn offers_suite(&self, suite: CipherSuite) -> bool {
+        self.cipher_suites.contains(&suite)
+    }
+}
+
+impl<'a> Codec<'a> for ServerHello<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.server_version.encode(out);
+        self.random.encode(out);
+        self.session_id.encode(out);
+        self.cipher_suite.encode(out);
+        self.compression_method.encode(out);
+        if self.extensions_present || !self.extensions.is_empty() {
+            encode_list(&self.extensions, 2, out);
+        }
+    }
+
+    /// Consumes all of `r`, as [`ClientHello`]'s decode does.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let server_version = ProtocolVersion::decode(r)?;
+        let random = Random::decode(r)?;
+        let session_id = SessionId::decode(r)?;
+        let cipher_suite = CipherSuite::decode(r)?;
+        let compression_method = Compression::decode(r)?;
+        let (extensions, extensions_present) =
+            decode_extensions_block(r, |e: &ServerExtension<'_>| e.typ().to_wire())?;
+        Ok(Self {
+            server_version,
+            random,
+            session_id,
+            cipher_suite,
+            compression_method,
+            extensions,
+            extensions_present,
+        })
+    }
+}
+
+#[allow(dead_code)]
+impl<'a> ServerHello<'a> {
+    /// The extension of type `typ`, if present.
+    pub(crate) fn find_ext(&self, typ: ExtensionType) -> Option<&ServerExtension<'a>> {
+        self.extensions.iter().find(|e| e.typ() == typ)
+    }
+
+    /// The selected ALPN protocol (RFC 7301 §3.1), if any.
+    pub(crate) fn alpn(&self) -> Option<&'a [u8]> {
+        match self.find_ext(ExtensionType::Alpn)? {
+            ServerExtension::Alpn(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The ec_point_formats list (RFC 8422 §5.1.2), if sent.
+    pub(crate) fn ec_point_formats(&self) -> Option<&[EcPointFormat]> {
+        match self.find_ext(ExtensionType::EcPointFormats)? {
+            ServerExtension::EcPointFormats(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Whether extended_master_secret (RFC 7627) was accepted.
+    pub(crate) fn has_ems(&self) -> bool {
+        self.find_ext(ExtensionType::ExtendedMasterSecret).is_some()
+    }
+
+    /// The renegotiation_info body (RFC 5746 §3.4), if sent.
+    pub(crate) fn renegotiation_info(&self) -> Option<&'a [u8]> {
+        match self.find_ext(ExtensionType::RenegotiationInfo)? {
+            ServerExtension::RenegotiationInfo(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Whether the server acknowledged server_name (RFC 6066 §3).
+    pub(crate) fn server_name_ack(&self) -> bool {
+        self.find_ext(ExtensionType::ServerName).is_some()
+    }
+
+    /// Whether the server promised a NewSessionTicket (RFC 5077 §3.2).
+    pub(crate) fn session_ticket_ack(&self) -> bool {
+        self.find_ext(ExtensionType::SessionTicket).is_some()
+    }
+}
+
+impl<'a> Codec<'a> for CertificateMsg<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.with_len(3, |out| {
+            for cert in &self.chain {
+                out.with_len(3, |out| out.put(cert));
+            }
+        });
+    }
+
+    /// RFC 5246 §7.4.2: `opaque ASN.1Cert<1..2^24-1>;
+    /// ASN.1Cert certificate_list<0..2^24-1>`.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let mut list = r.sub_u24("certificate list")?;
+        let mut chain = Vec::new();
+        while !list.is_empty() {
+            let cert = list.vec_u24("certificate")?;
+            if cert.is_empty() {
+                return Err(Error::Decode("certificate"));
+            }
+            chain.push(cert);
+        }
+        Ok(Self { chain })
+    }
+}
+
+impl<'a> Codec<'a> for DigitallySigned<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.scheme.encode(out);
+        out.with_len(2, |out| out.put(self.signature));
+    }
+
+    /// RFC 5246 §4.7: `SignatureAndHashAlgorithm algorithm;
+    /// opaque signature<0..2^16-1>`.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let scheme = SignatureScheme::decode(r)?;
+        let signature = r.vec_u16("signature")?;
+        Ok(Self { scheme, signature })
+    }
+}
+
+impl<'a> Codec<'a> for EcdheParams<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.curve_type.encode(out);
+        self.group.encode(out);
+        out.with_len(1, |out| out.put(self.public));
+    }
+
+    /// RFC 8422 §5.4: `ECParameters curve_params; ECPoint public;`.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let curve_type = EcCurveType::decode(r)?;
+        // RFC 8422 §5.4: explicit_prime and explicit_char2 are deprecated;
+        // only named_curve is accepted.
+        if curve_type != EcCurveType::NamedCurve {
+            return Err(Error::IllegalParameter("explicit curve"));
+        }
+        let group = NamedGroup::decode(r)?;
+        let public = decode_point(r)?;
+        Ok(Self {
+            curve_type,
+            group,
+            public,
+        })
+    }
+}
+
+/// RFC 8422 §5.4: `opaque point <1..2^8-1>`.
+fn decode_point<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Error> {
+    let point = r.vec_u8("ec point")?;
+    if point.is_empty() {
+        return Err(Error::Decode("ec point"));
+    }
+    Ok(point)
+}
+
+#[allow(dead_code)]
+impl<'a> EcdheServerKeyExchange<'a> {
+    /// Decodes an ECDHE ServerKeyExchange body (RFC 8422 §5.4), which must be
+    /// consumed exactly. `params_raw` borrows the exact params bytes.
+    pub(crate) fn decode(body: &'a [u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(body);
+        let params = EcdheParams::decode(&mut r)?;
+        let consumed = body.len().saturating_sub(r.left());
+        let params_raw = body
+            .get(..consumed)
+            .ok_or(Error::Decode("ServerKeyExchange"))?;
+        let signed = DigitallySigned::decode(&mut r)?;
+        r.expect_empty("ServerKeyExchange")?;
+        Ok(Self {
+            params,
+            params_raw,
+            signed,
+        })
+    }
+
+    /// Encodes the body: `params` (from the structured field, which must
+    /// agree with `params_raw`) then `signed_params`.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        self.params.encode(out);
+        self.signed.encode(out);
+    }
+}
+
+/// Writes `ServerECDHParams` for a named curve (RFC 8422 §5.4): the bytes a
+/// server signs and sends.
+#[allow(dead_code)]
+pub(crate) fn encode_ecdhe_params(group: NamedGroup, public: &[u8], out: &mut Vec<u8>) {
+    EcCurveType::NamedCurve.encode(out);
+    group.encode(out);
+    out.with_len(1, |out| out.put(public));
+}
+
+/// Decodes an ECDHE ClientKeyExchange body (RFC 8422 §5.7:
+/// `opaque point <1..2^8-1>`), which must be consumed exactly.
+#[allow(dead_code)]
+pub(crate) fn decode_ecdh_public(body: &[u8]) -> Result<&[u8], Error> {
+    let mut r = Reader::new(body);
+    let point = decode_point(&mut r)?;
+    r.expect_empty("ClientKeyExchange")?;
+    Ok(point)
+}
+
+/// Encodes an ECDHE ClientKeyExchange body (RFC 8422 §5.7).
+#[allow(dead_code)]
+pub(crate) fn encode_ecdh_public(public: &[u8], out: &mut Vec<u8>) {
+    out.with_len(1, |out| out.put(public));
+}
+
+impl<'a> Codec<'a> for CertificateRequest<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_list(&self.certificate_types, 1, out);
+        encode_list(&self.signature_schemes, 2, out);
+        out.with_len(2, |out| {
+            for name in &self.ca_names {
+                out.with_len(2, |out| out.put(name));
+            }
+        });
+    }
+
+    /// RFC 5246 §7.4.4.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        // `ClientCertificateType certificate_types<1..2^8-1>`.
+        let certificate_types: Vec<ClientCertificateType> = decode_list(r, 1, "certificate types")?;
+        if certificate_types.is_empty() {
+            return Err(Error::Decode("certificate types"));
+        }
+        // `SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>`.
+        let signature_schemes: Vec<SignatureScheme> =
+            decode_list(r, 2, "supported signature algorithms")?;
+        if signature_schemes.is_empty() {
+            return Err(Error::Decode("supported signature algorithms"));
+        }
+        // `DistinguishedName certificate_authorities<0..2^16-1>`, each
+        // `opaque DistinguishedName<1..2^16-1>`.
+        let mut list = r.sub_u16("certificate authorities")?;
+        let mut ca_names = Vec::new();
+        while !list.is_empty() {
+            let name = list.vec_u16("distinguished name")?;
+            if name.is_empty() {
+                return Err(Error::Decode("distinguished name"));
+            }
+            ca_names.push(name);
+        }
+        Ok(Self {
+            certificate_types,
+            signature_schemes,
+            ca_names,
+        })
+    }
+}
+
+impl<'a> Codec<'a> for NewSessionTicket<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.put_u32(self.lifetime_hint);
+        out.with_len(2, |out| out.put(self.ticket));
+    }
+
+    /// RFC 5077 §3.3: `uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>`.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let lifetime_hint = r.u32("ticket lifetime hint")?;
+        let ticket = r.vec_u16("ticket")?;
+        Ok(Self {
+            lifetime_hint,
+            ticket,
+        })
+    }
+}
+
+#[allow(dead_code)]
+impl HandshakeMessage<'_> {
+    /// The message's name, for unexpected_message errors.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::HelloRequest => "HelloRequest",
+            Self::ClientHello(_) => "ClientHello",
+            Self::ServerHello(_) => "ServerHello",
+            Self::NewSessionTicket(_) => "NewSessionTicket",
+            Self::Certificate(_) => "Certificate",
+            Self::ServerKeyExchange(_) => "ServerKeyExchange",
+            Self::CertificateRequest(_) => "CertificateRequest",
+            Self::ServerHelloDone => "ServerHelloDone",
+            Self::CertificateVerify(_) => "CertificateVerify",
+            Self::ClientKeyExchange(_) => "ClientKeyExchange",
+            Self::Finished(_) => "Finished",
+            Self::Unknown(typ, _) => typ.name().unwrap_or("unknown handshake message"),
+        }
+    }
+}
+
+/// The handshake type byte for `msg`.
+#[allow(dead_code)]
+pub(crate) fn handshake_type(msg: &HandshakeMessage<'_>) -> HandshakeType {
+    use HandshakeMessage as M;
+    match msg {
+        M::HelloRequest => HandshakeType::HelloRequest,
+        M::ClientHello(_) => HandshakeType::ClientHello,
+        M::ServerHello(_) => HandshakeType::ServerHello,
+        M::NewSessionTicket(_) => HandshakeType::NewSessionTicket,
+        M::Certificate(_) => HandshakeType::Certificate,
+        M::ServerKeyExchange(_) => HandshakeType::ServerKeyExchange,
+        M::CertificateRequest(_) => HandshakeType::CertificateRequest,
+        M::ServerHelloDone => HandshakeType::ServerHelloDone,
+        M::CertificateVerify(_) => HandshakeType::CertificateVerify,
+        M::ClientKeyExchange(_) => HandshakeType::ClientKeyExchange,
+        M::Finished(_) => HandshakeType::Finished,
+        M::Unknown(typ, _) => *typ,
+    }
+}
+
+/// Decodes a handshake message body (without the 4-byte header, RFC 5246
+/// §7.4), which must be consumed exactly.
+#[allow(dead_code)]
+pub(crate) fn decode_handshake<'a>(
+    typ: HandshakeType,
+    body: &'a [u8],
+) -> Result<HandshakeMessage<'a>, Error> {
+    use HandshakeMessage as M;
+    Ok(match typ {
+        // RFC 5246 §7.4.1.1 and §7.4.5: `struct { }`.
+        HandshakeType::HelloRequest => {
+            Reader::new(body).expect_empty("HelloRequest")?;
+            M::HelloRequest
+        }
+        HandshakeType::ServerHelloDone => {
+            Reader::new(body).expect_empty("ServerHelloDone")?;
+            M::ServerHelloDone
+        }
+        HandshakeType::ClientHello => {
+            M::ClientHello(ClientHello::decode_exact(body, "ClientHello")?)
+        }
+        HandshakeType::ServerHello => {
+            M::ServerHello(ServerHello::decode_exact(body, "ServerHello")?)
+        }
+        HandshakeType::NewSessionTicket => {
+            M::NewSessionTicket(NewSessionTicket::decode_exact(body, "NewSessionTicket")?)
+        }
+        HandshakeType::Certificate => {
+            M::Certificate(CertificateMsg::decode_exact(body, "Certificate")?)
+        }
+        HandshakeType::CertificateRequest => M::CertificateRequest(
+            CertificateRequest::decode_exact(body, "CertificateRequest")?,
+        ),
+        HandshakeType::CertificateVerify => {
+            M::CertificateVerify(DigitallySigned::decode_exact(body, "CertificateVerify")?)
+        }
+        // Key-exchange dependent or opaque: the state machine decodes these.
+        HandshakeType::ServerKeyExchange => M::ServerKeyExchange(body),
+        HandshakeType::ClientKeyExchange => M::ClientKeyExchange(body),
+        HandshakeType::Finished => M::Finished(body),
+        _ => M::Unknown(typ, body),
+    })
+}
+
+/// Appends `msg` with its 4-byte header (`HandshakeType msg_type;
+/// uint24 length;`, RFC 5246 §7.4).
+#[allow(dead_code)]
+pub(crate) fn encode_handshake(msg: &HandshakeMessage<'_>, out: &mut Vec<u8>) {
+    use HandshakeMessage as M;
+    handshake_type(msg).encode(out);
+    out.with_len(3, |out| match msg {
+        M::HelloRequest | M::ServerHelloDone => {}
+        M::ClientHello(m) => m.encode(out),
+        M::ServerHello(m) => m.encode(out),
+        M::NewSessionTicket(m) => m.encode(out),
+        M::Certificate(m) => m.encode(out),
+        M::CertificateRequest(m) => m.encode(out),
+        M::CertificateVerify(m) => m.encode(out),
+        M::ServerKeyExchange(b) | M::ClientKeyExchange(b) | M::Finished(b) | M::Unknown(_, b) => {
+            out.put(b)
+        }
+    });
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// Parses hex, ignoring whitespace.
+    pub(crate) fn hex(s: &str) -> Vec<u8> {
+        let digits: Vec<u8> = s
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace())
+            .map(|b| (b as char).to_digit(16).expect("hex digit") as u8)
+            .collect();
+        assert!(digits.len() % 2 == 0, "odd hex length");
+        digits.chunks(2).map(|p| p[0] << 4 | p[1]).collect()
+    }
+
+    /// A hand-assembled ClientHello handshake message (header included).
+    pub(crate) fn client_hello_bytes() -> Vec<u8> {
+        hex("
+            01 0000b0
+            0303
+            000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+            20 e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff
+            0008 c02b c02f cca9 00ff
+            01 00
+            005f
+              0000 0010 000e 00 000b 6578616d706c652e636f6d
+              000a 0008 0006 001d 0017 0018
+              000b 0002 01 00
+              000d 0008 0006 0403 0804 0401
+              0010 000e 000c 02 6832 08 687474702f312e31
+              0017 0000
+              ff01 0001 00
+              0023 0000
+              002b 0005 04 0304 0303
+              0a0a 0001 00
+        ")
+    }
+
+    /// A hand-assembled ServerHello handshake message (header included).
+    pub(crate) fn server_hello_bytes() -> Vec<u8> {
+        hex("
+            02 000048
+            0303
+            a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf
+            00
+            c02f
+            00
+            0020
+              0000 0000
+              ff01 0001 00
+              0017 0000
+              000b 0002 01 00
+              0010 0005 0003 02 6832
+              0023 0000
+        ")
+    }
+
+    /// A hand-assembled ECDHE ServerKeyExchange body (x25519, ed25519).
+    pub(crate) fn ske_body() -> Vec<u8> {
+        let mut v = hex("03 001d 20");
+        v.extend_from_slice(&[0x42; 32]);
+        v.extend_from_slice(&hex("0807 0040"));
+        v.extend_from_slice(&[0x5a; 64]);
+        v
+    }
+
+    fn split(msg: &[u8]) -> (HandshakeType, &[u8]) {
+        let len = u32::from_be_bytes([0, msg[1], msg[2], msg[3]]) as usize;
+        assert_eq!(len, msg.len() - 4, "header length");
+        (HandshakeType::from_wire(msg[0]), &msg[4..])
+    }
+
+    fn is_decode<T: core::fmt::Debug>(r: Result<T, Error>) -> bool {
+        matches!(r, Err(Error::Decode(_)))
+    }
+
+    #[test]
+    fn decodes_hand_assembled_client_hello() {
+        let bytes = client_hello_bytes();
+        let (typ, body) = split(&bytes);
+        let HandshakeMessage::ClientHello(ch) = decode_handshake(typ, body).unwrap() else {
+            panic!("not a ClientHello")
+        };
+        assert_eq!(ch.client_version, ProtocolVersion::Tls12);
+        assert_eq!(ch.random.0[31], 0x1f);
+        assert_eq!(ch.session_id.as_slice().len(), 32);
+        assert_eq!(
+            ch.cipher_suites,
+            [
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
+            ]
+        );
+        assert!(ch.offers_suite(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
+        assert_eq!(ch.compression_methods, [Compression::Null]);
+        assert!(ch.extensions_present);
+        assert_eq!(ch.extensions.len(), 10);
+        assert_eq!(ch.server_name(), Some(&b"example.com"[..]));
+        assert_eq!(
+            ch.supported_groups(),
+            Some(
+                &[
+                    NamedGroup::X25519,
+                    NamedGroup::Secp256r1,
+                    NamedGroup::Secp384r1
+                ][..]
+            )
+        );
+        assert_eq!(
+            ch.ec_point_formats(),
+            Some(&[EcPointFormat::Uncompressed][..])
+        );
+        assert_eq!(
+            ch.signature_algorithms(),
+            Some(
+                &[
+                    SignatureScheme::EcdsaSecp256r1Sha256,
+                    SignatureScheme::RsaPssRsaeSha256,
+                    SignatureScheme::RsaPkcs1Sha256
+                ][..]
+            )
+        );
+        assert_eq!(ch.alpn(), Some(&[&b"h2"[..], &b"http/1.1"[..]][..]));
+        assert!(ch.has_ems());
+        assert_eq!(ch.renegotiation_info(), Some(&[][..]));
+        assert_eq!(ch.session_ticket(), Some(&[][..]));
+        assert_eq!(
+            ch.supported_versions(),
+            Some(&[ProtocolVersion::Tls13, ProtocolVersion::Tls12][..])
+        );
+        assert_eq!(
+            ch.find_ext(ExtensionType::from_wire(0x0a0a)),
+            Some(&ClientExtension::Unknown {
+                typ: 0x0a0a,
+                body: &[0]
+            })
+        );
+        assert_eq!(ch.find_ext(ExtensionType::KeyShare), None);
+
+        let mut again = Vec::new();
+        encode_handshake(&HandshakeMessage::ClientHello(ch), &mut again);
+        assert_eq!(again, bytes);
+    }
+
+    #[test]
+    fn decodes_hand_assembled_server_hello() {
+        let bytes = server_hello_bytes();
+        let (typ, body) = split(&bytes);
+        let HandshakeMessage::ServerHello(sh) = decode_handshake(typ, body).unwrap() else {
+            panic!("not a ServerHello")
+        };
+        assert_eq!(sh.server_version, ProtocolVersion::Tls12);
+        assert!(sh.session_id.is_empty());
+        assert_eq!(
+            sh.cipher_suite,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        );
+        assert_eq!(sh.compression_method, Compression::Null);
+        assert!(sh.server_name_ack());
+        assert_eq!(sh.renegotiation_info(), Some(&[][..]));
+        assert!(sh.has_ems());
+        assert_eq!(
+            sh.ec_point_formats(),
+            Some(&[EcPointFormat::Uncompressed][..])
+        );
+        assert_eq!(sh.alpn(), Some(&b"h2"[..]));
+        assert!(sh.session_ticket_ack());
+        let mut again = Vec::new();
+        encode_handshake(&HandshakeMessage::ServerHello(sh), &mut again);
+        assert_eq!(again, bytes);
+    }
+
+    #[test]
+    fn hello_extensions_block_absent_or_empty_round_trips() {
+        let full = client_hello_bytes();
+        // Cut just before the extensions block: 4 header + 2 + 32 + 33 + 10 + 2.
+        let base = &full[4..4 + 79];
+        let absent = ClientHello::decode_exact(base, "ch").unwrap();
+        assert!(!absent.extensions_present && absent.extensions.is_empty());
+        assert_eq!(absent.encoded(), base);
+
+        let mut empty_block = base.to_vec();
+        empty_block.extend_from_slice(&[0, 0]);
+        let empty = ClientHello::decode_exact(&empty_block, "ch").unwrap();
+        assert!(empty.extensions_present && empty.extensions.is_empty());
+        assert_eq!(empty.encoded(), empty_block);
+
+        let sh = server_hello_bytes();
+        let base = &sh[4..4 + 38];
+        let absent = ServerHello::decode_exact(base, "sh").unwrap();
+        assert!(!absent.extensions_present);
+        assert_eq!(absent.encoded(), base);
+        let mut empty_block = base.to_vec();
+        empty_block.extend_from_slice(&[0, 0]);
+        let empty = ServerHello::decode_exact(&empty_block, "sh").unwrap();
+        assert!(empty.extensions_present && empty.extensions.is_empty());
+        assert_eq!(empty.encoded(), empty_block);
+    }
+
+    fn sample_messages() -> Vec<Vec<u8>> {
+        let mut out = vec![client_hello_bytes(), server_hello_bytes()];
+        let ske = ske_body();
+        let cert_a = [0x30u8, 0x03, 1, 2, 3];
+        let cert_b = [0x30u8, 0x01, 9];
+        let msgs = [
+            HandshakeMessage::Certificate(CertificateMsg {
+                chain: vec![&cert_a, &cert_b],
+            }),
+            HandshakeMessage::CertificateRequest(CertificateRequest {
+                certificate_types: vec![
+                    ClientCertificateType::EcdsaSign,
+                    ClientCertificateType::RsaSign,
+                ],
+                signature_schemes: vec![
+                    SignatureScheme::EcdsaSecp256r1Sha256,
+                    SignatureScheme::Ed25519,
+                ],
+                ca_names: vec![&cert_b, &cert_a],
+            }),
+            HandshakeMessage::NewSessionTicket(NewSessionTicket {
+                lifetime_hint: 7200,
+                ticket: &cert_a,
+            }),
+            HandshakeMessage::CertificateVerify(DigitallySigned {
+                scheme: SignatureScheme::Ed25519,
+                signature: &[7; 64],
+            }),
+        ];
+        for m in &msgs {
+            let mut v = Vec::new();
+            encode_handshake(m, &mut v);
+            out.push(v);
+        }
+        let mut v = vec![12, 0, 0, ske.len() as u8];
+        v.extend_from_slice(&ske);
+        out.push(v);
+        out
+    }
+
+    #[test]
+    fn sample_messages_round_trip() {
+        for bytes in sample_messages() {
+            let (typ, body) = split(&bytes);
+            let msg = decode_handshake(typ, body).unwrap();
+            assert_eq!(handshake_type(&msg), typ);
+            assert_eq!(msg.name(), typ.name().unwrap());
+            let mut again = Vec::new();
+            encode_handshake(&msg, &mut again);
+            assert_eq!(again, bytes);
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_decode_error() {
+        for bytes in sample_messages() {
+            let (typ, body) = split(&bytes);
+            for cut in 0..body.len() {
+                let short = &body[..cut];
+                let hello = matches!(typ, HandshakeType::ClientHello | HandshakeType::ServerHello);
+                // A hello cut exactly before its extensions block is a valid
+                // hello without extensions (RFC 5246 §7.4.1.2).
+                let boundary = match typ {
+                    HandshakeType::ClientHello => 79,
+                    HandshakeType::ServerHello => 38,
+                    _ => usize::MAX,
+                };
+                if hello && cut == boundary {
+                    let m = decode_handshake(typ, short).unwrap();
+                    assert_ne!(m, decode_handshake(typ, body).unwrap());
+                    continue;
+                }
+                match typ {
+                    HandshakeType::ServerKeyExchange => {
+                        assert!(
+                            is_decode(EcdheServerKeyExchange::decode(short)),
+                            "cut {cut}"
+                        )
+                    }
+                    _ => assert!(is_decode(decode_handshake(typ, short)), "{typ:?} cut {cut}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn trailing_bytes_are_decode_error() {
+        for bytes in sample_messages() {
+            let (typ, body) = split(&bytes);
+            let mut long = body.to_vec();
+            long.push(0);
+            match typ {
+                HandshakeType::ServerKeyExchange => {
+                    assert!(is_decode(EcdheServerKeyExchange::decode(&long)))
+                }
+                _ => assert!(is_decode(decode_handshake(typ, &long)), "{typ:?}"),
+            }
+        }
+        assert!(is_decode(decode_handshake(
+            HandshakeType::HelloRequest,
+            &[0]
+        )));
+        assert!(is_decode(decode_handshake(
+            HandshakeType::ServerHelloDone,
+            &[0]
+        )));
+        assert!(is_decode(decode_ecdh_public(&[1, 4, 0])));
+    }
+
+    #[test]
+    fn empty_bodies() {
+        assert_eq!(
+            decode_handshake(HandshakeType::HelloRequest, &[]),
+            Ok(HandshakeMessage::HelloRequest)
+        );
+        assert_eq!(
+            decode_handshake(HandshakeType::ServerHelloDone, &[]),
+            Ok(HandshakeMessage::ServerHelloDone)
+        );
+        let mut v = Vec::new();
+        encode_handshake(&HandshakeMessage::ServerHelloDone, &mut v);
+        assert_eq!(v, [14, 0, 0, 0]);
+        assert_eq!(
+            decode_handshake(HandshakeType::Certificate, &[0, 0, 0]),
+            Ok(HandshakeMessage::Certificate(CertificateMsg {
+                chain: vec![]
+            }))
+        );
+        // An empty certificate inside the list is malformed.
+        assert!(is_decode(decode_handshake(
+            HandshakeType::Certificate,
+            &[0, 0, 3, 0, 0, 0]
+        )));
+    }
+
+    #[test]
+    fn raw_and_unknown_types() {
+        let body = [1u8, 2, 3];
+        assert_eq!(
+            decode_handshake(HandshakeType::Finished, &body),
+            Ok(HandshakeMessage::Finished(&body))
+        );
+        assert_eq!(
+            decode_handshake(HandshakeType::ClientKeyExchange, &body),
+            Ok(HandshakeMessage::ClientKeyExchange(&body))
+        );
+        let status = decode_handshake(HandshakeType::CertificateStatus, &body).unwrap();
+        assert_eq!(
+            status,
+            HandshakeMessage::Unknown(HandshakeType::CertificateStatus, &body)
+        );
+        assert_eq!(status.name(), "CertificateStatus");
+        let odd = decode_handshake(HandshakeType::from_wire(99), &body).unwrap();
+        assert_eq!(odd.name(), "unknown handshake message");
+        let mut v = Vec::new();
+        encode_handshake(&odd, &mut v);
+        assert_eq!(v, [99, 0, 0, 3, 1, 2, 3]);
+    }
+
+    #[test]
+    fn duplicate_extension_is_illegal_parameter() {
+        let mut bytes = client_hello_bytes();
+        // Append a second extended_master_secret and fix both lengths.
+        bytes.extend_from_slice(&[0x00, 0x17, 0x00, 0x00]);
+        bytes[3] += 4;
+        let ext_len_at = 4 + 79;
+        bytes[ext_len_at + 1] += 4;
+        let (typ, body) = split(&bytes);
+        assert_eq!(
+            decode_handshake(typ, body),
+            Err(Error::IllegalParameter("duplicate extension"))
+        );
+
+        let mut sh = server_hello_bytes();
+        sh.extend_from_slice(&[0x00, 0x00, 0x00, 0x00]);
+        sh[3] += 4;
+        sh[4 + 38 + 1] += 4;
+        let (typ, body) = split(&sh);
+        assert_eq!(
+            decode_handshake(typ, body),
+            Err(Error::IllegalParameter("duplicate extension"))
+        );
+    }
+
+    #[test]
+    fn hello_field_bounds() {
+        let full = client_hello_bytes();
+        let body = &full[4..];
+        // Session id longer than 32.
+        let mut b = body.to_vec();
+        b[34] = 33;
+        assert!(is_decode(ClientHello::decode_exact(&b, "ch")));
+        // Empty cipher_suites.
+        let mut b = body[..67].to_vec();
+        b.extend_from_slice(&[0, 0, 1, 0]);
+        assert!(is_decode(ClientHello::decode_exact(&b, "ch")));
+        // Odd-length cipher_suites.
+        let mut b = body[..67].to_vec();
+        b.extend_from_slice(&[0, 3, 0xc0, 0x2b, 0, 1, 0]);
+        assert!(is_decode(ClientHello::decode_exact(&b, "ch")));
+        // Empty compression_methods.
+        let mut b = body[..77].to_vec();
+        b.push(0);
+        assert!(is_decode(ClientHello::decode_exact(&b, "ch")));
+    }
+
+    #[test]
+    fn server_key_exchange() {
+        let body = ske_body();
+        let ske = EcdheServerKeyExchange::decode(&body).unwrap();
+        assert_eq!(ske.params.curve_type, EcCurveType::NamedCurve);
+        assert_eq!(ske.params.group, NamedGroup::X25519);
+        assert_eq!(ske.params.public, &[0x42; 32][..]);
+        assert_eq!(ske.params_raw, &body[..36]);
+        assert_eq!(ske.signed.scheme, SignatureScheme::Ed25519);
+        assert_eq!(ske.signed.signature, &[0x5a; 64][..]);
+        let mut again = Vec::new();
+        ske.encode(&mut again);
+        assert_eq!(again, body);
+
+        let mut params = Vec::new();
+        encode_ecdhe_params(NamedGroup::X25519, &[0x42; 32], &mut params);
+        assert_eq!(params, ske.params_raw);
+
+        for explicit in [1u8, 2, 0, 255] {
+            let mut b = body.clone();
+            b[0] = explicit;
+            assert_eq!(
+                EcdheServerKeyExchange::decode(&b),
+                Err(Error::IllegalParameter("explicit curve"))
+            );
+        }
+        // Empty point.
+        assert!(is_decode(EcdheServerKeyExchange::decode(&hex(
+            "03 0017 00 0403 0000"
+        ))));
+    }
+
+    #[test]
+    fn client_key_exchange_point() {
+        let mut v = Vec::new();
+        encode_ecdh_public(&[4, 1, 2], &mut v);
+        assert_eq!(v, [3, 4, 1, 2]);
+        assert_eq!(decode_ecdh_public(&v), Ok(&[4u8, 1, 2][..]));
+        assert!(is_decode(decode_ecdh_public(&[0])));
+        assert!(is_decode(decode_ecdh_public(&[])));
+        assert!(is_decode(decode_ecdh_public(&[3, 4, 1])));
+    }
+
+    #[test]
+    fn certificate_request_bounds() {
+        // Empty certificate_types.
+        assert!(is_decode(CertificateRequest::decode_exact(
+            &hex("00 0002 0403 0000"),
+            "cr"
+        )));
+        // Empty signature algorithms.
+        assert!(is_decode(CertificateRequest::decode_exact(
+            &hex("01 40 0000 0000"),
+            "cr"
+        )));
+        // Empty distinguished name.
+        assert!(is_decode(CertificateRequest::decode_exact(
+            &hex("01 40 0002 0403 0002 0000"),
+            "cr"
+        )));
+        let bytes = hex("01 40 0002 0403 0000");
+        let ok = CertificateRequest::decode_exact(&bytes, "cr").unwrap();
+        assert!(ok.ca_names.is_empty());
+    }
+
+    /// A real ClientHello produced by rustls (a dev-dependency used only as a
+    /// test peer) decodes and re-encodes byte for byte.
+    #[test]
+    fn decodes_rustls_client_hello() {
+        use std::sync::Arc;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        for versions in [&[&rustls::version::TLS12][..], rustls::DEFAULT_VERSIONS] {
+            let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+                .with_protocol_versions(versions)
+                .unwrap()
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            let name = rustls::pki_types::ServerName::try_from("example.com").unwrap();
+            let mut conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+            let mut wire = Vec::new();
+            conn.write_tls(&mut wire).unwrap();
+            // Record header: type 22, version, length.
+            assert_eq!(wire[0], 22);
+            let record = &wire[5..];
+            let (typ, body) = split(record);
+            let msg = decode_handshake(typ, body).unwrap();
+            let HandshakeMessage::ClientHello(ch) = &msg else {
+                panic!("not a ClientHello")
+            };
+            assert_eq!(ch.server_name(), Some(&b"example.com"[..]));
+            assert!(ch.supported_groups().is_some());
+            assert!(ch.signature_algorithms().is_some());
+            assert!(ch.has_ems());
+            let mut again = Vec::new();
+            encode_handshake(&msg, &mut again);
+            assert_eq!(again, record);
+        }
+    }
 }

@@ -13,6 +13,8 @@ pub(crate) mod alert;
 pub(crate) mod enums;
 pub(crate) mod extensions;
 pub(crate) mod handshake;
+#[cfg(test)]
+mod proptests;
 
 /// A cursor over peer-controlled bytes. Every accessor is bounds-checked.
 #[derive(Debug, Clone)]
@@ -27,6 +29,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Bytes not yet read.
+    #[allow(dead_code)]
     pub(crate) fn rest(&self) -> &'a [u8] {
         self.buf.get(self.pos..).unwrap_or_default()
     }
@@ -114,6 +117,7 @@ impl<'a> Reader<'a> {
 pub(crate) trait Writer {
     fn put_u8(&mut self, v: u8);
     fn put_u16(&mut self, v: u16);
+    #[allow(dead_code)]
     fn put_u24(&mut self, v: u32);
     fn put_u32(&mut self, v: u32);
     fn put(&mut self, bytes: &[u8]);
@@ -166,6 +170,7 @@ pub(crate) trait Codec<'a>: Sized {
         Ok(v)
     }
 
+    #[allow(dead_code)]
     fn encoded(&self) -> Vec<u8> {
         let mut v = Vec::new();
         self.encode(&mut v);
