@@ -1,0 +1,345 @@
+//! Handshake message reassembly (RFC 5246 §6.2.1).
+//!
+//! "Client message boundaries are not preserved in the record layer (i.e.,
+//! multiple client messages of the same ContentType MAY be coalesced into a
+//! single TLSPlaintext record, or a single message MAY be fragmented across
+//! several records)." This buffer turns handshake record fragments back into
+//! whole messages: `msg_type(1) || length(3) || body` (RFC 5246 §7.4).
+
+use alloc::vec::Vec;
+
+use crate::codec::enums::HandshakeType;
+use crate::error::Error;
+
+/// msg_type(1) || uint24 length (RFC 5246 §7.4).
+const MSG_HEADER_LEN: usize = 4;
+
+/// Reassembles handshake messages from record fragments.
+///
+/// Use: `push` one record's fragment, then call `next`/`consume` until
+/// `next` returns `Ok(None)`, then push the next record.
+#[derive(Debug)]
+pub(crate) struct HandshakeJoiner {
+    /// `buf[start..]` holds the bytes not yet consumed.
+    buf: Vec<u8>,
+    start: usize,
+    max_message_len: usize,
+}
+
+/// What the header at the front of `bytes` says, if all four bytes are there.
+fn peek_header(bytes: &[u8]) -> Option<(u8, usize)> {
+    match bytes.get(..MSG_HEADER_LEN)? {
+        &[typ, a, b, c] => Some((
+            typ,
+            usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c),
+        )),
+        _ => None,
+    }
+}
+
+impl HandshakeJoiner {
+    /// A joiner that refuses any message whose body exceeds
+    /// `max_message_len` bytes.
+    pub(crate) fn new(max_message_len: usize) -> Self {
+        Self {
+            buf: Vec::new(),
+            start: 0,
+            max_message_len,
+        }
+    }
+
+    fn pending(&self) -> &[u8] {
+        self.buf.get(self.start..).unwrap_or_default()
+    }
+
+    fn limit_error(&self) -> Error {
+        Error::LimitExceeded {
+            what: "handshake message size",
+            limit: self.max_message_len,
+        }
+    }
+
+    /// Appends the fragment of one handshake record.
+    ///
+    /// Fails on a zero-length fragment (RFC 5246 §6.2.1: "Implementations
+    /// MUST NOT send zero-length fragments of Handshake ... content types")
+    /// and, as soon as its header is in, on a message whose declared length
+    /// exceeds the cap, so a peer cannot make us buffer more than
+    /// `max_message_len + 4` bytes of one message.
+    ///
+    /// Every complete message from the previous push must have been consumed
+    /// first (an internal error otherwise): this keeps the buffer at one
+    /// incomplete message plus the complete ones of a single record.
+    pub(crate) fn push(&mut self, fragment: &[u8]) -> Result<(), Error> {
+        if fragment.is_empty() {
+            return Err(Error::Decode("empty handshake record"));
+        }
+        if let Some((_, len)) = peek_header(self.pending()) {
+            if len > self.max_message_len {
+                return Err(self.limit_error());
+            }
+            if self.pending().len() >= MSG_HEADER_LEN + len {
+                return Err(Error::Internal(
+                    "handshake record pushed before earlier messages were consumed",
+                ));
+            }
+        }
+        self.compact();
+        self.buf.extend_from_slice(fragment);
+
+        // Check the declared length of every message whose header is now
+        // complete: complete messages and the (at most one) trailing
+        // incomplete one.
+        let mut rest = self.pending();
+        while let Some((_, len)) = peek_header(rest) {
+            if len > self.max_message_len {
+                return Err(self.limit_error());
+            }
+            match rest.get(MSG_HEADER_LEN + len..) {
+                Some(after) => rest = after,
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// The first complete message: its type, its body, and the whole encoded
+    /// message (header included, for the transcript hash, RFC 5246 §7.4.9).
+    /// `Ok(None)` if more fragments are needed.
+    #[allow(clippy::type_complexity)] // the signature the connection code expects
+    pub(crate) fn next(&self) -> Result<Option<(HandshakeType, &[u8], &[u8])>, Error> {
+        let pending = self.pending();
+        let Some((typ, len)) = peek_header(pending) else {
+            return Ok(None);
+        };
+        if len > self.max_message_len {
+            return Err(self.limit_error());
+        }
+        let Some(raw) = pending.get(..MSG_HEADER_LEN + len) else {
+            return Ok(None);
+        };
+        let body = raw.get(MSG_HEADER_LEN..).unwrap_or_default();
+        Ok(Some((HandshakeType::from_wire(typ), body, raw)))
+    }
+
+    /// Drops the message `next` returned. Does nothing if there is no
+    /// complete message.
+    pub(crate) fn consume(&mut self) {
+        let Some((_, len)) = peek_header(self.pending()) else {
+            return;
+        };
+        let total = MSG_HEADER_LEN + len;
+        if self.pending().len() < total {
+            return;
+        }
+        self.start += total;
+        if self.start == self.buf.len() {
+            // Nothing left: reset in O(1), keeping the allocation.
+            self.buf.clear();
+            self.start = 0;
+        }
+    }
+
+    /// Whether no bytes at all are buffered. RFC 5246 §7.1 requires
+    /// ChangeCipherSpec to fall between handshake messages, so the caller
+    /// checks this when one arrives.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pending().is_empty()
+    }
+
+    /// How many unconsumed bytes are buffered.
+    pub(crate) fn buffered_len(&self) -> usize {
+        self.pending().len()
+    }
+
+    /// Moves the unconsumed bytes to the front once the consumed prefix is at
+    /// least as long as they are, so each byte is moved at most once per
+    /// time its length was consumed: amortised O(1) per byte, and no
+    /// allocation once the buffer has reached its working size.
+    fn compact(&mut self) {
+        if self.start > 0 && self.start >= self.buf.len() - self.start {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn msg(typ: u8, body: &[u8]) -> Vec<u8> {
+        let len = body.len() as u32;
+        let mut m = vec![typ];
+        m.extend_from_slice(&len.to_be_bytes()[1..]);
+        m.extend_from_slice(body);
+        m
+    }
+
+    /// Drains every complete message as (type, body, raw).
+    fn drain(j: &mut HandshakeJoiner) -> Vec<(HandshakeType, Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        while let Some((t, body, raw)) = j.next().unwrap() {
+            out.push((t, body.to_vec(), raw.to_vec()));
+            j.consume();
+        }
+        out
+    }
+
+    #[test]
+    fn one_message_per_record() {
+        let mut j = HandshakeJoiner::new(1000);
+        assert!(j.is_empty());
+        assert_eq!(j.next(), Ok(None));
+        for (t, body) in [(1u8, &b"client hello"[..]), (14, b""), (20, &[9; 12])] {
+            let m = msg(t, body);
+            j.push(&m).unwrap();
+            assert_eq!(j.buffered_len(), m.len());
+            let got = drain(&mut j);
+            assert_eq!(got, [(HandshakeType::from_wire(t), body.to_vec(), m)]);
+            assert!(j.is_empty());
+        }
+    }
+
+    #[test]
+    fn several_messages_in_one_record() {
+        let msgs = [
+            msg(2, b"server hello"),
+            msg(11, &[1; 300]),
+            msg(12, b"ske"),
+            msg(14, b""),
+        ];
+        let record: Vec<u8> = msgs.concat();
+        let mut j = HandshakeJoiner::new(1000);
+        j.push(&record).unwrap();
+        let got = drain(&mut j);
+        let raws: Vec<Vec<u8>> = got.iter().map(|g| g.2.clone()).collect();
+        assert_eq!(raws, msgs);
+        assert_eq!(got[0].0, HandshakeType::ServerHello);
+        assert_eq!(got[3].0, HandshakeType::ServerHelloDone);
+        assert!(got[3].1.is_empty());
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn message_split_into_one_byte_fragments() {
+        let m = msg(11, &(0..=255u8).collect::<Vec<_>>());
+        let mut j = HandshakeJoiner::new(256);
+        for (i, b) in m.iter().enumerate() {
+            assert_eq!(j.next(), Ok(None), "complete too early at {i}");
+            assert!(!j.is_empty() || i == 0);
+            j.push(&[*b]).unwrap();
+            assert_eq!(j.buffered_len(), i + 1);
+        }
+        let got = drain(&mut j);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].2, m);
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn messages_straddling_records() {
+        // Three messages cut at arbitrary points across records.
+        let msgs = [msg(1, &[1; 50]), msg(2, &[2; 7]), msg(3, &[3; 90])];
+        let all = msgs.concat();
+        let mut j = HandshakeJoiner::new(100);
+        let mut got = Vec::new();
+        for piece in [&all[..2], &all[2..60], &all[60..61], &all[61..]] {
+            j.push(piece).unwrap();
+            got.extend(drain(&mut j).into_iter().map(|g| g.2));
+        }
+        assert_eq!(got, msgs);
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn cap_is_enforced_from_the_header() {
+        let mut j = HandshakeJoiner::new(10);
+        // Exactly at the cap is fine.
+        j.push(&msg(1, &[0; 10])).unwrap();
+        assert_eq!(drain(&mut j).len(), 1);
+        let limit: Result<(), Error> = Err(Error::LimitExceeded {
+            what: "handshake message size",
+            limit: 10,
+        });
+        // Over the cap: rejected as soon as the header is in, before the body.
+        let mut j = HandshakeJoiner::new(10);
+        assert_eq!(j.push(&[11, 0, 0]), Ok(()));
+        assert_eq!(j.push(&[11]), limit.clone());
+        // A header that is too large behind a good message in one record.
+        let mut j = HandshakeJoiner::new(10);
+        let mut rec = msg(1, b"ok");
+        rec.extend_from_slice(&[11, 0xff, 0xff, 0xff]);
+        assert_eq!(j.push(&rec), limit.clone());
+        // next() also refuses an oversized message at the front.
+        let mut j = HandshakeJoiner::new(10);
+        let _ = j.push(&[11, 0, 1, 0]);
+        assert_eq!(j.next().map(|_| ()), limit);
+    }
+
+    #[test]
+    fn zero_length_fragment_is_rejected() {
+        let mut j = HandshakeJoiner::new(10);
+        assert_eq!(j.push(&[]), Err(Error::Decode("empty handshake record")));
+        j.push(&[1, 0]).unwrap();
+        assert_eq!(j.push(&[]), Err(Error::Decode("empty handshake record")));
+        assert_eq!(j.buffered_len(), 2);
+    }
+
+    #[test]
+    fn push_before_drain_is_refused() {
+        let mut j = HandshakeJoiner::new(10);
+        j.push(&msg(1, b"a")).unwrap();
+        assert!(matches!(j.push(&msg(2, b"b")), Err(Error::Internal(_))));
+        assert_eq!(drain(&mut j).len(), 1);
+        j.push(&msg(2, b"b")).unwrap();
+    }
+
+    #[test]
+    fn consume_without_complete_message_is_a_no_op() {
+        let mut j = HandshakeJoiner::new(10);
+        j.consume();
+        j.push(&[1, 0, 0, 2, 9]).unwrap();
+        j.consume();
+        assert_eq!(j.buffered_len(), 5);
+        j.push(&[8]).unwrap();
+        assert_eq!(j.next().unwrap().unwrap().1, &[9, 8]);
+    }
+
+    #[test]
+    fn many_messages_with_compaction() {
+        // 2000 messages of varying size, delivered in records of varying size
+        // that cut messages anywhere; check order, content and that the
+        // buffer stays bounded.
+        let msgs: Vec<Vec<u8>> = (0..2000u32)
+            .map(|i| {
+                let len = (i * 37 % 200) as usize;
+                msg((i % 256) as u8, &vec![(i % 251) as u8; len])
+            })
+            .collect();
+        let stream = msgs.concat();
+        let mut j = HandshakeJoiner::new(200);
+        let mut got = Vec::new();
+        let mut pos = 0;
+        let mut step = 1;
+        let mut max_cap = 0;
+        while pos < stream.len() {
+            let end = (pos + step).min(stream.len());
+            j.push(&stream[pos..end]).unwrap();
+            pos = end;
+            step = step * 7 % 500 + 1;
+            got.extend(drain(&mut j).into_iter().map(|(t, body, raw)| {
+                assert_eq!(raw[0], t.to_wire());
+                assert_eq!(&raw[4..], &body[..]);
+                raw
+            }));
+            max_cap = max_cap.max(j.buf.capacity());
+        }
+        assert!(j.is_empty());
+        assert_eq!(got, msgs);
+        // One record (< 500 bytes) plus one partial message (< 204 bytes),
+        // with Vec's doubling: well under 2 KiB.
+        assert!(max_cap <= 2048, "buffer grew to {max_cap}");
+    }
+}
