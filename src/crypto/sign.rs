@@ -1,0 +1,388 @@
+//! Our own private key, used to sign ServerKeyExchange (RFC 5246 §7.4.3,
+//! RFC 8422 §5.4) and CertificateVerify (RFC 5246 §7.4.8).
+
+// The handshake and configuration layers that call into this module are
+// written in parallel.
+#![allow(dead_code)]
+
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+use ring::rand::SystemRandom;
+use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
+use rustls_pki_types::PrivateKeyDer;
+use zeroize::Zeroizing;
+
+use super::suites::AuthAlgorithm;
+use crate::codec::enums::SignatureScheme;
+use crate::error::Error;
+
+/// A private key able to sign TLS 1.2 handshake messages.
+///
+/// Signing is one self-contained step, [`SigningKey::sign`], taking the
+/// scheme and the whole message to sign, so an external signer (HSM, remote
+/// key service) can later stand in for it with the same shape.
+pub(crate) struct SigningKey {
+    inner: Inner,
+}
+
+enum Inner {
+    EcdsaP256(EcdsaKeyPair),
+    EcdsaP384(EcdsaKeyPair),
+    Ed25519(Ed25519KeyPair),
+    Rsa(RsaKeyPair),
+}
+
+const P256_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp256r1Sha256];
+const P384_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp384r1Sha384];
+const ED25519_SCHEMES: &[SignatureScheme] = &[SignatureScheme::Ed25519];
+/// PSS before PKCS#1 v1.5: PSS has a security proof and is what TLS 1.3
+/// requires, while PKCS#1 v1.5 stays for older peers (RFC 8446 §4.2.3 allows
+/// `rsa_pss_rsae_*` in TLS 1.2).
+const RSA_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RsaPssRsaeSha256,
+    SignatureScheme::RsaPssRsaeSha384,
+    SignatureScheme::RsaPssRsaeSha512,
+    SignatureScheme::RsaPkcs1Sha256,
+    SignatureScheme::RsaPkcs1Sha384,
+    SignatureScheme::RsaPkcs1Sha512,
+];
+
+// DER pieces for wrapping a SEC1 ECPrivateKey (RFC 5915) in a PKCS#8
+// PrivateKeyInfo (RFC 5208 §5), since ring only parses the latter.
+/// OBJECT IDENTIFIER 1.2.840.10045.2.1 (id-ecPublicKey, RFC 5480 §2.1.1).
+const OID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+/// OBJECT IDENTIFIER 1.2.840.10045.3.1.7 (secp256r1, RFC 5480 §2.1.1.1).
+const OID_SECP256R1: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+/// OBJECT IDENTIFIER 1.3.132.0.34 (secp384r1, RFC 5480 §2.1.1.1).
+const OID_SECP384R1: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+
+/// Appends a DER TLV with definite length (X.690 §8.1.3).
+fn der_tlv(out: &mut Vec<u8>, tag: u8, content: &[&[u8]]) -> Result<(), Error> {
+    let len: usize = content.iter().map(|c| c.len()).sum();
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else if len <= 0xff {
+        out.extend_from_slice(&[0x81, len as u8]);
+    } else if len <= 0xffff {
+        out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
+    } else {
+        return Err(Error::Config(
+            "SEC1 private key is implausibly large".into(),
+        ));
+    }
+    for c in content {
+        out.extend_from_slice(c);
+    }
+    Ok(())
+}
+
+/// `PrivateKeyInfo { version 0, AlgorithmIdentifier { id-ecPublicKey,
+/// curve }, OCTET STRING { sec1 } }`. The result holds the private key, so
+/// it is wiped on drop.
+fn sec1_to_pkcs8(sec1: &[u8], curve_oid: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    const VERSION_0: &[u8] = &[0x02, 0x01, 0x00];
+    let mut alg_id = Vec::new();
+    der_tlv(&mut alg_id, 0x30, &[OID_EC_PUBLIC_KEY, curve_oid])?;
+    let mut octets = Zeroizing::new(Vec::new());
+    der_tlv(&mut octets, 0x04, &[sec1])?;
+    let mut out = Zeroizing::new(Vec::with_capacity(octets.len() + alg_id.len() + 8));
+    der_tlv(&mut out, 0x30, &[VERSION_0, &alg_id, &octets])?;
+    Ok(out)
+}
+
+impl SigningKey {
+    /// Loads a private key: PKCS#8 (RSA, ECDSA P-256/P-384, Ed25519 v1 or
+    /// v2), PKCS#1 RSA, or SEC1 EC (P-256/P-384; `ring` requires the
+    /// optional public key to be present).
+    pub(crate) fn from_der(key: &PrivateKeyDer<'_>) -> Result<Self, Error> {
+        let rng = SystemRandom::new();
+        let inner =
+            match key {
+                PrivateKeyDer::Pkcs8(k) => Self::from_pkcs8(k.secret_pkcs8_der(), &rng)?,
+                PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der())
+                    .map(Inner::Rsa)
+                    .map_err(|e| Error::Config(format!("PKCS#1 RSA private key rejected: {e}")))?,
+                PrivateKeyDer::Sec1(k) => {
+                    let sec1 = k.secret_sec1_der();
+                    // The curve is named inside the SEC1 structure; ring checks it
+                    // against the algorithm identifier, so trying both is safe.
+                    let p256 = sec1_to_pkcs8(sec1, OID_SECP256R1)?;
+                    let p384 = sec1_to_pkcs8(sec1, OID_SECP384R1)?;
+                    if let Ok(kp) = EcdsaKeyPair::from_pkcs8(
+                        &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+                        &p256,
+                        &rng,
+                    ) {
+                        Inner::EcdsaP256(kp)
+                    } else {
+                        EcdsaKeyPair::from_pkcs8(
+                            &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+                            &p384,
+                            &rng,
+                        )
+                        .map(Inner::EcdsaP384)
+                        .map_err(|e| {
+                            Error::Config(format!(
+                                "SEC1 EC private key is not a valid P-256 or P-384 key \
+                                 with its public key included: {e}"
+                            ))
+                        })?
+                    }
+                }
+                _ => return Err(Error::Config("unsupported private key encoding".into())),
+            };
+        Ok(Self { inner })
+    }
+
+    fn from_pkcs8(der: &[u8], rng: &SystemRandom) -> Result<Inner, Error> {
+        if let Ok(kp) =
+            EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, der, rng)
+        {
+            return Ok(Inner::EcdsaP256(kp));
+        }
+        if let Ok(kp) =
+            EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P384_SHA384_ASN1_SIGNING, der, rng)
+        {
+            return Ok(Inner::EcdsaP384(kp));
+        }
+        // OpenSSL writes PKCS#8 v1 Ed25519 keys (no public key), which only
+        // the "maybe unchecked" parser accepts; v2 keys are still checked.
+        if let Ok(kp) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
+            return Ok(Inner::Ed25519(kp));
+        }
+        RsaKeyPair::from_pkcs8(der).map(Inner::Rsa).map_err(|e| {
+            Error::Config(format!(
+                "PKCS#8 private key is not a usable ECDSA P-256/P-384, Ed25519 or RSA key \
+                 (as RSA: {e})"
+            ))
+        })
+    }
+
+    /// Which suites this key can authenticate. Ed25519 certificates go with
+    /// the ECDHE_ECDSA suites (RFC 8422 §5.4).
+    pub(crate) fn auth(&self) -> AuthAlgorithm {
+        match self.inner {
+            Inner::EcdsaP256(_) | Inner::EcdsaP384(_) | Inner::Ed25519(_) => AuthAlgorithm::Ecdsa,
+            Inner::Rsa(_) => AuthAlgorithm::Rsa,
+        }
+    }
+
+    /// The schemes this key can produce, in our preference order.
+    pub(crate) fn schemes(&self) -> &'static [SignatureScheme] {
+        match self.inner {
+            Inner::EcdsaP256(_) => P256_SCHEMES,
+            Inner::EcdsaP384(_) => P384_SCHEMES,
+            Inner::Ed25519(_) => ED25519_SCHEMES,
+            Inner::Rsa(_) => RSA_SCHEMES,
+        }
+    }
+
+    /// Our most preferred scheme among those the peer offered in
+    /// signature_algorithms (RFC 5246 §7.4.1.4.1).
+    pub(crate) fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
+        self.schemes().iter().copied().find(|s| offered.contains(s))
+    }
+
+    /// Signs `message` (the whole to-be-signed data: for ServerKeyExchange
+    /// the randoms and params, for CertificateVerify every handshake message
+    /// so far) with `scheme`, which must be one of [`Self::schemes`].
+    ///
+    /// ECDSA signatures are ASN.1 DER `Ecdsa-Sig-Value` (RFC 8422 §5.4),
+    /// Ed25519 the raw 64 bytes (RFC 8032 §5.1.6).
+    pub(crate) fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
+        if !self.schemes().contains(&scheme) {
+            return Err(Error::Internal("signature scheme not usable with our key"));
+        }
+        let rng = SystemRandom::new();
+        match &self.inner {
+            Inner::EcdsaP256(kp) | Inner::EcdsaP384(kp) => kp
+                .sign(&rng, message)
+                .map(|sig| sig.as_ref().to_vec())
+                .map_err(|_| Error::Internal("ECDSA signing failed")),
+            Inner::Ed25519(kp) => Ok(kp.sign(message).as_ref().to_vec()),
+            Inner::Rsa(kp) => {
+                let padding: &'static dyn signature::RsaEncoding = match scheme {
+                    SignatureScheme::RsaPssRsaeSha256 => &signature::RSA_PSS_SHA256,
+                    SignatureScheme::RsaPssRsaeSha384 => &signature::RSA_PSS_SHA384,
+                    SignatureScheme::RsaPssRsaeSha512 => &signature::RSA_PSS_SHA512,
+                    SignatureScheme::RsaPkcs1Sha256 => &signature::RSA_PKCS1_SHA256,
+                    SignatureScheme::RsaPkcs1Sha384 => &signature::RSA_PKCS1_SHA384,
+                    SignatureScheme::RsaPkcs1Sha512 => &signature::RSA_PKCS1_SHA512,
+                    _ => return Err(Error::Internal("signature scheme not usable with our key")),
+                };
+                let mut sig = vec![0; kp.public().modulus_len()];
+                kp.sign(padding, &rng, message, &mut sig)
+                    .map_err(|_| Error::Internal("RSA signing failed"))?;
+                Ok(sig)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.inner {
+            Inner::EcdsaP256(_) => "ECDSA P-256",
+            Inner::EcdsaP384(_) => "ECDSA P-384",
+            Inner::Ed25519(_) => "Ed25519",
+            Inner::Rsa(_) => "RSA",
+        };
+        f.debug_struct("SigningKey")
+            .field("kind", &kind)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::testutil::*;
+    use rustls_pki_types::{PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
+
+    fn pkcs8(der: &[u8]) -> SigningKey {
+        SigningKey::from_der(&PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            der.to_vec(),
+        )))
+        .unwrap()
+    }
+
+    #[test]
+    fn loads_every_encoding() {
+        let cases: [(PrivateKeyDer<'static>, AuthAlgorithm, SignatureScheme); 7] = [
+            (
+                PrivatePkcs8KeyDer::from(RSA_PKCS8).into(),
+                AuthAlgorithm::Rsa,
+                SignatureScheme::RsaPssRsaeSha256,
+            ),
+            (
+                PrivatePkcs1KeyDer::from(RSA_PKCS1).into(),
+                AuthAlgorithm::Rsa,
+                SignatureScheme::RsaPssRsaeSha256,
+            ),
+            (
+                PrivatePkcs8KeyDer::from(P256_PKCS8).into(),
+                AuthAlgorithm::Ecdsa,
+                SignatureScheme::EcdsaSecp256r1Sha256,
+            ),
+            (
+                PrivateSec1KeyDer::from(P256_SEC1).into(),
+                AuthAlgorithm::Ecdsa,
+                SignatureScheme::EcdsaSecp256r1Sha256,
+            ),
+            (
+                PrivatePkcs8KeyDer::from(P384_PKCS8).into(),
+                AuthAlgorithm::Ecdsa,
+                SignatureScheme::EcdsaSecp384r1Sha384,
+            ),
+            (
+                PrivateSec1KeyDer::from(P384_SEC1).into(),
+                AuthAlgorithm::Ecdsa,
+                SignatureScheme::EcdsaSecp384r1Sha384,
+            ),
+            (
+                PrivatePkcs8KeyDer::from(ED25519_PKCS8).into(),
+                AuthAlgorithm::Ecdsa,
+                SignatureScheme::Ed25519,
+            ),
+        ];
+        for (der, auth, first) in cases {
+            let key = SigningKey::from_der(&der).unwrap();
+            assert_eq!(key.auth(), auth);
+            assert_eq!(key.schemes()[0], first);
+            for s in key.schemes() {
+                assert!(key.auth().allows(*s));
+                assert!(!key.sign(*s, b"message").unwrap().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn ed25519_pkcs8_v2() {
+        let rng = SystemRandom::new();
+        let v2 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+        let key = pkcs8(v2.as_ref());
+        assert_eq!(key.schemes(), &[SignatureScheme::Ed25519]);
+        // Ed25519 is deterministic (RFC 8032 §5.1.6).
+        assert_eq!(
+            key.sign(SignatureScheme::Ed25519, b"m").unwrap(),
+            key.sign(SignatureScheme::Ed25519, b"m").unwrap()
+        );
+    }
+
+    #[test]
+    fn bad_keys_are_config_errors() {
+        let bad: [PrivateKeyDer<'static>; 5] = [
+            PrivatePkcs8KeyDer::from(&b"\x30\x03\x02\x01\x00"[..]).into(),
+            PrivatePkcs8KeyDer::from(P256_SEC1).into(),
+            PrivatePkcs1KeyDer::from(P256_PKCS8).into(),
+            PrivateSec1KeyDer::from(RSA_PKCS1).into(),
+            PrivateSec1KeyDer::from(&[][..]).into(),
+        ];
+        for der in bad {
+            let err = SigningKey::from_der(&der).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn sec1_wrapping_der() {
+        // `openssl pkcs8 -topk8` drops the inner [0] parameters, so the
+        // bytes differ from ours; check the outer structure instead.
+        let wrapped = sec1_to_pkcs8(P256_SEC1, OID_SECP256R1).unwrap();
+        assert_eq!(&wrapped[..2], &[0x30, 0x81]);
+        assert_eq!(wrapped[2] as usize, wrapped.len() - 3);
+        assert!(wrapped.ends_with(P256_SEC1));
+        let short = sec1_to_pkcs8(&[0xaa; 3], OID_SECP384R1).unwrap();
+        let mut expected = vec![0x30, 0x1a, 0x02, 0x01, 0x00, 0x30, 0x10];
+        expected.extend_from_slice(OID_EC_PUBLIC_KEY);
+        expected.extend_from_slice(OID_SECP384R1);
+        expected.extend_from_slice(&[0x04, 0x03, 0xaa, 0xaa, 0xaa]);
+        assert_eq!(&short[..], &expected[..]);
+    }
+
+    #[test]
+    fn choose_scheme_prefers_ours() {
+        let rsa = pkcs8(RSA_PKCS8);
+        use SignatureScheme as S;
+        assert_eq!(
+            rsa.choose_scheme(&[
+                S::RsaPkcs1Sha512,
+                S::RsaPssRsaeSha384,
+                S::EcdsaSecp256r1Sha256
+            ]),
+            Some(S::RsaPssRsaeSha384)
+        );
+        assert_eq!(rsa.choose_scheme(&[S::RsaPkcs1Sha1, S::Ed25519]), None);
+        assert_eq!(rsa.choose_scheme(&[]), None);
+        let p384 = pkcs8(P384_PKCS8);
+        assert_eq!(p384.choose_scheme(&[S::EcdsaSecp256r1Sha256]), None);
+    }
+
+    #[test]
+    fn wrong_scheme_is_internal_error() {
+        let p256 = pkcs8(P256_PKCS8);
+        assert!(matches!(
+            p256.sign(SignatureScheme::EcdsaSecp384r1Sha384, b"m"),
+            Err(Error::Internal(_))
+        ));
+        let rsa = pkcs8(RSA_PKCS8);
+        assert!(matches!(
+            rsa.sign(SignatureScheme::RsaPkcs1Sha1, b"m"),
+            Err(Error::Internal(_))
+        ));
+        assert!(matches!(
+            rsa.sign(SignatureScheme::Ed25519, b"m"),
+            Err(Error::Internal(_))
+        ));
+    }
+
+    #[test]
+    fn debug_shows_kind_only() {
+        let text = alloc::format!("{:?}", pkcs8(P256_PKCS8));
+        assert_eq!(text, "SigningKey { kind: \"ECDSA P-256\", .. }");
+    }
+}
