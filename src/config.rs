@@ -1,1 +1,282 @@
-//! Client and server configuration.
+//! Client and server configuration, built once and shared (in an `Arc`)
+//! across every connection.
+
+use alloc::format;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::crypto::kx::SUPPORTED_GROUPS;
+use crate::crypto::rand::{RandomSource, SystemRandom};
+use crate::crypto::sign::SigningKey;
+use crate::crypto::signature::VERIFY_SCHEMES;
+use crate::crypto::suites::{self, ALL_SUITES};
+use crate::error::Error;
+use crate::record::MAX_PLAINTEXT;
+use crate::verify::RootCertStore;
+
+/// Caps on everything a peer can make a connection hold.
+///
+/// Each cap is enforced with an error and the alert named on the field; none
+/// of them can be grown by the peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest handshake message accepted, in bytes (default 64 KiB). Larger
+    /// declared lengths fail with `decode_error` before anything is buffered.
+    pub max_handshake_message_len: usize,
+    /// Most certificates accepted in a peer's chain (default 10); more fail
+    /// with `bad_certificate`.
+    pub max_certificate_chain_len: usize,
+    /// Received application data held until the caller reads it (default
+    /// 64 KiB). When full, `receive` stops consuming input: back-pressure,
+    /// not an error.
+    pub max_buffered_plaintext: usize,
+    /// Unsent TLS output held for the caller (default 96 KiB). When full,
+    /// `send` accepts fewer bytes than offered.
+    pub max_buffered_output: usize,
+    /// Warning alerts or empty records accepted in a row (default 8); one more
+    /// fails with `unexpected_message`, so a flood cannot keep a connection
+    /// busy forever.
+    pub max_warnings_in_a_row: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_handshake_message_len: 64 * 1024,
+            max_certificate_chain_len: 10,
+            max_buffered_plaintext: 64 * 1024,
+            max_buffered_output: 96 * 1024,
+            max_warnings_in_a_row: 8,
+        }
+    }
+}
+
+/// Settings common to both sides.
+fn check_common(
+    suites_: &[CipherSuite],
+    groups: &[NamedGroup],
+    schemes: &[SignatureScheme],
+    alpn: &[Vec<u8>],
+    limits: &Limits,
+    max_fragment_len: usize,
+) -> Result<(), Error> {
+    if suites_.is_empty() {
+        return Err(Error::Config("no cipher suites configured".into()));
+    }
+    for s in suites_ {
+        if suites::lookup(*s).is_none() {
+            return Err(Error::Config(format!(
+                "cipher suite {s:?} is not implemented"
+            )));
+        }
+    }
+    if groups.is_empty() {
+        return Err(Error::Config("no key exchange groups configured".into()));
+    }
+    for g in groups {
+        if !SUPPORTED_GROUPS.contains(g) {
+            return Err(Error::Config(format!("group {g:?} is not implemented")));
+        }
+    }
+    if schemes.is_empty() {
+        return Err(Error::Config("no signature schemes configured".into()));
+    }
+    for s in schemes {
+        if !VERIFY_SCHEMES.contains(s) {
+            return Err(Error::Config(format!(
+                "signature scheme {s:?} is not implemented"
+            )));
+        }
+    }
+    // RFC 7301 §3.1: ProtocolName<1..2^8-1>, ProtocolNameList<2..2^16-1>.
+    let total: usize = alpn.iter().map(|p| p.len() + 1).sum();
+    if alpn.iter().any(|p| p.is_empty() || p.len() > 255) || total > 0xffff {
+        return Err(Error::Config(
+            "ALPN protocol names must be 1 to 255 bytes".into(),
+        ));
+    }
+    if !(64..=MAX_PLAINTEXT).contains(&max_fragment_len) {
+        return Err(Error::Config(format!(
+            "max_fragment_len must be between 64 and {MAX_PLAINTEXT}"
+        )));
+    }
+    if limits.max_handshake_message_len < 1024 || limits.max_handshake_message_len > 0xff_ffff {
+        return Err(Error::Config(
+            "max_handshake_message_len must be 1 KiB to 16 MiB".into(),
+        ));
+    }
+    if limits.max_certificate_chain_len == 0 {
+        return Err(Error::Config(
+            "max_certificate_chain_len must be at least 1".into(),
+        ));
+    }
+    if limits.max_buffered_output < MAX_PLAINTEXT + 2048 {
+        return Err(Error::Config(
+            "max_buffered_output must hold at least one record".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// How a client connects: trust anchors and what it offers.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tls12::{ClientConfig, RootCertStore};
+///
+/// let mut config = ClientConfig::new(RootCertStore::empty());
+/// config.alpn_protocols = vec![b"http/1.1".to_vec()];
+/// let config = Arc::new(config);
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// Trust anchors for the server's certificate chain.
+    pub roots: RootCertStore,
+    /// Suites offered, in preference order (default: all six implemented).
+    pub cipher_suites: Vec<CipherSuite>,
+    /// ECDHE groups offered, in preference order (default x25519, P-256, P-384).
+    pub groups: Vec<NamedGroup>,
+    /// Signature schemes accepted from the server, in preference order.
+    pub signature_schemes: Vec<SignatureScheme>,
+    /// ALPN protocols offered (RFC 7301), in preference order; empty = no ALPN.
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Refuse servers that do not negotiate the extended master secret
+    /// (RFC 7627). Default `true`: without it, a man in the middle can
+    /// synchronise two sessions' keys (the triple handshake attack).
+    pub require_extended_master_secret: bool,
+    /// Send server_name (RFC 6066) when connecting to a DNS name. Default `true`.
+    pub enable_sni: bool,
+    /// Largest plaintext fragment we put in one record (default 2^14).
+    pub max_fragment_len: usize,
+    /// Caps on what the server can make us hold.
+    pub limits: Limits,
+    /// Source of protocol randomness (default: [`SystemRandom`]).
+    pub random: Arc<dyn RandomSource>,
+}
+
+impl ClientConfig {
+    /// A strict default configuration trusting `roots`.
+    pub fn new(roots: RootCertStore) -> Self {
+        Self {
+            roots,
+            cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
+            groups: SUPPORTED_GROUPS.to_vec(),
+            signature_schemes: VERIFY_SCHEMES.to_vec(),
+            alpn_protocols: Vec::new(),
+            require_extended_master_secret: true,
+            enable_sni: true,
+            max_fragment_len: MAX_PLAINTEXT,
+            limits: Limits::default(),
+            random: Arc::new(SystemRandom::new()),
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        check_common(
+            &self.cipher_suites,
+            &self.groups,
+            &self.signature_schemes,
+            &self.alpn_protocols,
+            &self.limits,
+            self.max_fragment_len,
+        )
+    }
+}
+
+/// How a server answers: its certificate and key, and what it accepts.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use rustls_pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+/// use tls12::ServerConfig;
+///
+/// let chain = CertificateDer::pem_file_iter("chain.pem").unwrap()
+///     .collect::<Result<Vec<_>, _>>().unwrap();
+/// let key = PrivateKeyDer::from_pem_file("key.pem").unwrap();
+/// let config = Arc::new(ServerConfig::new(chain, key).unwrap());
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    pub(crate) cert_chain: Arc<[CertificateDer<'static>]>,
+    pub(crate) key: Arc<SigningKey>,
+    /// Suites accepted, in the server's preference order, which decides
+    /// (default: all six; those not matching the key type are skipped).
+    pub cipher_suites: Vec<CipherSuite>,
+    /// ECDHE groups accepted, in preference order.
+    pub groups: Vec<NamedGroup>,
+    /// Signature schemes accepted from clients (for client certificates).
+    pub signature_schemes: Vec<SignatureScheme>,
+    /// ALPN protocols served, in preference order; empty = ALPN ignored. A
+    /// client that offers ALPN with no overlap gets `no_application_protocol`.
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Refuse clients that do not offer the extended master secret (RFC 7627).
+    /// Default `true`.
+    pub require_extended_master_secret: bool,
+    /// Largest plaintext fragment we put in one record (default 2^14).
+    pub max_fragment_len: usize,
+    /// Caps on what a client can make us hold.
+    pub limits: Limits,
+    /// Source of protocol randomness (default: [`SystemRandom`]).
+    pub random: Arc<dyn RandomSource>,
+}
+
+impl ServerConfig {
+    /// A strict default configuration serving `cert_chain` (leaf first) with
+    /// `key` (PKCS#8, PKCS#1 RSA or SEC1 EC; RSA, ECDSA P-256/P-384, Ed25519).
+    pub fn new(
+        cert_chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'_>,
+    ) -> Result<Self, Error> {
+        if cert_chain.is_empty() {
+            return Err(Error::Config("the certificate chain is empty".into()));
+        }
+        let total: usize = cert_chain.iter().map(|c| c.len() + 3).sum();
+        if total > 0xff_ffff || cert_chain.iter().any(|c| c.is_empty()) {
+            return Err(Error::Config("the certificate chain is too large".into()));
+        }
+        let key = SigningKey::from_der(&key)?;
+        Ok(Self {
+            cert_chain: cert_chain.into(),
+            key: Arc::new(key),
+            cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
+            groups: SUPPORTED_GROUPS.to_vec(),
+            signature_schemes: VERIFY_SCHEMES.to_vec(),
+            alpn_protocols: Vec::new(),
+            require_extended_master_secret: true,
+            max_fragment_len: MAX_PLAINTEXT,
+            limits: Limits::default(),
+            random: Arc::new(SystemRandom::new()),
+        })
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        check_common(
+            &self.cipher_suites,
+            &self.groups,
+            &self.signature_schemes,
+            &self.alpn_protocols,
+            &self.limits,
+            self.max_fragment_len,
+        )?;
+        let auth = self.key.auth();
+        if !self
+            .cipher_suites
+            .iter()
+            .filter_map(|s| suites::lookup(*s))
+            .any(|s| s.auth == auth)
+        {
+            return Err(Error::Config(format!(
+                "none of the configured cipher suites can be used with a {auth:?} key"
+            )));
+        }
+        Ok(())
+    }
+}

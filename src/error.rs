@@ -4,7 +4,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::codec::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::enums::{
+    AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 
 /// Why a connection failed, or why an API call was refused.
 ///
@@ -59,7 +61,9 @@ pub enum Error {
         supported: Vec<SignatureScheme>,
     },
     /// ALPN was offered by both sides with no protocol in common (RFC 7301 §3.2).
-    #[error("no application protocol in common: peer offered {offered:?}, we support {supported:?}")]
+    #[error(
+        "no application protocol in common: peer offered {offered:?}, we support {supported:?}"
+    )]
     NoApplicationProtocol {
         /// The peer's protocols, lossily as text.
         offered: Vec<String>,

@@ -1,4 +1,65 @@
-//! tls12: a strict, sans-IO TLS 1.2 client and server.
+//! # tls12: a strict, sans-IO TLS 1.2 client and server
+//!
+//! `tls12` speaks TLS 1.2 (RFC 5246) and nothing else, with only ECDHE key
+//! exchange and AEAD record protection, and it never does I/O: you move the
+//! bytes, from whatever event loop you have (blocking sockets, mio, tokio,
+//! rings of DMA buffers). It reads no clock (you pass the time) and starts no
+//! threads. Cryptography is `ring`'s; certificates are checked by
+//! `rustls-webpki`.
+//!
+//! ## Driving a connection
+//!
+//! Both [`ClientConnection`] and [`ServerConnection`] dereference to
+//! [`Connection`], which has the whole byte-moving API:
+//!
+//! ```
+//! use tls12::{Connection, Event};
+//!
+//! /// One turn of a loop: feed what arrived, collect what to send, read data.
+//! fn turn(conn: &mut Connection, arrived: &[u8], to_peer: &mut Vec<u8>) -> Result<Vec<u8>, tls12::Error> {
+//!     let mut offered = arrived;
+//!     while !offered.is_empty() {
+//!         let used = conn.receive(offered)?;       // may stop early: back-pressure
+//!         offered = &offered[used..];
+//!         if used == 0 { break; }                   // plaintext buffer full: read first
+//!     }
+//!     to_peer.extend_from_slice(conn.pending_output());
+//!     let n = conn.pending_output().len();
+//!     conn.consume_output(n);                       // say how much was sent
+//!     let mut data = Vec::new();
+//!     while let Some(event) = conn.next_event() {
+//!         match event {
+//!             Event::HandshakeComplete => println!("{:?}", conn.handshake_info()),
+//!             Event::ApplicationData => {
+//!                 data.extend_from_slice(conn.plaintext());
+//!                 let n = conn.plaintext().len();
+//!                 conn.consume_plaintext(n);
+//!             }
+//!             Event::PeerClosed => println!("peer closed"),
+//!             _ => {}
+//!         }
+//!     }
+//!     Ok(data)
+//! }
+//! ```
+//!
+//! [`Connection::receive_in_place`] is the zero-copy alternative to
+//! `receive`: it decrypts application data inside your own buffer.
+//!
+//! ## Errors
+//!
+//! Every failure caused by the peer is an [`Error`] whose
+//! [`alert`](Error::alert) has already been queued in
+//! [`Connection::pending_output`]; flush it and close the transport. The
+//! connection then refuses further use.
+//!
+//! ## What is refused
+//!
+//! SSL 3.0, TLS 1.0 and 1.1; compression; RSA key exchange (no forward
+//! secrecy; an opt-in for legacy peers may come later); finite-field DHE
+//! (Logjam-style weak groups) and anonymous suites (no authentication); CBC
+//! suites; renegotiation (answered with a `no_renegotiation` warning);
+//! heartbeats. The extended master secret (RFC 7627) is required by default.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -14,9 +75,20 @@ pub(crate) mod crypto;
 pub(crate) mod error;
 pub(crate) mod handshake;
 pub(crate) mod record;
+#[cfg(feature = "std")]
+mod stream;
 pub(crate) mod verify;
 
 pub use codec::enums::{
     AlertDescription, AlertLevel, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
+pub use config::{ClientConfig, Limits, ServerConfig};
+pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
+pub use crypto::rand::{RandomSource, SystemRandom};
 pub use error::{CertificateError, Error};
+#[cfg(feature = "std")]
+pub use stream::Stream;
+pub use verify::RootCertStore;
+
+/// The certificate, key, name and time types used in this crate's API.
+pub use rustls_pki_types as pki_types;

@@ -1,1 +1,719 @@
 //! The public sans-IO connection types.
+//!
+//! A [`Connection`] never touches a socket: the caller moves bytes.
+//!
+//! * TLS bytes in: [`Connection::receive`] copies what it can use and says
+//!   how many bytes it consumed; [`Connection::receive_in_place`] decrypts a
+//!   record inside the caller's own buffer instead, with no copy.
+//! * TLS bytes out: [`Connection::pending_output`] is what to send;
+//!   [`Connection::consume_output`] says how much was sent.
+//! * Plaintext: [`Connection::send`] to write, [`Connection::read`] (or
+//!   [`Connection::plaintext`] + [`Connection::consume_plaintext`]) to read.
+//! * [`Connection::next_event`] reports handshake completion, data arrival,
+//!   the peer's close_notify and warning alerts.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ops::{Deref, DerefMut, Range};
+
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+use crate::codec::alert::AlertMessage;
+use crate::codec::enums::{
+    AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup,
+    ProtocolVersion, SignatureScheme,
+};
+use crate::codec::handshake::{decode_handshake, HandshakeMessage};
+use crate::codec::{Codec, Reader};
+use crate::config::{ClientConfig, ServerConfig};
+use crate::error::Error;
+use crate::handshake::client::{self, ClientContext};
+use crate::handshake::server::{self, ServerContext};
+use crate::handshake::Input;
+use crate::record::joiner::HandshakeJoiner;
+use crate::record::{RecordHeader, HEADER_LEN};
+
+pub(crate) mod common;
+
+use common::{Common, Role};
+
+/// Something that happened on a connection, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The handshake finished; see [`Connection::handshake_info`].
+    HandshakeComplete,
+    /// Application data is waiting to be read. Consecutive arrivals are
+    /// reported once.
+    ApplicationData,
+    /// The peer sent close_notify: no more data will arrive. Our own
+    /// close_notify has been queued in reply (RFC 5246 §7.2.1).
+    PeerClosed,
+    /// The peer sent a warning alert other than close_notify.
+    WarningAlert(AlertDescription),
+}
+
+/// What was negotiated, available once the handshake completes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandshakeInfo {
+    /// Always TLS 1.2.
+    pub version: ProtocolVersion,
+    /// The negotiated suite.
+    pub cipher_suite: CipherSuite,
+    /// The ECDHE group.
+    pub group: Option<NamedGroup>,
+    /// The scheme that signed the server's key exchange.
+    pub signature_scheme: Option<SignatureScheme>,
+    /// The ALPN protocol, if one was agreed.
+    pub alpn_protocol: Option<Vec<u8>>,
+    /// The server name: the one the client sent (SNI).
+    pub server_name: Option<String>,
+    /// The peer's certificate chain, leaf first (empty if it sent none).
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// Whether the extended master secret (RFC 7627) is in use.
+    pub extended_master_secret: bool,
+    /// Whether the peer signalled RFC 5746 secure renegotiation.
+    pub secure_renegotiation: bool,
+    /// Whether this was an abbreviated (resumed) handshake.
+    pub resumed: bool,
+}
+
+/// The result of [`Connection::receive_in_place`].
+#[derive(Debug)]
+pub struct InPlace<'b> {
+    /// Bytes of the caller's buffer used up: one whole record, or 0 when the
+    /// buffer does not yet hold a whole record.
+    pub consumed: usize,
+    /// Application data decrypted inside the caller's buffer (empty if the
+    /// record carried something else).
+    pub application_data: &'b mut [u8],
+}
+
+/// The side-specific state machine and its context.
+enum Side {
+    Client {
+        ctx: ClientContext,
+        state: client::State,
+    },
+    Server {
+        ctx: ServerContext,
+        state: server::State,
+    },
+}
+
+/// A TLS 1.2 connection, client or server, driven by the caller.
+///
+/// [`ClientConnection`] and [`ServerConnection`] dereference to this type;
+/// code that moves bytes can take `&mut Connection` and serve both.
+pub struct Connection {
+    side: Side,
+    common: Common,
+    joiner: HandshakeJoiner,
+    /// A partial record carried over between `receive` calls.
+    incoming: Vec<u8>,
+    /// Scratch space for decrypting non-application records.
+    scratch: Vec<u8>,
+}
+
+impl core::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("role", &self.common.role)
+            .field("established", &self.common.established)
+            .field("error", &self.common.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    fn new(side: Side, common: Common, max_handshake: usize) -> Self {
+        Self {
+            side,
+            common,
+            joiner: HandshakeJoiner::new(max_handshake),
+            incoming: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Hands the connection TLS bytes received from the peer.
+    ///
+    /// Returns how many were consumed. Fewer than offered means the buffered
+    /// plaintext is at its cap ([`crate::Limits::max_buffered_plaintext`]):
+    /// read some, then offer the rest again. Processes every complete record,
+    /// running the handshake and queueing any reply in
+    /// [`pending_output`](Self::pending_output).
+    ///
+    /// On error the connection is dead: the alert for the peer (if any) is in
+    /// `pending_output`, and every later call returns the same error.
+    pub fn receive(&mut self, input: &[u8]) -> Result<usize, Error> {
+        self.check_usable()?;
+        match self.receive_inner(input) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn receive_inner(&mut self, mut input: &[u8]) -> Result<usize, Error> {
+        let mut consumed = 0;
+        loop {
+            if self.common.plaintext.len() >= self.common.limits.max_buffered_plaintext
+                || self.common.received_close_notify
+            {
+                break;
+            }
+            if self.incoming.is_empty() {
+                // Fast path: whole records straight from the caller's slice.
+                if let Some(hdr) = RecordHeader::parse(input)? {
+                    let total = HEADER_LEN + hdr.len;
+                    if let Some(payload) = input.get(HEADER_LEN..total) {
+                        self.process_copied(hdr, payload)?;
+                        input = input.get(total..).unwrap_or_default();
+                        consumed += total;
+                        continue;
+                    }
+                }
+            }
+            // Slow path: accumulate a partial record.
+            if input.is_empty() {
+                break;
+            }
+            let need = match RecordHeader::parse(&self.incoming)? {
+                None => HEADER_LEN - self.incoming.len(),
+                Some(hdr) => HEADER_LEN + hdr.len - self.incoming.len(),
+            };
+            let take = need.min(input.len());
+            self.incoming
+                .extend_from_slice(input.get(..take).unwrap_or_default());
+            input = input.get(take..).unwrap_or_default();
+            consumed += take;
+            if let Some(hdr) = RecordHeader::parse(&self.incoming)? {
+                if self.incoming.len() == HEADER_LEN + hdr.len {
+                    let record = core::mem::take(&mut self.incoming);
+                    let result =
+                        self.process_copied(hdr, record.get(HEADER_LEN..).unwrap_or_default());
+                    self.incoming = record;
+                    self.incoming.clear();
+                    result?;
+                }
+            }
+        }
+        Ok(consumed)
+    }
+
+    /// Processes one record whose payload the caller still owns: application
+    /// data is decrypted straight into the plaintext queue, anything else in
+    /// scratch space.
+    fn process_copied(&mut self, hdr: RecordHeader, payload: &[u8]) -> Result<(), Error> {
+        if hdr.typ == ContentType::ApplicationData {
+            let buf = self.common.plaintext.tail();
+            let at = buf.len();
+            buf.extend_from_slice(payload);
+            let mut tail = core::mem::take(buf);
+            let result = self.process_in_place(hdr, tail.get_mut(at..).unwrap_or_default());
+            match result {
+                Ok(Some(range)) => {
+                    tail.copy_within(at + range.start..at + range.end, at);
+                    tail.truncate(at + range.len());
+                    *self.common.plaintext.tail() = tail;
+                    if !range.is_empty() {
+                        self.common.push_event(Event::ApplicationData);
+                    }
+                    Ok(())
+                }
+                other => {
+                    tail.truncate(at);
+                    *self.common.plaintext.tail() = tail;
+                    other.map(|_| ())
+                }
+            }
+        } else {
+            let mut scratch = core::mem::take(&mut self.scratch);
+            scratch.clear();
+            scratch.extend_from_slice(payload);
+            let result = self.process_in_place(hdr, &mut scratch);
+            self.scratch = scratch;
+            result.map(|_| ())
+        }
+    }
+
+    /// Decrypts and dispatches one record in place. Returns the range of
+    /// application data within `payload`, if the record carried some.
+    fn process_in_place(
+        &mut self,
+        hdr: RecordHeader,
+        payload: &mut [u8],
+    ) -> Result<Option<Range<usize>>, Error> {
+        // RFC 5246 §6.2.1: once agreed, every record carries the version.
+        if self.common.version_agreed && hdr.version != ProtocolVersion::Tls12 {
+            return Err(Error::UnsupportedVersion { peer: hdr.version });
+        }
+        let range = match &mut self.common.opener {
+            Some(opener) => opener.open_in_place(hdr.typ, hdr.version, payload)?,
+            None => {
+                // RFC 5246 §6.2.1: an unprotected record is at most 2^14.
+                if payload.len() > crate::record::MAX_PLAINTEXT {
+                    return Err(Error::RecordOverflow {
+                        len: payload.len(),
+                        limit: crate::record::MAX_PLAINTEXT,
+                    });
+                }
+                0..payload.len()
+            }
+        };
+        let plaintext = payload.get(range.clone()).unwrap_or_default();
+        match hdr.typ {
+            ContentType::ApplicationData => {
+                if !self.common.established {
+                    return Err(Error::UnexpectedMessage {
+                        got: "application data",
+                        expected: self.expecting(),
+                    });
+                }
+                if plaintext.is_empty() {
+                    // RFC 5246 §6.2.1 allows empty application records, but
+                    // an endless run of them is a denial of service.
+                    self.count_warning()?;
+                } else {
+                    self.common.warnings_in_a_row = 0;
+                }
+                Ok(Some(range))
+            }
+            ContentType::Handshake => {
+                self.joiner.push(plaintext)?;
+                self.common.warnings_in_a_row = 0;
+                self.drain_handshake()?;
+                Ok(None)
+            }
+            ContentType::ChangeCipherSpec => {
+                // RFC 5246 §7.1: a single byte of value 1.
+                if plaintext != [1] {
+                    return Err(Error::Decode("ChangeCipherSpec"));
+                }
+                // RFC 5246 §7.1 / §7.4: a message must not straddle the
+                // change of keys.
+                if !self.joiner.is_empty() {
+                    return Err(Error::UnexpectedMessage {
+                        got: "ChangeCipherSpec inside a handshake message",
+                        expected: "the rest of the handshake message",
+                    });
+                }
+                self.common.warnings_in_a_row = 0;
+                self.step(Input::ChangeCipherSpec)?;
+                Ok(None)
+            }
+            ContentType::Alert => {
+                self.process_alerts(range, payload)?;
+                Ok(None)
+            }
+            _ => Err(Error::UnexpectedMessage {
+                got: "record of unknown type",
+                expected: "a TLS record",
+            }),
+        }
+    }
+
+    fn process_alerts(&mut self, range: Range<usize>, payload: &[u8]) -> Result<(), Error> {
+        let plaintext = payload.get(range).unwrap_or_default();
+        // RFC 5246 §6.2.1: no empty alert fragments; we also refuse an alert
+        // split across records, which no implementation sends.
+        if plaintext.is_empty() || plaintext.len() % 2 != 0 {
+            return Err(Error::Decode("alert"));
+        }
+        let mut r = Reader::new(plaintext);
+        while !r.is_empty() {
+            let alert = AlertMessage::decode(&mut r)?;
+            match (alert.level, alert.description) {
+                (_, AlertDescription::CloseNotify) => {
+                    // RFC 5246 §7.2.1: answer with our own close_notify.
+                    self.common.received_close_notify = true;
+                    self.common.push_event(Event::PeerClosed);
+                    self.close();
+                    return Ok(());
+                }
+                (AlertLevel::Unknown(_), _) => return Err(Error::Decode("alert level")),
+                (AlertLevel::Warning, d) => {
+                    self.count_warning()?;
+                    self.common.push_event(Event::WarningAlert(d));
+                }
+                (_, d) => return Err(Error::AlertReceived(d)),
+            }
+        }
+        Ok(())
+    }
+
+    fn count_warning(&mut self) -> Result<(), Error> {
+        self.common.warnings_in_a_row += 1;
+        if self.common.warnings_in_a_row > self.common.limits.max_warnings_in_a_row {
+            return Err(Error::UnexpectedMessage {
+                got: "too many warning alerts or empty records in a row",
+                expected: "progress",
+            });
+        }
+        Ok(())
+    }
+
+    /// Hands every complete buffered handshake message to the state machine.
+    fn drain_handshake(&mut self) -> Result<(), Error> {
+        loop {
+            let Self {
+                side,
+                common,
+                joiner,
+                ..
+            } = self;
+            let Some((typ, body, raw)) = joiner.next()? else {
+                return Ok(());
+            };
+            let msg = decode_handshake(typ, body)?;
+            if typ == HandshakeType::HelloRequest {
+                match side {
+                    // RFC 5246 §7.4.1.1: ignored while negotiating, and never
+                    // part of the transcript. Afterwards it asks for a
+                    // renegotiation, which we refuse with a warning.
+                    Side::Client { state, .. } => {
+                        if matches!(state, client::State::Established) {
+                            common
+                                .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+                        }
+                        joiner.consume();
+                        continue;
+                    }
+                    Side::Server { .. } => {}
+                }
+            }
+            if let (
+                Side::Server {
+                    state: server::State::Established,
+                    ..
+                },
+                HandshakeMessage::ClientHello(_),
+            ) = (&*side, &msg)
+            {
+                // RFC 5246 §7.2.2: refuse renegotiation with a warning.
+                common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+                joiner.consume();
+                continue;
+            }
+            step_side(side, common, Input::Handshake { msg, raw })?;
+            joiner.consume();
+        }
+    }
+
+    fn step(&mut self, input: Input<'_>) -> Result<(), Error> {
+        step_side(&mut self.side, &mut self.common, input)
+    }
+
+    fn expecting(&self) -> &'static str {
+        match &self.side {
+            Side::Client { state, .. } => state.expecting(),
+            Side::Server { state, .. } => state.expecting(),
+        }
+    }
+
+    /// Records a fatal error: queue its alert, kill the state machine.
+    fn fail(&mut self, e: Error) -> Error {
+        if self.common.error.is_none() {
+            if let Some(alert) = e.alert() {
+                self.common.send_alert(AlertLevel::Fatal, alert);
+            }
+            self.common.error = Some(e.clone());
+        }
+        match &mut self.side {
+            Side::Client { state, .. } => *state = client::State::Failed,
+            Side::Server { state, .. } => *state = server::State::Failed,
+        }
+        e
+    }
+
+    fn check_usable(&self) -> Result<(), Error> {
+        match &self.common.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Decrypts one record inside `buf`, which holds TLS bytes from the peer.
+    ///
+    /// The zero-copy path: application data is decrypted in place and
+    /// returned as a slice of `buf`. Handshake and alert records are
+    /// processed as by [`receive`](Self::receive). Call it repeatedly,
+    /// dropping `consumed` bytes from the front of your buffer each time
+    /// (after you are done with `application_data`); `consumed == 0` means
+    /// `buf` does not yet hold a whole record.
+    ///
+    /// Do not mix with [`receive`](Self::receive) while that holds a
+    /// partial record: this returns [`Error::Misuse`] then.
+    pub fn receive_in_place<'b>(&mut self, buf: &'b mut [u8]) -> Result<InPlace<'b>, Error> {
+        self.check_usable()?;
+        if !self.incoming.is_empty() {
+            return Err(Error::Misuse(
+                "receive_in_place while receive holds a partial record",
+            ));
+        }
+        let hdr = match RecordHeader::parse(buf) {
+            Ok(Some(hdr)) if buf.len() >= HEADER_LEN + hdr.len => hdr,
+            Ok(_) => {
+                return Ok(InPlace {
+                    consumed: 0,
+                    application_data: &mut [],
+                })
+            }
+            Err(e) => return Err(self.fail(e)),
+        };
+        let total = HEADER_LEN + hdr.len;
+        let (record, _) = buf.split_at_mut(total);
+        let payload = record.get_mut(HEADER_LEN..).unwrap_or_default();
+        match self.process_in_place(hdr, payload) {
+            Ok(Some(range)) => {
+                let data = payload.get_mut(range).unwrap_or_default();
+                Ok(InPlace {
+                    consumed: total,
+                    application_data: data,
+                })
+            }
+            Ok(None) => Ok(InPlace {
+                consumed: total,
+                application_data: &mut [],
+            }),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// TLS bytes waiting to be sent to the peer.
+    pub fn pending_output(&self) -> &[u8] {
+        self.common.out.bytes()
+    }
+
+    /// Says that the first `n` bytes of [`pending_output`](Self::pending_output)
+    /// were sent.
+    pub fn consume_output(&mut self, n: usize) {
+        self.common.out.consume(n);
+    }
+
+    /// Whether there is output to send.
+    pub fn wants_write(&self) -> bool {
+        !self.common.out.is_empty()
+    }
+
+    /// Encrypts application data for the peer; returns how many bytes were
+    /// accepted, which is fewer than offered when the unsent output is at its
+    /// cap ([`crate::Limits::max_buffered_output`]): send, then offer the
+    /// rest. Before the handshake completes, data is held (up to the same
+    /// cap) and sent as soon as it does.
+    pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.check_usable()?;
+        if self.common.sent_close_notify {
+            return Err(Error::Misuse("send after close"));
+        }
+        if !self.common.established {
+            let room = self
+                .common
+                .limits
+                .max_buffered_output
+                .saturating_sub(self.common.early_data.len() + self.common.out.len());
+            let n = room.min(data.len());
+            self.common
+                .early_data
+                .extend_from_slice(data.get(..n).unwrap_or_default());
+            return Ok(n);
+        }
+        match self.common.send_application_data(data) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Received application data not yet read.
+    pub fn plaintext(&self) -> &[u8] {
+        self.common.plaintext.bytes()
+    }
+
+    /// Drops the first `n` bytes of [`plaintext`](Self::plaintext).
+    pub fn consume_plaintext(&mut self, n: usize) {
+        self.common.plaintext.consume(n);
+    }
+
+    /// Copies received application data into `out`; returns how many bytes.
+    pub fn read(&mut self, out: &mut [u8]) -> usize {
+        let src = self.common.plaintext.bytes();
+        let n = src.len().min(out.len());
+        if let (Some(dst), Some(src)) = (out.get_mut(..n), src.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.common.plaintext.consume(n);
+        n
+    }
+
+    /// The next event, oldest first.
+    pub fn next_event(&mut self) -> Option<Event> {
+        self.common.events.pop_front()
+    }
+
+    /// Queues close_notify (RFC 5246 §7.2.1). Nothing may be sent after it.
+    pub fn close(&mut self) {
+        if !self.common.sent_close_notify && self.common.error.is_none() {
+            self.common.sent_close_notify = true;
+            self.common
+                .send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+        }
+    }
+
+    /// Whether the handshake is still running.
+    pub fn is_handshaking(&self) -> bool {
+        !self.common.established && self.common.error.is_none()
+    }
+
+    /// What was negotiated, once the handshake is complete.
+    pub fn handshake_info(&self) -> Option<&HandshakeInfo> {
+        self.common.info.as_ref()
+    }
+
+    /// Whether the peer has sent close_notify.
+    pub fn peer_closed(&self) -> bool {
+        self.common.received_close_notify
+    }
+
+    /// The error that killed this connection, if one did.
+    pub fn error(&self) -> Option<&Error> {
+        self.common.error.as_ref()
+    }
+
+    /// Tells the connection the transport reached end of file. If the peer
+    /// had not sent close_notify, returns [`Error::UnexpectedEof`]: data may
+    /// have been truncated by an attacker (RFC 5246 §7.2.1).
+    pub fn eof(&mut self) -> Result<(), Error> {
+        self.check_usable()?;
+        if self.common.received_close_notify {
+            Ok(())
+        } else {
+            Err(self.fail(Error::UnexpectedEof))
+        }
+    }
+}
+
+fn step_side(side: &mut Side, common: &mut Common, input: Input<'_>) -> Result<(), Error> {
+    match side {
+        Side::Client { ctx, state } => {
+            let current = core::mem::replace(state, client::State::Failed);
+            *state = current.handle(ctx, common, input)?;
+        }
+        Side::Server { ctx, state } => {
+            let current = core::mem::replace(state, server::State::Failed);
+            *state = current.handle(ctx, common, input)?;
+        }
+    }
+    Ok(())
+}
+
+/// A client connection.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use rustls_pki_types::{ServerName, UnixTime};
+/// use tls12::{ClientConfig, ClientConnection, RootCertStore};
+///
+/// let config = Arc::new(ClientConfig::new(RootCertStore::empty()));
+/// let name = ServerName::try_from("example.com").unwrap();
+/// let mut conn = ClientConnection::new(config, name, UnixTime::now()).unwrap();
+/// // The ClientHello is ready to send:
+/// assert!(!conn.pending_output().is_empty());
+/// ```
+#[derive(Debug)]
+pub struct ClientConnection(Connection);
+
+impl ClientConnection {
+    /// Starts a handshake with `server_name` (a DNS name, sent as SNI, or an
+    /// IP address); `now` is the time used to check the server's certificate.
+    pub fn new(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        now: UnixTime,
+    ) -> Result<Self, Error> {
+        config.validate()?;
+        let mut common = Common::new(
+            Role::Client,
+            config.limits.clone(),
+            config.max_fragment_len,
+            config.random.clone(),
+        );
+        let max_hs = config.limits.max_handshake_message_len;
+        let ctx = ClientContext {
+            config,
+            server_name,
+            now,
+        };
+        let state = client::start(&ctx, &mut common)?;
+        Ok(Self(Connection::new(
+            Side::Client { ctx, state },
+            common,
+            max_hs,
+        )))
+    }
+}
+
+impl Deref for ClientConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl DerefMut for ClientConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
+    }
+}
+
+/// A server connection.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use tls12::{ServerConfig, ServerConnection};
+/// # fn demo(config: Arc<ServerConfig>, bytes_from_client: &[u8]) -> Result<(), tls12::Error> {
+/// let mut conn = ServerConnection::new(config)?;
+/// conn.receive(bytes_from_client)?;
+/// let reply = conn.pending_output().to_vec();
+/// conn.consume_output(reply.len());
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct ServerConnection(Connection);
+
+impl ServerConnection {
+    /// A connection waiting for a ClientHello.
+    pub fn new(config: Arc<ServerConfig>) -> Result<Self, Error> {
+        config.validate()?;
+        let common = Common::new(
+            Role::Server,
+            config.limits.clone(),
+            config.max_fragment_len,
+            config.random.clone(),
+        );
+        let max_hs = config.limits.max_handshake_message_len;
+        let ctx = ServerContext { config };
+        Ok(Self(Connection::new(
+            Side::Server {
+                ctx,
+                state: server::State::ExpectClientHello,
+            },
+            common,
+            max_hs,
+        )))
+    }
+}
+
+impl Deref for ServerConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl DerefMut for ServerConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
+    }
+}

@@ -147,12 +147,42 @@ macro_rules! suite {
 /// Every implemented suite, in our default preference order: AES-GCM first
 /// (hardware-accelerated almost everywhere), ECDSA before RSA.
 pub(crate) static ALL_SUITES: &[SuiteParams] = &[
-    suite!(TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Ecdsa, Sha256, Aes128Gcm),
-    suite!(TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, Ecdsa, Sha384, Aes256Gcm),
-    suite!(TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, Ecdsa, Sha256, ChaCha20Poly1305),
-    suite!(TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, Rsa, Sha256, Aes128Gcm),
-    suite!(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, Rsa, Sha384, Aes256Gcm),
-    suite!(TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, Rsa, Sha256, ChaCha20Poly1305),
+    suite!(
+        TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        Ecdsa,
+        Sha256,
+        Aes128Gcm
+    ),
+    suite!(
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        Ecdsa,
+        Sha384,
+        Aes256Gcm
+    ),
+    suite!(
+        TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        Ecdsa,
+        Sha256,
+        ChaCha20Poly1305
+    ),
+    suite!(
+        TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        Rsa,
+        Sha256,
+        Aes128Gcm
+    ),
+    suite!(
+        TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        Rsa,
+        Sha384,
+        Aes256Gcm
+    ),
+    suite!(
+        TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        Rsa,
+        Sha256,
+        ChaCha20Poly1305
+    ),
 ];
 
 /// The parameters of an implemented suite.

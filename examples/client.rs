@@ -1,0 +1,136 @@
+//! A blocking TLS 1.2 client on std::net.
+//!
+//! ```text
+//! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
+//!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT]
+//! ```
+//!
+//! Prints what was negotiated, sends TEXT (default: an HTTP/1.1 GET), then
+//! prints what the server answered until it closes.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tls12::pki_types::pem::PemObject;
+use tls12::pki_types::{CertificateDer, ServerName, UnixTime};
+use tls12::{CipherSuite, ClientConfig, ClientConnection, RootCertStore, Stream};
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: client --connect ADDR --server-name NAME --ca CA.pem [--suites A,B] \
+         [--alpn P1,P2] [--send TEXT]"
+    );
+    std::process::exit(2)
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("error: {msg}");
+    std::process::exit(1)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (mut connect, mut server_name, mut ca, mut suites, mut alpn, mut send) =
+        (None, None, None, None, None, None);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| usage());
+        match arg.as_str() {
+            "--connect" => connect = Some(value()),
+            "--server-name" => server_name = Some(value()),
+            "--ca" => ca = Some(value()),
+            "--suites" => suites = Some(value()),
+            "--alpn" => alpn = Some(value()),
+            "--send" => send = Some(value()),
+            _ => usage(),
+        }
+    }
+    let (Some(connect), Some(server_name), Some(ca)) = (connect, server_name, ca) else {
+        usage()
+    };
+
+    let mut roots = RootCertStore::empty();
+    for cert in
+        CertificateDer::pem_file_iter(&ca).unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")))
+    {
+        let cert = cert.unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")));
+        roots.add(&cert).unwrap_or_else(|e| fail(&e.to_string()));
+    }
+    let mut config = ClientConfig::new(roots);
+    if let Some(list) = suites {
+        config.cipher_suites = list
+            .split(',')
+            .map(|n| {
+                CipherSuite::from_name(n.trim())
+                    .unwrap_or_else(|| fail(&format!("unknown suite {n}")))
+            })
+            .collect();
+    }
+    if let Some(list) = alpn {
+        config.alpn_protocols = list.split(',').map(|p| p.as_bytes().to_vec()).collect();
+    }
+    let name = ServerName::try_from(server_name.clone())
+        .unwrap_or_else(|e| fail(&format!("{server_name}: {e}")));
+    let mut conn = ClientConnection::new(Arc::new(config), name, UnixTime::now())
+        .unwrap_or_else(|e| fail(&e.to_string()));
+    let mut sock =
+        TcpStream::connect(&connect).unwrap_or_else(|e| fail(&format!("connect {connect}: {e}")));
+    sock.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    if let Err(e) = tls.complete_handshake() {
+        let alert = tls.connection().error().and_then(|e| e.alert());
+        fail(&format!("handshake failed: {e} (alert sent: {alert:?})"));
+    }
+    let info = tls
+        .connection()
+        .handshake_info()
+        .cloned()
+        .expect("handshake complete");
+    println!("protocol:   {:?}", info.version);
+    println!("cipher:     {:?}", info.cipher_suite);
+    println!("group:      {:?}", info.group);
+    println!("signature:  {:?}", info.signature_scheme);
+    println!(
+        "alpn:       {:?}",
+        info.alpn_protocol.as_deref().map(String::from_utf8_lossy)
+    );
+    println!("ems:        {}", info.extended_master_secret);
+    println!(
+        "peer chain: {} certificate(s)",
+        info.peer_certificates.len()
+    );
+
+    let text = send.unwrap_or_else(|| {
+        format!("GET / HTTP/1.1\r\nHost: {server_name}\r\nConnection: close\r\n\r\n")
+    });
+    tls.write_all(text.as_bytes())
+        .unwrap_or_else(|e| fail(&format!("send: {e}")));
+    println!("--- server answered:");
+    let mut buf = [0u8; 16384];
+    let mut stdout = std::io::stdout();
+    let mut answer = Vec::new();
+    loop {
+        match tls.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                stdout.write_all(&buf[..n]).ok();
+                stdout.flush().ok();
+                answer.extend_from_slice(&buf[..n]);
+                // An echo server never closes: stop once our text came back.
+                if answer.ends_with(text.as_bytes()) {
+                    break;
+                }
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                break
+            }
+            Err(e) => fail(&format!("receive: {e}")),
+        }
+    }
+    println!();
+    tls.close().ok();
+}

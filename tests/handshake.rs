@@ -1,0 +1,414 @@
+//! In-memory handshakes between our own client and server: every suite,
+//! group and certificate type, data both ways, closure, ALPN/SNI, byte-wise
+//! delivery, the in-place path, and certificate failures with their alerts.
+
+mod common;
+
+use common::*;
+use tls12::{
+    AlertDescription, CertificateError, CipherSuite, Error, Event, NamedGroup, ProtocolVersion,
+};
+
+const ECDSA_SUITES: [CipherSuite; 3] = [
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+const RSA_SUITES: [CipherSuite; 3] = [
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+const GROUPS: [NamedGroup; 3] = [
+    NamedGroup::X25519,
+    NamedGroup::Secp256r1,
+    NamedGroup::Secp384r1,
+];
+
+#[test]
+fn every_suite_group_and_certificate_type() {
+    let mut count = 0;
+    for identity in SERVER_KEYS {
+        let suites = if identity.contains("rsa") {
+            RSA_SUITES
+        } else {
+            ECDSA_SUITES
+        };
+        for suite in suites {
+            for group in GROUPS {
+                let mut cc = client_config();
+                cc.cipher_suites = vec![suite];
+                cc.groups = vec![group];
+                let (mut c, mut s) = pair_with(cc, server_config(identity), "localhost");
+                handshake(&mut c, &mut s)
+                    .unwrap_or_else(|e| panic!("{identity} {suite:?} {group:?}: {e:?}"));
+                for info in [c.handshake_info().unwrap(), s.handshake_info().unwrap()] {
+                    assert_eq!(info.cipher_suite, suite);
+                    assert_eq!(info.group, Some(group));
+                    assert_eq!(info.version, ProtocolVersion::Tls12);
+                    assert!(info.extended_master_secret);
+                    assert!(info.secure_renegotiation);
+                    assert!(!info.resumed);
+                }
+                assert_eq!(c.handshake_info().unwrap().peer_certificates.len(), 2);
+                assert_eq!(events(&mut c), [Event::HandshakeComplete]);
+                assert_eq!(events(&mut s), [Event::HandshakeComplete]);
+                assert_eq!(send_and_receive(&mut c, &mut s, b"ping"), b"ping");
+                assert_eq!(send_and_receive(&mut s, &mut c, b"pong"), b"pong");
+                count += 1;
+            }
+        }
+    }
+    assert_eq!(count, 36);
+}
+
+#[test]
+fn signature_scheme_follows_the_key() {
+    use tls12::SignatureScheme as S;
+    for (identity, scheme) in [
+        ("server-p256", S::EcdsaSecp256r1Sha256),
+        ("server-p384", S::EcdsaSecp384r1Sha384),
+        ("server-ed25519", S::Ed25519),
+        ("server-rsa2048", S::RsaPssRsaeSha256),
+    ] {
+        let (mut c, mut s) = pair(identity);
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(
+            c.handshake_info().unwrap().signature_scheme,
+            Some(scheme),
+            "{identity}"
+        );
+    }
+    // A client that accepts only PKCS#1 gets PKCS#1.
+    let mut cc = client_config();
+    cc.signature_schemes = vec![S::RsaPkcs1Sha384];
+    let (mut c, mut s) = pair_with(cc, server_config("server-rsa2048"), "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(
+        c.handshake_info().unwrap().signature_scheme,
+        Some(S::RsaPkcs1Sha384)
+    );
+}
+
+#[test]
+fn application_data_sizes_both_ways() {
+    for suite in [ECDSA_SUITES[0], ECDSA_SUITES[2]] {
+        let mut cc = client_config();
+        cc.cipher_suites = vec![suite];
+        let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+        handshake(&mut c, &mut s).unwrap();
+        for len in [1usize, 100, 16383, 16384, 16385, 100_000, 1 << 20] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+            assert_eq!(
+                send_and_receive(&mut c, &mut s, &data),
+                data,
+                "client->server {len}"
+            );
+            assert_eq!(
+                send_and_receive(&mut s, &mut c, &data),
+                data,
+                "server->client {len}"
+            );
+        }
+    }
+}
+
+#[test]
+fn data_written_before_the_handshake_is_sent_after_it() {
+    let (mut c, mut s) = pair("server-p256");
+    assert_eq!(c.send(b"early").unwrap(), 5);
+    handshake(&mut c, &mut s).unwrap();
+    transfer(&mut c, &mut s).unwrap();
+    assert_eq!(drain_plaintext(&mut s), b"early");
+}
+
+#[test]
+fn close_notify_both_ways() {
+    let (mut c, mut s) = pair("server-p256");
+    handshake(&mut c, &mut s).unwrap();
+    events(&mut c);
+    events(&mut s);
+    c.send(b"last words").unwrap();
+    c.close();
+    assert!(c.send(b"more").is_err());
+    transfer(&mut c, &mut s).unwrap();
+    assert_eq!(drain_plaintext(&mut s), b"last words");
+    assert_eq!(events(&mut s), [Event::ApplicationData, Event::PeerClosed]);
+    assert!(s.peer_closed());
+    s.eof().unwrap();
+    // The server answered with its own close_notify.
+    transfer(&mut s, &mut c).unwrap();
+    assert_eq!(events(&mut c), [Event::PeerClosed]);
+    c.eof().unwrap();
+}
+
+#[test]
+fn eof_without_close_notify_is_reported() {
+    let (mut c, mut s) = pair("server-p256");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(s.eof(), Err(Error::UnexpectedEof));
+}
+
+#[test]
+fn alpn_and_sni() {
+    let mut cc = client_config();
+    cc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let mut sc = server_config("server-p256");
+    sc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+    let (mut c, mut s) = pair_with(cc, sc, "testserver.com");
+    handshake(&mut c, &mut s).unwrap();
+    // The server's preference decides.
+    assert_eq!(
+        s.handshake_info().unwrap().alpn_protocol.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    assert_eq!(
+        c.handshake_info().unwrap().alpn_protocol.as_deref(),
+        Some(&b"http/1.1"[..])
+    );
+    assert_eq!(
+        s.handshake_info().unwrap().server_name.as_deref(),
+        Some("testserver.com")
+    );
+}
+
+#[test]
+fn alpn_without_overlap_is_no_application_protocol() {
+    let mut cc = client_config();
+    cc.alpn_protocols = vec![b"h2".to_vec()];
+    let mut sc = server_config("server-p256");
+    sc.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert!(
+        matches!(err, (Side::Server, Error::NoApplicationProtocol { .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(
+            AlertDescription::NoApplicationProtocol
+        ))
+    );
+}
+
+#[test]
+fn ip_address_server_name_verifies_without_sni() {
+    let (mut c, mut s) = pair_with(client_config(), server_config("server-p256"), "127.0.0.1");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(s.handshake_info().unwrap().server_name, None);
+}
+
+#[test]
+fn handshake_delivered_one_byte_at_a_time() {
+    for identity in ["server-p256", "server-rsa2048"] {
+        let (mut c, mut s) = pair(identity);
+        for _ in 0..10 {
+            transfer_chunked(&mut c, &mut s, 1).unwrap();
+            transfer_chunked(&mut s, &mut c, 1).unwrap();
+        }
+        assert!(!c.is_handshaking() && !s.is_handshaking());
+        c.send(b"bytewise").unwrap();
+        transfer_chunked(&mut c, &mut s, 1).unwrap();
+        assert_eq!(drain_plaintext(&mut s), b"bytewise");
+    }
+}
+
+#[test]
+fn small_fragments_split_handshake_messages_across_records() {
+    let mut sc = server_config("server-rsa2048");
+    sc.max_fragment_len = 64;
+    let mut cc = client_config();
+    cc.max_fragment_len = 64;
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(send_and_receive(&mut c, &mut s, &[9; 1000]), [9; 1000]);
+}
+
+#[test]
+fn receive_in_place_decrypts_inside_the_callers_buffer() {
+    let (mut c, mut s) = pair("server-p256");
+    handshake(&mut c, &mut s).unwrap();
+    let data: Vec<u8> = (0..40_000u32).map(|i| i as u8).collect();
+    c.send(&data).unwrap();
+    let mut wire = c.pending_output().to_vec();
+    c.consume_output(wire.len());
+    let mut got = Vec::new();
+    let mut at = 0;
+    while at < wire.len() {
+        // Offer a truncated buffer first: nothing is consumed.
+        let partial = s.receive_in_place(&mut wire[at..at + 3]).unwrap();
+        assert_eq!(partial.consumed, 0);
+        let r = s.receive_in_place(&mut wire[at..]).unwrap();
+        assert!(r.consumed > 0);
+        got.extend_from_slice(r.application_data);
+        at += r.consumed;
+    }
+    assert_eq!(got, data);
+    assert!(s.plaintext().is_empty());
+}
+
+#[test]
+fn plaintext_cap_applies_back_pressure() {
+    let mut sc = server_config("server-p256");
+    sc.limits.max_buffered_plaintext = 20_000;
+    let (mut c, mut s) = pair_with(client_config(), sc, "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    c.send(&[1; 60_000]).unwrap();
+    let wire = c.pending_output().to_vec();
+    let used = s.receive(&wire).unwrap();
+    assert!(used < wire.len(), "stopped consuming at the cap");
+    assert!(s.plaintext().len() <= 20_000 + 16_384);
+    let mut total = drain_plaintext(&mut s).len();
+    let mut offered = &wire[used..];
+    while !offered.is_empty() {
+        let n = s.receive(offered).unwrap();
+        offered = &offered[n..];
+        total += drain_plaintext(&mut s).len();
+    }
+    assert_eq!(total, 60_000);
+}
+
+#[test]
+fn wrong_server_name_is_bad_certificate() {
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        server_config("server-p256"),
+        "wrong.example",
+    );
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert!(
+        matches!(&err, (Side::Client, Error::Certificate(CertificateError::NotValidForName { expected })) if expected == "wrong.example"),
+        "{err:?}"
+    );
+    assert_eq!(
+        transfer(&mut c, &mut s),
+        Err(Error::AlertReceived(AlertDescription::BadCertificate))
+    );
+}
+
+#[test]
+fn unknown_ca_is_unknown_ca() {
+    let cc = tls12::ClientConfig::new(roots_from("other-ca.pem"));
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(
+        err,
+        (
+            Side::Client,
+            Error::Certificate(CertificateError::UnknownIssuer)
+        )
+    );
+    assert_eq!(
+        transfer(&mut c, &mut s),
+        Err(Error::AlertReceived(AlertDescription::UnknownCa))
+    );
+}
+
+#[test]
+fn expired_certificate_is_certificate_expired() {
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        server_config("server-expired"),
+        "localhost",
+    );
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(
+        err,
+        (Side::Client, Error::Certificate(CertificateError::Expired))
+    );
+    assert_eq!(
+        transfer(&mut c, &mut s),
+        Err(Error::AlertReceived(AlertDescription::CertificateExpired))
+    );
+}
+
+#[test]
+fn no_common_suite_names_both_lists() {
+    let mut cc = client_config();
+    cc.cipher_suites = vec![CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256];
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    let (side, err) = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(side, Side::Server);
+    let text = err.to_string();
+    assert!(text.contains("no cipher suite in common"), "{text}");
+    assert!(
+        text.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+        "{text}"
+    );
+    assert!(
+        text.contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+        "{text}"
+    );
+    assert_eq!(err.alert(), Some(AlertDescription::HandshakeFailure));
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(AlertDescription::HandshakeFailure))
+    );
+}
+
+#[test]
+fn no_common_group_is_handshake_failure() {
+    let mut cc = client_config();
+    cc.groups = vec![NamedGroup::Secp384r1];
+    let mut sc = server_config("server-p256");
+    sc.groups = vec![NamedGroup::X25519];
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert!(
+        matches!(err, (Side::Server, Error::NoCommonGroup { .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(AlertDescription::HandshakeFailure))
+    );
+}
+
+#[test]
+fn extended_master_secret_can_be_made_optional() {
+    // Both sides always offer EMS; with it turned off on both, the handshake
+    // still uses it. The requirement matters against peers without it, which
+    // tests/protocol.rs exercises with crafted hellos.
+    let mut cc = client_config();
+    cc.require_extended_master_secret = false;
+    let mut sc = server_config("server-p256");
+    sc.require_extended_master_secret = false;
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    assert!(c.handshake_info().unwrap().extended_master_secret);
+}
+
+#[test]
+fn a_dead_connection_repeats_its_error() {
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        server_config("server-p256"),
+        "wrong.example",
+    );
+    let first = handshake(&mut c, &mut s).unwrap_err().1;
+    assert_eq!(c.receive(b"anything"), Err(first.clone()));
+    assert_eq!(c.send(b"anything"), Err(first.clone()));
+    assert_eq!(c.error(), Some(&first));
+}
+
+#[test]
+fn invalid_configurations_are_refused() {
+    let mut cc = client_config();
+    cc.cipher_suites = vec![CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256];
+    assert!(matches!(
+        tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()),
+        Err(Error::Config(_))
+    ));
+    let mut sc = server_config("server-p256");
+    sc.cipher_suites = RSA_SUITES.to_vec();
+    assert!(matches!(
+        tls12::ServerConnection::new(std::sync::Arc::new(sc)),
+        Err(Error::Config(_))
+    ));
+    let mut cc = client_config();
+    cc.alpn_protocols = vec![Vec::new()];
+    assert!(
+        tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()).is_err()
+    );
+}

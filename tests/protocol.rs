@@ -1,0 +1,487 @@
+//! Crafted-byte scenarios: messages out of order in every unencrypted state,
+//! version negotiation, renegotiation refusal and malformed records, each
+//! checked for the error and the alert the peer is sent.
+
+mod common;
+
+use common::*;
+use tls12::{AlertDescription as A, Connection, Error, Event};
+
+fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![typ];
+    r.extend_from_slice(&version.to_be_bytes());
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut m = vec![typ];
+    m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    m.extend_from_slice(body);
+    m
+}
+
+fn hs_record(msg: &[u8]) -> Vec<u8> {
+    record(22, 0x0303, msg)
+}
+
+/// Splits plaintext handshake records into whole handshake messages.
+fn split_messages(wire: &[u8]) -> Vec<Vec<u8>> {
+    let mut payload = Vec::new();
+    let mut at = 0;
+    while at + 5 <= wire.len() {
+        let len = u16::from_be_bytes([wire[at + 3], wire[at + 4]]) as usize;
+        assert_eq!(wire[at], 22, "only plaintext handshake records expected");
+        payload.extend_from_slice(&wire[at + 5..at + 5 + len]);
+        at += 5 + len;
+    }
+    let mut msgs = Vec::new();
+    let mut i = 0;
+    while i + 4 <= payload.len() {
+        let len = u32::from_be_bytes([0, payload[i + 1], payload[i + 2], payload[i + 3]]) as usize;
+        msgs.push(payload[i..i + 4 + len].to_vec());
+        i += 4 + len;
+    }
+    msgs
+}
+
+/// The last plaintext alert description queued on `conn`.
+fn plaintext_alert(conn: &Connection) -> Option<A> {
+    let out = conn.pending_output();
+    let mut at = 0;
+    let mut last = None;
+    while at + 5 <= out.len() {
+        let len = u16::from_be_bytes([out[at + 3], out[at + 4]]) as usize;
+        if out[at] == 21 && len == 2 {
+            last = Some(A::from(out[at + 6]));
+        }
+        at += 5 + len;
+    }
+    last
+}
+
+fn synthetic_messages() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("HelloRequest-like unknown type 99", handshake_msg(99, &[])),
+        ("ServerHelloDone", handshake_msg(14, &[])),
+        ("Finished", handshake_msg(20, &[0; 12])),
+        ("ClientKeyExchange", handshake_msg(16, &[1, 4])),
+        ("NewSessionTicket", handshake_msg(4, &[0, 0, 0, 1, 0, 0])),
+        ("CertificateVerify", handshake_msg(15, &[4, 3, 0, 0])),
+        (
+            "CertificateRequest",
+            handshake_msg(13, &[1, 64, 0, 2, 4, 3, 0, 0]),
+        ),
+        ("Certificate", handshake_msg(11, &[0, 0, 0])),
+    ]
+}
+
+/// The client that sent a ClientHello, and the server's first flight split
+/// into messages [ServerHello, Certificate, ServerKeyExchange, ServerHelloDone].
+fn client_and_server_flight() -> (
+    tls12::ClientConnection,
+    tls12::ServerConnection,
+    Vec<Vec<u8>>,
+) {
+    let (mut c, mut s) = pair("server-p256");
+    transfer(&mut c, &mut s).unwrap();
+    let flight = s.pending_output().to_vec();
+    s.consume_output(flight.len());
+    let msgs = split_messages(&flight);
+    assert_eq!(
+        msgs.iter().map(|m| m[0]).collect::<Vec<_>>(),
+        [2, 11, 12, 14]
+    );
+    (c, s, msgs)
+}
+
+#[test]
+fn client_rejects_every_out_of_order_message_before_encryption() {
+    let names = [
+        "ServerHello",
+        "Certificate",
+        "ServerKeyExchange",
+        "ServerHelloDone",
+    ];
+    for state in 0..4 {
+        let (_, _, sample) = client_and_server_flight();
+        let mut candidates: Vec<(String, Vec<u8>)> = sample
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != state)
+            .map(|(i, m)| (names[i].to_string(), m.clone()))
+            .collect();
+        candidates.extend(
+            synthetic_messages()
+                .into_iter()
+                .map(|(n, m)| (n.to_string(), m)),
+        );
+        for (what, msg) in candidates {
+            // The expected type is not out of order, and CertificateRequest is
+            // legal while waiting for ServerHelloDone.
+            if msg[0] == [2, 11, 12, 14][state] || (state == 3 && msg[0] == 13) {
+                continue;
+            }
+            let (mut c, _s, flight) = client_and_server_flight();
+            for m in &flight[..state] {
+                c.receive(&hs_record(m)).unwrap();
+            }
+            let err = c.receive(&hs_record(&msg)).unwrap_err();
+            assert!(
+                matches!(err, Error::UnexpectedMessage { .. }),
+                "state {state} ({}), {what}: {err:?}",
+                names[state]
+            );
+            assert_eq!(
+                plaintext_alert(&c),
+                Some(A::UnexpectedMessage),
+                "state {state}, {what}"
+            );
+        }
+        // ChangeCipherSpec and application data are out of order here too.
+        for rec in [record(20, 0x0303, &[1]), record(23, 0x0303, b"data")] {
+            let (mut c, _s, flight) = client_and_server_flight();
+            for m in &flight[..state] {
+                c.receive(&hs_record(m)).unwrap();
+            }
+            let err = c.receive(&rec).unwrap_err();
+            assert!(
+                matches!(err, Error::UnexpectedMessage { .. }),
+                "state {state}: {err:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn client_rejects_plaintext_handshake_before_server_change_cipher_spec() {
+    let (mut c, mut s, flight) = client_and_server_flight();
+    for m in &flight {
+        c.receive(&hs_record(m)).unwrap();
+    }
+    // The client has sent its Finished and now waits for ChangeCipherSpec.
+    let err = c
+        .receive(&hs_record(&handshake_msg(20, &[0; 12])))
+        .unwrap_err();
+    assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
+    // Its (encrypted) alert reaches the server as unexpected_message.
+    assert_eq!(
+        transfer(&mut c, &mut s),
+        Err(Error::AlertReceived(A::UnexpectedMessage))
+    );
+}
+
+#[test]
+fn server_rejects_out_of_order_messages() {
+    // Before ClientHello.
+    for (what, msg) in synthetic_messages() {
+        let (_, mut s) = pair("server-p256");
+        let err = s.receive(&hs_record(&msg)).unwrap_err();
+        assert!(
+            matches!(err, Error::UnexpectedMessage { .. }),
+            "{what}: {err:?}"
+        );
+        assert_eq!(plaintext_alert(&s), Some(A::UnexpectedMessage), "{what}");
+    }
+    for rec in [record(20, 0x0303, &[1]), record(23, 0x0303, b"data")] {
+        let (_, mut s) = pair("server-p256");
+        assert!(matches!(
+            s.receive(&rec),
+            Err(Error::UnexpectedMessage { .. })
+        ));
+    }
+    // After ClientHello, waiting for ClientKeyExchange.
+    let hello = {
+        let (mut c2, _) = pair("server-p256");
+        let out = c2.pending_output().to_vec();
+        c2.consume_output(out.len());
+        split_messages(&out).remove(0)
+    };
+    for (what, msg) in synthetic_messages()
+        .into_iter()
+        .filter(|(_, m)| m[0] != 16)
+        .chain([("ClientHello again", hello.clone())])
+    {
+        let (mut c, mut s) = pair("server-p256");
+        transfer(&mut c, &mut s).unwrap();
+        let err = s.receive(&hs_record(&msg)).unwrap_err();
+        assert!(
+            matches!(err, Error::UnexpectedMessage { .. }),
+            "{what}: {err:?}"
+        );
+    }
+}
+
+fn client_hello(
+    version: u16,
+    suites: &[u16],
+    compression: &[u8],
+    exts: &[(u16, Vec<u8>)],
+) -> Vec<u8> {
+    let mut body = version.to_be_bytes().to_vec();
+    body.extend_from_slice(&[7; 32]);
+    body.push(0);
+    body.extend_from_slice(&((suites.len() * 2) as u16).to_be_bytes());
+    for s in suites {
+        body.extend_from_slice(&s.to_be_bytes());
+    }
+    body.push(compression.len() as u8);
+    body.extend_from_slice(compression);
+    let mut ext_bytes = Vec::new();
+    for (t, b) in exts {
+        ext_bytes.extend_from_slice(&t.to_be_bytes());
+        ext_bytes.extend_from_slice(&(b.len() as u16).to_be_bytes());
+        ext_bytes.extend_from_slice(b);
+    }
+    body.extend_from_slice(&(ext_bytes.len() as u16).to_be_bytes());
+    body.extend_from_slice(&ext_bytes);
+    hs_record(&handshake_msg(1, &body))
+}
+
+fn standard_exts() -> Vec<(u16, Vec<u8>)> {
+    vec![
+        (10, vec![0, 2, 0, 0x1d]), // supported_groups: x25519
+        (13, vec![0, 2, 4, 3]),    // signature_algorithms: ecdsa_secp256r1_sha256
+        (23, vec![]),              // extended_master_secret
+        (0xff01, vec![0]),         // renegotiation_info
+    ]
+}
+
+const ECDSA_AES128: u16 = 0xc02b;
+
+#[test]
+fn crafted_client_hello_is_accepted() {
+    let (_, mut s) = pair("server-p256");
+    s.receive(&client_hello(
+        0x0303,
+        &[ECDSA_AES128],
+        &[0],
+        &standard_exts(),
+    ))
+    .unwrap();
+    let msgs = split_messages(s.pending_output());
+    assert_eq!(
+        msgs.iter().map(|m| m[0]).collect::<Vec<_>>(),
+        [2, 11, 12, 14]
+    );
+}
+
+#[test]
+fn tls13_capable_client_lands_on_tls12() {
+    // Higher legacy version.
+    let (_, mut s) = pair("server-p256");
+    s.receive(&client_hello(
+        0x0304,
+        &[ECDSA_AES128],
+        &[0],
+        &standard_exts(),
+    ))
+    .unwrap();
+    let sh = &split_messages(s.pending_output())[0];
+    assert_eq!(&sh[4..6], &[3, 3]);
+    // supported_versions listing 1.3 and 1.2.
+    let mut exts = standard_exts();
+    exts.push((43, vec![4, 3, 4, 3, 3]));
+    let (_, mut s) = pair("server-p256");
+    s.receive(&client_hello(0x0303, &[0x1301, ECDSA_AES128], &[0], &exts))
+        .unwrap();
+    let sh = &split_messages(s.pending_output())[0];
+    assert_eq!(&sh[4..6], &[3, 3]);
+}
+
+#[test]
+fn old_versions_get_protocol_version() {
+    for version in [0x0300u16, 0x0301, 0x0302] {
+        let (_, mut s) = pair("server-p256");
+        let err = s
+            .receive(&client_hello(
+                version,
+                &[ECDSA_AES128],
+                &[0],
+                &standard_exts(),
+            ))
+            .unwrap_err();
+        assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err:?}");
+        assert_eq!(plaintext_alert(&s), Some(A::ProtocolVersion));
+    }
+    // supported_versions that leaves out 1.2.
+    let mut exts = standard_exts();
+    exts.push((43, vec![2, 3, 4]));
+    let (_, mut s) = pair("server-p256");
+    let err = s
+        .receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
+        .unwrap_err();
+    assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err:?}");
+}
+
+#[test]
+fn server_hello_with_old_version_gets_protocol_version() {
+    let (mut c, _s, flight) = client_and_server_flight();
+    let mut sh = flight[0].clone();
+    sh[5] = 2; // TLS 1.1
+    let err = c.receive(&hs_record(&sh)).unwrap_err();
+    assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err:?}");
+    assert_eq!(plaintext_alert(&c), Some(A::ProtocolVersion));
+}
+
+#[test]
+fn compression_without_null_is_refused() {
+    let (_, mut s) = pair("server-p256");
+    let err = s
+        .receive(&client_hello(
+            0x0303,
+            &[ECDSA_AES128],
+            &[1],
+            &standard_exts(),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
+    assert_eq!(plaintext_alert(&s), Some(A::IllegalParameter));
+}
+
+#[test]
+fn duplicate_extension_is_refused() {
+    let mut exts = standard_exts();
+    exts.push((23, vec![]));
+    let (_, mut s) = pair("server-p256");
+    let err = s
+        .receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
+        .unwrap_err();
+    assert!(err.alert().is_some(), "{err:?}");
+    assert!(plaintext_alert(&s).is_some());
+}
+
+#[test]
+fn client_without_extended_master_secret_is_refused_by_default() {
+    let exts: Vec<_> = standard_exts()
+        .into_iter()
+        .filter(|(t, _)| *t != 23)
+        .collect();
+    let (_, mut s) = pair("server-p256");
+    let err = s
+        .receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
+        .unwrap_err();
+    assert!(matches!(err, Error::HandshakeFailure(_)), "{err:?}");
+    assert_eq!(plaintext_alert(&s), Some(A::HandshakeFailure));
+    // With the requirement off, the handshake goes ahead without it.
+    let mut sc = server_config("server-p256");
+    sc.require_extended_master_secret = false;
+    let (_, mut s) = pair_with(client_config(), sc, "localhost");
+    s.receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
+        .unwrap();
+}
+
+#[test]
+fn server_without_extended_master_secret_is_refused_by_default() {
+    let (mut c, _s, flight) = client_and_server_flight();
+    // Strip the extended_master_secret extension (00 17 00 00) from ServerHello.
+    let sh = &flight[0];
+    let pos = sh
+        .windows(4)
+        .position(|w| w == [0, 23, 0, 0])
+        .expect("EMS in ServerHello");
+    let mut stripped = sh[..pos].to_vec();
+    stripped.extend_from_slice(&sh[pos + 4..]);
+    let body_len = stripped.len() - 4;
+    stripped[1..4].copy_from_slice(&(body_len as u32).to_be_bytes()[1..]);
+    let ext_len_at = 4 + 2 + 32 + 1 + sh[4 + 34] as usize + 3;
+    let ext_len = u16::from_be_bytes([stripped[ext_len_at], stripped[ext_len_at + 1]]) - 4;
+    stripped[ext_len_at..ext_len_at + 2].copy_from_slice(&ext_len.to_be_bytes());
+    let err = c.receive(&hs_record(&stripped)).unwrap_err();
+    assert!(matches!(err, Error::HandshakeFailure(_)), "{err:?}");
+    assert_eq!(plaintext_alert(&c), Some(A::HandshakeFailure));
+}
+
+#[test]
+fn garbage_after_the_handshake_is_bad_record_mac_and_not_delivered() {
+    let (mut c, mut s) = pair("server-p256");
+    handshake(&mut c, &mut s).unwrap();
+    events(&mut s);
+    c.send(b"secret").unwrap();
+    let mut wire = c.pending_output().to_vec();
+    c.consume_output(wire.len());
+    let last = wire.len() - 1;
+    wire[last] ^= 1;
+    assert_eq!(s.receive(&wire), Err(Error::BadRecordMac));
+    assert!(s.plaintext().is_empty());
+    assert_eq!(events(&mut s), []);
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(A::BadRecordMac))
+    );
+}
+
+#[test]
+fn malformed_records() {
+    // Unknown content type.
+    let (_, mut s) = pair("server-p256");
+    assert!(matches!(
+        s.receive(&record(99, 0x0303, &[1])),
+        Err(Error::UnexpectedMessage { .. })
+    ));
+    assert_eq!(plaintext_alert(&s), Some(A::UnexpectedMessage));
+    // Plaintext record over 2^14.
+    let (_, mut s) = pair("server-p256");
+    let big = vec![0u8; (1 << 14) + 1];
+    assert!(matches!(
+        s.receive(&record(22, 0x0303, &big)),
+        Err(Error::RecordOverflow { .. })
+    ));
+    assert_eq!(plaintext_alert(&s), Some(A::RecordOverflow));
+    // Ciphertext length over 2^14 + 2048 is refused from the header alone.
+    let (_, mut s) = pair("server-p256");
+    assert!(matches!(
+        s.receive(&[22, 3, 3, 0x48, 0x01]),
+        Err(Error::RecordOverflow { .. })
+    ));
+    // Zero-length handshake record.
+    let (_, mut s) = pair("server-p256");
+    assert!(matches!(
+        s.receive(&record(22, 0x0303, &[])),
+        Err(Error::Decode(_))
+    ));
+    assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
+    // Zero-length alert record.
+    let (_, mut s) = pair("server-p256");
+    assert!(matches!(
+        s.receive(&record(21, 0x0303, &[])),
+        Err(Error::Decode(_))
+    ));
+    // A handshake message that declares more than the cap.
+    let (_, mut s) = pair("server-p256");
+    let err = s
+        .receive(&record(22, 0x0303, &[1, 0x10, 0, 0]))
+        .unwrap_err();
+    assert!(matches!(err, Error::LimitExceeded { .. }), "{err:?}");
+}
+
+#[test]
+fn fatal_alert_from_peer_kills_the_connection() {
+    let (_, mut s) = pair("server-p256");
+    assert_eq!(
+        s.receive(&record(21, 0x0303, &[2, 40])),
+        Err(Error::AlertReceived(A::HandshakeFailure))
+    );
+    // No alert is sent back for a received fatal alert.
+    assert_eq!(plaintext_alert(&s), None);
+    assert!(s.receive(&[]).is_err());
+}
+
+#[test]
+fn warning_flood_is_cut_off() {
+    let (_, mut s) = pair("server-p256");
+    let warning = record(21, 0x0303, &[1, 90]);
+    for _ in 0..8 {
+        s.receive(&warning).unwrap();
+    }
+    assert!(matches!(
+        s.receive(&warning),
+        Err(Error::UnexpectedMessage { .. })
+    ));
+    let evs = events(&mut s);
+    assert_eq!(evs.len(), 8);
+    assert!(evs
+        .iter()
+        .all(|e| *e == Event::WarningAlert(A::UserCanceled)));
+}
