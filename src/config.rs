@@ -31,8 +31,8 @@ pub struct Limits {
     /// with `bad_certificate`.
     pub max_certificate_chain_len: usize,
     /// Received application data held until the caller reads it (default
-    /// 64 KiB). When full, `receive` stops consuming input: back-pressure,
-    /// not an error.
+    /// 64 KiB). Once reached, `receive` stops consuming input (back-pressure,
+    /// not an error), so at most this plus one record (16 KiB) is held.
     pub max_buffered_plaintext: usize,
     /// Unsent TLS output held for the caller (default 96 KiB). When full,
     /// `send` accepts fewer bytes than offered.

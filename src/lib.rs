@@ -92,3 +92,11 @@ pub use verify::RootCertStore;
 
 /// The certificate, key, name and time types used in this crate's API.
 pub use rustls_pki_types as pki_types;
+
+/// The README's examples, compiled as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;

@@ -26,9 +26,8 @@ use crate::error::{CertificateError, Error};
 ///
 /// # Example
 ///
-/// ```ignore
-/// // (Marked `ignore` until the type is re-exported from the crate root.)
-/// use rustls_pki_types::CertificateDer;
+/// ```no_run
+/// use tls12::pki_types::CertificateDer;
 /// use tls12::RootCertStore;
 ///
 /// let mut roots = RootCertStore::empty();
@@ -41,13 +40,11 @@ use crate::error::{CertificateError, Error};
 /// assert_eq!(roots.len(), 1);
 /// ```
 #[derive(Debug, Clone, Default)]
-#[allow(dead_code)] // Re-exported by the crate root once config lands.
 pub struct RootCertStore {
     /// The anchors, owned.
     pub(crate) anchors: Vec<TrustAnchor<'static>>,
 }
 
-#[allow(dead_code)] // Re-exported by the crate root once config lands.
 impl RootCertStore {
     /// A store with no trust anchors: it accepts no chain.
     pub fn empty() -> Self {
@@ -86,7 +83,6 @@ impl RootCertStore {
 /// the serverAuth EKU (or no EKU at all), chain up to one of `roots` using
 /// only `algorithms` for signatures, and name `server_name` in its
 /// subjectAltName.
-#[allow(dead_code)] // Used by the client handshake once it lands.
 pub(crate) fn verify_server_chain(
     roots: &RootCertStore,
     chain: &[CertificateDer<'_>],
@@ -109,7 +105,7 @@ pub(crate) fn verify_server_chain(
 ///
 /// As [`verify_server_chain`] but requiring the clientAuth EKU (or no EKU)
 /// and with no name check.
-#[allow(dead_code)] // Used by the server handshake once it lands.
+#[allow(dead_code)] // client certificates (issue 4)
 pub(crate) fn verify_client_chain(
     roots: &RootCertStore,
     chain: &[CertificateDer<'_>],

@@ -7,7 +7,6 @@ use super::{Codec, Reader};
 use crate::error::Error;
 
 /// One alert: level and description.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct AlertMessage {
     pub level: AlertLevel,

@@ -57,7 +57,8 @@ macro_rules! wire_enum {
             }
 
             /// Every value this crate names.
-            #[allow(dead_code)]
+            #[cfg(test)]
+            #[allow(dead_code)] // not every registry is enumerated by a test
             pub(crate) const KNOWN: &'static [Self] = &[ $( Self::$variant, )* ];
         }
 

@@ -154,7 +154,6 @@ pub(crate) fn check_no_duplicates(mut types: Vec<u16>) -> Result<(), Error> {
 
 impl ClientExtension<'_> {
     /// The extension's type code.
-    #[allow(dead_code)]
     pub(crate) fn typ(&self) -> ExtensionType {
         match self {
             Self::ServerName(_) => ExtensionType::ServerName,
@@ -246,7 +245,6 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
 
 impl ServerExtension<'_> {
     /// The extension's type code.
-    #[allow(dead_code)]
     pub(crate) fn typ(&self) -> ExtensionType {
         match self {
             Self::ServerNameAck => ExtensionType::ServerName,

@@ -28,12 +28,6 @@ impl<'a> Reader<'a> {
         Self { buf, pos: 0 }
     }
 
-    /// Bytes not yet read.
-    #[allow(dead_code)]
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.buf.get(self.pos..).unwrap_or_default()
-    }
-
     pub(crate) fn left(&self) -> usize {
         self.buf.len().saturating_sub(self.pos)
     }
@@ -117,8 +111,6 @@ impl<'a> Reader<'a> {
 pub(crate) trait Writer {
     fn put_u8(&mut self, v: u8);
     fn put_u16(&mut self, v: u16);
-    #[allow(dead_code)]
-    fn put_u24(&mut self, v: u32);
     fn put_u32(&mut self, v: u32);
     fn put(&mut self, bytes: &[u8]);
     /// Writes a length-prefixed block: `len_bytes` (1, 2 or 3) of big-endian
@@ -132,9 +124,6 @@ impl Writer for Vec<u8> {
     }
     fn put_u16(&mut self, v: u16) {
         self.extend_from_slice(&v.to_be_bytes());
-    }
-    fn put_u24(&mut self, v: u32) {
-        self.extend_from_slice(&v.to_be_bytes()[1..]);
     }
     fn put_u32(&mut self, v: u32) {
         self.extend_from_slice(&v.to_be_bytes());
@@ -170,7 +159,7 @@ pub(crate) trait Codec<'a>: Sized {
         Ok(v)
     }
 
-    #[allow(dead_code)]
+    #[cfg(test)]
     fn encoded(&self) -> Vec<u8> {
         let mut v = Vec::new();
         self.encode(&mut v);

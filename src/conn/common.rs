@@ -12,7 +12,7 @@ use crate::config::Limits;
 use crate::crypto::rand::RandomSource;
 use crate::error::Error;
 use crate::record::cipher::{RecordOpener, RecordSealer};
-use crate::record::{self, HEADER_LEN, MAX_CIPHERTEXT};
+use crate::record::{self, HEADER_LEN};
 
 use super::{Event, HandshakeInfo};
 
@@ -177,7 +177,7 @@ impl Common {
 
     /// Seals as much of `data` as the output cap allows; returns how much.
     pub(crate) fn send_application_data(&mut self, data: &[u8]) -> Result<usize, Error> {
-        let overhead = HEADER_LEN + MAX_CIPHERTEXT - record::MAX_PLAINTEXT;
+        let overhead = HEADER_LEN + self.sealer.as_ref().map_or(0, RecordSealer::overhead);
         let mut sent = 0;
         for chunk in data.chunks(self.max_fragment_len) {
             if self.out.len() + chunk.len() + overhead > self.limits.max_buffered_output {

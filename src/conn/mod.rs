@@ -35,6 +35,8 @@ use crate::record::joiner::HandshakeJoiner;
 use crate::record::{RecordHeader, HEADER_LEN};
 
 pub(crate) mod common;
+#[cfg(test)]
+mod tests;
 
 use common::{Common, Role};
 

@@ -2,7 +2,6 @@
 //! `ring::agreement`.
 
 // The handshake layer that calls into this module is written in parallel.
-#![allow(dead_code)]
 
 use core::fmt;
 
@@ -55,6 +54,7 @@ impl KeyShare {
         })
     }
 
+    #[cfg(test)]
     pub(crate) fn group(&self) -> NamedGroup {
         self.group
     }

@@ -3,7 +3,6 @@
 
 // The handshake and configuration layers that call into this module are
 // written in parallel.
-#![allow(dead_code)]
 
 use alloc::format;
 use alloc::vec;

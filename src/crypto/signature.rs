@@ -4,7 +4,6 @@
 
 // The handshake and certificate-verification layers that call into this
 // module are written in parallel.
-#![allow(dead_code)]
 
 use rustls_pki_types::SignatureVerificationAlgorithm;
 use webpki::ring as alg;

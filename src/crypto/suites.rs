@@ -2,7 +2,6 @@
 
 // The record and handshake layers that use most of this table are written in
 // parallel; until they land, parts of it have no caller.
-#![allow(dead_code)]
 
 use crate::codec::enums::{CipherSuite, SignatureScheme};
 

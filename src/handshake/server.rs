@@ -16,12 +16,12 @@ use super::{check_finished, emit, lossy, Input, Negotiated, Premaster};
 use crate::codec::enums::{
     CipherSuite, Compression, EcPointFormat, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use crate::codec::extensions::{ClientExtension, ServerExtension};
+use crate::codec::extensions::ServerExtension;
 use crate::codec::handshake::{
-    decode_ecdh_public, encode_ecdhe_params, CertificateMsg, ClientHello, HandshakeMessage, Random,
-    ServerHello, SessionId,
+    decode_ecdh_public, encode_ecdhe_params, CertificateMsg, ClientHello, DigitallySigned,
+    HandshakeMessage, Random, ServerHello, SessionId,
 };
-use crate::codec::Writer;
+use crate::codec::Codec;
 use crate::config::ServerConfig;
 use crate::conn::common::{Common, Role};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
@@ -225,9 +225,7 @@ fn client_hello(
     }
     // RFC 5746 §3.6: the SCSV or an empty renegotiation_info signals support;
     // a non-empty one on an initial handshake is an attack or a bug.
-    let mut secure_renegotiation = ch
-        .cipher_suites
-        .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    let mut secure_renegotiation = ch.offers_suite(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     if let Some(ri) = ch.renegotiation_info() {
         if !ri.is_empty() {
             return Err(Error::HandshakeFailure(
@@ -255,10 +253,7 @@ fn client_hello(
         }
         None => None,
     };
-    let point_formats = ch.extensions.iter().find_map(|e| match e {
-        ClientExtension::EcPointFormats(f) => Some(f),
-        _ => None,
-    });
+    let point_formats = ch.ec_point_formats();
     // RFC 8422 §5.1.2: uncompressed must be supported by every client.
     if point_formats.is_some_and(|f| !f.contains(&EcPointFormat::Uncompressed)) {
         return Err(Error::IllegalParameter(
@@ -340,8 +335,11 @@ fn client_hello(
     signed.extend_from_slice(&params);
     let signature = config.key.sign(scheme, &signed)?;
     let mut ske = params;
-    ske.put_u16(scheme.to_wire());
-    ske.with_len(2, |out| out.put(&signature));
+    DigitallySigned {
+        scheme,
+        signature: &signature,
+    }
+    .encode(&mut ske);
     emit(
         cx,
         &mut transcript,

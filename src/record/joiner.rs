@@ -148,6 +148,7 @@ impl HandshakeJoiner {
     }
 
     /// How many unconsumed bytes are buffered.
+    #[cfg(test)]
     pub(crate) fn buffered_len(&self) -> usize {
         self.pending().len()
     }

@@ -4,7 +4,6 @@
 //! protects them with an AEAD (RFC 5246 §6.2.3.3) and `joiner` reassembles
 //! handshake messages that records fragment or coalesce (RFC 5246 §6.2.1).
 // The connection code that calls into this module is written in parallel.
-#![allow(dead_code)]
 
 use alloc::vec::Vec;
 

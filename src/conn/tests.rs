@@ -1,0 +1,297 @@
+//! State-machine tests that need to inject messages under real record keys,
+//! which only the crate itself can do: every out-of-order message in the
+//! encrypted states, and renegotiation refusal.
+
+use alloc::string::ToString;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+
+use super::*;
+use crate::config::{ClientConfig, ServerConfig};
+use crate::verify::RootCertStore;
+
+fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let mut roots = RootCertStore::empty();
+    let ca = include_bytes!("../../tests/fixtures/ca.pem");
+    for c in CertificateDer::pem_slice_iter(ca) {
+        roots.add(&c.unwrap()).unwrap();
+    }
+    let chain = CertificateDer::pem_slice_iter(include_bytes!(
+        "../../tests/fixtures/server-p256.chain.pem"
+    ))
+    .collect::<Result<Vec<_>, _>>()
+    .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../tests/fixtures/server-p256.key"))
+        .unwrap();
+    (
+        Arc::new(ClientConfig::new(roots)),
+        Arc::new(ServerConfig::new(chain, key).unwrap()),
+    )
+}
+
+fn pair() -> (ClientConnection, ServerConnection) {
+    let (cc, sc) = configs();
+    let now = UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000));
+    let name = ServerName::try_from("localhost".to_string()).unwrap();
+    (
+        ClientConnection::new(cc, name, now).unwrap(),
+        ServerConnection::new(sc).unwrap(),
+    )
+}
+
+fn take_output(conn: &mut Connection) -> Vec<u8> {
+    let out = conn.pending_output().to_vec();
+    conn.consume_output(out.len());
+    out
+}
+
+fn deliver(from: &mut Connection, to: &mut Connection) -> Result<(), Error> {
+    let out = take_output(from);
+    to.receive(&out).map(|_| ())
+}
+
+fn split_records(wire: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 5 <= wire.len() {
+        let len = usize::from(u16::from_be_bytes([wire[at + 3], wire[at + 4]]));
+        out.push(wire[at..at + 5 + len].to_vec());
+        at += 5 + len;
+    }
+    out
+}
+
+fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut m = vec![typ];
+    m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    m.extend_from_slice(body);
+    m
+}
+
+/// Well-formed handshake messages of every type a peer could send, taken
+/// from a real handshake where the type needs real contents.
+fn every_message() -> Vec<(&'static str, Vec<u8>)> {
+    let (mut c, mut s) = pair();
+    let hello = take_output(&mut c);
+    s.receive(&hello).unwrap();
+    let flight = take_output(&mut s);
+    let mut msgs = vec![("ClientHello", hello[5..].to_vec())];
+    let flight_payload: Vec<u8> = split_records(&flight)
+        .iter()
+        .flat_map(|r| r[5..].to_vec())
+        .collect();
+    let mut i = 0;
+    for name in [
+        "ServerHello",
+        "Certificate",
+        "ServerKeyExchange",
+        "ServerHelloDone",
+    ] {
+        let len = u32::from_be_bytes([
+            0,
+            flight_payload[i + 1],
+            flight_payload[i + 2],
+            flight_payload[i + 3],
+        ]) as usize;
+        msgs.push((name, flight_payload[i..i + 4 + len].to_vec()));
+        i += 4 + len;
+    }
+    msgs.extend([
+        ("HelloRequest", handshake_msg(0, &[])),
+        ("NewSessionTicket", handshake_msg(4, &[0, 0, 0, 1, 0, 0])),
+        (
+            "CertificateRequest",
+            handshake_msg(13, &[1, 64, 0, 2, 4, 3, 0, 0]),
+        ),
+        ("CertificateVerify", handshake_msg(15, &[4, 3, 0, 0])),
+        ("ClientKeyExchange", handshake_msg(16, &[1, 4])),
+        ("Finished", handshake_msg(20, &[0; 12])),
+        ("unknown type 99", handshake_msg(99, &[])),
+    ]);
+    msgs
+}
+
+fn assert_unexpected(result: Result<(), Error>, what: &str) {
+    assert!(
+        matches!(result, Err(Error::UnexpectedMessage { .. })),
+        "{what}: {result:?}"
+    );
+}
+
+/// Runs a handshake up to the point where the server has sent CCS+Finished
+/// and the client has not yet read them. Returns the server's records.
+fn up_to_server_finished() -> (ClientConnection, ServerConnection, Vec<Vec<u8>>) {
+    let (mut c, mut s) = pair();
+    deliver(&mut c, &mut s).unwrap();
+    deliver(&mut s, &mut c).unwrap();
+    deliver(&mut c, &mut s).unwrap();
+    let records = split_records(&take_output(&mut s));
+    assert_eq!(records.len(), 2, "server CCS + Finished");
+    (c, s, records)
+}
+
+#[test]
+fn client_waiting_for_encrypted_finished_rejects_everything_else() {
+    for (what, msg) in every_message() {
+        // HelloRequest is ignored during a handshake (RFC 5246 §7.4.1.1).
+        if what == "HelloRequest" || what == "Finished" {
+            continue;
+        }
+        let (mut c, mut s, records) = up_to_server_finished();
+        c.receive(&records[0]).unwrap();
+        // Re-seal under the server's keys at the sequence number the client
+        // expects for its first protected record.
+        s.common.sealer.as_mut().unwrap().set_sequence(0);
+        s.common.send_handshake(&msg).unwrap();
+        assert_unexpected(deliver(&mut s, &mut c), what);
+        // The alert is protected and reaches the server intact.
+        assert_eq!(
+            deliver(&mut c, &mut s),
+            Err(Error::AlertReceived(AlertDescription::UnexpectedMessage)),
+            "{what}"
+        );
+    }
+    // A second ChangeCipherSpec, and application data, are out of order too.
+    for typ in [ContentType::ChangeCipherSpec, ContentType::ApplicationData] {
+        let (mut c, mut s, records) = up_to_server_finished();
+        c.receive(&records[0]).unwrap();
+        s.common.sealer.as_mut().unwrap().set_sequence(0);
+        let body: &[u8] = if typ == ContentType::ChangeCipherSpec {
+            &[1]
+        } else {
+            b"data"
+        };
+        s.common.write_records(typ, body).unwrap();
+        assert_unexpected(deliver(&mut s, &mut c), "CCS/data before Finished");
+    }
+}
+
+#[test]
+fn server_waiting_for_encrypted_finished_rejects_everything_else() {
+    for (what, msg) in every_message() {
+        if what == "Finished" {
+            continue;
+        }
+        let (mut c, mut s) = pair();
+        deliver(&mut c, &mut s).unwrap();
+        deliver(&mut s, &mut c).unwrap();
+        let records = split_records(&take_output(&mut c));
+        assert_eq!(records.len(), 3, "CKE, CCS, Finished");
+        s.receive(&records[0]).unwrap();
+        s.receive(&records[1]).unwrap();
+        c.common.sealer.as_mut().unwrap().set_sequence(0);
+        c.common.send_handshake(&msg).unwrap();
+        assert_unexpected(deliver(&mut c, &mut s), what);
+    }
+}
+
+fn established() -> (ClientConnection, ServerConnection) {
+    let (mut c, mut s) = pair();
+    for _ in 0..3 {
+        deliver(&mut c, &mut s).unwrap();
+        deliver(&mut s, &mut c).unwrap();
+    }
+    assert!(c.common.established && s.common.established);
+    while c.next_event().is_some() {}
+    while s.next_event().is_some() {}
+    (c, s)
+}
+
+#[test]
+fn established_connections_reject_handshake_messages_and_ccs() {
+    for (what, msg) in every_message() {
+        // These two are renegotiation requests, refused with a warning below.
+        if what != "HelloRequest" {
+            let (mut c, mut s) = established();
+            s.common.send_handshake(&msg).unwrap();
+            assert_unexpected(deliver(&mut s, &mut c), what);
+        }
+        if what != "ClientHello" {
+            let (mut c, mut s) = established();
+            c.common.send_handshake(&msg).unwrap();
+            assert_unexpected(deliver(&mut c, &mut s), what);
+        }
+    }
+    let (mut c, mut s) = established();
+    s.common
+        .write_records(ContentType::ChangeCipherSpec, &[1])
+        .unwrap();
+    assert_unexpected(deliver(&mut s, &mut c), "CCS after the handshake");
+}
+
+#[test]
+fn client_refuses_hello_request_with_a_warning_and_carries_on() {
+    let (mut c, mut s) = established();
+    s.common.send_handshake(&handshake_msg(0, &[])).unwrap();
+    deliver(&mut s, &mut c).unwrap();
+    deliver(&mut c, &mut s).unwrap();
+    assert_eq!(
+        s.next_event(),
+        Some(Event::WarningAlert(AlertDescription::NoRenegotiation))
+    );
+    c.send(b"still here").unwrap();
+    deliver(&mut c, &mut s).unwrap();
+    assert_eq!(s.plaintext(), b"still here");
+}
+
+#[test]
+fn server_refuses_renegotiating_client_hello_with_a_warning_and_carries_on() {
+    let (mut c, mut s) = established();
+    let (mut fresh, _) = pair();
+    let hello = take_output(&mut fresh);
+    c.common.send_handshake(&hello[5..]).unwrap();
+    deliver(&mut c, &mut s).unwrap();
+    deliver(&mut s, &mut c).unwrap();
+    assert_eq!(
+        c.next_event(),
+        Some(Event::WarningAlert(AlertDescription::NoRenegotiation))
+    );
+    s.send(b"still here").unwrap();
+    deliver(&mut s, &mut c).unwrap();
+    assert_eq!(c.plaintext(), b"still here");
+}
+
+#[test]
+fn finished_one_bit_off_is_decrypt_error() {
+    for bit in [0usize, 7, 50, 95] {
+        let (mut c, mut s) = pair();
+        deliver(&mut c, &mut s).unwrap();
+        deliver(&mut s, &mut c).unwrap();
+        let records = split_records(&take_output(&mut c));
+        s.receive(&records[0]).unwrap();
+        s.receive(&records[1]).unwrap();
+        // Learn the client's real Finished by opening a copy of its record with
+        // the server's keys, then rewind the server's sequence number.
+        let mut copy = records[2].clone();
+        let opener = s.common.opener.as_mut().unwrap();
+        let range = opener
+            .open_in_place(
+                ContentType::Handshake,
+                ProtocolVersion::Tls12,
+                &mut copy[5..],
+            )
+            .unwrap();
+        opener.set_sequence(0);
+        let mut finished = copy[5..][range].to_vec();
+        assert_eq!(finished.len(), 16);
+        finished[4 + bit / 8] ^= 1 << (bit % 8);
+        // Seal the altered message properly, so that the record authenticates
+        // and only the Finished check (RFC 5246 §7.4.9) can reject it.
+        c.common.sealer.as_mut().unwrap().set_sequence(0);
+        c.common.send_handshake(&finished).unwrap();
+        assert_eq!(
+            deliver(&mut c, &mut s),
+            Err(Error::BadFinished),
+            "bit {bit}"
+        );
+        assert_eq!(
+            deliver(&mut s, &mut c),
+            Err(Error::AlertReceived(AlertDescription::DecryptError))
+        );
+    }
+}
