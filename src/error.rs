@@ -107,6 +107,9 @@ pub enum Error {
     /// The peer sent a fatal alert (or an alert that is always fatal).
     #[error("peer sent fatal alert {0}")]
     AlertReceived(AlertDescription),
+    /// The peer sent close_notify before the handshake completed.
+    #[error("peer closed the connection (close_notify) during the handshake")]
+    PeerClosedDuringHandshake,
     /// The peer closed the transport without close_notify (possible truncation).
     #[error("peer closed the connection without close_notify")]
     UnexpectedEof,
@@ -150,9 +153,11 @@ impl Error {
             // the range we accept, which is the sense of decode_error.
             Self::LimitExceeded { .. } => A::DecodeError,
             Self::SequenceExhausted | Self::Internal(_) => A::InternalError,
-            Self::AlertReceived(_) | Self::UnexpectedEof | Self::Misuse(_) | Self::Config(_) => {
-                return None
-            }
+            Self::AlertReceived(_)
+            | Self::PeerClosedDuringHandshake
+            | Self::UnexpectedEof
+            | Self::Misuse(_)
+            | Self::Config(_) => return None,
         })
     }
 }

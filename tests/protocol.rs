@@ -485,3 +485,86 @@ fn warning_flood_is_cut_off() {
         .iter()
         .all(|e| *e == Event::WarningAlert(A::UserCanceled)));
 }
+
+#[test]
+fn close_notify_during_the_handshake_ends_it() {
+    let (mut c, mut s) = pair("server-p256");
+    transfer(&mut c, &mut s).unwrap();
+    let err = c.receive(&record(21, 0x0303, &[1, 0])).unwrap_err();
+    assert_eq!(err, Error::PeerClosedDuringHandshake);
+    assert!(!c.is_handshaking());
+    assert_eq!(
+        plaintext_alert(&c),
+        None,
+        "nothing is sent back to a peer that left"
+    );
+}
+
+#[test]
+fn unknown_extensions_are_ignored() {
+    let mut exts = standard_exts();
+    exts.push((0x1234, vec![1, 2, 3]));
+    exts.push((0xfafa, vec![])); // a GREASE value (RFC 8701)
+    let (_, mut s) = pair("server-p256");
+    s.receive(&client_hello(0x0303, &[0x0a0a, ECDSA_AES128], &[0], &exts))
+        .unwrap();
+    assert_eq!(split_messages(s.pending_output()).len(), 4);
+}
+
+#[test]
+fn tampered_server_key_exchange_signature_is_decrypt_error() {
+    let (mut c, _s, flight) = client_and_server_flight();
+    let mut ske = flight[2].clone();
+    let last = ske.len() - 1;
+    ske[last] ^= 0x80;
+    c.receive(&hs_record(&flight[0])).unwrap();
+    c.receive(&hs_record(&flight[1])).unwrap();
+    let err = c.receive(&hs_record(&ske)).unwrap_err();
+    assert_eq!(err, Error::BadSignature("ServerKeyExchange"));
+    assert_eq!(plaintext_alert(&c), Some(A::DecryptError));
+}
+
+#[test]
+fn server_key_exchange_with_a_group_not_offered_is_illegal_parameter() {
+    let mut cc = client_config();
+    cc.groups = vec![tls12::NamedGroup::X25519];
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    let flight = split_messages(s.pending_output());
+    let mut ske = flight[2].clone();
+    ske[5..7].copy_from_slice(&[0x00, 0x17]); // secp256r1, which we did not offer
+    for m in &flight[..2] {
+        c.receive(&hs_record(m)).unwrap();
+    }
+    let err = c.receive(&hs_record(&ske)).unwrap_err();
+    assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
+    assert_eq!(plaintext_alert(&c), Some(A::IllegalParameter));
+}
+
+#[test]
+fn server_choosing_a_suite_not_offered_is_illegal_parameter() {
+    let (mut c, _s, flight) = client_and_server_flight();
+    let mut sh = flight[0].clone();
+    // cipher_suite follows version(2), random(32), session_id<0..32>.
+    let at = 4 + 2 + 32 + 1 + sh[4 + 34] as usize;
+    sh[at..at + 2].copy_from_slice(&0x009cu16.to_be_bytes()); // TLS_RSA_WITH_AES_128_GCM_SHA256
+    let err = c.receive(&hs_record(&sh)).unwrap_err();
+    assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
+    assert_eq!(plaintext_alert(&c), Some(A::IllegalParameter));
+}
+
+#[test]
+fn unsolicited_server_extension_is_unsupported_extension() {
+    let (mut c, _s, flight) = client_and_server_flight();
+    let mut sh = flight[0].clone();
+    // Append session_ticket (35), which the client never offered.
+    sh.extend_from_slice(&[0, 35, 0, 0]);
+    let body_len = sh.len() - 4;
+    sh[1..4].copy_from_slice(&(body_len as u32).to_be_bytes()[1..]);
+    let ext_len_at = 4 + 2 + 32 + 1 + sh[4 + 34] as usize + 3;
+    let ext_len = u16::from_be_bytes([sh[ext_len_at], sh[ext_len_at + 1]]) + 4;
+    sh[ext_len_at..ext_len_at + 2].copy_from_slice(&ext_len.to_be_bytes());
+    let err = c.receive(&hs_record(&sh)).unwrap_err();
+    assert_eq!(err, Error::UnsupportedExtension(35));
+    assert_eq!(plaintext_alert(&c), Some(A::UnsupportedExtension));
+}

@@ -331,6 +331,10 @@ impl Connection {
         while !r.is_empty() {
             let alert = AlertMessage::decode(&mut r)?;
             match (alert.level, alert.description) {
+                (_, AlertDescription::CloseNotify) if !self.common.established => {
+                    // The handshake cannot finish; nothing was agreed.
+                    return Err(Error::PeerClosedDuringHandshake);
+                }
                 (_, AlertDescription::CloseNotify) => {
                     // RFC 5246 §7.2.1: answer with our own close_notify.
                     self.common.received_close_notify = true;
