@@ -122,6 +122,30 @@ fn check_common(
     Ok(())
 }
 
+/// Whether a server asks clients for certificates (RFC 5246 §7.4.4).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum ClientAuth {
+    /// No CertificateRequest is sent.
+    #[default]
+    None,
+    /// Ask; a client that sends no certificate is still served. One that
+    /// sends a chain not issued by these roots is refused.
+    Optional(RootCertStore),
+    /// Ask, and refuse a client without a valid certificate
+    /// (`handshake_failure` if it sends none).
+    Required(RootCertStore),
+}
+
+impl ClientAuth {
+    pub(crate) fn roots(&self) -> Option<&RootCertStore> {
+        match self {
+            Self::None => None,
+            Self::Optional(r) | Self::Required(r) => Some(r),
+        }
+    }
+}
+
 /// How a client connects: trust anchors and what it offers.
 ///
 /// ```
@@ -158,6 +182,35 @@ pub struct ClientConfig {
     pub limits: Limits,
     /// Source of protocol randomness (default: [`SystemRandom`]).
     pub random: Arc<dyn RandomSource>,
+    /// Certificates we can present when a server asks (RFC 5246 §7.4.6);
+    /// see [`ClientConfig::add_client_certificate`].
+    pub(crate) client_identities: Vec<Identity>,
+    /// Sessions kept for resumption, per server name (default: 256 servers).
+    /// `None` turns resumption off.
+    #[cfg(feature = "std")]
+    pub session_cache: Option<Arc<crate::session::ClientSessionCache>>,
+    /// Ask for, and present, RFC 5077 session tickets (default `true`).
+    pub enable_tickets: bool,
+}
+
+/// A certificate chain and the key for its leaf.
+#[derive(Debug, Clone)]
+pub(crate) struct Identity {
+    pub(crate) chain: Arc<[CertificateDer<'static>]>,
+    pub(crate) key: Arc<SigningKey>,
+}
+
+impl Identity {
+    fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'_>) -> Result<Self, Error> {
+        if chain.is_empty() {
+            return Err(Error::Config("the certificate chain is empty".into()));
+        }
+        let total: usize = chain.iter().map(|c| c.len() + 3).sum();
+        if total > 0xff_ffff || chain.iter().any(|c| c.is_empty()) {
+            return Err(Error::Config("the certificate chain is too large".into()));
+        }
+        Ok(Self { chain: chain.into(), key: Arc::new(SigningKey::from_der(&key)?) })
+    }
 }
 
 impl ClientConfig {
@@ -174,7 +227,26 @@ impl ClientConfig {
             max_fragment_len: MAX_PLAINTEXT,
             limits: Limits::default(),
             random: Arc::new(SystemRandom::new()),
+            client_identities: Vec::new(),
+            #[cfg(feature = "std")]
+            session_cache: Some(Arc::new(crate::session::ClientSessionCache::new(256))),
+            enable_tickets: true,
         }
+    }
+
+    /// Adds a certificate chain (leaf first) and its key for client
+    /// authentication. When a server sends CertificateRequest, the first
+    /// identity whose key type and signature schemes the server accepts, and
+    /// whose chain was issued by one of the CAs it names (or any, if it names
+    /// none), is sent; if none fits, an empty Certificate is sent (RFC 5246
+    /// §7.4.6) and the server decides.
+    pub fn add_client_certificate(
+        &mut self,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'_>,
+    ) -> Result<(), Error> {
+        self.client_identities.push(Identity::new(chain, key)?);
+        Ok(())
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -205,8 +277,9 @@ impl ClientConfig {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServerConfig {
-    pub(crate) cert_chain: Arc<[CertificateDer<'static>]>,
-    pub(crate) key: Arc<SigningKey>,
+    pub(crate) identity: Identity,
+    /// Whether clients are asked for certificates (default: not asked).
+    pub client_auth: ClientAuth,
     /// Suites accepted, in the server's preference order, which decides
     /// (default: all six; those not matching the key type are skipped).
     pub cipher_suites: Vec<CipherSuite>,
@@ -226,6 +299,14 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Source of protocol randomness (default: [`SystemRandom`]).
     pub random: Arc<dyn RandomSource>,
+    /// Session-ID cache for resumption (default: 4096 sessions, 2 hours).
+    /// `None`: no session IDs are issued.
+    #[cfg(feature = "std")]
+    pub session_cache: Option<Arc<crate::session::SessionCache>>,
+    /// Ticket keys for RFC 5077 resumption (default: rotated every 6 hours,
+    /// sessions resumable for 12). `None`: no tickets are issued or accepted.
+    #[cfg(feature = "std")]
+    pub ticketer: Option<Arc<crate::session::Ticketer>>,
 }
 
 impl ServerConfig {
@@ -235,17 +316,9 @@ impl ServerConfig {
         cert_chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
-        if cert_chain.is_empty() {
-            return Err(Error::Config("the certificate chain is empty".into()));
-        }
-        let total: usize = cert_chain.iter().map(|c| c.len() + 3).sum();
-        if total > 0xff_ffff || cert_chain.iter().any(|c| c.is_empty()) {
-            return Err(Error::Config("the certificate chain is too large".into()));
-        }
-        let key = SigningKey::from_der(&key)?;
         Ok(Self {
-            cert_chain: cert_chain.into(),
-            key: Arc::new(key),
+            identity: Identity::new(cert_chain, key)?,
+            client_auth: ClientAuth::None,
             cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
             groups: SUPPORTED_GROUPS.to_vec(),
             signature_schemes: VERIFY_SCHEMES.to_vec(),
@@ -254,6 +327,16 @@ impl ServerConfig {
             max_fragment_len: MAX_PLAINTEXT,
             limits: Limits::default(),
             random: Arc::new(SystemRandom::new()),
+            #[cfg(feature = "std")]
+            session_cache: Some(Arc::new(crate::session::SessionCache::new(
+                4096,
+                std::time::Duration::from_secs(2 * 3600),
+            ))),
+            #[cfg(feature = "std")]
+            ticketer: Some(Arc::new(crate::session::Ticketer::new(
+                std::time::Duration::from_secs(6 * 3600),
+                std::time::Duration::from_secs(12 * 3600),
+            ))),
         })
     }
 
@@ -266,7 +349,7 @@ impl ServerConfig {
             &self.limits,
             self.max_fragment_len,
         )?;
-        let auth = self.key.auth();
+        let auth = self.identity.key.auth();
         if !self
             .cipher_suites
             .iter()

@@ -75,6 +75,7 @@ pub(crate) mod crypto;
 pub(crate) mod error;
 pub(crate) mod handshake;
 pub(crate) mod record;
+pub(crate) mod session;
 #[cfg(feature = "std")]
 mod stream;
 pub(crate) mod verify;
@@ -82,13 +83,15 @@ pub(crate) mod verify;
 pub use codec::enums::{
     AlertDescription, AlertLevel, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-pub use config::{ClientConfig, Limits, ServerConfig};
+pub use config::{ClientAuth, ClientConfig, Limits, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use error::{CertificateError, Error};
 #[cfg(feature = "std")]
 pub use stream::Stream;
 pub use verify::RootCertStore;
+#[cfg(feature = "std")]
+pub use session::{ClientSessionCache, SessionCache, Ticketer};
 
 /// The certificate, key, name and time types used in this crate's API.
 pub use rustls_pki_types as pki_types;

@@ -105,7 +105,6 @@ pub(crate) fn verify_server_chain(
 ///
 /// As [`verify_server_chain`] but requiring the clientAuth EKU (or no EKU)
 /// and with no name check.
-#[allow(dead_code)] // client certificates (issue 4)
 pub(crate) fn verify_client_chain(
     roots: &RootCertStore,
     chain: &[CertificateDer<'_>],
@@ -535,4 +534,69 @@ mod tests {
         assert_eq!(server_name_text(&name("127.0.0.1")), "127.0.0.1");
         assert_eq!(server_name_text(&name("2001:db8::1")), "2001:db8::1");
     }
+}
+
+/// DER `Name`s of the trust anchors, as sent in CertificateRequest's
+/// certificate_authorities (RFC 5246 §7.4.4). webpki keeps each subject
+/// without its outer SEQUENCE header, so it is put back here.
+impl RootCertStore {
+    pub(crate) fn subject_names(&self) -> Vec<Vec<u8>> {
+        self.anchors
+            .iter()
+            .map(|ta| der_wrap(0x30, ta.subject.as_ref()))
+            .collect()
+    }
+}
+
+fn der_wrap(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = Vec::with_capacity(content.len() + 5);
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = (len as u32).to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (4 - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// Splits one DER TLV off the front of `der`: (tag, whole TLV, content, rest).
+fn der_next(der: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+    let tag = *der.first()?;
+    let first = *der.get(1)?;
+    let (len, header) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 3 {
+            return None;
+        }
+        let mut len = 0usize;
+        for b in der.get(2..2 + n)? {
+            len = (len << 8) | usize::from(*b);
+        }
+        (len, 2 + n)
+    };
+    let end = header.checked_add(len)?;
+    let tlv = der.get(..end)?;
+    Some((tag, tlv, tlv.get(header..)?, der.get(end..)?))
+}
+
+/// The issuer `Name` (whole TLV) of a DER certificate (RFC 5280 §4.1),
+/// used to match a client certificate to the CA names a server asked for.
+pub(crate) fn certificate_issuer(cert: &[u8]) -> Option<&[u8]> {
+    let (_, _, certificate, _) = der_next(cert)?;
+    let (_, _, tbs, _) = der_next(certificate)?;
+    let (tag, _, _, mut rest) = der_next(tbs)?;
+    if tag == 0xa0 {
+        // [0] EXPLICIT version, then serialNumber.
+        rest = der_next(rest)?.3;
+    }
+    let rest = der_next(rest)?.3; // signature AlgorithmIdentifier
+    let (tag, issuer, _, _) = der_next(rest)?;
+    (tag == 0x30).then_some(issuer)
 }

@@ -41,8 +41,6 @@ impl SessionId {
     pub(crate) fn as_slice(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len).min(32)]
     }
-
-    #[allow(dead_code)] // session resumption by ID (issue 4)
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -312,7 +310,6 @@ impl<'a> ClientHello<'a> {
     }
 
     /// The session_ticket extension body (RFC 5077 §3.2), possibly empty.
-    #[allow(dead_code)] // RFC 5077 tickets (issue 4)
     pub(crate) fn session_ticket(&self) -> Option<&'a [u8]> {
         match self.find_ext(ExtensionType::SessionTicket)? {
             ClientExtension::SessionTicket(t) => Some(t),

@@ -681,8 +681,9 @@ impl DerefMut for ClientConnection {
 /// ```no_run
 /// # use std::sync::Arc;
 /// # use tls12::{ServerConfig, ServerConnection};
+/// # use tls12::pki_types::UnixTime;
 /// # fn demo(config: Arc<ServerConfig>, bytes_from_client: &[u8]) -> Result<(), tls12::Error> {
-/// let mut conn = ServerConnection::new(config)?;
+/// let mut conn = ServerConnection::new(config, UnixTime::now())?;
 /// conn.receive(bytes_from_client)?;
 /// let reply = conn.pending_output().to_vec();
 /// conn.consume_output(reply.len());
@@ -692,8 +693,9 @@ impl DerefMut for ClientConnection {
 pub struct ServerConnection(Connection);
 
 impl ServerConnection {
-    /// A connection waiting for a ClientHello.
-    pub fn new(config: Arc<ServerConfig>) -> Result<Self, Error> {
+    /// A connection waiting for a ClientHello; `now` is the time used to
+    /// check client certificates and the lifetime of resumed sessions.
+    pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Result<Self, Error> {
         config.validate()?;
         let common = Common::new(
             Role::Server,
@@ -702,7 +704,7 @@ impl ServerConnection {
             config.random.clone(),
         );
         let max_hs = config.limits.max_handshake_message_len;
-        let ctx = ServerContext { config };
+        let ctx = ServerContext { config, now };
         Ok(Self(Connection::new(
             Side::Server {
                 ctx,

@@ -75,13 +75,11 @@ impl MasterSecret {
     }
 
     /// A master secret restored from a session cache or ticket.
-    #[allow(dead_code)] // session resumption (issue 4)
     pub(crate) fn from_bytes(bytes: [u8; MASTER_SECRET_LEN]) -> Self {
         Self(bytes)
     }
 
     /// The secret itself, e.g. for session storage or an SSLKEYLOGFILE line.
-    #[allow(dead_code)] // session resumption (issue 4), key log
     pub(crate) fn as_bytes(&self) -> &[u8; MASTER_SECRET_LEN] {
         &self.0
     }

@@ -81,7 +81,6 @@ impl Transcript {
     /// it off drops the buffer once hashing has begun; turning it on after
     /// the buffer was dropped cannot bring it back ([`Self::buffer`] then
     /// stays `None`), so call it before `start_hash`.
-    #[allow(dead_code)] // CertificateVerify signing (issue 4)
     pub(crate) fn keep_buffer(&mut self, keep: bool) {
         self.keep = keep;
         if !keep && self.hash.is_some() {
@@ -90,7 +89,6 @@ impl Transcript {
     }
 
     /// Every handshake message so far, if still buffered.
-    #[allow(dead_code)] // CertificateVerify signing (issue 4)
     pub(crate) fn buffer(&self) -> Option<&[u8]> {
         self.buffer.as_deref()
     }

@@ -1,14 +1,25 @@
-//! The client's handshake (RFC 5246 §7.3, full handshake):
+//! The client's handshake (RFC 5246 §7.3).
+//!
+//! Full handshake:
 //!
 //! ```text
 //! ClientHello        -->
 //!                    <--  ServerHello, Certificate, ServerKeyExchange,
 //!                         [CertificateRequest], ServerHelloDone
-//! [Certificate], ClientKeyExchange,
+//! [Certificate], ClientKeyExchange, [CertificateVerify],
 //! ChangeCipherSpec, Finished -->
-//!                    <--  ChangeCipherSpec, Finished
+//!                    <--  [NewSessionTicket], ChangeCipherSpec, Finished
+//! ```
+//!
+//! Abbreviated handshake, when the server resumes the session we offered:
+//!
+//! ```text
+//! ClientHello        -->
+//!                    <--  ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished
+//! ChangeCipherSpec, Finished -->
 //! ```
 
+use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -16,22 +27,29 @@ use alloc::vec::Vec;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::{check_finished, emit, Input, Negotiated, Premaster};
-use crate::codec::enums::{Compression, EcPointFormat, ProtocolVersion};
+use crate::codec::enums::{
+    ClientCertificateType, Compression, EcPointFormat, ProtocolVersion, SignatureScheme,
+};
 use crate::codec::extensions::{ClientExtension, ServerExtension};
 use crate::codec::handshake::{
-    encode_ecdh_public, CertificateMsg, ClientHello, EcdheServerKeyExchange, HandshakeMessage,
-    Random, ServerHello, SessionId,
+    encode_ecdh_public, CertificateMsg, ClientHello, DigitallySigned, EcdheServerKeyExchange,
+    HandshakeMessage, Random, ServerHello, SessionId,
 };
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, Identity};
 use crate::conn::common::{Common, Role};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
 use crate::crypto::signature::{verify_signature, webpki_algorithms};
-use crate::crypto::suites;
+use crate::crypto::suites::{self, AuthAlgorithm};
 use crate::crypto::transcript::Transcript;
 use crate::error::{CertificateError, Error};
-use crate::record::cipher::RecordOpener;
-use crate::verify::verify_server_chain;
+use crate::record::cipher::{RecordOpener, RecordSealer};
+use crate::session::ClientSession;
+use crate::verify::{certificate_issuer, verify_server_chain};
+
+/// How long a client offers a session for, at most (RFC 5246 §F.1.4
+/// suggests an upper limit of 24 hours for session IDs).
+const CLIENT_SESSION_LIFETIME_SECS: u64 = 24 * 3600;
 
 /// What the client knows for the whole connection.
 pub(crate) struct ClientContext {
@@ -48,6 +66,61 @@ impl ClientContext {
             _ => None,
         }
     }
+
+    /// The key under which sessions with this server are stored.
+    fn session_key(&self) -> String {
+        match &self.server_name {
+            ServerName::DnsName(name) => name.as_ref().to_string(),
+            ServerName::IpAddress(ip) => alloc::format!("{:?}", ip),
+            _ => String::new(),
+        }
+    }
+
+    /// A stored session for this server that may still be offered.
+    fn cached_session(&self) -> Option<ClientSession> {
+        #[cfg(feature = "std")]
+        {
+            let cs = self.config.session_cache.as_ref()?.get(&self.session_key())?;
+            let lifetime = match (&cs.ticket, cs.lifetime_hint) {
+                (Some(_), hint) if hint > 0 => u64::from(hint).min(CLIENT_SESSION_LIFETIME_SECS),
+                _ => CLIENT_SESSION_LIFETIME_SECS,
+            };
+            // RFC 7627 §5.3: only sessions with the extended master secret
+            // are worth offering; the server would refuse the others.
+            let usable = cs.session.alive(self.now.as_secs(), lifetime)
+                && cs.session.extended_master_secret
+                && self.config.cipher_suites.contains(&cs.session.suite)
+                && (cs.ticket.is_some() || !cs.session_id.is_empty());
+            usable.then_some(cs)
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            None
+        }
+    }
+
+    fn store_session(&self, session: Option<ClientSession>) {
+        #[cfg(feature = "std")]
+        if let Some(cache) = &self.config.session_cache {
+            match session {
+                Some(s) => cache.put(&self.session_key(), s),
+                None => cache.remove(&self.session_key()),
+            }
+        }
+        #[cfg(not(feature = "std"))]
+        let _ = session;
+    }
+
+    fn tickets_enabled(&self) -> bool {
+        #[cfg(feature = "std")]
+        {
+            self.config.enable_tickets && self.config.session_cache.is_some()
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            false
+        }
+    }
 }
 
 /// The client's handshake states.
@@ -59,6 +132,7 @@ pub(crate) enum State {
     ExpectCertificate(ExpectCertificate),
     ExpectServerKeyExchange(ExpectServerKeyExchange),
     ExpectServerHelloDone(ExpectServerHelloDone),
+    ExpectNewSessionTicket(ExpectNewSessionTicket),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
     Established,
@@ -69,6 +143,9 @@ pub(crate) enum State {
 pub(crate) struct ExpectServerHello {
     transcript: Transcript,
     client_random: [u8; 32],
+    /// The session offered for resumption, and the ID we sent with it.
+    offered: Option<(ClientSession, SessionId)>,
+    ticket_extension_sent: bool,
 }
 
 pub(crate) struct ExpectCertificate {
@@ -81,26 +158,37 @@ pub(crate) struct ExpectServerKeyExchange {
     transcript: Transcript,
 }
 
+/// What a CertificateRequest asked for (RFC 5246 §7.4.4).
+pub(crate) struct Requested {
+    types: Vec<ClientCertificateType>,
+    schemes: Vec<SignatureScheme>,
+    ca_names: Vec<Vec<u8>>,
+}
+
 pub(crate) struct ExpectServerHelloDone {
     neg: Negotiated,
     transcript: Transcript,
     our_public: Vec<u8>,
     premaster: Premaster,
-    certificate_requested: bool,
+    requested: Option<Requested>,
 }
 
-pub(crate) struct ExpectChangeCipherSpec {
+/// Keys, and what is left to do once the server's Finished checks out.
+pub(crate) struct Pending {
     neg: Negotiated,
     transcript: Transcript,
     master: MasterSecret,
-    opener: RecordOpener,
+    /// The server's read keys, installed at its ChangeCipherSpec.
+    opener: Option<RecordOpener>,
+    /// Our CCS and Finished still to send (abbreviated handshake).
+    reply: Option<RecordSealer>,
+    /// A ticket from NewSessionTicket, with its lifetime hint.
+    ticket: Option<(Vec<u8>, u32)>,
 }
 
-pub(crate) struct ExpectFinished {
-    neg: Negotiated,
-    transcript: Transcript,
-    master: MasterSecret,
-}
+pub(crate) struct ExpectNewSessionTicket(Pending);
+pub(crate) struct ExpectChangeCipherSpec(Pending);
+pub(crate) struct ExpectFinished(Pending);
 
 /// Sends the ClientHello and returns the first state.
 pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error> {
@@ -108,7 +196,20 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
     let mut client_random = [0u8; 32];
     cx.fill_random(&mut client_random)?;
 
-    let mut extensions = Vec::with_capacity(7);
+    let offered = ctx.cached_session();
+    let session_id = match &offered {
+        // RFC 5077 §3.4: with a ticket, a fresh random ID lets us tell from
+        // the ServerHello whether the ticket was accepted.
+        Some(cs) if cs.ticket.is_some() => {
+            let mut id = [0u8; 32];
+            cx.fill_random(&mut id)?;
+            SessionId::new(&id).unwrap_or_default()
+        }
+        Some(cs) => SessionId::new(&cs.session_id).unwrap_or_default(),
+        None => SessionId::EMPTY,
+    };
+
+    let mut extensions = Vec::with_capacity(8);
     if let Some(name) = ctx.sni() {
         extensions.push(ClientExtension::ServerName(name.as_bytes()));
     }
@@ -129,21 +230,31 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
     extensions.push(ClientExtension::ExtendedMasterSecret);
     // RFC 5746 §3.4: the empty extension signals secure renegotiation support.
     extensions.push(ClientExtension::RenegotiationInfo(&[]));
+    let ticket_extension_sent = ctx.tickets_enabled();
+    if ticket_extension_sent {
+        // RFC 5077 §3.2: empty asks for a ticket; non-empty presents one.
+        let ticket = offered.as_ref().and_then(|cs| cs.ticket.as_deref()).unwrap_or_default();
+        extensions.push(ClientExtension::SessionTicket(ticket));
+    }
 
     let hello = ClientHello {
         client_version: ProtocolVersion::Tls12,
         random: Random(client_random),
-        session_id: SessionId::EMPTY,
+        session_id,
         cipher_suites: config.cipher_suites.clone(),
         compression_methods: vec![Compression::Null],
         extensions,
         extensions_present: true,
     };
     let mut transcript = Transcript::new();
+    // ring signs whole messages, so CertificateVerify needs them all.
+    transcript.keep_buffer(!config.client_identities.is_empty());
     emit(cx, &mut transcript, &HandshakeMessage::ClientHello(hello))?;
     Ok(State::ExpectServerHello(ExpectServerHello {
         transcript,
         client_random,
+        offered: offered.map(|cs| (cs, session_id)),
+        ticket_extension_sent,
     }))
 }
 
@@ -155,6 +266,7 @@ impl State {
             Self::ExpectCertificate(_) => "Certificate",
             Self::ExpectServerKeyExchange(_) => "ServerKeyExchange",
             Self::ExpectServerHelloDone(_) => "CertificateRequest or ServerHelloDone",
+            Self::ExpectNewSessionTicket(_) => "NewSessionTicket",
             Self::ExpectChangeCipherSpec(_) => "ChangeCipherSpec",
             Self::ExpectFinished(_) => "Finished",
             Self::Established => "application data",
@@ -171,65 +283,62 @@ impl State {
     ) -> Result<State, Error> {
         use HandshakeMessage as M;
         match (self, input) {
-            (
-                Self::ExpectServerHello(s),
-                Input::Handshake {
-                    msg: M::ServerHello(sh),
-                    raw,
-                },
-            ) => s.handle(ctx, cx, sh, raw),
-            (
-                Self::ExpectCertificate(s),
-                Input::Handshake {
-                    msg: M::Certificate(c),
-                    raw,
-                },
-            ) => s.handle(ctx, c, raw),
+            (Self::ExpectServerHello(s), Input::Handshake { msg: M::ServerHello(sh), raw }) => {
+                s.handle(ctx, cx, sh, raw)
+            }
+            (Self::ExpectCertificate(s), Input::Handshake { msg: M::Certificate(c), raw }) => {
+                s.handle(ctx, c, raw)
+            }
             (
                 Self::ExpectServerKeyExchange(s),
-                Input::Handshake {
-                    msg: M::ServerKeyExchange(body),
-                    raw,
-                },
+                Input::Handshake { msg: M::ServerKeyExchange(body), raw },
             ) => s.handle(ctx, body, raw),
             (
                 Self::ExpectServerHelloDone(mut s),
-                Input::Handshake {
-                    msg: M::CertificateRequest(_),
-                    raw,
-                },
-            ) if !s.certificate_requested => {
-                // RFC 5246 §7.4.4. Until client certificates are configured
-                // we answer with an empty Certificate (§7.4.6), which a server
-                // with optional client authentication accepts.
-                s.certificate_requested = true;
+                Input::Handshake { msg: M::CertificateRequest(req), raw },
+            ) if s.requested.is_none() => {
+                s.requested = Some(Requested {
+                    types: req.certificate_types,
+                    schemes: req.signature_schemes,
+                    ca_names: req.ca_names.iter().map(|n| n.to_vec()).collect(),
+                });
                 s.transcript.add(raw);
                 Ok(Self::ExpectServerHelloDone(s))
             }
-            (
-                Self::ExpectServerHelloDone(s),
-                Input::Handshake {
-                    msg: M::ServerHelloDone,
-                    raw,
-                },
-            ) => s.handle(cx, raw),
-            (Self::ExpectChangeCipherSpec(s), Input::ChangeCipherSpec) => {
-                cx.opener = Some(s.opener);
-                Ok(Self::ExpectFinished(ExpectFinished {
-                    neg: s.neg,
-                    transcript: s.transcript,
-                    master: s.master,
-                }))
+            (Self::ExpectServerHelloDone(s), Input::Handshake { msg: M::ServerHelloDone, raw }) => {
+                s.handle(ctx, cx, raw)
             }
             (
-                Self::ExpectFinished(s),
-                Input::Handshake {
-                    msg: M::Finished(vd),
-                    raw,
-                },
-            ) => s.handle(cx, vd, raw),
+                Self::ExpectNewSessionTicket(ExpectNewSessionTicket(mut p)),
+                Input::Handshake { msg: M::NewSessionTicket(t), raw },
+            ) => {
+                // RFC 5077 §3.3: an empty ticket means the server will not
+                // issue one after all.
+                if !t.ticket.is_empty() {
+                    p.ticket = Some((t.ticket.to_vec(), t.lifetime_hint));
+                }
+                p.transcript.add(raw);
+                Ok(Self::ExpectChangeCipherSpec(ExpectChangeCipherSpec(p)))
+            }
+            (Self::ExpectChangeCipherSpec(ExpectChangeCipherSpec(mut p)), Input::ChangeCipherSpec) => {
+                cx.opener = Some(p.opener.take().ok_or(Error::Internal("keys already installed"))?);
+                Ok(Self::ExpectFinished(ExpectFinished(p)))
+            }
+            (Self::ExpectFinished(s), Input::Handshake { msg: M::Finished(vd), raw }) => {
+                s.handle(ctx, cx, vd, raw)
+            }
             (state, input) => Err(input.unexpected(state.expecting())),
         }
+    }
+}
+
+/// After our Finished or the server's ServerHello, wait for the ticket if one
+/// was promised, else for ChangeCipherSpec.
+fn next_after_keys(p: Pending) -> State {
+    if p.neg.ticket_promised {
+        State::ExpectNewSessionTicket(ExpectNewSessionTicket(p))
+    } else {
+        State::ExpectChangeCipherSpec(ExpectChangeCipherSpec(p))
     }
 }
 
@@ -274,6 +383,9 @@ impl ExpectServerHello {
             group: None,
             scheme: None,
             peer_certificates: Vec::new(),
+            session_id: sh.session_id,
+            ticket_promised: false,
+            resumed: false,
         };
         // RFC 5246 §7.4.1.4: a server may only send extensions the client
         // offered; anything else is unsupported_extension.
@@ -307,6 +419,9 @@ impl ExpectServerHello {
                     }
                     neg.secure_renegotiation = true;
                 }
+                ServerExtension::SessionTicketAck if self.ticket_extension_sent => {
+                    neg.ticket_promised = true;
+                }
                 other => return Err(Error::UnsupportedExtension(other.typ().to_wire())),
             }
         }
@@ -320,11 +435,48 @@ impl ExpectServerHello {
         cx.agree_version();
         self.transcript.add(raw);
         self.transcript.start_hash(suite.hash);
+
+        // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing
+        // the session ID we sent with the session.
+        if let Some((cs, offered_id)) = self.offered {
+            if !sh.session_id.is_empty() && sh.session_id == offered_id {
+                return resumed(neg, self.transcript, cs);
+            }
+            // Not resumed: the old session is of no further use.
+            ctx.store_session(None);
+        }
         Ok(State::ExpectCertificate(ExpectCertificate {
             neg,
             transcript: self.transcript,
         }))
     }
+}
+
+/// The server accepted our session: keys come from its master secret.
+fn resumed(mut neg: Negotiated, transcript: Transcript, cs: ClientSession) -> Result<State, Error> {
+    if neg.suite.suite != cs.session.suite {
+        return Err(Error::IllegalParameter(
+            "server resumed a session with a different cipher suite",
+        ));
+    }
+    // RFC 7627 §5.3: a resumed extended-master-secret session must keep it.
+    if cs.session.extended_master_secret && !neg.extended_master_secret {
+        return Err(Error::HandshakeFailure(
+            "server resumed a session without the extended master secret (RFC 7627 §5.3)",
+        ));
+    }
+    neg.resumed = true;
+    neg.peer_certificates = cs.session.peer_certificates.clone();
+    let master = MasterSecret::from_bytes(*cs.session.master_secret.as_bytes());
+    let (sealer, opener) = neg.record_keys(&master, Role::Client)?;
+    Ok(next_after_keys(Pending {
+        neg,
+        transcript,
+        master,
+        opener: Some(opener),
+        reply: Some(sealer),
+        ticket: None,
+    }))
 }
 
 impl ExpectCertificate {
@@ -411,21 +563,56 @@ impl ExpectServerKeyExchange {
             transcript: self.transcript,
             our_public,
             premaster,
-            certificate_requested: false,
+            requested: None,
         }))
     }
 }
 
-impl ExpectServerHelloDone {
-    fn handle(mut self, cx: &mut Common, raw: &[u8]) -> Result<State, Error> {
-        self.transcript.add(raw);
-        if self.certificate_requested {
-            emit(
-                cx,
-                &mut self.transcript,
-                &HandshakeMessage::Certificate(CertificateMsg { chain: Vec::new() }),
-            )?;
+/// The identity to present for a CertificateRequest, with its scheme: the
+/// key type must be one the server accepts (RFC 8422 §5.5: ecdsa_sign for
+/// ECDSA and EdDSA), a scheme must be in common, and the chain must come
+/// from one of the CAs it named, if it named any.
+fn choose_identity<'c>(
+    identities: &'c [Identity],
+    req: &Requested,
+) -> Option<(&'c Identity, SignatureScheme)> {
+    identities.iter().find_map(|id| {
+        let wanted = match id.key.auth() {
+            AuthAlgorithm::Ecdsa => ClientCertificateType::EcdsaSign,
+            AuthAlgorithm::Rsa => ClientCertificateType::RsaSign,
+        };
+        if !req.types.contains(&wanted) {
+            return None;
         }
+        let scheme = id.key.choose_scheme(&req.schemes)?;
+        let issued_by_named_ca = req.ca_names.is_empty()
+            || id.chain.iter().any(|c| {
+                certificate_issuer(c.as_ref())
+                    .is_some_and(|issuer| req.ca_names.iter().any(|n| n.as_slice() == issuer))
+            });
+        issued_by_named_ca.then_some((id, scheme))
+    })
+}
+
+impl ExpectServerHelloDone {
+    fn handle(mut self, ctx: &ClientContext, cx: &mut Common, raw: &[u8]) -> Result<State, Error> {
+        self.transcript.add(raw);
+        let identity = match &self.requested {
+            Some(req) => {
+                let chosen = choose_identity(&ctx.config.client_identities, req);
+                // RFC 5246 §7.4.6: with nothing suitable, send an empty list.
+                let chain = chosen
+                    .map(|(id, _)| id.chain.iter().map(|c| c.as_ref()).collect())
+                    .unwrap_or_default();
+                emit(
+                    cx,
+                    &mut self.transcript,
+                    &HandshakeMessage::Certificate(CertificateMsg { chain }),
+                )?;
+                chosen
+            }
+            None => None,
+        };
         let mut cke = Vec::with_capacity(1 + self.our_public.len());
         encode_ecdh_public(&self.our_public, &mut cke);
         emit(
@@ -433,31 +620,91 @@ impl ExpectServerHelloDone {
             &mut self.transcript,
             &HandshakeMessage::ClientKeyExchange(&cke),
         )?;
-
         let master = self.neg.master_secret(&self.premaster, &self.transcript)?;
+
+        if let Some((id, scheme)) = identity {
+            // RFC 5246 §7.4.8: sign every handshake message so far. This one
+            // call is the private-key operation a caller-side signer (an HSM)
+            // will take over.
+            let signed = self
+                .transcript
+                .buffer()
+                .ok_or(Error::Internal("handshake messages not kept"))?;
+            let signature = id.key.sign(scheme, signed)?;
+            let cv = DigitallySigned { scheme, signature: &signature };
+            emit(cx, &mut self.transcript, &HandshakeMessage::CertificateVerify(cv))?;
+        }
+        self.transcript.keep_buffer(false);
+
         let (sealer, opener) = self.neg.record_keys(&master, Role::Client)?;
         cx.send_ccs_and_switch(sealer)?;
         let vd = self
             .neg
             .verify_data(&master, FinishedLabel::Client, &self.transcript)?;
         emit(cx, &mut self.transcript, &HandshakeMessage::Finished(&vd))?;
-        Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
+        Ok(next_after_keys(Pending {
             neg: self.neg,
             transcript: self.transcript,
             master,
-            opener,
+            opener: Some(opener),
+            reply: None,
+            ticket: None,
         }))
     }
 }
 
 impl ExpectFinished {
-    fn handle(mut self, cx: &mut Common, received: &[u8], raw: &[u8]) -> Result<State, Error> {
-        let expected =
-            self.neg
-                .verify_data(&self.master, FinishedLabel::Server, &self.transcript)?;
+    fn handle(
+        self,
+        ctx: &ClientContext,
+        cx: &mut Common,
+        received: &[u8],
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let mut p = self.0;
+        let expected = p
+            .neg
+            .verify_data(&p.master, FinishedLabel::Server, &p.transcript)?;
         check_finished(&expected, received)?;
-        self.transcript.add(raw);
-        cx.complete(self.neg.into_info())?;
+        p.transcript.add(raw);
+        if let Some(sealer) = p.reply.take() {
+            cx.send_ccs_and_switch(sealer)?;
+            let vd = p
+                .neg
+                .verify_data(&p.master, FinishedLabel::Client, &p.transcript)?;
+            emit(cx, &mut p.transcript, &HandshakeMessage::Finished(&vd))?;
+        }
+        remember(ctx, &p);
+        cx.complete(p.neg.into_info())?;
         Ok(State::Established)
     }
+}
+
+/// Stores the session for resumption: after a full handshake, or a resumed
+/// one that brought a new ticket.
+fn remember(ctx: &ClientContext, p: &Pending) {
+    let (ticket, lifetime_hint) = match &p.ticket {
+        Some((t, hint)) => (Some(t.clone()), *hint),
+        None => (None, 0),
+    };
+    if p.neg.resumed && ticket.is_none() {
+        return; // The stored session is still the right one.
+    }
+    if ticket.is_none() && p.neg.session_id.is_empty() {
+        return; // Not resumable.
+    }
+    let created = if p.neg.resumed {
+        // A renewed ticket does not renew the session (the server keeps its
+        // original creation time too).
+        ctx.cached_session().map_or(ctx.now.as_secs(), |cs| cs.session.created)
+    } else {
+        ctx.now.as_secs()
+    };
+    let session = p.neg.session(&p.master, created);
+    ctx.store_session(Some(ClientSession {
+        session,
+        session_id: p.neg.session_id.as_slice().to_vec(),
+        ticket,
+        lifetime_hint,
+    }));
 }

@@ -10,7 +10,7 @@ use rustls_pki_types::CertificateDer;
 use zeroize::Zeroize;
 
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
-use crate::codec::handshake::{encode_handshake, HandshakeMessage};
+use crate::codec::handshake::{encode_handshake, HandshakeMessage, SessionId};
 use crate::conn::common::{Common, Role};
 use crate::conn::HandshakeInfo;
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
@@ -18,6 +18,7 @@ use crate::crypto::suites::SuiteParams;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::record::cipher::{RecordOpener, RecordSealer};
+use crate::session::Session;
 
 pub(crate) mod client;
 pub(crate) mod server;
@@ -93,6 +94,12 @@ pub(crate) struct Negotiated {
     pub(crate) group: Option<NamedGroup>,
     pub(crate) scheme: Option<SignatureScheme>,
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+    /// The session ID in ServerHello (empty: not resumable by ID).
+    pub(crate) session_id: SessionId,
+    /// A NewSessionTicket will be sent (server) or is expected (client).
+    pub(crate) ticket_promised: bool,
+    /// This is an abbreviated handshake.
+    pub(crate) resumed: bool,
 }
 
 impl Negotiated {
@@ -107,7 +114,7 @@ impl Negotiated {
             peer_certificates: self.peer_certificates,
             extended_master_secret: self.extended_master_secret,
             secure_renegotiation: self.secure_renegotiation,
-            resumed: false,
+            resumed: self.resumed,
         }
     }
 
@@ -157,6 +164,18 @@ impl Negotiated {
                 RecordOpener::new(aead, kb.client_key(), kb.client_iv())?,
             ),
         })
+    }
+
+    /// What resumption needs to remember of this session.
+    pub(crate) fn session(&self, master: &MasterSecret, created: u64) -> Session {
+        Session {
+            suite: self.suite.suite,
+            extended_master_secret: self.extended_master_secret,
+            master_secret: MasterSecret::from_bytes(*master.as_bytes()),
+            created,
+            server_name: self.server_name.clone(),
+            peer_certificates: self.peer_certificates.clone(),
+        }
     }
 
     /// verify_data over the transcript so far (RFC 5246 §7.4.9).

@@ -1,10 +1,22 @@
-//! The server's handshake (RFC 5246 §7.3, full handshake):
+//! The server's handshake (RFC 5246 §7.3).
+//!
+//! Full handshake:
 //!
 //! ```text
 //!                    <--  ClientHello
-//! ServerHello, Certificate, ServerKeyExchange, ServerHelloDone -->
-//!                    <--  ClientKeyExchange, ChangeCipherSpec, Finished
-//! ChangeCipherSpec, Finished -->
+//! ServerHello, Certificate, ServerKeyExchange,
+//! [CertificateRequest], ServerHelloDone -->
+//!                    <--  [Certificate], ClientKeyExchange,
+//!                         [CertificateVerify], ChangeCipherSpec, Finished
+//! [NewSessionTicket], ChangeCipherSpec, Finished -->
+//! ```
+//!
+//! Abbreviated handshake (session ID or RFC 5077 ticket):
+//!
+//! ```text
+//!                    <--  ClientHello
+//! ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished -->
+//!                    <--  ChangeCipherSpec, Finished
 //! ```
 
 use alloc::string::String;
@@ -12,28 +24,35 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use rustls_pki_types::{CertificateDer, UnixTime};
+
 use super::{check_finished, emit, lossy, Input, Negotiated, Premaster};
 use crate::codec::enums::{
-    CipherSuite, Compression, EcPointFormat, NamedGroup, ProtocolVersion, SignatureScheme,
+    CipherSuite, ClientCertificateType, Compression, EcPointFormat, NamedGroup, ProtocolVersion,
+    SignatureScheme,
 };
 use crate::codec::extensions::ServerExtension;
 use crate::codec::handshake::{
-    decode_ecdh_public, encode_ecdhe_params, CertificateMsg, ClientHello, DigitallySigned,
-    HandshakeMessage, Random, ServerHello, SessionId,
+    decode_ecdh_public, encode_ecdhe_params, CertificateMsg, CertificateRequest, ClientHello,
+    DigitallySigned, HandshakeMessage, NewSessionTicket, Random, ServerHello, SessionId,
 };
 use crate::codec::Codec;
-use crate::config::ServerConfig;
+use crate::config::{ClientAuth, ServerConfig};
 use crate::conn::common::{Common, Role};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
+use crate::crypto::signature::{verify_signature, webpki_algorithms};
 use crate::crypto::suites::{self, SuiteParams};
 use crate::crypto::transcript::Transcript;
-use crate::error::Error;
+use crate::error::{CertificateError, Error};
 use crate::record::cipher::{RecordOpener, RecordSealer};
+use crate::session::Session;
+use crate::verify::verify_client_chain;
 
 /// What the server knows for the whole connection.
 pub(crate) struct ServerContext {
     pub(crate) config: Arc<ServerConfig>,
+    pub(crate) now: UnixTime,
 }
 
 /// The server's handshake states.
@@ -42,12 +61,21 @@ pub(crate) struct ServerContext {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ExpectClientHello,
+    ExpectCertificate(ExpectCertificate),
     ExpectClientKeyExchange(ExpectClientKeyExchange),
+    ExpectCertificateVerify(ExpectCertificateVerify),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
     Established,
     /// A transition failed; the connection is dead.
     Failed,
+}
+
+/// The client's Certificate, after we sent CertificateRequest.
+pub(crate) struct ExpectCertificate {
+    neg: Negotiated,
+    transcript: Transcript,
+    key_share: KeyShare,
 }
 
 pub(crate) struct ExpectClientKeyExchange {
@@ -56,26 +84,43 @@ pub(crate) struct ExpectClientKeyExchange {
     key_share: KeyShare,
 }
 
+/// Keys derived from ClientKeyExchange, waiting for the client's Finished.
+pub(crate) struct Keys {
+    master: MasterSecret,
+    opener: RecordOpener,
+    sealer: RecordSealer,
+}
+
+pub(crate) struct ExpectCertificateVerify {
+    neg: Negotiated,
+    transcript: Transcript,
+    keys: Keys,
+}
+
 pub(crate) struct ExpectChangeCipherSpec {
     neg: Negotiated,
     transcript: Transcript,
     master: MasterSecret,
     opener: RecordOpener,
-    sealer: RecordSealer,
+    /// Our CCS and Finished still to send after the client's Finished (full
+    /// handshake); `None` when we already sent them (abbreviated).
+    reply: Option<RecordSealer>,
 }
 
 pub(crate) struct ExpectFinished {
     neg: Negotiated,
     transcript: Transcript,
     master: MasterSecret,
-    sealer: RecordSealer,
+    reply: Option<RecordSealer>,
 }
 
 impl State {
     pub(crate) fn expecting(&self) -> &'static str {
         match self {
             Self::ExpectClientHello => "ClientHello",
+            Self::ExpectCertificate(_) => "Certificate",
             Self::ExpectClientKeyExchange(_) => "ClientKeyExchange",
+            Self::ExpectCertificateVerify(_) => "CertificateVerify",
             Self::ExpectChangeCipherSpec(_) => "ChangeCipherSpec",
             Self::ExpectFinished(_) => "Finished",
             Self::Established => "application data",
@@ -91,36 +136,32 @@ impl State {
     ) -> Result<State, Error> {
         use HandshakeMessage as M;
         match (self, input) {
-            (
-                Self::ExpectClientHello,
-                Input::Handshake {
-                    msg: M::ClientHello(ch),
-                    raw,
-                },
-            ) => client_hello(ctx, cx, ch, raw),
+            (Self::ExpectClientHello, Input::Handshake { msg: M::ClientHello(ch), raw }) => {
+                client_hello(ctx, cx, ch, raw)
+            }
+            (Self::ExpectCertificate(s), Input::Handshake { msg: M::Certificate(c), raw }) => {
+                s.handle(ctx, c, raw)
+            }
             (
                 Self::ExpectClientKeyExchange(s),
-                Input::Handshake {
-                    msg: M::ClientKeyExchange(body),
-                    raw,
-                },
+                Input::Handshake { msg: M::ClientKeyExchange(body), raw },
             ) => s.handle(body, raw),
+            (
+                Self::ExpectCertificateVerify(s),
+                Input::Handshake { msg: M::CertificateVerify(cv), raw },
+            ) => s.handle(ctx, cv, raw),
             (Self::ExpectChangeCipherSpec(s), Input::ChangeCipherSpec) => {
                 cx.opener = Some(s.opener);
                 Ok(Self::ExpectFinished(ExpectFinished {
                     neg: s.neg,
                     transcript: s.transcript,
                     master: s.master,
-                    sealer: s.sealer,
+                    reply: s.reply,
                 }))
             }
-            (
-                Self::ExpectFinished(s),
-                Input::Handshake {
-                    msg: M::Finished(vd),
-                    raw,
-                },
-            ) => s.handle(cx, vd, raw),
+            (Self::ExpectFinished(s), Input::Handshake { msg: M::Finished(vd), raw }) => {
+                s.handle(ctx, cx, vd, raw)
+            }
             (state, input) => Err(input.unexpected(state.expecting())),
         }
     }
@@ -150,7 +191,7 @@ fn choose_suite(
     config: &ServerConfig,
     offered: &[CipherSuite],
 ) -> Result<&'static SuiteParams, Error> {
-    let auth = config.key.auth();
+    let auth = config.identity.key.auth();
     let usable = || {
         config
             .cipher_suites
@@ -199,23 +240,26 @@ fn choose_scheme(
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts
     // only SHA-1 signatures, which we never make.
     let offered = offered.unwrap_or(&[]);
-    config
-        .key
-        .choose_scheme(offered)
+    let key = &config.identity.key;
+    key.choose_scheme(offered)
         .ok_or_else(|| Error::NoCommonSignatureScheme {
             offered: offered.to_vec(),
-            supported: config.key.schemes().to_vec(),
+            supported: key.schemes().to_vec(),
         })
 }
 
-fn client_hello(
-    ctx: &ServerContext,
-    cx: &mut Common,
-    ch: ClientHello<'_>,
-    raw: &[u8],
-) -> Result<State, Error> {
-    let config = &ctx.config;
-    check_version(&ch)?;
+/// What the ClientHello settled besides the key exchange.
+struct HelloDecisions {
+    secure_renegotiation: bool,
+    ems: bool,
+    server_name: Option<String>,
+    alpn: Option<Vec<u8>>,
+    point_formats_offered: bool,
+    ticket_offered: bool,
+}
+
+fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions, Error> {
+    check_version(ch)?;
     // RFC 5246 §7.4.1.2: null compression must be offered; we use nothing
     // else (CRIME).
     if !ch.compression_methods.contains(&Compression::Null) {
@@ -246,9 +290,7 @@ fn client_hello(
             let name = core::str::from_utf8(name)
                 .ok()
                 .filter(|n| rustls_pki_types::DnsName::try_from(*n).is_ok())
-                .ok_or(Error::IllegalParameter(
-                    "server_name is not a valid DNS name",
-                ))?;
+                .ok_or(Error::IllegalParameter("server_name is not a valid DNS name"))?;
             Some(String::from(name))
         }
         None => None,
@@ -260,14 +302,10 @@ fn client_hello(
             "ec_point_formats does not include uncompressed",
         ));
     }
-
-    let suite = choose_suite(config, &ch.cipher_suites)?;
-    let group = choose_group(config, ch.supported_groups())?;
-    let scheme = choose_scheme(config, ch.signature_algorithms())?;
+    // RFC 7301 §3.2: negotiated on every handshake, resumed or not; our
+    // preference among the client's; no overlap is no_application_protocol.
     let alpn = match ch.alpn() {
         Some(offered) if !config.alpn_protocols.is_empty() => {
-            // RFC 7301 §3.2: our preference among the client's; no overlap is
-            // a fatal no_application_protocol.
             let chosen = config
                 .alpn_protocols
                 .iter()
@@ -280,45 +318,188 @@ fn client_hello(
         }
         _ => None,
     };
+    Ok(HelloDecisions {
+        secure_renegotiation,
+        ems,
+        server_name,
+        alpn,
+        point_formats_offered: point_formats.is_some(),
+        ticket_offered: ch.session_ticket().is_some(),
+    })
+}
+
+/// Whether we can issue a ticket on this connection.
+fn can_issue_ticket(config: &ServerConfig, d: &HelloDecisions) -> bool {
+    #[cfg(feature = "std")]
+    {
+        d.ticket_offered && config.ticketer.is_some()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = (config, d);
+        false
+    }
+}
+
+/// Finds a session the client offered (ticket first, then session ID) that
+/// may be resumed. RFC 7627 §5.3 makes one case fatal: the original session
+/// used the extended master secret and this ClientHello does not offer it.
+fn find_session(
+    ctx: &ServerContext,
+    ch: &ClientHello<'_>,
+    d: &HelloDecisions,
+) -> Result<Option<Session>, Error> {
+    #[cfg(feature = "std")]
+    {
+        let config = &ctx.config;
+        let now = ctx.now.as_secs();
+        let from_ticket = || {
+            let ticket = ch.session_ticket().filter(|t| !t.is_empty())?;
+            let ticketer = config.ticketer.as_ref()?;
+            // RFC 5077 §3.4: a ticket that fails to open or parse means a
+            // full handshake, never an error.
+            let plain = ticketer.open(ticket, now)?;
+            Session::decode(&plain)
+                .ok()
+                .filter(|s| s.alive(now, ticketer.lifetime_secs()))
+        };
+        let from_cache = || {
+            if ch.session_id.is_empty() {
+                return None;
+            }
+            config.session_cache.as_ref()?.get(ch.session_id.as_slice(), now)
+        };
+        let Some(session) = from_ticket().or_else(from_cache) else {
+            return Ok(None);
+        };
+        if session.extended_master_secret && !d.ems {
+            return Err(Error::HandshakeFailure(
+                "resumption of an extended-master-secret session without the extension (RFC \
+                 7627 §5.3)",
+            ));
+        }
+        // RFC 7627 §5.3: never resume a session without the extended master
+        // secret (the triple handshake); RFC 6066 §3: only for the same name;
+        // RFC 5246 §7.4.1.2: only with the session's suite, which the client
+        // must offer and we must still allow for our key.
+        let suite_ok = ch.offers_suite(session.suite)
+            && config.cipher_suites.contains(&session.suite)
+            && suites::lookup(session.suite).is_some_and(|s| s.auth == config.identity.key.auth());
+        let usable =
+            session.extended_master_secret && session.server_name == d.server_name && suite_ok;
+        Ok(usable.then_some(session))
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = (ctx, ch, d);
+        Ok(None)
+    }
+}
+
+fn server_extensions<'a>(d: &'a HelloDecisions, ticket: bool, ack_name: bool) -> Vec<ServerExtension<'a>> {
+    let mut extensions = Vec::with_capacity(6);
+    if d.secure_renegotiation {
+        extensions.push(ServerExtension::RenegotiationInfo(&[]));
+    }
+    if d.ems {
+        extensions.push(ServerExtension::ExtendedMasterSecret);
+    }
+    if let Some(p) = &d.alpn {
+        extensions.push(ServerExtension::Alpn(p));
+    }
+    if d.point_formats_offered {
+        extensions.push(ServerExtension::EcPointFormats(vec![EcPointFormat::Uncompressed]));
+    }
+    if ack_name {
+        // RFC 6066 §3: acknowledge that the name was used (full handshakes
+        // only; a resumed session keeps its original name).
+        extensions.push(ServerExtension::ServerNameAck);
+    }
+    if ticket {
+        // RFC 5077 §3.2: promises a NewSessionTicket.
+        extensions.push(ServerExtension::SessionTicketAck);
+    }
+    extensions
+}
+
+/// Seals `session` into a NewSessionTicket and sends it (RFC 5077 §3.3).
+fn send_ticket(
+    ctx: &ServerContext,
+    cx: &mut Common,
+    transcript: &mut Transcript,
+    session: &Session,
+) -> Result<(), Error> {
+    #[cfg(feature = "std")]
+    if let Some(ticketer) = &ctx.config.ticketer {
+        let mut plain = zeroize::Zeroizing::new(Vec::new());
+        session.encode(&mut plain);
+        // A ticket that cannot be made (huge client chain) is sent empty:
+        // RFC 5077 §3.3 allows that, and the client keeps no ticket.
+        let ticket = match ticketer.seal(&plain, ctx.now.as_secs(), cx.random.as_ref()) {
+            Ok(t) if t.len() <= 0xffff => t,
+            _ => Vec::new(),
+        };
+        let lifetime_hint = u32::try_from(ticketer.lifetime_secs()).unwrap_or(u32::MAX);
+        let msg = NewSessionTicket { lifetime_hint, ticket: &ticket };
+        return emit(cx, transcript, &HandshakeMessage::NewSessionTicket(msg));
+    }
+    let _ = (ctx, session);
+    emit(
+        cx,
+        transcript,
+        &HandshakeMessage::NewSessionTicket(NewSessionTicket { lifetime_hint: 0, ticket: &[] }),
+    )
+}
+
+fn client_hello(
+    ctx: &ServerContext,
+    cx: &mut Common,
+    ch: ClientHello<'_>,
+    raw: &[u8],
+) -> Result<State, Error> {
+    let config = &ctx.config;
+    let d = decide(config, &ch)?;
+    if let Some(session) = find_session(ctx, &ch, &d)? {
+        return resume(ctx, cx, &ch, raw, d, session);
+    }
+
+    let suite = choose_suite(config, &ch.cipher_suites)?;
+    let group = choose_group(config, ch.supported_groups())?;
+    let scheme = choose_scheme(config, ch.signature_algorithms())?;
+    let issue_ticket = can_issue_ticket(config, &d);
 
     let mut server_random = [0u8; 32];
     cx.fill_random(&mut server_random)?;
+    // A fresh session ID when there is a cache to find it in again.
+    let mut session_id = SessionId::EMPTY;
+    #[cfg(feature = "std")]
+    if config.session_cache.is_some() {
+        let mut id = [0u8; 32];
+        cx.fill_random(&mut id)?;
+        session_id = SessionId::new(&id).unwrap_or_default();
+    }
+
     let mut transcript = Transcript::new();
+    // ring signs and verifies whole messages, so CertificateVerify needs
+    // every handshake message, not just their hash.
+    let client_auth = config.client_auth.roots().is_some();
+    transcript.keep_buffer(client_auth);
     transcript.add(raw);
     transcript.start_hash(suite.hash);
     cx.agree_version();
 
-    let mut extensions = Vec::with_capacity(5);
-    if secure_renegotiation {
-        extensions.push(ServerExtension::RenegotiationInfo(&[]));
-    }
-    if ems {
-        extensions.push(ServerExtension::ExtendedMasterSecret);
-    }
-    if let Some(p) = &alpn {
-        extensions.push(ServerExtension::Alpn(p));
-    }
-    if point_formats.is_some() {
-        extensions.push(ServerExtension::EcPointFormats(vec![
-            EcPointFormat::Uncompressed,
-        ]));
-    }
-    if server_name.is_some() {
-        // RFC 6066 §3: acknowledge that the name was used.
-        extensions.push(ServerExtension::ServerNameAck);
-    }
     let hello = ServerHello {
         server_version: ProtocolVersion::Tls12,
         random: Random(server_random),
-        session_id: SessionId::EMPTY,
+        session_id,
         cipher_suite: suite.suite,
         compression_method: Compression::Null,
-        extensions,
+        extensions: server_extensions(&d, issue_ticket, d.server_name.is_some()),
         extensions_present: true,
     };
     emit(cx, &mut transcript, &HandshakeMessage::ServerHello(hello))?;
 
-    let chain = config.cert_chain.iter().map(|c| c.as_ref()).collect();
+    let chain = config.identity.chain.iter().map(|c| c.as_ref()).collect();
     emit(
         cx,
         &mut transcript,
@@ -333,7 +514,7 @@ fn client_hello(
     signed.extend_from_slice(&ch.random.0);
     signed.extend_from_slice(&server_random);
     signed.extend_from_slice(&params);
-    let signature = config.key.sign(scheme, &signed)?;
+    let signature = config.identity.key.sign(scheme, &signed)?;
     let mut ske = params;
     DigitallySigned {
         scheme,
@@ -345,25 +526,145 @@ fn client_hello(
         &mut transcript,
         &HandshakeMessage::ServerKeyExchange(&ske),
     )?;
+
+    if let Some(roots) = config.client_auth.roots() {
+        // RFC 5246 §7.4.4 (types per RFC 8422 §5.5: ecdsa_sign covers EdDSA).
+        let names = roots.subject_names();
+        let request = CertificateRequest {
+            certificate_types: vec![ClientCertificateType::EcdsaSign, ClientCertificateType::RsaSign],
+            signature_schemes: config.signature_schemes.clone(),
+            ca_names: names.iter().map(Vec::as_slice).collect(),
+        };
+        emit(cx, &mut transcript, &HandshakeMessage::CertificateRequest(request))?;
+    }
     emit(cx, &mut transcript, &HandshakeMessage::ServerHelloDone)?;
 
     let neg = Negotiated {
         suite,
         client_random: ch.random.0,
         server_random,
-        extended_master_secret: ems,
-        secure_renegotiation,
-        alpn,
-        server_name,
+        extended_master_secret: d.ems,
+        secure_renegotiation: d.secure_renegotiation,
+        alpn: d.alpn,
+        server_name: d.server_name,
         group: Some(group),
         scheme: Some(scheme),
         peer_certificates: Vec::new(),
+        session_id,
+        ticket_promised: issue_ticket,
+        resumed: false,
     };
-    Ok(State::ExpectClientKeyExchange(ExpectClientKeyExchange {
+    Ok(if client_auth {
+        State::ExpectCertificate(ExpectCertificate { neg, transcript, key_share })
+    } else {
+        State::ExpectClientKeyExchange(ExpectClientKeyExchange { neg, transcript, key_share })
+    })
+}
+
+/// The abbreviated handshake (RFC 5246 §7.3; RFC 5077 §3.1 for tickets).
+fn resume(
+    ctx: &ServerContext,
+    cx: &mut Common,
+    ch: &ClientHello<'_>,
+    raw: &[u8],
+    d: HelloDecisions,
+    session: Session,
+) -> Result<State, Error> {
+    let suite = suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
+    let issue_ticket = can_issue_ticket(&ctx.config, &d);
+    let mut server_random = [0u8; 32];
+    cx.fill_random(&mut server_random)?;
+    // RFC 5246 §7.4.1.3 and RFC 5077 §3.4: echo the client's session ID.
+    let session_id = ch.session_id;
+
+    let mut transcript = Transcript::new();
+    transcript.add(raw);
+    transcript.start_hash(suite.hash);
+    cx.agree_version();
+    let hello = ServerHello {
+        server_version: ProtocolVersion::Tls12,
+        random: Random(server_random),
+        session_id,
+        cipher_suite: suite.suite,
+        compression_method: Compression::Null,
+        extensions: server_extensions(&d, issue_ticket, false),
+        extensions_present: true,
+    };
+    emit(cx, &mut transcript, &HandshakeMessage::ServerHello(hello))?;
+
+    let neg = Negotiated {
+        suite,
+        client_random: ch.random.0,
+        server_random,
+        extended_master_secret: session.extended_master_secret,
+        secure_renegotiation: d.secure_renegotiation,
+        alpn: d.alpn,
+        server_name: session.server_name.clone(),
+        group: None,
+        scheme: None,
+        peer_certificates: session.peer_certificates.clone(),
+        session_id,
+        ticket_promised: issue_ticket,
+        resumed: true,
+    };
+    if issue_ticket {
+        // A fresh ticket under the current key; the session keeps its
+        // original creation time, so resumption never extends its life.
+        send_ticket(ctx, cx, &mut transcript, &session)?;
+    }
+    let master = MasterSecret::from_bytes(*session.master_secret.as_bytes());
+    let (sealer, opener) = neg.record_keys(&master, Role::Server)?;
+    cx.send_ccs_and_switch(sealer)?;
+    let vd = neg.verify_data(&master, FinishedLabel::Server, &transcript)?;
+    emit(cx, &mut transcript, &HandshakeMessage::Finished(&vd))?;
+    Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
         neg,
         transcript,
-        key_share,
+        master,
+        opener,
+        reply: None,
     }))
+}
+
+impl ExpectCertificate {
+    fn handle(
+        mut self,
+        ctx: &ServerContext,
+        msg: CertificateMsg<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let config = &ctx.config;
+        if msg.chain.is_empty() {
+            // RFC 5246 §7.4.6: without a certificate the server may go on or
+            // answer handshake_failure.
+            if matches!(config.client_auth, ClientAuth::Required(_)) {
+                return Err(Error::HandshakeFailure(
+                    "a client certificate is required and the client sent none",
+                ));
+            }
+        } else {
+            if msg.chain.len() > config.limits.max_certificate_chain_len {
+                return Err(CertificateError::TooLarge.into());
+            }
+            let chain: Vec<CertificateDer<'static>> = msg
+                .chain
+                .iter()
+                .map(|c| CertificateDer::from(c.to_vec()))
+                .collect();
+            let roots = config
+                .client_auth
+                .roots()
+                .ok_or(Error::Internal("client certificate without client auth"))?;
+            verify_client_chain(roots, &chain, ctx.now, webpki_algorithms())?;
+            self.neg.peer_certificates = chain;
+        }
+        self.transcript.add(raw);
+        Ok(State::ExpectClientKeyExchange(ExpectClientKeyExchange {
+            neg: self.neg,
+            transcript: self.transcript,
+            key_share: self.key_share,
+        }))
+    }
 }
 
 impl ExpectClientKeyExchange {
@@ -373,28 +674,95 @@ impl ExpectClientKeyExchange {
         self.transcript.add(raw);
         let master = self.neg.master_secret(&premaster, &self.transcript)?;
         let (sealer, opener) = self.neg.record_keys(&master, Role::Server)?;
+        // RFC 5246 §7.4.8: a client that sent a certificate proves it owns
+        // the key with CertificateVerify.
+        if self.neg.peer_certificates.is_empty() {
+            Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
+                neg: self.neg,
+                transcript: self.transcript,
+                master,
+                opener,
+                reply: Some(sealer),
+            }))
+        } else {
+            Ok(State::ExpectCertificateVerify(ExpectCertificateVerify {
+                neg: self.neg,
+                transcript: self.transcript,
+                keys: Keys { master, opener, sealer },
+            }))
+        }
+    }
+}
+
+impl ExpectCertificateVerify {
+    fn handle(
+        mut self,
+        ctx: &ServerContext,
+        cv: DigitallySigned<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        // RFC 5246 §7.4.8: the scheme must be one our CertificateRequest
+        // listed; the signature covers every handshake message so far.
+        if !ctx.config.signature_schemes.contains(&cv.scheme) {
+            return Err(Error::IllegalParameter(
+                "CertificateVerify signed with a scheme we did not request",
+            ));
+        }
+        let signed = self
+            .transcript
+            .buffer()
+            .ok_or(Error::Internal("handshake messages not kept"))?;
+        let leaf = self
+            .neg
+            .peer_certificates
+            .first()
+            .ok_or(Error::Internal("no client certificate stored"))?;
+        let ee = webpki::EndEntityCert::try_from(leaf)
+            .map_err(|_| Error::Certificate(CertificateError::BadEncoding))?;
+        verify_signature(&ee, cv.scheme, signed, cv.signature, "CertificateVerify")?;
+        self.transcript.add(raw);
+        self.transcript.keep_buffer(false);
         Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
             neg: self.neg,
             transcript: self.transcript,
-            master,
-            opener,
-            sealer,
+            master: self.keys.master,
+            opener: self.keys.opener,
+            reply: Some(self.keys.sealer),
         }))
     }
 }
 
 impl ExpectFinished {
-    fn handle(mut self, cx: &mut Common, received: &[u8], raw: &[u8]) -> Result<State, Error> {
-        let expected =
-            self.neg
-                .verify_data(&self.master, FinishedLabel::Client, &self.transcript)?;
+    fn handle(
+        mut self,
+        ctx: &ServerContext,
+        cx: &mut Common,
+        received: &[u8],
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let expected = self
+            .neg
+            .verify_data(&self.master, FinishedLabel::Client, &self.transcript)?;
         check_finished(&expected, received)?;
         self.transcript.add(raw);
-        cx.send_ccs_and_switch(self.sealer)?;
-        let vd = self
-            .neg
-            .verify_data(&self.master, FinishedLabel::Server, &self.transcript)?;
-        emit(cx, &mut self.transcript, &HandshakeMessage::Finished(&vd))?;
+        if let Some(sealer) = self.reply {
+            // Full handshake: the session is now proven; remember it.
+            let session = self.neg.session(&self.master, ctx.now.as_secs());
+            if self.neg.ticket_promised {
+                send_ticket(ctx, cx, &mut self.transcript, &session)?;
+            }
+            #[cfg(feature = "std")]
+            if let Some(cache) = &ctx.config.session_cache {
+                if !self.neg.session_id.is_empty() {
+                    cache.put(self.neg.session_id.as_slice(), session);
+                }
+            }
+            cx.send_ccs_and_switch(sealer)?;
+            let vd = self
+                .neg
+                .verify_data(&self.master, FinishedLabel::Server, &self.transcript)?;
+            emit(cx, &mut self.transcript, &HandshakeMessage::Finished(&vd))?;
+        }
         cx.complete(self.neg.into_info())?;
         Ok(State::Established)
     }
