@@ -1,0 +1,659 @@
+//! Entry points for fuzzers; not a stable API.
+//!
+//! Compiled only with the `fuzzing` feature and hidden from the docs. Each
+//! function takes arbitrary bytes and must never panic, except through its
+//! own `assert!`s, which are the fuzzer's oracle:
+//!
+//! * the codec entry points check that anything that decodes re-encodes to
+//!   exactly the bytes it was decoded from;
+//! * [`joiner`] checks that handshake reassembly neither loses nor invents
+//!   bytes;
+//! * [`drive`] (behind [`client`] and [`server`]) checks the documented
+//!   contracts of [`Connection::receive`].
+//!
+//! The targets that use these live in `fuzz/` (cargo-fuzz layout).
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+
+use crate::codec::alert::AlertMessage;
+use crate::codec::enums::HandshakeType;
+use crate::codec::extensions::{ClientExtension, ServerExtension};
+use crate::codec::handshake::{
+    decode_ecdh_public, decode_handshake, encode_ecdh_public, encode_handshake,
+    EcdheServerKeyExchange, HandshakeMessage,
+};
+use crate::codec::{Codec, Reader};
+use crate::record::joiner::HandshakeJoiner;
+use crate::record::{RecordHeader, HEADER_LEN, MAX_CIPHERTEXT};
+use crate::{
+    ClientConfig, ClientConnection, Connection, Error, RandomSource, RootCertStore, ServerConfig,
+    ServerConnection,
+};
+
+/// The largest body a 3-byte handshake length can frame.
+const MAX_U24: usize = 0xff_ffff;
+
+/// `data[0]` is the handshake type, the rest the body. A message that
+/// decodes must re-encode (header included) to `data[0] || len || body`.
+/// ServerKeyExchange and ClientKeyExchange bodies are further decoded as
+/// their ECDHE forms, with the same oracle.
+pub fn handshake_message(data: &[u8]) {
+    let Some((&typ, body)) = data.split_first() else {
+        return;
+    };
+    if body.len() > MAX_U24 {
+        return;
+    }
+    let typ = HandshakeType::from_wire(typ);
+    let Ok(msg) = decode_handshake(typ, body) else {
+        return;
+    };
+    let mut expected = Vec::with_capacity(4 + body.len());
+    expected.push(typ.to_wire());
+    expected.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    expected.extend_from_slice(body);
+    let mut again = Vec::new();
+    encode_handshake(&msg, &mut again);
+    assert_eq!(again, expected, "handshake {typ:?} did not round-trip");
+
+    match msg {
+        HandshakeMessage::ServerKeyExchange(b) => server_key_exchange(b),
+        HandshakeMessage::ClientKeyExchange(b) => client_key_exchange(b),
+        _ => {}
+    }
+}
+
+/// An ECDHE ClientKeyExchange body (RFC 8422 §5.7).
+fn client_key_exchange(body: &[u8]) {
+    let Ok(point) = decode_ecdh_public(body) else {
+        return;
+    };
+    let mut again = Vec::new();
+    encode_ecdh_public(point, &mut again);
+    assert_eq!(again, body, "ClientKeyExchange did not round-trip");
+}
+
+/// A sequence of client hello extensions (type, length, body)*. Decoding
+/// stops at the first error; everything decoded before it must re-encode to
+/// the bytes it came from.
+pub fn client_extension(data: &[u8]) {
+    extensions::<ClientExtension<'_>>(data, "client extension");
+}
+
+/// As [`client_extension`], for the extensions a server sends.
+pub fn server_extension(data: &[u8]) {
+    extensions::<ServerExtension<'_>>(data, "server extension");
+}
+
+fn extensions<'a, T: Codec<'a> + core::fmt::Debug>(data: &'a [u8], what: &str) {
+    let mut r = Reader::new(data);
+    while !r.is_empty() {
+        let before = data.len() - r.left();
+        let Ok(ext) = T::decode(&mut r) else {
+            return;
+        };
+        let after = data.len() - r.left();
+        let mut again = Vec::new();
+        ext.encode(&mut again);
+        assert_eq!(
+            again,
+            &data[before..after],
+            "{what} {ext:?} did not round-trip"
+        );
+    }
+}
+
+/// A two-byte alert (RFC 5246 §7.2).
+pub fn alert(data: &[u8]) {
+    let Ok(a) = AlertMessage::decode_exact(data, "alert") else {
+        return;
+    };
+    assert_eq!(encoded(&a), data, "alert {a:?} did not round-trip");
+}
+
+/// An ECDHE ServerKeyExchange body (RFC 8422 §5.4). Besides the round
+/// trip, `params_raw` (what the signature covers) must be exactly the
+/// encoding of `params`.
+pub fn server_key_exchange(data: &[u8]) {
+    let Ok(ske) = EcdheServerKeyExchange::decode(data) else {
+        return;
+    };
+    let mut again = Vec::new();
+    // As `EcdheServerKeyExchange::encode` (test-only): params, then the
+    // signature.
+    ske.params.encode(&mut again);
+    ske.signed.encode(&mut again);
+    assert_eq!(again, data, "ServerKeyExchange did not round-trip");
+    assert_eq!(
+        encoded(&ske.params),
+        ske.params_raw,
+        "ServerKeyExchange params_raw is not the params' encoding"
+    );
+    assert!(data.starts_with(ske.params_raw));
+}
+
+/// The encoding of `v` (the crate's own `Codec::encoded` is test-only).
+fn encoded<'a, T: Codec<'a>>(v: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    v.encode(&mut out);
+    out
+}
+
+/// A record header (RFC 5246 §6.2.1) at the front of `data`.
+pub fn record_header(data: &[u8]) {
+    match RecordHeader::parse(data) {
+        Ok(None) => assert!(data.len() < HEADER_LEN, "complete header not parsed"),
+        Ok(Some(h)) => {
+            assert!(h.len <= MAX_CIPHERTEXT, "oversized record accepted");
+            assert_eq!(
+                RecordHeader::encode(h.typ, h.version, h.len)[..],
+                data[..HEADER_LEN],
+                "record header {h:?} did not round-trip"
+            );
+        }
+        Err(_) => assert!(data.len() >= HEADER_LEN, "error on a partial header"),
+    }
+}
+
+/// Handshake reassembly. `data[0]` sets the message size cap (`* 64`); the
+/// rest is a sequence of `len(1) || fragment`, each pushed as one record
+/// (a short last fragment is pushed as it is). After every push, complete
+/// messages are drained. Until the joiner reports an error, the messages it
+/// returned followed by what it still buffers must be exactly the bytes
+/// pushed.
+pub fn joiner(data: &[u8]) {
+    let Some((&cap, mut rest)) = data.split_first() else {
+        return;
+    };
+    let max = usize::from(cap) * 64;
+    let mut j = HandshakeJoiner::new(max);
+    let mut pushed = Vec::new();
+    let mut drained = Vec::new();
+    while let Some((&n, tail)) = rest.split_first() {
+        let n = usize::from(n).min(tail.len());
+        let (fragment, tail) = tail.split_at(n);
+        rest = tail;
+        match j.push(fragment) {
+            Ok(()) => pushed.extend_from_slice(fragment),
+            Err(Error::Internal(what)) => panic!("joiner internal error: {what}"),
+            Err(_) => return,
+        }
+        loop {
+            match j.next() {
+                Ok(Some((typ, body, raw))) => {
+                    assert!(body.len() <= max, "message over the cap returned");
+                    assert_eq!(raw.len(), 4 + body.len());
+                    assert_eq!(raw[0], typ.to_wire());
+                    let declared = u32::from_be_bytes([0, raw[1], raw[2], raw[3]]) as usize;
+                    assert_eq!(declared, body.len());
+                    assert_eq!(&raw[4..], body);
+                    drained.extend_from_slice(raw);
+                    j.consume();
+                }
+                Ok(None) => break,
+                Err(Error::Internal(what)) => panic!("joiner internal error: {what}"),
+                Err(_) => return,
+            }
+        }
+        // What was drained is a prefix of what was pushed, and what is left
+        // is at most one incomplete message within the cap.
+        assert!(drained.len() <= pushed.len(), "joiner invented bytes");
+        assert_eq!(
+            drained[..],
+            pushed[..drained.len()],
+            "joiner reordered bytes"
+        );
+        let left = &pushed[drained.len()..];
+        assert_eq!(j.is_empty(), left.is_empty(), "joiner lost bytes");
+        if let [_, a, b, c, body @ ..] = left {
+            let declared = u32::from_be_bytes([0, *a, *b, *c]) as usize;
+            assert!(declared <= max, "message over the cap buffered");
+            assert!(body.len() < declared, "complete message not returned");
+        }
+    }
+}
+
+/// Deterministic "randomness", so that a fuzzing run (and a captured seed
+/// corpus) is reproducible. ECDHE keys still come from `ring`'s system
+/// generator.
+#[derive(Debug)]
+struct FixedRandom(u8);
+
+impl RandomSource for FixedRandom {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
+        for (i, b) in dest.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(31).wrapping_add(self.0);
+        }
+        Ok(())
+    }
+}
+
+/// 2030-01-01T00:00:00Z: inside the validity of the test fixtures.
+fn now() -> UnixTime {
+    UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000))
+}
+
+/// A client configuration trusting the certificates in `ca_pem`, with
+/// deterministic protocol randomness. Panics on bad PEM (a fixture problem,
+/// not an input).
+pub fn client_config(ca_pem: &[u8]) -> Arc<ClientConfig> {
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem) {
+        roots.add(&cert.expect("CA PEM")).expect("CA certificate");
+    }
+    let mut config = ClientConfig::new(roots);
+    config.alpn_protocols = alloc::vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.random = Arc::new(FixedRandom(0x11));
+    Arc::new(config)
+}
+
+/// A server configuration for the chain and key in PEM, with deterministic
+/// protocol randomness. Panics on bad PEM (a fixture problem, not an input).
+pub fn server_config(chain_pem: &[u8], key_pem: &[u8]) -> Arc<ServerConfig> {
+    let chain = CertificateDer::pem_slice_iter(chain_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("chain PEM");
+    let key = PrivateKeyDer::from_pem_slice(key_pem).expect("key PEM");
+    let mut config = ServerConfig::new(chain, key).expect("server config");
+    config.alpn_protocols = alloc::vec![b"http/1.1".to_vec()];
+    config.random = Arc::new(FixedRandom(0x22));
+    Arc::new(config)
+}
+
+/// A client connecting to "localhost" at a fixed time; its ClientHello is
+/// already in `pending_output`.
+pub fn client_connection(config: &Arc<ClientConfig>) -> ClientConnection {
+    let name = ServerName::try_from("localhost").expect("server name");
+    ClientConnection::new(config.clone(), name, now()).expect("client connection")
+}
+
+/// A server connection waiting for a ClientHello.
+pub fn server_connection(config: &Arc<ServerConfig>) -> ServerConnection {
+    ServerConnection::new(config.clone()).expect("server connection")
+}
+
+/// Feeds `input` to a fresh client as bytes from the server (see [`drive`]).
+pub fn client(config: &Arc<ClientConfig>, input: &[u8]) {
+    let mut conn = client_connection(config);
+    drive(&mut conn, input);
+}
+
+/// Feeds `input` to a fresh server as bytes from the client (see [`drive`]).
+pub fn server(config: &Arc<ServerConfig>, input: &[u8]) {
+    let mut conn = server_connection(config);
+    drive(&mut conn, input);
+}
+
+/// Feeds `input[1..]` to `conn` as bytes from the peer, in chunks of
+/// `input[0] * 16` bytes (0: all at once), draining output, events and
+/// plaintext as it goes, as an application would. Checks the contracts of
+/// [`Connection::receive`]: it never claims more than it was offered, and
+/// after an error the connection stays dead with that same error.
+pub fn drive(conn: &mut Connection, input: &[u8]) {
+    let Some((&chunk, mut rest)) = input.split_first() else {
+        return;
+    };
+    let chunk = match chunk {
+        0 => usize::MAX,
+        n => usize::from(n) * 16,
+    };
+    let mut sent_data = false;
+    while !rest.is_empty() {
+        let offered = &rest[..rest.len().min(chunk)];
+        match conn.receive(offered) {
+            Ok(used) => {
+                assert!(used <= offered.len(), "receive used more than offered");
+                rest = &rest[used..];
+                let read = drain(conn);
+                if used == 0 && read == 0 {
+                    // Closed by the peer (or stuck): nothing more to do.
+                    break;
+                }
+                if !sent_data && !conn.is_handshaking() && conn.error().is_none() {
+                    sent_data = true;
+                    let _ = conn.send(b"ping");
+                    drain(conn);
+                }
+            }
+            Err(e) => {
+                assert_eq!(conn.error(), Some(&e), "error not recorded");
+                assert_eq!(
+                    conn.receive(b"\x16"),
+                    Err(e.clone()),
+                    "dead connection revived"
+                );
+                assert!(!conn.is_handshaking());
+                drain(conn);
+                return;
+            }
+        }
+    }
+    let _ = conn.eof();
+    conn.close();
+    drain(conn);
+}
+
+/// Empties output, events and plaintext; returns how much plaintext was read.
+fn drain(conn: &mut Connection) -> usize {
+    let out = conn.pending_output().len();
+    conn.consume_output(out);
+    while conn.next_event().is_some() {}
+    let _ = conn.handshake_info();
+    let read = conn.plaintext().len();
+    conn.consume_plaintext(read);
+    read
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use std::string::String;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+        (
+            client_config(&fixture("ca.pem")),
+            server_config(
+                &fixture("server-p256.chain.pem"),
+                &fixture("server-p256.key"),
+            ),
+        )
+    }
+
+    /// The payloads of the records in `wire`, with their content types.
+    fn records(mut wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
+        let mut out = Vec::new();
+        while !wire.is_empty() {
+            let h = RecordHeader::parse(wire).unwrap().unwrap();
+            out.push((wire[0], wire[HEADER_LEN..HEADER_LEN + h.len].to_vec()));
+            wire = &wire[HEADER_LEN + h.len..];
+        }
+        out
+    }
+
+    /// The handshake messages (header included) in the plaintext handshake
+    /// records of `wire`, stopping at the first ChangeCipherSpec.
+    fn messages(wire: &[u8]) -> Vec<Vec<u8>> {
+        let mut hs = Vec::new();
+        for (typ, payload) in records(wire) {
+            match typ {
+                22 => hs.extend_from_slice(&payload),
+                20 => break,
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        let mut rest = &hs[..];
+        while rest.len() >= 4 {
+            let len = u32::from_be_bytes([0, rest[1], rest[2], rest[3]]) as usize;
+            out.push(rest[..4 + len].to_vec());
+            rest = &rest[4 + len..];
+        }
+        out
+    }
+
+    /// A real exchange between our own client and server: the ClientHello
+    /// flight, the server's first flight, the client's second flight.
+    fn real_flights() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        let (cc, sc) = configs();
+        let mut c = client_connection(&cc);
+        let mut s = server_connection(&sc);
+        let hello = c.pending_output().to_vec();
+        c.consume_output(hello.len());
+        assert_eq!(s.receive(&hello), Ok(hello.len()));
+        let flight = s.pending_output().to_vec();
+        s.consume_output(flight.len());
+        assert_eq!(c.receive(&flight), Ok(flight.len()));
+        let second = c.pending_output().to_vec();
+        c.consume_output(second.len());
+        assert_eq!(s.receive(&second), Ok(second.len()));
+        (hello, flight, second)
+    }
+
+    /// `typ || body` as handshake_message expects, from an encoded message.
+    fn typ_body(msg: &[u8]) -> Vec<u8> {
+        let mut v = vec![msg[0]];
+        v.extend_from_slice(&msg[4..]);
+        v
+    }
+
+    fn ext_frames(block: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut rest = block;
+        while rest.len() >= 4 {
+            let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+            out.push(rest[..4 + len].to_vec());
+            rest = &rest[4 + len..];
+        }
+        out
+    }
+
+    /// The extensions block of an encoded hello (header included).
+    fn hello_extensions(msg: &[u8]) -> Vec<u8> {
+        let body = &msg[4..];
+        // version(2) random(32) session_id
+        let mut at = 2 + 32;
+        at += 1 + usize::from(body[at]);
+        if msg[0] == 1 {
+            at += 2 + usize::from(u16::from_be_bytes([body[at], body[at + 1]]));
+            at += 1 + usize::from(body[at]);
+        } else {
+            at += 3;
+        }
+        body[at + 2..].to_vec()
+    }
+
+    fn joiner_input(msgs: &[Vec<u8>], frag: usize) -> Vec<u8> {
+        let all: Vec<u8> = msgs.concat();
+        let mut v = vec![0xff];
+        for c in all.chunks(frag) {
+            v.push(c.len() as u8);
+            v.extend_from_slice(c);
+        }
+        v
+    }
+
+    /// Seed inputs for each target, from real bytes.
+    fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
+        let (hello, flight, second) = real_flights();
+        let ch = messages(&hello).remove(0);
+        let server_msgs = messages(&flight);
+        let cke = messages(&second).remove(0);
+        let sh = &server_msgs[0];
+        let ske = server_msgs
+            .iter()
+            .find(|m| m[0] == 12)
+            .expect("ServerKeyExchange");
+
+        let mut out = vec![];
+        for m in [&ch, &cke].into_iter().chain(&server_msgs) {
+            let name = match m[0] {
+                1 => "client_hello",
+                2 => "server_hello",
+                11 => "certificate",
+                12 => "server_key_exchange",
+                14 => "server_hello_done",
+                16 => "client_key_exchange",
+                _ => "other",
+            };
+            out.push(("handshake_message", name.into(), typ_body(m)));
+        }
+        out.push(("client_extension", "all".into(), hello_extensions(&ch)));
+        for e in ext_frames(&hello_extensions(&ch)) {
+            let name = std::format!("ext_{:04x}", u16::from_be_bytes([e[0], e[1]]));
+            out.push(("client_extension", name, e));
+        }
+        out.push(("server_extension", "all".into(), hello_extensions(sh)));
+        for e in ext_frames(&hello_extensions(sh)) {
+            let name = std::format!("ext_{:04x}", u16::from_be_bytes([e[0], e[1]]));
+            out.push(("server_extension", name, e));
+        }
+        out.push(("alert", "fatal_decode_error".into(), vec![2, 50]));
+        out.push(("alert", "close_notify".into(), vec![1, 0]));
+        out.push(("server_key_exchange", "p256".into(), ske[4..].to_vec()));
+        out.push((
+            "record_header",
+            "client_hello".into(),
+            hello[..HEADER_LEN].to_vec(),
+        ));
+        out.push(("record_header", "ccs".into(), vec![20, 3, 3, 0, 1]));
+        out.push((
+            "joiner",
+            "server_flight_100".into(),
+            joiner_input(&server_msgs, 100),
+        ));
+        out.push((
+            "joiner",
+            "server_flight_255".into(),
+            joiner_input(&server_msgs, 255),
+        ));
+        let mut client_in = vec![0];
+        client_in.extend_from_slice(&flight);
+        out.push(("client", "server_flight".into(), client_in));
+        let mut server_in = vec![0];
+        server_in.extend_from_slice(&hello);
+        out.push(("server", "client_hello".into(), server_in.clone()));
+        server_in.extend_from_slice(&second);
+        out.push(("server", "client_flights".into(), server_in));
+        out
+    }
+
+    fn run(target: &str, data: &[u8]) {
+        let (cc, sc) = configs();
+        match target {
+            "handshake_message" => handshake_message(data),
+            "client_extension" => client_extension(data),
+            "server_extension" => server_extension(data),
+            "alert" => alert(data),
+            "server_key_exchange" => server_key_exchange(data),
+            "record_header" => record_header(data),
+            "joiner" => joiner(data),
+            "client" => client(&cc, data),
+            "server" => server(&sc, data),
+            _ => unreachable!("{target}"),
+        }
+    }
+
+    #[test]
+    fn real_messages_round_trip() {
+        let (hello, flight, second) = real_flights();
+        let mut all = messages(&hello);
+        all.extend(messages(&flight));
+        all.extend(messages(&second));
+        assert_eq!(all.len(), 6, "CH, SH, Certificate, SKE, SHD, CKE");
+        for m in &all {
+            let tb = typ_body(m);
+            // The oracle must hold (no panic) and the message must decode.
+            handshake_message(&tb);
+            assert!(decode_handshake(HandshakeType::from_wire(m[0]), &m[4..]).is_ok());
+        }
+        let ch = &all[0];
+        assert!(!ext_frames(&hello_extensions(ch)).is_empty());
+        for e in ext_frames(&hello_extensions(ch)) {
+            assert!(ClientExtension::decode_exact(&e, "x").is_ok());
+            client_extension(&e);
+        }
+        for e in ext_frames(&hello_extensions(&all[1])) {
+            assert!(ServerExtension::decode_exact(&e, "x").is_ok());
+            server_extension(&e);
+        }
+        let ske = all.iter().find(|m| m[0] == 12).unwrap();
+        assert!(EcdheServerKeyExchange::decode(&ske[4..]).is_ok());
+        server_key_exchange(&ske[4..]);
+    }
+
+    #[test]
+    fn corpus_inputs_do_not_panic() {
+        for (target, _, data) in corpus() {
+            run(target, &data);
+            // Every truncation too.
+            for cut in 0..data.len().min(64) {
+                run(target, &data[..cut]);
+            }
+        }
+    }
+
+    #[test]
+    fn codec_oracles_on_small_inputs() {
+        for data in [
+            &[][..],
+            &[0],
+            &[0, 0],
+            &[14],
+            &[0, 0, 0, 0],
+            &[0x00, 0x17, 0x00, 0x00],
+            &[0xff, 0x01, 0x00, 0x01, 0x00],
+            &[0x00, 0x10, 0x00, 0x03, 0x00, 0x01, 0x00],
+            &[3, 0, 0x17, 1, 4, 4, 3, 0, 0],
+            &[22, 3, 3, 0x48, 0x01],
+            &[22, 3, 3, 0x48, 0x00],
+            &[24, 3, 3, 0, 0],
+            &[2, 50],
+            &[2, 50, 0],
+            &[255, 255],
+        ] {
+            handshake_message(data);
+            client_extension(data);
+            server_extension(data);
+            alert(data);
+            server_key_exchange(data);
+            record_header(data);
+            joiner(data);
+        }
+    }
+
+    #[test]
+    fn joiner_reassembles() {
+        // Two messages across three fragments, cap 64 bytes.
+        let data = [1, 3, 20, 0, 0, 2, 1, 2, 14, 0, 0];
+        joiner(&data);
+        let mut v = vec![1u8];
+        v.extend_from_slice(&[6, 20, 0, 0, 2, 1, 2]);
+        v.extend_from_slice(&[4, 14, 0, 0, 0]);
+        joiner(&v);
+    }
+
+    #[test]
+    fn client_gets_past_the_signature_check() {
+        // With fixed randomness the captured server flight verifies, so the
+        // client answers with its second flight: fuzzing starts deep.
+        let (cc, _) = configs();
+        let (_, flight, _) = real_flights();
+        let mut c = client_connection(&cc);
+        let n = c.pending_output().len();
+        c.consume_output(n);
+        assert_eq!(c.receive(&flight), Ok(flight.len()));
+        assert!(!c.pending_output().is_empty());
+        assert!(c.error().is_none());
+    }
+
+    /// Writes the seed corpus: run with
+    /// `TLS12_FUZZ_CORPUS=fuzz/corpus cargo test --features fuzzing --lib
+    /// fuzzing::tests::write_corpus -- --ignored`.
+    #[test]
+    #[ignore]
+    fn write_corpus() {
+        let Some(dir) = std::env::var_os("TLS12_FUZZ_CORPUS") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        for (target, name, data) in corpus() {
+            let d = dir.join(target);
+            std::fs::create_dir_all(&d).unwrap();
+            let mut file = name;
+            file.push_str(".bin");
+            std::fs::write(d.join(file), data).unwrap();
+        }
+    }
+}
