@@ -24,7 +24,7 @@ fn full_handshake(c: &mut Criterion) {
             b.iter(|| {
                 let mut cl =
                     ClientConnection::new(client.clone(), name("localhost"), now()).unwrap();
-                let mut sv = ServerConnection::new(server.clone()).unwrap();
+                let mut sv = ServerConnection::new(server.clone(), now()).unwrap();
                 handshake(&mut cl, &mut sv).unwrap();
             })
         });

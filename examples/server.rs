@@ -16,7 +16,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 
 use tls12::pki_types::pem::PemObject;
-use tls12::pki_types::{CertificateDer, PrivateKeyDer};
+use tls12::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tls12::{CipherSuite, HandshakeInfo, ServerConfig, ServerConnection, Stream};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -106,7 +106,7 @@ fn parse_suites(list: &str) -> Vec<CipherSuite> {
 }
 
 fn serve(config: Arc<ServerConfig>, mut sock: TcpStream, mode: Mode) -> Result<(), String> {
-    let mut conn = ServerConnection::new(config).map_err(|e| e.to_string())?;
+    let mut conn = ServerConnection::new(config, UnixTime::now()).map_err(|e| e.to_string())?;
     let mut tls = Stream::new(&mut conn, &mut sock);
     if let Err(e) = tls.complete_handshake() {
         let alert = tls.connection().error().and_then(|e| e.alert());

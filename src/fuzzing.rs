@@ -274,7 +274,7 @@ pub fn client_connection(config: &Arc<ClientConfig>) -> ClientConnection {
 
 /// A server connection waiting for a ClientHello.
 pub fn server_connection(config: &Arc<ServerConfig>) -> ServerConnection {
-    ServerConnection::new(config.clone()).expect("server connection")
+    ServerConnection::new(config.clone(), now()).expect("server connection")
 }
 
 /// Feeds `input` to a fresh client as bytes from the server (see [`drive`]).

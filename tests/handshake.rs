@@ -403,7 +403,7 @@ fn invalid_configurations_are_refused() {
     let mut sc = server_config("server-p256");
     sc.cipher_suites = RSA_SUITES.to_vec();
     assert!(matches!(
-        tls12::ServerConnection::new(std::sync::Arc::new(sc)),
+        tls12::ServerConnection::new(std::sync::Arc::new(sc), now()),
         Err(Error::Config(_))
     ));
     let mut cc = client_config();

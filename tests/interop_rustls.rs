@@ -364,7 +364,7 @@ fn with_rustls_client(
     server_name: &str,
 ) -> Pump<ServerConnection> {
     let r = rustls::ClientConnection::new(Arc::new(rc), name(server_name)).unwrap();
-    let ours = ServerConnection::new(Arc::new(sc)).unwrap();
+    let ours = ServerConnection::new(Arc::new(sc), common::now()).unwrap();
     Pump::new(rustls::Connection::Client(r), ours)
 }
 

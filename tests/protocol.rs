@@ -557,14 +557,14 @@ fn server_choosing_a_suite_not_offered_is_illegal_parameter() {
 fn unsolicited_server_extension_is_unsupported_extension() {
     let (mut c, _s, flight) = client_and_server_flight();
     let mut sh = flight[0].clone();
-    // Append session_ticket (35), which the client never offered.
-    sh.extend_from_slice(&[0, 35, 0, 0]);
+    // Append status_request (5), which the client never offered.
+    sh.extend_from_slice(&[0, 5, 0, 0]);
     let body_len = sh.len() - 4;
     sh[1..4].copy_from_slice(&(body_len as u32).to_be_bytes()[1..]);
     let ext_len_at = 4 + 2 + 32 + 1 + sh[4 + 34] as usize + 3;
     let ext_len = u16::from_be_bytes([sh[ext_len_at], sh[ext_len_at + 1]]) + 4;
     sh[ext_len_at..ext_len_at + 2].copy_from_slice(&ext_len.to_be_bytes());
     let err = c.receive(&hs_record(&sh)).unwrap_err();
-    assert_eq!(err, Error::UnsupportedExtension(35));
+    assert_eq!(err, Error::UnsupportedExtension(5));
     assert_eq!(plaintext_alert(&c), Some(A::UnsupportedExtension));
 }

@@ -40,7 +40,7 @@ fn pair() -> (ClientConnection, ServerConnection) {
     let name = ServerName::try_from("localhost".to_string()).unwrap();
     (
         ClientConnection::new(cc, name, now).unwrap(),
-        ServerConnection::new(sc).unwrap(),
+        ServerConnection::new(sc, now).unwrap(),
     )
 }
 
@@ -123,16 +123,47 @@ fn assert_unexpected(result: Result<(), Error>, what: &str) {
     );
 }
 
-/// Runs a handshake up to the point where the server has sent CCS+Finished
-/// and the client has not yet read them. Returns the server's records.
-fn up_to_server_finished() -> (ClientConnection, ServerConnection, Vec<Vec<u8>>) {
+/// Runs a handshake up to the point where the server has sent
+/// NewSessionTicket, CCS and Finished, and hands the client all but the
+/// Finished. Returns the server's Finished record.
+fn up_to_server_finished() -> (ClientConnection, ServerConnection, Vec<u8>) {
+    let (mut c, mut s) = pair();
+    deliver(&mut c, &mut s).unwrap();
+    deliver(&mut s, &mut c).unwrap();
+    deliver(&mut c, &mut s).unwrap();
+    let mut records = split_records(&take_output(&mut s));
+    assert_eq!(records.len(), 3, "server NewSessionTicket, CCS, Finished");
+    assert_eq!(records[0][5], 4, "NewSessionTicket");
+    let finished = records.pop().unwrap();
+    for r in &records {
+        c.receive(r).unwrap();
+    }
+    (c, s, finished)
+}
+
+#[test]
+fn client_waiting_for_a_promised_ticket_rejects_everything_else() {
+    for (what, msg) in every_message() {
+        if what == "NewSessionTicket" || what == "HelloRequest" {
+            continue;
+        }
+        let (mut c, mut s) = pair();
+        deliver(&mut c, &mut s).unwrap();
+        deliver(&mut s, &mut c).unwrap();
+        deliver(&mut c, &mut s).unwrap();
+        take_output(&mut s);
+        let mut rec = vec![22, 3, 3];
+        rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
+        rec.extend_from_slice(&msg);
+        assert_unexpected(c.receive(&rec).map(|_| ()), what);
+    }
+    // Skipping the promised ticket straight to ChangeCipherSpec.
     let (mut c, mut s) = pair();
     deliver(&mut c, &mut s).unwrap();
     deliver(&mut s, &mut c).unwrap();
     deliver(&mut c, &mut s).unwrap();
     let records = split_records(&take_output(&mut s));
-    assert_eq!(records.len(), 2, "server CCS + Finished");
-    (c, s, records)
+    assert_unexpected(c.receive(&records[1]).map(|_| ()), "CCS instead of NewSessionTicket");
 }
 
 #[test]
@@ -142,8 +173,7 @@ fn client_waiting_for_encrypted_finished_rejects_everything_else() {
         if what == "HelloRequest" || what == "Finished" {
             continue;
         }
-        let (mut c, mut s, records) = up_to_server_finished();
-        c.receive(&records[0]).unwrap();
+        let (mut c, mut s, _) = up_to_server_finished();
         // Re-seal under the server's keys at the sequence number the client
         // expects for its first protected record.
         s.common.sealer.as_mut().unwrap().set_sequence(0);
@@ -158,8 +188,7 @@ fn client_waiting_for_encrypted_finished_rejects_everything_else() {
     }
     // A second ChangeCipherSpec, and application data, are out of order too.
     for typ in [ContentType::ChangeCipherSpec, ContentType::ApplicationData] {
-        let (mut c, mut s, records) = up_to_server_finished();
-        c.receive(&records[0]).unwrap();
+        let (mut c, mut s, _) = up_to_server_finished();
         s.common.sealer.as_mut().unwrap().set_sequence(0);
         let body: &[u8] = if typ == ContentType::ChangeCipherSpec {
             &[1]

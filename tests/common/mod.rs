@@ -73,7 +73,7 @@ pub fn pair_with(
     server_name: &str,
 ) -> (ClientConnection, ServerConnection) {
     let c = ClientConnection::new(Arc::new(client), name(server_name), now()).unwrap();
-    let s = ServerConnection::new(Arc::new(server)).unwrap();
+    let s = ServerConnection::new(Arc::new(server), now()).unwrap();
     (c, s)
 }
 
