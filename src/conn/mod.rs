@@ -145,9 +145,11 @@ impl Connection {
 
     /// Hands the connection TLS bytes received from the peer.
     ///
-    /// Returns how many were consumed. Fewer than offered means the buffered
-    /// plaintext is at its cap ([`crate::Limits::max_buffered_plaintext`]):
-    /// read some, then offer the rest again. Processes every complete record,
+    /// Returns how many were consumed. Fewer than offered means either the
+    /// buffered plaintext is at its cap
+    /// ([`crate::Limits::max_buffered_plaintext`]): read some, then offer the
+    /// rest again; or the peer has sent close_notify
+    /// ([`peer_closed`](Self::peer_closed)): nothing after it is read. Processes every complete record,
     /// running the handshake and queueing any reply in
     /// [`pending_output`](Self::pending_output).
     ///

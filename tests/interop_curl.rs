@@ -1,0 +1,584 @@
+//! Interop with `curl` (built on OpenSSL) over loopback TCP: curl fetches
+//! pages from a minimal HTTP/1.1 server running in a thread of the test
+//! (tls12::ServerConnection + tls12::Stream), which answers each `GET` with a
+//! page listing what was negotiated. Every suite, ALPN, a 16 MiB download,
+//! and an unknown-CA failure as both sides see it.
+//!
+//! Every child process is owned by a [`Proc`], which kills it when dropped,
+//! and every wait has a deadline, so a misbehaving peer fails a test instead
+//! of hanging it.
+
+mod common;
+
+use std::io::{self, Read, Write};
+use std::net::TcpListener;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use common::{certs, fixture_path, key};
+use tls12::{
+    AlertDescription, CipherSuite, Connection, Error, HandshakeInfo, NamedGroup, ProtocolVersion,
+    ServerConfig, ServerConnection, Stream,
+};
+
+/// How long anything may take before the test gives up. Generous for a loaded
+/// machine; a passing test normally takes a fraction of a second.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+// ---------------------------------------------------------------------------
+// Child processes
+// ---------------------------------------------------------------------------
+
+/// `curl`, or a clear failure when it is missing.
+fn curl() -> Command {
+    static VERSION: OnceLock<Result<String, String>> = OnceLock::new();
+    let version = VERSION.get_or_init(|| {
+        match Command::new("curl")
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+        {
+            Ok(out) if out.status.success() => {
+                Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+            }
+            Ok(out) => Err(format!("`curl --version` failed: {:?}", out.status)),
+            Err(e) => Err(format!("cannot run `curl`: {e}")),
+        }
+    });
+    match version {
+        Err(e) => panic!(
+            "these interop tests need `curl` on PATH \
+             (CI installs it; e.g. `apt-get install curl`): {e}"
+        ),
+        Ok(v) => assert!(
+            v.contains("OpenSSL/"),
+            "these tests expect curl built on OpenSSL (its suite names and messages): {v}"
+        ),
+    }
+    let mut cmd = Command::new("curl");
+    // -v: the TLS details on stderr; -sS: no progress meter, but errors.
+    cmd.args(["-v", "-sS", "--max-time", "20"]);
+    cmd
+}
+
+/// A child process with its stdout and stderr collected by threads; killed
+/// (and reaped) on drop.
+struct Proc {
+    what: String,
+    child: Child,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
+    thread::spawn(move || {
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+}
+
+impl Proc {
+    fn spawn(mut cmd: Command) -> Self {
+        let what = format!("{cmd:?}");
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let readers = vec![
+            collect(child.stdout.take().unwrap(), stdout.clone()),
+            collect(child.stderr.take().unwrap(), stderr.clone()),
+        ];
+        Self {
+            what,
+            child,
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Everything it printed, for assertion messages.
+    fn log(&self) -> String {
+        format!(
+            "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.what,
+            self.stdout_text(),
+            self.stderr_text()
+        )
+    }
+
+    /// Waits for the child to exit (killing it at the deadline) and for all
+    /// of its output.
+    fn wait_exit(&mut self) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.join_readers();
+                return status;
+            }
+            if start.elapsed() > DEADLINE {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                self.join_readers();
+                panic!("did not exit within {DEADLINE:?}\n{}", self.log());
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn join_readers(&mut self) {
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------
+
+/// The tls12 error behind an I/O error from [`Stream`], or the connection's.
+fn tls_error(conn: &Connection, e: &io::Error) -> Error {
+    if let Some(err) = conn.error() {
+        return err.clone();
+    }
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+        Some(err) => err.clone(),
+        None => panic!("I/O error that is not a TLS error: {e}"),
+    }
+}
+
+fn server_config(identity: &str) -> ServerConfig {
+    ServerConfig::new(
+        certs(&format!("{identity}.chain.pem")),
+        key(&format!("{identity}.key")),
+    )
+    .unwrap()
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, data)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Deterministic pseudo-random bytes (xorshift64*).
+fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        seed ^= seed >> 12;
+        seed ^= seed << 25;
+        seed ^= seed >> 27;
+        out.extend_from_slice(&seed.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+const MIB: usize = 1 << 20;
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------
+// Our HTTP/1.1 server, in a thread
+// ---------------------------------------------------------------------------
+
+/// What our server thread saw on its one connection.
+#[derive(Debug)]
+struct ServerRun {
+    info: Option<HandshakeInfo>,
+    /// The handshake's error, typed.
+    error: Option<Error>,
+    /// The request lines it answered.
+    requests: Vec<String>,
+    /// How the connection ended after the last request: `Ok(())` for the
+    /// peer's close_notify, else the error reading (typed).
+    end: Option<Result<(), Error>>,
+}
+
+struct OurServer {
+    port: u16,
+    result: mpsc::Receiver<ServerRun>,
+}
+
+impl OurServer {
+    fn join(self) -> ServerRun {
+        self.result
+            .recv_timeout(DEADLINE + Duration::from_secs(5))
+            .expect("our server thread panicked (see its message above) or did not finish in time")
+    }
+}
+
+/// The page for `GET /` (and anything but `/big`): what was negotiated.
+fn page(info: &HandshakeInfo, request_line: &str) -> Vec<u8> {
+    format!(
+        "<html><body><h1>tls12</h1><pre>\nrequest:    {}\nprotocol:   {:?}\ncipher:     {:?}\n\
+         group:      {:?}\nsignature:  {:?}\nalpn:       {:?}\nsni:        {:?}\n\
+         extended master secret: {}\n</pre></body></html>\n",
+        request_line.replace('<', "&lt;"),
+        info.version,
+        info.cipher_suite,
+        info.group,
+        info.signature_scheme,
+        info.alpn_protocol.as_deref().map(String::from_utf8_lossy),
+        info.server_name,
+        info.extended_master_secret
+    )
+    .into_bytes()
+}
+
+/// 16 MiB served at `/big`.
+fn big_body() -> Vec<u8> {
+    pseudo_random(16 * MIB, 0x0b16_b0d1_0000_0016)
+}
+
+/// Our HTTP/1.1 server for one connection, in a thread: it completes the
+/// handshake, answers every `GET` (keep-alive) until the peer goes away, and
+/// reports what it saw.
+fn our_http_server(config: ServerConfig) -> OurServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, result) = mpsc::channel();
+    thread::spawn(move || {
+        // Accept with a deadline: a client that never comes must not leave
+        // this thread blocked forever.
+        listener.set_nonblocking(true).unwrap();
+        let start = Instant::now();
+        let mut sock = loop {
+            match listener.accept() {
+                Ok((sock, _)) => break sock,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if start.elapsed() > DEADLINE {
+                        return; // the test's recv_timeout reports it
+                    }
+                    thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => panic!("accept: {e}"),
+            }
+        };
+        sock.set_nonblocking(false).unwrap();
+        sock.set_read_timeout(Some(DEADLINE)).unwrap();
+        sock.set_write_timeout(Some(DEADLINE)).unwrap();
+        sock.set_nodelay(true).unwrap();
+        let mut conn = ServerConnection::new(Arc::new(config)).unwrap();
+        let mut tls = Stream::new(&mut conn, &mut sock);
+        let mut run = ServerRun {
+            info: None,
+            error: None,
+            requests: Vec::new(),
+            end: None,
+        };
+        if let Err(e) = tls.complete_handshake() {
+            drop(tls);
+            run.error = Some(tls_error(&conn, &e));
+            let _ = tx.send(run);
+            return;
+        }
+        let info = tls.connection().handshake_info().cloned().unwrap();
+        run.info = Some(info.clone());
+        let mut request = Vec::new();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match tls.read(&mut buf) {
+                Ok(0) => {
+                    run.end = Some(Ok(()));
+                    break;
+                }
+                Ok(n) => n,
+                Err(e) => {
+                    drop(tls);
+                    run.end = Some(Err(tls_error(&conn, &e)));
+                    break;
+                }
+            };
+            request.extend_from_slice(&buf[..n]);
+            while let Some(end) = find(&request, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&request[..end]).to_string();
+                request.drain(..end + 4);
+                let line = head.lines().next().unwrap_or("").to_string();
+                let body = if line.starts_with("GET /big ") {
+                    big_body()
+                } else {
+                    page(&info, &line)
+                };
+                let header = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
+                    if line.starts_with("GET /big ") {
+                        "application/octet-stream"
+                    } else {
+                        "text/html"
+                    },
+                    body.len()
+                );
+                tls.write_all(header.as_bytes()).unwrap();
+                tls.write_all(&body).unwrap();
+                run.requests.push(line);
+            }
+        }
+        let _ = tx.send(run);
+    });
+    OurServer { port, result }
+}
+
+/// curl fetching `path` from our server on `port` as `https://localhost:PORT`
+/// (resolved to 127.0.0.1), with `args` added. The exit status and curl.
+fn fetch(port: u16, path: &str, args: &[&str]) -> (ExitStatus, Proc) {
+    let mut cmd = curl();
+    cmd.args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+        .args(args)
+        .arg(format!("https://localhost:{port}{path}"));
+    let mut proc = Proc::spawn(cmd);
+    let status = proc.wait_exit();
+    (status, proc)
+}
+
+fn with_ca(args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--cacert".to_string(), fixture_path("ca.pem")];
+    all.extend(args.iter().map(|a| a.to_string()));
+    all
+}
+
+/// curl trusting ca.pem, with `args`, fetches `/` from our server (ALPN
+/// http/1.1 only) serving `identity`: checks the page, what curl and our
+/// server saw, and the clean end. Returns curl's log and our server's view.
+fn curl_page(identity: &str, args: &[&str]) -> (String, HandshakeInfo) {
+    let mut config = server_config(identity);
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let ours = our_http_server(config);
+    let args = with_ca(args);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, client) = fetch(ours.port, "/", &args);
+    let run = ours.join();
+    let log = client.log();
+    assert!(status.success(), "{log}\nour server: {run:?}");
+    assert_eq!(run.error, None);
+    let info = run.info.clone().unwrap();
+
+    let stderr = client.stderr_text();
+    let body = client.stdout_text();
+    assert!(stderr.contains("< HTTP/1.1 200 OK"), "{log}");
+    assert!(stderr.contains("ALPN: offers http/1.1"), "{log}");
+    assert!(stderr.contains("ALPN: server accepted http/1.1"), "{log}");
+    assert!(stderr.contains("SSL certificate verify ok."), "{log}");
+    assert!(stderr.contains("subject: O=tls12 tests; CN="), "{log}");
+    let using = format!(
+        "SSL connection using TLSv1.2 / {}",
+        openssl_name(info.cipher_suite)
+    );
+    assert!(stderr.contains(&using), "{using}\n{log}");
+
+    assert!(body.contains("request:    GET / HTTP/1.1\n"), "{log}");
+    assert!(body.contains("protocol:   TLSv1.2\n"), "{log}");
+    assert!(
+        body.contains(&format!("cipher:     {:?}\n", info.cipher_suite)),
+        "{log}"
+    );
+    assert!(body.contains("alpn:       Some(\"http/1.1\")\n"), "{log}");
+    assert!(body.contains("sni:        Some(\"localhost\")\n"), "{log}");
+    assert!(body.contains("extended master secret: true\n"), "{log}");
+    assert!(body.ends_with("</pre></body></html>\n"), "{log}");
+
+    assert_eq!(run.requests, ["GET / HTTP/1.1"]);
+    assert_eq!(info.version, ProtocolVersion::Tls12);
+    assert_eq!(info.alpn_protocol.as_deref(), Some(&b"http/1.1"[..]));
+    assert_eq!(info.server_name.as_deref(), Some("localhost"));
+    assert!(info.extended_master_secret);
+    assert!(info.secure_renegotiation);
+    assert_eq!(run.end, Some(Ok(())), "curl's close_notify\n{log}");
+    (stderr, info)
+}
+
+fn openssl_name(suite: CipherSuite) -> &'static str {
+    match suite {
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => "ECDHE-ECDSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => "ECDHE-ECDSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => {
+            "ECDHE-ECDSA-CHACHA20-POLY1305"
+        }
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => "ECDHE-RSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => "ECDHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => "ECDHE-RSA-CHACHA20-POLY1305",
+        other => panic!("unexpected suite {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------
+
+#[test]
+fn curl_client_default_offers_tls13_lands_on_tls12_with_alpn_http11() {
+    // No version options: curl (OpenSSL 3) offers TLS 1.3 and 1.2.
+    let (_, info) = curl_page("server-p256", &["--http1.1"]);
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    );
+    assert_eq!(info.group, Some(NamedGroup::X25519));
+}
+
+#[test]
+fn curl_client_tls12_only_gets_page() {
+    let (_, info) = curl_page(
+        "server-rsa2048",
+        &["--http1.1", "--tlsv1.2", "--tls-max", "1.2"],
+    );
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    );
+}
+
+fn curl_suite(openssl: &str, suite: CipherSuite, identity: &str) {
+    let (_, info) = curl_page(
+        identity,
+        &[
+            "--http1.1",
+            "--tlsv1.2",
+            "--tls-max",
+            "1.2",
+            "--ciphers",
+            openssl,
+        ],
+    );
+    assert_eq!(info.cipher_suite, suite);
+    assert_eq!(openssl_name(suite), openssl);
+}
+
+#[test]
+fn curl_client_ecdhe_ecdsa_aes128_gcm_sha256() {
+    curl_suite(
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "server-p256",
+    );
+}
+
+#[test]
+fn curl_client_ecdhe_ecdsa_aes256_gcm_sha384() {
+    curl_suite(
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "server-p256",
+    );
+}
+
+#[test]
+fn curl_client_ecdhe_ecdsa_chacha20_poly1305() {
+    curl_suite(
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-p256",
+    );
+}
+
+#[test]
+fn curl_client_ecdhe_rsa_aes128_gcm_sha256() {
+    curl_suite(
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "server-rsa2048",
+    );
+}
+
+#[test]
+fn curl_client_ecdhe_rsa_aes256_gcm_sha384() {
+    curl_suite(
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "server-rsa2048",
+    );
+}
+
+#[test]
+fn curl_client_ecdhe_rsa_chacha20_poly1305() {
+    curl_suite(
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-rsa2048",
+    );
+}
+
+#[test]
+fn curl_client_downloads_16mib() {
+    let expected = big_body();
+    let ours = our_http_server(server_config("server-p256"));
+    let out = format!(
+        "{}/interop_curl_16mib_{}.bin",
+        env!("CARGO_TARGET_TMPDIR"),
+        std::process::id()
+    );
+    let _ = std::fs::remove_file(&out);
+    let args = with_ca(&["--http1.1", "-o", &out]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, client) = fetch(ours.port, "/big", &args);
+    let run = ours.join();
+    assert!(status.success(), "{}\nour server: {run:?}", client.log());
+    let got = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    assert_eq!(got.len(), 16 * MIB);
+    assert_eq!(sha256_hex(&got), sha256_hex(&expected));
+    assert!(
+        client
+            .stderr_text()
+            .contains(&format!("< Content-Length: {}", 16 * MIB)),
+        "{}",
+        client.log()
+    );
+    assert_eq!(run.requests, ["GET /big HTTP/1.1"]);
+    assert_eq!(run.end, Some(Ok(())));
+}
+
+#[test]
+fn curl_client_unknown_ca_exits_60_and_we_get_unknown_ca() {
+    // Without --cacert curl trusts only the system roots, which do not
+    // include our test CA.
+    let ours = our_http_server(server_config("server-p256"));
+    let (status, client) = fetch(ours.port, "/", &["--http1.1"]);
+    let run = ours.join();
+    let log = client.log();
+    assert_eq!(status.code(), Some(60), "{log}");
+    assert!(
+        client
+            .stderr_text()
+            .contains("curl: (60) SSL certificate problem: unable to get local issuer certificate"),
+        "{log}"
+    );
+    assert_eq!(
+        run.error,
+        Some(Error::AlertReceived(AlertDescription::UnknownCa)),
+        "{log}"
+    );
+    assert!(run.info.is_none());
+}

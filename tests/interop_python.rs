@@ -1,0 +1,781 @@
+//! Interop with Python 3's stdlib `ssl` module (OpenSSL underneath) over
+//! loopback TCP, with inline scripts run by `python3 -c`: a TLS 1.3-offering
+//! Python client against our echo server, a Python server against our
+//! client, and failures as Python reports them.
+//!
+//! Every child process is owned by a [`Proc`], which kills it when dropped,
+//! and every wait has a deadline, so a misbehaving peer fails a test instead
+//! of hanging it.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use common::{certs, client_config, fixture_path, key, name};
+use tls12::pki_types::UnixTime;
+use tls12::{
+    AlertDescription, CertificateError, CipherSuite, ClientConfig, ClientConnection, Connection,
+    Error, HandshakeInfo, ProtocolVersion, ServerConfig, ServerConnection, Stream,
+};
+
+/// How long anything may take before the test gives up. Generous for a loaded
+/// machine; a passing test normally takes a fraction of a second.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+// ---------------------------------------------------------------------------
+// Child processes
+// ---------------------------------------------------------------------------
+
+/// `python3 -c <script> <args>`, or a clear failure when python3 is missing.
+fn python(script: &str, args: &[&str]) -> Command {
+    static VERSION: OnceLock<Result<String, String>> = OnceLock::new();
+    let version = VERSION.get_or_init(|| {
+        match Command::new("python3")
+            .args([
+                "-c",
+                "import ssl, sys; print(sys.version.split()[0], ssl.OPENSSL_VERSION)",
+            ])
+            .stdin(Stdio::null())
+            .output()
+        {
+            Ok(out) if out.status.success() => {
+                Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+            }
+            Ok(out) => Err(format!(
+                "`python3 -c 'import ssl'` failed: {:?} {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )),
+            Err(e) => Err(format!("cannot run `python3`: {e}")),
+        }
+    });
+    if let Err(e) = version {
+        panic!(
+            "these interop tests need `python3` (3.7+, with the ssl module) on PATH \
+             (CI installs it; e.g. `apt-get install python3`): {e}"
+        );
+    }
+    let mut cmd = Command::new("python3");
+    // -u: unbuffered, so `port=` lines arrive at once.
+    cmd.arg("-u").arg("-c").arg(script).args(args);
+    cmd
+}
+
+/// A child process with its stdout and stderr collected by threads; killed
+/// (and reaped) on drop.
+struct Proc {
+    what: String,
+    child: Child,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
+    thread::spawn(move || {
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+}
+
+impl Proc {
+    fn spawn(mut cmd: Command) -> Self {
+        // The script itself is long; name the process by its arguments.
+        let what = format!("python3 {:?}", cmd.get_args().skip(3).collect::<Vec<_>>());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let readers = vec![
+            collect(child.stdout.take().unwrap(), stdout.clone()),
+            collect(child.stderr.take().unwrap(), stderr.clone()),
+        ];
+        Self {
+            what,
+            child,
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Everything it printed, for assertion messages.
+    fn log(&self) -> String {
+        format!(
+            "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.what,
+            self.stdout_text(),
+            self.stderr_text()
+        )
+    }
+
+    /// The `key=value` lines it printed on stdout.
+    fn report(&self) -> Report {
+        Report::parse(&self.stdout_text(), self.log())
+    }
+
+    /// Waits for the child to exit (killing it at the deadline) and for all
+    /// of its output.
+    fn wait_exit(&mut self) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.join_readers();
+                return status;
+            }
+            if start.elapsed() > DEADLINE {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                self.join_readers();
+                panic!("did not exit within {DEADLINE:?}\n{}", self.log());
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Waits until a `key=value` line with this key was printed; its value.
+    fn wait_for(&mut self, key: &str) -> String {
+        let start = Instant::now();
+        loop {
+            if let Some(v) = self.report().get(key) {
+                return v;
+            }
+            if let Ok(Some(_)) = self.child.try_wait() {
+                self.join_readers();
+                panic!("exited before printing {key}=\n{}", self.log());
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("did not print {key}= within {DEADLINE:?}\n{}", self.log());
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn join_readers(&mut self) {
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `key=value` lines a script printed.
+struct Report {
+    values: HashMap<String, String>,
+    log: String,
+}
+
+impl Report {
+    fn parse(stdout: &str, log: String) -> Self {
+        let values = stdout
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Self { values, log }
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        self.values.get(key).cloned()
+    }
+
+    /// The value, or a failure showing everything the script printed.
+    fn val(&self, key: &str) -> &str {
+        self.values
+            .get(key)
+            .unwrap_or_else(|| panic!("python printed no {key}=\n{}", self.log))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------
+
+fn connect(port: u16) -> TcpStream {
+    let start = Instant::now();
+    loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(sock) => {
+                sock.set_read_timeout(Some(DEADLINE)).unwrap();
+                sock.set_write_timeout(Some(DEADLINE)).unwrap();
+                sock.set_nodelay(true).unwrap();
+                return sock;
+            }
+            Err(e) if start.elapsed() > DEADLINE => panic!("connect to port {port}: {e}"),
+            Err(_) => thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}
+
+/// The tls12 error behind an I/O error from [`Stream`], or the connection's.
+fn tls_error(conn: &Connection, e: &io::Error) -> Error {
+    if let Some(err) = conn.error() {
+        return err.clone();
+    }
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+        Some(err) => err.clone(),
+        None => panic!("I/O error that is not a TLS error: {e}"),
+    }
+}
+
+fn server_config(identity: &str) -> ServerConfig {
+    ServerConfig::new(
+        certs(&format!("{identity}.chain.pem")),
+        key(&format!("{identity}.key")),
+    )
+    .unwrap()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Deterministic pseudo-random bytes (xorshift64*).
+fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        seed ^= seed >> 12;
+        seed ^= seed << 25;
+        seed ^= seed >> 27;
+        out.extend_from_slice(&seed.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+const MIB: usize = 1 << 20;
+
+// ---------------------------------------------------------------------------
+// Our echo server, and a Python client against it
+// ---------------------------------------------------------------------------
+
+/// What our server thread saw.
+#[derive(Debug)]
+struct ServerRun {
+    info: Option<HandshakeInfo>,
+    /// The handshake's error, typed.
+    error: Option<Error>,
+    /// How many bytes it echoed, and their SHA-256.
+    echoed_len: usize,
+    echoed_sha256: String,
+    /// Whether the peer's close_notify ended the echo loop.
+    peer_closed: bool,
+}
+
+struct OurServer {
+    port: u16,
+    result: mpsc::Receiver<ServerRun>,
+}
+
+impl OurServer {
+    fn join(self) -> ServerRun {
+        self.result
+            .recv_timeout(DEADLINE + Duration::from_secs(5))
+            .expect("our server thread panicked (see its message above) or did not finish in time")
+    }
+}
+
+/// Our echo server for one connection, in a thread: it completes the
+/// handshake, echoes each chunk as it arrives until the peer's close_notify
+/// (answered with ours by [`Stream`]), and reports what it saw.
+fn our_echo_server(config: ServerConfig) -> OurServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, result) = mpsc::channel();
+    thread::spawn(move || {
+        // Accept with a deadline: a client that never comes must not leave
+        // this thread blocked forever.
+        listener.set_nonblocking(true).unwrap();
+        let start = Instant::now();
+        let mut sock = loop {
+            match listener.accept() {
+                Ok((sock, _)) => break sock,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if start.elapsed() > DEADLINE {
+                        return; // the test's recv_timeout reports it
+                    }
+                    thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => panic!("accept: {e}"),
+            }
+        };
+        sock.set_nonblocking(false).unwrap();
+        sock.set_read_timeout(Some(DEADLINE)).unwrap();
+        sock.set_write_timeout(Some(DEADLINE)).unwrap();
+        sock.set_nodelay(true).unwrap();
+        let mut conn = ServerConnection::new(Arc::new(config)).unwrap();
+        let mut tls = Stream::new(&mut conn, &mut sock);
+        let mut run = ServerRun {
+            info: None,
+            error: None,
+            echoed_len: 0,
+            echoed_sha256: String::new(),
+            peer_closed: false,
+        };
+        if let Err(e) = tls.complete_handshake() {
+            drop(tls);
+            run.error = Some(tls_error(&conn, &e));
+            let _ = tx.send(run);
+            return;
+        }
+        run.info = tls.connection().handshake_info().cloned();
+        let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match tls.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    hash.update(&buf[..n]);
+                    run.echoed_len += n;
+                    tls.write_all(&buf[..n]).unwrap();
+                }
+                Err(e) => panic!("our server reading: {e}"),
+            }
+        }
+        run.peer_closed = tls.connection().peer_closed();
+        run.echoed_sha256 = hex(hash.finish().as_ref());
+        let _ = tx.send(run);
+    });
+    OurServer { port, result }
+}
+
+/// Python client: connects to 127.0.0.1:PORT with SNI `localhost`, trusting
+/// CA; MODE `tls11` limits it to TLS 1.1; offers ALPN (comma-separated, may
+/// be empty); then echoes a 1-byte and a BIG-byte message through the server
+/// in 64 KiB steps (so neither side can block the other on a full socket)
+/// and closes with unwrap(), which sends close_notify and waits for ours.
+const PY_CLIENT: &str = r#"
+import hashlib, random, socket, ssl, sys
+port, ca, mode, alpn, big = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(ca)
+if mode == 'tls11':
+    ctx.set_ciphers('DEFAULT:@SECLEVEL=0')
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_1
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+if alpn:
+    ctx.set_alpn_protocols(alpn.split(','))
+print('maximum_version=' + ctx.maximum_version.name)
+raw = socket.create_connection(('127.0.0.1', port), timeout=20)
+try:
+    s = ctx.wrap_socket(raw, server_hostname='localhost', suppress_ragged_eofs=False)
+except ssl.SSLError as e:
+    print('error_class=' + type(e).__name__)
+    print('error_reason=' + str(e.reason))
+    print('error=' + str(e))
+    sys.exit(3)
+print('version=' + s.version())
+print('cipher=' + s.cipher()[0])
+print('cipher_version=' + s.cipher()[1])
+print('alpn=' + str(s.selected_alpn_protocol()))
+def echo(data):
+    got = bytearray()
+    for i in range(0, len(data), 65536):
+        chunk = data[i:i + 65536]
+        s.sendall(chunk)
+        want = len(got) + len(chunk)
+        while len(got) < want:
+            b = s.recv(want - len(got))
+            if not b:
+                raise Exception('EOF in the middle of the echo')
+            got += b
+    return bytes(got)
+one = b'\x2a'
+print('one_echoed=' + str(echo(one) == one))
+data = random.Random(1).randbytes(big)
+print('big_sent_len=%d' % len(data))
+print('big_sent_sha256=' + hashlib.sha256(data).hexdigest())
+print('all_sent_sha256=' + hashlib.sha256(one + data).hexdigest())
+back = echo(data)
+print('big_got_len=%d' % len(back))
+print('big_got_sha256=' + hashlib.sha256(back).hexdigest())
+s.unwrap()
+print('unwrapped=ok')
+raw.close()
+"#;
+
+fn python_client(port: u16, mode: &str, alpn: &str, big: usize) -> Proc {
+    Proc::spawn(python(
+        PY_CLIENT,
+        &[
+            &port.to_string(),
+            &fixture_path("ca.pem"),
+            mode,
+            alpn,
+            &big.to_string(),
+        ],
+    ))
+}
+
+/// A default Python client (offering TLS 1.3 and 1.2) against our echo
+/// server: lands on TLS 1.2, 1 byte and `big` bytes echoed, clean close.
+fn python_client_echo(identity: &str, big: usize) -> (Report, HandshakeInfo) {
+    let mut config = server_config(identity);
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let ours = our_echo_server(config);
+    let mut client = python_client(ours.port, "default", "h2,http/1.1", big);
+    let status = client.wait_exit();
+    let run = ours.join();
+    let r = client.report();
+    assert!(status.success(), "{}\nour server: {run:?}", client.log());
+    assert_eq!(run.error, None);
+
+    // Python's default maximum offers TLS 1.3; it landed on 1.2.
+    assert_eq!(r.val("maximum_version"), "MAXIMUM_SUPPORTED");
+    assert_eq!(r.val("version"), "TLSv1.2");
+    assert_eq!(r.val("cipher_version"), "TLSv1.2");
+    assert_eq!(r.val("alpn"), "http/1.1");
+    assert_eq!(r.val("one_echoed"), "True");
+    assert_eq!(r.val("big_sent_len"), big.to_string());
+    assert_eq!(r.val("big_got_len"), big.to_string());
+    assert_eq!(r.val("big_got_sha256"), r.val("big_sent_sha256"));
+    // Python's unwrap() returned only after our close_notify arrived.
+    assert_eq!(r.val("unwrapped"), "ok");
+
+    let info = run.info.clone().unwrap();
+    assert_eq!(info.version, ProtocolVersion::Tls12);
+    assert_eq!(
+        info.cipher_suite.name(),
+        Some(iana_name(r.val("cipher"))),
+        "python says {}",
+        r.val("cipher")
+    );
+    assert_eq!(info.alpn_protocol.as_deref(), Some(&b"http/1.1"[..]));
+    assert_eq!(info.server_name.as_deref(), Some("localhost"));
+    assert!(info.extended_master_secret);
+    assert!(info.secure_renegotiation);
+    assert!(info.peer_certificates.is_empty(), "no client certificate");
+    assert_eq!(run.echoed_len, 1 + big);
+    // Everything our server read and echoed: the byte, then the bulk.
+    assert_eq!(run.echoed_sha256, r.val("all_sent_sha256"));
+    assert!(
+        run.peer_closed,
+        "our server did not see python's close_notify"
+    );
+    assert_eq!(r.val("big_sent_sha256").len(), 64);
+    (r, info)
+}
+
+/// The IANA name of an OpenSSL suite name.
+fn iana_name(openssl: &str) -> &'static str {
+    match openssl {
+        "ECDHE-ECDSA-AES128-GCM-SHA256" => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384" => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305" => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256" => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-RSA-AES256-GCM-SHA384" => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-RSA-CHACHA20-POLY1305" => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        other => panic!("unexpected OpenSSL suite name {other}"),
+    }
+}
+
+#[test]
+fn python_client_tls13_capable_lands_on_tls12_ecdsa_16mib_echo() {
+    let (r, info) = python_client_echo("server-p256", 16 * MIB);
+    // OpenSSL's client preference puts AES-256-GCM first; our server follows
+    // its own order (AES-128-GCM first) among what the client offers.
+    assert_eq!(r.val("cipher"), "ECDHE-ECDSA-AES128-GCM-SHA256");
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    );
+}
+
+#[test]
+fn python_client_tls13_capable_lands_on_tls12_rsa_1byte_echo() {
+    let (r, info) = python_client_echo("server-rsa2048", 0);
+    assert_eq!(r.val("cipher"), "ECDHE-RSA-AES128-GCM-SHA256");
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    );
+}
+
+#[test]
+fn python_client_tls11_only_gets_protocol_version_alert() {
+    let ours = our_echo_server(server_config("server-p256"));
+    let mut client = python_client(ours.port, "tls11", "", 0);
+    let status = client.wait_exit();
+    let run = ours.join();
+    let r = client.report();
+    assert_eq!(status.code(), Some(3), "{}", client.log());
+    assert_eq!(r.val("maximum_version"), "TLSv1_1");
+    assert_eq!(r.val("error_class"), "SSLError");
+    assert_eq!(r.val("error_reason"), "TLSV1_ALERT_PROTOCOL_VERSION");
+    assert!(
+        r.val("error")
+            .starts_with("[SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version"),
+        "{}",
+        client.log()
+    );
+    assert_eq!(
+        run.error,
+        Some(Error::UnsupportedVersion {
+            peer: ProtocolVersion::Tls11
+        })
+    );
+    assert!(run.info.is_none());
+}
+
+#[test]
+fn python_client_alpn_without_overlap_gets_no_application_protocol() {
+    let mut config = server_config("server-p256");
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let ours = our_echo_server(config);
+    let mut client = python_client(ours.port, "default", "http/1.1", 0);
+    let status = client.wait_exit();
+    let run = ours.join();
+    let r = client.report();
+    assert_eq!(status.code(), Some(3), "{}", client.log());
+    assert_eq!(r.val("error_class"), "SSLError");
+    // Python 3.11's table of OpenSSL reason codes has no mnemonic for alert
+    // 120, so `reason` is None and the text carries OpenSSL's reason string.
+    assert_eq!(r.val("error_reason"), "None", "{}", client.log());
+    assert!(
+        r.val("error")
+            .starts_with("[SSL] tlsv1 alert no application protocol (_ssl.c:"),
+        "{}",
+        client.log()
+    );
+    assert_eq!(
+        run.error,
+        Some(Error::NoApplicationProtocol {
+            offered: vec!["http/1.1".into()],
+            supported: vec!["h2".into()],
+        })
+    );
+    assert_eq!(
+        run.error.unwrap().alert(),
+        Some(AlertDescription::NoApplicationProtocol)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// A Python server, and our client against it
+// ---------------------------------------------------------------------------
+
+/// Python server: serves CHAIN/KEY on a free loopback port (printed as
+/// `port=`), MAXV `1.2` caps it at TLS 1.2 (else its default, TLS 1.3),
+/// ALPN (comma-separated, may be empty), records SNI; echoes exactly N bytes,
+/// then CLOSE `python` closes first with unwrap() (sends close_notify, waits
+/// for ours), `ours` waits for our close_notify (recv() returns b'' only for
+/// a real close_notify, since suppress_ragged_eofs=False) and then unwraps.
+const PY_SERVER: &str = r#"
+import socket, ssl, sys
+chain, key, maxv, alpn, n, close = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(chain, key)
+if maxv == '1.2':
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+if alpn:
+    ctx.set_alpn_protocols(alpn.split(','))
+sni = []
+ctx.sni_callback = lambda sock, name, c: sni.append(name)
+ls = socket.socket()
+ls.bind(('127.0.0.1', 0))
+ls.listen(1)
+ls.settimeout(20)
+print('port=%d' % ls.getsockname()[1])
+raw, _ = ls.accept()
+raw.settimeout(20)
+try:
+    s = ctx.wrap_socket(raw, server_side=True, suppress_ragged_eofs=False)
+except ssl.SSLError as e:
+    print('error_class=' + type(e).__name__)
+    print('error_reason=' + str(e.reason))
+    print('error=' + str(e))
+    sys.exit(3)
+print('version=' + s.version())
+print('cipher=' + s.cipher()[0])
+print('alpn=' + str(s.selected_alpn_protocol()))
+print('sni=' + ','.join(str(x) for x in sni))
+done = 0
+while done < n:
+    b = s.recv(min(65536, n - done))
+    if not b:
+        raise Exception('EOF in the middle of the echo')
+    s.sendall(b)
+    done += len(b)
+print('echoed=%d' % done)
+if close == 'python':
+    s.unwrap()
+    print('unwrapped=ok')
+else:
+    rest = s.recv(1)
+    print('after_echo=' + repr(rest))
+    s.unwrap()
+    print('unwrapped=ok')
+raw.close()
+"#;
+
+fn python_server(identity: &str, maxv: &str, alpn: &str, n: usize, close: &str) -> (Proc, u16) {
+    let mut server = Proc::spawn(python(
+        PY_SERVER,
+        &[
+            &fixture_path(&format!("{identity}.chain.pem")),
+            &fixture_path(&format!("{identity}.key")),
+            maxv,
+            alpn,
+            &n.to_string(),
+            close,
+        ],
+    ));
+    let port = server.wait_for("port").parse().unwrap();
+    (server, port)
+}
+
+/// Our client's handshake with `port`, then `exchange` over the stream; the
+/// handshake error (typed) if it fails.
+fn our_client<T>(
+    port: u16,
+    config: ClientConfig,
+    server_name: &str,
+    exchange: impl FnOnce(&mut Stream<'_, TcpStream>) -> T,
+) -> Result<(HandshakeInfo, T), Error> {
+    let mut sock = connect(port);
+    let mut conn =
+        ClientConnection::new(Arc::new(config), name(server_name), UnixTime::now()).unwrap();
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    if let Err(e) = tls.complete_handshake() {
+        drop(tls);
+        return Err(tls_error(&conn, &e));
+    }
+    let info = tls.connection().handshake_info().unwrap().clone();
+    let out = exchange(&mut tls);
+    Ok((info, out))
+}
+
+/// Writes `data` in 64 KiB steps, reading each step's echo before the next.
+fn echo_through(tls: &mut Stream<'_, TcpStream>, data: &[u8]) -> Vec<u8> {
+    let mut got = Vec::with_capacity(data.len());
+    for chunk in data.chunks(64 * 1024) {
+        tls.write_all(chunk).unwrap();
+        let at = got.len();
+        got.resize(at + chunk.len(), 0);
+        tls.read_exact(&mut got[at..])
+            .unwrap_or_else(|e| panic!("reading the echo: {e}"));
+    }
+    got
+}
+
+/// Our client against a Python server: what was negotiated, data both ways,
+/// close_notify both ways (`python_closes_first` picks who starts).
+fn our_client_vs_python(identity: &str, maxv: &str, python_closes_first: bool) -> HandshakeInfo {
+    let data = pseudo_random(MIB + 1, 0x5eed_0000_0000_0042);
+    let close = if python_closes_first {
+        "python"
+    } else {
+        "ours"
+    };
+    let (mut server, port) = python_server(identity, maxv, "http/1.1,h2", data.len(), close);
+    let mut config = client_config();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let (info, (got, peer_closed, eof)) = our_client(port, config, "testserver.com", |tls| {
+        let got = echo_through(tls, &data);
+        if !python_closes_first {
+            tls.close().unwrap();
+        }
+        // Python's close_notify (first, or in answer to ours) ends the stream.
+        let mut buf = [0u8; 16];
+        let eof = tls.read(&mut buf).map_err(|e| e.to_string());
+        (got, tls.connection().peer_closed(), eof)
+    })
+    .unwrap_or_else(|e| panic!("handshake failed: {e:?}\n{}", server.log()));
+    let status = server.wait_exit();
+    let r = server.report();
+    assert!(status.success(), "{}", server.log());
+
+    assert!(got == data, "the echo differs from what we sent");
+    assert_eq!(eof, Ok(0), "our read after the echo");
+    assert!(peer_closed, "we did not see python's close_notify");
+    assert_eq!(r.val("echoed"), data.len().to_string());
+    assert_eq!(r.val("unwrapped"), "ok");
+    if !python_closes_first {
+        // recv() returned b'' for our close_notify (not a ragged EOF).
+        assert_eq!(r.val("after_echo"), "b''");
+    }
+
+    assert_eq!(r.val("version"), "TLSv1.2");
+    assert_eq!(r.val("alpn"), "http/1.1");
+    assert_eq!(r.val("sni"), "testserver.com");
+    assert_eq!(info.version, ProtocolVersion::Tls12);
+    assert_eq!(info.cipher_suite.name(), Some(iana_name(r.val("cipher"))));
+    assert_eq!(info.alpn_protocol.as_deref(), Some(&b"http/1.1"[..]));
+    assert!(info.extended_master_secret);
+    assert!(info.secure_renegotiation);
+    assert_eq!(info.peer_certificates.len(), 2, "leaf + intermediate");
+    info
+}
+
+#[test]
+fn python_server_default_max_ecdsa_python_closes_first() {
+    let info = our_client_vs_python("server-p256", "default", true);
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+    );
+}
+
+#[test]
+fn python_server_tls12_max_rsa_we_close_first() {
+    let info = our_client_vs_python("server-rsa2048", "1.2", false);
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    );
+}
+
+#[test]
+fn python_server_sees_bad_certificate_when_our_client_uses_wrong_name() {
+    let (mut server, port) = python_server("server-p256", "default", "", 0, "ours");
+    let err = our_client(port, client_config(), "wrong.example", |_| ())
+        .expect_err("handshake must fail");
+    assert_eq!(
+        err,
+        Error::Certificate(CertificateError::NotValidForName {
+            expected: "wrong.example".into()
+        })
+    );
+    assert_eq!(err.alert(), Some(AlertDescription::BadCertificate));
+    let status = server.wait_exit();
+    let r = server.report();
+    assert_eq!(status.code(), Some(3), "{}", server.log());
+    assert_eq!(r.val("error_class"), "SSLError");
+    assert_eq!(r.val("error_reason"), "SSLV3_ALERT_BAD_CERTIFICATE");
+    assert!(
+        r.val("error")
+            .starts_with("[SSL: SSLV3_ALERT_BAD_CERTIFICATE] sslv3 alert bad certificate"),
+        "{}",
+        server.log()
+    );
+    assert!(r.get("version").is_none(), "{}", server.log());
+}
