@@ -328,7 +328,7 @@ fn rustls_client_run(
         let _ = tx.send(rustls_side(tls, true, theirs, closer, |_| None));
     });
     let mut sock = accept(&listener);
-    let mut conn = ServerConnection::new(Arc::new(sc)).unwrap();
+    let mut conn = ServerConnection::new(Arc::new(sc), tls12::pki_types::UnixTime::now()).unwrap();
     let ours = ours_side(&mut conn, &mut sock, false, &data, closer);
     let theirs = join(rx);
     check_both(&theirs, &ours, &data);
