@@ -46,7 +46,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let addr = listener.local_addr()?;
         let server = std::thread::spawn(move || -> Result<(), String> {
             let (mut sock, _) = listener.accept().map_err(|e| e.to_string())?;
-            let mut conn = ServerConnection::new(server_config, UnixTime::now()).map_err(|e| e.to_string())?;
+            let mut conn =
+                ServerConnection::new(server_config, UnixTime::now()).map_err(|e| e.to_string())?;
             let mut tls = Stream::new(&mut conn, &mut sock);
             let mut buf = [0u8; 1024];
             let n = tls.read(&mut buf).map_err(|e| e.to_string())?;

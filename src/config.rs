@@ -209,7 +209,10 @@ impl Identity {
         if total > 0xff_ffff || chain.iter().any(|c| c.is_empty()) {
             return Err(Error::Config("the certificate chain is too large".into()));
         }
-        Ok(Self { chain: chain.into(), key: Arc::new(SigningKey::from_der(&key)?) })
+        Ok(Self {
+            chain: chain.into(),
+            key: Arc::new(SigningKey::from_der(&key)?),
+        })
     }
 }
 

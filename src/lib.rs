@@ -88,10 +88,10 @@ pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, Serv
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use error::{CertificateError, Error};
 #[cfg(feature = "std")]
+pub use session::{ClientSessionCache, SessionCache, Ticketer};
+#[cfg(feature = "std")]
 pub use stream::Stream;
 pub use verify::RootCertStore;
-#[cfg(feature = "std")]
-pub use session::{ClientSessionCache, SessionCache, Ticketer};
 
 /// The certificate, key, name and time types used in this crate's API.
 pub use rustls_pki_types as pki_types;

@@ -58,7 +58,9 @@ const SESSION_ENCODING_VERSION: u8 = 1;
 impl Session {
     /// Whether the session may still be resumed at `now` (seconds).
     pub(crate) fn alive(&self, now: u64, lifetime_secs: u64) -> bool {
-        now >= self.created && now - self.created < lifetime_secs
+        // Connections on other threads may carry a slightly earlier time than
+        // the one that created the session; that is not an expiry.
+        now.saturating_sub(self.created) < lifetime_secs
     }
 
     /// The plaintext inside a ticket. The whole encoding is zeroized by the
@@ -108,7 +110,9 @@ impl Session {
         let mut certs = r.sub_u24("session certificates")?;
         let mut peer_certificates = Vec::new();
         while !certs.is_empty() {
-            peer_certificates.push(CertificateDer::from(certs.vec_u24("session certificate")?.to_vec()));
+            peer_certificates.push(CertificateDer::from(
+                certs.vec_u24("session certificate")?.to_vec(),
+            ));
         }
         r.expect_empty("session")?;
         Ok(Self {
@@ -161,7 +165,11 @@ mod stores {
 
     impl<K: std::hash::Hash + Eq + Clone, V> Bounded<K, V> {
         fn new(capacity: usize) -> Self {
-            Self { map: HashMap::new(), order: VecDeque::new(), capacity }
+            Self {
+                map: HashMap::new(),
+                order: VecDeque::new(),
+                capacity,
+            }
         }
 
         fn insert(&mut self, key: K, value: V) {
@@ -217,7 +225,10 @@ mod stores {
     impl SessionCache {
         /// A cache of at most `capacity` sessions, each resumable for `lifetime`.
         pub fn new(capacity: usize, lifetime: Duration) -> Self {
-            Self { inner: Mutex::new(Bounded::new(capacity)), lifetime }
+            Self {
+                inner: Mutex::new(Bounded::new(capacity)),
+                lifetime,
+            }
         }
 
         /// How many sessions are held.
@@ -266,7 +277,9 @@ mod stores {
 
     impl TicketKey {
         fn aead(&self) -> Option<LessSafeKey> {
-            UnboundKey::new(&AES_256_GCM, self.key.as_ref()).ok().map(LessSafeKey::new)
+            UnboundKey::new(&AES_256_GCM, self.key.as_ref())
+                .ok()
+                .map(LessSafeKey::new)
         }
     }
 
@@ -323,7 +336,7 @@ mod stores {
 
         /// A key seals during its period and opens for one more.
         fn usable(&self, key: &TicketKey, now: u64) -> bool {
-            now >= key.created && now - key.created < 2 * self.rotation_period
+            now.saturating_sub(key.created) < 2 * self.rotation_period
         }
 
         fn new_key(random: &dyn RandomSource, now: u64) -> Result<TicketKey, Error> {
@@ -331,7 +344,11 @@ mod stores {
             let mut key = Zeroizing::new([0u8; KEY_LEN]);
             random.fill(&mut name)?;
             random.fill(key.as_mut())?;
-            Ok(TicketKey { name, key, created: now })
+            Ok(TicketKey {
+                name,
+                key,
+                created: now,
+            })
         }
 
         /// ticket = key_name(16) || nonce(12) || AES-256-GCM(session) || tag.
@@ -341,16 +358,24 @@ mod stores {
             now: u64,
             random: &dyn RandomSource,
         ) -> Result<Vec<u8>, Error> {
-            let mut keys = self.keys.lock().map_err(|_| Error::Internal("ticket key lock poisoned"))?;
+            let mut keys = self
+                .keys
+                .lock()
+                .map_err(|_| Error::Internal("ticket key lock poisoned"))?;
+            // Times from different connections arrive out of order; only a
+            // time a whole period after the key's creation rotates it.
             let due = match &keys.current {
-                Some(k) => now < k.created || now - k.created >= self.rotation_period,
+                Some(k) => now.saturating_sub(k.created) >= self.rotation_period,
                 None => true,
             };
             if due {
                 let fresh = Self::new_key(random, now)?;
                 keys.previous = keys.current.replace(fresh);
             }
-            let key = keys.current.as_ref().ok_or(Error::Internal("no ticket key"))?;
+            let key = keys
+                .current
+                .as_ref()
+                .ok_or(Error::Internal("no ticket key"))?;
             let aead = key.aead().ok_or(Error::Internal("ticket key"))?;
             let mut nonce = [0u8; NONCE_LEN];
             random.fill(&mut nonce)?;
@@ -391,7 +416,10 @@ mod stores {
             let aead = key.aead()?;
             let mut buf = Zeroizing::new(sealed.to_vec());
             let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-            let len = aead.open_in_place(nonce, Aad::from(name), buf.as_mut_slice()).ok()?.len();
+            let len = aead
+                .open_in_place(nonce, Aad::from(name), buf.as_mut_slice())
+                .ok()?
+                .len();
             buf.truncate(len);
             Some(buf)
         }
@@ -399,7 +427,10 @@ mod stores {
 
     impl Drop for TicketKeys {
         fn drop(&mut self) {
-            for key in [&mut self.current, &mut self.previous].into_iter().flatten() {
+            for key in [&mut self.current, &mut self.previous]
+                .into_iter()
+                .flatten()
+            {
                 key.name.zeroize();
             }
         }
@@ -421,7 +452,9 @@ mod stores {
     impl ClientSessionCache {
         /// A store for at most `capacity` servers' sessions.
         pub fn new(capacity: usize) -> Self {
-            Self { inner: Mutex::new(Bounded::new(capacity)) }
+            Self {
+                inner: Mutex::new(Bounded::new(capacity)),
+            }
         }
 
         /// How many sessions are held.

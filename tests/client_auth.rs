@@ -9,7 +9,12 @@ use std::sync::Arc;
 use common::*;
 use tls12::{AlertDescription as A, CertificateError, ClientAuth, Error, SignatureScheme};
 
-const CLIENT_KEYS: &[&str] = &["client-p256", "client-p384", "client-ed25519", "client-rsa2048"];
+const CLIENT_KEYS: &[&str] = &[
+    "client-p256",
+    "client-p384",
+    "client-ed25519",
+    "client-rsa2048",
+];
 
 fn client_with(identities: &[&str]) -> tls12::ClientConfig {
     let mut cc = client_config();
@@ -20,7 +25,10 @@ fn client_with(identities: &[&str]) -> tls12::ClientConfig {
     cc
 }
 
-fn server_requiring(identity: &str, policy: fn(tls12::RootCertStore) -> ClientAuth) -> tls12::ServerConfig {
+fn server_requiring(
+    identity: &str,
+    policy: fn(tls12::RootCertStore) -> ClientAuth,
+) -> tls12::ServerConfig {
     let mut sc = server_config(identity);
     sc.client_auth = policy(roots());
     sc
@@ -30,39 +38,66 @@ fn server_requiring(identity: &str, policy: fn(tls12::RootCertStore) -> ClientAu
 fn mutual_tls_with_every_client_key_type() {
     for server in ["server-p256", "server-rsa2048"] {
         for client in CLIENT_KEYS {
-            let (mut c, mut s) =
-                pair_with(client_with(&[client]), server_requiring(server, ClientAuth::Required), "localhost");
+            let (mut c, mut s) = pair_with(
+                client_with(&[client]),
+                server_requiring(server, ClientAuth::Required),
+                "localhost",
+            );
             handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{server} / {client}: {e:?}"));
             let presented = s.handshake_info().unwrap().peer_certificates.clone();
             assert_eq!(presented, certs(&format!("{client}.chain.pem")), "{client}");
-            assert_eq!(send_and_receive(&mut c, &mut s, b"authenticated"), b"authenticated");
+            assert_eq!(
+                send_and_receive(&mut c, &mut s, b"authenticated"),
+                b"authenticated"
+            );
         }
     }
 }
 
 #[test]
 fn optional_policy_serves_a_client_without_a_certificate() {
-    let (mut c, mut s) = pair_with(client_config(), server_requiring("server-p256", ClientAuth::Optional), "localhost");
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        server_requiring("server-p256", ClientAuth::Optional),
+        "localhost",
+    );
     handshake(&mut c, &mut s).unwrap();
     assert!(s.handshake_info().unwrap().peer_certificates.is_empty());
     // And one with a certificate is verified and recorded.
-    let (mut c, mut s) =
-        pair_with(client_with(&["client-p256"]), server_requiring("server-p256", ClientAuth::Optional), "localhost");
+    let (mut c, mut s) = pair_with(
+        client_with(&["client-p256"]),
+        server_requiring("server-p256", ClientAuth::Optional),
+        "localhost",
+    );
     handshake(&mut c, &mut s).unwrap();
     assert_eq!(s.handshake_info().unwrap().peer_certificates.len(), 2);
 }
 
 #[test]
 fn required_policy_refuses_a_client_without_a_certificate() {
-    let (mut c, mut s) = pair_with(client_config(), server_requiring("server-p256", ClientAuth::Required), "localhost");
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        server_requiring("server-p256", ClientAuth::Required),
+        "localhost",
+    );
     let err = handshake(&mut c, &mut s).unwrap_err();
-    assert!(matches!(err, (Side::Server, Error::HandshakeFailure(_))), "{err:?}");
-    assert_eq!(transfer(&mut s, &mut c), Err(Error::AlertReceived(A::HandshakeFailure)));
+    assert!(
+        matches!(err, (Side::Server, Error::HandshakeFailure(_))),
+        "{err:?}"
+    );
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(A::HandshakeFailure))
+    );
 }
 
 #[test]
 fn no_certificate_request_means_no_certificate_sent() {
-    let (mut c, mut s) = pair_with(client_with(&["client-p256"]), server_config("server-p256"), "localhost");
+    let (mut c, mut s) = pair_with(
+        client_with(&["client-p256"]),
+        server_config("server-p256"),
+        "localhost",
+    );
     handshake(&mut c, &mut s).unwrap();
     assert!(s.handshake_info().unwrap().peer_certificates.is_empty());
 }
@@ -77,27 +112,44 @@ fn tampered_client_certificate_is_bad_certificate_and_unnamed_chains_are_not_sen
     leaf[at] ^= 0x01; // inside the signature
     bad_chain[0] = leaf.into();
     let mut cc = client_config();
-    cc.add_client_certificate(bad_chain, key("other-client-p256.key")).unwrap();
+    cc.add_client_certificate(bad_chain, key("other-client-p256.key"))
+        .unwrap();
     let mut sc = server_config("server-p256");
     sc.client_auth = ClientAuth::Required(roots_from("other-ca.pem"));
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     let err = handshake(&mut c, &mut s).unwrap_err();
     assert!(
-        matches!(err, (Side::Server, Error::Certificate(CertificateError::BadSignature))),
+        matches!(
+            err,
+            (
+                Side::Server,
+                Error::Certificate(CertificateError::BadSignature)
+            )
+        ),
         "{err:?}"
     );
-    assert_eq!(transfer(&mut s, &mut c), Err(Error::AlertReceived(A::BadCertificate)));
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(A::BadCertificate))
+    );
 
     // A chain issued by a CA the server does not trust at all.
     let mut sc = server_config("server-p256");
     sc.client_auth = ClientAuth::Required(roots());
     let mut cc = client_config();
-    cc.add_client_certificate(certs("other-client-p256.chain.pem"), key("other-client-p256.key")).unwrap();
+    cc.add_client_certificate(
+        certs("other-client-p256.chain.pem"),
+        key("other-client-p256.key"),
+    )
+    .unwrap();
     // The client sees that its only identity was not issued by a named CA and
     // sends none, so the required policy fails with handshake_failure.
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     let err = handshake(&mut c, &mut s).unwrap_err();
-    assert!(matches!(err, (Side::Server, Error::HandshakeFailure(_))), "{err:?}");
+    assert!(
+        matches!(err, (Side::Server, Error::HandshakeFailure(_))),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -112,9 +164,13 @@ fn unknown_issuer_sent_anyway_is_unknown_ca() {
         .with_protocol_versions(&[&rustls::version::TLS12])
         .unwrap()
         .with_root_certificates(rroots)
-        .with_client_auth_cert(certs("other-client-p256.chain.pem"), key("other-client-p256.key"))
+        .with_client_auth_cert(
+            certs("other-client-p256.chain.pem"),
+            key("other-client-p256.key"),
+        )
         .unwrap();
-    let mut rc = rustls::ClientConnection::new(Arc::new(rc), "localhost".try_into().unwrap()).unwrap();
+    let mut rc =
+        rustls::ClientConnection::new(Arc::new(rc), "localhost".try_into().unwrap()).unwrap();
     let mut s = tls12::ServerConnection::new(
         Arc::new(server_requiring("server-p256", ClientAuth::Required)),
         now(),
@@ -135,7 +191,10 @@ fn unknown_issuer_sent_anyway_is_unknown_ca() {
             break;
         }
     }
-    assert_eq!(err, Some(Error::Certificate(CertificateError::UnknownIssuer)));
+    assert_eq!(
+        err,
+        Some(Error::Certificate(CertificateError::UnknownIssuer))
+    );
     let alert = s.pending_output().to_vec();
     rc.read_tls(&mut &alert[..]).unwrap();
     assert_eq!(
@@ -149,20 +208,38 @@ fn certificate_verify_from_the_wrong_key_is_decrypt_error() {
     // The chain is client-p256's, the key client-p384's: the signature cannot
     // verify under the certificate's key.
     let mut cc = client_config();
-    cc.add_client_certificate(certs("client-p256.chain.pem"), key("client-p384.key")).unwrap();
-    let (mut c, mut s) = pair_with(cc, server_requiring("server-p256", ClientAuth::Required), "localhost");
+    cc.add_client_certificate(certs("client-p256.chain.pem"), key("client-p384.key"))
+        .unwrap();
+    let (mut c, mut s) = pair_with(
+        cc,
+        server_requiring("server-p256", ClientAuth::Required),
+        "localhost",
+    );
     let err = handshake(&mut c, &mut s).unwrap_err();
-    assert_eq!(err, (Side::Server, Error::BadSignature("CertificateVerify")));
-    assert_eq!(transfer(&mut s, &mut c), Err(Error::AlertReceived(A::DecryptError)));
+    assert_eq!(
+        err,
+        (Side::Server, Error::BadSignature("CertificateVerify"))
+    );
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(A::DecryptError))
+    );
 }
 
 #[test]
 fn identity_is_chosen_by_ca_names() {
     // First identity is from other-ca, which the server does not name.
     let cc = client_with(&["other-client-p256", "client-ed25519"]);
-    let (mut c, mut s) = pair_with(cc, server_requiring("server-p256", ClientAuth::Required), "localhost");
+    let (mut c, mut s) = pair_with(
+        cc,
+        server_requiring("server-p256", ClientAuth::Required),
+        "localhost",
+    );
     handshake(&mut c, &mut s).unwrap();
-    assert_eq!(s.handshake_info().unwrap().peer_certificates, certs("client-ed25519.chain.pem"));
+    assert_eq!(
+        s.handshake_info().unwrap().peer_certificates,
+        certs("client-ed25519.chain.pem")
+    );
 }
 
 #[test]
@@ -172,14 +249,30 @@ fn identity_is_chosen_by_signature_scheme() {
     sc.signature_schemes = vec![SignatureScheme::RsaPssRsaeSha256];
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     handshake(&mut c, &mut s).unwrap();
-    assert_eq!(s.handshake_info().unwrap().peer_certificates, certs("client-rsa2048.chain.pem"));
+    assert_eq!(
+        s.handshake_info().unwrap().peer_certificates,
+        certs("client-rsa2048.chain.pem")
+    );
 }
 
 #[test]
 fn server_certificate_is_not_accepted_as_a_client_certificate() {
     let cc = client_with(&["server-p256"]);
-    let (mut c, mut s) = pair_with(cc, server_requiring("server-p256", ClientAuth::Required), "localhost");
+    let (mut c, mut s) = pair_with(
+        cc,
+        server_requiring("server-p256", ClientAuth::Required),
+        "localhost",
+    );
     let err = handshake(&mut c, &mut s).unwrap_err();
-    assert_eq!(err, (Side::Server, Error::Certificate(CertificateError::InvalidPurpose)));
-    assert_eq!(transfer(&mut s, &mut c), Err(Error::AlertReceived(A::CertificateUnknown)));
+    assert_eq!(
+        err,
+        (
+            Side::Server,
+            Error::Certificate(CertificateError::InvalidPurpose)
+        )
+    );
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(A::CertificateUnknown))
+    );
 }

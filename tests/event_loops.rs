@@ -597,7 +597,8 @@ async fn tokio_client_against_tokio_server() {
         let mut tasks = Vec::new();
         for _ in 0..CLIENTS {
             let (sock, _) = listener.accept().await.unwrap();
-            let conn = ServerConnection::new(sconfig.clone(), tls12::pki_types::UnixTime::now()).unwrap();
+            let conn =
+                ServerConnection::new(sconfig.clone(), tls12::pki_types::UnixTime::now()).unwrap();
             tasks.push(tokio::spawn(async move {
                 let mut tls = TlsStream::new(conn, sock);
                 tls.handshake().await.unwrap();

@@ -291,7 +291,8 @@ fn our_http_server(config: ServerConfig) -> OurServer {
         sock.set_read_timeout(Some(DEADLINE)).unwrap();
         sock.set_write_timeout(Some(DEADLINE)).unwrap();
         sock.set_nodelay(true).unwrap();
-        let mut conn = ServerConnection::new(Arc::new(config), tls12::pki_types::UnixTime::now()).unwrap();
+        let mut conn =
+            ServerConnection::new(Arc::new(config), tls12::pki_types::UnixTime::now()).unwrap();
         let mut tls = Stream::new(&mut conn, &mut sock);
         let mut run = ServerRun {
             info: None,

@@ -191,7 +191,10 @@ impl Server {
         loop {
             match self.listener.accept() {
                 Ok((mut sock, peer)) => {
-                    let tls = match ServerConnection::new(self.config.clone(), tls12::pki_types::UnixTime::now()) {
+                    let tls = match ServerConnection::new(
+                        self.config.clone(),
+                        tls12::pki_types::UnixTime::now(),
+                    ) {
                         Ok(tls) => tls,
                         Err(e) => {
                             self.log(peer, &format!("cannot start: {e}"));

@@ -163,7 +163,10 @@ fn client_waiting_for_a_promised_ticket_rejects_everything_else() {
     deliver(&mut s, &mut c).unwrap();
     deliver(&mut c, &mut s).unwrap();
     let records = split_records(&take_output(&mut s));
-    assert_unexpected(c.receive(&records[1]).map(|_| ()), "CCS instead of NewSessionTicket");
+    assert_unexpected(
+        c.receive(&records[1]).map(|_| ()),
+        "CCS instead of NewSessionTicket",
+    );
 }
 
 #[test]

@@ -80,7 +80,11 @@ impl ClientContext {
     fn cached_session(&self) -> Option<ClientSession> {
         #[cfg(feature = "std")]
         {
-            let cs = self.config.session_cache.as_ref()?.get(&self.session_key())?;
+            let cs = self
+                .config
+                .session_cache
+                .as_ref()?
+                .get(&self.session_key())?;
             let lifetime = match (&cs.ticket, cs.lifetime_hint) {
                 (Some(_), hint) if hint > 0 => u64::from(hint).min(CLIENT_SESSION_LIFETIME_SECS),
                 _ => CLIENT_SESSION_LIFETIME_SECS,
@@ -233,7 +237,10 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
     let ticket_extension_sent = ctx.tickets_enabled();
     if ticket_extension_sent {
         // RFC 5077 §3.2: empty asks for a ticket; non-empty presents one.
-        let ticket = offered.as_ref().and_then(|cs| cs.ticket.as_deref()).unwrap_or_default();
+        let ticket = offered
+            .as_ref()
+            .and_then(|cs| cs.ticket.as_deref())
+            .unwrap_or_default();
         extensions.push(ClientExtension::SessionTicket(ticket));
     }
 
@@ -283,19 +290,33 @@ impl State {
     ) -> Result<State, Error> {
         use HandshakeMessage as M;
         match (self, input) {
-            (Self::ExpectServerHello(s), Input::Handshake { msg: M::ServerHello(sh), raw }) => {
-                s.handle(ctx, cx, sh, raw)
-            }
-            (Self::ExpectCertificate(s), Input::Handshake { msg: M::Certificate(c), raw }) => {
-                s.handle(ctx, c, raw)
-            }
+            (
+                Self::ExpectServerHello(s),
+                Input::Handshake {
+                    msg: M::ServerHello(sh),
+                    raw,
+                },
+            ) => s.handle(ctx, cx, sh, raw),
+            (
+                Self::ExpectCertificate(s),
+                Input::Handshake {
+                    msg: M::Certificate(c),
+                    raw,
+                },
+            ) => s.handle(ctx, c, raw),
             (
                 Self::ExpectServerKeyExchange(s),
-                Input::Handshake { msg: M::ServerKeyExchange(body), raw },
+                Input::Handshake {
+                    msg: M::ServerKeyExchange(body),
+                    raw,
+                },
             ) => s.handle(ctx, body, raw),
             (
                 Self::ExpectServerHelloDone(mut s),
-                Input::Handshake { msg: M::CertificateRequest(req), raw },
+                Input::Handshake {
+                    msg: M::CertificateRequest(req),
+                    raw,
+                },
             ) if s.requested.is_none() => {
                 s.requested = Some(Requested {
                     types: req.certificate_types,
@@ -305,12 +326,19 @@ impl State {
                 s.transcript.add(raw);
                 Ok(Self::ExpectServerHelloDone(s))
             }
-            (Self::ExpectServerHelloDone(s), Input::Handshake { msg: M::ServerHelloDone, raw }) => {
-                s.handle(ctx, cx, raw)
-            }
+            (
+                Self::ExpectServerHelloDone(s),
+                Input::Handshake {
+                    msg: M::ServerHelloDone,
+                    raw,
+                },
+            ) => s.handle(ctx, cx, raw),
             (
                 Self::ExpectNewSessionTicket(ExpectNewSessionTicket(mut p)),
-                Input::Handshake { msg: M::NewSessionTicket(t), raw },
+                Input::Handshake {
+                    msg: M::NewSessionTicket(t),
+                    raw,
+                },
             ) => {
                 // RFC 5077 §3.3: an empty ticket means the server will not
                 // issue one after all.
@@ -320,13 +348,24 @@ impl State {
                 p.transcript.add(raw);
                 Ok(Self::ExpectChangeCipherSpec(ExpectChangeCipherSpec(p)))
             }
-            (Self::ExpectChangeCipherSpec(ExpectChangeCipherSpec(mut p)), Input::ChangeCipherSpec) => {
-                cx.opener = Some(p.opener.take().ok_or(Error::Internal("keys already installed"))?);
+            (
+                Self::ExpectChangeCipherSpec(ExpectChangeCipherSpec(mut p)),
+                Input::ChangeCipherSpec,
+            ) => {
+                cx.opener = Some(
+                    p.opener
+                        .take()
+                        .ok_or(Error::Internal("keys already installed"))?,
+                );
                 Ok(Self::ExpectFinished(ExpectFinished(p)))
             }
-            (Self::ExpectFinished(s), Input::Handshake { msg: M::Finished(vd), raw }) => {
-                s.handle(ctx, cx, vd, raw)
-            }
+            (
+                Self::ExpectFinished(s),
+                Input::Handshake {
+                    msg: M::Finished(vd),
+                    raw,
+                },
+            ) => s.handle(ctx, cx, vd, raw),
             (state, input) => Err(input.unexpected(state.expecting())),
         }
     }
@@ -631,8 +670,15 @@ impl ExpectServerHelloDone {
                 .buffer()
                 .ok_or(Error::Internal("handshake messages not kept"))?;
             let signature = id.key.sign(scheme, signed)?;
-            let cv = DigitallySigned { scheme, signature: &signature };
-            emit(cx, &mut self.transcript, &HandshakeMessage::CertificateVerify(cv))?;
+            let cv = DigitallySigned {
+                scheme,
+                signature: &signature,
+            };
+            emit(
+                cx,
+                &mut self.transcript,
+                &HandshakeMessage::CertificateVerify(cv),
+            )?;
         }
         self.transcript.keep_buffer(false);
 
@@ -696,7 +742,8 @@ fn remember(ctx: &ClientContext, p: &Pending) {
     let created = if p.neg.resumed {
         // A renewed ticket does not renew the session (the server keeps its
         // original creation time too).
-        ctx.cached_session().map_or(ctx.now.as_secs(), |cs| cs.session.created)
+        ctx.cached_session()
+            .map_or(ctx.now.as_secs(), |cs| cs.session.created)
     } else {
         ctx.now.as_secs()
     };

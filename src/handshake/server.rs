@@ -136,19 +136,33 @@ impl State {
     ) -> Result<State, Error> {
         use HandshakeMessage as M;
         match (self, input) {
-            (Self::ExpectClientHello, Input::Handshake { msg: M::ClientHello(ch), raw }) => {
-                client_hello(ctx, cx, ch, raw)
-            }
-            (Self::ExpectCertificate(s), Input::Handshake { msg: M::Certificate(c), raw }) => {
-                s.handle(ctx, c, raw)
-            }
+            (
+                Self::ExpectClientHello,
+                Input::Handshake {
+                    msg: M::ClientHello(ch),
+                    raw,
+                },
+            ) => client_hello(ctx, cx, ch, raw),
+            (
+                Self::ExpectCertificate(s),
+                Input::Handshake {
+                    msg: M::Certificate(c),
+                    raw,
+                },
+            ) => s.handle(ctx, c, raw),
             (
                 Self::ExpectClientKeyExchange(s),
-                Input::Handshake { msg: M::ClientKeyExchange(body), raw },
+                Input::Handshake {
+                    msg: M::ClientKeyExchange(body),
+                    raw,
+                },
             ) => s.handle(body, raw),
             (
                 Self::ExpectCertificateVerify(s),
-                Input::Handshake { msg: M::CertificateVerify(cv), raw },
+                Input::Handshake {
+                    msg: M::CertificateVerify(cv),
+                    raw,
+                },
             ) => s.handle(ctx, cv, raw),
             (Self::ExpectChangeCipherSpec(s), Input::ChangeCipherSpec) => {
                 cx.opener = Some(s.opener);
@@ -159,9 +173,13 @@ impl State {
                     reply: s.reply,
                 }))
             }
-            (Self::ExpectFinished(s), Input::Handshake { msg: M::Finished(vd), raw }) => {
-                s.handle(ctx, cx, vd, raw)
-            }
+            (
+                Self::ExpectFinished(s),
+                Input::Handshake {
+                    msg: M::Finished(vd),
+                    raw,
+                },
+            ) => s.handle(ctx, cx, vd, raw),
             (state, input) => Err(input.unexpected(state.expecting())),
         }
     }
@@ -290,7 +308,9 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
             let name = core::str::from_utf8(name)
                 .ok()
                 .filter(|n| rustls_pki_types::DnsName::try_from(*n).is_ok())
-                .ok_or(Error::IllegalParameter("server_name is not a valid DNS name"))?;
+                .ok_or(Error::IllegalParameter(
+                    "server_name is not a valid DNS name",
+                ))?;
             Some(String::from(name))
         }
         None => None,
@@ -367,7 +387,10 @@ fn find_session(
             if ch.session_id.is_empty() {
                 return None;
             }
-            config.session_cache.as_ref()?.get(ch.session_id.as_slice(), now)
+            config
+                .session_cache
+                .as_ref()?
+                .get(ch.session_id.as_slice(), now)
         };
         let Some(session) = from_ticket().or_else(from_cache) else {
             return Ok(None);
@@ -396,7 +419,11 @@ fn find_session(
     }
 }
 
-fn server_extensions<'a>(d: &'a HelloDecisions, ticket: bool, ack_name: bool) -> Vec<ServerExtension<'a>> {
+fn server_extensions<'a>(
+    d: &'a HelloDecisions,
+    ticket: bool,
+    ack_name: bool,
+) -> Vec<ServerExtension<'a>> {
     let mut extensions = Vec::with_capacity(6);
     if d.secure_renegotiation {
         extensions.push(ServerExtension::RenegotiationInfo(&[]));
@@ -408,7 +435,9 @@ fn server_extensions<'a>(d: &'a HelloDecisions, ticket: bool, ack_name: bool) ->
         extensions.push(ServerExtension::Alpn(p));
     }
     if d.point_formats_offered {
-        extensions.push(ServerExtension::EcPointFormats(vec![EcPointFormat::Uncompressed]));
+        extensions.push(ServerExtension::EcPointFormats(vec![
+            EcPointFormat::Uncompressed,
+        ]));
     }
     if ack_name {
         // RFC 6066 §3: acknowledge that the name was used (full handshakes
@@ -440,14 +469,20 @@ fn send_ticket(
             _ => Vec::new(),
         };
         let lifetime_hint = u32::try_from(ticketer.lifetime_secs()).unwrap_or(u32::MAX);
-        let msg = NewSessionTicket { lifetime_hint, ticket: &ticket };
+        let msg = NewSessionTicket {
+            lifetime_hint,
+            ticket: &ticket,
+        };
         return emit(cx, transcript, &HandshakeMessage::NewSessionTicket(msg));
     }
     let _ = (ctx, session);
     emit(
         cx,
         transcript,
-        &HandshakeMessage::NewSessionTicket(NewSessionTicket { lifetime_hint: 0, ticket: &[] }),
+        &HandshakeMessage::NewSessionTicket(NewSessionTicket {
+            lifetime_hint: 0,
+            ticket: &[],
+        }),
     )
 }
 
@@ -531,11 +566,18 @@ fn client_hello(
         // RFC 5246 §7.4.4 (types per RFC 8422 §5.5: ecdsa_sign covers EdDSA).
         let names = roots.subject_names();
         let request = CertificateRequest {
-            certificate_types: vec![ClientCertificateType::EcdsaSign, ClientCertificateType::RsaSign],
+            certificate_types: vec![
+                ClientCertificateType::EcdsaSign,
+                ClientCertificateType::RsaSign,
+            ],
             signature_schemes: config.signature_schemes.clone(),
             ca_names: names.iter().map(Vec::as_slice).collect(),
         };
-        emit(cx, &mut transcript, &HandshakeMessage::CertificateRequest(request))?;
+        emit(
+            cx,
+            &mut transcript,
+            &HandshakeMessage::CertificateRequest(request),
+        )?;
     }
     emit(cx, &mut transcript, &HandshakeMessage::ServerHelloDone)?;
 
@@ -555,9 +597,17 @@ fn client_hello(
         resumed: false,
     };
     Ok(if client_auth {
-        State::ExpectCertificate(ExpectCertificate { neg, transcript, key_share })
+        State::ExpectCertificate(ExpectCertificate {
+            neg,
+            transcript,
+            key_share,
+        })
     } else {
-        State::ExpectClientKeyExchange(ExpectClientKeyExchange { neg, transcript, key_share })
+        State::ExpectClientKeyExchange(ExpectClientKeyExchange {
+            neg,
+            transcript,
+            key_share,
+        })
     })
 }
 
@@ -688,7 +738,11 @@ impl ExpectClientKeyExchange {
             Ok(State::ExpectCertificateVerify(ExpectCertificateVerify {
                 neg: self.neg,
                 transcript: self.transcript,
-                keys: Keys { master, opener, sealer },
+                keys: Keys {
+                    master,
+                    opener,
+                    sealer,
+                },
             }))
         }
     }
@@ -740,9 +794,9 @@ impl ExpectFinished {
         received: &[u8],
         raw: &[u8],
     ) -> Result<State, Error> {
-        let expected = self
-            .neg
-            .verify_data(&self.master, FinishedLabel::Client, &self.transcript)?;
+        let expected =
+            self.neg
+                .verify_data(&self.master, FinishedLabel::Client, &self.transcript)?;
         check_finished(&expected, received)?;
         self.transcript.add(raw);
         if let Some(sealer) = self.reply {
