@@ -2,11 +2,14 @@
 //!
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
-//!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT]
+//!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
+//!     [--cert CHAIN.pem --key KEY.pem] [--reconnect N]
 //! ```
 //!
 //! Prints what was negotiated, sends TEXT (default: an HTTP/1.1 GET), then
-//! prints what the server answered until it closes.
+//! prints what the server answered until it closes. `--reconnect N` makes N
+//! more connections with the same configuration, each printing whether it
+//! resumed the session.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -14,13 +17,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tls12::pki_types::pem::PemObject;
-use tls12::pki_types::{CertificateDer, ServerName, UnixTime};
+use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::{CipherSuite, ClientConfig, ClientConnection, RootCertStore, Stream};
 
 fn usage() -> ! {
     eprintln!(
         "usage: client --connect ADDR --server-name NAME --ca CA.pem [--suites A,B] \
-         [--alpn P1,P2] [--send TEXT]"
+         [--alpn P1,P2] [--send TEXT] [--cert CHAIN.pem --key KEY.pem] [--reconnect N]"
     );
     std::process::exit(2)
 }
@@ -34,6 +37,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let (mut connect, mut server_name, mut ca, mut suites, mut alpn, mut send) =
         (None, None, None, None, None, None);
+    let (mut cert, mut key, mut reconnect) = (None, None, 0usize);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
         match arg.as_str() {
@@ -43,6 +47,9 @@ fn main() {
             "--suites" => suites = Some(value()),
             "--alpn" => alpn = Some(value()),
             "--send" => send = Some(value()),
+            "--cert" => cert = Some(value()),
+            "--key" => key = Some(value()),
+            "--reconnect" => reconnect = value().parse().unwrap_or_else(|_| usage()),
             _ => usage(),
         }
     }
@@ -70,12 +77,40 @@ fn main() {
     if let Some(list) = alpn {
         config.alpn_protocols = list.split(',').map(|p| p.as_bytes().to_vec()).collect();
     }
+    match (cert, key) {
+        (Some(cert), Some(key)) => {
+            let chain = CertificateDer::pem_file_iter(&cert)
+                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+                .unwrap_or_else(|e| fail(&format!("reading {cert}: {e}")));
+            let key = PrivateKeyDer::from_pem_file(&key)
+                .unwrap_or_else(|e| fail(&format!("reading {key}: {e}")));
+            config
+                .add_client_certificate(chain, key)
+                .unwrap_or_else(|e| fail(&e.to_string()));
+        }
+        (None, None) => {}
+        _ => fail("--cert and --key go together"),
+    }
+    let config = Arc::new(config);
     let name = ServerName::try_from(server_name.clone())
         .unwrap_or_else(|e| fail(&format!("{server_name}: {e}")));
-    let mut conn = ClientConnection::new(Arc::new(config), name, UnixTime::now())
+    let text = send.unwrap_or_else(|| {
+        format!("GET / HTTP/1.1\r\nHost: {server_name}\r\nConnection: close\r\n\r\n")
+    });
+
+    for n in 0..=reconnect {
+        if n > 0 {
+            println!("--- reconnection {n} of {reconnect}");
+        }
+        run(&config, &name, &connect, &text);
+    }
+}
+
+fn run(config: &Arc<ClientConfig>, name: &ServerName<'static>, addr: &str, text: &str) {
+    let mut conn = ClientConnection::new(config.clone(), name.clone(), UnixTime::now())
         .unwrap_or_else(|e| fail(&e.to_string()));
     let mut sock =
-        TcpStream::connect(&connect).unwrap_or_else(|e| fail(&format!("connect {connect}: {e}")));
+        TcpStream::connect(addr).unwrap_or_else(|e| fail(&format!("connect {addr}: {e}")));
     sock.set_read_timeout(Some(Duration::from_secs(30))).ok();
     let mut tls = Stream::new(&mut conn, &mut sock);
     if let Err(e) = tls.complete_handshake() {
@@ -96,14 +131,12 @@ fn main() {
         info.alpn_protocol.as_deref().map(String::from_utf8_lossy)
     );
     println!("ems:        {}", info.extended_master_secret);
+    println!("resumed:    {}", info.resumed);
     println!(
         "peer chain: {} certificate(s)",
         info.peer_certificates.len()
     );
 
-    let text = send.unwrap_or_else(|| {
-        format!("GET / HTTP/1.1\r\nHost: {server_name}\r\nConnection: close\r\n\r\n")
-    });
     tls.write_all(text.as_bytes())
         .unwrap_or_else(|e| fail(&format!("send: {e}")));
     println!("--- server answered:");

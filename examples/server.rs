@@ -4,8 +4,11 @@
 //! cargo run --example server -- --listen 127.0.0.1:8443 \
 //!     --cert tests/fixtures/server-p256.chain.pem --key tests/fixtures/server-p256.key \
 //!     [--suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...] [--alpn h2,http/1.1] \
-//!     [--http | --echo] [--max-connections N]
+//!     [--http | --echo] [--max-connections N] \
+//!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets]
 //! ```
+//!
+//! Sessions resume by session ID and by ticket unless turned off.
 //!
 //! `--http` answers every HTTP/1.x request with a page showing what was
 //! negotiated (like `openssl s_server -www`); `--echo` (the default) echoes
@@ -17,7 +20,9 @@ use std::sync::Arc;
 
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
-use tls12::{CipherSuite, HandshakeInfo, ServerConfig, ServerConnection, Stream};
+use tls12::{
+    CipherSuite, ClientAuth, HandshakeInfo, RootCertStore, ServerConfig, ServerConnection, Stream,
+};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -28,7 +33,8 @@ enum Mode {
 fn usage() -> ! {
     eprintln!(
         "usage: server --listen ADDR --cert CHAIN.pem --key KEY.pem [--suites A,B] \
-         [--alpn P1,P2] [--http | --echo] [--max-connections N]"
+         [--alpn P1,P2] [--http | --echo] [--max-connections N] \
+         [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets]"
     );
     std::process::exit(2)
 }
@@ -38,6 +44,8 @@ fn main() {
     let (mut listen, mut cert, mut key, mut suites, mut alpn) = (None, None, None, None, None);
     let mut mode = Mode::Echo;
     let mut max_connections: Option<usize> = None;
+    let (mut client_ca, mut client_auth) = (None, None);
+    let (mut session_cache, mut tickets) = (true, true);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
         match arg.as_str() {
@@ -47,6 +55,10 @@ fn main() {
             "--suites" => suites = Some(value()),
             "--alpn" => alpn = Some(value()),
             "--max-connections" => max_connections = value().parse().ok(),
+            "--client-ca" => client_ca = Some(value()),
+            "--client-auth" => client_auth = Some(value()),
+            "--no-session-cache" => session_cache = false,
+            "--no-tickets" => tickets = false,
             "--http" => mode = Mode::Http,
             "--echo" => mode = Mode::Echo,
             _ => usage(),
@@ -67,6 +79,30 @@ fn main() {
     }
     if let Some(list) = alpn {
         config.alpn_protocols = list.split(',').map(|p| p.as_bytes().to_vec()).collect();
+    }
+    if let Some(ca) = client_ca {
+        let mut roots = RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(&ca)
+            .unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")))
+        {
+            let cert = cert.unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")));
+            roots.add(&cert).unwrap_or_else(|e| fail(&e.to_string()));
+        }
+        config.client_auth = match client_auth.as_deref() {
+            Some("required") | None => ClientAuth::Required(roots),
+            Some("optional") => ClientAuth::Optional(roots),
+            Some(other) => fail(&format!(
+                "--client-auth must be optional or required, not {other}"
+            )),
+        };
+    } else if client_auth.is_some() {
+        fail("--client-auth needs --client-ca");
+    }
+    if !session_cache {
+        config.session_cache = None;
+    }
+    if !tickets {
+        config.ticketer = None;
     }
     let config = Arc::new(config);
 
@@ -126,7 +162,11 @@ fn serve(config: Arc<ServerConfig>, mut sock: TcpStream, mode: Mode) -> Result<(
                 if n == 0 {
                     break;
                 }
-                tls.write_all(&buf[..n]).map_err(|e| e.to_string())?;
+                match tls.write_all(&buf[..n]) {
+                    // The peer closed right after sending: nothing to echo to.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                    other => other.map_err(|e| e.to_string())?,
+                }
             }
         }
         Mode::Http => {
@@ -170,20 +210,22 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn describe(info: &HandshakeInfo) -> String {
     format!(
-        "{:?} {:?} group={:?} sig={:?} alpn={:?} sni={:?} ems={}",
+        "{:?} {:?} group={:?} sig={:?} alpn={:?} sni={:?} ems={} resumed={} client_certs={}",
         info.version,
         info.cipher_suite,
         info.group,
         info.signature_scheme,
         info.alpn_protocol.as_deref().map(String::from_utf8_lossy),
         info.server_name,
-        info.extended_master_secret
+        info.extended_master_secret,
+        info.resumed,
+        info.peer_certificates.len()
     )
 }
 
 fn page(info: &HandshakeInfo, request_line: &str) -> String {
     format!(
-        "<html><body><h1>tls12</h1><pre>\nrequest:    {}\nprotocol:   {:?}\ncipher:     {:?}\ngroup:      {:?}\nsignature:  {:?}\nalpn:       {:?}\nsni:        {:?}\nextended master secret: {}\n</pre></body></html>\n",
+        "<html><body><h1>tls12</h1><pre>\nrequest:    {}\nprotocol:   {:?}\ncipher:     {:?}\ngroup:      {:?}\nsignature:  {:?}\nalpn:       {:?}\nsni:        {:?}\nextended master secret: {}\nresumed:    {}\nclient certificates: {}\n</pre></body></html>\n",
         request_line.replace('<', "&lt;"),
         info.version,
         info.cipher_suite,
@@ -191,6 +233,8 @@ fn page(info: &HandshakeInfo, request_line: &str) -> String {
         info.signature_scheme,
         info.alpn_protocol.as_deref().map(String::from_utf8_lossy),
         info.server_name,
-        info.extended_master_secret
+        info.extended_master_secret,
+        info.resumed,
+        info.peer_certificates.len()
     )
 }

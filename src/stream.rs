@@ -137,6 +137,14 @@ impl<T: Read + Write> Write for Stream<'_, T> {
         if self.conn.is_handshaking() {
             self.complete_handshake()?;
         }
+        if self.conn.peer_closed() {
+            // RFC 5246 §7.2.1: TLS 1.2 has no half-close; our close_notify
+            // already answered the peer's.
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the peer sent close_notify",
+            ));
+        }
         let n = self.conn.send(data).map_err(to_io)?;
         self.flush_tls()?;
         Ok(n)
