@@ -193,6 +193,86 @@ fn server_name_text(name: &ServerName<'_>) -> String {
     }
 }
 
+/// DER `Name`s of the trust anchors, as sent in CertificateRequest's
+/// certificate_authorities (RFC 5246 §7.4.4). webpki keeps each subject
+/// without its outer SEQUENCE header, so it is put back here.
+impl RootCertStore {
+    pub(crate) fn subject_names(&self) -> Vec<Vec<u8>> {
+        self.anchors
+            .iter()
+            .map(|ta| der_wrap(0x30, ta.subject.as_ref()))
+            .collect()
+    }
+}
+
+fn der_wrap(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = Vec::with_capacity(content.len() + 5);
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = (len as u32).to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (4 - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// One DER element split off the front of a byte string.
+struct Tlv<'a> {
+    tag: u8,
+    /// The whole element, header included.
+    whole: &'a [u8],
+    content: &'a [u8],
+    rest: &'a [u8],
+}
+
+/// Splits one DER TLV off the front of `der`.
+fn der_next(der: &[u8]) -> Option<Tlv<'_>> {
+    let tag = *der.first()?;
+    let first = *der.get(1)?;
+    let (len, header) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 3 {
+            return None;
+        }
+        let mut len = 0usize;
+        for b in der.get(2..2 + n)? {
+            len = (len << 8) | usize::from(*b);
+        }
+        (len, 2 + n)
+    };
+    let end = header.checked_add(len)?;
+    let tlv = der.get(..end)?;
+    Some(Tlv {
+        tag,
+        whole: tlv,
+        content: tlv.get(header..)?,
+        rest: der.get(end..)?,
+    })
+}
+
+/// The issuer `Name` (whole TLV) of a DER certificate (RFC 5280 §4.1),
+/// used to match a client certificate to the CA names a server asked for.
+pub(crate) fn certificate_issuer(cert: &[u8]) -> Option<&[u8]> {
+    let certificate = der_next(cert)?.content;
+    let tbs = der_next(certificate)?.content;
+    let first = der_next(tbs)?;
+    let mut rest = first.rest;
+    if first.tag == 0xa0 {
+        // [0] EXPLICIT version, then serialNumber.
+        rest = der_next(rest)?.rest;
+    }
+    let rest = der_next(rest)?.rest; // signature AlgorithmIdentifier
+    let issuer = der_next(rest)?;
+    (issuer.tag == 0x30).then_some(issuer.whole)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,69 +614,23 @@ mod tests {
         assert_eq!(server_name_text(&name("127.0.0.1")), "127.0.0.1");
         assert_eq!(server_name_text(&name("2001:db8::1")), "2001:db8::1");
     }
-}
 
-/// DER `Name`s of the trust anchors, as sent in CertificateRequest's
-/// certificate_authorities (RFC 5246 §7.4.4). webpki keeps each subject
-/// without its outer SEQUENCE header, so it is put back here.
-impl RootCertStore {
-    pub(crate) fn subject_names(&self) -> Vec<Vec<u8>> {
-        self.anchors
-            .iter()
-            .map(|ta| der_wrap(0x30, ta.subject.as_ref()))
-            .collect()
-    }
-}
-
-fn der_wrap(tag: u8, content: &[u8]) -> Vec<u8> {
-    let len = content.len();
-    let mut out = Vec::with_capacity(content.len() + 5);
-    out.push(tag);
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = (len as u32).to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (4 - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// Splits one DER TLV off the front of `der`: (tag, whole TLV, content, rest).
-fn der_next(der: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
-    let tag = *der.first()?;
-    let first = *der.get(1)?;
-    let (len, header) = if first < 0x80 {
-        (usize::from(first), 2)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 3 {
-            return None;
+    #[test]
+    fn issuer_of_a_leaf_matches_the_subject_name_of_its_issuer() {
+        let leaf = certs(include_str!("../tests/fixtures/client-p256.pem"));
+        let inter = certs(include_str!("../tests/fixtures/inter.pem"));
+        let ca = certs(include_str!("../tests/fixtures/ca.pem"));
+        let mut roots = RootCertStore::empty();
+        roots.add(&ca[0]).unwrap();
+        let mut inter_store = RootCertStore::empty();
+        inter_store.add(&inter[0]).unwrap();
+        let leaf_issuer = certificate_issuer(leaf[0].as_ref()).unwrap();
+        assert_eq!(inter_store.subject_names(), [leaf_issuer.to_vec()]);
+        let inter_issuer = certificate_issuer(inter[0].as_ref()).unwrap();
+        assert_eq!(roots.subject_names(), [inter_issuer.to_vec()]);
+        for n in 0..leaf[0].len() {
+            let _ = certificate_issuer(&leaf[0][..n]);
         }
-        let mut len = 0usize;
-        for b in der.get(2..2 + n)? {
-            len = (len << 8) | usize::from(*b);
-        }
-        (len, 2 + n)
-    };
-    let end = header.checked_add(len)?;
-    let tlv = der.get(..end)?;
-    Some((tag, tlv, tlv.get(header..)?, der.get(end..)?))
-}
-
-/// The issuer `Name` (whole TLV) of a DER certificate (RFC 5280 §4.1),
-/// used to match a client certificate to the CA names a server asked for.
-pub(crate) fn certificate_issuer(cert: &[u8]) -> Option<&[u8]> {
-    let (_, _, certificate, _) = der_next(cert)?;
-    let (_, _, tbs, _) = der_next(certificate)?;
-    let (tag, _, _, mut rest) = der_next(tbs)?;
-    if tag == 0xa0 {
-        // [0] EXPLICIT version, then serialNumber.
-        rest = der_next(rest)?.3;
+        assert!(certificate_issuer(&[0x30, 0x84, 0, 0, 0, 1]).is_none());
     }
-    let rest = der_next(rest)?.3; // signature AlgorithmIdentifier
-    let (tag, issuer, _, _) = der_next(rest)?;
-    (tag == 0x30).then_some(issuer)
 }
