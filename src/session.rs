@@ -388,7 +388,7 @@ mod stores {
                 .seal_in_place_separate_tag(
                     Nonce::assume_unique_for_key(nonce),
                     Aad::from(&key.name),
-                    &mut out[at..],
+                    out.get_mut(at..).unwrap_or_default(),
                 )
                 .map_err(|_| Error::Internal("ticket sealing failed"))?;
             out.extend_from_slice(tag.as_ref());

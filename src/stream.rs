@@ -76,7 +76,8 @@ impl<'a, T: Read + Write> Stream<'a, T> {
             if n == 0 {
                 return Ok(false);
             }
-            self.pending.extend_from_slice(&buf[..n]);
+            self.pending
+                .extend_from_slice(buf.get(..n).unwrap_or_default());
         }
         let result = self.conn.receive(&self.pending);
         // Send whatever the connection queued, an alert included.

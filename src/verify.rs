@@ -215,7 +215,7 @@ fn der_wrap(tag: u8, content: &[u8]) -> Vec<u8> {
         let bytes = (len as u32).to_be_bytes();
         let skip = bytes.iter().take_while(|b| **b == 0).count();
         out.push(0x80 | (4 - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
+        out.extend_from_slice(bytes.get(skip..).unwrap_or_default());
     }
     out.extend_from_slice(content);
     out

@@ -146,7 +146,7 @@ fn expect_empty_body(body: &[u8], what: &'static str) -> Result<(), Error> {
 /// Sorting keeps this O(n log n) for hostile extension counts.
 pub(crate) fn check_no_duplicates(mut types: Vec<u16>) -> Result<(), Error> {
     types.sort_unstable();
-    if types.windows(2).any(|w| w[0] == w[1]) {
+    if types.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
         return Err(Error::IllegalParameter("duplicate extension"));
     }
     Ok(())

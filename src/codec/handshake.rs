@@ -39,7 +39,7 @@ impl SessionId {
     }
 
     pub(crate) fn as_slice(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len).min(32)]
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
     }
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0

@@ -44,23 +44,29 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    /// Takes exactly `N` bytes as an array.
+    pub(crate) fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], Error> {
+        self.take(N, what)?
+            .try_into()
+            .map_err(|_| Error::Decode(what))
+    }
+
     pub(crate) fn u8(&mut self, what: &'static str) -> Result<u8, Error> {
-        Ok(self.take(1, what)?[0])
+        let [b] = self.array(what)?;
+        Ok(b)
     }
 
     pub(crate) fn u16(&mut self, what: &'static str) -> Result<u16, Error> {
-        let b = self.take(2, what)?;
-        Ok(u16::from_be_bytes([b[0], b[1]]))
+        Ok(u16::from_be_bytes(self.array(what)?))
     }
 
     pub(crate) fn u24(&mut self, what: &'static str) -> Result<u32, Error> {
-        let b = self.take(3, what)?;
-        Ok(u32::from_be_bytes([0, b[0], b[1], b[2]]))
+        let [a, b, c] = self.array(what)?;
+        Ok(u32::from_be_bytes([0, a, b, c]))
     }
 
     pub(crate) fn u32(&mut self, what: &'static str) -> Result<u32, Error> {
-        let b = self.take(4, what)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        Ok(u32::from_be_bytes(self.array(what)?))
     }
 
     /// A vector with a one-byte length prefix (`opaque x<0..2^8-1>`).
@@ -142,7 +148,12 @@ impl Writer for Vec<u8> {
         let max = (1usize << (8 * len_bytes)) - 1;
         let n = n.min(max) as u32;
         let be = n.to_be_bytes();
-        self[at..at + len_bytes].copy_from_slice(&be[4 - len_bytes..]);
+        if let (Some(dst), Some(src)) = (
+            self.get_mut(at..at + len_bytes),
+            be.get(4usize.saturating_sub(len_bytes)..),
+        ) {
+            dst.copy_from_slice(src);
+        }
     }
 }
 

@@ -109,7 +109,7 @@ impl MasterSecret {
             &self.0,
             b"key expansion",
             &[server_random, client_random],
-            &mut kb.bytes[..used],
+            kb.bytes.get_mut(..used).unwrap_or_default(),
         );
         kb
     }
@@ -154,25 +154,31 @@ impl KeyBlock {
 
     /// `client_write_key`.
     pub(crate) fn client_key(&self) -> &[u8] {
-        &self.bytes[..self.key_len]
+        self.bytes.get(..self.key_len).unwrap_or_default()
     }
 
     /// `server_write_key`.
     pub(crate) fn server_key(&self) -> &[u8] {
-        &self.bytes[self.key_len..2 * self.key_len]
+        self.bytes
+            .get(self.key_len..2 * self.key_len)
+            .unwrap_or_default()
     }
 
     /// `client_write_IV`: the GCM salt (RFC 5288 §3) or the ChaCha20-Poly1305
     /// nonce mask (RFC 7905 §2).
     pub(crate) fn client_iv(&self) -> &[u8] {
         let start = 2 * self.key_len;
-        &self.bytes[start..start + self.iv_len]
+        self.bytes
+            .get(start..start + self.iv_len)
+            .unwrap_or_default()
     }
 
     /// `server_write_IV`.
     pub(crate) fn server_iv(&self) -> &[u8] {
         let start = 2 * self.key_len + self.iv_len;
-        &self.bytes[start..start + self.iv_len]
+        self.bytes
+            .get(start..start + self.iv_len)
+            .unwrap_or_default()
     }
 }
 

@@ -39,7 +39,9 @@ pub(crate) fn prf(
         let block = mac_label_seed(a.as_ref());
         // `chunks_mut` never yields more than `output_len` bytes, the tag's
         // length, so this slice is in bounds.
-        chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
+        for (out, b) in chunk.iter_mut().zip(block.as_ref()) {
+            *out = *b;
+        }
         a = hmac::sign(&key, a.as_ref());
     }
 }

@@ -163,7 +163,7 @@ impl RecordSealer {
         out.extend_from_slice(&RecordHeader::encode(typ, version, record_len));
         // RFC 5288 §3: the explicit nonce is the low 8 bytes of the nonce,
         // which `implicit_nonce` makes equal to `seq`.
-        out.extend_from_slice(&seq.to_be_bytes()[..explicit_len]);
+        out.extend_from_slice(seq.to_be_bytes().get(..explicit_len).unwrap_or_default());
         let body = out.len();
         out.extend_from_slice(plaintext);
 
@@ -224,7 +224,7 @@ impl RecordSealer {
             version,
             explicit_len + plain_len + TAG_LEN,
         ));
-        explicit.copy_from_slice(&seq.to_be_bytes()[..explicit_len]);
+        explicit.copy_from_slice(seq.to_be_bytes().get(..explicit_len).unwrap_or_default());
         tag_space.copy_from_slice(tag.as_ref());
         self.state.advance(seq);
         Ok(())
