@@ -26,6 +26,9 @@ use crate::verify::RootCertStore;
 pub struct Limits {
     /// Largest handshake message accepted, in bytes (default 64 KiB). Larger
     /// declared lengths fail with `decode_error` before anything is buffered.
+    /// It also bounds the bytes of a peer's certificate chain (which travels
+    /// in one Certificate message) and the handshake data buffered at any
+    /// time (one incomplete message plus the rest of the current record).
     pub max_handshake_message_len: usize,
     /// Most certificates accepted in a peer's chain (default 10); more fail
     /// with `bad_certificate`.

@@ -327,3 +327,36 @@ fn finished_one_bit_off_is_decrypt_error() {
         );
     }
 }
+
+#[test]
+fn a_flood_of_empty_application_records_is_cut_off() {
+    let (mut c, mut s) = established();
+    let limit = s.common.limits.max_warnings_in_a_row;
+    let empty_record = |c: &mut ClientConnection| {
+        let common = &mut c.common;
+        let out = common.out.tail();
+        common
+            .sealer
+            .as_mut()
+            .unwrap()
+            .seal(ContentType::ApplicationData, ProtocolVersion::Tls12, &[], out)
+            .unwrap();
+    };
+    // RFC 5246 §6.2.1 allows empty records, and data resets the count...
+    for _ in 0..limit {
+        empty_record(&mut c);
+    }
+    c.send(b"x").unwrap();
+    for _ in 0..limit {
+        empty_record(&mut c);
+    }
+    deliver(&mut c, &mut s).unwrap();
+    assert_eq!(s.plaintext(), b"x");
+    // ...but one more in a row than the cap ends the connection.
+    empty_record(&mut c);
+    assert_unexpected(deliver(&mut c, &mut s), "empty record flood");
+    assert_eq!(
+        deliver(&mut s, &mut c),
+        Err(Error::AlertReceived(AlertDescription::UnexpectedMessage))
+    );
+}
