@@ -339,7 +339,12 @@ fn a_flood_of_empty_application_records_is_cut_off() {
             .sealer
             .as_mut()
             .unwrap()
-            .seal(ContentType::ApplicationData, ProtocolVersion::Tls12, &[], out)
+            .seal(
+                ContentType::ApplicationData,
+                ProtocolVersion::Tls12,
+                &[],
+                out,
+            )
             .unwrap();
     };
     // RFC 5246 §6.2.1 allows empty records, and data resets the count...
