@@ -22,7 +22,10 @@ fn handshake_message_size_cap_refuses_before_buffering() {
     let err = s.receive(&record(22, &[1, 0, 0x13, 0x88])).unwrap_err();
     assert_eq!(
         err,
-        Error::LimitExceeded { what: "handshake message size", limit: 4096 }
+        Error::LimitExceeded {
+            what: "handshake message size",
+            limit: 4096
+        }
     );
     assert_eq!(err.alert(), Some(A::DecodeError));
     // Exactly at the cap is fine (it fails later, as a malformed hello).
@@ -31,7 +34,10 @@ fn handshake_message_size_cap_refuses_before_buffering() {
     let (_, mut s) = pair_with(client_config(), sc, "localhost");
     let mut body = vec![1, 0, 0x10, 0x00];
     body.extend(vec![0u8; 4096 - 1]);
-    assert!(s.receive(&record(22, &body)).is_ok(), "incomplete: waits for the last byte");
+    assert!(
+        s.receive(&record(22, &body)).is_ok(),
+        "incomplete: waits for the last byte"
+    );
 }
 
 #[test]
@@ -41,8 +47,17 @@ fn certificate_chain_length_cap_is_bad_certificate() {
     // The server sends leaf + intermediate: two certificates.
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     let err = handshake(&mut c, &mut s).unwrap_err();
-    assert_eq!(err, (Side::Client, Error::Certificate(tls12::CertificateError::TooLarge)));
-    assert_eq!(transfer(&mut c, &mut s), Err(Error::AlertReceived(A::BadCertificate)));
+    assert_eq!(
+        err,
+        (
+            Side::Client,
+            Error::Certificate(tls12::CertificateError::TooLarge)
+        )
+    );
+    assert_eq!(
+        transfer(&mut c, &mut s),
+        Err(Error::AlertReceived(A::BadCertificate))
+    );
 }
 
 #[test]
@@ -53,8 +68,17 @@ fn certificate_chain_bytes_are_capped_by_the_message_cap() {
     cc.limits.max_handshake_message_len = 1024;
     let (mut c, mut s) = pair_with(cc, server_config("server-rsa2048"), "localhost");
     let err = handshake(&mut c, &mut s).unwrap_err();
-    assert!(matches!(err, (Side::Client, Error::LimitExceeded { limit: 1024, .. })), "{err:?}");
-    assert_eq!(transfer(&mut c, &mut s), Err(Error::AlertReceived(A::DecodeError)));
+    assert!(
+        matches!(
+            err,
+            (Side::Client, Error::LimitExceeded { limit: 1024, .. })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        transfer(&mut c, &mut s),
+        Err(Error::AlertReceived(A::DecodeError))
+    );
 }
 
 #[test]
@@ -72,7 +96,11 @@ fn plaintext_buffer_cap_holds_back_input_and_memory() {
         while !offered.is_empty() {
             let used = s.receive(offered).unwrap();
             // Never more than the cap plus one record is held.
-            assert!(s.plaintext().len() <= 32 * 1024 + 16 * 1024, "{}", s.plaintext().len());
+            assert!(
+                s.plaintext().len() <= 32 * 1024 + 16 * 1024,
+                "{}",
+                s.plaintext().len()
+            );
             if used == 0 {
                 drain_plaintext(&mut s);
             }
@@ -90,7 +118,11 @@ fn output_buffer_cap_limits_what_send_accepts() {
     let big = vec![1u8; 1 << 20];
     let accepted = c.send(&big).unwrap();
     assert!(accepted > 0 && accepted < big.len());
-    assert!(c.pending_output().len() <= 40 * 1024, "{}", c.pending_output().len());
+    assert!(
+        c.pending_output().len() <= 40 * 1024,
+        "{}",
+        c.pending_output().len()
+    );
     // Nothing more until the caller sends what is queued.
     assert_eq!(c.send(&big).unwrap(), 0);
     transfer(&mut c, &mut s).unwrap();

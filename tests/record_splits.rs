@@ -10,7 +10,12 @@ use tls12::Connection;
 
 /// Moves everything queued on `from` into `to`, in pieces whose sizes are
 /// taken in turn from `cuts` (cycled).
-fn deliver_cut(from: &mut Connection, to: &mut Connection, cuts: &[usize], turn: &mut usize) -> Vec<u8> {
+fn deliver_cut(
+    from: &mut Connection,
+    to: &mut Connection,
+    cuts: &[usize],
+    turn: &mut usize,
+) -> Vec<u8> {
     let data = from.pending_output().to_vec();
     from.consume_output(data.len());
     let mut rest = &data[..];
