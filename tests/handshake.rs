@@ -39,7 +39,19 @@ fn every_suite_group_and_certificate_type() {
                 let mut cc = client_config();
                 cc.cipher_suites = vec![suite];
                 cc.groups = vec![group];
-                let (mut c, mut s) = pair_with(cc, server_config(identity), "localhost");
+                // RFC 8422 §5.3: an ECDSA certificate's curve must be among
+                // the client's groups; the server's list pins the ECDHE group.
+                let curve = match *identity {
+                    "server-p256" => Some(NamedGroup::Secp256r1),
+                    "server-p384" => Some(NamedGroup::Secp384r1),
+                    _ => None,
+                };
+                if let Some(curve) = curve.filter(|c| *c != group) {
+                    cc.groups.push(curve);
+                }
+                let mut sc = server_config(identity);
+                sc.groups = vec![group];
+                let (mut c, mut s) = pair_with(cc, sc, "localhost");
                 handshake(&mut c, &mut s)
                     .unwrap_or_else(|e| panic!("{identity} {suite:?} {group:?}: {e:?}"));
                 for info in [c.handshake_info().unwrap(), s.handshake_info().unwrap()] {
@@ -351,7 +363,7 @@ fn no_common_suite_names_both_lists() {
 fn no_common_group_is_handshake_failure() {
     let mut cc = client_config();
     cc.groups = vec![NamedGroup::Secp384r1];
-    let mut sc = server_config("server-p256");
+    let mut sc = server_config("server-rsa2048");
     sc.groups = vec![NamedGroup::X25519];
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     let err = handshake(&mut c, &mut s).unwrap_err();
@@ -411,4 +423,36 @@ fn invalid_configurations_are_refused() {
     assert!(
         tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()).is_err()
     );
+}
+
+#[test]
+fn ecdsa_certificate_must_be_on_a_curve_the_client_lists() {
+    // RFC 8422 §5.3: with only a P-256 ECDSA certificate, a client listing
+    // x25519 alone cannot be served an ECDSA suite.
+    let mut cc = client_config();
+    cc.groups = vec![NamedGroup::X25519];
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert!(
+        matches!(err, (Side::Server, Error::HandshakeFailure(_))),
+        "{err:?}"
+    );
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(AlertDescription::HandshakeFailure))
+    );
+    // Listing the certificate's curve as well is enough; x25519 is still
+    // the key exchange.
+    let mut cc = client_config();
+    cc.groups = vec![NamedGroup::X25519, NamedGroup::Secp256r1];
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(c.handshake_info().unwrap().group, Some(NamedGroup::X25519));
+    // Ed25519 and RSA certificates are not tied to a curve.
+    for identity in ["server-ed25519", "server-rsa2048"] {
+        let mut cc = client_config();
+        cc.groups = vec![NamedGroup::X25519];
+        let (mut c, mut s) = pair_with(cc, server_config(identity), "localhost");
+        handshake(&mut c, &mut s).unwrap();
+    }
 }

@@ -19,7 +19,8 @@ use common::{certs, client_config, fixture_path, key, name};
 use tls12::pki_types::UnixTime;
 use tls12::{
     AlertDescription, CertificateError, CipherSuite, ClientConfig, ClientConnection, Connection,
-    Error, HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig, ServerConnection, Stream,
+    Error, HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig, ServerConnection,
+    SignatureScheme, Stream,
 };
 
 /// How long anything may take before the test gives up. Generous for a loaded
@@ -63,6 +64,8 @@ struct Proc {
     stdout: Arc<Mutex<Vec<u8>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
     readers: Vec<JoinHandle<()>>,
+    /// Dropping it lets a [`Proc::feed_stdin_keep_open`] thread close stdin.
+    stdin_hold: Option<mpsc::Sender<()>>,
 }
 
 fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
@@ -98,6 +101,7 @@ impl Proc {
             stdout,
             stderr,
             readers,
+            stdin_hold: None,
         }
     }
 
@@ -107,6 +111,20 @@ impl Proc {
         let mut stdin = self.child.stdin.take().expect("stdin already closed");
         thread::spawn(move || {
             let _ = stdin.write_all(&data);
+        });
+    }
+
+    /// Like [`feed_stdin`](Self::feed_stdin), but stdin stays open until the
+    /// `Proc` is dropped: `s_server` ends the connection, without
+    /// close_notify, when its stdin ends.
+    fn feed_stdin_keep_open(&mut self, data: Vec<u8>) {
+        let mut stdin = self.child.stdin.take().expect("stdin already closed");
+        let (hold, released) = mpsc::channel::<()>();
+        self.stdin_hold = Some(hold);
+        thread::spawn(move || {
+            if stdin.write_all(&data).is_ok() {
+                let _ = released.recv(); // returns once the sender is dropped
+            }
         });
     }
 
@@ -172,6 +190,7 @@ impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.stdin_hold = None;
     }
 }
 
@@ -209,6 +228,16 @@ fn free_port() -> u16 {
 /// handshake in its log. If another process took the port between our probe
 /// bind and s_server's, s_server exits and we try another port.
 fn s_server(identity: &str, args: &[&str]) -> (Proc, u16) {
+    s_server_chain(identity, "inter.pem", args)
+}
+
+/// [`s_server`] with another chain file (the certificates sent after the
+/// leaf).
+///
+/// With `-quiet`, s_server prints nothing at all (not even `ACCEPT`), so we
+/// wait for its listening socket to appear in `/proc/net/tcp` instead.
+fn s_server_chain(identity: &str, chain: &str, args: &[&str]) -> (Proc, u16) {
+    let quiet = args.contains(&"-quiet");
     for _ in 0..5 {
         let port = free_port();
         let mut cmd = openssl();
@@ -216,12 +245,17 @@ fn s_server(identity: &str, args: &[&str]) -> (Proc, u16) {
             .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
             .args(["-cert", &fixture_path(&format!("{identity}.pem"))])
             .args(["-key", &fixture_path(&format!("{identity}.key"))])
-            .args(["-cert_chain", &fixture_path("inter.pem")])
+            .args(["-cert_chain", &fixture_path(chain)])
             .args(args);
         let mut proc = Proc::spawn(cmd);
         let start = Instant::now();
         loop {
-            if contains(&proc.stdout(), b"ACCEPT") {
+            let ready = if quiet {
+                listening(port)
+            } else {
+                contains(&proc.stdout(), b"ACCEPT")
+            };
+            if ready {
                 return (proc, port);
             }
             if let Ok(Some(_)) = proc.child.try_wait() {
@@ -239,6 +273,18 @@ fn s_server(identity: &str, args: &[&str]) -> (Proc, u16) {
         }
     }
     panic!("could not start s_server on a free port");
+}
+
+/// Whether a socket listens on 127.0.0.1:`port` (Linux: `/proc/net/tcp`,
+/// state 0A is LISTEN).
+fn listening(port: u16) -> bool {
+    let table = std::fs::read_to_string("/proc/net/tcp")
+        .expect("-quiet s_server tests need /proc/net/tcp (Linux) to see it listen");
+    let local = format!("0100007F:{port:04X}");
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A")
+    })
 }
 
 fn connect(port: u16) -> TcpStream {
@@ -276,9 +322,19 @@ fn our_client<T>(
     server_name: &str,
     exchange: impl FnOnce(&mut Stream<'_, TcpStream>) -> T,
 ) -> Result<(HandshakeInfo, T), Error> {
+    our_client_at(port, config, server_name, UnixTime::now(), exchange)
+}
+
+/// [`our_client`] checking the server's certificate at time `now`.
+fn our_client_at<T>(
+    port: u16,
+    config: ClientConfig,
+    server_name: &str,
+    now: UnixTime,
+    exchange: impl FnOnce(&mut Stream<'_, TcpStream>) -> T,
+) -> Result<(HandshakeInfo, T), Error> {
     let mut sock = connect(port);
-    let mut conn =
-        ClientConnection::new(Arc::new(config), name(server_name), UnixTime::now()).unwrap();
+    let mut conn = ClientConnection::new(Arc::new(config), name(server_name), now).unwrap();
     let mut tls = Stream::new(&mut conn, &mut sock);
     if let Err(e) = tls.complete_handshake() {
         drop(tls);
@@ -345,7 +401,13 @@ fn suite_by_openssl_name(openssl: &str) -> (CipherSuite, &'static str) {
 /// <suite> -rev`, plus `extra` s_server arguments: checks what was negotiated
 /// and a line both ways.
 fn our_client_vs_s_server(openssl_suite: &str, extra: &[&str]) -> HandshakeInfo {
-    let (suite, identity) = suite_by_openssl_name(openssl_suite);
+    let (_, identity) = suite_by_openssl_name(openssl_suite);
+    our_client_vs_s_server_as(identity, openssl_suite, extra)
+}
+
+/// [`our_client_vs_s_server`] with s_server serving `identity`.
+fn our_client_vs_s_server_as(identity: &str, openssl_suite: &str, extra: &[&str]) -> HandshakeInfo {
+    let (suite, _) = suite_by_openssl_name(openssl_suite);
     let mut args = vec!["-tls1_2", "-cipher", openssl_suite, "-rev"];
     args.extend_from_slice(extra);
     let (mut server, port) = s_server(identity, &args);
@@ -435,8 +497,22 @@ struct ServerRun {
     info: Option<HandshakeInfo>,
     /// The handshake's error, typed.
     error: Option<Error>,
-    /// The bytes it read (and echoed).
+    /// The bytes it read (and, in [`Then::Echo`], echoed).
     echoed: Vec<u8>,
+    /// The error that ended reading after the handshake, typed.
+    read_error: Option<Error>,
+    /// Whether the peer's close_notify arrived.
+    peer_closed: bool,
+}
+
+/// What our server does once the handshake is complete.
+#[derive(Debug, Clone, Copy)]
+enum Then {
+    /// Reads this many bytes, writes them all back, sends close_notify first
+    /// and then waits for the peer's.
+    Echo(usize),
+    /// Reads until the peer's close_notify (answered automatically) or EOF.
+    ReadUntilPeerCloses,
 }
 
 struct OurServer {
@@ -460,44 +536,33 @@ fn server_config(identity: &str) -> ServerConfig {
     .unwrap()
 }
 
+/// Our echo server: see [`our_server_then`] with [`Then::Echo`].
+fn our_server(config: ServerConfig, expect: usize) -> OurServer {
+    our_server_then(config, Then::Echo(expect))
+}
+
 /// Runs our server for one connection in a thread: it completes the
-/// handshake, reads until `expect` bytes have arrived, writes them all back,
-/// sends close_notify and waits for the peer to go away.
+/// handshake, then does what `then` says.
 ///
 /// Reading everything before echoing keeps bulk transfers deadlock-free:
 /// s_client (single-threaded, blocking socket) may be stuck writing to us
 /// while we would be stuck writing to it.
-fn our_server(config: ServerConfig, expect: usize) -> OurServer {
+fn our_server_then(config: ServerConfig, then: Then) -> OurServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, result) = mpsc::channel();
     thread::spawn(move || {
-        // Accept with a deadline: a client that never comes must not leave
-        // this thread blocked forever.
-        listener.set_nonblocking(true).unwrap();
-        let start = Instant::now();
-        let mut sock = loop {
-            match listener.accept() {
-                Ok((sock, _)) => break sock,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if start.elapsed() > DEADLINE {
-                        return; // the test's recv_timeout reports it
-                    }
-                    thread::sleep(Duration::from_millis(5));
-                }
-                Err(e) => panic!("accept: {e}"),
-            }
+        let Some(mut sock) = accept_before_deadline(&listener) else {
+            return; // the test's recv_timeout reports it
         };
-        sock.set_nonblocking(false).unwrap();
-        sock.set_read_timeout(Some(DEADLINE)).unwrap();
-        sock.set_write_timeout(Some(DEADLINE)).unwrap();
-        sock.set_nodelay(true).unwrap();
         let mut conn = ServerConnection::new(Arc::new(config), UnixTime::now()).unwrap();
         let mut tls = Stream::new(&mut conn, &mut sock);
         let mut run = ServerRun {
             info: None,
             error: None,
             echoed: Vec::new(),
+            read_error: None,
+            peer_closed: false,
         };
         if let Err(e) = tls.complete_handshake() {
             drop(tls);
@@ -507,25 +572,59 @@ fn our_server(config: ServerConfig, expect: usize) -> OurServer {
         }
         run.info = tls.connection().handshake_info().cloned();
         let mut buf = vec![0u8; 64 * 1024];
+        let expect = match then {
+            Then::Echo(n) => n,
+            Then::ReadUntilPeerCloses => usize::MAX,
+        };
         while run.echoed.len() < expect {
             match tls.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => run.echoed.extend_from_slice(&buf[..n]),
-                Err(e) => panic!("our server reading: {e}"),
+                Err(e) => {
+                    run.read_error = Some(tls_error(tls.connection(), &e));
+                    break;
+                }
             }
         }
-        tls.write_all(&run.echoed).unwrap();
-        tls.close().unwrap();
-        // Wait for the peer's close_notify or EOF, so it reads everything
-        // before the socket goes away.
-        while let Ok(n) = tls.read(&mut buf) {
-            if n == 0 {
-                break;
+        if let (Then::Echo(_), None) = (then, &run.read_error) {
+            tls.write_all(&run.echoed).unwrap();
+            tls.close().unwrap();
+            // Wait for the peer's close_notify or EOF, so it reads everything
+            // before the socket goes away.
+            while let Ok(n) = tls.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
             }
         }
+        run.peer_closed = tls.connection().peer_closed();
         let _ = tx.send(run);
     });
     OurServer { port, result }
+}
+
+/// Accepts one connection, or gives up at the deadline: a client that never
+/// comes must not leave a thread blocked forever. The socket has timeouts.
+fn accept_before_deadline(listener: &TcpListener) -> Option<TcpStream> {
+    listener.set_nonblocking(true).unwrap();
+    let start = Instant::now();
+    let sock = loop {
+        match listener.accept() {
+            Ok((sock, _)) => break sock,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if start.elapsed() > DEADLINE {
+                    return None;
+                }
+                thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    };
+    sock.set_nonblocking(false).unwrap();
+    sock.set_read_timeout(Some(DEADLINE)).unwrap();
+    sock.set_write_timeout(Some(DEADLINE)).unwrap();
+    sock.set_nodelay(true).unwrap();
+    Some(sock)
 }
 
 /// `openssl s_client` connecting to our server on `port`, trusting ca.pem and
@@ -553,7 +652,12 @@ fn s_client_echo(server: ServerConfig, args: &[&str]) -> (String, ServerRun) {
     let out = client.stdout_text();
     assert!(status.success(), "{}\nour server: {run:?}", client.log());
     assert_eq!(run.error, None);
+    assert_eq!(run.read_error, None);
     assert_eq!(run.echoed, line);
+    // Our server closed first; s_client printed "closed" on our
+    // close_notify and answered with its own.
+    assert!(out.contains("\nclosed\n"), "{}", client.log());
+    assert!(run.peer_closed, "no close_notify from s_client");
     // The echo arrives after the session summary.
     let summary_end = out.find("Extended master secret").expect("no summary");
     assert!(
@@ -647,7 +751,159 @@ fn default_s_client_offering_tls13_lands_on_tls12() {
 }
 
 // ---------------------------------------------------------------------------
-// 1 MiB each way
+// Groups, certificates and SNI
+// ---------------------------------------------------------------------------
+
+/// s_client offering only `openssl_group` to our server (which supports all
+/// three): checks the group both sides report.
+///
+/// The server key is RSA: with an ECDSA key, the client's groups would also
+/// constrain the certificate's curve (RFC 8422 §4, §5.3), which is
+/// [`s_client_x25519_only_and_our_p256_ecdsa_server_gets_handshake_failure`]'s
+/// subject.
+fn s_client_group(openssl_group: &str, ours: NamedGroup, temp_key: &str) {
+    let (out, run) = s_client_echo(
+        server_config("server-rsa2048"),
+        &["-tls1_2", "-groups", openssl_group, "-ign_eof"],
+    );
+    assert!(
+        out.contains(&format!("Server Temp Key: {temp_key}")),
+        "{out}"
+    );
+    assert_eq!(run.info.unwrap().group, Some(ours));
+}
+
+#[test]
+fn s_client_to_our_server_group_x25519() {
+    s_client_group("X25519", NamedGroup::X25519, "X25519, 253 bits");
+}
+
+#[test]
+fn s_client_to_our_server_group_p256() {
+    s_client_group("P-256", NamedGroup::Secp256r1, "ECDH, prime256v1, 256 bits");
+}
+
+#[test]
+fn s_client_to_our_server_group_p384() {
+    s_client_group("P-384", NamedGroup::Secp384r1, "ECDH, secp384r1, 384 bits");
+}
+
+#[test]
+fn our_client_to_s_server_group_x25519() {
+    let info = our_client_vs_s_server("ECDHE-RSA-CHACHA20-POLY1305", &["-groups", "X25519"]);
+    assert_eq!(info.group, Some(NamedGroup::X25519));
+}
+
+/// s_client against our server serving `identity`: s_client verified the
+/// chain (asserted by [`s_client_echo`]) and saw the leaf's name.
+fn s_client_certificate(identity: &str, scheme: SignatureScheme) {
+    let (out, run) = s_client_echo(server_config(identity), &["-tls1_2", "-ign_eof"]);
+    assert!(out.contains(&format!("CN = {identity}")), "{out}");
+    let info = run.info.unwrap();
+    assert_eq!(info.signature_scheme, Some(scheme));
+    assert!(
+        out.contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-"),
+        "{out}"
+    );
+}
+
+#[test]
+fn s_client_to_our_server_ecdsa_p384_certificate() {
+    s_client_certificate("server-p384", SignatureScheme::EcdsaSecp384r1Sha384);
+}
+
+#[test]
+fn s_client_to_our_server_ed25519_certificate() {
+    s_client_certificate("server-ed25519", SignatureScheme::Ed25519);
+}
+
+#[test]
+fn our_client_to_s_server_ecdsa_p384_certificate() {
+    let info = our_client_vs_s_server_as("server-p384", "ECDHE-ECDSA-AES256-GCM-SHA384", &[]);
+    // TLS 1.2 does not tie the hash to the curve: OpenSSL signs with the
+    // first ECDSA scheme we offer.
+    assert!(
+        matches!(
+            info.signature_scheme,
+            Some(SignatureScheme::EcdsaSecp256r1Sha256 | SignatureScheme::EcdsaSecp384r1Sha384)
+        ),
+        "{info:?}"
+    );
+    assert_eq!(info.peer_certificates[0], certs("server-p384.pem")[0]);
+}
+
+#[test]
+fn our_client_to_s_server_ed25519_certificate() {
+    let info = our_client_vs_s_server_as("server-ed25519", "ECDHE-ECDSA-AES128-GCM-SHA256", &[]);
+    assert_eq!(info.signature_scheme, Some(SignatureScheme::Ed25519));
+    assert_eq!(info.peer_certificates[0], certs("server-ed25519.pem")[0]);
+}
+
+#[test]
+fn s_client_sni_testserver_com_reaches_our_server() {
+    // The later -servername and -verify_hostname replace s_client()'s.
+    let (_, run) = s_client_echo(
+        server_config("server-p256"),
+        &[
+            "-tls1_2",
+            "-servername",
+            "testserver.com",
+            "-verify_hostname",
+            "testserver.com",
+            "-ign_eof",
+        ],
+    );
+    assert_eq!(
+        run.info.unwrap().server_name.as_deref(),
+        Some("testserver.com")
+    );
+}
+
+#[test]
+fn our_client_sni_selects_s_server_second_certificate() {
+    // s_server switches to its second certificate (RSA) only for the name
+    // testserver.com, sent as SNI; for any other name it would keep the
+    // ECDSA one, and -servername_fatal makes a mismatch fatal. -cert2 takes
+    // no chain, so our client also trusts the intermediate directly.
+    let (mut server, port) = s_server(
+        "server-p256",
+        &[
+            "-tls1_2",
+            "-rev",
+            "-servername",
+            "testserver.com",
+            "-servername_fatal",
+            "-cert2",
+            &fixture_path("server-rsa2048.pem"),
+            "-key2",
+            &fixture_path("server-rsa2048.key"),
+        ],
+    );
+    let mut roots = common::roots();
+    roots.add(&certs("inter.pem")[0]).unwrap();
+    let (info, answer) = our_client(port, ClientConfig::new(roots), "testserver.com", |tls| {
+        rev_line(tls, "sni")
+    })
+    .unwrap_or_else(|e| panic!("{e:?}\n{}", server.log()));
+    assert_eq!(answer, "ins\n");
+    assert_eq!(info.peer_certificates[0], certs("server-rsa2048.pem")[0]);
+    assert_eq!(
+        info.signature_scheme
+            .map(|s| s.to_string().starts_with("rsa")),
+        Some(true),
+        "{info:?}"
+    );
+    assert!(server.wait_exit().success(), "{}", server.log());
+    let log = server.text();
+    assert!(
+        log.contains("Hostname in TLS extension: \"testserver.com\""),
+        "{log}"
+    );
+    assert!(log.contains("Switching server context."), "{log}");
+}
+
+// ---------------------------------------------------------------------------
+// 1 byte and 16 MiB each way
 // ---------------------------------------------------------------------------
 
 /// Deterministic pseudo-random bytes (xorshift64*).
@@ -665,11 +921,10 @@ fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
 
 const MIB: usize = 1 << 20;
 
-#[test]
-fn bulk_1mib_binary_s_client_to_our_echo_server() {
-    // s_client -quiet prints only the data it receives, so its stdout must be
-    // exactly the 1 MiB it sent (binary, every byte value).
-    let data = pseudo_random(MIB, 0x5eed_1234_abcd_0001);
+/// s_client -quiet sends `data` (binary: every byte value) from its stdin to
+/// our echo server; -quiet prints only the data it receives, so its stdout
+/// must be exactly `data`. Our server closes first, s_client answers.
+fn s_client_each_way(data: &[u8]) {
     let ours = our_server(server_config("server-rsa2048"), data.len());
     let mut client = s_client(
         ours.port,
@@ -680,16 +935,18 @@ fn bulk_1mib_binary_s_client_to_our_echo_server() {
             "-quiet",
         ],
     );
-    client.feed_stdin(data.clone());
+    client.feed_stdin(data.to_vec());
     let status = client.wait_exit();
     let run = ours.join();
     assert!(status.success(), "{}", client.log());
     assert_eq!(run.error, None);
-    assert_eq!(run.echoed.len(), MIB);
+    assert_eq!(run.read_error, None);
+    assert_eq!(run.echoed.len(), data.len());
     assert!(run.echoed == data, "our server received corrupted data");
     let got = client.stdout();
-    assert_eq!(got.len(), MIB, "{}", client.stderr_text());
+    assert_eq!(got.len(), data.len(), "{}", client.stderr_text());
     assert!(got == data, "s_client received corrupted data");
+    assert!(run.peer_closed, "s_client did not answer our close_notify");
     assert_eq!(
         run.info.unwrap().cipher_suite,
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
@@ -697,51 +954,245 @@ fn bulk_1mib_binary_s_client_to_our_echo_server() {
 }
 
 #[test]
-fn bulk_1mib_text_our_client_to_s_server_rev() {
-    // s_server has no binary echo mode: -rev is line-based text (it reverses
-    // each line), so we send 1 MiB as 16384 lines of 63 printable characters
-    // + '\n' and expect each reversed. We write 16 KiB, then read its 16 KiB
-    // of answers, so neither side can block the other on a full socket.
-    const LINE: usize = 64;
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut data: Vec<u8> = pseudo_random(MIB, 0x0ddb_a11c_afe0_0002)
-        .into_iter()
-        .map(|b| alphabet[(b & 63) as usize])
-        .collect();
-    for line in data.chunks_mut(LINE) {
-        line[LINE - 1] = b'\n';
-    }
-    let mut expected = Vec::with_capacity(MIB);
-    for line in data.chunks(LINE) {
-        expected.extend(line[..LINE - 1].iter().rev());
-        expected.push(b'\n');
-    }
+fn s_client_to_our_echo_server_1_byte_each_way() {
+    s_client_each_way(&[0xa5]);
+}
 
+#[test]
+fn s_client_to_our_echo_server_16mib_each_way() {
+    s_client_each_way(&pseudo_random(16 * MIB, 0x5eed_1234_abcd_0001));
+}
+
+/// Our client, driven straight through the sans-IO API over a non-blocking
+/// socket, sends `data` while it receives `want` bytes, both at once; once
+/// both are done it sends close_notify and waits for the peer's. Returns
+/// what arrived, or the first error.
+fn our_client_both_ways(
+    port: u16,
+    data: &[u8],
+    want: usize,
+) -> Result<(HandshakeInfo, Vec<u8>), Error> {
+    let mut sock = connect(port);
+    sock.set_nonblocking(true).unwrap();
+    let mut conn = ClientConnection::new(
+        Arc::new(client_config()),
+        name("localhost"),
+        UnixTime::now(),
+    )
+    .unwrap();
+    let (mut sent, mut closed) = (0, false);
+    let mut got = Vec::with_capacity(want);
+    let mut buf = vec![0u8; 64 * 1024];
+    let start = Instant::now();
+    while !conn.peer_closed() || conn.wants_write() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "stalled: sent {sent} of {}, received {} of {want}",
+            data.len(),
+            got.len()
+        );
+        let mut progress = false;
+        if sent < data.len() {
+            let n = conn.send(&data[sent..])?;
+            sent += n;
+            progress |= n > 0;
+        }
+        while conn.wants_write() {
+            match sock.write(conn.pending_output()) {
+                Ok(n) => {
+                    conn.consume_output(n);
+                    progress = true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("writing to the socket: {e}"),
+            }
+        }
+        match sock.read(&mut buf) {
+            Ok(0) => {
+                conn.eof()?;
+                break;
+            }
+            Ok(n) => {
+                progress = true;
+                let mut offered = &buf[..n];
+                while !offered.is_empty() && !conn.peer_closed() {
+                    let used = conn.receive(offered)?;
+                    offered = &offered[used..];
+                    got.extend_from_slice(conn.plaintext());
+                    let len = conn.plaintext().len();
+                    conn.consume_plaintext(len);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("reading from the socket: {e}"),
+        }
+        if !closed && sent == data.len() && got.len() >= want && !conn.is_handshaking() {
+            conn.close();
+            closed = true;
+            progress = true;
+        }
+        if !progress {
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+    assert!(closed, "the peer closed first");
+    Ok((conn.handshake_info().unwrap().clone(), got))
+}
+
+/// Our client against `s_server -quiet`, binary data both ways at once.
+///
+/// s_server's -rev and -www modes are text-only, but its default mode is a
+/// binary pipe: what it receives goes to stdout, its stdin goes to the peer,
+/// and -quiet leaves nothing else on stdout. Its stdin must stay open: at
+/// EOF s_server drops the connection without close_notify. It is
+/// single-threaded with blocking writes, so our client reads and writes at
+/// the same time ([`our_client_both_ways`]). Our close_notify goes first;
+/// s_server answers it (we wait for that) and exits cleanly.
+fn our_client_each_way_with_s_server(ours: &[u8], theirs: &[u8]) {
     let (mut server, port) = s_server(
         "server-p256",
         &[
             "-tls1_2",
             "-cipher",
-            "ECDHE-ECDSA-CHACHA20-POLY1305",
-            "-rev",
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            "-quiet",
         ],
     );
-    let (info, got) = our_client(port, client_config(), "localhost", |tls| {
-        let mut got = Vec::with_capacity(MIB);
-        for chunk in data.chunks(16 * 1024) {
-            tls.write_all(chunk).unwrap();
-            got.extend(read_exactly(tls, chunk.len()));
-        }
-        got
-    })
-    .unwrap_or_else(|e| panic!("{e:?}\n{}", server.log()));
-    assert_eq!(got.len(), MIB);
-    assert!(got == expected, "reversed lines differ");
+    server.feed_stdin_keep_open(theirs.to_vec());
+    let (info, got) = our_client_both_ways(port, ours, theirs.len())
+        .unwrap_or_else(|e| panic!("{e:?}\n{}", server.log()));
+    assert_eq!(got.len(), theirs.len());
+    assert!(got == theirs, "we received corrupted data");
+    assert!(server.wait_exit().success(), "{}", server.log());
+    let received = server.stdout();
+    assert_eq!(received.len(), ours.len(), "{}", server.stderr_text());
+    assert!(received == ours, "s_server received corrupted data");
+    // An EOF without close_notify would be "unexpected eof while reading".
+    assert_eq!(server.stderr_text(), "", "{}", server.log());
     assert_eq!(
         info.cipher_suite,
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
     );
+}
+
+#[test]
+fn our_client_to_s_server_1_byte_each_way() {
+    our_client_each_way_with_s_server(&[0x00], &[0xff]);
+}
+
+#[test]
+fn our_client_to_s_server_16mib_each_way() {
+    our_client_each_way_with_s_server(
+        &pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0002),
+        &pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0003),
+    );
+}
+
+// ---------------------------------------------------------------------------
+// close_notify, both ways
+// ---------------------------------------------------------------------------
+
+#[test]
+fn our_server_closes_first_and_s_client_answers_close_notify() {
+    // -msg shows the alerts s_client receives (<<<) and sends (>>>).
+    let (out, run) = s_client_echo(
+        server_config("server-p256"),
+        &["-tls1_2", "-ign_eof", "-msg"],
+    );
+    let ours = out
+        .find("<<< TLS 1.2, Alert [length 0002], warning close_notify")
+        .expect(&out);
+    let theirs = out
+        .find(">>> TLS 1.2, Alert [length 0002], warning close_notify")
+        .expect(&out);
+    assert!(ours < theirs, "{out}");
+    assert!(run.peer_closed);
+}
+
+#[test]
+fn s_client_closes_first_and_our_server_answers_close_notify() {
+    // Without -ign_eof, s_client sends close_notify at the end of its stdin.
+    let line = b"closing after this line\n".to_vec();
+    let ours = our_server_then(server_config("server-p256"), Then::ReadUntilPeerCloses);
+    let mut client = s_client(ours.port, &["-tls1_2", "-msg"]);
+    client.feed_stdin(line.clone());
+    let status = client.wait_exit();
+    let run = ours.join();
+    assert!(status.success(), "{}", client.log());
+    assert_eq!(run.error, None);
+    assert_eq!(run.read_error, None, "{}", client.log());
+    assert_eq!(run.echoed, line);
+    assert!(run.peer_closed, "{}", client.log());
+    assert!(client.stderr_text().contains("DONE"), "{}", client.log());
+    let out = client.stdout_text();
+    assert!(
+        out.contains(">>> TLS 1.2, Alert [length 0002], warning close_notify"),
+        "{out}"
+    );
+}
+
+#[test]
+fn our_client_closes_first_and_s_server_answers_close_notify() {
+    let (mut server, port) = s_server("server-p256", &["-tls1_2", "-rev", "-msg"]);
+    let mut sock = connect(port);
+    let mut conn = ClientConnection::new(
+        Arc::new(client_config()),
+        name("localhost"),
+        UnixTime::now(),
+    )
+    .unwrap();
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    assert_eq!(rev_line(&mut tls, "bye"), "eyb\n");
+    tls.close().unwrap();
+    // s_server's answer: read returns 0 only after a close_notify (an EOF
+    // without one is an error).
+    let mut buf = [0u8; 16];
+    let n = tls
+        .read(&mut buf)
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert_eq!(n, 0);
+    assert!(tls.connection().peer_closed());
     assert!(server.wait_exit().success(), "{}", server.log());
+    let log = server.text();
+    let ours = log
+        .find("<<< TLS 1.2, Alert [length 0002], warning close_notify")
+        .expect(&log);
+    let theirs = log
+        .find(">>> TLS 1.2, Alert [length 0002], warning close_notify")
+        .expect(&log);
+    assert!(ours < theirs, "{log}");
+}
+
+#[test]
+fn s_server_closes_first_and_our_client_answers_close_notify() {
+    // s_server -rev closes (with close_notify) when it reads the line CLOSE.
+    let (mut server, port) = s_server("server-p256", &["-tls1_2", "-rev", "-msg"]);
+    let mut sock = connect(port);
+    let mut conn = ClientConnection::new(
+        Arc::new(client_config()),
+        name("localhost"),
+        UnixTime::now(),
+    )
+    .unwrap();
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    assert_eq!(rev_line(&mut tls, "hello"), "olleh\n");
+    tls.write_all(b"CLOSE\n").unwrap();
+    let mut buf = [0u8; 16];
+    let n = tls
+        .read(&mut buf)
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert_eq!(n, 0, "a close_notify, not data");
+    assert!(tls.connection().peer_closed());
+    // Our answer was queued and sent by the read that saw theirs.
+    assert!(!tls.connection().wants_write());
+    assert!(tls.connection().error().is_none());
+    drop(tls);
+    assert!(server.wait_exit().success(), "{}", server.log());
+    let log = server.text();
+    assert!(
+        log.contains(">>> TLS 1.2, Alert [length 0002], warning close_notify"),
+        "{log}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -855,4 +1306,246 @@ fn our_client_rejects_wrong_name_and_s_server_sees_bad_certificate() {
     assert!(log.contains("sslv3 alert bad certificate"), "{log}");
     assert!(log.contains("SSL alert number 42"), "{log}");
     assert!(!log.contains("CONNECTION ESTABLISHED"), "{log}");
+}
+
+#[test]
+fn our_client_rejects_unknown_ca_and_s_server_sees_unknown_ca() {
+    // other-server-p256 chains to other-ca, which our client does not trust.
+    let (mut server, port) =
+        s_server_chain("other-server-p256", "other-ca.pem", &["-tls1_2", "-rev"]);
+    let err =
+        our_client(port, client_config(), "localhost", |_| ()).expect_err("handshake must fail");
+    assert_eq!(err, Error::Certificate(CertificateError::UnknownIssuer));
+    assert_eq!(err.alert(), Some(AlertDescription::UnknownCa));
+    server.wait_exit();
+    let log = server.text();
+    assert!(log.contains("alert unknown ca"), "{log}");
+    assert!(log.contains("SSL alert number 48"), "{log}");
+    assert!(!log.contains("CONNECTION ESTABLISHED"), "{log}");
+}
+
+#[test]
+fn our_client_rejects_expired_certificate_and_s_server_sees_certificate_expired() {
+    // server-expired was valid for one day from 2026-11-22; we check it at
+    // 2030-01-01 (common::now()).
+    let (mut server, port) = s_server("server-expired", &["-tls1_2", "-rev"]);
+    let err = our_client_at(port, client_config(), "localhost", common::now(), |_| ())
+        .expect_err("handshake must fail");
+    assert_eq!(err, Error::Certificate(CertificateError::Expired));
+    assert_eq!(err.alert(), Some(AlertDescription::CertificateExpired));
+    server.wait_exit();
+    let log = server.text();
+    assert!(log.contains("alert certificate expired"), "{log}");
+    assert!(log.contains("SSL alert number 45"), "{log}");
+    assert!(!log.contains("CONNECTION ESTABLISHED"), "{log}");
+}
+
+/// Runs s_client (`args`, TLS 1.2) against our server and expects the
+/// handshake to fail: returns s_client's output and our server's error.
+fn s_client_refused(config: ServerConfig, args: &[&str]) -> (String, Error) {
+    let ours = our_server(config, 1);
+    let mut all = vec!["-tls1_2", "-ign_eof"];
+    all.extend_from_slice(args);
+    let mut client = s_client(ours.port, &all);
+    client.feed_stdin(Vec::new());
+    let status = client.wait_exit();
+    let run = ours.join();
+    assert!(!status.success(), "{}", client.log());
+    assert!(run.info.is_none(), "{run:?}");
+    let err = run.error.expect("our server must fail the handshake");
+    (client.text(), err)
+}
+
+#[test]
+fn s_client_no_common_group_gets_handshake_failure() {
+    let mut config = server_config("server-rsa2048");
+    config.groups = vec![NamedGroup::X25519];
+    let (log, err) = s_client_refused(config, &["-groups", "P-384"]);
+    assert!(matches!(err, Error::NoCommonGroup { .. }), "{err:?}");
+    assert!(log.contains("alert handshake failure"), "{log}");
+    assert!(log.contains("SSL alert number 40"), "{log}");
+}
+
+#[test]
+fn s_client_no_common_suite_gets_handshake_failure() {
+    // CBC suites only, which we never accept.
+    let (log, err) = s_client_refused(
+        server_config("server-p256"),
+        &[
+            "-cipher",
+            "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA",
+        ],
+    );
+    assert!(matches!(err, Error::NoCommonCipherSuite { .. }), "{err:?}");
+    assert!(log.contains("alert handshake failure"), "{log}");
+    assert!(log.contains("SSL alert number 40"), "{log}");
+}
+
+#[test]
+fn s_client_x25519_only_and_our_p256_ecdsa_server_gets_handshake_failure() {
+    // s_client offers only x25519, so a P-256 ECDSA key is not acceptable to
+    // it: RFC 8422 §4 says a server MUST NOT negotiate an ECC suite unless it
+    // can respect the client's curves, and §5.3 that the certificate's key
+    // MUST respect them. With no RSA key, the right answer is
+    // handshake_failure (before the fix, our server sent the P-256
+    // certificate and s_client aborted with "wrong curve").
+    let (log, err) = s_client_refused(server_config("server-p256"), &["-groups", "X25519"]);
+    assert_eq!(
+        err.alert(),
+        Some(AlertDescription::HandshakeFailure),
+        "{err:?}"
+    );
+    assert!(log.contains("alert handshake failure"), "{log}");
+    assert!(!log.contains("wrong curve"), "{log}");
+}
+
+#[test]
+fn our_client_no_common_group_gets_handshake_failure() {
+    let (mut server, port) = s_server("server-rsa2048", &["-tls1_2", "-groups", "P-384", "-rev"]);
+    let mut config = client_config();
+    config.groups = vec![NamedGroup::X25519];
+    let err = our_client(port, config, "localhost", |_| ()).expect_err("handshake must fail");
+    server.wait_exit();
+    let log = server.text();
+    assert_eq!(
+        err,
+        Error::AlertReceived(AlertDescription::HandshakeFailure),
+        "{log}"
+    );
+    assert!(log.contains("no shared cipher"), "{log}");
+    assert!(!log.contains("CONNECTION ESTABLISHED"), "{log}");
+}
+
+#[test]
+fn our_client_no_common_suite_gets_handshake_failure() {
+    let (mut server, port) = s_server(
+        "server-p256",
+        &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256", "-rev"],
+    );
+    let err =
+        our_client(port, client_config(), "localhost", |_| ()).expect_err("handshake must fail");
+    server.wait_exit();
+    let log = server.text();
+    assert_eq!(
+        err,
+        Error::AlertReceived(AlertDescription::HandshakeFailure),
+        "{log}"
+    );
+    assert!(log.contains("no shared cipher"), "{log}");
+}
+
+#[test]
+fn s_client_alpn_mismatch_gets_no_application_protocol() {
+    let mut config = server_config("server-p256");
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let (log, err) = s_client_refused(config, &["-alpn", "http/1.1"]);
+    assert!(
+        matches!(err, Error::NoApplicationProtocol { .. }),
+        "{err:?}"
+    );
+    assert!(log.contains("alert no application protocol"), "{log}");
+    assert!(log.contains("SSL alert number 120"), "{log}");
+}
+
+// ---------------------------------------------------------------------------
+// Garbage after the handshake
+// ---------------------------------------------------------------------------
+
+/// A TCP proxy for one connection to `upstream`: it forwards whole records
+/// and flips one bit in the middle of the first application_data record
+/// going from the client (`from_client`) or from the server. Returns its
+/// port.
+fn corrupting_proxy(upstream: u16, from_client: bool) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        let Some(down) = accept_before_deadline(&listener) else {
+            return;
+        };
+        let up = connect(upstream);
+        let (down2, up2) = (down.try_clone().unwrap(), up.try_clone().unwrap());
+        thread::spawn(move || forward_records(up2, down2, !from_client));
+        forward_records(down, up, from_client);
+    });
+    port
+}
+
+fn forward_records(mut from: TcpStream, mut to: TcpStream, mut flip: bool) {
+    let mut header = [0u8; 5];
+    while from.read_exact(&mut header).is_ok() {
+        let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+        let mut record = header.to_vec();
+        record.resize(5 + len, 0);
+        if from.read_exact(&mut record[5..]).is_err() {
+            break;
+        }
+        if flip && header[0] == 23 && len > 0 {
+            record[5 + len / 2] ^= 0x80;
+            flip = false;
+        }
+        if to.write_all(&record).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Write);
+}
+
+#[test]
+fn s_client_corrupted_record_gets_bad_record_mac_and_nothing_delivered() {
+    let ours = our_server(server_config("server-p256"), 1);
+    let proxy = corrupting_proxy(ours.port, true);
+    let mut client = s_client(proxy, &["-tls1_2", "-ign_eof"]);
+    client.feed_stdin(b"attack at dawn\n".to_vec());
+    let status = client.wait_exit();
+    let run = ours.join();
+    assert!(!status.success(), "{}", client.log());
+    assert_eq!(run.error, None, "the handshake itself was intact");
+    assert_eq!(
+        run.read_error,
+        Some(Error::BadRecordMac),
+        "{}",
+        client.log()
+    );
+    assert!(run.echoed.is_empty(), "delivered: {:?}", run.echoed);
+    let log = client.text();
+    assert!(log.contains("alert bad record mac"), "{log}");
+    assert!(log.contains("SSL alert number 20"), "{log}");
+}
+
+#[test]
+fn our_client_rejects_corrupted_s_server_record_with_bad_record_mac() {
+    // -msg: s_server -rev prints no error for an alert it receives.
+    let (mut server, port) = s_server("server-p256", &["-tls1_2", "-rev", "-msg"]);
+    let proxy = corrupting_proxy(port, false);
+    let mut sock = connect(proxy);
+    let mut conn = ClientConnection::new(
+        Arc::new(client_config()),
+        name("localhost"),
+        UnixTime::now(),
+    )
+    .unwrap();
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    tls.write_all(b"attack at dawn\n").unwrap();
+    let mut buf = [0u8; 64];
+    let e = tls
+        .read(&mut buf)
+        .expect_err("the corrupted answer must not be read");
+    drop(tls);
+    assert_eq!(
+        tls_error(&conn, &e),
+        Error::BadRecordMac,
+        "{}",
+        server.log()
+    );
+    assert!(
+        conn.plaintext().is_empty(),
+        "delivered: {:?}",
+        conn.plaintext()
+    );
+    server.wait_exit();
+    let log = server.text();
+    assert!(
+        log.contains("<<< TLS 1.2, Alert [length 0002], fatal bad_record_mac"),
+        "{log}"
+    );
 }

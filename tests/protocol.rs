@@ -241,10 +241,10 @@ fn client_hello(
 
 fn standard_exts() -> Vec<(u16, Vec<u8>)> {
     vec![
-        (10, vec![0, 2, 0, 0x1d]), // supported_groups: x25519
-        (13, vec![0, 2, 4, 3]),    // signature_algorithms: ecdsa_secp256r1_sha256
-        (23, vec![]),              // extended_master_secret
-        (0xff01, vec![0]),         // renegotiation_info
+        (10, vec![0, 4, 0, 0x1d, 0, 0x17]), // supported_groups: x25519, secp256r1 (the certificate's curve, RFC 8422 §5.3)
+        (13, vec![0, 2, 4, 3]),             // signature_algorithms: ecdsa_secp256r1_sha256
+        (23, vec![]),                       // extended_master_secret
+        (0xff01, vec![0]),                  // renegotiation_info
     ]
 }
 
@@ -528,7 +528,7 @@ fn tampered_server_key_exchange_signature_is_decrypt_error() {
 fn server_key_exchange_with_a_group_not_offered_is_illegal_parameter() {
     let mut cc = client_config();
     cc.groups = vec![tls12::NamedGroup::X25519];
-    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    let (mut c, mut s) = pair_with(cc, server_config("server-ed25519"), "localhost");
     transfer(&mut c, &mut s).unwrap();
     let flight = split_messages(s.pending_output());
     let mut ske = flight[2].clone();

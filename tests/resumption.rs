@@ -281,7 +281,7 @@ fn hello_with_ticket(ticket: &[u8], ems: bool) -> Vec<u8> {
             0, 12, 0, 0, 9, b'l', b'o', b'c', b'a', b'l', b'h', b'o', b's', b't',
         ],
     );
-    push(10, &[0, 2, 0, 0x1d]);
+    push(10, &[0, 4, 0, 0x1d, 0, 0x17]);
     push(13, &[0, 2, 4, 3]);
     if ems {
         push(23, &[]);

@@ -207,6 +207,19 @@ impl Common {
         self.flush_early_data()
     }
 
+    /// Counts one warning alert, empty record or refused renegotiation; more
+    /// than `max_warnings_in_a_row` without progress ends the connection.
+    pub(crate) fn count_warning(&mut self) -> Result<(), Error> {
+        self.warnings_in_a_row += 1;
+        if self.warnings_in_a_row > self.limits.max_warnings_in_a_row {
+            return Err(Error::UnexpectedMessage {
+                got: "too many warning alerts, empty records or renegotiation attempts in a row",
+                expected: "progress",
+            });
+        }
+        Ok(())
+    }
+
     /// Draws protocol randomness from the configured source.
     pub(crate) fn fill_random(&self, dest: &mut [u8]) -> Result<(), Error> {
         self.random.fill(dest)

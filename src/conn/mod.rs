@@ -34,6 +34,8 @@ use crate::handshake::Input;
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::{RecordHeader, HEADER_LEN};
 
+#[cfg(test)]
+mod attack_tests;
 pub(crate) mod common;
 #[cfg(test)]
 mod tests;
@@ -290,7 +292,6 @@ impl Connection {
             }
             ContentType::Handshake => {
                 self.joiner.push(plaintext)?;
-                self.common.warnings_in_a_row = 0;
                 self.drain_handshake()?;
                 Ok(None)
             }
@@ -356,14 +357,7 @@ impl Connection {
     }
 
     fn count_warning(&mut self) -> Result<(), Error> {
-        self.common.warnings_in_a_row += 1;
-        if self.common.warnings_in_a_row > self.common.limits.max_warnings_in_a_row {
-            return Err(Error::UnexpectedMessage {
-                got: "too many warning alerts or empty records in a row",
-                expected: "progress",
-            });
-        }
-        Ok(())
+        self.common.count_warning()
     }
 
     /// Hands every complete buffered handshake message to the state machine.
@@ -386,6 +380,9 @@ impl Connection {
                     // renegotiation, which we refuse with a warning.
                     Side::Client { state, .. } => {
                         if matches!(state, client::State::Established) {
+                            // Each refusal counts as a warning, so a flood of
+                            // requests cannot grow our output without bound.
+                            common.count_warning()?;
                             common
                                 .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
                         }
@@ -404,10 +401,12 @@ impl Connection {
             ) = (&*side, &msg)
             {
                 // RFC 5246 §7.2.2: refuse renegotiation with a warning.
+                common.count_warning()?;
                 common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
                 joiner.consume();
                 continue;
             }
+            common.warnings_in_a_row = 0;
             step_side(side, common, Input::Handshake { msg, raw })?;
             joiner.consume();
         }

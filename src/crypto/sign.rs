@@ -15,7 +15,7 @@ use rustls_pki_types::PrivateKeyDer;
 use zeroize::Zeroizing;
 
 use super::suites::AuthAlgorithm;
-use crate::codec::enums::SignatureScheme;
+use crate::codec::enums::{NamedGroup, SignatureScheme};
 use crate::error::Error;
 
 /// A private key able to sign TLS 1.2 handshake messages.
@@ -167,6 +167,18 @@ impl SigningKey {
         match self.inner {
             Inner::EcdsaP256(_) | Inner::EcdsaP384(_) | Inner::Ed25519(_) => AuthAlgorithm::Ecdsa,
             Inner::Rsa(_) => AuthAlgorithm::Rsa,
+        }
+    }
+
+    /// The named curve of an ECDSA key. RFC 8422 §5.1 (as RFC 4492 §5.3
+    /// before it) lets a TLS 1.2 server use an ECDSA certificate only on a
+    /// curve the client listed in supported_groups. Ed25519 is negotiated by
+    /// signature_algorithms alone.
+    pub(crate) fn curve(&self) -> Option<NamedGroup> {
+        match self.inner {
+            Inner::EcdsaP256(_) => Some(NamedGroup::Secp256r1),
+            Inner::EcdsaP384(_) => Some(NamedGroup::Secp384r1),
+            Inner::Ed25519(_) | Inner::Rsa(_) => None,
         }
     }
 

@@ -208,8 +208,10 @@ fn check_version(ch: &ClientHello<'_>) -> Result<(), Error> {
 fn choose_suite(
     config: &ServerConfig,
     offered: &[CipherSuite],
+    groups: Option<&[NamedGroup]>,
 ) -> Result<&'static SuiteParams, Error> {
-    let auth = config.identity.key.auth();
+    let key = &config.identity.key;
+    let auth = key.auth();
     let usable = || {
         config
             .cipher_suites
@@ -217,12 +219,23 @@ fn choose_suite(
             .filter_map(|s| suites::lookup(*s))
             .filter(move |s| s.auth == auth)
     };
-    usable()
+    let suite = usable()
         .find(|s| offered.contains(&s.suite))
         .ok_or_else(|| Error::NoCommonCipherSuite {
             offered: offered.to_vec(),
             supported: usable().map(|s| s.suite).collect(),
-        })
+        })?;
+    // RFC 8422 §5.1: an ECDSA certificate must be on a curve the client
+    // supports, or no ECDSA suite may be chosen.
+    if let (Some(curve), Some(groups)) = (key.curve(), groups) {
+        if !groups.contains(&curve) {
+            return Err(Error::HandshakeFailure(
+                "the client's supported_groups do not include the curve of our ECDSA certificate \
+                 (RFC 8422 §5.1)",
+            ));
+        }
+    }
+    Ok(suite)
 }
 
 fn choose_group(
@@ -498,7 +511,7 @@ fn client_hello(
         return resume(ctx, cx, &ch, raw, d, session);
     }
 
-    let suite = choose_suite(config, &ch.cipher_suites)?;
+    let suite = choose_suite(config, &ch.cipher_suites, ch.supported_groups())?;
     let group = choose_group(config, ch.supported_groups())?;
     let scheme = choose_scheme(config, ch.signature_algorithms())?;
     let issue_ticket = can_issue_ticket(config, &d);

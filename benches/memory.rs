@@ -1,0 +1,410 @@
+//! Heap use and allocation counts of tls12 and rustls 0.23, measured with a
+//! counting global allocator. Every allocation is attributed to whoever runs
+//! at the time: the client, the server, or the harness (set-up, moving bytes).
+//!
+//! ```text
+//! cargo bench --bench memory
+//! ```
+//!
+//! Prints one `FIGURE|name|tls12|rustls|unit` line per figure (parsed by
+//! `scripts/perf.sh`), after a human-readable table.
+//!
+//! * heap held: bytes freed when the connection (boxed, so its own struct
+//!   counts) is dropped, i.e. everything it owns; caches and configurations
+//!   are shared and not counted.
+//! * peak heap: the highest live heap of one side during a handshake,
+//!   relative to before it started.
+//! * allocations: calls to `alloc`/`alloc_zeroed`/`realloc`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
+
+mod support;
+use support::*;
+
+struct Counting;
+
+const BUCKETS: usize = 3;
+static BUCKET: AtomicUsize = AtomicUsize::new(0);
+static ALLOCS: [AtomicU64; BUCKETS] = [const { AtomicU64::new(0) }; BUCKETS];
+static LIVE: [AtomicI64; BUCKETS] = [const { AtomicI64::new(0) }; BUCKETS];
+static PEAK: [AtomicI64; BUCKETS] = [const { AtomicI64::new(0) }; BUCKETS];
+static TOTAL_LIVE: AtomicI64 = AtomicI64::new(0);
+
+fn grow(by: i64) {
+    let b = BUCKET.load(Relaxed);
+    let live = LIVE[b].fetch_add(by, Relaxed) + by;
+    PEAK[b].fetch_max(live, Relaxed);
+    TOTAL_LIVE.fetch_add(by, Relaxed);
+}
+
+fn count() {
+    ALLOCS[BUCKET.load(Relaxed)].fetch_add(1, Relaxed);
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        grow(layout.size() as i64);
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        grow(layout.size() as i64);
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        grow(-(layout.size() as i64));
+        System.dealloc(ptr, layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        grow(new_size as i64 - layout.size() as i64);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn idx(who: Who) -> usize {
+    match who {
+        Who::Harness => 0,
+        Who::Client => 1,
+        Who::Server => 2,
+    }
+}
+
+fn set(who: Who) {
+    BUCKET.store(idx(who), Relaxed);
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Snapshot {
+    allocs: [u64; BUCKETS],
+    live: [i64; BUCKETS],
+}
+
+fn snapshot() -> Snapshot {
+    let mut s = Snapshot::default();
+    for b in 0..BUCKETS {
+        s.allocs[b] = ALLOCS[b].load(Relaxed);
+        s.live[b] = LIVE[b].load(Relaxed);
+    }
+    s
+}
+
+fn reset_peaks() {
+    for b in 0..BUCKETS {
+        PEAK[b].store(LIVE[b].load(Relaxed), Relaxed);
+    }
+}
+
+/// Bytes freed by dropping `x`.
+fn held_by<T>(x: T) -> i64 {
+    let before = TOTAL_LIVE.load(Relaxed);
+    drop(x);
+    before - TOTAL_LIVE.load(Relaxed)
+}
+
+/// What one handshake cost each side.
+#[derive(Debug, Default, Clone, Copy)]
+struct HandshakeCost {
+    client_allocs: u64,
+    server_allocs: u64,
+    client_peak: i64,
+    server_peak: i64,
+}
+
+fn measure_handshake(run: impl FnOnce(Hook<'_>)) -> HandshakeCost {
+    reset_peaks();
+    let before = snapshot();
+    let mut hook = |w: Who| set(w);
+    run(&mut hook);
+    set(Who::Harness);
+    let after = snapshot();
+    let (c, s) = (idx(Who::Client), idx(Who::Server));
+    HandshakeCost {
+        client_allocs: after.allocs[c] - before.allocs[c],
+        server_allocs: after.allocs[s] - before.allocs[s],
+        client_peak: PEAK[c].load(Relaxed) - before.live[c],
+        server_peak: PEAK[s].load(Relaxed) - before.live[s],
+    }
+}
+
+fn tls12_handshake_cost(kind: Kind) -> HandshakeCost {
+    let configs = tls12_configs(kind);
+    // The median of a few runs (session caches and tickets settle after one).
+    median_cost((0..5).map(|_| {
+        measure_handshake(|hook| {
+            let pair = tls12_connect(&configs, hook);
+            set(Who::Harness);
+            drop(pair);
+        })
+    }))
+}
+
+fn rustls_handshake_cost(kind: Kind) -> HandshakeCost {
+    let configs = rustls_configs(kind);
+    let mut wire = Vec::with_capacity(1 << 16);
+    median_cost((0..5).map(|_| {
+        measure_handshake(|hook| {
+            let pair = rustls_connect(&configs, &mut wire, hook);
+            set(Who::Harness);
+            drop(pair);
+        })
+    }))
+}
+
+fn median_cost(runs: impl Iterator<Item = HandshakeCost>) -> HandshakeCost {
+    let runs: Vec<_> = runs.collect();
+    fn med<T: Ord + Copy>(mut v: Vec<T>) -> T {
+        v.sort();
+        v[v.len() / 2]
+    }
+    HandshakeCost {
+        client_allocs: med(runs.iter().map(|r| r.client_allocs).collect()),
+        server_allocs: med(runs.iter().map(|r| r.server_allocs).collect()),
+        client_peak: med(runs.iter().map(|r| r.client_peak).collect()),
+        server_peak: med(runs.iter().map(|r| r.server_peak).collect()),
+    }
+}
+
+/// Moves `data` from one tls12 connection to the other, record by record,
+/// the receiver reading everything.
+fn tls12_exchange(from: &mut tls12::Connection, to: &mut tls12::Connection, data: &[u8]) {
+    for chunk in data.chunks(RECORD) {
+        from.send(chunk).unwrap();
+        tls12_move(from, Who::Harness, to, Who::Harness, &mut no_hook);
+        let n = to.plaintext().len();
+        to.consume_plaintext(n);
+        while to.next_event().is_some() {}
+    }
+}
+
+fn rustls_exchange(from: &mut rustls::Connection, to: &mut rustls::Connection, data: &[u8]) {
+    use std::io::{Read, Write};
+    let mut wire = Vec::new();
+    let mut buf = vec![0u8; RECORD];
+    for chunk in data.chunks(RECORD) {
+        from.writer().write_all(chunk).unwrap();
+        rustls_move(
+            from,
+            Who::Harness,
+            to,
+            Who::Harness,
+            &mut wire,
+            &mut no_hook,
+        );
+        while let Ok(n) = to.reader().read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+        }
+    }
+}
+
+struct Figure {
+    name: String,
+    tls12: f64,
+    rustls: f64,
+    unit: &'static str,
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument is a filter we ignore.
+    let mut figures = Vec::new();
+    let mut fig = |name: &str, tls12: f64, rustls: f64, unit: &'static str| {
+        figures.push(Figure {
+            name: name.to_string(),
+            tls12,
+            rustls,
+            unit,
+        })
+    };
+
+    // --- Heap held by an established idle connection.
+    {
+        let configs = tls12_configs(Kind::FullEcdsa);
+        let (c, s) = tls12_connect(&configs, &mut no_hook);
+        let (t_c, t_s) = (held_by(c), held_by(s));
+        let configs = rustls_configs(Kind::FullEcdsa);
+        let mut wire = Vec::new();
+        let (c, s) = rustls_connect(&configs, &mut wire, &mut no_hook);
+        let (r_c, r_s) = (held_by(c), held_by(s));
+        fig(
+            "idle heap, client, after handshake",
+            t_c as f64,
+            r_c as f64,
+            "bytes",
+        );
+        fig(
+            "idle heap, server, after handshake",
+            t_s as f64,
+            r_s as f64,
+            "bytes",
+        );
+
+        // After 1 MiB each way (buffers at their steady-state size).
+        let data = vec![0x33u8; 1 << 20];
+        let (mut c, mut s) = tls12_established(Aead::Aes128Gcm);
+        tls12_exchange(&mut c, &mut s, &data);
+        tls12_exchange(&mut s, &mut c, &data);
+        let (t_c, t_s) = (held_by(c), held_by(s));
+        let (mut c, mut s) = rustls_established(Aead::Aes128Gcm);
+        rustls_exchange(&mut c, &mut s, &data);
+        rustls_exchange(&mut s, &mut c, &data);
+        let (r_c, r_s) = (held_by(c), held_by(s));
+        fig(
+            "idle heap, client, after 1 MiB each way",
+            t_c as f64,
+            r_c as f64,
+            "bytes",
+        );
+        fig(
+            "idle heap, server, after 1 MiB each way",
+            t_s as f64,
+            r_s as f64,
+            "bytes",
+        );
+    }
+
+    // The connection structs themselves (included in the heap held above).
+    fig(
+        "size_of client connection struct",
+        std::mem::size_of::<tls12::ClientConnection>() as f64,
+        std::mem::size_of::<rustls::Connection>() as f64,
+        "bytes",
+    );
+    fig(
+        "size_of server connection struct",
+        std::mem::size_of::<tls12::ServerConnection>() as f64,
+        std::mem::size_of::<rustls::Connection>() as f64,
+        "bytes",
+    );
+
+    // --- Handshakes: allocations and peak heap per side.
+    for kind in Kind::ALL {
+        let t = tls12_handshake_cost(kind);
+        let r = rustls_handshake_cost(kind);
+        let l = kind.label();
+        fig(
+            &format!("allocations, client, {l}"),
+            t.client_allocs as f64,
+            r.client_allocs as f64,
+            "allocs",
+        );
+        fig(
+            &format!("allocations, server, {l}"),
+            t.server_allocs as f64,
+            r.server_allocs as f64,
+            "allocs",
+        );
+        fig(
+            &format!("peak heap, client, {l}"),
+            t.client_peak as f64,
+            r.client_peak as f64,
+            "bytes",
+        );
+        fig(
+            &format!("peak heap, server, {l}"),
+            t.server_peak as f64,
+            r.server_peak as f64,
+            "bytes",
+        );
+    }
+
+    // --- Steady-state records: allocations per 16 KiB record.
+    const WARM: usize = 16;
+    const COUNTED: usize = 256;
+    let data = vec![0x77u8; (WARM + COUNTED) * RECORD];
+    let (warm, counted) = data.split_at(WARM * RECORD);
+    let per_record = |who: Who, f: &mut dyn FnMut()| {
+        let before = snapshot();
+        set(who);
+        f();
+        set(Who::Harness);
+        (snapshot().allocs[idx(who)] - before.allocs[idx(who)]) as f64 / COUNTED as f64
+    };
+    for aead in Aead::ALL {
+        let l = aead.label();
+        // Send.
+        let (mut c, _s) = tls12_established(aead);
+        tls12_send(&mut c, warm);
+        let t = per_record(Who::Client, &mut || tls12_send(&mut c, counted));
+        let (mut c, _s) = rustls_established(aead);
+        rustls_send(&mut c, warm);
+        let r = per_record(Who::Client, &mut || rustls_send(&mut c, counted));
+        fig(&format!("allocations per record sent, {l}"), t, r, "allocs");
+
+        // Receive (buffered) and receive_in_place.
+        let (mut c, mut s) = tls12_established(aead);
+        let stream = tls12_record(&mut c, &data);
+        let (warm_s, counted_s) = stream.split_at(stream.len() / (WARM + COUNTED) * WARM);
+        tls12_receive(&mut s, warm_s);
+        let t = per_record(Who::Server, &mut || {
+            tls12_receive(&mut s, counted_s);
+        });
+        let (mut c, mut s) = tls12_established(aead);
+        let mut stream = tls12_record(&mut c, &data);
+        let split = stream.len() / (WARM + COUNTED) * WARM;
+        let (warm_s, counted_s) = stream.split_at_mut(split);
+        tls12_receive_in_place(&mut s, warm_s);
+        let t_in_place = per_record(Who::Server, &mut || {
+            tls12_receive_in_place(&mut s, counted_s);
+        });
+        let (mut c, mut s) = rustls_established(aead);
+        let stream = rustls_record(&mut c, &data);
+        let (warm_s, counted_s) = stream.split_at(stream.len() / (WARM + COUNTED) * WARM);
+        rustls_receive(&mut s, warm_s);
+        let r = per_record(Who::Server, &mut || {
+            rustls_receive(&mut s, counted_s);
+        });
+        fig(
+            &format!("allocations per record received, {l}"),
+            t,
+            r,
+            "allocs",
+        );
+        fig(
+            &format!("allocations per record received in place, {l}"),
+            t_in_place,
+            r,
+            "allocs",
+        );
+    }
+
+    println!(
+        "{:<52} {:>12} {:>12} {:>8}",
+        "figure", "tls12", "rustls", "ratio"
+    );
+    for f in &figures {
+        let ratio = if f.rustls == 0.0 {
+            f64::NAN
+        } else {
+            f.tls12 / f.rustls
+        };
+        println!(
+            "{:<52} {:>12} {:>12} {:>8.3}  {}",
+            f.name,
+            fmt(f.tls12),
+            fmt(f.rustls),
+            ratio,
+            f.unit
+        );
+    }
+    for f in &figures {
+        println!("FIGURE|{}|{}|{}|{}", f.name, f.tls12, f.rustls, f.unit);
+    }
+}
+
+fn fmt(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
