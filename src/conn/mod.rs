@@ -455,12 +455,18 @@ impl Connection {
     /// `buf` does not yet hold a whole record.
     ///
     /// Do not mix with [`receive`](Self::receive) while that holds a
-    /// partial record: this returns [`Error::Misuse`] then.
+    /// partial record or unread plaintext: this returns [`Error::Misuse`]
+    /// then, so that data is always delivered in order.
     pub fn receive_in_place<'b>(&mut self, buf: &'b mut [u8]) -> Result<InPlace<'b>, Error> {
         self.check_usable()?;
         if !self.incoming.is_empty() {
             return Err(Error::Misuse(
                 "receive_in_place while receive holds a partial record",
+            ));
+        }
+        if !self.common.plaintext.is_empty() {
+            return Err(Error::Misuse(
+                "receive_in_place while plaintext from receive is unread",
             ));
         }
         let hdr = match RecordHeader::parse(buf) {

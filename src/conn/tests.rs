@@ -365,3 +365,21 @@ fn a_flood_of_empty_application_records_is_cut_off() {
         Err(Error::AlertReceived(AlertDescription::UnexpectedMessage))
     );
 }
+
+#[test]
+fn in_place_receive_refuses_to_overtake_buffered_plaintext() {
+    let (mut c, mut s) = established();
+    c.send(b"first").unwrap();
+    deliver(&mut c, &mut s).unwrap();
+    c.send(b"second").unwrap();
+    let mut wire = take_output(&mut c);
+    assert!(matches!(
+        s.receive_in_place(&mut wire),
+        Err(Error::Misuse(_))
+    ));
+    // A misuse does not kill the connection: read, then go on.
+    assert_eq!(s.plaintext(), b"first");
+    s.consume_plaintext(5);
+    let r = s.receive_in_place(&mut wire).unwrap();
+    assert_eq!(r.application_data, b"second");
+}
