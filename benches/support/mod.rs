@@ -3,8 +3,9 @@
 //! move bytes between two connections without allocating.
 //!
 //! Equivalence (both libraries):
-//! * TLS 1.2 only; one cipher suite and one group (x25519) offered and
-//!   accepted; extended master secret required on both sides.
+//! * TLS 1.2 only; one cipher suite and the groups x25519, P-256 offered and
+//!   accepted (x25519 negotiated; P-256 also listed, as RFC 8422 §5.3
+//!   requires for a P-256 certificate); extended master secret required.
 //! * Full handshakes: the client does not offer resumption, the server keeps a
 //!   session-ID cache (so it pays for storing the session) and issues no
 //!   tickets.
@@ -130,6 +131,11 @@ impl Aead {
     }
 }
 
+/// Groups offered and accepted, in preference order: x25519 is negotiated;
+/// P-256 is listed because a server may only use a P-256 ECDSA certificate
+/// with a client that lists P-256 (RFC 8422 §5.3).
+const GROUPS: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
+
 /// Who is running, for attributing allocations (see `benches/memory.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -154,7 +160,7 @@ pub struct Tls12Configs {
 fn tls12_client(suite: CipherSuite) -> tls12::ClientConfig {
     let mut cc = client_config();
     cc.cipher_suites = vec![suite];
-    cc.groups = vec![NamedGroup::X25519];
+    cc.groups = GROUPS.to_vec();
     cc.require_extended_master_secret = true;
     cc
 }
@@ -162,7 +168,7 @@ fn tls12_client(suite: CipherSuite) -> tls12::ClientConfig {
 fn tls12_server(identity: &str, suite: CipherSuite) -> tls12::ServerConfig {
     let mut sc = server_config(identity);
     sc.cipher_suites = vec![suite];
-    sc.groups = vec![NamedGroup::X25519];
+    sc.groups = GROUPS.to_vec();
     sc.require_extended_master_secret = true;
     sc
 }
@@ -298,7 +304,7 @@ fn rustls_provider(suite: rustls::SupportedCipherSuite) -> Arc<CryptoProvider> {
     let base = rring::default_provider();
     Arc::new(CryptoProvider {
         cipher_suites: vec![suite],
-        kx_groups: vec![rring::kx_group::X25519],
+        kx_groups: vec![rring::kx_group::X25519, rring::kx_group::SECP256R1],
         ..base
     })
 }
@@ -371,6 +377,12 @@ pub fn rustls_configs(kind: Kind) -> RustlsConfigs {
             Some(suite.suite())
         );
         assert_eq!(c.protocol_version(), Some(rustls::ProtocolVersion::TLSv1_2));
+        if !kind.resumed() {
+            assert_eq!(
+                c.negotiated_key_exchange_group().map(|g| g.name()),
+                Some(rustls::NamedGroup::X25519)
+            );
+        }
         let expect = if kind.resumed() && round == 1 {
             rustls::HandshakeKind::Resumed
         } else {

@@ -14,6 +14,7 @@ use core::time::Duration;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
+use super::tests::{deliver, handshake_msg, split_records, take_output};
 use super::*;
 use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
 use crate::config::{ClientConfig, ServerConfig};
@@ -57,35 +58,6 @@ fn pair_with(cc: ClientConfig, sc: ServerConfig) -> (ClientConnection, ServerCon
 
 fn pair() -> (ClientConnection, ServerConnection) {
     pair_with(client_config(), server_config())
-}
-
-fn take_output(conn: &mut Connection) -> Vec<u8> {
-    let out = conn.pending_output().to_vec();
-    conn.consume_output(out.len());
-    out
-}
-
-fn deliver(from: &mut Connection, to: &mut Connection) -> Result<(), Error> {
-    let out = take_output(from);
-    to.receive(&out).map(|_| ())
-}
-
-fn split_records(wire: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 5 <= wire.len() {
-        let len = usize::from(u16::from_be_bytes([wire[at + 3], wire[at + 4]]));
-        out.push(wire[at..at + 5 + len].to_vec());
-        at += 5 + len;
-    }
-    out
-}
-
-fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut m = vec![typ];
-    m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
-    m.extend_from_slice(body);
-    m
 }
 
 fn hs_record(msg: &[u8]) -> Vec<u8> {

@@ -44,18 +44,18 @@ fn pair() -> (ClientConnection, ServerConnection) {
     )
 }
 
-fn take_output(conn: &mut Connection) -> Vec<u8> {
+pub(super) fn take_output(conn: &mut Connection) -> Vec<u8> {
     let out = conn.pending_output().to_vec();
     conn.consume_output(out.len());
     out
 }
 
-fn deliver(from: &mut Connection, to: &mut Connection) -> Result<(), Error> {
+pub(super) fn deliver(from: &mut Connection, to: &mut Connection) -> Result<(), Error> {
     let out = take_output(from);
     to.receive(&out).map(|_| ())
 }
 
-fn split_records(wire: &[u8]) -> Vec<Vec<u8>> {
+pub(super) fn split_records(wire: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     let mut at = 0;
     while at + 5 <= wire.len() {
@@ -66,7 +66,7 @@ fn split_records(wire: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
+pub(super) fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
     let mut m = vec![typ];
     m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
     m.extend_from_slice(body);
