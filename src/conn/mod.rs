@@ -38,6 +38,8 @@ use crate::record::{RecordHeader, HEADER_LEN};
 mod attack_tests;
 pub(crate) mod common;
 #[cfg(test)]
+mod state_table;
+#[cfg(test)]
 mod tests;
 
 use common::{Common, Role};

@@ -75,7 +75,7 @@ pub(super) fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
 
 /// Well-formed handshake messages of every type a peer could send, taken
 /// from a real handshake where the type needs real contents.
-fn every_message() -> Vec<(&'static str, Vec<u8>)> {
+pub(super) fn every_message() -> Vec<(&'static str, Vec<u8>)> {
     let (mut c, mut s) = pair();
     let hello = take_output(&mut c);
     s.receive(&hello).unwrap();
