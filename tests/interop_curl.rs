@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use common::{certs, fixture_path, key};
 use tls12::{
     AlertDescription, CipherSuite, Connection, Error, HandshakeInfo, NamedGroup, ProtocolVersion,
-    ServerConfig, ServerConnection, Stream,
+    ServerConfig, ServerConnection, SignatureScheme, Stream,
 };
 
 /// How long anything may take before the test gives up. Generous for a loaded
@@ -206,6 +206,11 @@ fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
 
 const MIB: usize = 1 << 20;
 
+/// Whether the last request line is a `POST`.
+fn line_is_post(requests: &[String]) -> bool {
+    requests.last().is_some_and(|l| l.starts_with("POST "))
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -225,6 +230,11 @@ struct ServerRun {
     /// How the connection ended after the last request: `Ok(())` for the
     /// peer's close_notify, else the error reading (typed).
     end: Option<Result<(), Error>>,
+    /// Whether our server sent close_notify first (after answering a
+    /// request with `Connection: close`).
+    we_closed_first: bool,
+    /// The request bodies it read (`POST`), in order.
+    bodies: Vec<Vec<u8>>,
 }
 
 struct OurServer {
@@ -264,8 +274,12 @@ fn big_body() -> Vec<u8> {
 }
 
 /// Our HTTP/1.1 server for one connection, in a thread: it completes the
-/// handshake, answers every `GET` (keep-alive) until the peer goes away, and
-/// reports what it saw.
+/// handshake, answers every request (keep-alive) until the peer goes away,
+/// and reports what it saw. `GET /big`: 16 MiB; `POST /echo`: the request's
+/// body (`Content-Length` bytes); anything else: the page. A request with
+/// `Connection: close` is answered without `Content-Length` (the body ends
+/// with the connection), then our server sends close_notify first and reads
+/// until the peer's.
 fn our_http_server(config: ServerConfig) -> OurServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -299,6 +313,8 @@ fn our_http_server(config: ServerConfig) -> OurServer {
             error: None,
             requests: Vec::new(),
             end: None,
+            we_closed_first: false,
+            bodies: Vec::new(),
         };
         if let Err(e) = tls.complete_handshake() {
             drop(tls);
@@ -326,25 +342,51 @@ fn our_http_server(config: ServerConfig) -> OurServer {
             request.extend_from_slice(&buf[..n]);
             while let Some(end) = find(&request, b"\r\n\r\n") {
                 let head = String::from_utf8_lossy(&request[..end]).to_string();
-                request.drain(..end + 4);
                 let line = head.lines().next().unwrap_or("").to_string();
-                let body = if line.starts_with("GET /big ") {
-                    big_body()
-                } else {
-                    page(&info, &line)
+                let header = |name: &str| {
+                    head.lines().skip(1).find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.trim()
+                            .eq_ignore_ascii_case(name)
+                            .then(|| v.trim().to_string())
+                    })
                 };
-                let header = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
-                    if line.starts_with("GET /big ") {
-                        "application/octet-stream"
-                    } else {
-                        "text/html"
-                    },
-                    body.len()
-                );
+                let body_len: usize = header("content-length").map_or(0, |v| v.parse().unwrap());
+                // The whole body first (curl sends it before reading).
+                while request.len() < end + 4 + body_len {
+                    match tls.read(&mut buf) {
+                        Ok(0) => panic!("end of stream in a request body"),
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                        Err(e) => panic!("reading a request body: {e}"),
+                    }
+                }
+                let request_body = request[end + 4..end + 4 + body_len].to_vec();
+                request.drain(..end + 4 + body_len);
+                let close = header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+                let (body, content_type) = if line.starts_with("GET /big ") {
+                    (big_body(), "application/octet-stream")
+                } else if line.starts_with("POST /echo ") {
+                    (request_body.clone(), "application/octet-stream")
+                } else {
+                    (page(&info, &line), "text/html")
+                };
+                let length = if close {
+                    "Connection: close\r\n".to_string()
+                } else {
+                    format!("Content-Length: {}\r\n", body.len())
+                };
+                let header =
+                    format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{length}\r\n");
                 tls.write_all(header.as_bytes()).unwrap();
                 tls.write_all(&body).unwrap();
                 run.requests.push(line);
+                if line_is_post(&run.requests) {
+                    run.bodies.push(request_body);
+                }
+                if close {
+                    tls.close().unwrap();
+                    run.we_closed_first = true;
+                }
             }
         }
         let _ = tx.send(run);
@@ -582,4 +624,156 @@ fn curl_client_unknown_ca_exits_60_and_we_get_unknown_ca() {
         "{log}"
     );
     assert!(run.info.is_none());
+}
+
+// ---------------------------------------------------------------------------
+// Groups (--curves), 1 byte and 16 MiB each way, close_notify from our side
+// ---------------------------------------------------------------------------
+
+/// curl offering only `curve` (`--curves`, OpenSSL's group names) against
+/// our server serving `identity`.
+fn curl_group(curve: &str, identity: &str, group: NamedGroup) -> HandshakeInfo {
+    let (_, info) = curl_page(
+        identity,
+        &[
+            "--http1.1",
+            "--tlsv1.2",
+            "--tls-max",
+            "1.2",
+            "--curves",
+            curve,
+        ],
+    );
+    assert_eq!(info.group, Some(group));
+    info
+}
+
+// interop-matrix: RSA cert, ALPN, SNI
+#[test]
+fn curl_client_group_x25519() {
+    // Only x25519 in supported_groups: no ECDSA certificate qualifies
+    // (RFC 8422 §5.3), so RSA.
+    let info = curl_group("X25519", "server-rsa2048", NamedGroup::X25519);
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    );
+}
+
+// interop-matrix: ECDSA cert, ALPN, SNI
+#[test]
+fn curl_client_group_secp256r1() {
+    let info = curl_group("P-256", "server-p256", NamedGroup::Secp256r1);
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    );
+}
+
+// interop-matrix: Ed25519 / P-384 cert, ALPN, SNI
+#[test]
+fn curl_client_group_secp384r1() {
+    let info = curl_group("P-384", "server-ed25519", NamedGroup::Secp384r1);
+    assert_eq!(info.signature_scheme, Some(SignatureScheme::Ed25519));
+}
+
+/// curl (trusting ca.pem, TLS 1.2 only) sends `args` to our server serving
+/// `identity` at `path`: its exit status, curl, and our server's view.
+fn curl_run(identity: &str, path: &str, args: &[&str]) -> (ExitStatus, Proc, ServerRun) {
+    let ours = our_http_server(server_config(identity));
+    let mut all = with_ca(&["--http1.1", "--tlsv1.2", "--tls-max", "1.2"]);
+    all.extend(args.iter().map(|a| a.to_string()));
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    let (status, client) = fetch(ours.port, path, &all);
+    let run = ours.join();
+    assert!(status.success(), "{}\nour server: {run:?}", client.log());
+    assert_eq!(run.error, None);
+    let info = run.info.as_ref().unwrap();
+    assert_eq!(info.version, ProtocolVersion::Tls12);
+    assert_eq!(info.server_name.as_deref(), Some("localhost"));
+    (status, client, run)
+}
+
+// interop-matrix: ECDSA cert, SNI
+#[test]
+fn curl_client_1_byte_each_way() {
+    let (_, client, run) = curl_run(
+        "server-p256",
+        "/echo",
+        &[
+            "--data-binary",
+            "x",
+            "-H",
+            "Content-Type: application/octet-stream",
+        ],
+    );
+    assert_eq!(run.requests, ["POST /echo HTTP/1.1"]);
+    assert_eq!(run.bodies, [b"x".to_vec()]);
+    assert_eq!(client.stdout_text(), "x", "{}", client.log());
+    assert!(
+        client.stderr_text().contains("< Content-Length: 1"),
+        "{}",
+        client.log()
+    );
+    assert_eq!(run.end, Some(Ok(())), "curl's close_notify");
+}
+
+// interop-matrix: RSA cert, SNI
+#[test]
+fn curl_client_16mib_each_way() {
+    let data = pseudo_random(16 * MIB, 0x0c01_0000_0016_0016);
+    let dir = env!("CARGO_TARGET_TMPDIR");
+    let (upload, out) = (
+        format!("{dir}/interop_curl_up_{}.bin", std::process::id()),
+        format!("{dir}/interop_curl_down_{}.bin", std::process::id()),
+    );
+    std::fs::write(&upload, &data).unwrap();
+    let _ = std::fs::remove_file(&out);
+    let (_, client, run) = curl_run(
+        "server-rsa2048",
+        "/echo",
+        &[
+            "--data-binary",
+            &format!("@{upload}"),
+            "-H",
+            "Content-Type: application/octet-stream",
+            // No `Expect: 100-continue` (and its one-second wait).
+            "-H",
+            "Expect:",
+            "-o",
+            &out,
+        ],
+    );
+    let got = std::fs::read(&out).unwrap_or_default();
+    let _ = std::fs::remove_file(&upload);
+    let _ = std::fs::remove_file(&out);
+    assert_eq!(run.requests, ["POST /echo HTTP/1.1"]);
+    assert_eq!(run.bodies.len(), 1);
+    assert_eq!(run.bodies[0].len(), 16 * MIB);
+    assert_eq!(sha256_hex(&run.bodies[0]), sha256_hex(&data));
+    assert_eq!(got.len(), 16 * MIB, "{}", client.log());
+    assert_eq!(sha256_hex(&got), sha256_hex(&data));
+    assert_eq!(run.end, Some(Ok(())), "curl's close_notify");
+}
+
+// interop-matrix: ECDSA cert, SNI
+#[test]
+fn curl_client_our_server_closes_first_and_curl_answers_close_notify() {
+    // `Connection: close`: our answer has no Content-Length, so its body
+    // ends with our close_notify. curl's OpenSSL 3 reports an end of file
+    // without close_notify as an error ("unexpected eof while reading",
+    // exit 56), so curl's success and the whole page prove ours arrived.
+    let (_, client, run) = curl_run("server-p256", "/", &["-H", "Connection: close"]);
+    let log = client.log();
+    let body = client.stdout_text();
+    assert!(body.contains("request:    GET / HTTP/1.1\n"), "{log}");
+    assert!(body.ends_with("</pre></body></html>\n"), "{log}");
+    assert!(run.we_closed_first);
+    let stderr = client.stderr_text();
+    assert!(
+        stderr.contains("TLSv1.2 (IN), TLS alert, close notify (256)"),
+        "{log}"
+    );
+    // curl answered: our read after our close_notify ended with curl's.
+    assert_eq!(run.end, Some(Ok(())), "curl's close_notify\n{log}");
 }

@@ -692,6 +692,7 @@ fn text_lines(total: usize, seed: u64) -> Vec<u8> {
     data
 }
 
+// interop-matrix: close_notify
 #[test]
 fn gnutls_server_1_byte_each_way() {
     let (mut server, port) = gnutls_serv("server-p256", &["--priority", TLS12_ONLY]);
@@ -701,6 +702,7 @@ fn gnutls_server_1_byte_each_way() {
     serv_summary(&mut server);
 }
 
+// interop-matrix: close_notify
 #[test]
 fn gnutls_server_16mib_each_way() {
     // gnutls-serv --echo is text-oriented (see `echo`), so the data is 16 MiB
@@ -1238,6 +1240,7 @@ fn gnutls_client_sni() {
     );
 }
 
+// interop-matrix: close_notify
 #[test]
 fn gnutls_client_1_byte_each_way() {
     let (cli, out, run) = cli_session(
@@ -1250,6 +1253,7 @@ fn gnutls_client_1_byte_each_way() {
     assert_eq!(out, [0x00], "{}", cli.log());
 }
 
+// interop-matrix: close_notify
 #[test]
 fn gnutls_client_16mib_to_us_1mib_back() {
     // 16 MiB of binary data from gnutls-cli to us. The answer is 1 MiB:

@@ -29,6 +29,21 @@
 //!   placed): each is a list of words (matched inside
 //!   `_<name>_`, so a leading `_` marks the start of a word) and words that
 //!   exclude it.
+//! * **Annotations**: a test that asserts more than its name says is credited
+//!   with the extra checks listed in a comment among its attributes (the
+//!   lines between the previous item and its `fn`), by column title:
+//!
+//!   ```text
+//!   // interop-matrix: 1 byte, 16 MiB, close_notify, groups=x25519
+//!   #[test]
+//!   fn rustls_server_ecdhe_rsa_aes128_gcm_sha256() {
+//!   ```
+//!
+//!   An item column (suites, groups) takes `title=item`. An unknown title or
+//!   item fails the test. `// interop-matrix: not counted (why)` leaves a
+//!   test out of the table: for tests that only record that a peer lacks a
+//!   feature (they assert the feature is still missing, so they fail once it
+//!   appears and a real test can be written).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -223,6 +238,18 @@ const CHECKS: &[Check] = &[
     },
 ];
 
+/// The marker of an annotation comment (see the module documentation).
+const ANNOTATION: &str = "// interop-matrix:";
+const NOT_COUNTED: &str = "not counted";
+
+/// A `#[test]` function: its name and the annotation after
+/// [`ANNOTATION`], if any.
+#[derive(Debug, PartialEq)]
+struct TestFn {
+    name: String,
+    annotation: Option<String>,
+}
+
 /// One test, placed.
 #[derive(Debug)]
 struct Classified {
@@ -232,10 +259,12 @@ struct Classified {
     checks: Vec<(usize, Option<usize>)>,
 }
 
-/// The `#[test]` functions of a file, without the `#[ignore]`d ones.
-fn test_names(source: &str) -> Vec<String> {
-    let mut names = Vec::new();
+/// The `#[test]` functions of a file, without the `#[ignore]`d ones, with
+/// their annotations.
+fn test_fns(source: &str) -> Vec<TestFn> {
+    let mut tests = Vec::new();
     let (mut in_test, mut ignored) = (false, false);
+    let mut annotation: Option<String> = None;
     for line in source.lines() {
         let line = line.trim();
         if line == "#[test]" {
@@ -243,18 +272,67 @@ fn test_names(source: &str) -> Vec<String> {
             ignored = false;
         } else if in_test && line.starts_with("#[ignore") {
             ignored = true;
+        } else if let Some(rest) = line.strip_prefix(ANNOTATION) {
+            let rest = rest.trim().to_string();
+            annotation = Some(match annotation.take() {
+                Some(before) => format!("{before}, {rest}"),
+                None => rest,
+            });
         } else if let Some(rest) = line
             .strip_prefix("fn ")
             .or_else(|| line.strip_prefix("pub fn "))
         {
             if in_test && !ignored {
                 let name = rest.split(['(', '<']).next().unwrap().trim();
-                names.push(name.to_string());
+                tests.push(TestFn {
+                    name: name.to_string(),
+                    annotation: annotation.take(),
+                });
             }
+            annotation = None;
             in_test = false;
+        } else if !in_test && !line.starts_with("//") && !line.starts_with("#[") {
+            // Anything else ends the attributes an annotation belongs to.
+            annotation = None;
         }
     }
-    names
+    tests
+}
+
+/// The names of the `#[test]` functions of a file, without the
+/// `#[ignore]`d ones.
+#[cfg(test)]
+fn test_names(source: &str) -> Vec<String> {
+    test_fns(source).into_iter().map(|t| t.name).collect()
+}
+
+/// The checks an annotation adds: (index into [`CHECKS`], item).
+fn annotated_checks(annotation: &str) -> Result<Vec<(usize, Option<usize>)>, String> {
+    let mut out = Vec::new();
+    for part in annotation.split(',').map(str::trim) {
+        let (title, item) = match part.split_once('=') {
+            Some((t, i)) => (t.trim(), Some(i.trim())),
+            None => (part, None),
+        };
+        let i = CHECKS
+            .iter()
+            .position(|c| c.title == title)
+            .ok_or_else(|| format!("annotation: no column titled {title:?}"))?;
+        let item = match (item, CHECKS[i].items.is_empty()) {
+            (None, true) => None,
+            (Some(item), false) => Some(
+                CHECKS[i]
+                    .items
+                    .iter()
+                    .position(|(name, _)| *name == item)
+                    .ok_or_else(|| format!("annotation: {title:?} has no item {item:?}"))?,
+            ),
+            (None, false) => return Err(format!("annotation: {title:?} needs `={{item}}`")),
+            (Some(_), true) => return Err(format!("annotation: {title:?} has no items")),
+        };
+        out.push((i, item));
+    }
+    Ok(out)
 }
 
 fn has_any(wrapped: &str, words: &[&str]) -> bool {
@@ -289,7 +367,43 @@ fn peer_of(file: &str, name: &str) -> Result<&'static str, String> {
     })
 }
 
+/// Places a test by its name and annotation; `Ok(None)` for a test marked
+/// as not counted.
+fn classify_annotated(
+    file: &str,
+    name: &str,
+    annotation: Option<&str>,
+) -> Result<Option<Classified>, String> {
+    let Some(annotation) = annotation else {
+        return classify(file, name).map(Some);
+    };
+    if let Some(why) = annotation.strip_prefix(NOT_COUNTED) {
+        if why.trim().is_empty() {
+            return Err(format!("{file}: {name}: say why it is {NOT_COUNTED}"));
+        }
+        return Ok(None);
+    }
+    let extra = annotated_checks(annotation).map_err(|e| format!("{file}: {name}: {e}"))?;
+    let mut c = classify_by_name(file, name, true)?;
+    for check in extra {
+        if !c.checks.contains(&check) {
+            c.checks.push(check);
+        }
+    }
+    if c.checks.is_empty() {
+        return Err(format!("{file}: {name}: matches no check"));
+    }
+    c.checks.sort();
+    Ok(Some(c))
+}
+
 fn classify(file: &str, name: &str) -> Result<Classified, String> {
+    classify_by_name(file, name, false)
+}
+
+/// Places a test by its name alone; `annotated`: it may match no check by
+/// name (its annotation adds some).
+fn classify_by_name(file: &str, name: &str, annotated: bool) -> Result<Classified, String> {
     let peer = peer_of(file, name)?;
     let role = ROLE_WORDS
         .iter()
@@ -312,9 +426,10 @@ fn classify(file: &str, name: &str) -> Result<Classified, String> {
             }
         }
     }
-    if checks.is_empty() {
+    if checks.is_empty() && !annotated {
         return Err(format!(
-            "{file}: {name}: matches no check; extend CHECKS in tests/interop_matrix.rs"
+            "{file}: {name}: matches no check; extend CHECKS in tests/interop_matrix.rs \
+             or annotate it"
         ));
     }
     Ok(Classified { peer, role, checks })
@@ -333,9 +448,14 @@ fn classify_all(dir: &Path) -> Result<Vec<Classified>, Vec<String>> {
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     for file in &files {
         let source = std::fs::read_to_string(dir.join(file)).unwrap();
-        for name in test_names(&source) {
-            match classify(file, &name) {
-                Ok(c) => {
+        for TestFn { name, annotation } in test_fns(&source) {
+            match classify_annotated(file, &name, annotation.as_deref()) {
+                Ok(None) => {
+                    if std::env::var("MATRIX_DEBUG").is_ok() {
+                        eprintln!("{file}\t{name}\t{NOT_COUNTED}");
+                    }
+                }
+                Ok(Some(c)) => {
                     if std::env::var("MATRIX_DEBUG").is_ok() {
                         let t: Vec<_> = c
                             .checks
@@ -378,9 +498,11 @@ fn render(tests: &[Classified]) -> String {
     let mut s = String::new();
     s.push_str(
         "This table is generated by `tests/interop_matrix.rs` from the names of the interop \
-         tests (`tests/interop_*.rs`, ignored tests left out); `cargo test` fails when it is \
-         out of date. A cell gives the number of tests; for suites and groups, how many of the \
-         6 suites or 3 groups are covered.\n\n",
+         tests (`tests/interop_*.rs`, ignored tests left out) and, for tests that assert more \
+         than their names say, the `// interop-matrix:` comments beside them; `cargo test` \
+         fails when it is out of date. A cell gives the number of tests; for suites and groups, \
+         how many of the 6 suites or 3 groups are covered. \"1 byte\" and \"16 MiB\" count \
+         tests that move that much application data in at least one direction.\n\n",
     );
     s.push_str("| peer | role |");
     for c in CHECKS {
@@ -468,4 +590,41 @@ fn classification_fails_loudly_and_places_known_names() {
     let src =
         "#[test]\n#[ignore = \"x\"]\nfn skipped() {}\n#[test]\nfn counted() {}\nfn helper() {}\n";
     assert_eq!(test_names(src), ["counted"]);
+}
+
+#[test]
+fn annotations_add_checks_or_leave_tests_out() {
+    let src = "// interop-matrix: 1 byte, groups=P-384\n#[test]\nfn rustls_client_x() {}\n\
+               // interop-matrix: stray\nfn helper() {}\n#[test]\nfn rustls_server_y() {}\n\
+               #[test]\n// interop-matrix: not counted (no API)\nfn python_client_z() {}\n";
+    let fns = test_fns(src);
+    let annotations: Vec<_> = fns.iter().map(|t| t.annotation.as_deref()).collect();
+    assert_eq!(
+        annotations,
+        [
+            Some("1 byte, groups=P-384"),
+            None,
+            Some("not counted (no API)")
+        ]
+    );
+    let c = classify_annotated("interop_rustls_tcp.rs", "rustls_client_x", annotations[0])
+        .unwrap()
+        .unwrap();
+    let titles: Vec<_> = c
+        .checks
+        .iter()
+        .map(|(i, j)| (CHECKS[*i].title, j.map(|j| CHECKS[*i].items[j].0)))
+        .collect();
+    assert_eq!(titles, [("groups", Some("P-384")), ("1 byte", None)]);
+    assert!(
+        classify_annotated("interop_python.rs", "python_client_z", annotations[2])
+            .unwrap()
+            .is_none()
+    );
+    for bad in ["2 bytes", "groups", "groups=P-521", "SNI=x", "not counted"] {
+        assert!(
+            classify_annotated("interop_python.rs", "python_client_z", Some(bad)).is_err(),
+            "{bad}"
+        );
+    }
 }

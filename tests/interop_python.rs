@@ -21,7 +21,8 @@ use common::{certs, client_config, fixture_path, key, name};
 use tls12::pki_types::UnixTime;
 use tls12::{
     AlertDescription, CertificateError, CipherSuite, ClientConfig, ClientConnection, Connection,
-    Error, HandshakeInfo, ProtocolVersion, ServerConfig, ServerConnection, Stream,
+    Error, HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig, ServerConnection,
+    SignatureScheme, Stream,
 };
 
 /// How long anything may take before the test gives up. Generous for a loaded
@@ -289,6 +290,9 @@ struct ServerRun {
     echoed_sha256: String,
     /// Whether the peer's close_notify ended the echo loop.
     peer_closed: bool,
+    /// Whether our server sent close_notify first (after `close_after`
+    /// bytes) and then read the peer's answer.
+    we_closed_first: bool,
 }
 
 struct OurServer {
@@ -308,6 +312,12 @@ impl OurServer {
 /// handshake, echoes each chunk as it arrives until the peer's close_notify
 /// (answered with ours by [`Stream`]), and reports what it saw.
 fn our_echo_server(config: ServerConfig) -> OurServer {
+    our_echo_server_closing(config, None)
+}
+
+/// [`our_echo_server`], but with `close_after` it sends close_notify first
+/// once it has echoed that many bytes, then reads until the peer's answer.
+fn our_echo_server_closing(config: ServerConfig, close_after: Option<usize>) -> OurServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, result) = mpsc::channel();
@@ -341,6 +351,7 @@ fn our_echo_server(config: ServerConfig) -> OurServer {
             echoed_len: 0,
             echoed_sha256: String::new(),
             peer_closed: false,
+            we_closed_first: false,
         };
         if let Err(e) = tls.complete_handshake() {
             drop(tls);
@@ -352,9 +363,14 @@ fn our_echo_server(config: ServerConfig) -> OurServer {
         let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
         let mut buf = vec![0u8; 64 * 1024];
         loop {
+            if Some(run.echoed_len) == close_after && !run.we_closed_first {
+                tls.close().unwrap();
+                run.we_closed_first = true;
+            }
             match tls.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
+                    assert!(!run.we_closed_first, "data after our close_notify");
                     hash.update(&buf[..n]);
                     run.echoed_len += n;
                     tls.write_all(&buf[..n]).unwrap();
@@ -369,26 +385,39 @@ fn our_echo_server(config: ServerConfig) -> OurServer {
     OurServer { port, result }
 }
 
-/// Python client: connects to 127.0.0.1:PORT with SNI `localhost`, trusting
-/// CA; MODE `tls11` limits it to TLS 1.1; offers ALPN (comma-separated, may
-/// be empty); then echoes a 1-byte and a BIG-byte message through the server
-/// in 64 KiB steps (so neither side can block the other on a full socket)
-/// and closes with unwrap(), which sends close_notify and waits for ours.
+/// Python client: connects to 127.0.0.1:PORT with SNI HOST (also the name it
+/// verifies), trusting CA; MODE `tls11` limits it to TLS 1.1; offers ALPN
+/// (comma-separated, may be empty); CIPHERS (if not empty) is its only
+/// OpenSSL cipher string, with TLS 1.2 as its maximum; CURVE (if not empty)
+/// goes to set_ecdh_curve(), which with OpenSSL 3 sets the groups a client
+/// offers too (SSL_CTX_set1_groups). Then it echoes a 1-byte and a BIG-byte
+/// message through the server in 64 KiB steps (so neither side can block the
+/// other on a full socket). CLOSER `python`: it closes with unwrap(), which
+/// sends close_notify and waits for ours; `ours`: it waits for our
+/// close_notify (recv() returns b'' only for a real one, since
+/// suppress_ragged_eofs=False), then answers it with unwrap().
 const PY_CLIENT: &str = r#"
 import hashlib, random, socket, ssl, sys
 port, ca, mode, alpn, big = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+ciphers, curve, closer, host = sys.argv[6], sys.argv[7], sys.argv[8], sys.argv[9]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.load_verify_locations(ca)
 if mode == 'tls11':
     ctx.set_ciphers('DEFAULT:@SECLEVEL=0')
     ctx.minimum_version = ssl.TLSVersion.TLSv1_1
     ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+if ciphers:
+    ctx.set_ciphers(ciphers)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+if curve:
+    ctx.set_ecdh_curve(curve)
 if alpn:
     ctx.set_alpn_protocols(alpn.split(','))
 print('maximum_version=' + ctx.maximum_version.name)
 raw = socket.create_connection(('127.0.0.1', port), timeout=20)
+raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 try:
-    s = ctx.wrap_socket(raw, server_hostname='localhost', suppress_ragged_eofs=False)
+    s = ctx.wrap_socket(raw, server_hostname=host, suppress_ragged_eofs=False)
 except ssl.SSLError as e:
     print('error_class=' + type(e).__name__)
     print('error_reason=' + str(e.reason))
@@ -419,12 +448,39 @@ print('all_sent_sha256=' + hashlib.sha256(one + data).hexdigest())
 back = echo(data)
 print('big_got_len=%d' % len(back))
 print('big_got_sha256=' + hashlib.sha256(back).hexdigest())
+if closer == 'ours':
+    rest = s.recv(1)
+    print('after_echo=' + repr(rest))
 s.unwrap()
 print('unwrapped=ok')
 raw.close()
 "#;
 
 fn python_client(port: u16, mode: &str, alpn: &str, big: usize) -> Proc {
+    python_client_with(port, mode, alpn, big, &PyClient::default())
+}
+
+/// The Python client's other options (see [`PY_CLIENT`]).
+struct PyClient {
+    ciphers: &'static str,
+    curve: &'static str,
+    /// `python` or `ours`.
+    closer: &'static str,
+    host: &'static str,
+}
+
+impl Default for PyClient {
+    fn default() -> Self {
+        Self {
+            ciphers: "",
+            curve: "",
+            closer: "python",
+            host: "localhost",
+        }
+    }
+}
+
+fn python_client_with(port: u16, mode: &str, alpn: &str, big: usize, o: &PyClient) -> Proc {
     Proc::spawn(python(
         PY_CLIENT,
         &[
@@ -433,6 +489,10 @@ fn python_client(port: u16, mode: &str, alpn: &str, big: usize) -> Proc {
             mode,
             alpn,
             &big.to_string(),
+            o.ciphers,
+            o.curve,
+            o.closer,
+            o.host,
         ],
     ))
 }
@@ -440,18 +500,31 @@ fn python_client(port: u16, mode: &str, alpn: &str, big: usize) -> Proc {
 /// A default Python client (offering TLS 1.3 and 1.2) against our echo
 /// server: lands on TLS 1.2, 1 byte and `big` bytes echoed, clean close.
 fn python_client_echo(identity: &str, big: usize) -> (Report, HandshakeInfo) {
+    python_client_echo_with(identity, big, &PyClient::default())
+}
+
+/// [`python_client_echo`] with the client's options `o`: with
+/// `o.closer == "ours"` our server sends close_notify first, once everything
+/// is echoed, and Python answers it.
+fn python_client_echo_with(identity: &str, big: usize, o: &PyClient) -> (Report, HandshakeInfo) {
     let mut config = server_config(identity);
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let ours = our_echo_server(config);
-    let mut client = python_client(ours.port, "default", "h2,http/1.1", big);
+    let we_close = o.closer == "ours";
+    let ours = our_echo_server_closing(config, we_close.then_some(1 + big));
+    let mut client = python_client_with(ours.port, "default", "h2,http/1.1", big, o);
     let status = client.wait_exit();
     let run = ours.join();
     let r = client.report();
     assert!(status.success(), "{}\nour server: {run:?}", client.log());
     assert_eq!(run.error, None);
 
-    // Python's default maximum offers TLS 1.3; it landed on 1.2.
-    assert_eq!(r.val("maximum_version"), "MAXIMUM_SUPPORTED");
+    if o.ciphers.is_empty() {
+        // Python's default maximum offers TLS 1.3; it landed on 1.2.
+        assert_eq!(r.val("maximum_version"), "MAXIMUM_SUPPORTED");
+    } else {
+        assert_eq!(r.val("maximum_version"), "TLSv1_2");
+        assert_eq!(r.val("cipher"), o.ciphers);
+    }
     assert_eq!(r.val("version"), "TLSv1.2");
     assert_eq!(r.val("cipher_version"), "TLSv1.2");
     assert_eq!(r.val("alpn"), "http/1.1");
@@ -471,11 +544,16 @@ fn python_client_echo(identity: &str, big: usize) -> (Report, HandshakeInfo) {
         r.val("cipher")
     );
     assert_eq!(info.alpn_protocol.as_deref(), Some(&b"http/1.1"[..]));
-    assert_eq!(info.server_name.as_deref(), Some("localhost"));
+    assert_eq!(info.server_name.as_deref(), Some(o.host));
     assert!(info.extended_master_secret);
     assert!(info.secure_renegotiation);
     assert!(info.peer_certificates.is_empty(), "no client certificate");
     assert_eq!(run.echoed_len, 1 + big);
+    assert_eq!(run.we_closed_first, we_close);
+    if we_close {
+        // recv() returned b'' for our close_notify (not a ragged EOF).
+        assert_eq!(r.val("after_echo"), "b''", "{}", client.log());
+    }
     // Everything our server read and echoed: the byte, then the bulk.
     assert_eq!(run.echoed_sha256, r.val("all_sent_sha256"));
     assert!(
@@ -499,6 +577,7 @@ fn iana_name(openssl: &str) -> &'static str {
     }
 }
 
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
 #[test]
 fn python_client_tls13_capable_lands_on_tls12_ecdsa_16mib_echo() {
     let (r, info) = python_client_echo("server-p256", 16 * MIB);
@@ -511,6 +590,7 @@ fn python_client_tls13_capable_lands_on_tls12_ecdsa_16mib_echo() {
     );
 }
 
+// interop-matrix: ALPN, SNI, close_notify
 #[test]
 fn python_client_tls13_capable_lands_on_tls12_rsa_1byte_echo() {
     let (r, info) = python_client_echo("server-rsa2048", 0);
@@ -590,13 +670,20 @@ fn python_client_alpn_without_overlap_gets_no_application_protocol() {
 /// then CLOSE `python` closes first with unwrap() (sends close_notify, waits
 /// for ours), `ours` waits for our close_notify (recv() returns b'' only for
 /// a real close_notify, since suppress_ragged_eofs=False) and then unwraps.
+/// CIPHERS (if not empty) is its only OpenSSL cipher string; CURVE (if not
+/// empty) the one group it accepts, by set_ecdh_curve().
 const PY_SERVER: &str = r#"
 import socket, ssl, sys
 chain, key, maxv, alpn, n, close = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+ciphers, curve = sys.argv[7], sys.argv[8]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(chain, key)
 if maxv == '1.2':
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+if ciphers:
+    ctx.set_ciphers(ciphers)
+if curve:
+    ctx.set_ecdh_curve(curve)
 if alpn:
     ctx.set_alpn_protocols(alpn.split(','))
 sni = []
@@ -608,6 +695,9 @@ ls.settimeout(20)
 print('port=%d' % ls.getsockname()[1])
 raw, _ = ls.accept()
 raw.settimeout(20)
+# Without it, Nagle's algorithm and delayed ACKs stall each echoed chunk's
+# last segment (about 40 ms a chunk: 16 MiB would take over 10 s).
+raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 try:
     s = ctx.wrap_socket(raw, server_side=True, suppress_ragged_eofs=False)
 except ssl.SSLError as e:
@@ -639,6 +729,18 @@ raw.close()
 "#;
 
 fn python_server(identity: &str, maxv: &str, alpn: &str, n: usize, close: &str) -> (Proc, u16) {
+    python_server_with(identity, maxv, alpn, n, close, "", "")
+}
+
+fn python_server_with(
+    identity: &str,
+    maxv: &str,
+    alpn: &str,
+    n: usize,
+    close: &str,
+    ciphers: &str,
+    curve: &str,
+) -> (Proc, u16) {
     let mut server = Proc::spawn(python(
         PY_SERVER,
         &[
@@ -648,6 +750,8 @@ fn python_server(identity: &str, maxv: &str, alpn: &str, n: usize, close: &str) 
             alpn,
             &n.to_string(),
             close,
+            ciphers,
+            curve,
         ],
     ));
     let port = server.wait_for("port").parse().unwrap();
@@ -691,13 +795,44 @@ fn echo_through(tls: &mut Stream<'_, TcpStream>, data: &[u8]) -> Vec<u8> {
 /// Our client against a Python server: what was negotiated, data both ways,
 /// close_notify both ways (`python_closes_first` picks who starts).
 fn our_client_vs_python(identity: &str, maxv: &str, python_closes_first: bool) -> HandshakeInfo {
-    let data = pseudo_random(MIB + 1, 0x5eed_0000_0000_0042);
+    our_client_vs_python_with(&PyServer {
+        identity,
+        maxv,
+        python_closes_first,
+        len: MIB + 1,
+        ciphers: "",
+        curve: "",
+    })
+}
+
+/// A Python server's options (see [`PY_SERVER`]) and how much our client
+/// echoes through it.
+struct PyServer<'a> {
+    identity: &'a str,
+    maxv: &'a str,
+    python_closes_first: bool,
+    len: usize,
+    ciphers: &'a str,
+    curve: &'a str,
+}
+
+fn our_client_vs_python_with(o: &PyServer<'_>) -> HandshakeInfo {
+    let python_closes_first = o.python_closes_first;
+    let data = pseudo_random(o.len, 0x5eed_0000_0000_0042 + o.len as u64);
     let close = if python_closes_first {
         "python"
     } else {
         "ours"
     };
-    let (mut server, port) = python_server(identity, maxv, "http/1.1,h2", data.len(), close);
+    let (mut server, port) = python_server_with(
+        o.identity,
+        o.maxv,
+        "http/1.1,h2",
+        data.len(),
+        close,
+        o.ciphers,
+        o.curve,
+    );
     let mut config = client_config();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let (info, (got, peer_closed, eof)) = our_client(port, config, "testserver.com", |tls| {
@@ -728,6 +863,9 @@ fn our_client_vs_python(identity: &str, maxv: &str, python_closes_first: bool) -
     assert_eq!(r.val("version"), "TLSv1.2");
     assert_eq!(r.val("alpn"), "http/1.1");
     assert_eq!(r.val("sni"), "testserver.com");
+    if !o.ciphers.is_empty() {
+        assert_eq!(r.val("cipher"), o.ciphers);
+    }
     assert_eq!(info.version, ProtocolVersion::Tls12);
     assert_eq!(info.cipher_suite.name(), Some(iana_name(r.val("cipher"))));
     assert_eq!(info.alpn_protocol.as_deref(), Some(&b"http/1.1"[..]));
@@ -737,6 +875,7 @@ fn our_client_vs_python(identity: &str, maxv: &str, python_closes_first: bool) -
     info
 }
 
+// interop-matrix: ALPN, SNI
 #[test]
 fn python_server_default_max_ecdsa_python_closes_first() {
     let info = our_client_vs_python("server-p256", "default", true);
@@ -746,6 +885,7 @@ fn python_server_default_max_ecdsa_python_closes_first() {
     );
 }
 
+// interop-matrix: ALPN, SNI
 #[test]
 fn python_server_tls12_max_rsa_we_close_first() {
     let info = our_client_vs_python("server-rsa2048", "1.2", false);
@@ -779,4 +919,315 @@ fn python_server_sees_bad_certificate_when_our_client_uses_wrong_name() {
         server.log()
     );
     assert!(r.get("version").is_none(), "{}", server.log());
+}
+
+// ---------------------------------------------------------------------------
+// Python client: every suite, every group, SNI, 1 byte and 16 MiB each way,
+// our close_notify first
+// ---------------------------------------------------------------------------
+
+/// A Python client restricted to one suite (and TLS 1.2) against our echo
+/// server: 1 byte echoed, ALPN, SNI, Python's close_notify answered.
+fn python_client_suite(openssl: &'static str, suite: CipherSuite, identity: &str) {
+    let (r, info) = python_client_echo_with(
+        identity,
+        0,
+        &PyClient {
+            ciphers: openssl,
+            ..PyClient::default()
+        },
+    );
+    assert_eq!(r.val("cipher"), openssl);
+    assert_eq!(info.cipher_suite, suite);
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_ecdhe_ecdsa_aes128_gcm_sha256() {
+    python_client_suite(
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "server-p256",
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_ecdhe_ecdsa_aes256_gcm_sha384() {
+    python_client_suite(
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "server-p256",
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_ecdhe_ecdsa_chacha20_poly1305() {
+    python_client_suite(
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-p256",
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_ecdhe_rsa_aes128_gcm_sha256() {
+    python_client_suite(
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "server-rsa2048",
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_ecdhe_rsa_aes256_gcm_sha384() {
+    python_client_suite(
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "server-rsa2048",
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_ecdhe_rsa_chacha20_poly1305() {
+    python_client_suite(
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-rsa2048",
+    );
+}
+
+/// A Python client offering only `curve` (set_ecdh_curve on a client
+/// context: SSL_CTX_set1_groups with OpenSSL 3) against our server serving
+/// `identity`: the group our server chose.
+fn python_client_group(curve: &'static str, identity: &str) -> HandshakeInfo {
+    let (_, info) = python_client_echo_with(
+        identity,
+        0,
+        &PyClient {
+            curve,
+            ..PyClient::default()
+        },
+    );
+    info
+}
+
+// interop-matrix: Ed25519 / P-384 cert, 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_group_x25519() {
+    // Only x25519 in supported_groups: no ECDSA certificate qualifies
+    // (RFC 8422 §5.3), so Ed25519.
+    let info = python_client_group("X25519", "server-ed25519");
+    assert_eq!(info.group, Some(NamedGroup::X25519));
+    assert_eq!(info.signature_scheme, Some(SignatureScheme::Ed25519));
+}
+
+// interop-matrix: ECDSA cert, 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_group_secp256r1() {
+    let info = python_client_group("prime256v1", "server-p256");
+    assert_eq!(info.group, Some(NamedGroup::Secp256r1));
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    );
+}
+
+// interop-matrix: RSA cert, 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_client_group_secp384r1() {
+    let info = python_client_group("secp384r1", "server-rsa2048");
+    assert_eq!(info.group, Some(NamedGroup::Secp384r1));
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    );
+}
+
+// interop-matrix: Ed25519 / P-384 cert, 1 byte, ALPN, close_notify
+#[test]
+fn python_client_sni_testserver_com_with_p384_certificate() {
+    let (r, info) = python_client_echo_with(
+        "server-p384",
+        0,
+        &PyClient {
+            host: "testserver.com",
+            ..PyClient::default()
+        },
+    );
+    assert_eq!(info.server_name.as_deref(), Some("testserver.com"));
+    assert_eq!(r.val("cipher"), "ECDHE-ECDSA-AES128-GCM-SHA256");
+}
+
+// interop-matrix: ALPN, SNI
+#[test]
+fn python_client_1_byte_and_16mib_each_way_our_server_closes_first() {
+    let (r, info) = python_client_echo_with(
+        "server-rsa2048",
+        16 * MIB,
+        &PyClient {
+            closer: "ours",
+            ..PyClient::default()
+        },
+    );
+    assert_eq!(r.val("big_got_len"), (16 * MIB).to_string());
+    assert_eq!(info.version, ProtocolVersion::Tls12);
+}
+
+// ---------------------------------------------------------------------------
+// Python server: every suite, every group, 1 byte and 16 MiB each way
+// ---------------------------------------------------------------------------
+
+fn python_server_suite(
+    openssl: &str,
+    suite: CipherSuite,
+    identity: &str,
+    python_closes_first: bool,
+) {
+    let info = our_client_vs_python_with(&PyServer {
+        identity,
+        maxv: "1.2",
+        python_closes_first,
+        len: 1,
+        ciphers: openssl,
+        curve: "",
+    });
+    assert_eq!(info.cipher_suite, suite);
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_ecdhe_ecdsa_aes128_gcm_sha256() {
+    python_server_suite(
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "server-p256",
+        true,
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_ecdhe_ecdsa_aes256_gcm_sha384() {
+    python_server_suite(
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "server-p256",
+        false,
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_ecdhe_ecdsa_chacha20_poly1305() {
+    python_server_suite(
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-p256",
+        true,
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_ecdhe_rsa_aes128_gcm_sha256() {
+    python_server_suite(
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "server-rsa2048",
+        false,
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_ecdhe_rsa_aes256_gcm_sha384() {
+    python_server_suite(
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "server-rsa2048",
+        true,
+    );
+}
+
+// interop-matrix: 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_ecdhe_rsa_chacha20_poly1305() {
+    python_server_suite(
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "server-rsa2048",
+        false,
+    );
+}
+
+/// A Python server accepting only `curve` (set_ecdh_curve), our client
+/// offering every group.
+fn python_server_group(curve: &str, identity: &str) -> HandshakeInfo {
+    our_client_vs_python_with(&PyServer {
+        identity,
+        maxv: "default",
+        python_closes_first: true,
+        len: 1,
+        ciphers: "",
+        curve,
+    })
+}
+
+// interop-matrix: Ed25519 / P-384 cert, 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_group_x25519() {
+    let info = python_server_group("X25519", "server-ed25519");
+    assert_eq!(info.group, Some(NamedGroup::X25519));
+    assert_eq!(info.signature_scheme, Some(SignatureScheme::Ed25519));
+}
+
+// interop-matrix: RSA cert, 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_group_secp256r1() {
+    let info = python_server_group("prime256v1", "server-rsa2048");
+    assert_eq!(info.group, Some(NamedGroup::Secp256r1));
+}
+
+// interop-matrix: Ed25519 / P-384 cert, 1 byte, ALPN, SNI, close_notify
+#[test]
+fn python_server_group_secp384r1() {
+    let info = python_server_group("secp384r1", "server-p384");
+    assert_eq!(info.group, Some(NamedGroup::Secp384r1));
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+    );
+}
+
+// interop-matrix: ECDSA cert, ALPN, SNI
+#[test]
+fn python_server_1_byte_each_way_python_closes_first() {
+    let info = our_client_vs_python_with(&PyServer {
+        identity: "server-p256",
+        maxv: "1.2",
+        python_closes_first: true,
+        len: 1,
+        ciphers: "",
+        curve: "",
+    });
+    assert_eq!(info.version, ProtocolVersion::Tls12);
+}
+
+// interop-matrix: RSA cert, ALPN, SNI
+#[test]
+fn python_server_16mib_each_way_we_close_first() {
+    let info = our_client_vs_python_with(&PyServer {
+        identity: "server-rsa2048",
+        maxv: "default",
+        python_closes_first: false,
+        len: 16 * MIB,
+        ciphers: "",
+        curve: "",
+    });
+    assert_eq!(info.version, ProtocolVersion::Tls12);
 }

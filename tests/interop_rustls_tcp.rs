@@ -434,6 +434,7 @@ fn rustls_server_suite(suite: CipherSuite, rsuite: SupportedCipherSuite, closer:
     assert_eq!(ours.info.peer_certificates.len(), 2, "leaf + intermediate");
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_client_ecdhe_ecdsa_aes128_gcm_sha256() {
     rustls_client_suite(
@@ -443,6 +444,7 @@ fn rustls_client_ecdhe_ecdsa_aes128_gcm_sha256() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_client_ecdhe_ecdsa_aes256_gcm_sha384() {
     rustls_client_suite(
@@ -452,6 +454,7 @@ fn rustls_client_ecdhe_ecdsa_aes256_gcm_sha384() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_client_ecdhe_ecdsa_chacha20_poly1305() {
     rustls_client_suite(
@@ -461,6 +464,7 @@ fn rustls_client_ecdhe_ecdsa_chacha20_poly1305() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_client_ecdhe_rsa_aes128_gcm_sha256() {
     rustls_client_suite(
@@ -470,6 +474,7 @@ fn rustls_client_ecdhe_rsa_aes128_gcm_sha256() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_client_ecdhe_rsa_aes256_gcm_sha384() {
     rustls_client_suite(
@@ -479,6 +484,7 @@ fn rustls_client_ecdhe_rsa_aes256_gcm_sha384() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_client_ecdhe_rsa_chacha20_poly1305() {
     rustls_client_suite(
@@ -488,6 +494,7 @@ fn rustls_client_ecdhe_rsa_chacha20_poly1305() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_server_ecdhe_ecdsa_aes128_gcm_sha256() {
     rustls_server_suite(
@@ -497,6 +504,7 @@ fn rustls_server_ecdhe_ecdsa_aes128_gcm_sha256() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_server_ecdhe_ecdsa_aes256_gcm_sha384() {
     rustls_server_suite(
@@ -506,6 +514,7 @@ fn rustls_server_ecdhe_ecdsa_aes256_gcm_sha384() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_server_ecdhe_ecdsa_chacha20_poly1305() {
     rustls_server_suite(
@@ -515,6 +524,7 @@ fn rustls_server_ecdhe_ecdsa_chacha20_poly1305() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_server_ecdhe_rsa_aes128_gcm_sha256() {
     rustls_server_suite(
@@ -524,6 +534,7 @@ fn rustls_server_ecdhe_rsa_aes128_gcm_sha256() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_server_ecdhe_rsa_aes256_gcm_sha384() {
     rustls_server_suite(
@@ -533,6 +544,7 @@ fn rustls_server_ecdhe_rsa_aes256_gcm_sha384() {
     );
 }
 
+// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
 #[test]
 fn rustls_server_ecdhe_rsa_chacha20_poly1305() {
     rustls_server_suite(
@@ -570,31 +582,37 @@ fn rustls_server_group(group: NamedGroup, rgroup: &'static dyn SupportedKxGroup)
     assert_eq!(ours.info.group, Some(group));
 }
 
+// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
 #[test]
 fn rustls_client_group_x25519() {
     rustls_client_group(NamedGroup::X25519, rring::kx_group::X25519);
 }
 
+// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
 #[test]
 fn rustls_client_group_secp256r1() {
     rustls_client_group(NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
 }
 
+// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
 #[test]
 fn rustls_client_group_secp384r1() {
     rustls_client_group(NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
 }
 
+// interop-matrix: RSA cert, 1 byte, close_notify
 #[test]
 fn rustls_server_group_x25519() {
     rustls_server_group(NamedGroup::X25519, rring::kx_group::X25519);
 }
 
+// interop-matrix: RSA cert, 1 byte, close_notify
 #[test]
 fn rustls_server_group_secp256r1() {
     rustls_server_group(NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
 }
 
+// interop-matrix: RSA cert, 1 byte, close_notify
 #[test]
 fn rustls_server_group_secp384r1() {
     rustls_server_group(NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
@@ -604,6 +622,7 @@ fn rustls_server_group_secp384r1() {
 // ALPN and SNI, both roles
 // ---------------------------------------------------------------------------
 
+// interop-matrix: RSA cert, 1 byte, close_notify
 #[test]
 fn rustls_client_alpn_and_sni_reach_our_server() {
     let mut rc = rustls_client_config(&[], &[]);
@@ -617,6 +636,7 @@ fn rustls_client_alpn_and_sni_reach_our_server() {
     assert_eq!(ours.info.server_name.as_deref(), Some("testserver.com"));
 }
 
+// interop-matrix: ECDSA cert, 1 byte, close_notify
 #[test]
 fn rustls_server_alpn_and_sni_from_our_client() {
     let mut cc = client_config();
