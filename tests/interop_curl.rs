@@ -10,22 +10,16 @@
 
 mod common;
 
-use std::io::{self, Read, Write};
-use std::net::TcpListener;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::io::{Read, Write};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
 
-use common::{certs, fixture_path, key};
+use common::peer::{our_server_thread, pseudo_random, tls_error, OurServer, Proc, MIB};
+use common::{fixture_path, server_config};
 use tls12::{
-    AlertDescription, CipherSuite, Connection, Error, HandshakeInfo, NamedGroup, ProtocolVersion,
-    ServerConfig, ServerConnection, SignatureScheme, Stream,
+    AlertDescription, CipherSuite, Error, HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig,
+    SignatureScheme,
 };
-
-/// How long anything may take before the test gives up. Generous for a loaded
-/// machine; a passing test normally takes a fraction of a second.
-const DEADLINE: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------------------
 // Child processes
@@ -63,125 +57,9 @@ fn curl() -> Command {
     cmd
 }
 
-/// A child process with its stdout and stderr collected by threads; killed
-/// (and reaped) on drop.
-struct Proc {
-    what: String,
-    child: Child,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
-}
-
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
-    thread::spawn(move || {
-        let mut buf = [0u8; 64 * 1024];
-        loop {
-            match from.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
-            }
-        }
-    })
-}
-
-impl Proc {
-    fn spawn(mut cmd: Command) -> Self {
-        let what = format!("{cmd:?}");
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let readers = vec![
-            collect(child.stdout.take().unwrap(), stdout.clone()),
-            collect(child.stderr.take().unwrap(), stderr.clone()),
-        ];
-        Self {
-            what,
-            child,
-            stdout,
-            stderr,
-            readers,
-        }
-    }
-
-    fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
-    }
-
-    fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
-    }
-
-    /// Everything it printed, for assertion messages.
-    fn log(&self) -> String {
-        format!(
-            "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what,
-            self.stdout_text(),
-            self.stderr_text()
-        )
-    }
-
-    /// Waits for the child to exit (killing it at the deadline) and for all
-    /// of its output.
-    fn wait_exit(&mut self) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                self.join_readers();
-                return status;
-            }
-            if start.elapsed() > DEADLINE {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                self.join_readers();
-                panic!("did not exit within {DEADLINE:?}\n{}", self.log());
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn join_readers(&mut self) {
-        for r in self.readers.drain(..) {
-            let _ = r.join();
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Shared helpers
 // ---------------------------------------------------------------------------
-
-/// The tls12 error behind an I/O error from [`Stream`], or the connection's.
-fn tls_error(conn: &Connection, e: &io::Error) -> Error {
-    if let Some(err) = conn.error() {
-        return err.clone();
-    }
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
-        Some(err) => err.clone(),
-        None => panic!("I/O error that is not a TLS error: {e}"),
-    }
-}
-
-fn server_config(identity: &str) -> ServerConfig {
-    ServerConfig::new(
-        certs(&format!("{identity}.chain.pem")),
-        key(&format!("{identity}.key")),
-    )
-    .unwrap()
-}
 
 fn sha256_hex(data: &[u8]) -> String {
     ring::digest::digest(&ring::digest::SHA256, data)
@@ -190,21 +68,6 @@ fn sha256_hex(data: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
-
-/// Deterministic pseudo-random bytes (xorshift64*).
-fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        seed ^= seed >> 12;
-        seed ^= seed << 25;
-        seed ^= seed >> 27;
-        out.extend_from_slice(&seed.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-const MIB: usize = 1 << 20;
 
 /// Whether the last request line is a `POST`.
 fn line_is_post(requests: &[String]) -> bool {
@@ -237,19 +100,6 @@ struct ServerRun {
     bodies: Vec<Vec<u8>>,
 }
 
-struct OurServer {
-    port: u16,
-    result: mpsc::Receiver<ServerRun>,
-}
-
-impl OurServer {
-    fn join(self) -> ServerRun {
-        self.result
-            .recv_timeout(DEADLINE + Duration::from_secs(5))
-            .expect("our server thread panicked (see its message above) or did not finish in time")
-    }
-}
-
 /// The page for `GET /` (and anything but `/big`): what was negotiated.
 fn page(info: &HandshakeInfo, request_line: &str) -> Vec<u8> {
     format!(
@@ -280,34 +130,8 @@ fn big_body() -> Vec<u8> {
 /// `Connection: close` is answered without `Content-Length` (the body ends
 /// with the connection), then our server sends close_notify first and reads
 /// until the peer's.
-fn our_http_server(config: ServerConfig) -> OurServer {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (tx, result) = mpsc::channel();
-    thread::spawn(move || {
-        // Accept with a deadline: a client that never comes must not leave
-        // this thread blocked forever.
-        listener.set_nonblocking(true).unwrap();
-        let start = Instant::now();
-        let mut sock = loop {
-            match listener.accept() {
-                Ok((sock, _)) => break sock,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if start.elapsed() > DEADLINE {
-                        return; // the test's recv_timeout reports it
-                    }
-                    thread::sleep(Duration::from_millis(5));
-                }
-                Err(e) => panic!("accept: {e}"),
-            }
-        };
-        sock.set_nonblocking(false).unwrap();
-        sock.set_read_timeout(Some(DEADLINE)).unwrap();
-        sock.set_write_timeout(Some(DEADLINE)).unwrap();
-        sock.set_nodelay(true).unwrap();
-        let mut conn =
-            ServerConnection::new(Arc::new(config), tls12::pki_types::UnixTime::now()).unwrap();
-        let mut tls = Stream::new(&mut conn, &mut sock);
+fn our_http_server(config: ServerConfig) -> OurServer<ServerRun> {
+    our_server_thread(config, move |tls| {
         let mut run = ServerRun {
             info: None,
             error: None,
@@ -317,10 +141,8 @@ fn our_http_server(config: ServerConfig) -> OurServer {
             bodies: Vec::new(),
         };
         if let Err(e) = tls.complete_handshake() {
-            drop(tls);
-            run.error = Some(tls_error(&conn, &e));
-            let _ = tx.send(run);
-            return;
+            run.error = Some(tls_error(tls.connection(), &e));
+            return run;
         }
         let info = tls.connection().handshake_info().cloned().unwrap();
         run.info = Some(info.clone());
@@ -334,8 +156,7 @@ fn our_http_server(config: ServerConfig) -> OurServer {
                 }
                 Ok(n) => n,
                 Err(e) => {
-                    drop(tls);
-                    run.end = Some(Err(tls_error(&conn, &e)));
+                    run.end = Some(Err(tls_error(tls.connection(), &e)));
                     break;
                 }
             };
@@ -389,9 +210,8 @@ fn our_http_server(config: ServerConfig) -> OurServer {
                 }
             }
         }
-        let _ = tx.send(run);
-    });
-    OurServer { port, result }
+        run
+    })
 }
 
 /// curl fetching `path` from our server on `port` as `https://localhost:PORT`
@@ -401,7 +221,7 @@ fn fetch(port: u16, path: &str, args: &[&str]) -> (ExitStatus, Proc) {
     cmd.args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
         .args(args)
         .arg(format!("https://localhost:{port}{path}"));
-    let mut proc = Proc::spawn(cmd);
+    let mut proc = Proc::spawn_without_stdin(cmd);
     let status = proc.wait_exit();
     (status, proc)
 }

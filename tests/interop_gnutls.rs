@@ -14,27 +14,24 @@
 mod common;
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
-use std::thread::{self, JoinHandle};
+use std::sync::{Arc, OnceLock};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{certs, client_config, fixture_path, key, name};
+use common::peer::{
+    connect, our_client_session, our_server_thread, pseudo_random, start_listening, tls_error,
+    Listening, OurServer, Proc, DEADLINE, MIB,
+};
+use common::{certs, client_config, fixture_path, name, server_config};
 use tls12::pki_types::UnixTime;
 use tls12::{
-    AlertDescription, CertificateError, CipherSuite, ClientConfig, ClientConnection, Connection,
-    Error, HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig, ServerConnection,
-    SignatureScheme, Stream,
+    AlertDescription, CertificateError, CipherSuite, ClientConfig, ClientConnection, Error,
+    HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig, SignatureScheme, Stream,
 };
-
-/// How long anything may take before the test gives up. Generous for a loaded
-/// machine; a passing test normally takes a fraction of a second.
-const DEADLINE: Duration = Duration::from_secs(20);
-
-const MIB: usize = 1 << 20;
 
 // ---------------------------------------------------------------------------
 // Child processes
@@ -66,184 +63,6 @@ fn check_gnutls() {
     }
 }
 
-/// A child process with its stdout and stderr collected by threads; killed
-/// (and reaped) on drop.
-struct Proc {
-    what: String,
-    child: Child,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
-}
-
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
-    thread::spawn(move || {
-        let mut buf = [0u8; 64 * 1024];
-        loop {
-            match from.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
-            }
-        }
-    })
-}
-
-impl Proc {
-    fn spawn(mut cmd: Command) -> Self {
-        let what = format!("{cmd:?}");
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let readers = vec![
-            collect(child.stdout.take().unwrap(), stdout.clone()),
-            collect(child.stderr.take().unwrap(), stderr.clone()),
-        ];
-        Self {
-            what,
-            child,
-            stdout,
-            stderr,
-            readers,
-        }
-    }
-
-    /// Writes `data` to the child's stdin from a thread (so a child that
-    /// reads slowly or dies cannot block the test). The stdin handle comes
-    /// back through the returned channel once everything is written: the
-    /// child sees end of file only when the test drops it.
-    fn feed_stdin(&mut self, data: Vec<u8>) -> mpsc::Receiver<ChildStdin> {
-        let mut stdin = self.child.stdin.take().expect("stdin already taken");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            if stdin.write_all(&data).is_ok() {
-                let _ = tx.send(stdin);
-            }
-        });
-        rx
-    }
-
-    fn stdout_len(&self) -> usize {
-        self.stdout.lock().unwrap().len()
-    }
-
-    fn stdout(&self) -> Vec<u8> {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout()).into_owned()
-    }
-
-    fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
-    }
-
-    /// Everything it printed (stdout, then stderr), to assert on.
-    fn text(&self) -> String {
-        format!("{}\n{}", self.stdout_text(), self.stderr_text())
-    }
-
-    /// Everything it printed, for assertion messages (shortened).
-    fn log(&self) -> String {
-        format!(
-            "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what,
-            shorten(&self.stdout_text()),
-            shorten(&self.stderr_text())
-        )
-    }
-
-    /// Waits until what the child printed contains `needle` (true), or the
-    /// child exits without printing it, or the deadline passes (false).
-    fn wait_for_text(&mut self, needle: &str) -> bool {
-        let start = Instant::now();
-        loop {
-            if self.text().contains(needle) {
-                return true;
-            }
-            if let Ok(Some(_)) = self.child.try_wait() {
-                self.join_readers();
-                return self.text().contains(needle);
-            }
-            if start.elapsed() > DEADLINE {
-                return false;
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    /// Waits for the child to exit (killing it at the deadline) and for all
-    /// of its output.
-    fn wait_exit(&mut self) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                self.join_readers();
-                return status;
-            }
-            if start.elapsed() > DEADLINE {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                self.join_readers();
-                panic!("did not exit within {DEADLINE:?}\n{}", self.log());
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn join_readers(&mut self) {
-        for r in self.readers.drain(..) {
-            let _ = r.join();
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `s` cut to 8000 bytes (on a char boundary) with its length noted.
-fn shorten(s: &str) -> String {
-    const MAX: usize = 8000;
-    if s.len() <= MAX {
-        return s.to_string();
-    }
-    let mut at = MAX;
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    format!("{}…[{} bytes]", &s[..at], s.len())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Deterministic pseudo-random bytes (xorshift64*).
-fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        seed ^= seed >> 12;
-        seed ^= seed << 25;
-        seed ^= seed >> 27;
-        out.extend_from_slice(&seed.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
 /// FNV-1a, 64 bits: a cheap digest to show in messages about bulk data.
 fn fnv1a(data: &[u8]) -> u64 {
     data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
@@ -256,14 +75,6 @@ fn assert_same_bytes(what: &str, got: &[u8], want: &[u8]) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     assert_eq!(fnv1a(got), fnv1a(want), "{what}: digest");
     assert!(got == want, "{what}: bytes differ");
-}
-
-fn server_config(identity: &str) -> ServerConfig {
-    ServerConfig::new(
-        certs(&format!("{identity}.chain.pem")),
-        key(&format!("{identity}.key")),
-    )
-    .unwrap()
 }
 
 /// GnuTLS's names for our six suites, and a server identity that fits each.
@@ -347,65 +158,36 @@ fn group_priority(group: &str) -> String {
 /// output line-buffered, so we see it as it happens, not when it is killed.
 fn gnutls_serv(identity: &str, args: &[&str]) -> (Proc, u16) {
     check_gnutls();
-    for _ in 0..5 {
-        let port = free_port();
-        let mut cmd = Command::new("stdbuf");
-        cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
-            .args(["--port", &port.to_string()])
-            .args([
-                "--x509certfile",
-                &fixture_path(&format!("{identity}.chain.pem")),
-            ])
-            .args(["--x509keyfile", &fixture_path(&format!("{identity}.key"))])
-            .args(args);
-        let mut proc = Proc::spawn(cmd);
-        let ready = format!("listening on IPv4 0.0.0.0 port {port}...done");
-        let start = Instant::now();
-        loop {
-            let err = proc.stderr_text();
-            if err.contains(&ready) {
-                return (proc, port);
-            }
-            if err.contains("IPv4") && err.contains("failed") {
-                break; // lost the port race: next port
-            }
-            if let Ok(Some(_)) = proc.child.try_wait() {
-                proc.join_readers();
-                panic!("gnutls-serv exited before listening\n{}", proc.log());
-            }
-            if start.elapsed() > DEADLINE {
-                panic!("gnutls-serv did not start listening\n{}", proc.log());
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-    panic!("could not start gnutls-serv on a free port");
+    start_listening(
+        "gnutls-serv",
+        |port| {
+            let mut cmd = Command::new("stdbuf");
+            cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
+                .args(["--port", &port.to_string()])
+                .args([
+                    "--x509certfile",
+                    &fixture_path(&format!("{identity}.chain.pem")),
+                ])
+                .args(["--x509keyfile", &fixture_path(&format!("{identity}.key"))])
+                .args(args);
+            Proc::spawn(cmd)
+        },
+        gnutls_serv_listening,
+        |_| false,
+    )
 }
 
-fn connect(port: u16) -> TcpStream {
-    let start = Instant::now();
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(sock) => {
-                sock.set_read_timeout(Some(DEADLINE)).unwrap();
-                sock.set_write_timeout(Some(DEADLINE)).unwrap();
-                sock.set_nodelay(true).unwrap();
-                return sock;
-            }
-            Err(e) if start.elapsed() > DEADLINE => panic!("connect to port {port}: {e}"),
-            Err(_) => thread::sleep(Duration::from_millis(10)),
-        }
-    }
-}
-
-/// The tls12 error behind an I/O error from [`Stream`], or the connection's.
-fn tls_error(conn: &Connection, e: &io::Error) -> Error {
-    if let Some(err) = conn.error() {
-        return err.clone();
-    }
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
-        Some(err) => err.clone(),
-        None => panic!("I/O error that is not a TLS error: {e}"),
+/// What gnutls-serv's stderr says: listening once it printed
+/// `listening on IPv4 0.0.0.0 port N...done`; a failed IPv4 bind means it
+/// goes on with IPv6 only.
+fn gnutls_serv_listening(proc: &Proc, port: u16) -> Listening {
+    let err = proc.stderr_text();
+    if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
+        Listening::Yes
+    } else if err.contains("IPv4") && err.contains("failed") {
+        Listening::PortTaken
+    } else {
+        Listening::NotYet
     }
 }
 
@@ -418,29 +200,21 @@ fn our_client<T>(
     server_name: &str,
     exchange: impl FnOnce(&mut Stream<'_, TcpStream>) -> T,
 ) -> Result<(HandshakeInfo, T), Error> {
-    let mut sock = connect(port);
-    let mut conn =
-        ClientConnection::new(Arc::new(config), name(server_name), UnixTime::now()).unwrap();
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    if let Err(e) = tls.complete_handshake() {
-        drop(tls);
-        return Err(tls_error(&conn, &e));
-    }
-    let info = tls.connection().handshake_info().unwrap().clone();
-    let out = exchange(&mut tls);
-    tls.close().unwrap();
-    // gnutls-serv answers our close_notify with its own; `read` returns 0
-    // only after it arrived (end of file without it is an error).
-    let mut rest = Vec::new();
-    tls.read_to_end(&mut rest)
-        .unwrap_or_else(|e| panic!("waiting for gnutls-serv's close_notify: {e}"));
-    assert!(rest.is_empty(), "data after our close_notify: {rest:?}");
-    assert!(
-        tls.connection().peer_closed(),
-        "no close_notify from gnutls-serv"
-    );
-    drop(tls);
-    Ok((info, out))
+    our_client_session(port, config, server_name, UnixTime::now(), |tls| {
+        let out = exchange(tls);
+        tls.close().unwrap();
+        // gnutls-serv answers our close_notify with its own; `read` returns 0
+        // only after it arrived (end of file without it is an error).
+        let mut rest = Vec::new();
+        tls.read_to_end(&mut rest)
+            .unwrap_or_else(|e| panic!("waiting for gnutls-serv's close_notify: {e}"));
+        assert!(rest.is_empty(), "data after our close_notify: {rest:?}");
+        assert!(
+            tls.connection().peer_closed(),
+            "no close_notify from gnutls-serv"
+        );
+        out
+    })
 }
 
 /// Reads from `tls` until `want` bytes arrived in total.
@@ -847,19 +621,6 @@ struct ServerRun {
     peer_closed: bool,
 }
 
-struct OurServer {
-    port: u16,
-    result: mpsc::Receiver<ServerRun>,
-}
-
-impl OurServer {
-    fn join(self) -> ServerRun {
-        self.result
-            .recv_timeout(DEADLINE + Duration::from_secs(5))
-            .expect("our server thread panicked (see its message above) or did not finish in time")
-    }
-}
-
 /// What our server sends once it has read what it expects.
 enum Reply {
     /// What it read.
@@ -875,34 +636,8 @@ enum Reply {
 /// Reading everything before replying keeps bulk transfers deadlock-free:
 /// gnutls-cli (single-threaded, blocking socket) may be stuck writing to us
 /// while we would be stuck writing to it.
-fn our_server(config: ServerConfig, expect: usize, reply: Reply) -> OurServer {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (tx, result) = mpsc::channel();
-    thread::spawn(move || {
-        // Accept with a deadline: a client that never comes must not leave
-        // this thread blocked forever.
-        listener.set_nonblocking(true).unwrap();
-        let start = Instant::now();
-        let mut sock = loop {
-            match listener.accept() {
-                Ok((sock, _)) => break sock,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if start.elapsed() > DEADLINE {
-                        return; // the test's recv_timeout reports it
-                    }
-                    thread::sleep(Duration::from_millis(5));
-                }
-                Err(e) => panic!("accept: {e}"),
-            }
-        };
-        sock.set_nonblocking(false).unwrap();
-        sock.set_read_timeout(Some(DEADLINE)).unwrap();
-        sock.set_write_timeout(Some(DEADLINE)).unwrap();
-        sock.set_nodelay(true).unwrap();
-        let mut conn =
-            ServerConnection::new(Arc::new(config), tls12::pki_types::UnixTime::now()).unwrap();
-        let mut tls = Stream::new(&mut conn, &mut sock);
+fn our_server(config: ServerConfig, expect: usize, reply: Reply) -> OurServer<ServerRun> {
+    our_server_thread(config, move |tls| {
         let mut run = ServerRun {
             info: None,
             error: None,
@@ -936,9 +671,8 @@ fn our_server(config: ServerConfig, expect: usize, reply: Reply) -> OurServer {
             run.error = Some(tls_error(tls.connection(), &e));
         }
         run.peer_closed = tls.connection().peer_closed();
-        let _ = tx.send(run);
-    });
-    OurServer { port, result }
+        run
+    })
 }
 
 /// A unique path for gnutls-cli's `--logfile`.
@@ -1024,7 +758,7 @@ fn cli_session(
     };
     let ours = our_server(config, data.len(), reply);
     let mut cli = gnutls_cli(ours.port, args);
-    let stdin = cli.proc.feed_stdin(data);
+    let stdin = cli.proc.feed_stdin_handing_back(data);
     let start = Instant::now();
     while cli.proc.stdout_len() < answer_len {
         if start.elapsed() > DEADLINE || cli.proc.child.try_wait().unwrap().is_some() {
@@ -1282,7 +1016,7 @@ fn gnutls_client_16mib_to_us_1mib_back() {
 fn cli_refused(config: ServerConfig, args: &[&str]) -> (String, Error) {
     let ours = our_server(config, 1, Reply::Echo);
     let mut cli = gnutls_cli(ours.port, args);
-    let _stdin = cli.proc.feed_stdin(b"x".to_vec());
+    let _stdin = cli.proc.feed_stdin_handing_back(b"x".to_vec());
     let status = cli.proc.wait_exit();
     let run = ours.join();
     assert!(!status.success(), "{}", cli.log());

@@ -9,23 +9,22 @@
 mod common;
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
-use std::thread::{self, JoinHandle};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{certs, client_config, fixture_path, key, name};
+use common::peer::{
+    accept_before_deadline, connect, contains, listen, our_client_session, our_server_thread,
+    pseudo_random, start_listening, tls_error, Listening, OurServer, Proc, DEADLINE, MIB,
+};
+use common::{certs, client_config, fixture_path, name, server_config};
 use tls12::pki_types::UnixTime;
 use tls12::{
-    AlertDescription, CertificateError, CipherSuite, ClientConfig, ClientConnection, Connection,
-    Error, HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig, ServerConnection,
-    SignatureScheme, Stream,
+    AlertDescription, CertificateError, CipherSuite, ClientConfig, ClientConnection, Error,
+    HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig, SignatureScheme, Stream,
 };
-
-/// How long anything may take before the test gives up. Generous for a loaded
-/// machine; a passing test normally takes a fraction of a second.
-const DEADLINE: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------------------
 // Child processes
@@ -56,169 +55,9 @@ fn openssl() -> Command {
     Command::new("openssl")
 }
 
-/// A child process with its stdout and stderr collected by threads; killed
-/// (and reaped) on drop.
-struct Proc {
-    what: String,
-    child: Child,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
-    /// Dropping it lets a [`Proc::feed_stdin_keep_open`] thread close stdin.
-    stdin_hold: Option<mpsc::Sender<()>>,
-}
-
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
-    thread::spawn(move || {
-        let mut buf = [0u8; 64 * 1024];
-        loop {
-            match from.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
-            }
-        }
-    })
-}
-
-impl Proc {
-    fn spawn(mut cmd: Command) -> Self {
-        let what = format!("{cmd:?}");
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let readers = vec![
-            collect(child.stdout.take().unwrap(), stdout.clone()),
-            collect(child.stderr.take().unwrap(), stderr.clone()),
-        ];
-        Self {
-            what,
-            child,
-            stdout,
-            stderr,
-            readers,
-            stdin_hold: None,
-        }
-    }
-
-    /// Writes `data` to the child's stdin from a thread (so a child that
-    /// reads slowly or dies cannot block the test), then closes stdin.
-    fn feed_stdin(&mut self, data: Vec<u8>) {
-        let mut stdin = self.child.stdin.take().expect("stdin already closed");
-        thread::spawn(move || {
-            let _ = stdin.write_all(&data);
-        });
-    }
-
-    /// Like [`feed_stdin`](Self::feed_stdin), but stdin stays open until the
-    /// `Proc` is dropped: `s_server` ends the connection, without
-    /// close_notify, when its stdin ends.
-    fn feed_stdin_keep_open(&mut self, data: Vec<u8>) {
-        let mut stdin = self.child.stdin.take().expect("stdin already closed");
-        let (hold, released) = mpsc::channel::<()>();
-        self.stdin_hold = Some(hold);
-        thread::spawn(move || {
-            if stdin.write_all(&data).is_ok() {
-                let _ = released.recv(); // returns once the sender is dropped
-            }
-        });
-    }
-
-    fn stdout(&self) -> Vec<u8> {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout()).into_owned()
-    }
-
-    fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
-    }
-
-    /// Everything it printed (stdout, then stderr), to assert on.
-    fn text(&self) -> String {
-        format!("{}\n{}", self.stdout_text(), self.stderr_text())
-    }
-
-    /// Everything it printed, for assertion messages (stdout shortened).
-    fn log(&self) -> String {
-        let out = self.stdout_text();
-        let out = if out.len() > 8000 {
-            format!("{}…[{} bytes]", prefix(&out, 8000), out.len())
-        } else {
-            out
-        };
-        format!(
-            "{}\n--- stdout ---\n{out}\n--- stderr ---\n{}",
-            self.what,
-            self.stderr_text()
-        )
-    }
-
-    /// Waits for the child to exit (killing it at the deadline) and for all
-    /// of its output.
-    fn wait_exit(&mut self) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                self.join_readers();
-                return status;
-            }
-            if start.elapsed() > DEADLINE {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                self.join_readers();
-                panic!("did not exit within {DEADLINE:?}\n{}", self.log());
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn join_readers(&mut self) {
-        for r in self.readers.drain(..) {
-            let _ = r.join();
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.stdin_hold = None;
-    }
-}
-
-/// The longest prefix of `s` of at most `max` bytes that ends on a char
-/// boundary (`str::floor_char_boundary` is unstable).
-fn prefix(s: &str, max: usize) -> &str {
-    let mut at = max.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    &s[..at]
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 // ---------------------------------------------------------------------------
 // openssl s_server, and our client against it
 // ---------------------------------------------------------------------------
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// `openssl s_server` for one connection (`-naccept 1`) on a free loopback
 /// port, serving `identity` (leaf + intermediate), with `args` added.
@@ -238,41 +77,32 @@ fn s_server(identity: &str, args: &[&str]) -> (Proc, u16) {
 /// wait for its listening socket to appear in `/proc/net/tcp` instead.
 fn s_server_chain(identity: &str, chain: &str, args: &[&str]) -> (Proc, u16) {
     let quiet = args.contains(&"-quiet");
-    for _ in 0..5 {
-        let port = free_port();
-        let mut cmd = openssl();
-        cmd.arg("s_server")
-            .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-            .args(["-cert", &fixture_path(&format!("{identity}.pem"))])
-            .args(["-key", &fixture_path(&format!("{identity}.key"))])
-            .args(["-cert_chain", &fixture_path(chain)])
-            .args(args);
-        let mut proc = Proc::spawn(cmd);
-        let start = Instant::now();
-        loop {
+    start_listening(
+        "s_server",
+        |port| {
+            let mut cmd = openssl();
+            cmd.arg("s_server")
+                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
+                .args(["-cert", &fixture_path(&format!("{identity}.pem"))])
+                .args(["-key", &fixture_path(&format!("{identity}.key"))])
+                .args(["-cert_chain", &fixture_path(chain)])
+                .args(args);
+            Proc::spawn(cmd)
+        },
+        |proc, port| {
             let ready = if quiet {
                 listening(port)
             } else {
                 contains(&proc.stdout(), b"ACCEPT")
             };
             if ready {
-                return (proc, port);
+                Listening::Yes
+            } else {
+                Listening::NotYet
             }
-            if let Ok(Some(_)) = proc.child.try_wait() {
-                proc.join_readers();
-                let log = proc.log();
-                if log.contains("in use") || log.contains("bind") {
-                    break; // lost the port race: next port
-                }
-                panic!("s_server exited before listening\n{log}");
-            }
-            if start.elapsed() > DEADLINE {
-                panic!("s_server did not start listening\n{}", proc.log());
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-    panic!("could not start s_server on a free port");
+        },
+        |log| log.contains("in use") || log.contains("bind"),
+    )
 }
 
 /// Whether a socket listens on 127.0.0.1:`port` (Linux: `/proc/net/tcp`,
@@ -285,33 +115,6 @@ fn listening(port: u16) -> bool {
         let fields: Vec<&str> = line.split_whitespace().collect();
         fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A")
     })
-}
-
-fn connect(port: u16) -> TcpStream {
-    let start = Instant::now();
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(sock) => {
-                sock.set_read_timeout(Some(DEADLINE)).unwrap();
-                sock.set_write_timeout(Some(DEADLINE)).unwrap();
-                sock.set_nodelay(true).unwrap();
-                return sock;
-            }
-            Err(e) if start.elapsed() > DEADLINE => panic!("connect to port {port}: {e}"),
-            Err(_) => thread::sleep(Duration::from_millis(10)),
-        }
-    }
-}
-
-/// The tls12 error behind an I/O error from [`Stream`], or the connection's.
-fn tls_error(conn: &Connection, e: &io::Error) -> Error {
-    if let Some(err) = conn.error() {
-        return err.clone();
-    }
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
-        Some(err) => err.clone(),
-        None => panic!("I/O error that is not a TLS error: {e}"),
-    }
 }
 
 /// Our client's handshake with `port`, then `exchange` over the stream; the
@@ -333,18 +136,11 @@ fn our_client_at<T>(
     now: UnixTime,
     exchange: impl FnOnce(&mut Stream<'_, TcpStream>) -> T,
 ) -> Result<(HandshakeInfo, T), Error> {
-    let mut sock = connect(port);
-    let mut conn = ClientConnection::new(Arc::new(config), name(server_name), now).unwrap();
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    if let Err(e) = tls.complete_handshake() {
-        drop(tls);
-        return Err(tls_error(&conn, &e));
-    }
-    let info = tls.connection().handshake_info().unwrap().clone();
-    let out = exchange(&mut tls);
-    tls.close().unwrap();
-    drop(tls);
-    Ok((info, out))
+    our_client_session(port, config, server_name, now, |tls| {
+        let out = exchange(tls);
+        tls.close().unwrap();
+        out
+    })
 }
 
 /// Reads from `tls` until `want` bytes arrived in total.
@@ -515,29 +311,8 @@ enum Then {
     ReadUntilPeerCloses,
 }
 
-struct OurServer {
-    port: u16,
-    result: mpsc::Receiver<ServerRun>,
-}
-
-impl OurServer {
-    fn join(self) -> ServerRun {
-        self.result
-            .recv_timeout(DEADLINE + Duration::from_secs(5))
-            .expect("our server thread panicked (see its message above) or did not finish in time")
-    }
-}
-
-fn server_config(identity: &str) -> ServerConfig {
-    ServerConfig::new(
-        certs(&format!("{identity}.chain.pem")),
-        key(&format!("{identity}.key")),
-    )
-    .unwrap()
-}
-
 /// Our echo server: see [`our_server_then`] with [`Then::Echo`].
-fn our_server(config: ServerConfig, expect: usize) -> OurServer {
+fn our_server(config: ServerConfig, expect: usize) -> OurServer<ServerRun> {
     our_server_then(config, Then::Echo(expect))
 }
 
@@ -547,16 +322,8 @@ fn our_server(config: ServerConfig, expect: usize) -> OurServer {
 /// Reading everything before echoing keeps bulk transfers deadlock-free:
 /// s_client (single-threaded, blocking socket) may be stuck writing to us
 /// while we would be stuck writing to it.
-fn our_server_then(config: ServerConfig, then: Then) -> OurServer {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (tx, result) = mpsc::channel();
-    thread::spawn(move || {
-        let Some(mut sock) = accept_before_deadline(&listener) else {
-            return; // the test's recv_timeout reports it
-        };
-        let mut conn = ServerConnection::new(Arc::new(config), UnixTime::now()).unwrap();
-        let mut tls = Stream::new(&mut conn, &mut sock);
+fn our_server_then(config: ServerConfig, then: Then) -> OurServer<ServerRun> {
+    our_server_thread(config, move |tls| {
         let mut run = ServerRun {
             info: None,
             error: None,
@@ -565,10 +332,8 @@ fn our_server_then(config: ServerConfig, then: Then) -> OurServer {
             peer_closed: false,
         };
         if let Err(e) = tls.complete_handshake() {
-            drop(tls);
-            run.error = Some(tls_error(&conn, &e));
-            let _ = tx.send(run);
-            return;
+            run.error = Some(tls_error(tls.connection(), &e));
+            return run;
         }
         run.info = tls.connection().handshake_info().cloned();
         let mut buf = vec![0u8; 64 * 1024];
@@ -598,33 +363,8 @@ fn our_server_then(config: ServerConfig, then: Then) -> OurServer {
             }
         }
         run.peer_closed = tls.connection().peer_closed();
-        let _ = tx.send(run);
-    });
-    OurServer { port, result }
-}
-
-/// Accepts one connection, or gives up at the deadline: a client that never
-/// comes must not leave a thread blocked forever. The socket has timeouts.
-fn accept_before_deadline(listener: &TcpListener) -> Option<TcpStream> {
-    listener.set_nonblocking(true).unwrap();
-    let start = Instant::now();
-    let sock = loop {
-        match listener.accept() {
-            Ok((sock, _)) => break sock,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                if start.elapsed() > DEADLINE {
-                    return None;
-                }
-                thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => panic!("accept: {e}"),
-        }
-    };
-    sock.set_nonblocking(false).unwrap();
-    sock.set_read_timeout(Some(DEADLINE)).unwrap();
-    sock.set_write_timeout(Some(DEADLINE)).unwrap();
-    sock.set_nodelay(true).unwrap();
-    Some(sock)
+        run
+    })
 }
 
 /// `openssl s_client` connecting to our server on `port`, trusting ca.pem and
@@ -905,21 +645,6 @@ fn our_client_sni_selects_s_server_second_certificate() {
 // ---------------------------------------------------------------------------
 // 1 byte and 16 MiB each way
 // ---------------------------------------------------------------------------
-
-/// Deterministic pseudo-random bytes (xorshift64*).
-fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        seed ^= seed >> 12;
-        seed ^= seed << 25;
-        seed ^= seed >> 27;
-        out.extend_from_slice(&seed.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-const MIB: usize = 1 << 20;
 
 /// s_client -quiet sends `data` (binary: every byte value) from its stdin to
 /// our echo server; -quiet prints only the data it receives, so its stdout
@@ -1456,8 +1181,7 @@ fn s_client_alpn_mismatch_gets_no_application_protocol() {
 /// going from the client (`from_client`) or from the server. Returns its
 /// port.
 fn corrupting_proxy(upstream: u16, from_client: bool) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let (listener, port) = listen();
     thread::spawn(move || {
         let Some(down) = accept_before_deadline(&listener) else {
             return;

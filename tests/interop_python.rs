@@ -10,24 +10,22 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
-use std::thread::{self, JoinHandle};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{certs, client_config, fixture_path, key, name};
+use common::peer::{
+    our_client_session, our_server_thread, pseudo_random, tls_error, OurServer, Proc, DEADLINE, MIB,
+};
+use common::{client_config, fixture_path, server_config};
 use tls12::pki_types::UnixTime;
 use tls12::{
-    AlertDescription, CertificateError, CipherSuite, ClientConfig, ClientConnection, Connection,
-    Error, HandshakeInfo, NamedGroup, ProtocolVersion, ServerConfig, ServerConnection,
-    SignatureScheme, Stream,
+    AlertDescription, CertificateError, CipherSuite, ClientConfig, Error, HandshakeInfo,
+    NamedGroup, ProtocolVersion, ServerConfig, SignatureScheme, Stream,
 };
-
-/// How long anything may take before the test gives up. Generous for a loaded
-/// machine; a passing test normally takes a fraction of a second.
-const DEADLINE: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------------------
 // Child processes
@@ -68,124 +66,32 @@ fn python(script: &str, args: &[&str]) -> Command {
     cmd
 }
 
-/// A child process with its stdout and stderr collected by threads; killed
-/// (and reaped) on drop.
-struct Proc {
-    what: String,
-    child: Child,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
+/// Starts a [`python`] command with stdin at end of file. The script
+/// itself is long; the process is named by its arguments.
+fn spawn_python(cmd: Command) -> Proc {
+    let what = format!("python3 {:?}", cmd.get_args().skip(3).collect::<Vec<_>>());
+    Proc::start(cmd, what, Stdio::null())
 }
 
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
-    thread::spawn(move || {
-        let mut buf = [0u8; 64 * 1024];
-        loop {
-            match from.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
-            }
-        }
-    })
+/// The `key=value` lines `proc` printed on stdout.
+fn report(proc: &Proc) -> Report {
+    Report::parse(&proc.stdout_text(), proc.log())
 }
 
-impl Proc {
-    fn spawn(mut cmd: Command) -> Self {
-        // The script itself is long; name the process by its arguments.
-        let what = format!("python3 {:?}", cmd.get_args().skip(3).collect::<Vec<_>>());
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let readers = vec![
-            collect(child.stdout.take().unwrap(), stdout.clone()),
-            collect(child.stderr.take().unwrap(), stderr.clone()),
-        ];
-        Self {
-            what,
-            child,
-            stdout,
-            stderr,
-            readers,
+/// Waits until `proc` printed a `key=value` line with this key; its value.
+fn wait_for(proc: &mut Proc, key: &str) -> String {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = report(proc).get(key) {
+            return v;
         }
-    }
-
-    fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
-    }
-
-    fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
-    }
-
-    /// Everything it printed, for assertion messages.
-    fn log(&self) -> String {
-        format!(
-            "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what,
-            self.stdout_text(),
-            self.stderr_text()
-        )
-    }
-
-    /// The `key=value` lines it printed on stdout.
-    fn report(&self) -> Report {
-        Report::parse(&self.stdout_text(), self.log())
-    }
-
-    /// Waits for the child to exit (killing it at the deadline) and for all
-    /// of its output.
-    fn wait_exit(&mut self) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                self.join_readers();
-                return status;
-            }
-            if start.elapsed() > DEADLINE {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                self.join_readers();
-                panic!("did not exit within {DEADLINE:?}\n{}", self.log());
-            }
-            thread::sleep(Duration::from_millis(5));
+        if proc.exited() {
+            panic!("exited before printing {key}=\n{}", proc.log());
         }
-    }
-
-    /// Waits until a `key=value` line with this key was printed; its value.
-    fn wait_for(&mut self, key: &str) -> String {
-        let start = Instant::now();
-        loop {
-            if let Some(v) = self.report().get(key) {
-                return v;
-            }
-            if let Ok(Some(_)) = self.child.try_wait() {
-                self.join_readers();
-                panic!("exited before printing {key}=\n{}", self.log());
-            }
-            if start.elapsed() > DEADLINE {
-                panic!("did not print {key}= within {DEADLINE:?}\n{}", self.log());
-            }
-            thread::sleep(Duration::from_millis(5));
+        if start.elapsed() > DEADLINE {
+            panic!("did not print {key}= within {DEADLINE:?}\n{}", proc.log());
         }
-    }
-
-    fn join_readers(&mut self) {
-        for r in self.readers.drain(..) {
-            let _ = r.join();
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -221,59 +127,9 @@ impl Report {
 // Shared helpers
 // ---------------------------------------------------------------------------
 
-fn connect(port: u16) -> TcpStream {
-    let start = Instant::now();
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(sock) => {
-                sock.set_read_timeout(Some(DEADLINE)).unwrap();
-                sock.set_write_timeout(Some(DEADLINE)).unwrap();
-                sock.set_nodelay(true).unwrap();
-                return sock;
-            }
-            Err(e) if start.elapsed() > DEADLINE => panic!("connect to port {port}: {e}"),
-            Err(_) => thread::sleep(Duration::from_millis(10)),
-        }
-    }
-}
-
-/// The tls12 error behind an I/O error from [`Stream`], or the connection's.
-fn tls_error(conn: &Connection, e: &io::Error) -> Error {
-    if let Some(err) = conn.error() {
-        return err.clone();
-    }
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
-        Some(err) => err.clone(),
-        None => panic!("I/O error that is not a TLS error: {e}"),
-    }
-}
-
-fn server_config(identity: &str) -> ServerConfig {
-    ServerConfig::new(
-        certs(&format!("{identity}.chain.pem")),
-        key(&format!("{identity}.key")),
-    )
-    .unwrap()
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
-
-/// Deterministic pseudo-random bytes (xorshift64*).
-fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        seed ^= seed >> 12;
-        seed ^= seed << 25;
-        seed ^= seed >> 27;
-        out.extend_from_slice(&seed.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-const MIB: usize = 1 << 20;
 
 // ---------------------------------------------------------------------------
 // Our echo server, and a Python client against it
@@ -295,56 +151,20 @@ struct ServerRun {
     we_closed_first: bool,
 }
 
-struct OurServer {
-    port: u16,
-    result: mpsc::Receiver<ServerRun>,
-}
-
-impl OurServer {
-    fn join(self) -> ServerRun {
-        self.result
-            .recv_timeout(DEADLINE + Duration::from_secs(5))
-            .expect("our server thread panicked (see its message above) or did not finish in time")
-    }
-}
-
 /// Our echo server for one connection, in a thread: it completes the
 /// handshake, echoes each chunk as it arrives until the peer's close_notify
 /// (answered with ours by [`Stream`]), and reports what it saw.
-fn our_echo_server(config: ServerConfig) -> OurServer {
+fn our_echo_server(config: ServerConfig) -> OurServer<ServerRun> {
     our_echo_server_closing(config, None)
 }
 
 /// [`our_echo_server`], but with `close_after` it sends close_notify first
 /// once it has echoed that many bytes, then reads until the peer's answer.
-fn our_echo_server_closing(config: ServerConfig, close_after: Option<usize>) -> OurServer {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (tx, result) = mpsc::channel();
-    thread::spawn(move || {
-        // Accept with a deadline: a client that never comes must not leave
-        // this thread blocked forever.
-        listener.set_nonblocking(true).unwrap();
-        let start = Instant::now();
-        let mut sock = loop {
-            match listener.accept() {
-                Ok((sock, _)) => break sock,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if start.elapsed() > DEADLINE {
-                        return; // the test's recv_timeout reports it
-                    }
-                    thread::sleep(Duration::from_millis(5));
-                }
-                Err(e) => panic!("accept: {e}"),
-            }
-        };
-        sock.set_nonblocking(false).unwrap();
-        sock.set_read_timeout(Some(DEADLINE)).unwrap();
-        sock.set_write_timeout(Some(DEADLINE)).unwrap();
-        sock.set_nodelay(true).unwrap();
-        let mut conn =
-            ServerConnection::new(Arc::new(config), tls12::pki_types::UnixTime::now()).unwrap();
-        let mut tls = Stream::new(&mut conn, &mut sock);
+fn our_echo_server_closing(
+    config: ServerConfig,
+    close_after: Option<usize>,
+) -> OurServer<ServerRun> {
+    our_server_thread(config, move |tls| {
         let mut run = ServerRun {
             info: None,
             error: None,
@@ -354,10 +174,8 @@ fn our_echo_server_closing(config: ServerConfig, close_after: Option<usize>) -> 
             we_closed_first: false,
         };
         if let Err(e) = tls.complete_handshake() {
-            drop(tls);
-            run.error = Some(tls_error(&conn, &e));
-            let _ = tx.send(run);
-            return;
+            run.error = Some(tls_error(tls.connection(), &e));
+            return run;
         }
         run.info = tls.connection().handshake_info().cloned();
         let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
@@ -380,9 +198,8 @@ fn our_echo_server_closing(config: ServerConfig, close_after: Option<usize>) -> 
         }
         run.peer_closed = tls.connection().peer_closed();
         run.echoed_sha256 = hex(hash.finish().as_ref());
-        let _ = tx.send(run);
-    });
-    OurServer { port, result }
+        run
+    })
 }
 
 /// Python client: connects to 127.0.0.1:PORT with SNI HOST (also the name it
@@ -481,7 +298,7 @@ impl Default for PyClient {
 }
 
 fn python_client_with(port: u16, mode: &str, alpn: &str, big: usize, o: &PyClient) -> Proc {
-    Proc::spawn(python(
+    spawn_python(python(
         PY_CLIENT,
         &[
             &port.to_string(),
@@ -514,7 +331,7 @@ fn python_client_echo_with(identity: &str, big: usize, o: &PyClient) -> (Report,
     let mut client = python_client_with(ours.port, "default", "h2,http/1.1", big, o);
     let status = client.wait_exit();
     let run = ours.join();
-    let r = client.report();
+    let r = report(&client);
     assert!(status.success(), "{}\nour server: {run:?}", client.log());
     assert_eq!(run.error, None);
 
@@ -607,7 +424,7 @@ fn python_client_tls11_only_gets_protocol_version_alert() {
     let mut client = python_client(ours.port, "tls11", "", 0);
     let status = client.wait_exit();
     let run = ours.join();
-    let r = client.report();
+    let r = report(&client);
     assert_eq!(status.code(), Some(3), "{}", client.log());
     assert_eq!(r.val("maximum_version"), "TLSv1_1");
     assert_eq!(r.val("error_class"), "SSLError");
@@ -635,7 +452,7 @@ fn python_client_alpn_without_overlap_gets_no_application_protocol() {
     let mut client = python_client(ours.port, "default", "http/1.1", 0);
     let status = client.wait_exit();
     let run = ours.join();
-    let r = client.report();
+    let r = report(&client);
     assert_eq!(status.code(), Some(3), "{}", client.log());
     assert_eq!(r.val("error_class"), "SSLError");
     // Python 3.11's table of OpenSSL reason codes has no mnemonic for alert
@@ -741,7 +558,7 @@ fn python_server_with(
     ciphers: &str,
     curve: &str,
 ) -> (Proc, u16) {
-    let mut server = Proc::spawn(python(
+    let mut server = spawn_python(python(
         PY_SERVER,
         &[
             &fixture_path(&format!("{identity}.chain.pem")),
@@ -754,7 +571,7 @@ fn python_server_with(
             curve,
         ],
     ));
-    let port = server.wait_for("port").parse().unwrap();
+    let port = wait_for(&mut server, "port").parse().unwrap();
     (server, port)
 }
 
@@ -766,17 +583,7 @@ fn our_client<T>(
     server_name: &str,
     exchange: impl FnOnce(&mut Stream<'_, TcpStream>) -> T,
 ) -> Result<(HandshakeInfo, T), Error> {
-    let mut sock = connect(port);
-    let mut conn =
-        ClientConnection::new(Arc::new(config), name(server_name), UnixTime::now()).unwrap();
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    if let Err(e) = tls.complete_handshake() {
-        drop(tls);
-        return Err(tls_error(&conn, &e));
-    }
-    let info = tls.connection().handshake_info().unwrap().clone();
-    let out = exchange(&mut tls);
-    Ok((info, out))
+    our_client_session(port, config, server_name, UnixTime::now(), exchange)
 }
 
 /// Writes `data` in 64 KiB steps, reading each step's echo before the next.
@@ -847,7 +654,7 @@ fn our_client_vs_python_with(o: &PyServer<'_>) -> HandshakeInfo {
     })
     .unwrap_or_else(|e| panic!("handshake failed: {e:?}\n{}", server.log()));
     let status = server.wait_exit();
-    let r = server.report();
+    let r = report(&server);
     assert!(status.success(), "{}", server.log());
 
     assert!(got == data, "the echo differs from what we sent");
@@ -908,7 +715,7 @@ fn python_server_sees_bad_certificate_when_our_client_uses_wrong_name() {
     );
     assert_eq!(err.alert(), Some(AlertDescription::BadCertificate));
     let status = server.wait_exit();
-    let r = server.report();
+    let r = report(&server);
     assert_eq!(status.code(), Some(3), "{}", server.log());
     assert_eq!(r.val("error_class"), "SSLError");
     assert_eq!(r.val("error_reason"), "SSLV3_ALERT_BAD_CERTIFICATE");

@@ -9,104 +9,40 @@
 
 mod common;
 
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{mpsc, Arc};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{certs, client_config, key, name};
+use common::peer::{
+    accept_before_deadline, listen, pseudo_random, timeouts, tls_error, DEADLINE, MIB,
+};
+use common::{certs, client_config, key, name, server_config};
 use rustls::crypto::ring as rring;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
 use rustls::SupportedCipherSuite;
 use tls12::pki_types::UnixTime;
 use tls12::{
-    CipherSuite, ClientConfig, ClientConnection, Connection, Error, HandshakeInfo, NamedGroup,
+    CipherSuite, ClientConfig, ClientConnection, Connection, HandshakeInfo, NamedGroup,
     ProtocolVersion, ServerConfig, ServerConnection, Stream,
 };
-
-/// How long anything may take before the test gives up. Generous for a loaded
-/// machine; a passing test normally takes a fraction of a second.
-const DEADLINE: Duration = Duration::from_secs(20);
-
-const MIB: usize = 1 << 20;
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
 
-/// Deterministic pseudo-random bytes (xorshift64*).
-fn pseudo_random(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        seed ^= seed >> 12;
-        seed ^= seed << 25;
-        seed ^= seed >> 27;
-        out.extend_from_slice(&seed.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-fn timeouts(sock: &TcpStream) {
-    sock.set_read_timeout(Some(DEADLINE)).unwrap();
-    sock.set_write_timeout(Some(DEADLINE)).unwrap();
-    sock.set_nodelay(true).unwrap();
-}
-
-/// A loopback listener and, once the peer connects, its socket (accepted
-/// with a deadline).
-fn listen() -> (TcpListener, u16) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    (listener, port)
-}
-
+/// Accepts the peer's connection (with a deadline); the socket has
+/// timeouts.
 fn accept(listener: &TcpListener) -> TcpStream {
-    listener.set_nonblocking(true).unwrap();
-    let start = Instant::now();
-    loop {
-        match listener.accept() {
-            Ok((sock, _)) => {
-                sock.set_nonblocking(false).unwrap();
-                timeouts(&sock);
-                return sock;
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                assert!(
-                    start.elapsed() < DEADLINE,
-                    "no connection within {DEADLINE:?}"
-                );
-                thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => panic!("accept: {e}"),
-        }
-    }
+    accept_before_deadline(listener).unwrap_or_else(|| panic!("no connection within {DEADLINE:?}"))
 }
 
+/// Connects once (the listener is already bound); the socket has timeouts.
 fn connect(port: u16) -> TcpStream {
     let sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
     timeouts(&sock);
     sock
-}
-
-/// The tls12 error behind an I/O error from [`Stream`], or the connection's.
-fn tls_error(conn: &Connection, e: &io::Error) -> Error {
-    if let Some(err) = conn.error() {
-        return err.clone();
-    }
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
-        Some(err) => err.clone(),
-        None => panic!("I/O error that is not a TLS error: {e}"),
-    }
-}
-
-fn server_config(identity: &str) -> ServerConfig {
-    ServerConfig::new(
-        certs(&format!("{identity}.chain.pem")),
-        key(&format!("{identity}.key")),
-    )
-    .unwrap()
 }
 
 /// The same conversation for both sides, whatever the library: 1 byte from

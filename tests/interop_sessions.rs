@@ -9,179 +9,25 @@
 mod common;
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::sync::{mpsc, Arc};
+use std::thread;
+use std::time::Duration;
 
-use common::{certs, client_config, fixture_path, key, name, roots};
+use common::peer::{
+    accept_before_deadline, connect, listen, start_listening, Listening, Proc, DEADLINE,
+};
+use common::{certs, client_config, fixture_path, key, name, roots, server_config};
 use tls12::pki_types::UnixTime;
 use tls12::{
     AlertDescription, ClientAuth, ClientConfig, ClientConnection, Connection, Error, HandshakeInfo,
     ProtocolVersion, ServerConfig, ServerConnection, SessionCache, Stream,
 };
 
-/// How long anything may take before the test gives up. Generous for a loaded
-/// machine; a passing test normally takes a fraction of a second.
-const DEADLINE: Duration = Duration::from_secs(20);
-
 const TLS12_ONLY: &str = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
-
-// ---------------------------------------------------------------------------
-// Child processes
-// ---------------------------------------------------------------------------
-
-/// A child process with its stdout and stderr collected by threads; killed
-/// (and reaped) on drop.
-struct Proc {
-    what: String,
-    child: Child,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
-}
-
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
-    thread::spawn(move || {
-        let mut buf = [0u8; 64 * 1024];
-        loop {
-            match from.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => into.lock().unwrap().extend_from_slice(&buf[..n]),
-            }
-        }
-    })
-}
-
-impl Proc {
-    /// Starts `cmd` with its stdin a pipe (kept open until
-    /// [`Proc::close_stdin`] or drop) and its output collected.
-    fn spawn(mut cmd: Command) -> Self {
-        let what = format!("{cmd:?}");
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what} (is it installed?): {e}"));
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let readers = vec![
-            collect(child.stdout.take().unwrap(), stdout.clone()),
-            collect(child.stderr.take().unwrap(), stderr.clone()),
-        ];
-        Self {
-            what,
-            child,
-            stdout,
-            stderr,
-            readers,
-        }
-    }
-
-    /// The child sees end of file on stdin.
-    fn close_stdin(&mut self) {
-        drop(self.child.stdin.take());
-    }
-
-    fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
-    }
-
-    fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
-    }
-
-    /// Everything it printed (stdout, then stderr), to assert on.
-    fn text(&self) -> String {
-        format!("{}\n{}", self.stdout_text(), self.stderr_text())
-    }
-
-    /// Everything it printed, for assertion messages (shortened).
-    fn log(&self) -> String {
-        format!(
-            "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.what,
-            shorten(&self.stdout_text()),
-            shorten(&self.stderr_text())
-        )
-    }
-
-    /// Waits until what the child printed contains `needle` (true), or the
-    /// child exits without printing it, or the deadline passes (false).
-    fn wait_for_text(&mut self, needle: &str) -> bool {
-        self.wait_until(|text| text.contains(needle))
-    }
-
-    /// Waits until what the child printed (stdout, then stderr) satisfies
-    /// `done` (true), or the child exits without it, or the deadline passes
-    /// (false). Output arrives through pipes read by threads, so a line
-    /// seen on one stream says nothing of how far the other has been read.
-    fn wait_until(&mut self, done: impl Fn(&str) -> bool) -> bool {
-        let start = Instant::now();
-        loop {
-            if done(&self.text()) {
-                return true;
-            }
-            if let Ok(Some(_)) = self.child.try_wait() {
-                self.join_readers();
-                return done(&self.text());
-            }
-            if start.elapsed() > DEADLINE {
-                return false;
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    /// Waits for the child to exit (killing it at the deadline) and for all
-    /// of its output.
-    fn wait_exit(&mut self) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                self.join_readers();
-                return status;
-            }
-            if start.elapsed() > DEADLINE {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                self.join_readers();
-                panic!("did not exit within {DEADLINE:?}\n{}", self.log());
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn join_readers(&mut self) {
-        for r in self.readers.drain(..) {
-            let _ = r.join();
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `s` cut to 8000 bytes (on a char boundary) with its length noted.
-fn shorten(s: &str) -> String {
-    const MAX: usize = 8000;
-    if s.len() <= MAX {
-        return s.to_string();
-    }
-    let mut at = MAX;
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    format!("{}…[{} bytes]", &s[..at], s.len())
-}
 
 /// A unique path in the temporary directory, removed when dropped.
 struct TempPath(PathBuf);
@@ -212,56 +58,6 @@ fn count_lines(text: &str, start: &str) -> usize {
     text.lines().filter(|l| l.starts_with(start)).count()
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn timeouts(sock: &TcpStream) {
-    sock.set_read_timeout(Some(DEADLINE)).unwrap();
-    sock.set_write_timeout(Some(DEADLINE)).unwrap();
-    sock.set_nodelay(true).unwrap();
-}
-
-fn connect(port: u16) -> TcpStream {
-    let start = Instant::now();
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(sock) => {
-                timeouts(&sock);
-                return sock;
-            }
-            Err(e) if start.elapsed() > DEADLINE => panic!("connect to port {port}: {e}"),
-            Err(_) => thread::sleep(Duration::from_millis(10)),
-        }
-    }
-}
-
-/// Accepts one connection with a deadline; `None` if nobody came.
-fn accept(listener: &TcpListener) -> Option<TcpStream> {
-    listener.set_nonblocking(true).unwrap();
-    let start = Instant::now();
-    loop {
-        match listener.accept() {
-            Ok((sock, _)) => {
-                sock.set_nonblocking(false).unwrap();
-                timeouts(&sock);
-                return Some(sock);
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                if start.elapsed() > DEADLINE {
-                    return None;
-                }
-                thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => panic!("accept: {e}"),
-        }
-    }
-}
-
 /// The tls12 error behind an I/O error from [`Stream`], or the connection's.
 fn tls_error(conn: &Connection, e: &io::Error) -> Error {
     if let Some(err) = conn.error() {
@@ -271,14 +67,6 @@ fn tls_error(conn: &Connection, e: &io::Error) -> Error {
         Some(err) => err.clone(),
         None => Error::Internal("an I/O error that is not a TLS error"),
     }
-}
-
-fn server_config(identity: &str) -> ServerConfig {
-    ServerConfig::new(
-        certs(&format!("{identity}.chain.pem")),
-        key(&format!("{identity}.key")),
-    )
-    .unwrap()
 }
 
 fn server_requiring_client_certs(identity: &str) -> ServerConfig {
@@ -348,14 +136,13 @@ fn our_server(config: ServerConfig, conns: usize) -> OurServer {
 }
 
 fn our_server_shared(config: Arc<ServerConfig>, conns: usize) -> OurServer {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let (listener, port) = listen();
     let (tx, results) = mpsc::channel();
     thread::spawn(move || {
         for _ in 0..conns {
             // A client that never comes ends the thread; the test's
             // recv_timeout reports it.
-            let Some(mut sock) = accept(&listener) else {
+            let Some(mut sock) = accept_before_deadline(&listener) else {
                 return;
             };
             let mut conn = ServerConnection::new(config.clone(), UnixTime::now()).unwrap();
@@ -489,37 +276,28 @@ fn s_client(port: u16, args: &[&str]) -> Proc {
 /// `args` added. `-www` answers `GET /` with a page saying `New,` or
 /// `Reused,` (its own view of the session) and the client's certificate.
 fn s_server(args: &[&str]) -> (Proc, u16) {
-    for _ in 0..5 {
-        let port = free_port();
-        let mut cmd = Command::new("openssl");
-        cmd.arg("s_server")
-            .args(["-accept", &format!("127.0.0.1:{port}")])
-            .args(["-cert", &fixture_path("server-p256.pem")])
-            .args(["-key", &fixture_path("server-p256.key")])
-            .args(["-cert_chain", &fixture_path("inter.pem")])
-            .args(["-tls1_2", "-www"])
-            .args(args);
-        let mut proc = Proc::spawn(cmd);
-        let start = Instant::now();
-        loop {
+    start_listening(
+        "s_server",
+        |port| {
+            let mut cmd = Command::new("openssl");
+            cmd.arg("s_server")
+                .args(["-accept", &format!("127.0.0.1:{port}")])
+                .args(["-cert", &fixture_path("server-p256.pem")])
+                .args(["-key", &fixture_path("server-p256.key")])
+                .args(["-cert_chain", &fixture_path("inter.pem")])
+                .args(["-tls1_2", "-www"])
+                .args(args);
+            Proc::spawn(cmd)
+        },
+        |proc, _| {
             if proc.stdout_text().contains("ACCEPT") {
-                return (proc, port);
+                Listening::Yes
+            } else {
+                Listening::NotYet
             }
-            if let Ok(Some(_)) = proc.child.try_wait() {
-                proc.join_readers();
-                let log = proc.log();
-                if log.contains("in use") || log.contains("bind") {
-                    break; // lost the port race: next port
-                }
-                panic!("s_server exited before listening\n{log}");
-            }
-            if start.elapsed() > DEADLINE {
-                panic!("s_server did not start listening\n{}", proc.log());
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-    panic!("could not start s_server on a free port");
+        },
+        |log| log.contains("in use") || log.contains("bind"),
+    )
 }
 
 /// Our client fetches s_server's `-www` page; returns our view and the page.
@@ -917,36 +695,29 @@ fn gnutls_cli(port: u16, args: &[&str]) -> Proc {
 /// `gnutls-serv --echo` on a free port, serving server-p256, with `args`.
 /// `stdbuf` makes its output line-buffered, so we see it as it happens.
 fn gnutls_serv(args: &[&str]) -> (Proc, u16) {
-    for _ in 0..5 {
-        let port = free_port();
-        let mut cmd = Command::new("stdbuf");
-        cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
-            .args(["--port", &port.to_string()])
-            .args(["--x509certfile", &fixture_path("server-p256.chain.pem")])
-            .args(["--x509keyfile", &fixture_path("server-p256.key")])
-            .args(args);
-        let mut proc = Proc::spawn(cmd);
-        let ready = format!("listening on IPv4 0.0.0.0 port {port}...done");
-        let start = Instant::now();
-        loop {
+    start_listening(
+        "gnutls-serv",
+        |port| {
+            let mut cmd = Command::new("stdbuf");
+            cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
+                .args(["--port", &port.to_string()])
+                .args(["--x509certfile", &fixture_path("server-p256.chain.pem")])
+                .args(["--x509keyfile", &fixture_path("server-p256.key")])
+                .args(args);
+            Proc::spawn(cmd)
+        },
+        |proc, port| {
             let err = proc.stderr_text();
-            if err.contains(&ready) {
-                return (proc, port);
+            if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
+                Listening::Yes
+            } else if err.contains("IPv4") && err.contains("failed") {
+                Listening::PortTaken
+            } else {
+                Listening::NotYet
             }
-            if err.contains("IPv4") && err.contains("failed") {
-                break; // lost the port race: next port
-            }
-            if let Ok(Some(_)) = proc.child.try_wait() {
-                proc.join_readers();
-                panic!("gnutls-serv exited before listening\n{}", proc.log());
-            }
-            if start.elapsed() > DEADLINE {
-                panic!("gnutls-serv did not start listening\n{}", proc.log());
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-    panic!("could not start gnutls-serv on a free port");
+        },
+        |_| false,
+    )
 }
 
 /// `gnutls-cli --resume` (a full handshake, then a second connection
@@ -1225,14 +996,13 @@ fn rustls_client_cert_to_our_server() {
 fn our_client_to_rustls_server(
     config: rustls::ServerConfig,
 ) -> (Vec<HandshakeInfo>, Vec<Option<rustls::HandshakeKind>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let (listener, port) = listen();
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let config = Arc::new(config);
         let mut kinds = Vec::new();
         for _ in 0..2 {
-            let Some(sock) = accept(&listener) else {
+            let Some(sock) = accept_before_deadline(&listener) else {
                 return;
             };
             let conn = rustls::ServerConnection::new(config.clone()).unwrap();

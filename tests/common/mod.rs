@@ -1,6 +1,8 @@
 //! Shared test helpers: the fixture PKI and an in-memory connection pair.
 #![allow(dead_code)]
 
+pub mod peer;
+
 use std::sync::Arc;
 use std::time::Duration;
 
