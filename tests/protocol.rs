@@ -4,62 +4,9 @@
 
 mod common;
 
+use common::wire::*;
 use common::*;
-use tls12::{AlertDescription as A, Connection, Error, Event};
-
-fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
-    let mut r = vec![typ];
-    r.extend_from_slice(&version.to_be_bytes());
-    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    r.extend_from_slice(body);
-    r
-}
-
-fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut m = vec![typ];
-    m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
-    m.extend_from_slice(body);
-    m
-}
-
-fn hs_record(msg: &[u8]) -> Vec<u8> {
-    record(22, 0x0303, msg)
-}
-
-/// Splits plaintext handshake records into whole handshake messages.
-fn split_messages(wire: &[u8]) -> Vec<Vec<u8>> {
-    let mut payload = Vec::new();
-    let mut at = 0;
-    while at + 5 <= wire.len() {
-        let len = u16::from_be_bytes([wire[at + 3], wire[at + 4]]) as usize;
-        assert_eq!(wire[at], 22, "only plaintext handshake records expected");
-        payload.extend_from_slice(&wire[at + 5..at + 5 + len]);
-        at += 5 + len;
-    }
-    let mut msgs = Vec::new();
-    let mut i = 0;
-    while i + 4 <= payload.len() {
-        let len = u32::from_be_bytes([0, payload[i + 1], payload[i + 2], payload[i + 3]]) as usize;
-        msgs.push(payload[i..i + 4 + len].to_vec());
-        i += 4 + len;
-    }
-    msgs
-}
-
-/// The last plaintext alert description queued on `conn`.
-fn plaintext_alert(conn: &Connection) -> Option<A> {
-    let out = conn.pending_output();
-    let mut at = 0;
-    let mut last = None;
-    while at + 5 <= out.len() {
-        let len = u16::from_be_bytes([out[at + 3], out[at + 4]]) as usize;
-        if out[at] == 21 && len == 2 {
-            last = Some(A::from(out[at + 6]));
-        }
-        at += 5 + len;
-    }
-    last
-}
+use tls12::{AlertDescription as A, Error, Event};
 
 fn synthetic_messages() -> Vec<(&'static str, Vec<u8>)> {
     vec![

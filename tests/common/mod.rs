@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod peer;
+pub mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
