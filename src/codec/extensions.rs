@@ -51,6 +51,18 @@ pub(crate) enum ServerExtension<'a> {
     },
 }
 
+/// How many `type(2) || opaque data<0..2^16-1>` frames (RFC 5246 §7.4.1.4)
+/// `list` holds, counted without decoding them, to size the decoded list.
+/// A malformed tail stops the count; decoding then reports the error.
+fn count_extensions(list: &Reader<'_>) -> usize {
+    let mut r = list.clone();
+    let mut n = 0;
+    while r.u16("extension type").is_ok() && r.vec_u16("extension data").is_ok() {
+        n += 1;
+    }
+    n
+}
+
 /// `NameType host_name(0)` (RFC 6066 §3).
 const HOST_NAME: u8 = 0;
 
@@ -171,6 +183,10 @@ impl ClientExtension<'_> {
 }
 
 impl<'a> Codec<'a> for ClientExtension<'a> {
+    fn max_items(list: &Reader<'a>) -> usize {
+        count_extensions(list)
+    }
+
     fn encode(&self, out: &mut Vec<u8>) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {
@@ -259,6 +275,10 @@ impl ServerExtension<'_> {
 }
 
 impl<'a> Codec<'a> for ServerExtension<'a> {
+    fn max_items(list: &Reader<'a>) -> usize {
+        count_extensions(list)
+    }
+
     fn encode(&self, out: &mut Vec<u8>) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {

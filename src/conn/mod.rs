@@ -212,40 +212,89 @@ impl Connection {
         Ok(consumed)
     }
 
-    /// Processes one record whose payload the caller still owns: application
-    /// data is decrypted straight into the plaintext queue, anything else in
-    /// scratch space.
+    /// Processes one record whose payload the caller still owns.
+    ///
+    /// Before keys are installed the record is dispatched straight from the
+    /// caller's bytes (RFC 5246 §6.1: the null cipher changes nothing).
+    /// Protected records are copied once, without their explicit nonce, to
+    /// where their plaintext belongs (application data at the end of the
+    /// plaintext queue, anything else in scratch space), and decrypted there:
+    /// the plaintext then starts where the copy did, so nothing is moved
+    /// afterwards.
     fn process_copied(&mut self, hdr: RecordHeader, payload: &[u8]) -> Result<(), Error> {
-        if hdr.typ == ContentType::ApplicationData {
-            let buf = self.common.plaintext.tail();
-            let at = buf.len();
-            buf.extend_from_slice(payload);
-            let mut tail = core::mem::take(buf);
-            let result = self.process_in_place(hdr, tail.get_mut(at..).unwrap_or_default());
-            match result {
-                Ok(Some(range)) => {
-                    tail.copy_within(at + range.start..at + range.end, at);
-                    tail.truncate(at + range.len());
-                    *self.common.plaintext.tail() = tail;
-                    if !range.is_empty() {
-                        self.common.push_event(Event::ApplicationData);
-                    }
-                    Ok(())
-                }
-                other => {
-                    tail.truncate(at);
-                    *self.common.plaintext.tail() = tail;
-                    other.map(|_| ())
+        self.check_record_version(hdr)?;
+        let Some(opener) = &self.common.opener else {
+            check_unprotected_len(payload.len())?;
+            if self.dispatch(hdr.typ, payload)? {
+                // Unreachable in practice (application data is refused until
+                // the handshake, which installs keys, completes); kept correct
+                // rather than assumed.
+                self.common.plaintext.tail().extend_from_slice(payload);
+                if !payload.is_empty() {
+                    self.common.push_event(Event::ApplicationData);
                 }
             }
+            return Ok(());
+        };
+        // A fragment shorter than the explicit nonce leaves `explicit` short,
+        // which the opener reports as bad_record_mac.
+        let split = opener.explicit_nonce_len().min(payload.len());
+        let (explicit, body) = payload.split_at(split);
+        let app = hdr.typ == ContentType::ApplicationData;
+        let mut buf = if app {
+            core::mem::take(self.common.plaintext.tail())
         } else {
             let mut scratch = core::mem::take(&mut self.scratch);
             scratch.clear();
-            scratch.extend_from_slice(payload);
-            let result = self.process_in_place(hdr, &mut scratch);
-            self.scratch = scratch;
-            result.map(|_| ())
+            scratch
+        };
+        let at = buf.len();
+        buf.extend_from_slice(body);
+        let result = self.open_and_dispatch(hdr, explicit, &mut buf, at);
+        match result {
+            Ok(n) => buf.truncate(at + n),
+            Err(_) => buf.truncate(at),
         }
+        let delivered = matches!(result, Ok(n) if n > 0);
+        if app {
+            *self.common.plaintext.tail() = buf;
+            if delivered {
+                self.common.push_event(Event::ApplicationData);
+            }
+        } else {
+            self.scratch = buf;
+        }
+        result.map(|_| ())
+    }
+
+    /// Decrypts the record copied to `buf[at..]` and dispatches it. Returns
+    /// the length of application data now at `buf[at..]` (0 for other types).
+    fn open_and_dispatch(
+        &mut self,
+        hdr: RecordHeader,
+        explicit: &[u8],
+        buf: &mut [u8],
+        at: usize,
+    ) -> Result<usize, Error> {
+        let in_out = buf.get_mut(at..).unwrap_or_default();
+        let n = match &mut self.common.opener {
+            Some(opener) => opener.open_detached(hdr.typ, hdr.version, explicit, in_out)?,
+            None => return Err(Error::Internal("record keys vanished")),
+        };
+        let plaintext = in_out.get(..n).unwrap_or_default();
+        Ok(if self.dispatch(hdr.typ, plaintext)? {
+            n
+        } else {
+            0
+        })
+    }
+
+    /// RFC 5246 §6.2.1: once agreed, every record carries the version.
+    fn check_record_version(&self, hdr: RecordHeader) -> Result<(), Error> {
+        if self.common.version_agreed && hdr.version != ProtocolVersion::Tls12 {
+            return Err(Error::UnsupportedVersion { peer: hdr.version });
+        }
+        Ok(())
     }
 
     /// Decrypts and dispatches one record in place. Returns the range of
@@ -255,25 +304,22 @@ impl Connection {
         hdr: RecordHeader,
         payload: &mut [u8],
     ) -> Result<Option<Range<usize>>, Error> {
-        // RFC 5246 §6.2.1: once agreed, every record carries the version.
-        if self.common.version_agreed && hdr.version != ProtocolVersion::Tls12 {
-            return Err(Error::UnsupportedVersion { peer: hdr.version });
-        }
+        self.check_record_version(hdr)?;
         let range = match &mut self.common.opener {
             Some(opener) => opener.open_in_place(hdr.typ, hdr.version, payload)?,
             None => {
-                // RFC 5246 §6.2.1: an unprotected record is at most 2^14.
-                if payload.len() > crate::record::MAX_PLAINTEXT {
-                    return Err(Error::RecordOverflow {
-                        len: payload.len(),
-                        limit: crate::record::MAX_PLAINTEXT,
-                    });
-                }
+                check_unprotected_len(payload.len())?;
                 0..payload.len()
             }
         };
         let plaintext = payload.get(range.clone()).unwrap_or_default();
-        match hdr.typ {
+        Ok(self.dispatch(hdr.typ, plaintext)?.then_some(range))
+    }
+
+    /// Acts on one record's plaintext. Returns whether it is application
+    /// data for the caller.
+    fn dispatch(&mut self, typ: ContentType, plaintext: &[u8]) -> Result<bool, Error> {
+        match typ {
             ContentType::ApplicationData => {
                 if !self.common.established {
                     return Err(Error::UnexpectedMessage {
@@ -288,12 +334,12 @@ impl Connection {
                 } else {
                     self.common.warnings_in_a_row = 0;
                 }
-                Ok(Some(range))
+                Ok(true)
             }
             ContentType::Handshake => {
                 self.joiner.push(plaintext)?;
                 self.drain_handshake()?;
-                Ok(None)
+                Ok(false)
             }
             ContentType::ChangeCipherSpec => {
                 // RFC 5246 §7.1: a single byte of value 1.
@@ -310,11 +356,11 @@ impl Connection {
                 }
                 self.common.warnings_in_a_row = 0;
                 self.step(Input::ChangeCipherSpec)?;
-                Ok(None)
+                Ok(false)
             }
             ContentType::Alert => {
-                self.process_alerts(range, payload)?;
-                Ok(None)
+                self.process_alerts(plaintext)?;
+                Ok(false)
             }
             _ => Err(Error::UnexpectedMessage {
                 got: "record of unknown type",
@@ -323,8 +369,7 @@ impl Connection {
         }
     }
 
-    fn process_alerts(&mut self, range: Range<usize>, payload: &[u8]) -> Result<(), Error> {
-        let plaintext = payload.get(range).unwrap_or_default();
+    fn process_alerts(&mut self, plaintext: &[u8]) -> Result<(), Error> {
         // RFC 5246 §6.2.1: no empty alert fragments; we also refuse an alert
         // split across records, which no implementation sends.
         if plaintext.is_empty() || plaintext.len() % 2 != 0 {
@@ -608,6 +653,17 @@ impl Connection {
             Err(self.fail(Error::UnexpectedEof))
         }
     }
+}
+
+/// RFC 5246 §6.2.1: an unprotected record is at most 2^14 bytes.
+fn check_unprotected_len(len: usize) -> Result<(), Error> {
+    if len > crate::record::MAX_PLAINTEXT {
+        return Err(Error::RecordOverflow {
+            len,
+            limit: crate::record::MAX_PLAINTEXT,
+        });
+    }
+    Ok(())
 }
 
 fn step_side(side: &mut Side, common: &mut Common, input: Input<'_>) -> Result<(), Error> {
