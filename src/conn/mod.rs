@@ -12,6 +12,7 @@
 //! * [`Connection::next_event`] reports handshake completion, data arrival,
 //!   the peer's close_notify and warning alerts.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -96,18 +97,58 @@ pub struct InPlace<'b> {
 }
 
 /// The side-specific state machine and its context.
-// States carry AEAD key schedules, so variants differ in size; a state moves
-// once per handshake message, while boxing would allocate on every transition.
-#[allow(clippy::large_enum_variant)]
 enum Side {
     Client {
         ctx: ClientContext,
-        state: client::State,
+        state: Phase<client::State>,
     },
     Server {
         ctx: ServerContext,
-        state: server::State,
+        state: Phase<server::State>,
     },
+}
+
+/// Where a side's state machine is. The states carry the transcript, key
+/// schedules and negotiated values (about 3 KB), so they live in one box for
+/// the length of the handshake and are dropped when it ends: an established
+/// connection does not carry their space. One allocation per handshake; the
+/// box is reused by every transition.
+enum Phase<S> {
+    Handshaking(Box<S>),
+    Established,
+    Failed,
+}
+
+impl<S> Phase<S> {
+    /// Runs one transition. `established` and `failed` build the unboxed
+    /// states (they hold nothing), and `is_established` recognises the end.
+    fn advance(
+        &mut self,
+        established: fn() -> S,
+        failed: fn() -> S,
+        is_established: fn(&S) -> bool,
+        run: impl FnOnce(S) -> Result<S, Error>,
+    ) -> Result<(), Error> {
+        // On error the phase stays `Failed` (and the box is freed).
+        let (current, slot) = match core::mem::replace(self, Phase::Failed) {
+            Phase::Handshaking(mut b) => (core::mem::replace(&mut *b, failed()), Some(b)),
+            Phase::Established => (established(), None),
+            Phase::Failed => (failed(), None),
+        };
+        let next = run(current)?;
+        *self = if is_established(&next) {
+            Phase::Established
+        } else {
+            match slot {
+                Some(mut b) => {
+                    *b = next;
+                    Phase::Handshaking(b)
+                }
+                None => Phase::Handshaking(Box::new(next)),
+            }
+        };
+        Ok(())
+    }
 }
 
 /// A TLS 1.2 connection, client or server, driven by the caller.
@@ -122,6 +163,9 @@ pub struct Connection {
     incoming: Vec<u8>,
     /// Scratch space for decrypting non-application records.
     scratch: Vec<u8>,
+    /// Whether the handshake buffers have been released (see
+    /// `release_handshake_buffers`).
+    released: bool,
 }
 
 impl core::fmt::Debug for Connection {
@@ -142,6 +186,7 @@ impl Connection {
             joiner: HandshakeJoiner::new(max_handshake),
             incoming: Vec::new(),
             scratch: Vec::new(),
+            released: false,
         }
     }
 
@@ -159,9 +204,38 @@ impl Connection {
     /// `pending_output`, and every later call returns the same error.
     pub fn receive(&mut self, input: &[u8]) -> Result<usize, Error> {
         self.check_usable()?;
-        match self.receive_inner(input) {
+        let result = self.receive_inner(input);
+        self.release_handshake_buffers();
+        match result {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Once the handshake is over, frees the buffers only it needed (or
+    /// needed at handshake size), so an idle connection holds little more
+    /// than its record keys. They are allocated again if a later record
+    /// needs them (an alert, a refused renegotiation, a split record).
+    fn release_handshake_buffers(&mut self) {
+        if !self.common.established || self.released {
+            return;
+        }
+        self.released = true;
+        self.joiner.release_if_empty();
+        self.scratch = Vec::new();
+        if self.incoming.is_empty() {
+            self.incoming = Vec::new();
+        }
+        self.release_output_if_due();
+    }
+
+    /// Frees the output queue's handshake-sized allocation the first time
+    /// it empties after the handshake (only then, so that steady-state
+    /// sending keeps reusing its buffer).
+    fn release_output_if_due(&mut self) {
+        if self.common.release_out_when_empty && self.common.out.is_empty() {
+            self.common.release_out_when_empty = false;
+            self.common.out.release_if_empty();
         }
     }
 
@@ -424,7 +498,7 @@ impl Connection {
                     // part of the transcript. Afterwards it asks for a
                     // renegotiation, which we refuse with a warning.
                     Side::Client { state, .. } => {
-                        if matches!(state, client::State::Established) {
+                        if matches!(state, Phase::Established) {
                             // Each refusal counts as a warning, so a flood of
                             // requests cannot grow our output without bound.
                             common.count_warning()?;
@@ -439,7 +513,7 @@ impl Connection {
             }
             if let (
                 Side::Server {
-                    state: server::State::Established,
+                    state: Phase::Established,
                     ..
                 },
                 HandshakeMessage::ClientHello(_),
@@ -463,8 +537,16 @@ impl Connection {
 
     fn expecting(&self) -> &'static str {
         match &self.side {
-            Side::Client { state, .. } => state.expecting(),
-            Side::Server { state, .. } => state.expecting(),
+            Side::Client { state, .. } => match state {
+                Phase::Handshaking(s) => s.expecting(),
+                Phase::Established => client::State::Established.expecting(),
+                Phase::Failed => client::State::Failed.expecting(),
+            },
+            Side::Server { state, .. } => match state {
+                Phase::Handshaking(s) => s.expecting(),
+                Phase::Established => server::State::Established.expecting(),
+                Phase::Failed => server::State::Failed.expecting(),
+            },
         }
     }
 
@@ -477,8 +559,8 @@ impl Connection {
             self.common.error = Some(e.clone());
         }
         match &mut self.side {
-            Side::Client { state, .. } => *state = client::State::Failed,
-            Side::Server { state, .. } => *state = server::State::Failed,
+            Side::Client { state, .. } => *state = Phase::Failed,
+            Side::Server { state, .. } => *state = Phase::Failed,
         }
         e
     }
@@ -527,7 +609,9 @@ impl Connection {
         let total = HEADER_LEN + hdr.len;
         let (record, _) = buf.split_at_mut(total);
         let payload = record.get_mut(HEADER_LEN..).unwrap_or_default();
-        match self.process_in_place(hdr, payload) {
+        let result = self.process_in_place(hdr, payload);
+        self.release_handshake_buffers();
+        match result {
             Ok(Some(range)) => {
                 let data = payload.get_mut(range).unwrap_or_default();
                 Ok(InPlace {
@@ -552,6 +636,7 @@ impl Connection {
     /// were sent.
     pub fn consume_output(&mut self, n: usize) {
         self.common.out.consume(n);
+        self.release_output_if_due();
     }
 
     /// Whether there is output to send.
@@ -668,16 +753,19 @@ fn check_unprotected_len(len: usize) -> Result<(), Error> {
 
 fn step_side(side: &mut Side, common: &mut Common, input: Input<'_>) -> Result<(), Error> {
     match side {
-        Side::Client { ctx, state } => {
-            let current = core::mem::replace(state, client::State::Failed);
-            *state = current.handle(ctx, common, input)?;
-        }
-        Side::Server { ctx, state } => {
-            let current = core::mem::replace(state, server::State::Failed);
-            *state = current.handle(ctx, common, input)?;
-        }
+        Side::Client { ctx, state } => state.advance(
+            || client::State::Established,
+            || client::State::Failed,
+            |s| matches!(s, client::State::Established),
+            |current| current.handle(ctx, common, input),
+        ),
+        Side::Server { ctx, state } => state.advance(
+            || server::State::Established,
+            || server::State::Failed,
+            |s| matches!(s, server::State::Established),
+            |current| current.handle(ctx, common, input),
+        ),
     }
-    Ok(())
 }
 
 /// A client connection.
@@ -719,7 +807,10 @@ impl ClientConnection {
         };
         let state = client::start(&ctx, &mut common)?;
         Ok(Self(Connection::new(
-            Side::Client { ctx, state },
+            Side::Client {
+                ctx,
+                state: Phase::Handshaking(Box::new(state)),
+            },
             common,
             max_hs,
         )))
@@ -771,7 +862,7 @@ impl ServerConnection {
         Ok(Self(Connection::new(
             Side::Server {
                 ctx,
-                state: server::State::ExpectClientHello,
+                state: Phase::Handshaking(Box::new(server::State::ExpectClientHello)),
             },
             common,
             max_hs,

@@ -129,7 +129,8 @@ impl ClientContext {
 
 /// The client's handshake states.
 // States carry AEAD key schedules, so variants differ in size; a state moves
-// once per handshake message, while boxing would allocate on every transition.
+// once per handshake message, and the connection boxes the whole state once
+// per handshake (`conn::Phase`), so the enum stays unboxed inside.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ExpectServerHello(ExpectServerHello),
