@@ -19,6 +19,7 @@
 //!                    <--  ChangeCipherSpec, Finished
 //! ```
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -449,9 +450,9 @@ fn server_extensions<'a>(
         extensions.push(ServerExtension::Alpn(p));
     }
     if d.point_formats_offered {
-        extensions.push(ServerExtension::EcPointFormats(vec![
+        extensions.push(ServerExtension::EcPointFormats(Cow::Borrowed(&[
             EcPointFormat::Uncompressed,
-        ]));
+        ])));
     }
     if ack_name {
         // RFC 6066 §3: acknowledge that the name was used (full handshakes
