@@ -3,6 +3,7 @@
 //! Lists keep the peer's order and unknown extensions keep their bytes, so a
 //! decoded hello re-encodes to exactly the bytes received.
 
+use alloc::borrow::{Cow, ToOwned};
 use alloc::vec::Vec;
 
 use super::enums::{EcPointFormat, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
@@ -14,9 +15,9 @@ use crate::error::Error;
 pub(crate) enum ClientExtension<'a> {
     /// RFC 6066 §3: exactly one host_name entry.
     ServerName(&'a [u8]),
-    SupportedGroups(Vec<NamedGroup>),
-    EcPointFormats(Vec<EcPointFormat>),
-    SignatureAlgorithms(Vec<SignatureScheme>),
+    SupportedGroups(Cow<'a, [NamedGroup]>),
+    EcPointFormats(Cow<'a, [EcPointFormat]>),
+    SignatureAlgorithms(Cow<'a, [SignatureScheme]>),
     /// RFC 7301 §3.1: non-empty list of non-empty names.
     Alpn(Vec<&'a [u8]>),
     /// RFC 7627 §5.1: empty body.
@@ -26,7 +27,7 @@ pub(crate) enum ClientExtension<'a> {
     /// RFC 5077 §3.2: the ticket, possibly empty.
     SessionTicket(&'a [u8]),
     /// RFC 8446 §4.2.1.
-    SupportedVersions(Vec<ProtocolVersion>),
+    SupportedVersions(Cow<'a, [ProtocolVersion]>),
     Unknown {
         typ: u16,
         body: &'a [u8],
@@ -38,7 +39,7 @@ pub(crate) enum ClientExtension<'a> {
 pub(crate) enum ServerExtension<'a> {
     /// RFC 6066 §3: empty, acknowledging the client's server_name.
     ServerNameAck,
-    EcPointFormats(Vec<EcPointFormat>),
+    EcPointFormats(Cow<'a, [EcPointFormat]>),
     /// RFC 7301 §3.1: exactly one protocol name.
     Alpn(&'a [u8]),
     ExtendedMasterSecret,
@@ -51,6 +52,18 @@ pub(crate) enum ServerExtension<'a> {
     },
 }
 
+/// How many `type(2) || opaque data<0..2^16-1>` frames (RFC 5246 §7.4.1.4)
+/// `list` holds, counted without decoding them, to size the decoded list.
+/// A malformed tail stops the count; decoding then reports the error.
+fn count_extensions(list: &Reader<'_>) -> usize {
+    let mut r = list.clone();
+    let mut n = 0;
+    while r.u16("extension type").is_ok() && r.vec_u16("extension data").is_ok() {
+        n += 1;
+    }
+    n
+}
+
 /// `NameType host_name(0)` (RFC 6066 §3).
 const HOST_NAME: u8 = 0;
 
@@ -59,12 +72,15 @@ fn decode_nonempty_list<'a, T: Codec<'a>>(
     r: &mut Reader<'a>,
     len_bytes: usize,
     what: &'static str,
-) -> Result<Vec<T>, Error> {
+) -> Result<Cow<'a, [T]>, Error>
+where
+    [T]: ToOwned<Owned = Vec<T>>,
+{
     let v = decode_list(r, len_bytes, what)?;
     if v.is_empty() {
         return Err(Error::Decode(what));
     }
-    Ok(v)
+    Ok(Cow::Owned(v))
 }
 
 /// RFC 6066 §3: `ServerName server_name_list<1..2^16-1>` where each entry is
@@ -171,6 +187,10 @@ impl ClientExtension<'_> {
 }
 
 impl<'a> Codec<'a> for ClientExtension<'a> {
+    fn max_items(list: &Reader<'a>) -> usize {
+        count_extensions(list)
+    }
+
     fn encode(&self, out: &mut Vec<u8>) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {
@@ -259,6 +279,10 @@ impl ServerExtension<'_> {
 }
 
 impl<'a> Codec<'a> for ServerExtension<'a> {
+    fn max_items(list: &Reader<'a>) -> usize {
+        count_extensions(list)
+    }
+
     fn encode(&self, out: &mut Vec<u8>) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {
@@ -378,13 +402,15 @@ mod tests {
         assert!(is_decode(client(43, &[1, 3])));
         assert_eq!(
             client(43, &[2, 3, 3]),
-            Ok(ClientExtension::SupportedVersions(vec![
+            Ok(ClientExtension::SupportedVersions(Cow::Owned(vec![
                 ProtocolVersion::Tls12
-            ]))
+            ])))
         );
         assert_eq!(
             client(10, &[0, 2, 0, 0x1d]),
-            Ok(ClientExtension::SupportedGroups(vec![NamedGroup::X25519]))
+            Ok(ClientExtension::SupportedGroups(Cow::Owned(vec![
+                NamedGroup::X25519
+            ])))
         );
     }
 

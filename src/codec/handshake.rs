@@ -1,6 +1,7 @@
 //! Handshake messages (RFC 5246 §7.4). Messages borrow opaque fields from the
 //! reassembled handshake buffer; the state machines copy what they keep.
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use super::enums::{
@@ -62,8 +63,9 @@ pub(crate) struct ClientHello<'a> {
     pub client_version: ProtocolVersion,
     pub random: Random,
     pub session_id: SessionId,
-    pub cipher_suites: Vec<CipherSuite>,
-    pub compression_methods: Vec<Compression>,
+    /// Borrowed when we send it (from the configuration), owned when decoded.
+    pub cipher_suites: Cow<'a, [CipherSuite]>,
+    pub compression_methods: Cow<'a, [Compression]>,
     /// Empty when the extensions block is absent entirely.
     pub extensions: Vec<ClientExtension<'a>>,
     /// Whether the extensions block (its length field) was present, so an
@@ -219,12 +221,13 @@ impl<'a> Codec<'a> for ClientHello<'a> {
         let random = Random::decode(r)?;
         let session_id = SessionId::decode(r)?;
         // RFC 5246 §7.4.1.2: `CipherSuite cipher_suites<2..2^16-2>`.
-        let cipher_suites: Vec<CipherSuite> = decode_list(r, 2, "cipher suites")?;
+        let cipher_suites: Cow<'a, [CipherSuite]> = Cow::Owned(decode_list(r, 2, "cipher suites")?);
         if cipher_suites.is_empty() {
             return Err(Error::Decode("cipher suites"));
         }
         // RFC 5246 §7.4.1.2: `CompressionMethod compression_methods<1..2^8-1>`.
-        let compression_methods: Vec<Compression> = decode_list(r, 1, "compression methods")?;
+        let compression_methods: Cow<'a, [Compression]> =
+            Cow::Owned(decode_list(r, 1, "compression methods")?);
         if compression_methods.is_empty() {
             return Err(Error::Decode("compression methods"));
         }
@@ -259,7 +262,7 @@ impl<'a> ClientHello<'a> {
     /// The supported_groups list (RFC 8422 §5.1.1), if offered.
     pub(crate) fn supported_groups(&self) -> Option<&[NamedGroup]> {
         match self.find_ext(ExtensionType::SupportedGroups)? {
-            ClientExtension::SupportedGroups(v) => Some(v),
+            ClientExtension::SupportedGroups(v) => Some(v.as_ref()),
             _ => None,
         }
     }
@@ -267,7 +270,7 @@ impl<'a> ClientHello<'a> {
     /// The ec_point_formats list (RFC 8422 §5.1.2), if offered.
     pub(crate) fn ec_point_formats(&self) -> Option<&[EcPointFormat]> {
         match self.find_ext(ExtensionType::EcPointFormats)? {
-            ClientExtension::EcPointFormats(v) => Some(v),
+            ClientExtension::EcPointFormats(v) => Some(v.as_ref()),
             _ => None,
         }
     }
@@ -275,7 +278,7 @@ impl<'a> ClientHello<'a> {
     /// The signature_algorithms list (RFC 5246 §7.4.1.4.1), if offered.
     pub(crate) fn signature_algorithms(&self) -> Option<&[SignatureScheme]> {
         match self.find_ext(ExtensionType::SignatureAlgorithms)? {
-            ClientExtension::SignatureAlgorithms(v) => Some(v),
+            ClientExtension::SignatureAlgorithms(v) => Some(v.as_ref()),
             _ => None,
         }
     }
@@ -304,7 +307,7 @@ impl<'a> ClientHello<'a> {
     /// The supported_versions list (RFC 8446 §4.2.1), if sent.
     pub(crate) fn supported_versions(&self) -> Option<&[ProtocolVersion]> {
         match self.find_ext(ExtensionType::SupportedVersions)? {
-            ClientExtension::SupportedVersions(v) => Some(v),
+            ClientExtension::SupportedVersions(v) => Some(v.as_ref()),
             _ => None,
         }
     }
@@ -376,7 +379,7 @@ impl<'a> ServerHello<'a> {
     /// The ec_point_formats list (RFC 8422 §5.1.2), if sent.
     pub(crate) fn ec_point_formats(&self) -> Option<&[EcPointFormat]> {
         match self.find_ext(ExtensionType::EcPointFormats)? {
-            ServerExtension::EcPointFormats(v) => Some(v),
+            ServerExtension::EcPointFormats(v) => Some(v.as_ref()),
             _ => None,
         }
     }
@@ -778,7 +781,7 @@ pub(crate) mod tests {
         assert_eq!(ch.random.0[31], 0x1f);
         assert_eq!(ch.session_id.as_slice().len(), 32);
         assert_eq!(
-            ch.cipher_suites,
+            ch.cipher_suites.as_ref(),
             [
                 CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
                 CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -787,7 +790,7 @@ pub(crate) mod tests {
             ]
         );
         assert!(ch.offers_suite(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
-        assert_eq!(ch.compression_methods, [Compression::Null]);
+        assert_eq!(ch.compression_methods.as_ref(), [Compression::Null]);
         assert!(ch.extensions_present);
         assert_eq!(ch.extensions.len(), 10);
         assert_eq!(ch.server_name(), Some(&b"example.com"[..]));

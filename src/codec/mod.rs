@@ -162,6 +162,14 @@ pub(crate) trait Codec<'a>: Sized {
     fn encode(&self, out: &mut Vec<u8>);
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error>;
 
+    /// An upper bound on how many items of this type the encoded list in
+    /// `list` can hold, so that [`decode_list`] allocates its `Vec` once
+    /// instead of growing it item by item. The default assumes one byte per
+    /// item, which bounds every type.
+    fn max_items(list: &Reader<'a>) -> usize {
+        list.left()
+    }
+
     /// Decodes a value that must occupy all of `bytes`.
     fn decode_exact(bytes: &'a [u8], what: &'static str) -> Result<Self, Error> {
         let mut r = Reader::new(bytes);
@@ -190,7 +198,7 @@ pub(crate) fn decode_list<'a, T: Codec<'a>>(
         2 => r.sub_u16(what)?,
         _ => r.sub_u24(what)?,
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(T::max_items(&sub));
     while !sub.is_empty() {
         out.push(T::decode(&mut sub)?);
     }

@@ -67,14 +67,14 @@ const SERVER_TYPED: [u16; 6] = [0, 11, 16, 23, 0xff01, 35];
 fn client_ext() -> impl Strategy<Value = ClientExtension<'static>> {
     prop_oneof![
         bytes(1..40).prop_map(ClientExtension::ServerName),
-        list(group(), 1..8).prop_map(ClientExtension::SupportedGroups),
-        list(point_format(), 1..4).prop_map(ClientExtension::EcPointFormats),
-        list(scheme(), 1..8).prop_map(ClientExtension::SignatureAlgorithms),
+        list(group(), 1..8).prop_map(|v| ClientExtension::SupportedGroups(v.into())),
+        list(point_format(), 1..4).prop_map(|v| ClientExtension::EcPointFormats(v.into())),
+        list(scheme(), 1..8).prop_map(|v| ClientExtension::SignatureAlgorithms(v.into())),
         list(bytes(1..12), 1..4).prop_map(ClientExtension::Alpn),
         Just(ClientExtension::ExtendedMasterSecret),
         bytes(0..40).prop_map(ClientExtension::RenegotiationInfo),
         bytes(0..40).prop_map(ClientExtension::SessionTicket),
-        list(version(), 1..5).prop_map(ClientExtension::SupportedVersions),
+        list(version(), 1..5).prop_map(|v| ClientExtension::SupportedVersions(v.into())),
         (
             any::<u16>().prop_filter("typed", |t| !CLIENT_TYPED.contains(t)),
             bytes(0..20)
@@ -86,7 +86,7 @@ fn client_ext() -> impl Strategy<Value = ClientExtension<'static>> {
 fn server_ext() -> impl Strategy<Value = ServerExtension<'static>> {
     prop_oneof![
         Just(ServerExtension::ServerNameAck),
-        list(point_format(), 1..4).prop_map(ServerExtension::EcPointFormats),
+        list(point_format(), 1..4).prop_map(|v| ServerExtension::EcPointFormats(v.into())),
         bytes(1..12).prop_map(ServerExtension::Alpn),
         Just(ServerExtension::ExtendedMasterSecret),
         bytes(0..40).prop_map(ServerExtension::RenegotiationInfo),
@@ -128,8 +128,8 @@ fn client_hello() -> impl Strategy<Value = ClientHello<'static>> {
                 client_version: v,
                 random,
                 session_id,
-                cipher_suites: suites,
-                compression_methods: comp,
+                cipher_suites: suites.into(),
+                compression_methods: comp.into(),
                 extensions_present: present || !extensions.is_empty(),
                 extensions,
             }

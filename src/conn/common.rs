@@ -16,6 +16,9 @@ use crate::record::{self, HEADER_LEN};
 
 use super::{Event, HandshakeInfo};
 
+/// First capacity of the output queue.
+const OUT_INITIAL: usize = 2048;
+
 /// Which end of the connection we are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -56,6 +59,13 @@ impl ByteQueue {
         }
     }
 
+    /// Frees the allocation if nothing is queued.
+    pub(crate) fn release_if_empty(&mut self) {
+        if self.is_empty() {
+            *self = Self::default();
+        }
+    }
+
     /// The backing vector, for appending.
     pub(crate) fn tail(&mut self) -> &mut Vec<u8> {
         &mut self.buf
@@ -87,6 +97,13 @@ pub(crate) struct Common {
     pub(crate) sent_close_notify: bool,
     pub(crate) received_close_notify: bool,
     pub(crate) warnings_in_a_row: usize,
+    /// Encoding space for outgoing handshake messages, reused by
+    /// `handshake::emit` and released once the handshake is over.
+    pub(crate) hs_buf: Vec<u8>,
+    /// Set when the handshake completes: the next time the output queue
+    /// empties, its handshake-sized allocation is released, so an idle
+    /// connection holds no output buffer.
+    pub(crate) release_out_when_empty: bool,
 }
 
 impl Common {
@@ -118,6 +135,8 @@ impl Common {
             sent_close_notify: false,
             received_close_notify: false,
             warnings_in_a_row: 0,
+            hs_buf: Vec::new(),
+            release_out_when_empty: false,
         }
     }
 
@@ -131,6 +150,15 @@ impl Common {
     /// installed, fragmented at `max_fragment_len`.
     pub(crate) fn write_records(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
         let version = self.record_version;
+        let out = self.out.tail();
+        if out.capacity() == 0 {
+            // One allocation for a whole flight (a server's first flight
+            // with an ECDSA chain is about 1.3 KB) instead of regrowing per
+            // record; exact for a larger write, so that it is not doubled.
+            let overhead = HEADER_LEN + self.sealer.as_ref().map_or(0, RecordSealer::overhead);
+            let records = data.len().div_ceil(self.max_fragment_len.max(1)).max(1);
+            out.reserve(OUT_INITIAL.max(data.len() + records * overhead));
+        }
         match &mut self.sealer {
             None => {
                 record::write_plain(typ, version, data, self.max_fragment_len, self.out.tail());
@@ -203,6 +231,8 @@ impl Common {
     pub(crate) fn complete(&mut self, info: HandshakeInfo) -> Result<(), Error> {
         self.info = Some(info);
         self.established = true;
+        self.hs_buf = Vec::new();
+        self.release_out_when_empty = true;
         self.push_event(Event::HandshakeComplete);
         self.flush_early_data()
     }

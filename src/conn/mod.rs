@@ -12,6 +12,7 @@
 //! * [`Connection::next_event`] reports handshake completion, data arrival,
 //!   the peer's close_notify and warning alerts.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -98,18 +99,58 @@ pub struct InPlace<'b> {
 }
 
 /// The side-specific state machine and its context.
-// States carry AEAD key schedules, so variants differ in size; a state moves
-// once per handshake message, while boxing would allocate on every transition.
-#[allow(clippy::large_enum_variant)]
 enum Side {
     Client {
         ctx: ClientContext,
-        state: client::State,
+        state: Phase<client::State>,
     },
     Server {
         ctx: ServerContext,
-        state: server::State,
+        state: Phase<server::State>,
     },
+}
+
+/// Where a side's state machine is. The states carry the transcript, key
+/// schedules and negotiated values (about 3 KB), so they live in one box for
+/// the length of the handshake and are dropped when it ends: an established
+/// connection does not carry their space. One allocation per handshake; the
+/// box is reused by every transition.
+enum Phase<S> {
+    Handshaking(Box<S>),
+    Established,
+    Failed,
+}
+
+impl<S> Phase<S> {
+    /// Runs one transition. `established` and `failed` build the unboxed
+    /// states (they hold nothing), and `is_established` recognises the end.
+    fn advance(
+        &mut self,
+        established: fn() -> S,
+        failed: fn() -> S,
+        is_established: fn(&S) -> bool,
+        run: impl FnOnce(S) -> Result<S, Error>,
+    ) -> Result<(), Error> {
+        // On error the phase stays `Failed` (and the box is freed).
+        let (current, slot) = match core::mem::replace(self, Phase::Failed) {
+            Phase::Handshaking(mut b) => (core::mem::replace(&mut *b, failed()), Some(b)),
+            Phase::Established => (established(), None),
+            Phase::Failed => (failed(), None),
+        };
+        let next = run(current)?;
+        *self = if is_established(&next) {
+            Phase::Established
+        } else {
+            match slot {
+                Some(mut b) => {
+                    *b = next;
+                    Phase::Handshaking(b)
+                }
+                None => Phase::Handshaking(Box::new(next)),
+            }
+        };
+        Ok(())
+    }
 }
 
 /// A TLS 1.2 connection, client or server, driven by the caller.
@@ -124,6 +165,9 @@ pub struct Connection {
     incoming: Vec<u8>,
     /// Scratch space for decrypting non-application records.
     scratch: Vec<u8>,
+    /// Whether the handshake buffers have been released (see
+    /// `release_handshake_buffers`).
+    released: bool,
 }
 
 impl core::fmt::Debug for Connection {
@@ -144,6 +188,7 @@ impl Connection {
             joiner: HandshakeJoiner::new(max_handshake),
             incoming: Vec::new(),
             scratch: Vec::new(),
+            released: false,
         }
     }
 
@@ -161,9 +206,38 @@ impl Connection {
     /// `pending_output`, and every later call returns the same error.
     pub fn receive(&mut self, input: &[u8]) -> Result<usize, Error> {
         self.check_usable()?;
-        match self.receive_inner(input) {
+        let result = self.receive_inner(input);
+        self.release_handshake_buffers();
+        match result {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Once the handshake is over, frees the buffers only it needed (or
+    /// needed at handshake size), so an idle connection holds little more
+    /// than its record keys. They are allocated again if a later record
+    /// needs them (an alert, a refused renegotiation, a split record).
+    fn release_handshake_buffers(&mut self) {
+        if !self.common.established || self.released {
+            return;
+        }
+        self.released = true;
+        self.joiner.release_if_empty();
+        self.scratch = Vec::new();
+        if self.incoming.is_empty() {
+            self.incoming = Vec::new();
+        }
+        self.release_output_if_due();
+    }
+
+    /// Frees the output queue's handshake-sized allocation the first time
+    /// it empties after the handshake (only then, so that steady-state
+    /// sending keeps reusing its buffer).
+    fn release_output_if_due(&mut self) {
+        if self.common.release_out_when_empty && self.common.out.is_empty() {
+            self.common.release_out_when_empty = false;
+            self.common.out.release_if_empty();
         }
     }
 
@@ -214,40 +288,89 @@ impl Connection {
         Ok(consumed)
     }
 
-    /// Processes one record whose payload the caller still owns: application
-    /// data is decrypted straight into the plaintext queue, anything else in
-    /// scratch space.
+    /// Processes one record whose payload the caller still owns.
+    ///
+    /// Before keys are installed the record is dispatched straight from the
+    /// caller's bytes (RFC 5246 §6.1: the null cipher changes nothing).
+    /// Protected records are copied once, without their explicit nonce, to
+    /// where their plaintext belongs (application data at the end of the
+    /// plaintext queue, anything else in scratch space), and decrypted there:
+    /// the plaintext then starts where the copy did, so nothing is moved
+    /// afterwards.
     fn process_copied(&mut self, hdr: RecordHeader, payload: &[u8]) -> Result<(), Error> {
-        if hdr.typ == ContentType::ApplicationData {
-            let buf = self.common.plaintext.tail();
-            let at = buf.len();
-            buf.extend_from_slice(payload);
-            let mut tail = core::mem::take(buf);
-            let result = self.process_in_place(hdr, tail.get_mut(at..).unwrap_or_default());
-            match result {
-                Ok(Some(range)) => {
-                    tail.copy_within(at + range.start..at + range.end, at);
-                    tail.truncate(at + range.len());
-                    *self.common.plaintext.tail() = tail;
-                    if !range.is_empty() {
-                        self.common.push_event(Event::ApplicationData);
-                    }
-                    Ok(())
-                }
-                other => {
-                    tail.truncate(at);
-                    *self.common.plaintext.tail() = tail;
-                    other.map(|_| ())
+        self.check_record_version(hdr)?;
+        let Some(opener) = &self.common.opener else {
+            check_unprotected_len(payload.len())?;
+            if self.dispatch(hdr.typ, payload)? {
+                // Unreachable in practice (application data is refused until
+                // the handshake, which installs keys, completes); kept correct
+                // rather than assumed.
+                self.common.plaintext.tail().extend_from_slice(payload);
+                if !payload.is_empty() {
+                    self.common.push_event(Event::ApplicationData);
                 }
             }
+            return Ok(());
+        };
+        // A fragment shorter than the explicit nonce leaves `explicit` short,
+        // which the opener reports as bad_record_mac.
+        let split = opener.explicit_nonce_len().min(payload.len());
+        let (explicit, body) = payload.split_at(split);
+        let app = hdr.typ == ContentType::ApplicationData;
+        let mut buf = if app {
+            core::mem::take(self.common.plaintext.tail())
         } else {
             let mut scratch = core::mem::take(&mut self.scratch);
             scratch.clear();
-            scratch.extend_from_slice(payload);
-            let result = self.process_in_place(hdr, &mut scratch);
-            self.scratch = scratch;
-            result.map(|_| ())
+            scratch
+        };
+        let at = buf.len();
+        buf.extend_from_slice(body);
+        let result = self.open_and_dispatch(hdr, explicit, &mut buf, at);
+        match result {
+            Ok(n) => buf.truncate(at + n),
+            Err(_) => buf.truncate(at),
         }
+        let delivered = matches!(result, Ok(n) if n > 0);
+        if app {
+            *self.common.plaintext.tail() = buf;
+            if delivered {
+                self.common.push_event(Event::ApplicationData);
+            }
+        } else {
+            self.scratch = buf;
+        }
+        result.map(|_| ())
+    }
+
+    /// Decrypts the record copied to `buf[at..]` and dispatches it. Returns
+    /// the length of application data now at `buf[at..]` (0 for other types).
+    fn open_and_dispatch(
+        &mut self,
+        hdr: RecordHeader,
+        explicit: &[u8],
+        buf: &mut [u8],
+        at: usize,
+    ) -> Result<usize, Error> {
+        let in_out = buf.get_mut(at..).unwrap_or_default();
+        let n = match &mut self.common.opener {
+            Some(opener) => opener.open_detached(hdr.typ, hdr.version, explicit, in_out)?,
+            None => return Err(Error::Internal("record keys vanished")),
+        };
+        let plaintext = in_out.get(..n).unwrap_or_default();
+        Ok(if self.dispatch(hdr.typ, plaintext)? {
+            n
+        } else {
+            0
+        })
+    }
+
+    /// RFC 5246 §6.2.1: once agreed, every record carries the version.
+    fn check_record_version(&self, hdr: RecordHeader) -> Result<(), Error> {
+        if self.common.version_agreed && hdr.version != ProtocolVersion::Tls12 {
+            return Err(Error::UnsupportedVersion { peer: hdr.version });
+        }
+        Ok(())
     }
 
     /// Decrypts and dispatches one record in place. Returns the range of
@@ -257,25 +380,22 @@ impl Connection {
         hdr: RecordHeader,
         payload: &mut [u8],
     ) -> Result<Option<Range<usize>>, Error> {
-        // RFC 5246 §6.2.1: once agreed, every record carries the version.
-        if self.common.version_agreed && hdr.version != ProtocolVersion::Tls12 {
-            return Err(Error::UnsupportedVersion { peer: hdr.version });
-        }
+        self.check_record_version(hdr)?;
         let range = match &mut self.common.opener {
             Some(opener) => opener.open_in_place(hdr.typ, hdr.version, payload)?,
             None => {
-                // RFC 5246 §6.2.1: an unprotected record is at most 2^14.
-                if payload.len() > crate::record::MAX_PLAINTEXT {
-                    return Err(Error::RecordOverflow {
-                        len: payload.len(),
-                        limit: crate::record::MAX_PLAINTEXT,
-                    });
-                }
+                check_unprotected_len(payload.len())?;
                 0..payload.len()
             }
         };
         let plaintext = payload.get(range.clone()).unwrap_or_default();
-        match hdr.typ {
+        Ok(self.dispatch(hdr.typ, plaintext)?.then_some(range))
+    }
+
+    /// Acts on one record's plaintext. Returns whether it is application
+    /// data for the caller.
+    fn dispatch(&mut self, typ: ContentType, plaintext: &[u8]) -> Result<bool, Error> {
+        match typ {
             ContentType::ApplicationData => {
                 if !self.common.established {
                     return Err(Error::UnexpectedMessage {
@@ -290,12 +410,12 @@ impl Connection {
                 } else {
                     self.common.warnings_in_a_row = 0;
                 }
-                Ok(Some(range))
+                Ok(true)
             }
             ContentType::Handshake => {
                 self.joiner.push(plaintext)?;
                 self.drain_handshake()?;
-                Ok(None)
+                Ok(false)
             }
             ContentType::ChangeCipherSpec => {
                 // RFC 5246 §7.1: a single byte of value 1.
@@ -312,11 +432,11 @@ impl Connection {
                 }
                 self.common.warnings_in_a_row = 0;
                 self.step(Input::ChangeCipherSpec)?;
-                Ok(None)
+                Ok(false)
             }
             ContentType::Alert => {
-                self.process_alerts(range, payload)?;
-                Ok(None)
+                self.process_alerts(plaintext)?;
+                Ok(false)
             }
             _ => Err(Error::UnexpectedMessage {
                 got: "record of unknown type",
@@ -325,8 +445,7 @@ impl Connection {
         }
     }
 
-    fn process_alerts(&mut self, range: Range<usize>, payload: &[u8]) -> Result<(), Error> {
-        let plaintext = payload.get(range).unwrap_or_default();
+    fn process_alerts(&mut self, plaintext: &[u8]) -> Result<(), Error> {
         // RFC 5246 §6.2.1: no empty alert fragments; we also refuse an alert
         // split across records, which no implementation sends.
         if plaintext.is_empty() || plaintext.len() % 2 != 0 {
@@ -381,7 +500,7 @@ impl Connection {
                     // part of the transcript. Afterwards it asks for a
                     // renegotiation, which we refuse with a warning.
                     Side::Client { state, .. } => {
-                        if matches!(state, client::State::Established) {
+                        if matches!(state, Phase::Established) {
                             // Each refusal counts as a warning, so a flood of
                             // requests cannot grow our output without bound.
                             common.count_warning()?;
@@ -396,7 +515,7 @@ impl Connection {
             }
             if let (
                 Side::Server {
-                    state: server::State::Established,
+                    state: Phase::Established,
                     ..
                 },
                 HandshakeMessage::ClientHello(_),
@@ -420,8 +539,16 @@ impl Connection {
 
     fn expecting(&self) -> &'static str {
         match &self.side {
-            Side::Client { state, .. } => state.expecting(),
-            Side::Server { state, .. } => state.expecting(),
+            Side::Client { state, .. } => match state {
+                Phase::Handshaking(s) => s.expecting(),
+                Phase::Established => client::State::Established.expecting(),
+                Phase::Failed => client::State::Failed.expecting(),
+            },
+            Side::Server { state, .. } => match state {
+                Phase::Handshaking(s) => s.expecting(),
+                Phase::Established => server::State::Established.expecting(),
+                Phase::Failed => server::State::Failed.expecting(),
+            },
         }
     }
 
@@ -434,8 +561,8 @@ impl Connection {
             self.common.error = Some(e.clone());
         }
         match &mut self.side {
-            Side::Client { state, .. } => *state = client::State::Failed,
-            Side::Server { state, .. } => *state = server::State::Failed,
+            Side::Client { state, .. } => *state = Phase::Failed,
+            Side::Server { state, .. } => *state = Phase::Failed,
         }
         e
     }
@@ -484,7 +611,9 @@ impl Connection {
         let total = HEADER_LEN + hdr.len;
         let (record, _) = buf.split_at_mut(total);
         let payload = record.get_mut(HEADER_LEN..).unwrap_or_default();
-        match self.process_in_place(hdr, payload) {
+        let result = self.process_in_place(hdr, payload);
+        self.release_handshake_buffers();
+        match result {
             Ok(Some(range)) => {
                 let data = payload.get_mut(range).unwrap_or_default();
                 Ok(InPlace {
@@ -509,6 +638,7 @@ impl Connection {
     /// were sent.
     pub fn consume_output(&mut self, n: usize) {
         self.common.out.consume(n);
+        self.release_output_if_due();
     }
 
     /// Whether there is output to send.
@@ -612,18 +742,32 @@ impl Connection {
     }
 }
 
-fn step_side(side: &mut Side, common: &mut Common, input: Input<'_>) -> Result<(), Error> {
-    match side {
-        Side::Client { ctx, state } => {
-            let current = core::mem::replace(state, client::State::Failed);
-            *state = current.handle(ctx, common, input)?;
-        }
-        Side::Server { ctx, state } => {
-            let current = core::mem::replace(state, server::State::Failed);
-            *state = current.handle(ctx, common, input)?;
-        }
+/// RFC 5246 §6.2.1: an unprotected record is at most 2^14 bytes.
+fn check_unprotected_len(len: usize) -> Result<(), Error> {
+    if len > crate::record::MAX_PLAINTEXT {
+        return Err(Error::RecordOverflow {
+            len,
+            limit: crate::record::MAX_PLAINTEXT,
+        });
     }
     Ok(())
+}
+
+fn step_side(side: &mut Side, common: &mut Common, input: Input<'_>) -> Result<(), Error> {
+    match side {
+        Side::Client { ctx, state } => state.advance(
+            || client::State::Established,
+            || client::State::Failed,
+            |s| matches!(s, client::State::Established),
+            |current| current.handle(ctx, common, input),
+        ),
+        Side::Server { ctx, state } => state.advance(
+            || server::State::Established,
+            || server::State::Failed,
+            |s| matches!(s, server::State::Established),
+            |current| current.handle(ctx, common, input),
+        ),
+    }
 }
 
 /// A client connection.
@@ -665,7 +809,10 @@ impl ClientConnection {
         };
         let state = client::start(&ctx, &mut common)?;
         Ok(Self(Connection::new(
-            Side::Client { ctx, state },
+            Side::Client {
+                ctx,
+                state: Phase::Handshaking(Box::new(state)),
+            },
             common,
             max_hs,
         )))
@@ -717,7 +864,7 @@ impl ServerConnection {
         Ok(Self(Connection::new(
             Side::Server {
                 ctx,
-                state: server::State::ExpectClientHello,
+                state: Phase::Handshaking(Box::new(server::State::ExpectClientHello)),
             },
             common,
             max_hs,

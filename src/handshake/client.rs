@@ -19,9 +19,9 @@
 //! ChangeCipherSpec, Finished -->
 //! ```
 
+use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
@@ -115,6 +115,18 @@ impl ClientContext {
         let _ = session;
     }
 
+    /// Whether a session cache is configured.
+    fn caches_sessions(&self) -> bool {
+        #[cfg(feature = "std")]
+        {
+            self.config.session_cache.is_some()
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            false
+        }
+    }
+
     fn tickets_enabled(&self) -> bool {
         #[cfg(feature = "std")]
         {
@@ -129,7 +141,8 @@ impl ClientContext {
 
 /// The client's handshake states.
 // States carry AEAD key schedules, so variants differ in size; a state moves
-// once per handshake message, while boxing would allocate on every transition.
+// once per handshake message, and the connection boxes the whole state once
+// per handshake (`conn::Phase`), so the enum stays unboxed inside.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ExpectServerHello(ExpectServerHello),
@@ -217,14 +230,18 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
     if let Some(name) = ctx.sni() {
         extensions.push(ClientExtension::ServerName(name.as_bytes()));
     }
-    extensions.push(ClientExtension::SupportedGroups(config.groups.clone()));
+    // The lists are borrowed from the configuration: nothing is copied to
+    // build the hello.
+    extensions.push(ClientExtension::SupportedGroups(Cow::Borrowed(
+        &config.groups,
+    )));
     // RFC 8422 §5.1.2: uncompressed is the only format we accept.
-    extensions.push(ClientExtension::EcPointFormats(vec![
+    extensions.push(ClientExtension::EcPointFormats(Cow::Borrowed(&[
         EcPointFormat::Uncompressed,
-    ]));
-    extensions.push(ClientExtension::SignatureAlgorithms(
-        config.signature_schemes.clone(),
-    ));
+    ])));
+    extensions.push(ClientExtension::SignatureAlgorithms(Cow::Borrowed(
+        &config.signature_schemes,
+    )));
     if !config.alpn_protocols.is_empty() {
         extensions.push(ClientExtension::Alpn(
             config.alpn_protocols.iter().map(|p| p.as_slice()).collect(),
@@ -248,8 +265,8 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
         client_version: ProtocolVersion::Tls12,
         random: Random(client_random),
         session_id,
-        cipher_suites: config.cipher_suites.clone(),
-        compression_methods: vec![Compression::Null],
+        cipher_suites: Cow::Borrowed(&config.cipher_suites),
+        compression_methods: Cow::Borrowed(&[Compression::Null]),
         extensions,
         extensions_present: true,
     };
@@ -729,6 +746,11 @@ impl ExpectFinished {
 /// Stores the session for resumption: after a full handshake, or a resumed
 /// one that brought a new ticket.
 fn remember(ctx: &ClientContext, p: &Pending) {
+    if !ctx.caches_sessions() {
+        // Nowhere to keep it: building the session would copy the server
+        // name and certificate chain only to drop them.
+        return;
+    }
     let (ticket, lifetime_hint) = match &p.ticket {
         Some((t, hint)) => (Some(t.clone()), *hint),
         None => (None, 0),

@@ -196,11 +196,23 @@ pub(crate) fn emit(
     transcript: &mut Transcript,
     msg: &HandshakeMessage<'_>,
 ) -> Result<(), Error> {
-    let mut bytes = Vec::new();
+    // One buffer, kept in `Common` for the whole handshake, serves every
+    // message: a fresh `Vec` per message would allocate (and regrow) each
+    // time. 1 KiB holds most messages, an ECDSA Certificate included.
+    let mut bytes = core::mem::take(&mut cx.hs_buf);
+    bytes.clear();
+    if bytes.capacity() == 0 {
+        bytes.reserve(HS_BUF_INITIAL);
+    }
     encode_handshake(msg, &mut bytes);
     transcript.add(&bytes);
-    cx.send_handshake(&bytes)
+    let result = cx.send_handshake(&bytes);
+    cx.hs_buf = bytes;
+    result
 }
+
+/// First capacity of the handshake encoding buffer.
+const HS_BUF_INITIAL: usize = 1024;
 
 /// Checks the peer's Finished against what we computed, in constant time.
 pub(crate) fn check_finished(expected: &[u8; 12], received: &[u8]) -> Result<(), Error> {

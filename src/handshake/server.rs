@@ -19,6 +19,7 @@
 //!                    <--  ChangeCipherSpec, Finished
 //! ```
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -57,7 +58,8 @@ pub(crate) struct ServerContext {
 
 /// The server's handshake states.
 // States carry AEAD key schedules, so variants differ in size; a state moves
-// once per handshake message, while boxing would allocate on every transition.
+// once per handshake message, and the connection boxes the whole state once
+// per handshake (`conn::Phase`), so the enum stays unboxed inside.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ExpectClientHello,
@@ -448,9 +450,9 @@ fn server_extensions<'a>(
         extensions.push(ServerExtension::Alpn(p));
     }
     if d.point_formats_offered {
-        extensions.push(ServerExtension::EcPointFormats(vec![
+        extensions.push(ServerExtension::EcPointFormats(Cow::Borrowed(&[
             EcPointFormat::Uncompressed,
-        ]));
+        ])));
     }
     if ack_name {
         // RFC 6066 §3: acknowledge that the name was used (full handshakes

@@ -270,11 +270,41 @@ impl RecordOpener {
         version: ProtocolVersion,
         payload: &mut [u8],
     ) -> Result<Range<usize>, Error> {
+        let explicit_len = self.explicit_nonce_len().min(payload.len());
+        let (explicit, in_out) = payload.split_at_mut(explicit_len);
+        let plain_len = self.open_detached(typ, version, explicit, in_out)?;
+        Ok(explicit_len..explicit_len + plain_len)
+    }
+
+    /// Length of the explicit nonce at the front of each record fragment:
+    /// 8 for AES-GCM (RFC 5288 §3), 0 for ChaCha20-Poly1305 (RFC 7905 §2).
+    pub(crate) fn explicit_nonce_len(&self) -> usize {
+        self.state.aead.explicit_nonce_len()
+    }
+
+    /// [`Self::open_in_place`] for a fragment whose explicit nonce
+    /// (`explicit`, [`Self::explicit_nonce_len`] bytes) has been split from
+    /// the rest (`in_out`: ciphertext and tag). A caller that copies records
+    /// can then copy the ciphertext alone to where the plaintext belongs, and
+    /// the plaintext is decrypted at the very start of `in_out` with nothing
+    /// left to move. Returns the plaintext length. Errors as for
+    /// `open_in_place`; a wrong-length `explicit` is bad_record_mac (the
+    /// fragment was too short).
+    pub(crate) fn open_detached(
+        &mut self,
+        typ: ContentType,
+        version: ProtocolVersion,
+        explicit: &[u8],
+        in_out: &mut [u8],
+    ) -> Result<usize, Error> {
         let seq = self.state.current_seq()?;
         let explicit_len = self.state.aead.explicit_nonce_len();
-        let plain_len = payload
+        if explicit.len() != explicit_len {
+            return Err(Error::BadRecordMac);
+        }
+        let plain_len = in_out
             .len()
-            .checked_sub(explicit_len + TAG_LEN)
+            .checked_sub(TAG_LEN)
             .ok_or(Error::BadRecordMac)?;
 
         let nonce = if explicit_len == 0 {
@@ -285,7 +315,6 @@ impl RecordOpener {
             // any unique value.
             let mut nonce = *self.state.iv;
             let salt_len = NONCE_LEN - explicit_len;
-            let explicit = payload.get(..explicit_len).ok_or(Error::BadRecordMac)?;
             nonce
                 .get_mut(salt_len..)
                 .ok_or(Error::BadRecordMac)?
@@ -293,7 +322,6 @@ impl RecordOpener {
             Nonce::assume_unique_for_key(nonce)
         };
         let aad = additional_data(seq, typ, version, plain_len);
-        let in_out = payload.get_mut(explicit_len..).ok_or(Error::BadRecordMac)?;
         let plain = self
             .state
             .key
@@ -309,7 +337,7 @@ impl RecordOpener {
             });
         }
         self.state.advance(seq);
-        Ok(explicit_len..explicit_len + plain_len)
+        Ok(plain_len)
     }
 
     /// Test hook: jump the sequence number (to test RFC 5246 §6.1 exhaustion).

@@ -14,6 +14,9 @@ use crate::error::Error;
 /// msg_type(1) || uint24 length (RFC 5246 §7.4).
 const MSG_HEADER_LEN: usize = 4;
 
+/// First capacity of the reassembly buffer.
+const JOINER_INITIAL: usize = 2048;
+
 /// Reassembles handshake messages from record fragments.
 ///
 /// Use: `push` one record's fragment, then call `next`/`consume` until
@@ -85,6 +88,11 @@ impl HandshakeJoiner {
             }
         }
         self.compact();
+        if self.buf.capacity() == 0 {
+            // Most handshake messages, a certificate chain included, fit in
+            // 2 KiB: one allocation instead of regrowing from empty.
+            self.buf.reserve(fragment.len().max(JOINER_INITIAL));
+        }
         self.buf.extend_from_slice(fragment);
 
         // Check the declared length of every message whose header is now
@@ -136,6 +144,15 @@ impl HandshakeJoiner {
         if self.start == self.buf.len() {
             // Nothing left: reset in O(1), keeping the allocation.
             self.buf.clear();
+            self.start = 0;
+        }
+    }
+
+    /// Frees the buffer if nothing is buffered (once the handshake is over,
+    /// an idle connection need not hold reassembly space).
+    pub(crate) fn release_if_empty(&mut self) {
+        if self.is_empty() {
+            self.buf = Vec::new();
             self.start = 0;
         }
     }
