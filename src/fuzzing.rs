@@ -349,6 +349,96 @@ fn drain(conn: &mut Connection) -> usize {
     read
 }
 
+/// A live handshake between a client and a server whose records are
+/// mutated in flight: each byte of `data` decides the fate of the next record
+/// (deliver it, drop it, send it twice, swap it with the next one, flip one
+/// of its bits, or cut it short). The oracle: nothing panics, an error is
+/// recorded and stays, and when both sides finish the handshake without an
+/// error, application data crosses intact both ways. A mutation that both
+/// sides silently accept and that still changes what they agreed on would
+/// fail the data check or the Finished check (RFC 5246 §7.4.9).
+pub fn mutated_handshake(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, data: &[u8]) {
+    let mut c = client_connection(client);
+    let mut s = server_connection(server);
+    let mut ops = data.iter().copied();
+    for _ in 0..6 {
+        pump(&mut c, &mut s, &mut ops);
+        pump(&mut s, &mut c, &mut ops);
+    }
+    if c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking() {
+        exchange(&mut c, &mut s);
+        exchange(&mut s, &mut c);
+    }
+}
+
+/// Sends a message from `a` to `b` and checks it arrives unchanged.
+fn exchange(a: &mut Connection, b: &mut Connection) {
+    let msg = b"after a mutated handshake";
+    if a.send(msg).is_err() {
+        return; // closed by a delivered close_notify
+    }
+    let wire = a.pending_output().to_vec();
+    a.consume_output(wire.len());
+    if b.receive(&wire).is_ok() && !b.peer_closed() {
+        assert_eq!(b.plaintext(), &msg[..], "data changed in flight");
+        b.consume_plaintext(msg.len());
+    }
+}
+
+/// Moves `from`'s output to `to`, record by record, mutated as `ops` says.
+fn pump(from: &mut Connection, to: &mut Connection, ops: &mut impl Iterator<Item = u8>) {
+    let wire = from.pending_output().to_vec();
+    from.consume_output(wire.len());
+    let mut records: Vec<Vec<u8>> = Vec::new();
+    let mut rest = &wire[..];
+    while let Some(len) = rest
+        .get(3..5)
+        .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])) + 5)
+    {
+        let (record, tail) = rest.split_at(len.min(rest.len()));
+        records.push(record.to_vec());
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        records.push(rest.to_vec());
+    }
+    let mut out: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < records.len() {
+        let op = ops.next().unwrap_or(0);
+        match op % 8 {
+            3 => {} // dropped
+            4 => {
+                out.extend_from_slice(&records[i]);
+                out.extend_from_slice(&records[i]);
+            }
+            5 if i + 1 < records.len() => {
+                records.swap(i, i + 1);
+                out.extend_from_slice(&records[i]);
+            }
+            6 => {
+                let mut r = records[i].clone();
+                let at = usize::from(ops.next().unwrap_or(0)) % r.len().max(1);
+                if let Some(b) = r.get_mut(at) {
+                    *b ^= 1 << (op % 8);
+                }
+                out.extend_from_slice(&r);
+            }
+            7 => {
+                let keep = usize::from(ops.next().unwrap_or(0)) % records[i].len().max(1);
+                out.extend_from_slice(&records[i][..keep]);
+            }
+            _ => out.extend_from_slice(&records[i]),
+        }
+        i += 1;
+    }
+    if let Err(e) = to.receive(&out) {
+        assert_eq!(to.error(), Some(&e), "error not recorded");
+        assert_eq!(to.receive(b"\x16"), Err(e), "dead connection revived");
+    }
+    drain(to);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,6 +744,26 @@ mod tests {
             let mut file = name;
             file.push_str(".bin");
             std::fs::write(d.join(file), data).unwrap();
+        }
+    }
+
+    #[test]
+    fn mutated_handshake_oracle_holds() {
+        let cc = client_config(include_bytes!("../tests/fixtures/ca.pem"));
+        let sc = server_config(
+            include_bytes!("../tests/fixtures/server-p256.chain.pem"),
+            include_bytes!("../tests/fixtures/server-p256.key"),
+        );
+        // No mutation: the handshake completes and data crosses.
+        mutated_handshake(&cc, &sc, &[]);
+        // Every operation on every record position.
+        for op in 0u8..8 {
+            for pos in 0..12 {
+                let mut data = vec![0u8; 24];
+                data[pos] = op;
+                data[pos + 1] = 37;
+                mutated_handshake(&cc, &sc, &data);
+            }
         }
     }
 }
