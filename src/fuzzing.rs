@@ -357,13 +357,41 @@ fn drain(conn: &mut Connection) -> usize {
 /// error, application data crosses intact both ways. A mutation that both
 /// sides silently accept and that still changes what they agreed on would
 /// fail the data check or the Finished check (RFC 5246 §7.4.9).
+///
+/// Each call gets fresh session stores and runs two handshakes, so the
+/// second may resume the first (by ticket) and runs do not depend on earlier
+/// inputs.
 pub fn mutated_handshake(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, data: &[u8]) {
+    #[cfg_attr(not(feature = "std"), allow(unused_mut))]
+    let mut client = (**client).clone();
+    #[cfg_attr(not(feature = "std"), allow(unused_mut))]
+    let mut server = (**server).clone();
+    #[cfg(feature = "std")]
+    {
+        client.session_cache = Some(Arc::new(crate::session::ClientSessionCache::new(4)));
+        server.session_cache = None;
+        server.ticketer = Some(Arc::new(crate::session::Ticketer::new(
+            Duration::from_secs(3600),
+            Duration::from_secs(3600),
+        )));
+    }
+    let (client, server) = (Arc::new(client), Arc::new(server));
+    let mut ops = data.iter().copied();
+    for _ in 0..2 {
+        one_mutated_handshake(&client, &server, &mut ops);
+    }
+}
+
+fn one_mutated_handshake(
+    client: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+    ops: &mut impl Iterator<Item = u8>,
+) {
     let mut c = client_connection(client);
     let mut s = server_connection(server);
-    let mut ops = data.iter().copied();
     for _ in 0..6 {
-        pump(&mut c, &mut s, &mut ops);
-        pump(&mut s, &mut c, &mut ops);
+        pump(&mut c, &mut s, ops);
+        pump(&mut s, &mut c, ops);
     }
     if c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking() {
         exchange(&mut c, &mut s);

@@ -53,8 +53,10 @@ impl core::fmt::Debug for Session {
     }
 }
 
+#[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
 const SESSION_ENCODING_VERSION: u8 = 1;
 
+#[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
 impl Session {
     /// Whether the session may still be resumed at `now` (seconds).
     pub(crate) fn alive(&self, now: u64, lifetime_secs: u64) -> bool {
@@ -135,6 +137,7 @@ pub(crate) struct ClientSession {
     /// An RFC 5077 ticket, opaque to us.
     pub(crate) ticket: Option<Vec<u8>>,
     /// The server's lifetime hint for the ticket, in seconds (0: none).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
     pub(crate) lifetime_hint: u32,
 }
 

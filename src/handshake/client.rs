@@ -49,6 +49,7 @@ use crate::verify::{certificate_issuer, verify_server_chain};
 
 /// How long a client offers a session for, at most (RFC 5246 §F.1.4
 /// suggests an upper limit of 24 hours for session IDs).
+#[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
 const CLIENT_SESSION_LIFETIME_SECS: u64 = 24 * 3600;
 
 /// What the client knows for the whole connection.
@@ -68,6 +69,7 @@ impl ClientContext {
     }
 
     /// The key under which sessions with this server are stored.
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
     fn session_key(&self) -> String {
         match &self.server_name {
             ServerName::DnsName(name) => name.as_ref().to_string(),

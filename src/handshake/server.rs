@@ -288,6 +288,7 @@ struct HelloDecisions {
     server_name: Option<String>,
     alpn: Option<Vec<u8>>,
     point_formats_offered: bool,
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
     ticket_offered: bool,
 }
 
@@ -361,6 +362,20 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
         point_formats_offered: point_formats.is_some(),
         ticket_offered: ch.session_ticket().is_some(),
     })
+}
+
+/// A random session ID (RFC 5246 §7.4.1.3) when a session cache will keep
+/// the session, else empty: an ID nobody can resume with would mislead the
+/// client.
+fn new_session_id(config: &ServerConfig, cx: &Common) -> Result<SessionId, Error> {
+    #[cfg(feature = "std")]
+    if config.session_cache.is_some() {
+        let mut id = [0u8; 32];
+        cx.fill_random(&mut id)?;
+        return Ok(SessionId::new(&id).unwrap_or_default());
+    }
+    let _ = (config, cx);
+    Ok(SessionId::EMPTY)
 }
 
 /// Whether we can issue a ticket on this connection.
@@ -521,13 +536,7 @@ fn client_hello(
     let mut server_random = [0u8; 32];
     cx.fill_random(&mut server_random)?;
     // A fresh session ID when there is a cache to find it in again.
-    let mut session_id = SessionId::EMPTY;
-    #[cfg(feature = "std")]
-    if config.session_cache.is_some() {
-        let mut id = [0u8; 32];
-        cx.fill_random(&mut id)?;
-        session_id = SessionId::new(&id).unwrap_or_default();
-    }
+    let session_id = new_session_id(config, cx)?;
 
     let mut transcript = Transcript::new();
     // ring signs and verifies whole messages, so CertificateVerify needs
