@@ -383,3 +383,25 @@ fn in_place_receive_refuses_to_overtake_buffered_plaintext() {
     let r = s.receive_in_place(&mut wire).unwrap();
     assert_eq!(r.application_data, b"second");
 }
+
+#[test]
+fn a_flood_of_renegotiation_requests_is_cut_off() {
+    // Each refused request queues a warning for the peer; without a bound a
+    // peer could grow our output forever (RFC 5246 §7.2.2 refusals).
+    let (mut c, mut s) = established();
+    let limit = c.common.limits.max_warnings_in_a_row;
+    for _ in 0..limit {
+        s.common.send_handshake(&handshake_msg(0, &[])).unwrap();
+    }
+    deliver(&mut s, &mut c).unwrap();
+    // Application data resets the count...
+    s.send(b"x").unwrap();
+    for _ in 0..limit {
+        s.common.send_handshake(&handshake_msg(0, &[])).unwrap();
+    }
+    deliver(&mut s, &mut c).unwrap();
+    assert_eq!(c.plaintext(), b"x");
+    // ...but one refusal more than the cap in a row ends the connection.
+    s.common.send_handshake(&handshake_msg(0, &[])).unwrap();
+    assert_unexpected(deliver(&mut s, &mut c), "renegotiation flood");
+}
