@@ -155,6 +155,7 @@ mod stores {
     use zeroize::{Zeroize, Zeroizing};
 
     use super::{ClientSession, Session};
+    use crate::codec::handshake::SessionId;
     use crate::crypto::rand::RandomSource;
     use crate::error::Error;
 
@@ -221,7 +222,8 @@ mod stores {
     /// ```
     #[derive(Debug)]
     pub struct SessionCache {
-        inner: Mutex<Bounded<Vec<u8>, Session>>,
+        /// Keyed by the fixed-size ID itself: no allocation per stored session.
+        inner: Mutex<Bounded<SessionId, Session>>,
         lifetime: Duration,
     }
 
@@ -251,14 +253,18 @@ mod stores {
         pub(crate) fn put(&self, id: &[u8], session: Session) {
             // A poisoned lock only means another thread panicked mid-update;
             // resumption is an optimisation, so it is simply skipped.
+            // IDs longer than 32 bytes do not exist (RFC 5246 §7.4.1.2).
+            let Some(id) = SessionId::new(id) else {
+                return;
+            };
             if let Ok(mut c) = self.inner.lock() {
-                c.insert(id.to_vec(), session);
+                c.insert(id, session);
             }
         }
 
         pub(crate) fn get(&self, id: &[u8], now: u64) -> Option<Session> {
+            let key = SessionId::new(id)?;
             let mut c = self.inner.lock().ok()?;
-            let key = id.to_vec();
             let session = c.get(&key)?;
             if session.alive(now, self.lifetime_secs()) {
                 Some(session.clone())

@@ -3,11 +3,11 @@
 //! Lists keep the peer's order and unknown extensions keep their bytes, so a
 //! decoded hello re-encodes to exactly the bytes received.
 
-use alloc::borrow::{Cow, ToOwned};
 use alloc::vec::Vec;
 
 use super::enums::{EcPointFormat, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
-use super::{decode_list, encode_list, Codec, Reader, Writer};
+use super::list::List;
+use super::{Codec, Reader, Writer};
 use crate::error::Error;
 
 /// Extensions a client may send.
@@ -15,11 +15,11 @@ use crate::error::Error;
 pub(crate) enum ClientExtension<'a> {
     /// RFC 6066 §3: exactly one host_name entry.
     ServerName(&'a [u8]),
-    SupportedGroups(Cow<'a, [NamedGroup]>),
-    EcPointFormats(Cow<'a, [EcPointFormat]>),
-    SignatureAlgorithms(Cow<'a, [SignatureScheme]>),
+    SupportedGroups(List<'a, NamedGroup>),
+    EcPointFormats(List<'a, EcPointFormat>),
+    SignatureAlgorithms(List<'a, SignatureScheme>),
     /// RFC 7301 §3.1: non-empty list of non-empty names.
-    Alpn(Vec<&'a [u8]>),
+    Alpn(List<'a, ProtocolName<'a>>),
     /// RFC 7627 §5.1: empty body.
     ExtendedMasterSecret,
     /// RFC 5746 §3.2: `renegotiated_connection<0..255>`.
@@ -27,7 +27,7 @@ pub(crate) enum ClientExtension<'a> {
     /// RFC 5077 §3.2: the ticket, possibly empty.
     SessionTicket(&'a [u8]),
     /// RFC 8446 §4.2.1.
-    SupportedVersions(Cow<'a, [ProtocolVersion]>),
+    SupportedVersions(List<'a, ProtocolVersion>),
     Unknown {
         typ: u16,
         body: &'a [u8],
@@ -39,7 +39,7 @@ pub(crate) enum ClientExtension<'a> {
 pub(crate) enum ServerExtension<'a> {
     /// RFC 6066 §3: empty, acknowledging the client's server_name.
     ServerNameAck,
-    EcPointFormats(Cow<'a, [EcPointFormat]>),
+    EcPointFormats(List<'a, EcPointFormat>),
     /// RFC 7301 §3.1: exactly one protocol name.
     Alpn(&'a [u8]),
     ExtendedMasterSecret,
@@ -52,36 +52,8 @@ pub(crate) enum ServerExtension<'a> {
     },
 }
 
-/// How many `type(2) || opaque data<0..2^16-1>` frames (RFC 5246 §7.4.1.4)
-/// `list` holds, counted without decoding them, to size the decoded list.
-/// A malformed tail stops the count; decoding then reports the error.
-fn count_extensions(list: &Reader<'_>) -> usize {
-    let mut r = list.clone();
-    let mut n = 0;
-    while r.u16("extension type").is_ok() && r.vec_u16("extension data").is_ok() {
-        n += 1;
-    }
-    n
-}
-
 /// `NameType host_name(0)` (RFC 6066 §3).
 const HOST_NAME: u8 = 0;
-
-/// Decodes a `T list<min..max>` of fixed-width items that must not be empty.
-fn decode_nonempty_list<'a, T: Codec<'a>>(
-    r: &mut Reader<'a>,
-    len_bytes: usize,
-    what: &'static str,
-) -> Result<Cow<'a, [T]>, Error>
-where
-    [T]: ToOwned<Owned = Vec<T>>,
-{
-    let v = decode_list(r, len_bytes, what)?;
-    if v.is_empty() {
-        return Err(Error::Decode(what));
-    }
-    Ok(Cow::Owned(v))
-}
 
 /// RFC 6066 §3: `ServerName server_name_list<1..2^16-1>` where each entry is
 /// `NameType name_type; HostName opaque<1..2^16-1>`. Only host_name exists,
@@ -108,31 +80,29 @@ fn encode_server_name(name: &[u8], out: &mut Vec<u8>) {
     });
 }
 
-/// RFC 7301 §3.1: `ProtocolName protocol_name_list<2..2^16-1>`, each
-/// `opaque ProtocolName<1..2^8-1>`.
-fn decode_alpn<'a>(r: &mut Reader<'a>) -> Result<Vec<&'a [u8]>, Error> {
-    const WHAT: &str = "application_layer_protocol_negotiation extension";
-    let mut list = r.sub_u16(WHAT)?;
-    if list.is_empty() {
-        return Err(Error::Decode(WHAT));
+/// RFC 7301 §3.1: `opaque ProtocolName<1..2^8-1>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ProtocolName<'a>(pub &'a [u8]);
+
+const ALPN: &str = "application_layer_protocol_negotiation extension";
+
+impl<'a> Codec<'a> for ProtocolName<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.with_len(1, |out| out.put(self.0));
     }
-    let mut names = Vec::new();
-    while !list.is_empty() {
-        let name = list.vec_u8(WHAT)?;
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let name = r.vec_u8(ALPN)?;
         if name.is_empty() {
-            return Err(Error::Decode(WHAT));
+            return Err(Error::Decode(ALPN));
         }
-        names.push(name);
+        Ok(Self(name))
     }
-    Ok(names)
 }
 
-fn encode_alpn(names: &[&[u8]], out: &mut Vec<u8>) {
-    out.with_len(2, |out| {
-        for name in names {
-            out.with_len(1, |out| out.put(name));
-        }
-    });
+/// RFC 7301 §3.1: `ProtocolName protocol_name_list<2..2^16-1>`.
+fn decode_alpn<'a>(r: &mut Reader<'a>) -> Result<List<'a, ProtocolName<'a>>, Error> {
+    List::decode_nonempty(r, 2, ALPN)
 }
 
 /// Reads the `ExtensionType extension_type; opaque extension_data<0..2^16-1>`
@@ -157,17 +127,6 @@ fn expect_empty_body(body: &[u8], what: &'static str) -> Result<(), Error> {
     }
 }
 
-/// Fails with illegal_parameter if two extensions share a type: RFC 5246
-/// §7.4.1.4 "There MUST NOT be more than one extension of the same type."
-/// Sorting keeps this O(n log n) for hostile extension counts.
-pub(crate) fn check_no_duplicates(mut types: Vec<u16>) -> Result<(), Error> {
-    types.sort_unstable();
-    if types.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
-        return Err(Error::IllegalParameter("duplicate extension"));
-    }
-    Ok(())
-}
-
 impl ClientExtension<'_> {
     /// The extension's type code.
     pub(crate) fn typ(&self) -> ExtensionType {
@@ -187,22 +146,18 @@ impl ClientExtension<'_> {
 }
 
 impl<'a> Codec<'a> for ClientExtension<'a> {
-    fn max_items(list: &Reader<'a>) -> usize {
-        count_extensions(list)
-    }
-
     fn encode(&self, out: &mut Vec<u8>) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {
             Self::ServerName(name) => encode_server_name(name, out),
-            Self::SupportedGroups(v) => encode_list(v, 2, out),
-            Self::EcPointFormats(v) => encode_list(v, 1, out),
-            Self::SignatureAlgorithms(v) => encode_list(v, 2, out),
-            Self::Alpn(names) => encode_alpn(names, out),
+            Self::SupportedGroups(v) => v.encode(2, out),
+            Self::EcPointFormats(v) => v.encode(1, out),
+            Self::SignatureAlgorithms(v) => v.encode(2, out),
+            Self::Alpn(names) => names.encode(2, out),
             Self::ExtendedMasterSecret => {}
             Self::RenegotiationInfo(v) => out.with_len(1, |out| out.put(v)),
             Self::SessionTicket(t) => out.put(t),
-            Self::SupportedVersions(v) => encode_list(v, 1, out),
+            Self::SupportedVersions(v) => v.encode(1, out),
             Self::Unknown { body, .. } => out.put(body),
         });
     }
@@ -214,13 +169,13 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
             match ExtensionType::from_wire(typ) {
                 ExtensionType::ServerName => Self::ServerName(decode_server_name(&mut b)?),
                 // RFC 8422 §5.1.1: `NamedCurve named_curve_list<2..2^16-1>`.
-                ExtensionType::SupportedGroups => Self::SupportedGroups(decode_nonempty_list(
+                ExtensionType::SupportedGroups => Self::SupportedGroups(List::decode_nonempty(
                     &mut b,
                     2,
                     "supported_groups extension",
                 )?),
                 // RFC 8422 §5.1.2: `ECPointFormat ec_point_format_list<1..2^8-1>`.
-                ExtensionType::EcPointFormats => Self::EcPointFormats(decode_nonempty_list(
+                ExtensionType::EcPointFormats => Self::EcPointFormats(List::decode_nonempty(
                     &mut b,
                     1,
                     "ec_point_formats extension",
@@ -228,7 +183,7 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
                 // RFC 5246 §7.4.1.4.1:
                 // `SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>`.
                 ExtensionType::SignatureAlgorithms => Self::SignatureAlgorithms(
-                    decode_nonempty_list(&mut b, 2, "signature_algorithms extension")?,
+                    List::decode_nonempty(&mut b, 2, "signature_algorithms extension")?,
                 ),
                 ExtensionType::Alpn => Self::Alpn(decode_alpn(&mut b)?),
                 // RFC 7627 §5.1: "extension_data" is empty.
@@ -245,7 +200,7 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
                     Self::SessionTicket(b.take(b.left(), "session_ticket extension")?)
                 }
                 // RFC 8446 §4.2.1: `ProtocolVersion versions<2..254>` in ClientHello.
-                ExtensionType::SupportedVersions => Self::SupportedVersions(decode_nonempty_list(
+                ExtensionType::SupportedVersions => Self::SupportedVersions(List::decode_nonempty(
                     &mut b,
                     1,
                     "supported_versions extension",
@@ -279,16 +234,12 @@ impl ServerExtension<'_> {
 }
 
 impl<'a> Codec<'a> for ServerExtension<'a> {
-    fn max_items(list: &Reader<'a>) -> usize {
-        count_extensions(list)
-    }
-
     fn encode(&self, out: &mut Vec<u8>) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {
             Self::ServerNameAck | Self::ExtendedMasterSecret | Self::SessionTicketAck => {}
-            Self::EcPointFormats(v) => encode_list(v, 1, out),
-            Self::Alpn(name) => encode_alpn(&[*name], out),
+            Self::EcPointFormats(v) => v.encode(1, out),
+            Self::Alpn(name) => List::borrowed(&[ProtocolName(name)]).encode(2, out),
             Self::RenegotiationInfo(v) => out.with_len(1, |out| out.put(v)),
             Self::Unknown { body, .. } => out.put(body),
         });
@@ -303,16 +254,17 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
                 expect_empty_body(body, "server_name extension")?;
                 Self::ServerNameAck
             }
-            ExtensionType::EcPointFormats => Self::EcPointFormats(decode_nonempty_list(
+            ExtensionType::EcPointFormats => Self::EcPointFormats(List::decode_nonempty(
                 &mut b,
                 1,
                 "ec_point_formats extension",
             )?),
             // RFC 7301 §3.1: the server's list MUST contain exactly one name.
             ExtensionType::Alpn => {
-                let mut names = decode_alpn(&mut b)?.into_iter();
+                let names = decode_alpn(&mut b)?;
+                let mut names = names.iter();
                 match (names.next(), names.next()) {
-                    (Some(name), None) => Self::Alpn(name),
+                    (Some(ProtocolName(name)), None) => Self::Alpn(name),
                     _ => {
                         return Err(Error::Decode(
                             "application_layer_protocol_negotiation extension",
@@ -348,7 +300,6 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
 
     /// Frames `body` as an extension of type `typ`.
     fn ext(typ: u16, body: &[u8]) -> Vec<u8> {
@@ -402,13 +353,13 @@ mod tests {
         assert!(is_decode(client(43, &[1, 3])));
         assert_eq!(
             client(43, &[2, 3, 3]),
-            Ok(ClientExtension::SupportedVersions(Cow::Owned(vec![
+            Ok(ClientExtension::SupportedVersions(List::borrowed(&[
                 ProtocolVersion::Tls12
             ])))
         );
         assert_eq!(
             client(10, &[0, 2, 0, 0x1d]),
-            Ok(ClientExtension::SupportedGroups(Cow::Owned(vec![
+            Ok(ClientExtension::SupportedGroups(List::borrowed(&[
                 NamedGroup::X25519
             ])))
         );
@@ -418,7 +369,10 @@ mod tests {
     fn alpn_rules() {
         assert_eq!(
             client(16, &[0, 6, 2, b'h', b'2', 2, b'h', b'3']),
-            Ok(ClientExtension::Alpn(vec![b"h2", b"h3"]))
+            Ok(ClientExtension::Alpn(List::borrowed(&[
+                ProtocolName(b"h2"),
+                ProtocolName(b"h3")
+            ])))
         );
         assert!(is_decode(client(16, &[0, 0])));
         assert!(is_decode(client(16, &[0, 1, 0])));
@@ -483,15 +437,5 @@ mod tests {
                 "extension"
             )));
         }
-    }
-
-    #[test]
-    fn duplicates_detected() {
-        assert_eq!(check_no_duplicates(vec![1, 2, 3]), Ok(()));
-        assert_eq!(check_no_duplicates(vec![]), Ok(()));
-        assert_eq!(
-            check_no_duplicates(vec![3, 1, 3]),
-            Err(Error::IllegalParameter("duplicate extension"))
-        );
     }
 }

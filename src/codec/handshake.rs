@@ -1,23 +1,24 @@
 //! Handshake messages (RFC 5246 §7.4). Messages borrow opaque fields from the
 //! reassembled handshake buffer; the state machines copy what they keep.
 
-use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use super::enums::{
     CipherSuite, ClientCertificateType, Compression, EcCurveType, EcPointFormat, ExtensionType,
     HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use super::extensions::{check_no_duplicates, ClientExtension, ServerExtension};
+use super::extensions::{ClientExtension, ProtocolName, ServerExtension};
+use super::list::{check_no_duplicates, List};
 use super::{decode_list, encode_list, Codec, Reader, Writer};
 use crate::error::Error;
+use rustls_pki_types::CertificateDer;
 
 /// `Random` (RFC 5246 §7.4.1.2): 32 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Random(pub [u8; 32]);
 
 /// `SessionID session_id<0..32>` (RFC 5246 §7.4.1.2).
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub(crate) struct SessionId {
     len: u8,
     bytes: [u8; 32],
@@ -63,11 +64,11 @@ pub(crate) struct ClientHello<'a> {
     pub client_version: ProtocolVersion,
     pub random: Random,
     pub session_id: SessionId,
-    /// Borrowed when we send it (from the configuration), owned when decoded.
-    pub cipher_suites: Cow<'a, [CipherSuite]>,
-    pub compression_methods: Cow<'a, [Compression]>,
+    /// Borrowed from the configuration when we send it.
+    pub cipher_suites: List<'a, CipherSuite>,
+    pub compression_methods: List<'a, Compression>,
     /// Empty when the extensions block is absent entirely.
-    pub extensions: Vec<ClientExtension<'a>>,
+    pub extensions: List<'a, ClientExtension<'a>>,
     /// Whether the extensions block (its length field) was present, so an
     /// empty-but-present block re-encodes exactly. Encoding writes the block
     /// if this is set or `extensions` is non-empty.
@@ -82,7 +83,7 @@ pub(crate) struct ServerHello<'a> {
     pub session_id: SessionId,
     pub cipher_suite: CipherSuite,
     pub compression_method: Compression,
-    pub extensions: Vec<ServerExtension<'a>>,
+    pub extensions: List<'a, ServerExtension<'a>>,
     /// As [`ClientHello::extensions_present`].
     pub extensions_present: bool,
 }
@@ -90,7 +91,9 @@ pub(crate) struct ServerHello<'a> {
 /// RFC 5246 §7.4.2 / §7.4.6: `ASN.1Cert certificate_list<0..2^24-1>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CertificateMsg<'a> {
-    pub chain: Vec<&'a [u8]>,
+    /// Borrowed from the configuration when we send it, from the message
+    /// when received.
+    pub chain: List<'a, CertificateDer<'a>>,
 }
 
 /// `digitally-signed struct` in TLS 1.2 (RFC 5246 §4.7): the scheme is the
@@ -188,18 +191,44 @@ impl<'a> Codec<'a> for SessionId {
 /// §7.4.1.2: the client MAY append extensions; their presence is detected by
 /// bytes following compression_methods). Returns `(extensions, present)`.
 /// Consumes the rest of `r`, which must span exactly the hello.
-fn decode_extensions_block<'a, T: Codec<'a>>(
+fn decode_extensions_block<'a, T: Codec<'a> + Clone>(
     r: &mut Reader<'a>,
     typ_of: impl Fn(&T) -> u16,
-) -> Result<(Vec<T>, bool), Error> {
+) -> Result<(List<'a, T>, bool), Error> {
     if r.is_empty() {
-        return Ok((Vec::new(), false));
+        return Ok((List::borrowed(&[]), false));
     }
-    let exts: Vec<T> = decode_list(r, 2, "extensions")?;
+    let exts: List<'a, T> = List::decode(r, 2, "extensions")?;
     r.expect_empty("hello message")?;
     // RFC 5246 §7.4.1.4: at most one extension of each type.
-    check_no_duplicates(exts.iter().map(typ_of).collect())?;
+    check_no_duplicates(exts.iter().map(|e| typ_of(&e)))?;
     Ok((exts, true))
+}
+
+/// The first extension of type `typ` in `list`. A received list is scanned
+/// frame by frame (`type(2) || opaque data<0..2^16-1>`, RFC 5246 §7.4.1.4)
+/// and only the match is decoded.
+fn find_ext<'a, T: Codec<'a> + Clone>(
+    list: &List<'a, T>,
+    typ: ExtensionType,
+    typ_of: impl Fn(&T) -> ExtensionType,
+) -> Option<T> {
+    match list {
+        List::Items(items) => items.iter().find(|e| typ_of(e) == typ).cloned(),
+        List::Owned(items) => items.iter().find(|e| typ_of(e) == typ).cloned(),
+        List::Wire(bytes) => {
+            let mut r = Reader::new(bytes);
+            while !r.is_empty() {
+                let mut frame = r.clone();
+                let t = r.u16("extension type").ok()?;
+                r.vec_u16("extension data").ok()?;
+                if t == typ.to_wire() {
+                    return T::decode(&mut frame).ok();
+                }
+            }
+            None
+        }
+    }
 }
 
 impl<'a> Codec<'a> for ClientHello<'a> {
@@ -207,10 +236,10 @@ impl<'a> Codec<'a> for ClientHello<'a> {
         self.client_version.encode(out);
         self.random.encode(out);
         self.session_id.encode(out);
-        encode_list(&self.cipher_suites, 2, out);
-        encode_list(&self.compression_methods, 1, out);
+        self.cipher_suites.encode(2, out);
+        self.compression_methods.encode(1, out);
         if self.extensions_present || !self.extensions.is_empty() {
-            encode_list(&self.extensions, 2, out);
+            self.extensions.encode(2, out);
         }
     }
 
@@ -221,16 +250,9 @@ impl<'a> Codec<'a> for ClientHello<'a> {
         let random = Random::decode(r)?;
         let session_id = SessionId::decode(r)?;
         // RFC 5246 §7.4.1.2: `CipherSuite cipher_suites<2..2^16-2>`.
-        let cipher_suites: Cow<'a, [CipherSuite]> = Cow::Owned(decode_list(r, 2, "cipher suites")?);
-        if cipher_suites.is_empty() {
-            return Err(Error::Decode("cipher suites"));
-        }
+        let cipher_suites = List::decode_nonempty(r, 2, "cipher suites")?;
         // RFC 5246 §7.4.1.2: `CompressionMethod compression_methods<1..2^8-1>`.
-        let compression_methods: Cow<'a, [Compression]> =
-            Cow::Owned(decode_list(r, 1, "compression methods")?);
-        if compression_methods.is_empty() {
-            return Err(Error::Decode("compression methods"));
-        }
+        let compression_methods = List::decode_nonempty(r, 1, "compression methods")?;
         let (extensions, extensions_present) =
             decode_extensions_block(r, |e: &ClientExtension<'_>| e.typ().to_wire())?;
         Ok(Self {
@@ -247,8 +269,8 @@ impl<'a> Codec<'a> for ClientHello<'a> {
 
 impl<'a> ClientHello<'a> {
     /// The extension of type `typ`, if offered.
-    pub(crate) fn find_ext(&self, typ: ExtensionType) -> Option<&ClientExtension<'a>> {
-        self.extensions.iter().find(|e| e.typ() == typ)
+    pub(crate) fn find_ext(&self, typ: ExtensionType) -> Option<ClientExtension<'a>> {
+        find_ext(&self.extensions, typ, ClientExtension::typ)
     }
 
     /// The host_name from server_name (RFC 6066 §3), if offered.
@@ -260,31 +282,31 @@ impl<'a> ClientHello<'a> {
     }
 
     /// The supported_groups list (RFC 8422 §5.1.1), if offered.
-    pub(crate) fn supported_groups(&self) -> Option<&[NamedGroup]> {
+    pub(crate) fn supported_groups(&self) -> Option<List<'a, NamedGroup>> {
         match self.find_ext(ExtensionType::SupportedGroups)? {
-            ClientExtension::SupportedGroups(v) => Some(v.as_ref()),
+            ClientExtension::SupportedGroups(v) => Some(v),
             _ => None,
         }
     }
 
     /// The ec_point_formats list (RFC 8422 §5.1.2), if offered.
-    pub(crate) fn ec_point_formats(&self) -> Option<&[EcPointFormat]> {
+    pub(crate) fn ec_point_formats(&self) -> Option<List<'a, EcPointFormat>> {
         match self.find_ext(ExtensionType::EcPointFormats)? {
-            ClientExtension::EcPointFormats(v) => Some(v.as_ref()),
+            ClientExtension::EcPointFormats(v) => Some(v),
             _ => None,
         }
     }
 
     /// The signature_algorithms list (RFC 5246 §7.4.1.4.1), if offered.
-    pub(crate) fn signature_algorithms(&self) -> Option<&[SignatureScheme]> {
+    pub(crate) fn signature_algorithms(&self) -> Option<List<'a, SignatureScheme>> {
         match self.find_ext(ExtensionType::SignatureAlgorithms)? {
-            ClientExtension::SignatureAlgorithms(v) => Some(v.as_ref()),
+            ClientExtension::SignatureAlgorithms(v) => Some(v),
             _ => None,
         }
     }
 
     /// The ALPN protocol names (RFC 7301 §3.1), if offered.
-    pub(crate) fn alpn(&self) -> Option<&[&'a [u8]]> {
+    pub(crate) fn alpn(&self) -> Option<List<'a, ProtocolName<'a>>> {
         match self.find_ext(ExtensionType::Alpn)? {
             ClientExtension::Alpn(v) => Some(v),
             _ => None,
@@ -305,9 +327,9 @@ impl<'a> ClientHello<'a> {
     }
 
     /// The supported_versions list (RFC 8446 §4.2.1), if sent.
-    pub(crate) fn supported_versions(&self) -> Option<&[ProtocolVersion]> {
+    pub(crate) fn supported_versions(&self) -> Option<List<'a, ProtocolVersion>> {
         match self.find_ext(ExtensionType::SupportedVersions)? {
-            ClientExtension::SupportedVersions(v) => Some(v.as_ref()),
+            ClientExtension::SupportedVersions(v) => Some(v),
             _ => None,
         }
     }
@@ -334,7 +356,7 @@ impl<'a> Codec<'a> for ServerHello<'a> {
         self.cipher_suite.encode(out);
         self.compression_method.encode(out);
         if self.extensions_present || !self.extensions.is_empty() {
-            encode_list(&self.extensions, 2, out);
+            self.extensions.encode(2, out);
         }
     }
 
@@ -364,8 +386,8 @@ impl<'a> Codec<'a> for ServerHello<'a> {
 #[cfg(test)]
 impl<'a> ServerHello<'a> {
     /// The extension of type `typ`, if present.
-    pub(crate) fn find_ext(&self, typ: ExtensionType) -> Option<&ServerExtension<'a>> {
-        self.extensions.iter().find(|e| e.typ() == typ)
+    pub(crate) fn find_ext(&self, typ: ExtensionType) -> Option<ServerExtension<'a>> {
+        find_ext(&self.extensions, typ, ServerExtension::typ)
     }
 
     /// The selected ALPN protocol (RFC 7301 §3.1), if any.
@@ -377,9 +399,9 @@ impl<'a> ServerHello<'a> {
     }
 
     /// The ec_point_formats list (RFC 8422 §5.1.2), if sent.
-    pub(crate) fn ec_point_formats(&self) -> Option<&[EcPointFormat]> {
+    pub(crate) fn ec_point_formats(&self) -> Option<List<'a, EcPointFormat>> {
         match self.find_ext(ExtensionType::EcPointFormats)? {
-            ServerExtension::EcPointFormats(v) => Some(v.as_ref()),
+            ServerExtension::EcPointFormats(v) => Some(v),
             _ => None,
         }
     }
@@ -410,26 +432,31 @@ impl<'a> ServerHello<'a> {
 
 impl<'a> Codec<'a> for CertificateMsg<'a> {
     fn encode(&self, out: &mut Vec<u8>) {
-        out.with_len(3, |out| {
-            for cert in &self.chain {
-                out.with_len(3, |out| out.put(cert));
-            }
-        });
+        self.chain.encode(3, out);
     }
 
     /// RFC 5246 §7.4.2: `opaque ASN.1Cert<1..2^24-1>;
     /// ASN.1Cert certificate_list<0..2^24-1>`.
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
-        let mut list = r.sub_u24("certificate list")?;
-        let mut chain = Vec::new();
-        while !list.is_empty() {
-            let cert = list.vec_u24("certificate")?;
-            if cert.is_empty() {
-                return Err(Error::Decode("certificate"));
-            }
-            chain.push(cert);
+        Ok(Self {
+            chain: List::decode(r, 3, "certificate list")?,
+        })
+    }
+}
+
+/// RFC 5246 §7.4.2: `opaque ASN.1Cert<1..2^24-1>`, one DER certificate,
+/// borrowed from the message.
+impl<'a> Codec<'a> for CertificateDer<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.with_len(3, |out| out.put(self));
+    }
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let cert = r.vec_u24("certificate")?;
+        if cert.is_empty() {
+            return Err(Error::Decode("certificate"));
         }
-        Ok(Self { chain })
+        Ok(Self::from(cert))
     }
 }
 
@@ -781,54 +808,59 @@ pub(crate) mod tests {
         assert_eq!(ch.random.0[31], 0x1f);
         assert_eq!(ch.session_id.as_slice().len(), 32);
         assert_eq!(
-            ch.cipher_suites.as_ref(),
-            [
+            ch.cipher_suites,
+            List::borrowed(&[
                 CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
                 CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
                 CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
                 CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
-            ]
+            ])
         );
         assert!(ch.offers_suite(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
-        assert_eq!(ch.compression_methods.as_ref(), [Compression::Null]);
+        assert_eq!(ch.compression_methods, List::borrowed(&[Compression::Null]));
         assert!(ch.extensions_present);
         assert_eq!(ch.extensions.len(), 10);
         assert_eq!(ch.server_name(), Some(&b"example.com"[..]));
         assert_eq!(
             ch.supported_groups(),
-            Some(
-                &[
-                    NamedGroup::X25519,
-                    NamedGroup::Secp256r1,
-                    NamedGroup::Secp384r1
-                ][..]
-            )
+            Some(List::borrowed(&[
+                NamedGroup::X25519,
+                NamedGroup::Secp256r1,
+                NamedGroup::Secp384r1
+            ]))
         );
         assert_eq!(
             ch.ec_point_formats(),
-            Some(&[EcPointFormat::Uncompressed][..])
+            Some(List::borrowed(&[EcPointFormat::Uncompressed]))
         );
         assert_eq!(
             ch.signature_algorithms(),
-            Some(
-                &[
-                    SignatureScheme::EcdsaSecp256r1Sha256,
-                    SignatureScheme::RsaPssRsaeSha256,
-                    SignatureScheme::RsaPkcs1Sha256
-                ][..]
-            )
+            Some(List::borrowed(&[
+                SignatureScheme::EcdsaSecp256r1Sha256,
+                SignatureScheme::RsaPssRsaeSha256,
+                SignatureScheme::RsaPkcs1Sha256
+            ]))
         );
-        assert_eq!(ch.alpn(), Some(&[&b"h2"[..], &b"http/1.1"[..]][..]));
+        assert_eq!(
+            ch.alpn(),
+            Some(List::borrowed(&[
+                ProtocolName(b"h2"),
+                ProtocolName(b"http/1.1")
+            ]))
+        );
         assert!(ch.has_ems());
         assert_eq!(ch.renegotiation_info(), Some(&[][..]));
         assert_eq!(ch.session_ticket(), Some(&[][..]));
         assert_eq!(
             ch.supported_versions(),
-            Some(&[ProtocolVersion::Tls13, ProtocolVersion::Tls12][..])
+            Some(List::borrowed(&[
+                ProtocolVersion::Tls13,
+                ProtocolVersion::Tls12
+            ]))
         );
         assert_eq!(
             ch.find_ext(ExtensionType::from_wire(0x0a0a)),
-            Some(&ClientExtension::Unknown {
+            Some(ClientExtension::Unknown {
                 typ: 0x0a0a,
                 body: &[0]
             })
@@ -859,7 +891,7 @@ pub(crate) mod tests {
         assert!(sh.has_ems());
         assert_eq!(
             sh.ec_point_formats(),
-            Some(&[EcPointFormat::Uncompressed][..])
+            Some(List::borrowed(&[EcPointFormat::Uncompressed]))
         );
         assert_eq!(sh.alpn(), Some(&b"h2"[..]));
         assert!(sh.session_ticket_ack());
@@ -902,7 +934,10 @@ pub(crate) mod tests {
         let cert_b = [0x30u8, 0x01, 9];
         let msgs = [
             HandshakeMessage::Certificate(CertificateMsg {
-                chain: vec![&cert_a, &cert_b],
+                chain: List::from(vec![
+                    CertificateDer::from(&cert_a[..]),
+                    CertificateDer::from(&cert_b[..]),
+                ]),
             }),
             HandshakeMessage::CertificateRequest(CertificateRequest {
                 certificate_types: vec![
@@ -1020,7 +1055,7 @@ pub(crate) mod tests {
         assert_eq!(
             decode_handshake(HandshakeType::Certificate, &[0, 0, 0]),
             Ok(HandshakeMessage::Certificate(CertificateMsg {
-                chain: vec![]
+                chain: List::default()
             }))
         );
         // An empty certificate inside the list is malformed.

@@ -13,6 +13,7 @@ pub(crate) mod alert;
 pub(crate) mod enums;
 pub(crate) mod extensions;
 pub(crate) mod handshake;
+pub(crate) mod list;
 #[cfg(test)]
 mod proptests;
 

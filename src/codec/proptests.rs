@@ -13,13 +13,14 @@ use super::enums::{
     CipherSuite, ClientCertificateType, Compression, EcCurveType, EcPointFormat, ExtensionType,
     HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use super::extensions::{ClientExtension, ServerExtension};
+use super::extensions::{ClientExtension, ProtocolName, ServerExtension};
 use super::handshake::{
     decode_ecdh_public, decode_handshake, encode_handshake, handshake_type, CertificateMsg,
     CertificateRequest, ClientHello, DigitallySigned, EcdheParams, EcdheServerKeyExchange,
     HandshakeMessage, NewSessionTicket, Random, ServerHello, SessionId,
 };
 use super::Codec;
+use rustls_pki_types::CertificateDer;
 
 /// Owned bytes leaked to `'static` so generated values can borrow them as
 /// decoded messages do. Test-only; the sizes are small.
@@ -70,7 +71,8 @@ fn client_ext() -> impl Strategy<Value = ClientExtension<'static>> {
         list(group(), 1..8).prop_map(|v| ClientExtension::SupportedGroups(v.into())),
         list(point_format(), 1..4).prop_map(|v| ClientExtension::EcPointFormats(v.into())),
         list(scheme(), 1..8).prop_map(|v| ClientExtension::SignatureAlgorithms(v.into())),
-        list(bytes(1..12), 1..4).prop_map(ClientExtension::Alpn),
+        list(bytes(1..12), 1..4)
+            .prop_map(|v| { ClientExtension::Alpn(v.into_iter().map(ProtocolName).collect()) }),
         Just(ClientExtension::ExtendedMasterSecret),
         bytes(0..40).prop_map(ClientExtension::RenegotiationInfo),
         bytes(0..40).prop_map(ClientExtension::SessionTicket),
@@ -131,7 +133,7 @@ fn client_hello() -> impl Strategy<Value = ClientHello<'static>> {
                 cipher_suites: suites.into(),
                 compression_methods: comp.into(),
                 extensions_present: present || !extensions.is_empty(),
-                extensions,
+                extensions: extensions.into(),
             }
         })
 }
@@ -155,7 +157,7 @@ fn server_hello() -> impl Strategy<Value = ServerHello<'static>> {
                 cipher_suite: suite,
                 compression_method: comp,
                 extensions_present: present || !extensions.is_empty(),
-                extensions,
+                extensions: extensions.into(),
             }
         })
 }
@@ -187,8 +189,11 @@ fn handshake() -> impl Strategy<Value = HandshakeMessage<'static>> {
                 ticket,
             })
         }),
-        list(bytes(1..60), 0..5)
-            .prop_map(|chain| HandshakeMessage::Certificate(CertificateMsg { chain })),
+        list(bytes(1..60), 0..5).prop_map(|chain| {
+            HandshakeMessage::Certificate(CertificateMsg {
+                chain: chain.into_iter().map(CertificateDer::from).collect(),
+            })
+        }),
         bytes(0..60).prop_map(HandshakeMessage::ServerKeyExchange),
         (
             list(any::<u8>().prop_map(ClientCertificateType::from_wire), 1..4),

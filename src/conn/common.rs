@@ -173,6 +173,19 @@ impl Common {
         }
     }
 
+    /// Sizes the encoding buffer for a flight whose largest message is
+    /// `largest` bytes and the output for `flight` bytes in all, so that
+    /// neither regrows while the flight is written (a server's first flight
+    /// with an RSA chain outgrows the defaults).
+    pub(crate) fn reserve_flight(&mut self, largest: usize, flight: usize) {
+        self.hs_buf.reserve(largest);
+        let out = self.out.tail();
+        if out.capacity() == 0 {
+            let records = flight.div_ceil(self.max_fragment_len.max(1)).max(1);
+            out.reserve(OUT_INITIAL.max(flight + records * HEADER_LEN));
+        }
+    }
+
     /// Queues one handshake message (already encoded with its header).
     pub(crate) fn send_handshake(&mut self, msg: &[u8]) -> Result<(), Error> {
         self.write_records(ContentType::Handshake, msg)

@@ -317,6 +317,17 @@ impl Connection {
         let split = opener.explicit_nonce_len().min(payload.len());
         let (explicit, body) = payload.split_at(split);
         let app = hdr.typ == ContentType::ApplicationData;
+        if !app && body.len() <= SMALL_RECORD {
+            // Finished, alerts and HelloRequest after the keys change are a
+            // few dozen bytes: decrypted on the stack, they cost no
+            // allocation.
+            let mut small = [0u8; SMALL_RECORD];
+            let in_out = small
+                .get_mut(..body.len())
+                .ok_or(Error::Internal("small record length"))?;
+            in_out.copy_from_slice(body);
+            return self.open_and_dispatch(hdr, explicit, in_out, 0).map(|_| ());
+        }
         let mut buf = if app {
             core::mem::take(self.common.plaintext.tail())
         } else {
@@ -413,7 +424,19 @@ impl Connection {
                 Ok(true)
             }
             ContentType::Handshake => {
-                self.joiner.push(plaintext)?;
+                let mut rest = plaintext;
+                if self.joiner.is_empty() {
+                    while let Some((typ, body, raw, after)) = self.joiner.split_whole(rest)? {
+                        handle_message(&mut self.side, &mut self.common, typ, body, raw)?;
+                        rest = after;
+                    }
+                    if rest.is_empty() && !plaintext.is_empty() {
+                        return Ok(false);
+                    }
+                }
+                // A partial message (or an empty record, which `push`
+                // refuses): buffer it until the rest arrives.
+                self.joiner.push(rest)?;
                 self.drain_handshake()?;
                 Ok(false)
             }
@@ -493,42 +516,7 @@ impl Connection {
             let Some((typ, body, raw)) = joiner.next()? else {
                 return Ok(());
             };
-            let msg = decode_handshake(typ, body)?;
-            if typ == HandshakeType::HelloRequest {
-                match side {
-                    // RFC 5246 §7.4.1.1: ignored while negotiating, and never
-                    // part of the transcript. Afterwards it asks for a
-                    // renegotiation, which we refuse with a warning.
-                    Side::Client { state, .. } => {
-                        if matches!(state, Phase::Established) {
-                            // Each refusal counts as a warning, so a flood of
-                            // requests cannot grow our output without bound.
-                            common.count_warning()?;
-                            common
-                                .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
-                        }
-                        joiner.consume();
-                        continue;
-                    }
-                    Side::Server { .. } => {}
-                }
-            }
-            if let (
-                Side::Server {
-                    state: Phase::Established,
-                    ..
-                },
-                HandshakeMessage::ClientHello(_),
-            ) = (&*side, &msg)
-            {
-                // RFC 5246 §7.2.2: refuse renegotiation with a warning.
-                common.count_warning()?;
-                common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
-                joiner.consume();
-                continue;
-            }
-            common.warnings_in_a_row = 0;
-            step_side(side, common, Input::Handshake { msg, raw })?;
+            handle_message(side, common, typ, body, raw)?;
             joiner.consume();
         }
     }
@@ -751,6 +739,54 @@ fn check_unprotected_len(len: usize) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// Protected non-application records up to this size (ciphertext without
+/// the explicit nonce) are decrypted in a stack buffer.
+const SMALL_RECORD: usize = 128;
+
+/// Decodes one whole handshake message and hands it to the state machine,
+/// after the checks that apply whatever the state.
+fn handle_message(
+    side: &mut Side,
+    common: &mut Common,
+    typ: HandshakeType,
+    body: &[u8],
+    raw: &[u8],
+) -> Result<(), Error> {
+    let msg = decode_handshake(typ, body)?;
+    if typ == HandshakeType::HelloRequest {
+        match side {
+            // RFC 5246 §7.4.1.1: ignored while negotiating, and never part of
+            // the transcript. Afterwards it asks for a renegotiation, which we
+            // refuse with a warning.
+            Side::Client { state, .. } => {
+                if matches!(state, Phase::Established) {
+                    // Each refusal counts as a warning, so a flood of
+                    // requests cannot grow our output without bound.
+                    common.count_warning()?;
+                    common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+                }
+                return Ok(());
+            }
+            Side::Server { .. } => {}
+        }
+    }
+    if let (
+        Side::Server {
+            state: Phase::Established,
+            ..
+        },
+        HandshakeMessage::ClientHello(_),
+    ) = (&*side, &msg)
+    {
+        // RFC 5246 §7.2.2: refuse renegotiation with a warning.
+        common.count_warning()?;
+        common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+        return Ok(());
+    }
+    common.warnings_in_a_row = 0;
+    step_side(side, common, Input::Handshake { msg, raw })
 }
 
 fn step_side(side: &mut Side, common: &mut Common, input: Input<'_>) -> Result<(), Error> {

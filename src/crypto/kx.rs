@@ -67,6 +67,12 @@ impl KeyShare {
         self.public.as_ref()
     }
 
+    /// A copy of our public value that outlives [`Self::agree`] (it is
+    /// held inline, so copying it does not allocate).
+    pub(crate) fn public_key(&self) -> agreement::PublicKey {
+        self.public.clone()
+    }
+
     /// Computes the shared secret with `peer_public` and passes it (the
     /// premaster secret, RFC 8422 §5.10) to `kdf`. The shared secret is
     /// wiped by `ring` once `kdf` returns.

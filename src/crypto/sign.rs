@@ -5,7 +5,6 @@
 // written in parallel.
 
 use alloc::format;
-use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -16,6 +15,7 @@ use zeroize::Zeroizing;
 
 use super::suites::AuthAlgorithm;
 use crate::codec::enums::{NamedGroup, SignatureScheme};
+use crate::codec::list::List;
 use crate::error::Error;
 
 /// A private key able to sign TLS 1.2 handshake messages.
@@ -194,7 +194,10 @@ impl SigningKey {
 
     /// Our most preferred scheme among those the peer offered in
     /// signature_algorithms (RFC 5246 §7.4.1.4.1).
-    pub(crate) fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
+    pub(crate) fn choose_scheme(
+        &self,
+        offered: &List<'_, SignatureScheme>,
+    ) -> Option<SignatureScheme> {
         self.schemes().iter().copied().find(|s| offered.contains(s))
     }
 
@@ -204,7 +207,11 @@ impl SigningKey {
     ///
     /// ECDSA signatures are ASN.1 DER `Ecdsa-Sig-Value` (RFC 8422 §5.4),
     /// Ed25519 the raw 64 bytes (RFC 8032 §5.1.6).
-    pub(crate) fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
+    pub(crate) fn sign(
+        &self,
+        scheme: SignatureScheme,
+        message: &[u8],
+    ) -> Result<SignatureBuf, Error> {
         if !self.schemes().contains(&scheme) {
             return Err(Error::Internal("signature scheme not usable with our key"));
         }
@@ -212,9 +219,9 @@ impl SigningKey {
         match &self.inner {
             Inner::EcdsaP256(kp) | Inner::EcdsaP384(kp) => kp
                 .sign(&rng, message)
-                .map(|sig| sig.as_ref().to_vec())
-                .map_err(|_| Error::Internal("ECDSA signing failed")),
-            Inner::Ed25519(kp) => Ok(kp.sign(message).as_ref().to_vec()),
+                .map_err(|_| Error::Internal("ECDSA signing failed"))
+                .and_then(|sig| SignatureBuf::copy(sig.as_ref())),
+            Inner::Ed25519(kp) => SignatureBuf::copy(kp.sign(message).as_ref()),
             Inner::Rsa(kp) => {
                 let padding: &'static dyn signature::RsaEncoding = match scheme {
                     SignatureScheme::RsaPssRsaeSha256 => &signature::RSA_PSS_SHA256,
@@ -225,12 +232,66 @@ impl SigningKey {
                     SignatureScheme::RsaPkcs1Sha512 => &signature::RSA_PKCS1_SHA512,
                     _ => return Err(Error::Internal("signature scheme not usable with our key")),
                 };
-                let mut sig = vec![0; kp.public().modulus_len()];
-                kp.sign(padding, &rng, message, &mut sig)
+                let mut sig = SignatureBuf::zeroed(kp.public().modulus_len())?;
+                kp.sign(padding, &rng, message, sig.as_mut())
                     .map_err(|_| Error::Internal("RSA signing failed"))?;
                 Ok(sig)
             }
         }
+    }
+}
+
+/// The longest signature we make: RSA with a 4096-bit modulus (ring signs
+/// with RSA keys of 2048 to 4096 bits).
+const MAX_SIGNATURE_LEN: usize = 512;
+
+/// A signature, on the stack: a handshake makes one, and it is copied into
+/// the message at once.
+#[derive(Clone)]
+pub(crate) struct SignatureBuf {
+    bytes: [u8; MAX_SIGNATURE_LEN],
+    len: usize,
+}
+
+impl SignatureBuf {
+    fn zeroed(len: usize) -> Result<Self, Error> {
+        if len > MAX_SIGNATURE_LEN {
+            return Err(Error::Internal("signature longer than 512 bytes"));
+        }
+        Ok(Self {
+            bytes: [0; MAX_SIGNATURE_LEN],
+            len,
+        })
+    }
+
+    fn copy(sig: &[u8]) -> Result<Self, Error> {
+        let mut buf = Self::zeroed(sig.len())?;
+        buf.as_mut().copy_from_slice(sig);
+        Ok(buf)
+    }
+
+    fn as_mut(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for SignatureBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SignatureBuf({} bytes)", self.len)
+    }
+}
+
+impl PartialEq for SignatureBuf {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl core::ops::Deref for SignatureBuf {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 
@@ -348,7 +409,7 @@ mod tests {
         assert_eq!(wrapped[2] as usize, wrapped.len() - 3);
         assert!(wrapped.ends_with(P256_SEC1));
         let short = sec1_to_pkcs8(&[0xaa; 3], OID_SECP384R1).unwrap();
-        let mut expected = vec![0x30, 0x1a, 0x02, 0x01, 0x00, 0x30, 0x10];
+        let mut expected = alloc::vec![0x30, 0x1a, 0x02, 0x01, 0x00, 0x30, 0x10];
         expected.extend_from_slice(OID_EC_PUBLIC_KEY);
         expected.extend_from_slice(OID_SECP384R1);
         expected.extend_from_slice(&[0x04, 0x03, 0xaa, 0xaa, 0xaa]);
@@ -360,17 +421,23 @@ mod tests {
         let rsa = pkcs8(RSA_PKCS8);
         use SignatureScheme as S;
         assert_eq!(
-            rsa.choose_scheme(&[
+            rsa.choose_scheme(&List::borrowed(&[
                 S::RsaPkcs1Sha512,
                 S::RsaPssRsaeSha384,
                 S::EcdsaSecp256r1Sha256
-            ]),
+            ])),
             Some(S::RsaPssRsaeSha384)
         );
-        assert_eq!(rsa.choose_scheme(&[S::RsaPkcs1Sha1, S::Ed25519]), None);
-        assert_eq!(rsa.choose_scheme(&[]), None);
+        assert_eq!(
+            rsa.choose_scheme(&List::borrowed(&[S::RsaPkcs1Sha1, S::Ed25519])),
+            None
+        );
+        assert_eq!(rsa.choose_scheme(&List::borrowed(&[])), None);
         let p384 = pkcs8(P384_PKCS8);
-        assert_eq!(p384.choose_scheme(&[S::EcdsaSecp256r1Sha256]), None);
+        assert_eq!(
+            p384.choose_scheme(&List::borrowed(&[S::EcdsaSecp256r1Sha256])),
+            None
+        );
     }
 
     #[test]

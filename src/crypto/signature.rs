@@ -137,7 +137,7 @@ mod tests {
                 verify_signature(&cert, scheme, b"other", &sig, "test"),
                 Err(Error::BadSignature("test"))
             );
-            let mut bad = sig.clone();
+            let mut bad = sig.to_vec();
             let last = bad.len() - 1;
             bad[last] ^= 1;
             assert_eq!(

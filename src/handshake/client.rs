@@ -19,22 +19,23 @@
 //! ChangeCipherSpec, Finished -->
 //! ```
 
-use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::{check_finished, emit, Input, Negotiated, Premaster};
+use super::{check_finished, emit, emit_with, Input, Negotiated, Premaster, SignedParams};
 use crate::codec::enums::{
-    ClientCertificateType, Compression, EcPointFormat, ProtocolVersion, SignatureScheme,
+    ClientCertificateType, Compression, EcPointFormat, HandshakeType, ProtocolVersion,
+    SignatureScheme,
 };
-use crate::codec::extensions::{ClientExtension, ServerExtension};
+use crate::codec::extensions::{ClientExtension, ProtocolName, ServerExtension};
 use crate::codec::handshake::{
     encode_ecdh_public, CertificateMsg, ClientHello, DigitallySigned, EcdheServerKeyExchange,
     HandshakeMessage, Random, ServerHello, SessionId,
 };
+use crate::codec::list::{List, ListBuf};
 use crate::config::{ClientConfig, Identity};
 use crate::conn::common::{Common, Role};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
@@ -46,6 +47,7 @@ use crate::error::{CertificateError, Error};
 use crate::record::cipher::{RecordOpener, RecordSealer};
 use crate::session::ClientSession;
 use crate::verify::{certificate_issuer, verify_server_chain};
+use ring::agreement;
 
 /// How long a client offers a session for, at most (RFC 5246 §F.1.4
 /// suggests an upper limit of 24 hours for session IDs).
@@ -187,7 +189,7 @@ pub(crate) struct Requested {
 pub(crate) struct ExpectServerHelloDone {
     neg: Negotiated,
     transcript: Transcript,
-    our_public: Vec<u8>,
+    our_public: agreement::PublicKey,
     premaster: Premaster,
     requested: Option<Requested>,
 }
@@ -228,31 +230,35 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
         None => SessionId::EMPTY,
     };
 
-    let mut extensions = Vec::with_capacity(8);
+    let mut extensions = ListBuf::<_, 8>::new(ClientExtension::ExtendedMasterSecret);
     if let Some(name) = ctx.sni() {
-        extensions.push(ClientExtension::ServerName(name.as_bytes()));
+        extensions.push(ClientExtension::ServerName(name.as_bytes()))?;
     }
     // The lists are borrowed from the configuration: nothing is copied to
     // build the hello.
-    extensions.push(ClientExtension::SupportedGroups(Cow::Borrowed(
+    extensions.push(ClientExtension::SupportedGroups(List::borrowed(
         &config.groups,
-    )));
+    )))?;
     // RFC 8422 §5.1.2: uncompressed is the only format we accept.
-    extensions.push(ClientExtension::EcPointFormats(Cow::Borrowed(&[
+    extensions.push(ClientExtension::EcPointFormats(List::borrowed(&[
         EcPointFormat::Uncompressed,
-    ])));
-    extensions.push(ClientExtension::SignatureAlgorithms(Cow::Borrowed(
+    ])))?;
+    extensions.push(ClientExtension::SignatureAlgorithms(List::borrowed(
         &config.signature_schemes,
-    )));
+    )))?;
     if !config.alpn_protocols.is_empty() {
         extensions.push(ClientExtension::Alpn(
-            config.alpn_protocols.iter().map(|p| p.as_slice()).collect(),
-        ));
+            config
+                .alpn_protocols
+                .iter()
+                .map(|p| ProtocolName(p))
+                .collect(),
+        ))?;
     }
     // RFC 7627 §5.1: always offered, required or not.
-    extensions.push(ClientExtension::ExtendedMasterSecret);
+    extensions.push(ClientExtension::ExtendedMasterSecret)?;
     // RFC 5746 §3.4: the empty extension signals secure renegotiation support.
-    extensions.push(ClientExtension::RenegotiationInfo(&[]));
+    extensions.push(ClientExtension::RenegotiationInfo(&[]))?;
     let ticket_extension_sent = ctx.tickets_enabled();
     if ticket_extension_sent {
         // RFC 5077 §3.2: empty asks for a ticket; non-empty presents one.
@@ -260,16 +266,16 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
             .as_ref()
             .and_then(|cs| cs.ticket.as_deref())
             .unwrap_or_default();
-        extensions.push(ClientExtension::SessionTicket(ticket));
+        extensions.push(ClientExtension::SessionTicket(ticket))?;
     }
 
     let hello = ClientHello {
         client_version: ProtocolVersion::Tls12,
         random: Random(client_random),
         session_id,
-        cipher_suites: Cow::Borrowed(&config.cipher_suites),
-        compression_methods: Cow::Borrowed(&[Compression::Null]),
-        extensions,
+        cipher_suites: List::borrowed(&config.cipher_suites),
+        compression_methods: List::borrowed(&[Compression::Null]),
+        extensions: extensions.as_list(),
         extensions_present: true,
     };
     let mut transcript = Transcript::new();
@@ -447,7 +453,7 @@ impl ExpectServerHello {
         };
         // RFC 5246 §7.4.1.4: a server may only send extensions the client
         // offered; anything else is unsupported_extension.
-        for ext in &sh.extensions {
+        for ext in sh.extensions.iter() {
             match ext {
                 ServerExtension::ServerNameAck if ctx.sni().is_some() => {}
                 ServerExtension::EcPointFormats(formats) => {
@@ -551,11 +557,8 @@ impl ExpectCertificate {
         if msg.chain.len() > ctx.config.limits.max_certificate_chain_len {
             return Err(CertificateError::TooLarge.into());
         }
-        let chain: Vec<CertificateDer<'static>> = msg
-            .chain
-            .iter()
-            .map(|c| CertificateDer::from(c.to_vec()))
-            .collect();
+        let chain: Vec<CertificateDer<'static>> =
+            msg.chain.iter().map(|c| c.into_owned()).collect();
         verify_server_chain(
             &ctx.config.roots,
             &chain,
@@ -591,10 +594,11 @@ impl ExpectServerKeyExchange {
             ));
         }
         // RFC 8422 §5.4: the signature covers both randoms and the params.
-        let mut signed = Vec::with_capacity(64 + ske.params_raw.len());
-        signed.extend_from_slice(&self.neg.client_random);
-        signed.extend_from_slice(&self.neg.server_random);
-        signed.extend_from_slice(ske.params_raw);
+        let signed = SignedParams::new(
+            &self.neg.client_random,
+            &self.neg.server_random,
+            ske.params_raw,
+        )?;
         let leaf = self
             .neg
             .peer_certificates
@@ -611,7 +615,7 @@ impl ExpectServerKeyExchange {
         )?;
 
         let share = KeyShare::generate(group)?;
-        let our_public = share.public_bytes().to_vec();
+        let our_public = share.public_key();
         let premaster = share.agree(ske.params.public, Premaster::new)??;
         self.transcript.add(raw);
         self.neg.group = Some(group);
@@ -642,7 +646,7 @@ fn choose_identity<'c>(
         if !req.types.contains(&wanted) {
             return None;
         }
-        let scheme = id.key.choose_scheme(&req.schemes)?;
+        let scheme = id.key.choose_scheme(&List::borrowed(&req.schemes))?;
         let issued_by_named_ca = req.ca_names.is_empty()
             || id.chain.iter().any(|c| {
                 certificate_issuer(c.as_ref())
@@ -660,7 +664,7 @@ impl ExpectServerHelloDone {
                 let chosen = choose_identity(&ctx.config.client_identities, req);
                 // RFC 5246 §7.4.6: with nothing suitable, send an empty list.
                 let chain = chosen
-                    .map(|(id, _)| id.chain.iter().map(|c| c.as_ref()).collect())
+                    .map(|(id, _)| List::borrowed(&id.chain))
                     .unwrap_or_default();
                 emit(
                     cx,
@@ -671,12 +675,14 @@ impl ExpectServerHelloDone {
             }
             None => None,
         };
-        let mut cke = Vec::with_capacity(1 + self.our_public.len());
-        encode_ecdh_public(&self.our_public, &mut cke);
-        emit(
+        emit_with(
             cx,
             &mut self.transcript,
-            &HandshakeMessage::ClientKeyExchange(&cke),
+            HandshakeType::ClientKeyExchange,
+            |out| {
+                encode_ecdh_public(self.our_public.as_ref(), out);
+                Ok(())
+            },
         )?;
         let master = self.neg.master_secret(&self.premaster, &self.transcript)?;
 

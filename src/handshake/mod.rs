@@ -9,8 +9,9 @@ use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 use zeroize::Zeroize;
 
-use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::enums::{HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::codec::handshake::{encode_handshake, HandshakeMessage, SessionId};
+use crate::codec::{Codec, Writer};
 use crate::conn::common::{Common, Role};
 use crate::conn::HandshakeInfo;
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
@@ -196,6 +197,34 @@ pub(crate) fn emit(
     transcript: &mut Transcript,
     msg: &HandshakeMessage<'_>,
 ) -> Result<(), Error> {
+    emit_encoded(cx, transcript, |bytes| {
+        encode_handshake(msg, bytes);
+        Ok(())
+    })
+}
+
+/// As [`emit`], for a message of type `typ` whose body `body` writes in
+/// place: a ServerKeyExchange signs its params where they were encoded, a
+/// ClientKeyExchange needs no copy of our public key.
+pub(crate) fn emit_with(
+    cx: &mut Common,
+    transcript: &mut Transcript,
+    typ: HandshakeType,
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    emit_encoded(cx, transcript, |bytes| {
+        typ.encode(bytes);
+        let mut result = Ok(());
+        bytes.with_len(3, |bytes| result = body(bytes));
+        result
+    })
+}
+
+fn emit_encoded(
+    cx: &mut Common,
+    transcript: &mut Transcript,
+    encode: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
     // One buffer, kept in `Common` for the whole handshake, serves every
     // message: a fresh `Vec` per message would allocate (and regrow) each
     // time. 1 KiB holds most messages, an ECDSA Certificate included.
@@ -204,11 +233,49 @@ pub(crate) fn emit(
     if bytes.capacity() == 0 {
         bytes.reserve(HS_BUF_INITIAL);
     }
-    encode_handshake(msg, &mut bytes);
-    transcript.add(&bytes);
-    let result = cx.send_handshake(&bytes);
+    let result = encode(&mut bytes).and_then(|()| {
+        transcript.add(&bytes);
+        cx.send_handshake(&bytes)
+    });
     cx.hs_buf = bytes;
     result
+}
+
+/// What a ServerKeyExchange signature covers (RFC 8422 §5.4):
+/// `ClientHello.random + ServerHello.random + ServerECDHParams`, built on
+/// the stack. The params are at most 4 + 255 bytes (`opaque point
+/// <1..2^8-1>`).
+pub(crate) struct SignedParams {
+    buf: [u8; 64 + 4 + 255],
+    len: usize,
+}
+
+impl SignedParams {
+    pub(crate) fn new(
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+        params: &[u8],
+    ) -> Result<Self, Error> {
+        let mut buf = [0u8; 64 + 4 + 255];
+        let len = 64 + params.len();
+        let too_long = || Error::Internal("ServerECDHParams too long");
+        let (randoms, rest) = buf.split_at_mut(64);
+        let (c, s) = randoms.split_at_mut(32);
+        c.copy_from_slice(client_random);
+        s.copy_from_slice(server_random);
+        rest.get_mut(..params.len())
+            .ok_or_else(too_long)?
+            .copy_from_slice(params);
+        Ok(Self { buf, len })
+    }
+}
+
+impl core::ops::Deref for SignedParams {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
 }
 
 /// First capacity of the handshake encoding buffer.

@@ -19,7 +19,6 @@
 //!                    <--  ChangeCipherSpec, Finished
 //! ```
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -27,16 +26,17 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use super::{check_finished, emit, lossy, Input, Negotiated, Premaster};
+use super::{check_finished, emit, emit_with, lossy, Input, Negotiated, Premaster, SignedParams};
 use crate::codec::enums::{
-    CipherSuite, ClientCertificateType, Compression, EcPointFormat, NamedGroup, ProtocolVersion,
-    SignatureScheme,
+    CipherSuite, ClientCertificateType, Compression, EcPointFormat, HandshakeType, NamedGroup,
+    ProtocolVersion, SignatureScheme,
 };
 use crate::codec::extensions::ServerExtension;
 use crate::codec::handshake::{
     decode_ecdh_public, encode_ecdhe_params, CertificateMsg, CertificateRequest, ClientHello,
     DigitallySigned, HandshakeMessage, NewSessionTicket, Random, ServerHello, SessionId,
 };
+use crate::codec::list::{List, ListBuf};
 use crate::codec::Codec;
 use crate::config::{ClientAuth, ServerConfig};
 use crate::conn::common::{Common, Role};
@@ -195,7 +195,6 @@ fn check_version(ch: &ClientHello<'_>) -> Result<(), Error> {
         Some(list) => Err(Error::UnsupportedVersion {
             peer: list
                 .iter()
-                .copied()
                 .max_by_key(|v| v.to_wire())
                 .unwrap_or(ch.client_version),
         }),
@@ -209,8 +208,8 @@ fn check_version(ch: &ClientHello<'_>) -> Result<(), Error> {
 /// Server-preference suite selection among those usable with our key.
 fn choose_suite(
     config: &ServerConfig,
-    offered: &[CipherSuite],
-    groups: Option<&[NamedGroup]>,
+    offered: &List<'_, CipherSuite>,
+    groups: Option<&List<'_, NamedGroup>>,
 ) -> Result<&'static SuiteParams, Error> {
     let key = &config.identity.key;
     let auth = key.auth();
@@ -224,7 +223,7 @@ fn choose_suite(
     let suite = usable()
         .find(|s| offered.contains(&s.suite))
         .ok_or_else(|| Error::NoCommonCipherSuite {
-            offered: offered.to_vec(),
+            offered: offered.iter().collect(),
             supported: usable().map(|s| s.suite).collect(),
         })?;
     // RFC 8422 §5.1: an ECDSA certificate must be on a curve the client
@@ -242,7 +241,7 @@ fn choose_suite(
 
 fn choose_group(
     config: &ServerConfig,
-    offered: Option<&[NamedGroup]>,
+    offered: Option<&List<'_, NamedGroup>>,
 ) -> Result<NamedGroup, Error> {
     match offered {
         Some(list) => config
@@ -251,7 +250,7 @@ fn choose_group(
             .copied()
             .find(|g| list.contains(g))
             .ok_or_else(|| Error::NoCommonGroup {
-                offered: list.to_vec(),
+                offered: list.iter().collect(),
                 supported: config.groups.clone(),
             }),
         // RFC 8422 §4: a client that omits supported_groups leaves the choice
@@ -268,15 +267,16 @@ fn choose_group(
 
 fn choose_scheme(
     config: &ServerConfig,
-    offered: Option<&[SignatureScheme]>,
+    offered: Option<&List<'_, SignatureScheme>>,
 ) -> Result<SignatureScheme, Error> {
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts
     // only SHA-1 signatures, which we never make.
-    let offered = offered.unwrap_or(&[]);
+    let none = List::default();
+    let offered = offered.unwrap_or(&none);
     let key = &config.identity.key;
     key.choose_scheme(offered)
         .ok_or_else(|| Error::NoCommonSignatureScheme {
-            offered: offered.to_vec(),
+            offered: offered.iter().collect(),
             supported: key.schemes().to_vec(),
         })
 }
@@ -333,7 +333,10 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
     };
     let point_formats = ch.ec_point_formats();
     // RFC 8422 §5.1.2: uncompressed must be supported by every client.
-    if point_formats.is_some_and(|f| !f.contains(&EcPointFormat::Uncompressed)) {
+    if point_formats
+        .as_ref()
+        .is_some_and(|f| !f.contains(&EcPointFormat::Uncompressed))
+    {
         return Err(Error::IllegalParameter(
             "ec_point_formats does not include uncompressed",
         ));
@@ -345,9 +348,9 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
             let chosen = config
                 .alpn_protocols
                 .iter()
-                .find(|ours| offered.iter().any(|p| p == ours))
+                .find(|ours| offered.iter().any(|p| p.0 == ours.as_slice()))
                 .ok_or_else(|| Error::NoApplicationProtocol {
-                    offered: lossy(offered.iter()),
+                    offered: lossy(offered.iter().map(|p| p.0)),
                     supported: lossy(config.alpn_protocols.iter()),
                 })?;
             Some(chosen.clone())
@@ -453,32 +456,32 @@ fn server_extensions<'a>(
     d: &'a HelloDecisions,
     ticket: bool,
     ack_name: bool,
-) -> Vec<ServerExtension<'a>> {
-    let mut extensions = Vec::with_capacity(6);
+) -> Result<ListBuf<ServerExtension<'a>, 6>, Error> {
+    let mut extensions = ListBuf::new(ServerExtension::ServerNameAck);
     if d.secure_renegotiation {
-        extensions.push(ServerExtension::RenegotiationInfo(&[]));
+        extensions.push(ServerExtension::RenegotiationInfo(&[]))?;
     }
     if d.ems {
-        extensions.push(ServerExtension::ExtendedMasterSecret);
+        extensions.push(ServerExtension::ExtendedMasterSecret)?;
     }
     if let Some(p) = &d.alpn {
-        extensions.push(ServerExtension::Alpn(p));
+        extensions.push(ServerExtension::Alpn(p))?;
     }
     if d.point_formats_offered {
-        extensions.push(ServerExtension::EcPointFormats(Cow::Borrowed(&[
+        extensions.push(ServerExtension::EcPointFormats(List::borrowed(&[
             EcPointFormat::Uncompressed,
-        ])));
+        ])))?;
     }
     if ack_name {
         // RFC 6066 §3: acknowledge that the name was used (full handshakes
         // only; a resumed session keeps its original name).
-        extensions.push(ServerExtension::ServerNameAck);
+        extensions.push(ServerExtension::ServerNameAck)?;
     }
     if ticket {
         // RFC 5077 §3.2: promises a NewSessionTicket.
-        extensions.push(ServerExtension::SessionTicketAck);
+        extensions.push(ServerExtension::SessionTicketAck)?;
     }
-    extensions
+    Ok(extensions)
 }
 
 /// Seals `session` into a NewSessionTicket and sends it (RFC 5077 §3.3).
@@ -528,9 +531,10 @@ fn client_hello(
         return resume(ctx, cx, &ch, raw, d, session);
     }
 
-    let suite = choose_suite(config, &ch.cipher_suites, ch.supported_groups())?;
-    let group = choose_group(config, ch.supported_groups())?;
-    let scheme = choose_scheme(config, ch.signature_algorithms())?;
+    let groups = ch.supported_groups();
+    let suite = choose_suite(config, &ch.cipher_suites, groups.as_ref())?;
+    let group = choose_group(config, groups.as_ref())?;
+    let scheme = choose_scheme(config, ch.signature_algorithms().as_ref())?;
     let issue_ticket = can_issue_ticket(config, &d);
 
     let mut server_random = [0u8; 32];
@@ -543,47 +547,55 @@ fn client_hello(
     // every handshake message, not just their hash.
     let client_auth = config.client_auth.roots().is_some();
     transcript.keep_buffer(client_auth);
-    transcript.add(raw);
+    // The suite is known: hash with its hash alone from the start.
     transcript.start_hash(suite.hash);
+    transcript.add(raw);
     cx.agree_version();
 
+    let extensions = server_extensions(&d, issue_ticket, d.server_name.is_some())?;
     let hello = ServerHello {
         server_version: ProtocolVersion::Tls12,
         random: Random(server_random),
         session_id,
         cipher_suite: suite.suite,
         compression_method: Compression::Null,
-        extensions: server_extensions(&d, issue_ticket, d.server_name.is_some()),
+        extensions: extensions.as_list(),
         extensions_present: true,
     };
+    // The Certificate is the flight's largest message; the rest (hello,
+    // key exchange with a signature of at most 512 bytes, request, done)
+    // fits in 1 KiB unless a CertificateRequest names many CAs.
+    let chain_len: usize = config.identity.chain.iter().map(|c| 3 + c.len()).sum();
+    cx.reserve_flight(7 + chain_len, 7 + chain_len + 1024);
     emit(cx, &mut transcript, &HandshakeMessage::ServerHello(hello))?;
 
-    let chain = config.identity.chain.iter().map(|c| c.as_ref()).collect();
+    let chain = List::borrowed(&config.identity.chain);
     emit(
         cx,
         &mut transcript,
         &HandshakeMessage::Certificate(CertificateMsg { chain }),
     )?;
 
-    // RFC 8422 §5.4: ServerECDHParams signed with both randoms.
+    // RFC 8422 §5.4: ServerECDHParams signed with both randoms, the params
+    // encoded once, in the message itself.
     let key_share = KeyShare::generate(group)?;
-    let mut params = Vec::with_capacity(4 + key_share.public_bytes().len());
-    encode_ecdhe_params(group, key_share.public_bytes(), &mut params);
-    let mut signed = Vec::with_capacity(64 + params.len());
-    signed.extend_from_slice(&ch.random.0);
-    signed.extend_from_slice(&server_random);
-    signed.extend_from_slice(&params);
-    let signature = config.identity.key.sign(scheme, &signed)?;
-    let mut ske = params;
-    DigitallySigned {
-        scheme,
-        signature: &signature,
-    }
-    .encode(&mut ske);
-    emit(
+    emit_with(
         cx,
         &mut transcript,
-        &HandshakeMessage::ServerKeyExchange(&ske),
+        HandshakeType::ServerKeyExchange,
+        |out| {
+            let start = out.len();
+            encode_ecdhe_params(group, key_share.public_bytes(), out);
+            let params = out.get(start..).unwrap_or_default();
+            let signed = SignedParams::new(&ch.random.0, &server_random, params)?;
+            let signature = config.identity.key.sign(scheme, &signed)?;
+            DigitallySigned {
+                scheme,
+                signature: &signature,
+            }
+            .encode(out);
+            Ok(())
+        },
     )?;
 
     if let Some(roots) = config.client_auth.roots() {
@@ -652,16 +664,17 @@ fn resume(
     let session_id = ch.session_id;
 
     let mut transcript = Transcript::new();
-    transcript.add(raw);
     transcript.start_hash(suite.hash);
+    transcript.add(raw);
     cx.agree_version();
+    let extensions = server_extensions(&d, issue_ticket, false)?;
     let hello = ServerHello {
         server_version: ProtocolVersion::Tls12,
         random: Random(server_random),
         session_id,
         cipher_suite: suite.suite,
         compression_method: Compression::Null,
-        extensions: server_extensions(&d, issue_ticket, false),
+        extensions: extensions.as_list(),
         extensions_present: true,
     };
     emit(cx, &mut transcript, &HandshakeMessage::ServerHello(hello))?;

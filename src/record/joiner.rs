@@ -130,6 +130,33 @@ impl HandshakeJoiner {
         Ok(Some((HandshakeType::from_wire(typ), body, raw)))
     }
 
+    /// Splits the first message off `bytes` if all of it is there:
+    /// `(type, body, raw, rest)`. While nothing is buffered, a record's
+    /// whole messages are handled where they lie and only a trailing partial
+    /// one is pushed (RFC 5246 §6.2.1 lets a record hold several messages,
+    /// and most records hold whole ones). The size cap applies as in
+    /// [`Self::push`].
+    #[allow(clippy::type_complexity)] // four views of one slice
+    pub(crate) fn split_whole<'b>(
+        &self,
+        bytes: &'b [u8],
+    ) -> Result<Option<(HandshakeType, &'b [u8], &'b [u8], &'b [u8])>, Error> {
+        let Some((typ, len)) = peek_header(bytes) else {
+            return Ok(None);
+        };
+        if len > self.max_message_len {
+            return Err(self.limit_error());
+        }
+        let total = MSG_HEADER_LEN + len;
+        match (bytes.get(..total), bytes.get(total..)) {
+            (Some(raw), Some(rest)) => {
+                let body = raw.get(MSG_HEADER_LEN..).unwrap_or_default();
+                Ok(Some((HandshakeType::from_wire(typ), body, raw, rest)))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Drops the message `next` returned. Does nothing if there is no
     /// complete message.
     pub(crate) fn consume(&mut self) {
