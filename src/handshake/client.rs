@@ -554,11 +554,13 @@ impl ExpectCertificate {
         if msg.chain.is_empty() {
             return Err(CertificateError::NoCertificate.into());
         }
-        if msg.chain.len() > ctx.config.limits.max_certificate_chain_len {
+        let count = msg.chain.len();
+        if count > ctx.config.limits.max_certificate_chain_len {
             return Err(CertificateError::TooLarge.into());
         }
-        let chain: Vec<CertificateDer<'static>> =
-            msg.chain.iter().map(|c| c.into_owned()).collect();
+        // Kept for `HandshakeInfo::peer_certificates`, sized exactly.
+        let mut chain: Vec<CertificateDer<'static>> = Vec::with_capacity(count);
+        chain.extend(msg.chain.iter().map(|c| c.into_owned()));
         verify_server_chain(
             &ctx.config.roots,
             &chain,

@@ -730,14 +730,12 @@ impl ExpectCertificate {
                 ));
             }
         } else {
-            if msg.chain.len() > config.limits.max_certificate_chain_len {
+            let count = msg.chain.len();
+            if count > config.limits.max_certificate_chain_len {
                 return Err(CertificateError::TooLarge.into());
             }
-            let chain: Vec<CertificateDer<'static>> = msg
-                .chain
-                .iter()
-                .map(|c| CertificateDer::from(c.to_vec()))
-                .collect();
+            let mut chain: Vec<CertificateDer<'static>> = Vec::with_capacity(count);
+            chain.extend(msg.chain.iter().map(|c| c.into_owned()));
             let roots = config
                 .client_auth
                 .roots()
