@@ -1,19 +1,17 @@
 //! State shared by both sides: record protection, output and plaintext
 //! buffers, and the event queue. The handshake state machines drive it.
 
-use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::codec::alert::AlertMessage;
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-use crate::codec::Codec;
 use crate::config::Limits;
 use crate::crypto::rand::RandomSource;
 use crate::error::Error;
 use crate::record::cipher::{RecordOpener, RecordSealer};
 use crate::record::{self, HEADER_LEN};
 
+use super::events::EventQueue;
 use super::{Event, HandshakeInfo};
 
 /// First capacity of the output queue.
@@ -90,7 +88,7 @@ pub(crate) struct Common {
     pub(crate) plaintext: ByteQueue,
     /// Application data the caller wrote before the handshake finished.
     pub(crate) early_data: Vec<u8>,
-    pub(crate) events: VecDeque<Event>,
+    pub(crate) events: EventQueue,
     pub(crate) info: Option<HandshakeInfo>,
     pub(crate) established: bool,
     pub(crate) error: Option<Error>,
@@ -128,7 +126,7 @@ impl Common {
             out: ByteQueue::default(),
             plaintext: ByteQueue::default(),
             early_data: Vec::new(),
-            events: VecDeque::new(),
+            events: EventQueue::new(),
             info: None,
             established: false,
             error: None,
@@ -202,18 +200,13 @@ impl Common {
     /// Queues an alert. Failure to protect it (sequence exhaustion) is
     /// ignored: an alert is best effort on a connection that is ending.
     pub(crate) fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
-        let mut body = Vec::with_capacity(2);
-        AlertMessage { level, description }.encode(&mut body);
+        // RFC 5246 §7.2: level(1) || description(1).
+        let body = [level.to_wire(), description.to_wire()];
         let _ = self.write_records(ContentType::Alert, &body);
     }
 
     pub(crate) fn push_event(&mut self, ev: Event) {
-        // Coalesce data notifications so the queue stays bounded however
-        // many records arrive before the caller polls.
-        if ev == Event::ApplicationData && self.events.back() == Some(&Event::ApplicationData) {
-            return;
-        }
-        self.events.push_back(ev);
+        self.events.push(ev);
     }
 
     /// Seals as much of `data` as the output cap allows; returns how much.

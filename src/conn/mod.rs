@@ -38,6 +38,7 @@ use crate::record::{RecordHeader, HEADER_LEN};
 #[cfg(test)]
 mod attack_tests;
 pub(crate) mod common;
+mod events;
 #[cfg(test)]
 mod state_table;
 #[cfg(test)]
@@ -51,13 +52,16 @@ use common::{Common, Role};
 pub enum Event {
     /// The handshake finished; see [`Connection::handshake_info`].
     HandshakeComplete,
-    /// Application data is waiting to be read. Consecutive arrivals are
-    /// reported once.
+    /// Application data is waiting to be read. Reported once until it is
+    /// polled, however many records arrive meanwhile.
     ApplicationData,
     /// The peer sent close_notify: no more data will arrive. Our own
     /// close_notify has been queued in reply (RFC 5246 §7.2.1).
     PeerClosed,
-    /// The peer sent a warning alert other than close_notify.
+    /// The peer sent a warning alert other than close_notify. At most
+    /// eight events wait to be polled; when the queue is full the oldest
+    /// warning is dropped, so a peer cannot grow it (and the connection is
+    /// cut off after `Limits::max_warnings_in_a_row` warnings in a row).
     WarningAlert(AlertDescription),
 }
 
@@ -685,7 +689,7 @@ impl Connection {
 
     /// The next event, oldest first.
     pub fn next_event(&mut self) -> Option<Event> {
-        self.common.events.pop_front()
+        self.common.events.pop()
     }
 
     /// Queues close_notify (RFC 5246 §7.2.1). Nothing may be sent after it.

@@ -405,3 +405,25 @@ fn a_flood_of_renegotiation_requests_is_cut_off() {
     s.common.send_handshake(&handshake_msg(0, &[])).unwrap();
     assert_unexpected(deliver(&mut s, &mut c), "renegotiation flood");
 }
+
+#[test]
+fn warnings_between_data_records_do_not_grow_the_event_queue() {
+    // max_warnings_in_a_row only stops unbroken runs: a warning before every
+    // data record never trips it, and a caller that only reads data never
+    // polls events. The queue must stay bounded and the data intact.
+    let (mut c, mut s) = established();
+    for i in 0..1000u32 {
+        s.common
+            .send_alert(AlertLevel::Warning, AlertDescription::UserCanceled);
+        s.send(&i.to_be_bytes()).unwrap();
+        deliver(&mut s, &mut c).unwrap();
+        assert!(c.common.events.len() <= 8);
+    }
+    let data = c.plaintext().to_vec();
+    assert_eq!(data.len(), 4000);
+    assert_eq!(&data[3996..], &999u32.to_be_bytes());
+    let events: Vec<_> = core::iter::from_fn(|| c.next_event()).collect();
+    assert_eq!(events[0], Event::ApplicationData);
+    // The data notice and the seven newest warnings.
+    assert_eq!(events.len(), 8, "{events:?}");
+}
