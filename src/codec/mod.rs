@@ -39,17 +39,26 @@ impl<'a> Reader<'a> {
 
     /// Takes exactly `n` bytes, or fails with decode_error naming `what`.
     pub(crate) fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], Error> {
-        let end = self.pos.checked_add(n).ok_or(Error::Decode(what))?;
-        let out = self.buf.get(self.pos..end).ok_or(Error::Decode(what))?;
+        // The error is built only on failure: `Error` has drop glue, so an
+        // eager `ok_or(Error::..)` costs a construction and a drop on every
+        // successful read, hundreds per handshake.
+        let Some((end, out)) = self
+            .pos
+            .checked_add(n)
+            .and_then(|end| Some((end, self.buf.get(self.pos..end)?)))
+        else {
+            return Err(Error::Decode(what));
+        };
         self.pos = end;
         Ok(out)
     }
 
     /// Takes exactly `N` bytes as an array.
     pub(crate) fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], Error> {
-        self.take(N, what)?
-            .try_into()
-            .map_err(|_| Error::Decode(what))
+        match self.take(N, what)?.try_into() {
+            Ok(array) => Ok(array),
+            Err(_) => Err(Error::Decode(what)),
+        }
     }
 
     pub(crate) fn u8(&mut self, what: &'static str) -> Result<u8, Error> {

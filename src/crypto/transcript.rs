@@ -14,24 +14,17 @@ use crate::error::Error;
 /// Handshake transcript.
 ///
 /// The hash is fixed by the cipher suite, which is only known once
-/// ServerHello has been seen, so until [`Transcript::start_hash`] every
-/// message goes into a running hash for each hash a suite can use; the one
-/// the suite names carries on, and nothing has to be buffered.
-///
-/// The raw messages are kept only if [`Transcript::keep_buffer`]`(true)`
-/// was called before the first message: CertificateVerify (RFC 5246
-/// §7.4.8) signs all handshake messages so far, and `ring` signs whole
-/// messages rather than pre-computed digests, so the signer needs the raw
-/// bytes.
+/// ServerHello has been seen, so messages are buffered until
+/// [`Transcript::start_hash`]. After that the buffer is dropped unless
+/// [`Transcript::keep_buffer`]`(true)` was called: CertificateVerify
+/// (RFC 5246 §7.4.8) signs all handshake messages so far, and `ring` signs
+/// whole messages rather than pre-computed digests, so the signer needs the
+/// raw bytes.
 pub(crate) struct Transcript {
-    /// Every message so far, when kept.
+    /// Every message so far; `None` once dropped after `start_hash`.
     buffer: Option<Vec<u8>>,
-    /// Before the hash is chosen: SHA-256 and SHA-384 of everything so far.
-    candidates: Option<[digest::Context; 2]>,
     hash: Option<(HashAlgorithm, digest::Context)>,
     keep: bool,
-    /// Whether any message was added.
-    started: bool,
     /// `start_hash` was called again with another hash after the buffer was
     /// gone, so no correct digest can be produced any more.
     broken: bool,
@@ -40,14 +33,9 @@ pub(crate) struct Transcript {
 impl Transcript {
     pub(crate) fn new() -> Self {
         Self {
-            buffer: None,
-            candidates: Some([
-                digest::Context::new(HashAlgorithm::Sha256.ring()),
-                digest::Context::new(HashAlgorithm::Sha384.ring()),
-            ]),
+            buffer: Some(Vec::new()),
             hash: None,
             keep: false,
-            started: false,
             broken: false,
         }
     }
@@ -56,10 +44,6 @@ impl Transcript {
     /// §7.4.9 hashes the messages as they appear on the wire, headers and
     /// all, excluding HelloRequest and record headers).
     pub(crate) fn add(&mut self, msg: &[u8]) {
-        self.started = true;
-        if let Some(candidates) = &mut self.candidates {
-            candidates.iter_mut().for_each(|c| c.update(msg));
-        }
         if let Some((_, ctx)) = &mut self.hash {
             ctx.update(msg);
         }
@@ -68,45 +52,43 @@ impl Transcript {
         }
     }
 
-    /// Fixes the hash to the negotiated suite's.
+    /// Starts hashing with the negotiated suite's hash, feeding it every
+    /// message seen so far.
     ///
     /// Calling it again with the same hash does nothing. Calling it with a
-    /// different hash restarts from the buffer if it was kept; if there is
-    /// no buffer the transcript is unusable and [`Self::current_hash`] fails.
+    /// different hash restarts from the buffer if it was kept; if the buffer
+    /// is gone the transcript is unusable and [`Self::current_hash`] fails.
     pub(crate) fn start_hash(&mut self, hash: HashAlgorithm) {
-        match (&self.hash, self.candidates.take()) {
-            (Some((h, _)), _) if *h == hash => {}
-            (None, Some([sha256, sha384])) => {
-                let ctx = match hash {
-                    HashAlgorithm::Sha256 => sha256,
-                    HashAlgorithm::Sha384 => sha384,
-                };
-                self.hash = Some((hash, ctx));
+        match &self.hash {
+            Some((h, _)) if *h == hash => return,
+            Some(_) if self.buffer.is_none() => {
+                self.broken = true;
+                return;
             }
-            _ => match &self.buffer {
-                Some(buf) => {
-                    let mut ctx = digest::Context::new(hash.ring());
-                    ctx.update(buf);
-                    self.hash = Some((hash, ctx));
-                }
-                None => self.broken = true,
-            },
+            _ => {}
+        }
+        let mut ctx = digest::Context::new(hash.ring());
+        if let Some(buf) = &self.buffer {
+            ctx.update(buf);
+        }
+        self.hash = Some((hash, ctx));
+        if !self.keep {
+            self.buffer = None;
         }
     }
 
-    /// Whether to keep the raw messages. Turning it on works only before
-    /// the first message ([`Self::buffer`] stays `None` otherwise); turning
-    /// it off drops them.
+    /// Whether to keep the raw messages after the hash has started. Turning
+    /// it off drops the buffer once hashing has begun; turning it on after
+    /// the buffer was dropped cannot bring it back ([`Self::buffer`] then
+    /// stays `None`), so call it before `start_hash`.
     pub(crate) fn keep_buffer(&mut self, keep: bool) {
         self.keep = keep;
-        if !keep {
+        if !keep && self.hash.is_some() {
             self.buffer = None;
-        } else if !self.started && self.buffer.is_none() {
-            self.buffer = Some(Vec::new());
         }
     }
 
-    /// Every handshake message so far, if kept.
+    /// Every handshake message so far, if still buffered.
     pub(crate) fn buffer(&self) -> Option<&[u8]> {
         self.buffer.as_deref()
     }
@@ -126,6 +108,64 @@ impl Transcript {
 
     pub(crate) fn hash_algorithm(&self) -> Option<HashAlgorithm> {
         self.hash.as_ref().map(|(h, _)| *h)
+    }
+}
+
+/// Where an emitted handshake message is recorded: the [`Transcript`], or
+/// the client's [`HelloTranscript`] before ServerHello.
+pub(crate) trait TranscriptSink {
+    fn add(&mut self, msg: &[u8]);
+}
+
+impl TranscriptSink for Transcript {
+    fn add(&mut self, msg: &[u8]) {
+        Transcript::add(self, msg);
+    }
+}
+
+/// The client's transcript until ServerHello names the suite, and so the
+/// hash (RFC 5246 §7.4.9: the PRF hash). ClientHello goes into a running
+/// SHA-256 and a running SHA-384 instead of a buffer, and
+/// [`Self::into_transcript`] keeps the one the suite uses. It is a type of
+/// its own so that only the first client state carries two hash contexts.
+pub(crate) struct HelloTranscript {
+    sha256: digest::Context,
+    sha384: digest::Context,
+    /// The raw messages, when CertificateVerify may need them.
+    buffer: Option<Vec<u8>>,
+}
+
+impl HelloTranscript {
+    pub(crate) fn new(keep_buffer: bool) -> Self {
+        Self {
+            sha256: digest::Context::new(HashAlgorithm::Sha256.ring()),
+            sha384: digest::Context::new(HashAlgorithm::Sha384.ring()),
+            buffer: keep_buffer.then(Vec::new),
+        }
+    }
+
+    /// The transcript for the rest of the handshake, hashing with `hash`.
+    pub(crate) fn into_transcript(self, hash: HashAlgorithm) -> Transcript {
+        let ctx = match hash {
+            HashAlgorithm::Sha256 => self.sha256,
+            HashAlgorithm::Sha384 => self.sha384,
+        };
+        Transcript {
+            keep: self.buffer.is_some(),
+            buffer: self.buffer,
+            hash: Some((hash, ctx)),
+            broken: false,
+        }
+    }
+}
+
+impl TranscriptSink for HelloTranscript {
+    fn add(&mut self, msg: &[u8]) {
+        self.sha256.update(msg);
+        self.sha384.update(msg);
+        if let Some(buf) = &mut self.buffer {
+            buf.extend_from_slice(msg);
+        }
     }
 }
 
@@ -160,8 +200,7 @@ mod tests {
         assert_eq!(t.hash_algorithm(), None);
         t.add(b"\x01\x00\x00\x01a");
         t.add(b"\x02\x00\x00\x01b");
-        // Nothing is buffered: both candidate hashes run instead.
-        assert_eq!(t.buffer(), None);
+        assert_eq!(t.buffer(), Some(&b"\x01\x00\x00\x01a\x02\x00\x00\x01b"[..]));
         t.start_hash(HashAlgorithm::Sha384);
         assert_eq!(t.hash_algorithm(), Some(HashAlgorithm::Sha384));
         assert_eq!(t.buffer(), None);
@@ -210,25 +249,22 @@ mod tests {
     }
 
     #[test]
-    fn either_candidate_hash_can_be_chosen() {
+    fn hello_transcript_hands_on_either_hash() {
         for h in [HashAlgorithm::Sha256, HashAlgorithm::Sha384] {
-            let mut t = Transcript::new();
-            t.add(b"client hello");
-            t.start_hash(h);
-            t.add(b"server hello");
-            assert_eq!(
-                t.current_hash().unwrap().as_ref(),
-                &sha(h, b"client helloserver hello")[..]
-            );
+            for keep in [false, true] {
+                let mut hello = HelloTranscript::new(keep);
+                TranscriptSink::add(&mut hello, b"client hello");
+                let mut t = hello.into_transcript(h);
+                assert_eq!(t.hash_algorithm(), Some(h));
+                t.add(b"server hello");
+                assert_eq!(
+                    t.current_hash().unwrap().as_ref(),
+                    &sha(h, b"client helloserver hello")[..]
+                );
+                let kept = keep.then_some(&b"client helloserver hello"[..]);
+                assert_eq!(t.buffer(), kept);
+            }
         }
-    }
-
-    #[test]
-    fn keeping_the_buffer_late_keeps_nothing() {
-        let mut t = Transcript::new();
-        t.add(b"x");
-        t.keep_buffer(true);
-        assert_eq!(t.buffer(), None);
     }
 
     #[test]

@@ -42,7 +42,7 @@ use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
 use crate::crypto::signature::{verify_signature, webpki_algorithms};
 use crate::crypto::suites::{self, AuthAlgorithm};
-use crate::crypto::transcript::Transcript;
+use crate::crypto::transcript::{HelloTranscript, Transcript};
 use crate::error::{CertificateError, Error};
 use crate::record::cipher::{RecordOpener, RecordSealer};
 use crate::session::ClientSession;
@@ -162,7 +162,7 @@ pub(crate) enum State {
 }
 
 pub(crate) struct ExpectServerHello {
-    transcript: Transcript,
+    transcript: HelloTranscript,
     client_random: [u8; 32],
     /// The session offered for resumption, and the ID we sent with it.
     offered: Option<(ClientSession, SessionId)>,
@@ -278,9 +278,8 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
         extensions: extensions.as_list(),
         extensions_present: true,
     };
-    let mut transcript = Transcript::new();
     // ring signs whole messages, so CertificateVerify needs them all.
-    transcript.keep_buffer(!config.client_identities.is_empty());
+    let mut transcript = HelloTranscript::new(!config.client_identities.is_empty());
     emit(cx, &mut transcript, &HandshakeMessage::ClientHello(hello))?;
     Ok(State::ExpectServerHello(ExpectServerHello {
         transcript,
@@ -408,7 +407,7 @@ fn next_after_keys(p: Pending) -> State {
 
 impl ExpectServerHello {
     fn handle(
-        mut self,
+        self,
         ctx: &ClientContext,
         cx: &mut Common,
         sh: ServerHello<'_>,
@@ -497,21 +496,21 @@ impl ExpectServerHello {
         }
 
         cx.agree_version();
-        self.transcript.add(raw);
-        self.transcript.start_hash(suite.hash);
+        let mut transcript = self.transcript.into_transcript(suite.hash);
+        transcript.add(raw);
 
         // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing
         // the session ID we sent with the session.
         if let Some((cs, offered_id)) = self.offered {
             if !sh.session_id.is_empty() && sh.session_id == offered_id {
-                return resumed(neg, self.transcript, cs);
+                return resumed(neg, transcript, cs);
             }
             // Not resumed: the old session is of no further use.
             ctx.store_session(None);
         }
         Ok(State::ExpectCertificate(ExpectCertificate {
             neg,
-            transcript: self.transcript,
+            transcript,
         }))
     }
 }

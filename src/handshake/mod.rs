@@ -16,7 +16,7 @@ use crate::conn::common::{Common, Role};
 use crate::conn::HandshakeInfo;
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::suites::SuiteParams;
-use crate::crypto::transcript::Transcript;
+use crate::crypto::transcript::{Transcript, TranscriptSink};
 use crate::error::Error;
 use crate::record::cipher::{RecordOpener, RecordSealer};
 use crate::session::Session;
@@ -194,7 +194,7 @@ impl Negotiated {
 /// Encodes `msg`, adds it to the transcript and queues it for sending.
 pub(crate) fn emit(
     cx: &mut Common,
-    transcript: &mut Transcript,
+    transcript: &mut impl TranscriptSink,
     msg: &HandshakeMessage<'_>,
 ) -> Result<(), Error> {
     emit_encoded(cx, transcript, |bytes| {
@@ -208,7 +208,7 @@ pub(crate) fn emit(
 /// ClientKeyExchange needs no copy of our public key.
 pub(crate) fn emit_with(
     cx: &mut Common,
-    transcript: &mut Transcript,
+    transcript: &mut impl TranscriptSink,
     typ: HandshakeType,
     body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
 ) -> Result<(), Error> {
@@ -222,7 +222,7 @@ pub(crate) fn emit_with(
 
 fn emit_encoded(
     cx: &mut Common,
-    transcript: &mut Transcript,
+    transcript: &mut impl TranscriptSink,
     encode: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     // One buffer, kept in `Common` for the whole handshake, serves every

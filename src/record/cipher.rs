@@ -68,7 +68,12 @@ impl State {
     }
 
     fn current_seq(&self) -> Result<u64, Error> {
-        self.seq.ok_or(Error::SequenceExhausted)
+        // Not `ok_or`: building an `Error` (which has drop glue) on every
+        // record only to drop it is measurable per record.
+        match self.seq {
+            Some(seq) => Ok(seq),
+            None => Err(Error::SequenceExhausted),
+        }
     }
 
     /// Moves past the record just processed with sequence number `seq`.
@@ -199,10 +204,12 @@ impl RecordSealer {
     ) -> Result<(), Error> {
         let seq = self.state.current_seq()?;
         let explicit_len = self.state.aead.explicit_nonce_len();
-        let plain_len = record
+        let Some(plain_len) = record
             .len()
             .checked_sub(HEADER_LEN + explicit_len + TAG_LEN)
-            .ok_or(Error::Internal("record buffer too short to seal"))?;
+        else {
+            return Err(Error::Internal("record buffer too short to seal"));
+        };
         if plain_len > MAX_PLAINTEXT {
             return Err(Error::Internal(
                 "plaintext record fragment exceeds 2^14 bytes",
@@ -302,10 +309,9 @@ impl RecordOpener {
         if explicit.len() != explicit_len {
             return Err(Error::BadRecordMac);
         }
-        let plain_len = in_out
-            .len()
-            .checked_sub(TAG_LEN)
-            .ok_or(Error::BadRecordMac)?;
+        let Some(plain_len) = in_out.len().checked_sub(TAG_LEN) else {
+            return Err(Error::BadRecordMac);
+        };
 
         let nonce = if explicit_len == 0 {
             self.state.implicit_nonce(seq)
@@ -315,10 +321,10 @@ impl RecordOpener {
             // any unique value.
             let mut nonce = *self.state.iv;
             let salt_len = NONCE_LEN - explicit_len;
-            nonce
-                .get_mut(salt_len..)
-                .ok_or(Error::BadRecordMac)?
-                .copy_from_slice(explicit);
+            let Some(tail) = nonce.get_mut(salt_len..) else {
+                return Err(Error::BadRecordMac);
+            };
+            tail.copy_from_slice(explicit);
             Nonce::assume_unique_for_key(nonce)
         };
         let aad = additional_data(seq, typ, version, plain_len);
