@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::wire::{record, split_records};
 use common::*;
 use proptest::prelude::*;
 use tls12::Connection;
@@ -35,8 +36,61 @@ fn deliver_cut(
     got
 }
 
+/// Moves everything queued on `from` into `to` after re-framing its
+/// plaintext handshake records: their messages are joined and cut into new
+/// records at the sizes in `cuts` (cycled), so one record may hold several
+/// messages, the end of one and the start of the next, or a small piece of
+/// one (RFC 5246 §6.2.1). Other records pass unchanged.
+fn deliver_reframed(from: &mut Connection, to: &mut Connection, cuts: &[usize], turn: &mut usize) {
+    let wire = from.pending_output().to_vec();
+    from.consume_output(wire.len());
+    let mut out = Vec::new();
+    let mut handshake = Vec::new();
+    let flush = |handshake: &mut Vec<u8>, out: &mut Vec<u8>, turn: &mut usize| {
+        let mut rest = &handshake[..];
+        while !rest.is_empty() {
+            let n = cuts[*turn % cuts.len()].clamp(1, rest.len().min(16_384));
+            *turn += 1;
+            out.extend(record(22, 0x0303, &rest[..n]));
+            rest = &rest[n..];
+        }
+        handshake.clear();
+    };
+    let mut keys_changed = false;
+    for r in split_records(&wire) {
+        if r[0] == 22 && !keys_changed {
+            handshake.extend_from_slice(&r[5..]);
+        } else {
+            flush(&mut handshake, &mut out, turn);
+            keys_changed |= r[0] == 20;
+            out.extend(r);
+        }
+    }
+    flush(&mut handshake, &mut out, turn);
+    let mut rest = &out[..];
+    while !rest.is_empty() {
+        let used = to.receive(rest).unwrap();
+        rest = &rest[used..];
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn handshake_messages_in_any_record_framing(
+        cuts in prop::collection::vec(1usize..3_000, 1..8),
+        identity in prop::sample::select(vec!["server-p256", "server-rsa2048"]),
+    ) {
+        let (mut c, mut s) = pair(identity);
+        let mut turn = 0;
+        for _ in 0..4 {
+            deliver_reframed(&mut c, &mut s, &cuts, &mut turn);
+            deliver_reframed(&mut s, &mut c, &cuts, &mut turn);
+        }
+        prop_assert!(!c.is_handshaking() && !s.is_handshaking());
+        prop_assert_eq!(send_and_receive(&mut c, &mut s, b"framed"), b"framed");
+    }
 
     #[test]
     fn any_split_of_the_stream_gives_the_same_result(
