@@ -12,6 +12,16 @@
 //!   contracts of [`Connection::receive`].
 //!
 //! The targets that use these live in `fuzz/` (cargo-fuzz layout).
+//!
+//! This is harness code, not library code: its panics are the oracle, and
+//! its indexing is over buffers it built itself from a connection's own
+//! output, so the lints that keep `src/` panic-free are relaxed here.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used
+)]
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -352,7 +362,9 @@ fn drain(conn: &mut Connection) -> usize {
 /// A live handshake between a client and a server whose records are
 /// mutated in flight: each byte of `data` decides the fate of the next record
 /// (deliver it, drop it, send it twice, swap it with the next one, flip one
-/// of its bits, or cut it short). The oracle: nothing panics, an error is
+/// of its bits, cut it short, split it in two records, or merge it with the
+/// next record of the same type; splitting and merging plaintext handshake
+/// records moves message boundaries across records, RFC 5246 §6.2.1). The oracle: nothing panics, an error is
 /// recorded and stays, and when both sides finish the handshake without an
 /// error, application data crosses intact both ways. A mutation that both
 /// sides silently accept and that still changes what they agreed on would
@@ -413,6 +425,13 @@ fn exchange(a: &mut Connection, b: &mut Connection) {
     }
 }
 
+/// Appends a record with `header`'s type and version around `payload`.
+fn reframe(header: &[u8], payload: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(&header[..3]);
+    out.extend_from_slice(&(payload.len().min(0xffff) as u16).to_be_bytes());
+    out.extend_from_slice(&payload[..payload.len().min(0xffff)]);
+}
+
 /// Moves `from`'s output to `to`, record by record, mutated as `ops` says.
 fn pump(from: &mut Connection, to: &mut Connection, ops: &mut impl Iterator<Item = u8>) {
     let wire = from.pending_output().to_vec();
@@ -434,7 +453,7 @@ fn pump(from: &mut Connection, to: &mut Connection, ops: &mut impl Iterator<Item
     let mut i = 0;
     while i < records.len() {
         let op = ops.next().unwrap_or(0);
-        match op % 8 {
+        match op % 10 {
             3 => {} // dropped
             4 => {
                 out.extend_from_slice(&records[i]);
@@ -455,6 +474,23 @@ fn pump(from: &mut Connection, to: &mut Connection, ops: &mut impl Iterator<Item
             7 => {
                 let keep = usize::from(ops.next().unwrap_or(0)) % records[i].len().max(1);
                 out.extend_from_slice(&records[i][..keep]);
+            }
+            8 if records[i].len() > 5 => {
+                let (header, payload) = records[i].split_at(5);
+                let at = usize::from(ops.next().unwrap_or(0)) % (payload.len() + 1);
+                for part in [&payload[..at], &payload[at..]] {
+                    reframe(header, part, &mut out);
+                }
+            }
+            9 if i + 1 < records.len()
+                && records[i].len() >= 5
+                && records[i + 1].len() >= 5
+                && records[i][0] == records[i + 1][0] =>
+            {
+                let mut payload = records[i][5..].to_vec();
+                payload.extend_from_slice(&records[i + 1][5..]);
+                reframe(&records[i][..5], &payload, &mut out);
+                i += 1;
             }
             _ => out.extend_from_slice(&records[i]),
         }
