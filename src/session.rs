@@ -147,7 +147,7 @@ pub use stores::{ClientSessionCache, SessionCache, Ticketer};
 #[cfg(feature = "std")]
 mod stores {
     use std::collections::{HashMap, VecDeque};
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
     use std::time::Duration;
     use std::vec::Vec;
 
@@ -193,13 +193,23 @@ mod stores {
             }
         }
 
-        fn get(&self, key: &K) -> Option<&V> {
+        /// Looked up by a borrowed form of the key (`&str` for `String`),
+        /// so a lookup allocates nothing.
+        fn get<Q>(&self, key: &Q) -> Option<&V>
+        where
+            K: std::borrow::Borrow<Q>,
+            Q: std::hash::Hash + Eq + ?Sized,
+        {
             self.map.get(key)
         }
 
-        fn remove(&mut self, key: &K) {
+        fn remove<Q>(&mut self, key: &Q)
+        where
+            K: std::borrow::Borrow<Q>,
+            Q: std::hash::Hash + Eq + ?Sized,
+        {
             if self.map.remove(key).is_some() {
-                self.order.retain(|k| k != key);
+                self.order.retain(|k| k.borrow() != key);
             }
         }
 
@@ -455,7 +465,9 @@ mod stores {
     /// ```
     #[derive(Debug)]
     pub struct ClientSessionCache {
-        inner: Mutex<Bounded<std::string::String, ClientSession>>,
+        /// Shared with the connections that offer them: handing one out is a
+        /// reference count, not a copy of its chain and ticket.
+        inner: Mutex<Bounded<std::string::String, Arc<ClientSession>>>,
     }
 
     impl ClientSessionCache {
@@ -478,17 +490,17 @@ mod stores {
 
         pub(crate) fn put(&self, server: &str, session: ClientSession) {
             if let Ok(mut c) = self.inner.lock() {
-                c.insert(server.into(), session);
+                c.insert(server.into(), Arc::new(session));
             }
         }
 
-        pub(crate) fn get(&self, server: &str) -> Option<ClientSession> {
-            self.inner.lock().ok()?.get(&server.into()).cloned()
+        pub(crate) fn get(&self, server: &str) -> Option<Arc<ClientSession>> {
+            self.inner.lock().ok()?.get(server).cloned()
         }
 
         pub(crate) fn remove(&self, server: &str) {
             if let Ok(mut c) = self.inner.lock() {
-                c.remove(&server.into());
+                c.remove(server);
             }
         }
     }

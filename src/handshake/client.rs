@@ -19,7 +19,7 @@
 //! ChangeCipherSpec, Finished -->
 //! ```
 
-use alloc::string::{String, ToString};
+use alloc::borrow::Cow;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -72,16 +72,16 @@ impl ClientContext {
 
     /// The key under which sessions with this server are stored.
     #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
-    fn session_key(&self) -> String {
+    fn session_key(&self) -> Cow<'_, str> {
         match &self.server_name {
-            ServerName::DnsName(name) => name.as_ref().to_string(),
-            ServerName::IpAddress(ip) => alloc::format!("{:?}", ip),
-            _ => String::new(),
+            ServerName::DnsName(name) => Cow::Borrowed(name.as_ref()),
+            ServerName::IpAddress(ip) => Cow::Owned(alloc::format!("{:?}", ip)),
+            _ => Cow::Borrowed(""),
         }
     }
 
     /// A stored session for this server that may still be offered.
-    fn cached_session(&self) -> Option<ClientSession> {
+    fn cached_session(&self) -> Option<Arc<ClientSession>> {
         #[cfg(feature = "std")]
         {
             let cs = self
@@ -165,7 +165,7 @@ pub(crate) struct ExpectServerHello {
     transcript: HelloTranscript,
     client_random: [u8; 32],
     /// The session offered for resumption, and the ID we sent with it.
-    offered: Option<(ClientSession, SessionId)>,
+    offered: Option<(Arc<ClientSession>, SessionId)>,
     ticket_extension_sent: bool,
 }
 
@@ -516,7 +516,11 @@ impl ExpectServerHello {
 }
 
 /// The server accepted our session: keys come from its master secret.
-fn resumed(mut neg: Negotiated, transcript: Transcript, cs: ClientSession) -> Result<State, Error> {
+fn resumed(
+    mut neg: Negotiated,
+    transcript: Transcript,
+    cs: Arc<ClientSession>,
+) -> Result<State, Error> {
     if neg.suite.suite != cs.session.suite {
         return Err(Error::IllegalParameter(
             "server resumed a session with a different cipher suite",
