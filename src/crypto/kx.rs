@@ -6,7 +6,6 @@
 use core::fmt;
 
 use ring::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey};
-use ring::rand::SystemRandom;
 
 use crate::codec::enums::NamedGroup;
 use crate::error::Error;
@@ -41,7 +40,7 @@ impl KeyShare {
     /// Generates a fresh key pair on `group`.
     pub(crate) fn generate(group: NamedGroup) -> Result<Self, Error> {
         let alg = ring_algorithm(group).ok_or(Error::Internal("unsupported ECDHE group"))?;
-        let rng = SystemRandom::new();
+        let rng = crate::crypto::rand::ring_rng();
         let private = EphemeralPrivateKey::generate(alg, &rng)
             .map_err(|_| Error::Internal("ECDHE key generation failed"))?;
         let public = private

@@ -3,8 +3,9 @@
 //! Client/server randoms, session IDs and ticket material are drawn from the
 //! [`RandomSource`] in the configuration, so tests and fuzzers can make them
 //! deterministic. Ephemeral ECDHE keys, ECDSA nonces and RSA-PSS salts are
-//! generated inside `ring`, whose `SecureRandom` trait is sealed: those always
-//! come from the operating system through `ring::rand::SystemRandom`.
+//! generated inside `ring`, whose `SecureRandom` trait is sealed: those come
+//! from the operating system through `ring::rand::SystemRandom` ([`ring_rng`]),
+//! except in binaries built by cargo-fuzz.
 
 use core::fmt;
 
@@ -49,4 +50,23 @@ impl RandomSource for SystemRandom {
             .fill(dest)
             .map_err(|_| Error::Internal("system random generator failed"))
     }
+}
+
+/// The generator `ring` draws ephemeral ECDHE keys, ECDSA nonces and RSA-PSS
+/// salts from: the operating system's.
+#[cfg(not(fuzzing))]
+pub(crate) fn ring_rng() -> ring::rand::SystemRandom {
+    ring::rand::SystemRandom::new()
+}
+
+/// In binaries built by cargo-fuzz (which passes `--cfg fuzzing`; no normal
+/// build, and not the `fuzzing` feature, sets it), a fixed generator, so that
+/// a fuzz input replays the same handshake byte for byte and a finding
+/// reproduces. Fixed keys are worthless for security, which is why only the
+/// fuzzer's own binaries get them. It is ring's only generator besides the
+/// system's (its `SecureRandom` trait is sealed).
+#[cfg(fuzzing)]
+#[allow(deprecated)]
+pub(crate) fn ring_rng() -> ring::test::rand::FixedByteRandom {
+    ring::test::rand::FixedByteRandom { byte: 0x42 }
 }

@@ -8,7 +8,7 @@ use alloc::format;
 use alloc::vec::Vec;
 use core::fmt;
 
-use ring::rand::SystemRandom;
+use ring::rand::SecureRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 use rustls_pki_types::PrivateKeyDer;
 use zeroize::Zeroizing;
@@ -98,7 +98,7 @@ impl SigningKey {
     /// v2), PKCS#1 RSA, or SEC1 EC (P-256/P-384; `ring` requires the
     /// optional public key to be present).
     pub(crate) fn from_der(key: &PrivateKeyDer<'_>) -> Result<Self, Error> {
-        let rng = SystemRandom::new();
+        let rng = crate::crypto::rand::ring_rng();
         let inner =
             match key {
                 PrivateKeyDer::Pkcs8(k) => Self::from_pkcs8(k.secret_pkcs8_der(), &rng)?,
@@ -137,7 +137,7 @@ impl SigningKey {
         Ok(Self { inner })
     }
 
-    fn from_pkcs8(der: &[u8], rng: &SystemRandom) -> Result<Inner, Error> {
+    fn from_pkcs8(der: &[u8], rng: &dyn SecureRandom) -> Result<Inner, Error> {
         if let Ok(kp) =
             EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, der, rng)
         {
@@ -215,7 +215,7 @@ impl SigningKey {
         if !self.schemes().contains(&scheme) {
             return Err(Error::Internal("signature scheme not usable with our key"));
         }
-        let rng = SystemRandom::new();
+        let rng = crate::crypto::rand::ring_rng();
         match &self.inner {
             Inner::EcdsaP256(kp) | Inner::EcdsaP384(kp) => kp
                 .sign(&rng, message)
@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn ed25519_pkcs8_v2() {
-        let rng = SystemRandom::new();
+        let rng = crate::crypto::rand::ring_rng();
         let v2 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
         let key = pkcs8(v2.as_ref());
         assert_eq!(key.schemes(), &[SignatureScheme::Ed25519]);
