@@ -247,6 +247,22 @@ fn main() {
             r_s as f64,
             "bytes",
         );
+        // The same client, told not to keep the server's chain (rustls has no
+        // such switch, so its figure is the default one).
+        let configs = tls12_configs(Kind::FullEcdsa);
+        let mut lean = (*configs.client).clone();
+        lean.keep_peer_certificates = false;
+        let lean = Tls12Configs {
+            client: std::sync::Arc::new(lean),
+            server: configs.server.clone(),
+        };
+        let (c, _s) = tls12_connect(&lean, &mut no_hook);
+        fig(
+            "idle heap, client, keep_peer_certificates = false",
+            held_by(c) as f64,
+            r_c as f64,
+            "bytes",
+        );
 
         // After 1 MiB each way (buffers at their steady-state size).
         let data = vec![0x33u8; 1 << 20];

@@ -194,6 +194,14 @@ pub struct ClientConfig {
     pub session_cache: Option<Arc<crate::session::ClientSessionCache>>,
     /// Ask for, and present, RFC 5077 session tickets (default `true`).
     pub enable_tickets: bool,
+    /// Keep the server's certificate chain after the handshake, for
+    /// [`HandshakeInfo::peer_certificates`](crate::HandshakeInfo) (default
+    /// `true`). The chain is verified either way. With `false` the list is
+    /// empty and the connection, and any session stored for resumption, do not
+    /// hold it: about 1 KB less per idle connection with a typical ECDSA
+    /// chain, for clients that keep many connections open and never look at
+    /// the certificates.
+    pub keep_peer_certificates: bool,
 }
 
 /// A certificate chain and the key for its leaf.
@@ -237,6 +245,7 @@ impl ClientConfig {
             #[cfg(feature = "std")]
             session_cache: Some(Arc::new(crate::session::ClientSessionCache::new(256))),
             enable_tickets: true,
+            keep_peer_certificates: true,
         }
     }
 

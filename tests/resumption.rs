@@ -360,3 +360,34 @@ fn garbage_ticket_falls_back_to_a_full_handshake() {
         assert_eq!(out[5 + 4 + 2 + 32], 0, "no session ID echoed");
     }
 }
+
+#[test]
+fn a_client_that_keeps_no_peer_certificates_still_verifies_and_resumes() {
+    let mut lean = client_config();
+    lean.keep_peer_certificates = false;
+    let cc = Arc::new(lean);
+    let sc = Arc::new(ids_only());
+    for (t, resumed) in [(T0, false), (T0 + 1, true)] {
+        let mut c = ClientConnection::new(cc.clone(), name("localhost"), at(t)).unwrap();
+        let mut s = ServerConnection::new(sc.clone(), at(t)).unwrap();
+        handshake(&mut c, &mut s).unwrap();
+        let info = c.handshake_info().unwrap();
+        assert_eq!(info.resumed, resumed);
+        assert!(info.peer_certificates.is_empty(), "chain kept");
+    }
+    // The chain is still verified: a server the roots do not vouch for fails.
+    let mut c = ClientConnection::new(cc.clone(), name("localhost"), at(T0)).unwrap();
+    let mut s =
+        ServerConnection::new(Arc::new(server_config("other-server-p256")), at(T0)).unwrap();
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(err.0, Side::Client, "{err:?}");
+    // And by default the chain is kept.
+    let cc = Arc::new(client_config());
+    let mut c = ClientConnection::new(cc, name("localhost"), at(T0)).unwrap();
+    let mut s = ServerConnection::new(sc, at(T0)).unwrap();
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(
+        c.handshake_info().unwrap().peer_certificates,
+        certs("server-p256.chain.pem")
+    );
+}

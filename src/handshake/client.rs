@@ -750,6 +750,10 @@ impl ExpectFinished {
                 .verify_data(&p.master, FinishedLabel::Client, &p.transcript)?;
             emit(cx, &mut p.transcript, &HandshakeMessage::Finished(&vd))?;
         }
+        if !ctx.config.keep_peer_certificates {
+            // Verified and used; not kept (nor stored with the session).
+            p.neg.peer_certificates = Vec::new();
+        }
         remember(ctx, &p);
         cx.complete(p.neg.into_info())?;
         Ok(State::Established)
