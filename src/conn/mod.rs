@@ -81,7 +81,8 @@ pub struct HandshakeInfo {
     pub alpn_protocol: Option<Vec<u8>>,
     /// The server name: the one the client sent (SNI).
     pub server_name: Option<String>,
-    /// The peer's certificate chain, leaf first (empty if it sent none).
+    /// The peer's certificate chain, leaf first (empty if it sent none, or
+    /// on a client whose `ClientConfig::keep_peer_certificates` is false).
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// Whether the extended master secret (RFC 7627) is in use.
     pub extended_master_secret: bool,
