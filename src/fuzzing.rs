@@ -359,6 +359,18 @@ fn drain(conn: &mut Connection) -> usize {
     read
 }
 
+/// The client and server configurations of the live-handshake targets
+/// ([`mutated_handshake`], [`replay`]): the test PKI's CA and P-256 server.
+pub fn live_configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    (
+        client_config(include_bytes!("../tests/fixtures/ca.pem")),
+        server_config(
+            include_bytes!("../tests/fixtures/server-p256.chain.pem"),
+            include_bytes!("../tests/fixtures/server-p256.key"),
+        ),
+    )
+}
+
 /// The body of [`mutated_handshake`]; returns every byte delivered.
 fn run_mutated_handshake(
     client: &Arc<ClientConfig>,

@@ -1,5 +1,5 @@
 //! A live client–server handshake whose records are dropped, duplicated,
-//! swapped, bit-flipped or truncated as the input says. See
+//! swapped, bit-flipped, truncated, split or merged as the input says. See
 //! `tls12::fuzzing::mutated_handshake`.
 #![no_main]
 
@@ -8,15 +8,8 @@ use std::sync::{Arc, LazyLock};
 use libfuzzer_sys::fuzz_target;
 use tls12::{ClientConfig, ServerConfig};
 
-static CONFIGS: LazyLock<(Arc<ClientConfig>, Arc<ServerConfig>)> = LazyLock::new(|| {
-    (
-        tls12::fuzzing::client_config(include_bytes!("../../tests/fixtures/ca.pem")),
-        tls12::fuzzing::server_config(
-            include_bytes!("../../tests/fixtures/server-p256.chain.pem"),
-            include_bytes!("../../tests/fixtures/server-p256.key"),
-        ),
-    )
-});
+static CONFIGS: LazyLock<(Arc<ClientConfig>, Arc<ServerConfig>)> =
+    LazyLock::new(tls12::fuzzing::live_configs);
 
 fuzz_target!(|data: &[u8]| {
     tls12::fuzzing::mutated_handshake(&CONFIGS.0, &CONFIGS.1, data);

@@ -8,15 +8,8 @@ use std::sync::{Arc, LazyLock};
 use libfuzzer_sys::fuzz_target;
 use tls12::{ClientConfig, ServerConfig};
 
-static CONFIGS: LazyLock<(Arc<ClientConfig>, Arc<ServerConfig>)> = LazyLock::new(|| {
-    (
-        tls12::fuzzing::client_config(include_bytes!("../../tests/fixtures/ca.pem")),
-        tls12::fuzzing::server_config(
-            include_bytes!("../../tests/fixtures/server-p256.chain.pem"),
-            include_bytes!("../../tests/fixtures/server-p256.key"),
-        ),
-    )
-});
+static CONFIGS: LazyLock<(Arc<ClientConfig>, Arc<ServerConfig>)> =
+    LazyLock::new(tls12::fuzzing::live_configs);
 
 fuzz_target!(|data: &[u8]| {
     tls12::fuzzing::replay(&CONFIGS.0, &CONFIGS.1, data);
