@@ -31,13 +31,14 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use crate::codec::alert::AlertMessage;
-use crate::codec::enums::HandshakeType;
+use crate::codec::enums::{ContentType, HandshakeType};
 use crate::codec::extensions::{ClientExtension, ServerExtension};
 use crate::codec::handshake::{
     decode_ecdh_public, decode_handshake, encode_ecdh_public, encode_handshake,
     EcdheServerKeyExchange, HandshakeMessage,
 };
 use crate::codec::{Codec, Reader};
+use crate::record::cipher::RecordTwin;
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::{RecordHeader, HEADER_LEN, MAX_CIPHERTEXT};
 use crate::{
@@ -352,6 +353,12 @@ pub fn drive(conn: &mut Connection, input: &[u8]) {
 fn drain(conn: &mut Connection) -> usize {
     let out = conn.pending_output().len();
     conn.consume_output(out);
+    drain_inbound(conn)
+}
+
+/// Empties events and plaintext, as an application would, but leaves the
+/// output queued; returns how much plaintext was read.
+fn drain_inbound(conn: &mut Connection) -> usize {
     while conn.next_event().is_some() {}
     let _ = conn.handshake_info();
     let read = conn.plaintext().len();
@@ -371,12 +378,12 @@ pub fn live_configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
     )
 }
 
-/// The body of [`mutated_handshake`]; returns every byte delivered.
-fn run_mutated_handshake(
+/// `client` and `server` with fresh session stores: a client cache and a
+/// server ticketer (RFC 5077), so that a second handshake resumes the first.
+fn resuming_configs(
     client: &Arc<ClientConfig>,
     server: &Arc<ServerConfig>,
-    data: &[u8],
-) -> Vec<u8> {
+) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
     #[cfg_attr(not(feature = "std"), allow(unused_mut))]
     let mut client = (**client).clone();
     #[cfg_attr(not(feature = "std"), allow(unused_mut))]
@@ -390,7 +397,16 @@ fn run_mutated_handshake(
             Duration::from_secs(3600),
         )));
     }
-    let (client, server) = (Arc::new(client), Arc::new(server));
+    (Arc::new(client), Arc::new(server))
+}
+
+/// The body of [`mutated_handshake`]; returns every byte delivered.
+fn run_mutated_handshake(
+    client: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+    data: &[u8],
+) -> Vec<u8> {
+    let (client, server) = resuming_configs(client, server);
     let mut ops = data.iter().copied();
     let mut wire = Vec::new();
     for _ in 0..2 {
@@ -400,15 +416,27 @@ fn run_mutated_handshake(
 }
 
 /// A live handshake between a client and a server whose records are
-/// mutated in flight: each byte of `data` decides the fate of the next record
-/// (deliver it, drop it, send it twice, swap it with the next one, flip one
-/// of its bits, cut it short, split it in two records, or merge it with the
-/// next record of the same type; splitting and merging plaintext handshake
-/// records moves message boundaries across records, RFC 5246 §6.2.1). The oracle: nothing panics, an error is
-/// recorded and stays, and when both sides finish the handshake without an
-/// error, application data crosses intact both ways. A mutation that both
-/// sides silently accept and that still changes what they agreed on would
-/// fail the data check or the Finished check (RFC 5246 §7.4.9).
+/// mutated in flight. Each flight starts with one byte of `data`: 3 (mod 4)
+/// makes the sender also send a record of a type and content taken from
+/// `data`, through its own record layer (so sealed, and authentic, once its
+/// writes are protected). Then each byte decides the fate of the next
+/// record: deliver it, drop it, send it twice, swap it with the next one,
+/// flip one of its bits, cut it short, split it in two records, merge it
+/// with the next record of the same type (splitting and merging plaintext
+/// handshake records moves message boundaries across records, RFC 5246
+/// §6.2.1), or, for a sealed record, open it with the sender's keys, change
+/// its plaintext (flip a bit, cut it, change its content type, append
+/// bytes) and seal it again under the same sequence number, so that the
+/// change gets past the AEAD check (RFC 5246 §6.2.3.3) to the Finished check
+/// and the post-handshake code behind it.
+///
+/// The oracle: nothing panics, an error is recorded and stays; a Finished
+/// that reached its peer with a bit flipped never completes a handshake
+/// (RFC 5246 §7.4.9); and when both sides finish the handshake without an
+/// error, application data crosses intact both ways. A mutation of the
+/// plaintext handshake that both sides silently accept and that still
+/// changes what they agreed on would fail the Finished check or the data
+/// check.
 ///
 /// Each call gets fresh session stores and runs two handshakes, so the
 /// second may resume the first (by ticket) and runs do not depend on earlier
@@ -428,22 +456,29 @@ pub fn replay(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, data: &[u8
     assert!(first == second, "the same input gave different wire bytes");
 }
 
+/// One handshake of [`mutated_handshake`]; returns both ends.
 fn one_mutated_handshake(
     client: &Arc<ClientConfig>,
     server: &Arc<ServerConfig>,
     ops: &mut impl Iterator<Item = u8>,
     wire: &mut Vec<u8>,
-) {
+) -> (ClientConnection, ServerConnection) {
     let mut c = client_connection(client);
     let mut s = server_connection(server);
+    let mut flipped_finished = false;
     for _ in 0..6 {
-        pump(&mut c, &mut s, ops, wire);
-        pump(&mut s, &mut c, ops, wire);
+        pump(&mut c, &mut s, ops, wire, &mut flipped_finished);
+        pump(&mut s, &mut c, ops, wire, &mut flipped_finished);
     }
     if c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking() {
+        assert!(
+            !flipped_finished,
+            "a Finished with a flipped bit completed the handshake"
+        );
         exchange(&mut c, &mut s);
         exchange(&mut s, &mut c);
     }
+    (c, s)
 }
 
 /// Sends a message from `a` to `b` and checks it arrives unchanged.
@@ -467,45 +502,97 @@ fn reframe(header: &[u8], payload: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&payload[..payload.len().min(0xffff)]);
 }
 
-/// Moves `from`'s output to `to`, record by record, mutated as `ops` says.
-/// Everything delivered is also appended to `log`.
+/// One record of a flight in [`pump`].
+struct FlightRecord {
+    bytes: Vec<u8>,
+    /// Its sequence number, if the sender sealed it.
+    seq: Option<u64>,
+    /// Whether the sender's state machine wrote it (not an injected record).
+    own: bool,
+}
+
+/// Content types 20 to 24: the four of RFC 5246 and heartbeat (RFC 6520).
+fn content_type(op: u8) -> ContentType {
+    ContentType::from_wire(20 + op % 5)
+}
+
+/// Moves `from`'s output to `to`, record by record, mutated as `ops` says
+/// (see [`mutated_handshake`]). Everything delivered is also appended to
+/// `log`. Sets `flipped_finished` when a bit of a sealed handshake record
+/// the sender wrote during `to`'s handshake (its Finished) is flipped.
 fn pump(
     from: &mut Connection,
     to: &mut Connection,
     ops: &mut impl Iterator<Item = u8>,
     log: &mut Vec<u8>,
+    flipped_finished: &mut bool,
 ) {
+    let own_len = from.pending_output().len();
+    if ops.next().unwrap_or(0) % 4 == 3 {
+        let typ = content_type(ops.next().unwrap_or(0));
+        let len = usize::from(ops.next().unwrap_or(0));
+        let data: Vec<u8> = ops.by_ref().take(len).collect();
+        // Refused only once the sequence numbers run out.
+        let _ = from.fuzzing_write_records(typ, &data);
+    }
     let wire = from.pending_output().to_vec();
     from.consume_output(wire.len());
-    let mut records: Vec<Vec<u8>> = Vec::new();
+    let mut records: Vec<FlightRecord> = Vec::new();
     let mut rest = &wire[..];
-    while let Some(len) = rest
-        .get(3..5)
-        .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])) + 5)
-    {
+    while !rest.is_empty() {
+        let len = rest.get(3..5).map_or(rest.len(), |l| {
+            usize::from(u16::from_be_bytes([l[0], l[1]])) + 5
+        });
         let (record, tail) = rest.split_at(len.min(rest.len()));
-        records.push(record.to_vec());
+        records.push(FlightRecord {
+            bytes: record.to_vec(),
+            seq: None,
+            own: wire.len() - rest.len() < own_len,
+        });
         rest = tail;
     }
-    if !rest.is_empty() {
-        records.push(rest.to_vec());
+    // The sealed records are the last ones of the flight, numbered up to
+    // the sender's next sequence number (RFC 5246 §6.1); the first that
+    // does not open under its number is plaintext, like those before it.
+    let twin = from.fuzzing_write_twin();
+    if let Some((Some(next), twin)) = &twin {
+        let mut seq = *next;
+        for r in records.iter_mut().rev() {
+            let Some(prev) = seq.checked_sub(1) else {
+                break;
+            };
+            if twin.open(prev, &r.bytes).is_none() {
+                break;
+            }
+            r.seq = Some(prev);
+            seq = prev;
+        }
     }
+    let receiver_handshaking = to.is_handshaking();
     let mut out: Vec<u8> = Vec::new();
     let mut i = 0;
     while i < records.len() {
         let op = ops.next().unwrap_or(0);
         match op % 10 {
+            1 => match (&twin, records[i].seq) {
+                (Some((_, twin)), Some(seq)) => {
+                    let r = &records[i];
+                    let flag = r.own && receiver_handshaking;
+                    reseal(twin, seq, &r.bytes, ops, flag, flipped_finished, &mut out);
+                }
+                _ => out.extend_from_slice(&records[i].bytes),
+            },
             3 => {} // dropped
             4 => {
-                out.extend_from_slice(&records[i]);
-                out.extend_from_slice(&records[i]);
+                out.extend_from_slice(&records[i].bytes);
+                out.extend_from_slice(&records[i].bytes);
             }
             5 if i + 1 < records.len() => {
                 records.swap(i, i + 1);
-                out.extend_from_slice(&records[i]);
+                out.extend_from_slice(&records[i].bytes);
             }
             6 => {
-                let mut r = records[i].clone();
+                let mut r = records[i].bytes.clone();
                 let at = usize::from(ops.next().unwrap_or(0)) % r.len().max(1);
                 if let Some(b) = r.get_mut(at) {
                     *b ^= 1 << (op % 8);
@@ -513,27 +600,28 @@ fn pump(
                 out.extend_from_slice(&r);
             }
             7 => {
-                let keep = usize::from(ops.next().unwrap_or(0)) % records[i].len().max(1);
-                out.extend_from_slice(&records[i][..keep]);
+                let r = &records[i].bytes;
+                let keep = usize::from(ops.next().unwrap_or(0)) % r.len().max(1);
+                out.extend_from_slice(&r[..keep]);
             }
-            8 if records[i].len() > 5 => {
-                let (header, payload) = records[i].split_at(5);
+            8 if records[i].bytes.len() > 5 => {
+                let (header, payload) = records[i].bytes.split_at(5);
                 let at = usize::from(ops.next().unwrap_or(0)) % (payload.len() + 1);
                 for part in [&payload[..at], &payload[at..]] {
                     reframe(header, part, &mut out);
                 }
             }
             9 if i + 1 < records.len()
-                && records[i].len() >= 5
-                && records[i + 1].len() >= 5
-                && records[i][0] == records[i + 1][0] =>
+                && records[i].bytes.len() >= 5
+                && records[i + 1].bytes.len() >= 5
+                && records[i].bytes[0] == records[i + 1].bytes[0] =>
             {
-                let mut payload = records[i][5..].to_vec();
-                payload.extend_from_slice(&records[i + 1][5..]);
-                reframe(&records[i][..5], &payload, &mut out);
+                let mut payload = records[i].bytes[5..].to_vec();
+                payload.extend_from_slice(&records[i + 1].bytes[5..]);
+                reframe(&records[i].bytes[..5], &payload, &mut out);
                 i += 1;
             }
-            _ => out.extend_from_slice(&records[i]),
+            _ => out.extend_from_slice(&records[i].bytes),
         }
         i += 1;
     }
@@ -542,7 +630,54 @@ fn pump(
         assert_eq!(to.error(), Some(&e), "error not recorded");
         assert_eq!(to.receive(b"\x16"), Err(e), "dead connection revived");
     }
-    drain(to);
+    // Not `drain`: `to`'s reply is the next flight, which the next `pump`
+    // carries back.
+    drain_inbound(to);
+}
+
+/// Opens the sealed `record` (sequence number `seq`) with the sender's
+/// keys, changes its plaintext as `ops` says and appends it to `out` sealed
+/// again under the same number. `flag`: a bit flipped in a handshake record
+/// here is a flipped Finished (see [`pump`]).
+fn reseal(
+    twin: &RecordTwin,
+    seq: u64,
+    record: &[u8],
+    ops: &mut impl Iterator<Item = u8>,
+    flag: bool,
+    flipped_finished: &mut bool,
+    out: &mut Vec<u8>,
+) {
+    let Some((typ, version, mut plain)) = twin.open(seq, record) else {
+        out.extend_from_slice(record);
+        return;
+    };
+    let how = ops.next().unwrap_or(0);
+    let mut new_typ = typ;
+    match how % 4 {
+        0 => {
+            let at = usize::from(ops.next().unwrap_or(0)) % plain.len().max(1);
+            if let Some(b) = plain.get_mut(at) {
+                *b ^= 1 << (how / 4 % 8);
+                if flag && typ == ContentType::Handshake {
+                    *flipped_finished = true;
+                }
+            }
+        }
+        1 => {
+            let keep = usize::from(ops.next().unwrap_or(0)) % (plain.len() + 1);
+            plain.truncate(keep);
+        }
+        2 => new_typ = content_type(ops.next().unwrap_or(0)),
+        _ => {
+            let n = usize::from(ops.next().unwrap_or(0));
+            plain.extend(ops.by_ref().take(n));
+        }
+    }
+    match twin.seal(seq, new_typ, version, &plain) {
+        Some(sealed) => out.extend_from_slice(&sealed),
+        None => out.extend_from_slice(record),
+    }
 }
 
 #[cfg(test)]
@@ -722,12 +857,95 @@ mod tests {
         out.push(("server", "client_hello".into(), server_in.clone()));
         server_in.extend_from_slice(&second);
         out.push(("server", "client_flights".into(), server_in));
+        for (name, data) in live_seeds() {
+            out.push(("mutated_handshake", name.clone(), data.clone()));
+            out.push(("replay", name, data));
+        }
         out
+    }
+
+    /// The first input of the form `ops_at(pos, ops)` after which
+    /// `want(client, server)` holds, trailing zeros (the default op) cut.
+    fn first_input(ops: &[u8], want: impl Fn(&Connection, &Connection) -> bool) -> Vec<u8> {
+        let mut data = (0..40)
+            .map(|pos| ops_at(pos, ops))
+            .find(|data| {
+                let (c, s) = one(data);
+                want(&c, &s)
+            })
+            .expect("no position gives the wanted outcome");
+        while data.last() == Some(&0) {
+            data.pop();
+        }
+        data
+    }
+
+    /// Seeds for the live-handshake targets: each reaches a different sealed
+    /// record and changes it (see `mutated_handshake`).
+    fn live_seeds() -> Vec<(String, Vec<u8>)> {
+        let bad_finished = |conn: &Connection| conn.error() == Some(&Error::BadFinished);
+        let refused_after = |conn: &Connection| {
+            conn.handshake_info().is_some()
+                && matches!(conn.error(), Some(Error::UnexpectedMessage { .. }))
+        };
+        vec![
+            ("no_mutation".into(), vec![0]),
+            (
+                "server_finished_flipped".into(),
+                first_input(&[1, 0, 12], |c, _| bad_finished(c)),
+            ),
+            (
+                "client_finished_flipped".into(),
+                first_input(&[1, 0, 12], |_, s| bad_finished(s)),
+            ),
+            (
+                "client_finished_as_alert".into(),
+                first_input(&[1, 2, 1], |_, s| s.error().is_some()),
+            ),
+            (
+                "sealed_ccs_after_handshake".into(),
+                first_input(&[3, 0, 1, 1], |c, s| refused_after(c) || refused_after(s)),
+            ),
+            ("sealed_hello_request_after_handshake".into(), {
+                // The server's flight after the first empty client flight
+                // once the handshake is over.
+                let mut data = vec![0; ops_until_done() + 1];
+                data.extend_from_slice(&[3, 2, 4, 0, 0, 0, 0]);
+                let (c, s) = one(&data);
+                // RFC 5246 §7.4.1.1: the client may ignore it (we refuse
+                // renegotiation with a warning), and the connection lives.
+                assert!(both_done(&c, &s), "{:?} {:?}", c.error(), s.error());
+                data
+            }),
+        ]
+    }
+
+    /// How many op bytes an unmutated handshake uses up to the flight that
+    /// completes it.
+    fn ops_until_done() -> usize {
+        let (cc, sc) = live_configs();
+        let zeros = [0u8; 64];
+        let mut ops = zeros.iter().copied();
+        let mut c = client_connection(&cc);
+        let mut s = server_connection(&sc);
+        let mut flipped = false;
+        for _ in 0..6 {
+            if both_done(&c, &s) {
+                break;
+            }
+            pump(&mut c, &mut s, &mut ops, &mut Vec::new(), &mut flipped);
+            pump(&mut s, &mut c, &mut ops, &mut Vec::new(), &mut flipped);
+        }
+        assert!(both_done(&c, &s));
+        zeros.len() - ops.len()
     }
 
     fn run(target: &str, data: &[u8]) {
         let (cc, sc) = configs();
         match target {
+            // `replay` takes the same inputs; its oracle holds only where
+            // ring's generator is fixed too (`--cfg fuzzing`).
+            "mutated_handshake" | "replay" => mutated_handshake(&cc, &sc, data),
             "handshake_message" => handshake_message(data),
             "client_extension" => client_extension(data),
             "server_extension" => server_extension(data),
@@ -881,6 +1099,93 @@ mod tests {
         for data in [&[][..], &[0, 0, 4, 0, 8, 77, 9, 0, 6, 13][..]] {
             replay(&cc, &sc, data);
         }
+    }
+
+    /// Runs one handshake of `mutated_handshake` with `data` as its ops.
+    fn one(data: &[u8]) -> (ClientConnection, ServerConnection) {
+        let (cc, sc) = live_configs();
+        let mut ops = data.iter().copied();
+        one_mutated_handshake(&cc, &sc, &mut ops, &mut Vec::new())
+    }
+
+    /// `data` with `ops` written at `pos` over a run of deliveries.
+    fn ops_at(pos: usize, ops: &[u8]) -> Vec<u8> {
+        let mut data = vec![0u8; 64];
+        data[pos..pos + ops.len()].copy_from_slice(ops);
+        data
+    }
+
+    /// Whether `c` and `s` both finished the handshake without an error.
+    fn both_done(c: &Connection, s: &Connection) -> bool {
+        c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking()
+    }
+
+    #[test]
+    fn unmutated_handshakes_complete_and_the_second_resumes() {
+        // Without this the target would fuzz only the first flight: every
+        // mutation must start from a handshake that gets to the end.
+        let (cc, sc) = live_configs();
+        let (cc, sc) = resuming_configs(&cc, &sc);
+        let mut ops = core::iter::empty();
+        let mut wire = Vec::new();
+        let (c, s) = one_mutated_handshake(&cc, &sc, &mut ops, &mut wire);
+        assert!(both_done(&c, &s), "{:?} {:?}", c.error(), s.error());
+        assert!(!c.handshake_info().unwrap().resumed);
+        let (c, s) = one_mutated_handshake(&cc, &sc, &mut ops, &mut wire);
+        assert!(both_done(&c, &s), "{:?} {:?}", c.error(), s.error());
+        assert!(c.handshake_info().unwrap().resumed);
+        assert!(s.handshake_info().unwrap().resumed);
+    }
+
+    #[test]
+    fn resealed_finished_with_a_flipped_bit_is_refused() {
+        // Op 1 on a sealed record, then "flip bit 0" at byte 12 (inside
+        // verify_data). Tried at every position, it must hit both Finished
+        // messages, and each must fail the Finished check (RFC 5246 §7.4.9),
+        // not the record MAC: the change was sealed again.
+        let (mut client_saw, mut server_saw) = (false, false);
+        for pos in 0..40 {
+            let (c, s) = one(&ops_at(pos, &[1, 0, 12]));
+            assert_ne!(c.error(), Some(&Error::BadRecordMac));
+            assert_ne!(s.error(), Some(&Error::BadRecordMac));
+            client_saw |= c.error() == Some(&Error::BadFinished);
+            server_saw |= s.error() == Some(&Error::BadFinished);
+        }
+        assert!(client_saw, "no run flipped the server's Finished");
+        assert!(server_saw, "no run flipped the client's Finished");
+    }
+
+    #[test]
+    fn resealed_changes_reach_behind_the_record_mac() {
+        // The other plaintext changes: cut short, content type changed,
+        // bytes appended. None may surface as bad_record_mac.
+        for how in [&[1u8, 1, 3][..], &[1, 2, 3], &[1, 3, 2, 0xab, 0xcd]] {
+            for pos in 0..40 {
+                let (c, s) = one(&ops_at(pos, how));
+                assert_ne!(c.error(), Some(&Error::BadRecordMac), "{how:?} at {pos}");
+                assert_ne!(s.error(), Some(&Error::BadRecordMac), "{how:?} at {pos}");
+            }
+        }
+    }
+
+    #[test]
+    fn injected_records_arrive_sealed_after_the_handshake() {
+        // Inject (3) a ChangeCipherSpec (20 + 0) of one byte (1). After the
+        // handshake the sender seals it, so the peer opens it and refuses it
+        // as unexpected_message (RFC 5246 §7.1: one CCS per handshake)
+        // instead of failing its MAC.
+        let mut sealed_ccs_refused = false;
+        for pos in 0..40 {
+            let (c, s) = one(&ops_at(pos, &[3, 0, 1, 1]));
+            for (ended, err) in [
+                (c.handshake_info().is_some(), c.error()),
+                (s.handshake_info().is_some(), s.error()),
+            ] {
+                assert_ne!(err, Some(&Error::BadRecordMac));
+                sealed_ccs_refused |= ended && matches!(err, Some(Error::UnexpectedMessage { .. }));
+            }
+        }
+        assert!(sealed_ccs_refused);
     }
 
     #[test]

@@ -735,6 +735,33 @@ impl Connection {
     }
 }
 
+/// Hooks for the fuzzing harness (`crate::fuzzing`), which plays a peer that
+/// speaks through a real connection's own record layer.
+#[cfg(feature = "fuzzing")]
+impl Connection {
+    /// Queues `data` as records of type `typ` after whatever is pending, as
+    /// this connection's record layer would write them (sealed once its
+    /// writes are protected), so that they reach the peer authentic.
+    pub(crate) fn fuzzing_write_records(
+        &mut self,
+        typ: ContentType,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        self.common.write_records(typ, data)
+    }
+
+    /// Once this connection's writes are protected: the sequence number of
+    /// its next record and a copy of its write keys.
+    pub(crate) fn fuzzing_write_twin(
+        &self,
+    ) -> Option<(Option<u64>, crate::record::cipher::RecordTwin)> {
+        self.common
+            .sealer
+            .as_ref()
+            .map(crate::record::cipher::RecordSealer::fuzzing_twin)
+    }
+}
+
 /// RFC 5246 §6.2.1: an unprotected record is at most 2^14 bytes.
 fn check_unprotected_len(len: usize) -> Result<(), Error> {
     if len > crate::record::MAX_PLAINTEXT {

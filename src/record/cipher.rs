@@ -43,10 +43,16 @@ struct State {
     /// once record 2^64-1 has been processed: RFC 5246 §6.1 says sequence
     /// numbers "may not exceed 2^64-1" and must not wrap.
     seq: Option<u64>,
+    /// The key bytes, kept only in fuzzing builds so that the harness can
+    /// open and re-seal a connection's own records (see [`RecordTwin`]).
+    #[cfg(feature = "fuzzing")]
+    raw_key: Zeroizing<Vec<u8>>,
 }
 
 impl State {
     fn new(aead: AeadAlgorithm, key: &[u8], fixed_iv: &[u8]) -> Result<Self, Error> {
+        #[cfg(feature = "fuzzing")]
+        let raw_key = key;
         if key.len() != aead.key_len() {
             return Err(Error::Internal("record key has the wrong length"));
         }
@@ -64,6 +70,8 @@ impl State {
             key: LessSafeKey::new(key),
             iv,
             seq: Some(0),
+            #[cfg(feature = "fuzzing")]
+            raw_key: Zeroizing::new(raw_key.to_vec()),
         })
     }
 
@@ -238,9 +246,78 @@ impl RecordSealer {
     }
 
     /// Test hook: jump the sequence number (to test RFC 5246 §6.1 exhaustion).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn set_sequence(&mut self, seq: u64) {
         self.state.seq = Some(seq);
+    }
+
+    /// Fuzzing hook: the sequence number the next record will carry (`None`
+    /// once exhausted) and a [`RecordTwin`] holding this direction's keys.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn fuzzing_twin(&self) -> (Option<u64>, RecordTwin) {
+        let fixed_iv = self
+            .state
+            .iv
+            .get(..self.state.aead.fixed_iv_len())
+            .unwrap_or_default()
+            .to_vec();
+        let twin = RecordTwin {
+            aead: self.state.aead,
+            key: self.state.raw_key.clone(),
+            fixed_iv: Zeroizing::new(fixed_iv),
+        };
+        (self.state.seq, twin)
+    }
+}
+
+/// Fuzzing only: a copy of one direction's keys, with which the harness
+/// opens a record that direction sealed and seals a changed plaintext in its
+/// place under the same sequence number. The receiver then sees an authentic
+/// record, so a fuzzer can reach what lies behind the AEAD check (the
+/// encrypted Finished, post-handshake messages and alerts) instead of
+/// stopping at bad_record_mac.
+#[cfg(feature = "fuzzing")]
+pub(crate) struct RecordTwin {
+    aead: AeadAlgorithm,
+    key: Zeroizing<Vec<u8>>,
+    fixed_iv: Zeroizing<Vec<u8>>,
+}
+
+#[cfg(feature = "fuzzing")]
+impl RecordTwin {
+    /// Opens `record` (header included) as the record with sequence number
+    /// `seq`: its content type, version and plaintext, or `None` if it is not
+    /// a whole authentic record.
+    pub(crate) fn open(
+        &self,
+        seq: u64,
+        record: &[u8],
+    ) -> Option<(ContentType, ProtocolVersion, Vec<u8>)> {
+        let h = RecordHeader::parse(record).ok()??;
+        let mut payload = record.get(HEADER_LEN..)?.to_vec();
+        if payload.len() != h.len {
+            return None;
+        }
+        let mut opener = RecordOpener::new(self.aead, &self.key, &self.fixed_iv).ok()?;
+        opener.set_sequence(seq);
+        let range = opener.open_in_place(h.typ, h.version, &mut payload).ok()?;
+        Some((h.typ, h.version, payload.get(range)?.to_vec()))
+    }
+
+    /// Seals `plaintext` as the record with sequence number `seq`, or
+    /// `None` if it cannot be (over 2^14 bytes).
+    pub(crate) fn seal(
+        &self,
+        seq: u64,
+        typ: ContentType,
+        version: ProtocolVersion,
+        plaintext: &[u8],
+    ) -> Option<Vec<u8>> {
+        let mut sealer = RecordSealer::new(self.aead, &self.key, &self.fixed_iv).ok()?;
+        sealer.set_sequence(seq);
+        let mut out = Vec::new();
+        sealer.seal(typ, version, plaintext, &mut out).ok()?;
+        Some(out)
     }
 }
 
@@ -347,7 +424,7 @@ impl RecordOpener {
     }
 
     /// Test hook: jump the sequence number (to test RFC 5246 §6.1 exhaustion).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn set_sequence(&mut self, seq: u64) {
         self.state.seq = Some(seq);
     }
