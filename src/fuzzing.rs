@@ -481,7 +481,10 @@ fn one_mutated_handshake(
     (c, s)
 }
 
-/// Sends a message from `a` to `b` and checks it arrives unchanged.
+/// Sends a message from `a` to `b` and checks it arrives unchanged, unless
+/// `b` holds part of a record (one the harness cut short): the message then
+/// continues that record, as it would on a TCP stream, and is rightly not
+/// delivered as data of its own.
 fn exchange(a: &mut Connection, b: &mut Connection) {
     let msg = b"after a mutated handshake";
     if a.send(msg).is_err() {
@@ -489,7 +492,8 @@ fn exchange(a: &mut Connection, b: &mut Connection) {
     }
     let wire = a.pending_output().to_vec();
     a.consume_output(wire.len());
-    if b.receive(&wire).is_ok() && !b.peer_closed() {
+    let in_step = b.fuzzing_partial_record() == 0;
+    if b.receive(&wire).is_ok() && !b.peer_closed() && in_step {
         assert_eq!(b.plaintext(), &msg[..], "data changed in flight");
         b.consume_plaintext(msg.len());
     }
@@ -1118,6 +1122,22 @@ mod tests {
     /// Whether `c` and `s` both finished the handshake without an error.
     fn both_done(c: &Connection, s: &Connection) -> bool {
         c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking()
+    }
+
+    #[test]
+    fn data_after_a_record_cut_short_continues_that_record() {
+        // The receiver waits for the rest of a cut record, so the next
+        // message is not data of its own: not a loss (the first finding of
+        // the fixed mutated_handshake was this false alarm).
+        let (mut c, mut s) = one(&[]);
+        assert!(both_done(&c, &s));
+        c.send(b"cut").unwrap();
+        let wire = c.pending_output().to_vec();
+        c.consume_output(wire.len());
+        assert_eq!(s.receive(&wire[..10]), Ok(10));
+        assert_eq!(s.fuzzing_partial_record(), 10);
+        exchange(&mut c, &mut s);
+        assert!(s.plaintext().is_empty());
     }
 
     #[test]

@@ -750,6 +750,12 @@ impl Connection {
         self.common.write_records(typ, data)
     }
 
+    /// Bytes of a record received only in part, waiting for the rest (what
+    /// the peer sends next continues that record).
+    pub(crate) fn fuzzing_partial_record(&self) -> usize {
+        self.incoming.len()
+    }
+
     /// Once this connection's writes are protected: the sequence number of
     /// its next record and a copy of its write keys.
     pub(crate) fn fuzzing_write_twin(
