@@ -245,7 +245,8 @@ impl RecordSealer {
         Ok(())
     }
 
-    /// Test hook: jump the sequence number (to test RFC 5246 §6.1 exhaustion).
+    /// Test and fuzzing hook: jump the sequence number (to test RFC 5246 §6.1
+    /// exhaustion, and for `RecordTwin` to re-seal a record in place).
     #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn set_sequence(&mut self, seq: u64) {
         self.state.seq = Some(seq);
@@ -423,7 +424,8 @@ impl RecordOpener {
         Ok(plain_len)
     }
 
-    /// Test hook: jump the sequence number (to test RFC 5246 §6.1 exhaustion).
+    /// Test and fuzzing hook: jump the sequence number (to test RFC 5246 §6.1
+    /// exhaustion, and for `RecordTwin` to re-seal a record in place).
     #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn set_sequence(&mut self, seq: u64) {
         self.state.seq = Some(seq);
