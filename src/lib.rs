@@ -86,6 +86,7 @@ pub(crate) mod conn;
 pub(crate) mod crypto;
 pub(crate) mod error;
 pub(crate) mod handshake;
+pub(crate) mod info;
 pub(crate) mod record;
 pub(crate) mod session;
 #[cfg(feature = "std")]

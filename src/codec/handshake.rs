@@ -620,7 +620,8 @@ impl<'a> Codec<'a> for NewSessionTicket<'a> {
 }
 
 impl HandshakeMessage<'_> {
-    /// The message's name, for unexpected_message errors.
+    /// The message's name.
+    #[cfg(test)]
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::HelloRequest => "HelloRequest",

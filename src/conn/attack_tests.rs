@@ -16,6 +16,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use super::tests::{deliver, handshake_msg, split_records, take_output};
 use super::*;
+use crate::codec::enums::ProtocolVersion;
 use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
 use crate::config::{ClientConfig, ServerConfig};
 use crate::crypto::keys::MasterSecret;
@@ -77,7 +78,7 @@ fn established() -> (ClientConnection, ServerConnection) {
         deliver(&mut c, &mut s).unwrap();
         deliver(&mut s, &mut c).unwrap();
     }
-    assert!(c.common.established && s.common.established);
+    assert!(c.is_established() && s.is_established());
     events(&mut c);
     events(&mut s);
     (c, s)
@@ -147,8 +148,8 @@ const NONCE_LOOKS_LIKE_FINISHED: u64 = 0x1400_0024_0000_0000;
 fn skip_tls_server_omits_ccs_encrypted_finished_arrives() {
     let (mut c, mut s, _) = up_to_server_flight(1);
     s.common
-        .sealer
-        .as_mut()
+        .record
+        .write_state_mut()
         .unwrap()
         .set_sequence(NONCE_LOOKS_LIKE_FINISHED);
     s.common
@@ -196,8 +197,8 @@ fn skip_tls_client_omits_ccs_encrypted_finished_arrives() {
 
     let (mut c, mut s, _) = up_to_client_flight(1);
     c.common
-        .sealer
-        .as_mut()
+        .record
+        .write_state_mut()
         .unwrap()
         .set_sequence(NONCE_LOOKS_LIKE_FINISHED);
     c.common
@@ -222,8 +223,9 @@ fn skip_tls_client_omits_ccs_encrypted_finished_arrives() {
 #[test]
 fn skip_tls_server_omits_finished_application_data_arrives() {
     let (mut c, mut s, _) = up_to_server_flight(2);
-    s.common.sealer.as_mut().unwrap().set_sequence(0);
+    s.common.record.write_state_mut().unwrap().set_sequence(0);
     s.common
+        .record
         .write_records(
             ContentType::ApplicationData,
             b"HTTP/1.1 200 OK\r\n\r\nsecret",
@@ -252,8 +254,9 @@ fn skip_tls_server_omits_finished_application_data_arrives() {
 #[test]
 fn skip_tls_client_sends_application_data_instead_of_finished() {
     let (mut c, mut s, _) = up_to_client_flight(2);
-    c.common.sealer.as_mut().unwrap().set_sequence(0);
+    c.common.record.write_state_mut().unwrap().set_sequence(0);
     c.common
+        .record
         .write_records(ContentType::ApplicationData, b"GET /admin HTTP/1.1")
         .unwrap();
     assert_eq!(
@@ -350,7 +353,7 @@ fn renegotiation_hello_request_after_handshake_is_refused_with_a_warning() {
 /// Opens a copy of `record` with `conn`'s opener, then rewinds it.
 fn peek_plaintext(conn: &mut Connection, record: &[u8], seq: u64) -> Vec<u8> {
     let mut copy = record.to_vec();
-    let opener = conn.common.opener.as_mut().unwrap();
+    let opener = conn.common.record.opener().unwrap();
     let range = opener
         .open_in_place(
             ContentType::Handshake,
@@ -373,7 +376,7 @@ fn server_finished_one_bit_off_is_decrypt_error() {
         let mut finished = peek_plaintext(&mut c, &records[2], 0);
         assert_eq!(finished[..4], [20, 0, 0, 12]);
         finished[4 + bit / 8] ^= 1 << (bit % 8);
-        s.common.sealer.as_mut().unwrap().set_sequence(0);
+        s.common.record.write_state_mut().unwrap().set_sequence(0);
         s.common.send_handshake(&finished).unwrap();
         assert_eq!(
             deliver(&mut s, &mut c),
@@ -397,7 +400,7 @@ fn client_finished_one_bit_off_is_decrypt_error() {
         let (mut c, mut s, records) = up_to_client_flight(2);
         let mut finished = peek_plaintext(&mut s, &records[2], 0);
         finished[4 + bit / 8] ^= 1 << (bit % 8);
-        c.common.sealer.as_mut().unwrap().set_sequence(0);
+        c.common.record.write_state_mut().unwrap().set_sequence(0);
         c.common.send_handshake(&finished).unwrap();
         assert_eq!(
             deliver(&mut c, &mut s),
@@ -556,7 +559,7 @@ fn x25519_low_order_points_in_signed_server_key_exchange() {
             Err(Error::IllegalParameter("ECDHE public key")),
             "{point:02x?}"
         );
-        assert!(c.common.sealer.is_none());
+        assert!(c.common.record.write_state().is_none());
         assert_eq!(take_output(&mut c), [21, 3, 3, 0, 2, 2, 47]);
     }
     // The control: a real X25519 public key, signed the same way, is fine.
@@ -579,8 +582,12 @@ fn x25519_low_order_points_in_signed_server_key_exchange() {
 #[test]
 fn sequence_exhaustion_on_write_fails_rather_than_wrapping() {
     let (mut c, mut s) = established();
-    c.common.sealer.as_mut().unwrap().set_sequence(u64::MAX - 1);
-    s.common.opener.as_mut().unwrap().set_sequence(u64::MAX - 1);
+    c.common
+        .record
+        .write_state_mut()
+        .unwrap()
+        .set_sequence(u64::MAX - 1);
+    s.common.record.opener().unwrap().set_sequence(u64::MAX - 1);
     assert_eq!(c.send(b"second to last, "), Ok(16));
     assert_eq!(c.send(b"last"), Ok(4));
     deliver(&mut c, &mut s).unwrap();
@@ -596,7 +603,11 @@ fn sequence_exhaustion_on_write_fails_rather_than_wrapping() {
 
     // Straight at u64::MAX: exactly one record may still be written.
     let (mut c, _s) = established();
-    c.common.sealer.as_mut().unwrap().set_sequence(u64::MAX);
+    c.common
+        .record
+        .write_state_mut()
+        .unwrap()
+        .set_sequence(u64::MAX);
     assert_eq!(c.send(b"x"), Ok(1));
     assert_eq!(split_records(&take_output(&mut c)).len(), 1);
     assert_eq!(c.send(b"y"), Err(Error::SequenceExhausted));
@@ -612,14 +623,18 @@ fn sequence_exhaustion_on_write_fails_rather_than_wrapping() {
 #[test]
 fn sequence_exhaustion_on_read_fails_rather_than_wrapping() {
     let (mut c, mut s) = established();
-    c.common.sealer.as_mut().unwrap().set_sequence(u64::MAX);
-    s.common.opener.as_mut().unwrap().set_sequence(u64::MAX);
+    c.common
+        .record
+        .write_state_mut()
+        .unwrap()
+        .set_sequence(u64::MAX);
+    s.common.record.opener().unwrap().set_sequence(u64::MAX);
     c.send(b"last").unwrap();
     deliver(&mut c, &mut s).unwrap();
     assert_eq!(s.plaintext(), b"last");
     s.consume_plaintext(4);
     events(&mut s);
-    c.common.sealer.as_mut().unwrap().set_sequence(0);
+    c.common.record.write_state_mut().unwrap().set_sequence(0);
     c.send(b"wrapped").unwrap();
     assert_eq!(deliver(&mut c, &mut s), Err(Error::SequenceExhausted));
     assert!(s.plaintext().is_empty());

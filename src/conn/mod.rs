@@ -13,25 +13,22 @@
 //!   the peer's close_notify and warning alerts.
 
 use alloc::boxed::Box;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ops::{Deref, DerefMut, Range};
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{ServerName, UnixTime};
 
 use crate::codec::alert::AlertMessage;
-use crate::codec::enums::{
-    AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup,
-    ProtocolVersion, SignatureScheme,
-};
-use crate::codec::handshake::{decode_handshake, HandshakeMessage};
+use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
+use crate::codec::handshake::decode_handshake;
 use crate::codec::{Codec, Reader};
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
 use crate::handshake::client::{self, ClientContext};
 use crate::handshake::server::{self, ServerContext};
-use crate::handshake::Input;
+use crate::handshake::table::{Action, ClientStage, Kind, ServerStage};
+use crate::handshake::{Message, Next, Role, Transition};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::{RecordHeader, HEADER_LEN};
 
@@ -44,53 +41,8 @@ mod state_table;
 #[cfg(test)]
 mod tests;
 
-use common::{Common, Role};
-
-/// Something that happened on a connection, in the order it happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event {
-    /// The handshake finished; see [`Connection::handshake_info`].
-    HandshakeComplete,
-    /// Application data is waiting to be read. Reported once until it is
-    /// polled, however many records arrive meanwhile.
-    ApplicationData,
-    /// The peer sent close_notify: no more data will arrive. Our own
-    /// close_notify has been queued in reply (RFC 5246 §7.2.1).
-    PeerClosed,
-    /// The peer sent a warning alert other than close_notify. At most
-    /// eight events wait to be polled; when the queue is full the oldest
-    /// warning is dropped, so a peer cannot grow it (and the connection is
-    /// cut off after `Limits::max_warnings_in_a_row` warnings in a row).
-    WarningAlert(AlertDescription),
-}
-
-/// What was negotiated, available once the handshake completes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct HandshakeInfo {
-    /// Always TLS 1.2.
-    pub version: ProtocolVersion,
-    /// The negotiated suite.
-    pub cipher_suite: CipherSuite,
-    /// The ECDHE group.
-    pub group: Option<NamedGroup>,
-    /// The scheme that signed the server's key exchange.
-    pub signature_scheme: Option<SignatureScheme>,
-    /// The ALPN protocol, if one was agreed.
-    pub alpn_protocol: Option<Vec<u8>>,
-    /// The server name: the one the client sent (SNI).
-    pub server_name: Option<String>,
-    /// The peer's certificate chain, leaf first (empty if it sent none, or
-    /// on a client whose `ClientConfig::keep_peer_certificates` is false).
-    pub peer_certificates: Vec<CertificateDer<'static>>,
-    /// Whether the extended master secret (RFC 7627) is in use.
-    pub extended_master_secret: bool,
-    /// Whether the peer signalled RFC 5746 secure renegotiation.
-    pub secure_renegotiation: bool,
-    /// Whether this was an abbreviated (resumed) handshake.
-    pub resumed: bool,
-}
+pub use crate::info::{Event, HandshakeInfo};
+use common::Common;
 
 /// The result of [`Connection::receive_in_place`].
 #[derive(Debug)]
@@ -107,54 +59,170 @@ pub struct InPlace<'b> {
 enum Side {
     Client {
         ctx: ClientContext,
-        state: Phase<client::State>,
+        machine: Machine<client::State>,
     },
     Server {
         ctx: ServerContext,
-        state: Phase<server::State>,
+        machine: Machine<server::State>,
     },
 }
 
-/// Where a side's state machine is. The states carry the transcript, key
-/// schedules and negotiated values (about 3 KB), so they live in one box for
-/// the length of the handshake and are dropped when it ends: an established
-/// connection does not carry their space. One allocation per handshake; the
-/// box is reused by every transition.
-enum Phase<S> {
-    Handshaking(Box<S>),
+/// Where a side's handshake is; the one record of whether the connection is
+/// established or dead.
+///
+/// The states carry the transcript, key schedule and negotiated values, so
+/// they live in one box for the length of the handshake and are dropped when
+/// it ends: an established connection does not carry their space. One
+/// allocation per handshake; every transition reuses the box (it is empty
+/// only while a transition runs).
+enum Machine<S> {
+    Handshaking(Box<Option<S>>),
     Established,
-    Failed,
+    /// The error that killed the connection; every later call returns it.
+    Failed(Error),
 }
 
-impl<S> Phase<S> {
-    /// Runs one transition. `established` and `failed` build the unboxed
-    /// states (they hold nothing), and `is_established` recognises the end.
-    fn advance(
+impl<S> Machine<S> {
+    /// Runs one transition of the handshake.
+    fn advance<C>(
         &mut self,
-        established: fn() -> S,
-        failed: fn() -> S,
-        is_established: fn(&S) -> bool,
-        run: impl FnOnce(S) -> Result<S, Error>,
+        ctx: &C,
+        common: &mut Common,
+        handler: Transition<S, C>,
+        msg: Message<'_>,
     ) -> Result<(), Error> {
-        // On error the phase stays `Failed` (and the box is freed).
-        let (current, slot) = match core::mem::replace(self, Phase::Failed) {
-            Phase::Handshaking(mut b) => (core::mem::replace(&mut *b, failed()), Some(b)),
-            Phase::Established => (established(), None),
-            Phase::Failed => (failed(), None),
+        let Machine::Handshaking(slot) = self else {
+            return Err(Error::Internal("no handshake is running"));
         };
-        let next = run(current)?;
-        *self = if is_established(&next) {
-            Phase::Established
-        } else {
-            match slot {
-                Some(mut b) => {
-                    *b = next;
-                    Phase::Handshaking(b)
-                }
-                None => Phase::Handshaking(Box::new(next)),
+        let state = slot.take().ok_or(Error::Internal("state already taken"))?;
+        match handler(state, ctx, &mut common.io(), msg)? {
+            Next::State(next) => **slot = Some(next),
+            Next::Done(info) => {
+                *self = Machine::Established;
+                common.complete(info)?;
             }
-        };
+        }
         Ok(())
+    }
+
+    fn state(&self) -> Option<&S> {
+        match self {
+            Machine::Handshaking(slot) => slot.as_ref().as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// A state method of either side, as the tables name them.
+#[derive(Clone, Copy)]
+enum Handler {
+    Client(client::Handler),
+    Server(server::Handler),
+}
+
+impl Side {
+    fn machine_error(&self) -> Option<&Error> {
+        match self {
+            Side::Client {
+                machine: Machine::Failed(e),
+                ..
+            }
+            | Side::Server {
+                machine: Machine::Failed(e),
+                ..
+            } => Some(e),
+            _ => None,
+        }
+    }
+
+    fn is_established(&self) -> bool {
+        matches!(
+            self,
+            Side::Client {
+                machine: Machine::Established,
+                ..
+            } | Side::Server {
+                machine: Machine::Established,
+                ..
+            }
+        )
+    }
+
+    fn client_stage(&self) -> Option<ClientStage> {
+        match self {
+            Side::Client { machine, .. } => match machine {
+                Machine::Established => Some(ClientStage::Established),
+                _ => machine.state().map(client::State::stage),
+            },
+            Side::Server { .. } => None,
+        }
+    }
+
+    fn server_stage(&self) -> Option<ServerStage> {
+        match self {
+            Side::Server { machine, .. } => match machine {
+                Machine::Established => Some(ServerStage::Established),
+                _ => machine.state().map(server::State::stage),
+            },
+            Side::Client { .. } => None,
+        }
+    }
+
+    /// The table's action for `kind` in the current state.
+    fn action(&self, kind: Kind) -> Action<Handler> {
+        if let Some(stage) = self.client_stage() {
+            stage.on(kind).map(Handler::Client)
+        } else if let Some(stage) = self.server_stage() {
+            stage.on(kind).map(Handler::Server)
+        } else {
+            // Failed: nothing is accepted (the connection refuses use
+            // before any input gets here).
+            Action::Unexpected
+        }
+    }
+
+    /// What the current state waits for, from the table.
+    fn expecting(&self) -> &'static str {
+        if let Some(stage) = self.client_stage() {
+            stage.expecting()
+        } else if let Some(stage) = self.server_stage() {
+            stage.expecting()
+        } else {
+            "nothing (connection failed)"
+        }
+    }
+
+    /// The error for an input the table refuses.
+    fn unexpected(&self, kind: Kind) -> Error {
+        Error::UnexpectedMessage {
+            got: kind.name(),
+            expected: self.expecting(),
+        }
+    }
+
+    /// Runs the state method `handler` names.
+    fn run(
+        &mut self,
+        common: &mut Common,
+        handler: Handler,
+        msg: Message<'_>,
+    ) -> Result<(), Error> {
+        match (self, handler) {
+            (Side::Client { ctx, machine }, Handler::Client(h)) => {
+                machine.advance(ctx, common, h, msg)
+            }
+            (Side::Server { ctx, machine }, Handler::Server(h)) => {
+                machine.advance(ctx, common, h, msg)
+            }
+            _ => Err(Error::Internal("handler of the other side")),
+        }
+    }
+
+    fn set_failed(&mut self, e: Error) {
+        match self {
+            Side::Client { machine, .. } => *machine = Machine::Failed(e),
+            Side::Server { machine, .. } => *machine = Machine::Failed(e),
+        }
     }
 }
 
@@ -179,8 +247,8 @@ impl core::fmt::Debug for Connection {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Connection")
             .field("role", &self.common.role)
-            .field("established", &self.common.established)
-            .field("error", &self.common.error)
+            .field("established", &self.side.is_established())
+            .field("error", &self.side.machine_error())
             .finish_non_exhaustive()
     }
 }
@@ -224,7 +292,7 @@ impl Connection {
     /// than its record keys. They are allocated again if a later record
     /// needs them (an alert, a refused renegotiation, a split record).
     fn release_handshake_buffers(&mut self) {
-        if !self.common.established || self.released {
+        if !self.side.is_established() || self.released {
             return;
         }
         self.released = true;
@@ -233,17 +301,7 @@ impl Connection {
         if self.incoming.is_empty() {
             self.incoming = Vec::new();
         }
-        self.release_output_if_due();
-    }
-
-    /// Frees the output queue's handshake-sized allocation the first time
-    /// it empties after the handshake (only then, so that steady-state
-    /// sending keeps reusing its buffer).
-    fn release_output_if_due(&mut self) {
-        if self.common.release_out_when_empty && self.common.out.is_empty() {
-            self.common.release_out_when_empty = false;
-            self.common.out.release_if_empty();
-        }
+        self.common.record.release_output_if_due();
     }
 
     fn receive_inner(&mut self, mut input: &[u8]) -> Result<usize, Error> {
@@ -303,13 +361,13 @@ impl Connection {
     /// the plaintext then starts where the copy did, so nothing is moved
     /// afterwards.
     fn process_copied(&mut self, hdr: RecordHeader, payload: &[u8]) -> Result<(), Error> {
-        self.check_record_version(hdr)?;
-        let Some(opener) = &self.common.opener else {
+        self.check_record(hdr)?;
+        let Some(nonce_len) = self.common.record.explicit_nonce_len() else {
             check_unprotected_len(payload.len())?;
             if self.dispatch(hdr.typ, payload)? {
-                // Unreachable in practice (application data is refused until
-                // the handshake, which installs keys, completes); kept correct
-                // rather than assumed.
+                // Unreachable in practice (the table refuses application
+                // data until the handshake, which installs keys, completes);
+                // kept correct rather than assumed.
                 self.common.plaintext.tail().extend_from_slice(payload);
                 if !payload.is_empty() {
                     self.common.push_event(Event::ApplicationData);
@@ -319,7 +377,7 @@ impl Connection {
         };
         // A fragment shorter than the explicit nonce leaves `explicit` short,
         // which the opener reports as bad_record_mac.
-        let split = opener.explicit_nonce_len().min(payload.len());
+        let split = nonce_len.min(payload.len());
         let (explicit, body) = payload.split_at(split);
         let app = hdr.typ == ContentType::ApplicationData;
         if !app && body.len() <= SMALL_RECORD {
@@ -369,7 +427,7 @@ impl Connection {
         at: usize,
     ) -> Result<usize, Error> {
         let in_out = buf.get_mut(at..).unwrap_or_default();
-        let n = match &mut self.common.opener {
+        let n = match self.common.record.opener() {
             Some(opener) => opener.open_detached(hdr.typ, hdr.version, explicit, in_out)?,
             None => return Err(Error::Internal("record keys vanished")),
         };
@@ -381,12 +439,23 @@ impl Connection {
         })
     }
 
-    /// RFC 5246 §6.2.1: once agreed, every record carries the version.
-    fn check_record_version(&self, hdr: RecordHeader) -> Result<(), Error> {
-        if self.common.version_agreed && hdr.version != ProtocolVersion::Tls12 {
-            return Err(Error::UnsupportedVersion { peer: hdr.version });
+    /// What can be checked from a record's header alone, before its body is
+    /// decrypted: the version (RFC 5246 §6.2.1), and whether the current
+    /// state accepts application data or ChangeCipherSpec at all (a record
+    /// of a type the state refuses is unexpected_message whatever it holds).
+    fn check_record(&self, hdr: RecordHeader) -> Result<(), Error> {
+        self.common.record.check_version(hdr)?;
+        let kind = match hdr.typ {
+            ContentType::ApplicationData => Kind::ApplicationData,
+            ContentType::ChangeCipherSpec => Kind::ChangeCipherSpec,
+            // Handshake and alert records: the table is consulted per
+            // message and per alert, once decrypted.
+            _ => return Ok(()),
+        };
+        match self.side.action(kind) {
+            Action::Unexpected => Err(self.side.unexpected(kind)),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Decrypts and dispatches one record in place. Returns the range of
@@ -396,8 +465,8 @@ impl Connection {
         hdr: RecordHeader,
         payload: &mut [u8],
     ) -> Result<Option<Range<usize>>, Error> {
-        self.check_record_version(hdr)?;
-        let range = match &mut self.common.opener {
+        self.check_record(hdr)?;
+        let range = match self.common.record.opener() {
             Some(opener) => opener.open_in_place(hdr.typ, hdr.version, payload)?,
             None => {
                 check_unprotected_len(payload.len())?;
@@ -409,25 +478,23 @@ impl Connection {
     }
 
     /// Acts on one record's plaintext. Returns whether it is application
-    /// data for the caller.
+    /// data for the caller. Framing happens here; every decision about
+    /// what is allowed is the table's (`crate::handshake::table`).
     fn dispatch(&mut self, typ: ContentType, plaintext: &[u8]) -> Result<bool, Error> {
         match typ {
-            ContentType::ApplicationData => {
-                if !self.common.established {
-                    return Err(Error::UnexpectedMessage {
-                        got: "application data",
-                        expected: self.expecting(),
-                    });
+            ContentType::ApplicationData => match self.side.action(Kind::ApplicationData) {
+                Action::Deliver => {
+                    if plaintext.is_empty() {
+                        // RFC 5246 §6.2.1 allows empty application records,
+                        // but an endless run of them is a denial of service.
+                        self.common.count_warning()?;
+                    } else {
+                        self.common.warnings_in_a_row = 0;
+                    }
+                    Ok(true)
                 }
-                if plaintext.is_empty() {
-                    // RFC 5246 §6.2.1 allows empty application records, but
-                    // an endless run of them is a denial of service.
-                    self.count_warning()?;
-                } else {
-                    self.common.warnings_in_a_row = 0;
-                }
-                Ok(true)
-            }
+                _ => Err(self.side.unexpected(Kind::ApplicationData)),
+            },
             ContentType::Handshake => {
                 let mut rest = plaintext;
                 if self.joiner.is_empty() {
@@ -446,6 +513,10 @@ impl Connection {
                 Ok(false)
             }
             ContentType::ChangeCipherSpec => {
+                let handler = match self.side.action(Kind::ChangeCipherSpec) {
+                    Action::Handle(h) => h,
+                    _ => return Err(self.side.unexpected(Kind::ChangeCipherSpec)),
+                };
                 // RFC 5246 §7.1: a single byte of value 1.
                 if plaintext != [1] {
                     return Err(Error::Decode("ChangeCipherSpec"));
@@ -459,7 +530,7 @@ impl Connection {
                     });
                 }
                 self.common.warnings_in_a_row = 0;
-                self.step(Input::ChangeCipherSpec)?;
+                self.side.run(&mut self.common, handler, Message::CCS)?;
                 Ok(false)
             }
             ContentType::Alert => {
@@ -482,31 +553,31 @@ impl Connection {
         let mut r = Reader::new(plaintext);
         while !r.is_empty() {
             let alert = AlertMessage::decode(&mut r)?;
-            match (alert.level, alert.description) {
-                (_, AlertDescription::CloseNotify) if !self.common.established => {
-                    // The handshake cannot finish; nothing was agreed.
-                    return Err(Error::PeerClosedDuringHandshake);
-                }
-                (_, AlertDescription::CloseNotify) => {
+            let kind = match (alert.level, alert.description) {
+                (_, AlertDescription::CloseNotify) => Kind::CloseNotify,
+                (AlertLevel::Warning, _) => Kind::WarningAlert,
+                (AlertLevel::Fatal, _) => Kind::FatalAlert,
+                (AlertLevel::Unknown(_), _) => return Err(Error::Decode("alert level")),
+            };
+            match self.side.action(kind) {
+                Action::Close => {
                     // RFC 5246 §7.2.1: answer with our own close_notify.
                     self.common.received_close_notify = true;
                     self.common.push_event(Event::PeerClosed);
                     self.close();
                     return Ok(());
                 }
-                (AlertLevel::Unknown(_), _) => return Err(Error::Decode("alert level")),
-                (AlertLevel::Warning, d) => {
-                    self.count_warning()?;
-                    self.common.push_event(Event::WarningAlert(d));
+                Action::ClosedDuringHandshake => return Err(Error::PeerClosedDuringHandshake),
+                Action::Warning => {
+                    self.common.count_warning()?;
+                    self.common
+                        .push_event(Event::WarningAlert(alert.description));
                 }
-                (_, d) => return Err(Error::AlertReceived(d)),
+                Action::PeerFatal => return Err(Error::AlertReceived(alert.description)),
+                _ => return Err(self.side.unexpected(kind)),
             }
         }
         Ok(())
-    }
-
-    fn count_warning(&mut self) -> Result<(), Error> {
-        self.common.count_warning()
     }
 
     /// Hands every complete buffered handshake message to the state machine.
@@ -526,42 +597,19 @@ impl Connection {
         }
     }
 
-    fn step(&mut self, input: Input<'_>) -> Result<(), Error> {
-        step_side(&mut self.side, &mut self.common, input)
-    }
-
-    fn expecting(&self) -> &'static str {
-        match &self.side {
-            Side::Client { state, .. } => match state {
-                Phase::Handshaking(s) => s.expecting(),
-                Phase::Established => client::State::Established.expecting(),
-                Phase::Failed => client::State::Failed.expecting(),
-            },
-            Side::Server { state, .. } => match state {
-                Phase::Handshaking(s) => s.expecting(),
-                Phase::Established => server::State::Established.expecting(),
-                Phase::Failed => server::State::Failed.expecting(),
-            },
-        }
-    }
-
     /// Records a fatal error: queue its alert, kill the state machine.
     fn fail(&mut self, e: Error) -> Error {
-        if self.common.error.is_none() {
+        if self.side.machine_error().is_none() {
             if let Some(alert) = e.alert() {
                 self.common.send_alert(AlertLevel::Fatal, alert);
             }
-            self.common.error = Some(e.clone());
-        }
-        match &mut self.side {
-            Side::Client { state, .. } => *state = Phase::Failed,
-            Side::Server { state, .. } => *state = Phase::Failed,
+            self.side.set_failed(e.clone());
         }
         e
     }
 
     fn check_usable(&self) -> Result<(), Error> {
-        match &self.common.error {
+        match self.side.machine_error() {
             Some(e) => Err(e.clone()),
             None => Ok(()),
         }
@@ -624,19 +672,18 @@ impl Connection {
 
     /// TLS bytes waiting to be sent to the peer.
     pub fn pending_output(&self) -> &[u8] {
-        self.common.out.bytes()
+        self.common.record.output()
     }
 
     /// Says that the first `n` bytes of [`pending_output`](Self::pending_output)
     /// were sent.
     pub fn consume_output(&mut self, n: usize) {
-        self.common.out.consume(n);
-        self.release_output_if_due();
+        self.common.record.consume_output(n);
     }
 
     /// Whether there is output to send.
     pub fn wants_write(&self) -> bool {
-        !self.common.out.is_empty()
+        !self.common.record.output().is_empty()
     }
 
     /// Encrypts application data for the peer; returns how many bytes were
@@ -649,12 +696,12 @@ impl Connection {
         if self.common.sent_close_notify {
             return Err(Error::Misuse("send after close"));
         }
-        if !self.common.established {
+        if !self.side.is_established() {
             let room = self
                 .common
                 .limits
                 .max_buffered_output
-                .saturating_sub(self.common.early_data.len() + self.common.out.len());
+                .saturating_sub(self.common.early_data.len() + self.common.record.output_len());
             let n = room.min(data.len());
             self.common
                 .early_data
@@ -695,7 +742,7 @@ impl Connection {
 
     /// Queues close_notify (RFC 5246 §7.2.1). Nothing may be sent after it.
     pub fn close(&mut self) {
-        if !self.common.sent_close_notify && self.common.error.is_none() {
+        if !self.common.sent_close_notify && self.side.machine_error().is_none() {
             self.common.sent_close_notify = true;
             self.common
                 .send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
@@ -704,7 +751,16 @@ impl Connection {
 
     /// Whether the handshake is still running.
     pub fn is_handshaking(&self) -> bool {
-        !self.common.established && self.common.error.is_none()
+        matches!(
+            self.side,
+            Side::Client {
+                machine: Machine::Handshaking(_),
+                ..
+            } | Side::Server {
+                machine: Machine::Handshaking(_),
+                ..
+            }
+        )
     }
 
     /// What was negotiated, once the handshake is complete.
@@ -719,7 +775,7 @@ impl Connection {
 
     /// The error that killed this connection, if one did.
     pub fn error(&self) -> Option<&Error> {
-        self.common.error.as_ref()
+        self.side.machine_error()
     }
 
     /// Tells the connection the transport reached end of file. If the peer
@@ -735,6 +791,14 @@ impl Connection {
     }
 }
 
+#[cfg(test)]
+impl Connection {
+    /// Whether the handshake completed and the connection is alive.
+    pub(crate) fn is_established(&self) -> bool {
+        self.side.is_established()
+    }
+}
+
 /// Hooks for the fuzzing harness (`crate::fuzzing`), which plays a peer that
 /// speaks through a real connection's own record layer.
 #[cfg(feature = "fuzzing")]
@@ -747,7 +811,7 @@ impl Connection {
         typ: ContentType,
         data: &[u8],
     ) -> Result<(), Error> {
-        self.common.write_records(typ, data)
+        self.common.record.write_records(typ, data)
     }
 
     /// Bytes of a record received only in part, waiting for the rest (what
@@ -762,8 +826,8 @@ impl Connection {
         &self,
     ) -> Option<(Option<u64>, crate::record::cipher::RecordTwin)> {
         self.common
-            .sealer
-            .as_ref()
+            .record
+            .write_state()
             .map(crate::record::cipher::RecordSealer::fuzzing_twin)
     }
 }
@@ -783,8 +847,9 @@ fn check_unprotected_len(len: usize) -> Result<(), Error> {
 /// the explicit nonce) are decrypted in a stack buffer.
 const SMALL_RECORD: usize = 128;
 
-/// Decodes one whole handshake message and hands it to the state machine,
-/// after the checks that apply whatever the state.
+/// Looks a whole handshake message's type up in the table, and only then
+/// decodes its body: the state method decodes what it accepts; a message the
+/// table refuses is unexpected_message whatever its body (RFC 5246 §7.2.2).
 fn handle_message(
     side: &mut Side,
     common: &mut Common,
@@ -792,55 +857,25 @@ fn handle_message(
     body: &[u8],
     raw: &[u8],
 ) -> Result<(), Error> {
-    let msg = decode_handshake(typ, body)?;
-    if typ == HandshakeType::HelloRequest {
-        match side {
-            // RFC 5246 §7.4.1.1: ignored while negotiating, and never part of
-            // the transcript. Afterwards it asks for a renegotiation, which we
-            // refuse with a warning.
-            Side::Client { state, .. } => {
-                if matches!(state, Phase::Established) {
-                    // Each refusal counts as a warning, so a flood of
-                    // requests cannot grow our output without bound.
-                    common.count_warning()?;
-                    common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
-                }
-                return Ok(());
-            }
-            Side::Server { .. } => {}
+    let kind = Kind::Handshake(typ);
+    match side.action(kind) {
+        Action::Handle(handler) => {
+            common.warnings_in_a_row = 0;
+            side.run(common, handler, Message { body, raw })
         }
-    }
-    if let (
-        Side::Server {
-            state: Phase::Established,
-            ..
-        },
-        HandshakeMessage::ClientHello(_),
-    ) = (&*side, &msg)
-    {
-        // RFC 5246 §7.2.2: refuse renegotiation with a warning.
-        common.count_warning()?;
-        common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
-        return Ok(());
-    }
-    common.warnings_in_a_row = 0;
-    step_side(side, common, Input::Handshake { msg, raw })
-}
-
-fn step_side(side: &mut Side, common: &mut Common, input: Input<'_>) -> Result<(), Error> {
-    match side {
-        Side::Client { ctx, state } => state.advance(
-            || client::State::Established,
-            || client::State::Failed,
-            |s| matches!(s, client::State::Established),
-            |current| current.handle(ctx, common, input),
-        ),
-        Side::Server { ctx, state } => state.advance(
-            || server::State::Established,
-            || server::State::Failed,
-            |s| matches!(s, server::State::Established),
-            |current| current.handle(ctx, common, input),
-        ),
+        Action::Ignore => {
+            decode_handshake(typ, body)?;
+            Ok(())
+        }
+        Action::RefuseRenegotiation => {
+            decode_handshake(typ, body)?;
+            // Each refusal counts as a warning, so a flood of requests
+            // cannot grow our output without bound.
+            common.count_warning()?;
+            common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+            Ok(())
+        }
+        _ => Err(side.unexpected(kind)),
     }
 }
 
@@ -881,11 +916,11 @@ impl ClientConnection {
             server_name,
             now,
         };
-        let state = client::start(&ctx, &mut common)?;
+        let state = client::start(&ctx, &mut common.io())?;
         Ok(Self(Connection::new(
             Side::Client {
                 ctx,
-                state: Phase::Handshaking(Box::new(state)),
+                machine: Machine::Handshaking(Box::new(Some(state))),
             },
             common,
             max_hs,
@@ -938,7 +973,7 @@ impl ServerConnection {
         Ok(Self(Connection::new(
             Side::Server {
                 ctx,
-                state: Phase::Handshaking(Box::new(server::State::ExpectClientHello)),
+                machine: Machine::Handshaking(Box::new(Some(server::State::ExpectClientHello))),
             },
             common,
             max_hs,

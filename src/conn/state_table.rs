@@ -112,7 +112,7 @@ struct Setup {
 impl Setup {
     fn inject(&mut self, typ: ContentType, body: &[u8]) -> Result<usize, Error> {
         if self.protected {
-            self.peer.common.write_records(typ, body).unwrap();
+            self.peer.common.record.write_records(typ, body).unwrap();
             let wire = take_output(&mut self.peer);
             self.conn.receive(&wire)
         } else {
@@ -218,7 +218,7 @@ fn client_in(state: &str) -> Setup {
             feed(&mut c, &answer[..2]);
             // Re-seal from the start so the client's opener accepts injected
             // records; the expected input is the real Finished record.
-            s.common.sealer.as_mut().unwrap().set_sequence(0);
+            s.common.record.write_state_mut().unwrap().set_sequence(0);
             Setup {
                 conn: c.0,
                 peer: s.0,
@@ -299,7 +299,7 @@ fn server_in(state: &str) -> Setup {
         },
         "ExpectFinished" => {
             feed(&mut s, &records[ccs_at..ccs_at + 1]);
-            c.common.sealer.as_mut().unwrap().set_sequence(0);
+            c.common.record.write_state_mut().unwrap().set_sequence(0);
             Setup {
                 conn: s.0,
                 peer: c.0,

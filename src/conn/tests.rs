@@ -12,6 +12,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use super::*;
+use crate::codec::enums::ProtocolVersion;
 use crate::config::{ClientConfig, ServerConfig};
 use crate::verify::RootCertStore;
 
@@ -179,7 +180,7 @@ fn client_waiting_for_encrypted_finished_rejects_everything_else() {
         let (mut c, mut s, _) = up_to_server_finished();
         // Re-seal under the server's keys at the sequence number the client
         // expects for its first protected record.
-        s.common.sealer.as_mut().unwrap().set_sequence(0);
+        s.common.record.write_state_mut().unwrap().set_sequence(0);
         s.common.send_handshake(&msg).unwrap();
         assert_unexpected(deliver(&mut s, &mut c), what);
         // The alert is protected and reaches the server intact.
@@ -192,13 +193,13 @@ fn client_waiting_for_encrypted_finished_rejects_everything_else() {
     // A second ChangeCipherSpec, and application data, are out of order too.
     for typ in [ContentType::ChangeCipherSpec, ContentType::ApplicationData] {
         let (mut c, mut s, _) = up_to_server_finished();
-        s.common.sealer.as_mut().unwrap().set_sequence(0);
+        s.common.record.write_state_mut().unwrap().set_sequence(0);
         let body: &[u8] = if typ == ContentType::ChangeCipherSpec {
             &[1]
         } else {
             b"data"
         };
-        s.common.write_records(typ, body).unwrap();
+        s.common.record.write_records(typ, body).unwrap();
         assert_unexpected(deliver(&mut s, &mut c), "CCS/data before Finished");
     }
 }
@@ -216,7 +217,7 @@ fn server_waiting_for_encrypted_finished_rejects_everything_else() {
         assert_eq!(records.len(), 3, "CKE, CCS, Finished");
         s.receive(&records[0]).unwrap();
         s.receive(&records[1]).unwrap();
-        c.common.sealer.as_mut().unwrap().set_sequence(0);
+        c.common.record.write_state_mut().unwrap().set_sequence(0);
         c.common.send_handshake(&msg).unwrap();
         assert_unexpected(deliver(&mut c, &mut s), what);
     }
@@ -228,7 +229,7 @@ fn established() -> (ClientConnection, ServerConnection) {
         deliver(&mut c, &mut s).unwrap();
         deliver(&mut s, &mut c).unwrap();
     }
-    assert!(c.common.established && s.common.established);
+    assert!(c.is_established() && s.is_established());
     while c.next_event().is_some() {}
     while s.next_event().is_some() {}
     (c, s)
@@ -251,6 +252,7 @@ fn established_connections_reject_handshake_messages_and_ccs() {
     }
     let (mut c, mut s) = established();
     s.common
+        .record
         .write_records(ContentType::ChangeCipherSpec, &[1])
         .unwrap();
     assert_unexpected(deliver(&mut s, &mut c), "CCS after the handshake");
@@ -300,7 +302,7 @@ fn finished_one_bit_off_is_decrypt_error() {
         // Learn the client's real Finished by opening a copy of its record with
         // the server's keys, then rewind the server's sequence number.
         let mut copy = records[2].clone();
-        let opener = s.common.opener.as_mut().unwrap();
+        let opener = s.common.record.opener().unwrap();
         let range = opener
             .open_in_place(
                 ContentType::Handshake,
@@ -314,7 +316,7 @@ fn finished_one_bit_off_is_decrypt_error() {
         finished[4 + bit / 8] ^= 1 << (bit % 8);
         // Seal the altered message properly, so that the record authenticates
         // and only the Finished check (RFC 5246 §7.4.9) can reject it.
-        c.common.sealer.as_mut().unwrap().set_sequence(0);
+        c.common.record.write_state_mut().unwrap().set_sequence(0);
         c.common.send_handshake(&finished).unwrap();
         assert_eq!(
             deliver(&mut c, &mut s),
@@ -333,18 +335,9 @@ fn a_flood_of_empty_application_records_is_cut_off() {
     let (mut c, mut s) = established();
     let limit = s.common.limits.max_warnings_in_a_row;
     let empty_record = |c: &mut ClientConnection| {
-        let common = &mut c.common;
-        let out = common.out.tail();
-        common
-            .sealer
-            .as_mut()
-            .unwrap()
-            .seal(
-                ContentType::ApplicationData,
-                ProtocolVersion::Tls12,
-                &[],
-                out,
-            )
+        c.common
+            .record
+            .seal_one(ContentType::ApplicationData, &[])
             .unwrap();
     };
     // RFC 5246 §6.2.1 allows empty records, and data resets the count...

@@ -23,9 +23,13 @@ use alloc::borrow::Cow;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{ServerName, UnixTime};
 
-use super::{check_finished, emit, emit_with, Input, Negotiated, Premaster, SignedParams};
+use super::table::ClientStage;
+use super::{
+    copy_chain, emit, emit_with, verify_leaf_signature, Io, Message, Negotiated, Next, Premaster,
+    Role, SignedParams, Transition,
+};
 use crate::codec::enums::{
     ClientCertificateType, Compression, EcPointFormat, HandshakeType, ProtocolVersion,
     SignatureScheme,
@@ -35,16 +39,15 @@ use crate::codec::handshake::{
     encode_ecdh_public, CertificateMsg, ClientHello, DigitallySigned, EcdheServerKeyExchange,
     HandshakeMessage, Random, ServerHello, SessionId,
 };
+use crate::codec::handshake::{CertificateRequest, NewSessionTicket};
 use crate::codec::list::{List, ListBuf};
 use crate::config::{ClientConfig, Identity};
-use crate::conn::common::{Common, Role};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
-use crate::crypto::signature::{verify_signature, webpki_algorithms};
+use crate::crypto::signature::webpki_algorithms;
 use crate::crypto::suites::{self, AuthAlgorithm};
 use crate::crypto::transcript::{HelloTranscript, Transcript};
 use crate::error::{CertificateError, Error};
-use crate::record::cipher::{RecordOpener, RecordSealer};
 use crate::session::ClientSession;
 use crate::verify::{certificate_issuer, verify_server_chain};
 use ring::agreement;
@@ -143,22 +146,35 @@ impl ClientContext {
     }
 }
 
-/// The client's handshake states.
-// States carry AEAD key schedules, so variants differ in size; a state moves
-// once per handshake message, and the connection boxes the whole state once
-// per handshake (`conn::Phase`), so the enum stays unboxed inside.
+/// The client's handshake states, each with the data its next step needs.
+/// Which input each accepts is [`ClientStage::on`]; once the handshake is
+/// complete the connection holds no state machine at all.
+// Variants differ in size (the hello transcript runs two hashes); the
+// connection boxes the state once per handshake, so the enum stays unboxed.
 #[allow(clippy::large_enum_variant)]
+// Named for what each waits for, as in the table and RFC 5246 §7.3.
+#[allow(clippy::enum_variant_names)]
 pub(crate) enum State {
     ExpectServerHello(ExpectServerHello),
     ExpectCertificate(ExpectCertificate),
     ExpectServerKeyExchange(ExpectServerKeyExchange),
+    /// `requested` is `None`: a CertificateRequest may still come.
+    ExpectCertificateRequest(ExpectServerHelloDone),
+    /// `requested` is set.
     ExpectServerHelloDone(ExpectServerHelloDone),
     ExpectNewSessionTicket(ExpectNewSessionTicket),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
-    Established,
-    /// A transition failed; the connection is dead.
-    Failed,
+}
+
+/// A state method named by the client's table: it takes the state the
+/// table row is for and the message, decodes the message's body and returns
+/// the next state.
+pub(crate) type Handler = Transition<State, ClientContext>;
+
+/// The state a handler was given is not the one its table row names.
+fn mismatch() -> Error {
+    Error::Internal("client state and transition table disagree")
 }
 
 pub(crate) struct ExpectServerHello {
@@ -194,15 +210,14 @@ pub(crate) struct ExpectServerHelloDone {
     requested: Option<Requested>,
 }
 
-/// Keys, and what is left to do once the server's Finished checks out.
+/// What is left to do once the server's Finished checks out. The keys are
+/// already pending in the record layer.
 pub(crate) struct Pending {
     neg: Negotiated,
     transcript: Transcript,
     master: MasterSecret,
-    /// The server's read keys, installed at its ChangeCipherSpec.
-    opener: Option<RecordOpener>,
-    /// Our CCS and Finished still to send (abbreviated handshake).
-    reply: Option<RecordSealer>,
+    /// Our CCS and Finished are still to send (abbreviated handshake).
+    reply_due: bool,
     /// A ticket from NewSessionTicket, with its lifetime hint.
     ticket: Option<(Vec<u8>, u32)>,
 }
@@ -212,10 +227,10 @@ pub(crate) struct ExpectChangeCipherSpec(Pending);
 pub(crate) struct ExpectFinished(Pending);
 
 /// Sends the ClientHello and returns the first state.
-pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error> {
+pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error> {
     let config = &ctx.config;
     let mut client_random = [0u8; 32];
-    cx.fill_random(&mut client_random)?;
+    io.fill_random(&mut client_random)?;
 
     let offered = ctx.cached_session();
     let session_id = match &offered {
@@ -223,7 +238,7 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
         // the ServerHello whether the ticket was accepted.
         Some(cs) if cs.ticket.is_some() => {
             let mut id = [0u8; 32];
-            cx.fill_random(&mut id)?;
+            io.fill_random(&mut id)?;
             SessionId::new(&id).unwrap_or_default()
         }
         Some(cs) => SessionId::new(&cs.session_id).unwrap_or_default(),
@@ -280,7 +295,7 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
     };
     // ring signs whole messages, so CertificateVerify needs them all.
     let mut transcript = HelloTranscript::new(!config.client_identities.is_empty());
-    emit(cx, &mut transcript, &HandshakeMessage::ClientHello(hello))?;
+    emit(io, &mut transcript, &HandshakeMessage::ClientHello(hello))?;
     Ok(State::ExpectServerHello(ExpectServerHello {
         transcript,
         client_random,
@@ -290,109 +305,138 @@ pub(crate) fn start(ctx: &ClientContext, cx: &mut Common) -> Result<State, Error
 }
 
 impl State {
-    /// What this state waits for, for error messages.
-    pub(crate) fn expecting(&self) -> &'static str {
+    /// This state's row in the client's table.
+    pub(crate) fn stage(&self) -> ClientStage {
         match self {
-            Self::ExpectServerHello(_) => "ServerHello",
-            Self::ExpectCertificate(_) => "Certificate",
-            Self::ExpectServerKeyExchange(_) => "ServerKeyExchange",
-            Self::ExpectServerHelloDone(_) => "CertificateRequest or ServerHelloDone",
-            Self::ExpectNewSessionTicket(_) => "NewSessionTicket",
-            Self::ExpectChangeCipherSpec(_) => "ChangeCipherSpec",
-            Self::ExpectFinished(_) => "Finished",
-            Self::Established => "application data",
-            Self::Failed => "nothing (connection failed)",
+            Self::ExpectServerHello(_) => ClientStage::ExpectServerHello,
+            Self::ExpectCertificate(_) => ClientStage::ExpectCertificate,
+            Self::ExpectServerKeyExchange(_) => ClientStage::ExpectServerKeyExchange,
+            Self::ExpectCertificateRequest(_) => ClientStage::ExpectCertificateRequest,
+            Self::ExpectServerHelloDone(_) => ClientStage::ExpectServerHelloDone,
+            Self::ExpectNewSessionTicket(_) => ClientStage::ExpectNewSessionTicket,
+            Self::ExpectChangeCipherSpec(_) => ClientStage::ExpectChangeCipherSpec,
+            Self::ExpectFinished(_) => ClientStage::ExpectFinished,
         }
     }
+}
 
-    /// Applies one input. On error the caller leaves the state `Failed`.
-    pub(crate) fn handle(
-        self,
-        ctx: &ClientContext,
-        cx: &mut Common,
-        input: Input<'_>,
-    ) -> Result<State, Error> {
-        use HandshakeMessage as M;
-        match (self, input) {
-            (
-                Self::ExpectServerHello(s),
-                Input::Handshake {
-                    msg: M::ServerHello(sh),
-                    raw,
-                },
-            ) => s.handle(ctx, cx, sh, raw),
-            (
-                Self::ExpectCertificate(s),
-                Input::Handshake {
-                    msg: M::Certificate(c),
-                    raw,
-                },
-            ) => s.handle(ctx, c, raw),
-            (
-                Self::ExpectServerKeyExchange(s),
-                Input::Handshake {
-                    msg: M::ServerKeyExchange(body),
-                    raw,
-                },
-            ) => s.handle(ctx, body, raw),
-            (
-                Self::ExpectServerHelloDone(mut s),
-                Input::Handshake {
-                    msg: M::CertificateRequest(req),
-                    raw,
-                },
-            ) if s.requested.is_none() => {
-                s.requested = Some(Requested {
-                    types: req.certificate_types,
-                    schemes: req.signature_schemes,
-                    ca_names: req.ca_names.iter().map(|n| n.to_vec()).collect(),
-                });
-                s.transcript.add(raw);
-                Ok(Self::ExpectServerHelloDone(s))
-            }
-            (
-                Self::ExpectServerHelloDone(s),
-                Input::Handshake {
-                    msg: M::ServerHelloDone,
-                    raw,
-                },
-            ) => s.handle(ctx, cx, raw),
-            (
-                Self::ExpectNewSessionTicket(ExpectNewSessionTicket(mut p)),
-                Input::Handshake {
-                    msg: M::NewSessionTicket(t),
-                    raw,
-                },
-            ) => {
-                // RFC 5077 §3.3: an empty ticket means the server will not
-                // issue one after all.
-                if !t.ticket.is_empty() {
-                    p.ticket = Some((t.ticket.to_vec(), t.lifetime_hint));
-                }
-                p.transcript.add(raw);
-                Ok(Self::ExpectChangeCipherSpec(ExpectChangeCipherSpec(p)))
-            }
-            (
-                Self::ExpectChangeCipherSpec(ExpectChangeCipherSpec(mut p)),
-                Input::ChangeCipherSpec,
-            ) => {
-                cx.opener = Some(
-                    p.opener
-                        .take()
-                        .ok_or(Error::Internal("keys already installed"))?,
-                );
-                Ok(Self::ExpectFinished(ExpectFinished(p)))
-            }
-            (
-                Self::ExpectFinished(s),
-                Input::Handshake {
-                    msg: M::Finished(vd),
-                    raw,
-                },
-            ) => s.handle(ctx, cx, vd, raw),
-            (state, input) => Err(input.unexpected(state.expecting())),
-        }
+// The state methods the client's table names, in handshake order. Each
+// decodes the body of the one message type its row accepts.
+
+pub(crate) fn server_hello(
+    state: State,
+    ctx: &ClientContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectServerHello(s) = state else {
+        return Err(mismatch());
+    };
+    s.handle(ctx, io, msg.decode("ServerHello")?, msg.raw)
+        .map(Next::State)
+}
+
+pub(crate) fn certificate(
+    state: State,
+    ctx: &ClientContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectCertificate(s) = state else {
+        return Err(mismatch());
+    };
+    s.handle(ctx, msg.decode("Certificate")?, msg.raw)
+        .map(Next::State)
+}
+
+pub(crate) fn server_key_exchange(
+    state: State,
+    ctx: &ClientContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectServerKeyExchange(s) = state else {
+        return Err(mismatch());
+    };
+    s.handle(ctx, msg.body, msg.raw).map(Next::State)
+}
+
+pub(crate) fn certificate_request(
+    state: State,
+    _: &ClientContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectCertificateRequest(mut s) = state else {
+        return Err(mismatch());
+    };
+    let req: CertificateRequest<'_> = msg.decode("CertificateRequest")?;
+    s.requested = Some(Requested {
+        types: req.certificate_types,
+        schemes: req.signature_schemes,
+        ca_names: req.ca_names.iter().map(|n| n.to_vec()).collect(),
+    });
+    s.transcript.add(msg.raw);
+    Ok(Next::State(State::ExpectServerHelloDone(s)))
+}
+
+pub(crate) fn server_hello_done(
+    state: State,
+    ctx: &ClientContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let (State::ExpectCertificateRequest(s) | State::ExpectServerHelloDone(s)) = state else {
+        return Err(mismatch());
+    };
+    crate::codec::Reader::new(msg.body).expect_empty("ServerHelloDone")?;
+    s.handle(ctx, io, msg.raw).map(Next::State)
+}
+
+pub(crate) fn new_session_ticket(
+    state: State,
+    _: &ClientContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectNewSessionTicket(ExpectNewSessionTicket(mut p)) = state else {
+        return Err(mismatch());
+    };
+    let t: NewSessionTicket<'_> = msg.decode("NewSessionTicket")?;
+    // RFC 5077 §3.3: an empty ticket means the server will not issue one
+    // after all.
+    if !t.ticket.is_empty() {
+        p.ticket = Some((t.ticket.to_vec(), t.lifetime_hint));
     }
+    p.transcript.add(msg.raw);
+    Ok(Next::State(State::ExpectChangeCipherSpec(
+        ExpectChangeCipherSpec(p),
+    )))
+}
+
+pub(crate) fn change_cipher_spec(
+    state: State,
+    _: &ClientContext,
+    io: &mut Io<'_>,
+    _: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectChangeCipherSpec(ExpectChangeCipherSpec(p)) = state else {
+        return Err(mismatch());
+    };
+    io.record.activate_read()?;
+    Ok(Next::State(State::ExpectFinished(ExpectFinished(p))))
+}
+
+pub(crate) fn finished(
+    state: State,
+    ctx: &ClientContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectFinished(s) = state else {
+        return Err(mismatch());
+    };
+    s.handle(ctx, io, msg).map(Next::Done)
 }
 
 /// After our Finished or the server's ServerHello, wait for the ticket if one
@@ -409,7 +453,7 @@ impl ExpectServerHello {
     fn handle(
         self,
         ctx: &ClientContext,
-        cx: &mut Common,
+        io: &mut Io<'_>,
         sh: ServerHello<'_>,
         raw: &[u8],
     ) -> Result<State, Error> {
@@ -495,7 +539,7 @@ impl ExpectServerHello {
             ));
         }
 
-        cx.agree_version();
+        io.record.agree_version();
         let mut transcript = self.transcript.into_transcript(suite.hash);
         transcript.add(raw);
 
@@ -503,7 +547,7 @@ impl ExpectServerHello {
         // the session ID we sent with the session.
         if let Some((cs, offered_id)) = self.offered {
             if !sh.session_id.is_empty() && sh.session_id == offered_id {
-                return resumed(neg, transcript, cs);
+                return resumed(io, neg, transcript, cs);
             }
             // Not resumed: the old session is of no further use.
             ctx.store_session(None);
@@ -517,6 +561,7 @@ impl ExpectServerHello {
 
 /// The server accepted our session: keys come from its master secret.
 fn resumed(
+    io: &mut Io<'_>,
     mut neg: Negotiated,
     transcript: Transcript,
     cs: Arc<ClientSession>,
@@ -535,13 +580,12 @@ fn resumed(
     neg.resumed = true;
     neg.peer_certificates = cs.session.peer_certificates.clone();
     let master = MasterSecret::from_bytes(*cs.session.master_secret.as_bytes());
-    let (sealer, opener) = neg.record_keys(&master, Role::Client)?;
+    neg.install_keys(io, &master, Role::Client)?;
     Ok(next_after_keys(Pending {
         neg,
         transcript,
         master,
-        opener: Some(opener),
-        reply: Some(sealer),
+        reply_due: true,
         ticket: None,
     }))
 }
@@ -557,13 +601,8 @@ impl ExpectCertificate {
         if msg.chain.is_empty() {
             return Err(CertificateError::NoCertificate.into());
         }
-        let count = msg.chain.len();
-        if count > ctx.config.limits.max_certificate_chain_len {
-            return Err(CertificateError::TooLarge.into());
-        }
-        // Kept for `HandshakeInfo::peer_certificates`, sized exactly.
-        let mut chain: Vec<CertificateDer<'static>> = Vec::with_capacity(count);
-        chain.extend(msg.chain.iter().map(|c| c.into_owned()));
+        // Kept for `HandshakeInfo::peer_certificates`.
+        let chain = copy_chain(&msg.chain, ctx.config.limits.max_certificate_chain_len)?;
         verify_server_chain(
             &ctx.config.roots,
             &chain,
@@ -604,15 +643,8 @@ impl ExpectServerKeyExchange {
             &self.neg.server_random,
             ske.params_raw,
         )?;
-        let leaf = self
-            .neg
-            .peer_certificates
-            .first()
-            .ok_or(Error::Internal("no server certificate stored"))?;
-        let ee = webpki::EndEntityCert::try_from(leaf)
-            .map_err(|_| Error::Certificate(CertificateError::BadEncoding))?;
-        verify_signature(
-            &ee,
+        verify_leaf_signature(
+            &self.neg.peer_certificates,
             scheme,
             &signed,
             ske.signed.signature,
@@ -625,7 +657,7 @@ impl ExpectServerKeyExchange {
         self.transcript.add(raw);
         self.neg.group = Some(group);
         self.neg.scheme = Some(scheme);
-        Ok(State::ExpectServerHelloDone(ExpectServerHelloDone {
+        Ok(State::ExpectCertificateRequest(ExpectServerHelloDone {
             neg: self.neg,
             transcript: self.transcript,
             our_public,
@@ -662,7 +694,7 @@ fn choose_identity<'c>(
 }
 
 impl ExpectServerHelloDone {
-    fn handle(mut self, ctx: &ClientContext, cx: &mut Common, raw: &[u8]) -> Result<State, Error> {
+    fn handle(mut self, ctx: &ClientContext, io: &mut Io<'_>, raw: &[u8]) -> Result<State, Error> {
         self.transcript.add(raw);
         let identity = match &self.requested {
             Some(req) => {
@@ -672,7 +704,7 @@ impl ExpectServerHelloDone {
                     .map(|(id, _)| List::borrowed(&id.chain))
                     .unwrap_or_default();
                 emit(
-                    cx,
+                    io,
                     &mut self.transcript,
                     &HandshakeMessage::Certificate(CertificateMsg { chain }),
                 )?;
@@ -681,7 +713,7 @@ impl ExpectServerHelloDone {
             None => None,
         };
         emit_with(
-            cx,
+            io,
             &mut self.transcript,
             HandshakeType::ClientKeyExchange,
             |out| {
@@ -705,25 +737,21 @@ impl ExpectServerHelloDone {
                 signature: &signature,
             };
             emit(
-                cx,
+                io,
                 &mut self.transcript,
                 &HandshakeMessage::CertificateVerify(cv),
             )?;
         }
         self.transcript.keep_buffer(false);
 
-        let (sealer, opener) = self.neg.record_keys(&master, Role::Client)?;
-        cx.send_ccs_and_switch(sealer)?;
-        let vd = self
-            .neg
-            .verify_data(&master, FinishedLabel::Client, &self.transcript)?;
-        emit(cx, &mut self.transcript, &HandshakeMessage::Finished(&vd))?;
+        self.neg.install_keys(io, &master, Role::Client)?;
+        self.neg
+            .send_ccs_and_finished(io, &master, FinishedLabel::Client, &mut self.transcript)?;
         Ok(next_after_keys(Pending {
             neg: self.neg,
             transcript: self.transcript,
             master,
-            opener: Some(opener),
-            reply: None,
+            reply_due: false,
             ticket: None,
         }))
     }
@@ -733,30 +761,22 @@ impl ExpectFinished {
     fn handle(
         self,
         ctx: &ClientContext,
-        cx: &mut Common,
-        received: &[u8],
-        raw: &[u8],
-    ) -> Result<State, Error> {
+        io: &mut Io<'_>,
+        msg: Message<'_>,
+    ) -> Result<crate::info::HandshakeInfo, Error> {
         let mut p = self.0;
-        let expected = p
-            .neg
-            .verify_data(&p.master, FinishedLabel::Server, &p.transcript)?;
-        check_finished(&expected, received)?;
-        p.transcript.add(raw);
-        if let Some(sealer) = p.reply.take() {
-            cx.send_ccs_and_switch(sealer)?;
-            let vd = p
-                .neg
-                .verify_data(&p.master, FinishedLabel::Client, &p.transcript)?;
-            emit(cx, &mut p.transcript, &HandshakeMessage::Finished(&vd))?;
+        p.neg
+            .check_peer_finished(&p.master, FinishedLabel::Server, &mut p.transcript, msg)?;
+        if p.reply_due {
+            p.neg
+                .send_ccs_and_finished(io, &p.master, FinishedLabel::Client, &mut p.transcript)?;
         }
         if !ctx.config.keep_peer_certificates {
             // Verified and used; not kept (nor stored with the session).
             p.neg.peer_certificates = Vec::new();
         }
         remember(ctx, &p);
-        cx.complete(p.neg.into_info())?;
-        Ok(State::Established)
+        Ok(p.neg.into_info())
     }
 }
 

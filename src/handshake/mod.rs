@@ -2,6 +2,10 @@
 //! ([`client::State`], [`server::State`]). Each state holds exactly what the
 //! next step needs; a transition consumes the state and returns the next, so
 //! a message can only be processed by the state that expects it.
+//!
+//! Which input each state accepts, and which method handles it, is decided
+//! in one place: [`table`]. The connection layer classifies an input, looks
+//! it up there, and only then decodes (or decrypts) its body.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -9,49 +13,93 @@ use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 use zeroize::Zeroize;
 
-use crate::codec::enums::{HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::enums::{
+    ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 use crate::codec::handshake::{encode_handshake, HandshakeMessage, SessionId};
+use crate::codec::list::List;
 use crate::codec::{Codec, Writer};
-use crate::conn::common::{Common, Role};
-use crate::conn::HandshakeInfo;
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
+use crate::crypto::rand::RandomSource;
+use crate::crypto::signature::verify_signature;
 use crate::crypto::suites::SuiteParams;
 use crate::crypto::transcript::{Transcript, TranscriptSink};
-use crate::error::Error;
+use crate::error::{CertificateError, Error};
+use crate::info::HandshakeInfo;
 use crate::record::cipher::{RecordOpener, RecordSealer};
+use crate::record::layer::RecordLayer;
 use crate::session::Session;
 
 pub(crate) mod client;
 pub(crate) mod server;
+pub(crate) mod table;
 
-/// What the record layer hands a state machine.
-#[derive(Debug)]
-pub(crate) enum Input<'a> {
-    /// A whole handshake message, decoded, with its raw bytes (header
-    /// included) for the transcript.
-    Handshake {
-        msg: HandshakeMessage<'a>,
-        raw: &'a [u8],
-    },
-    /// A valid ChangeCipherSpec (RFC 5246 §7.1), received with no handshake
-    /// message half-buffered.
-    ChangeCipherSpec,
+/// Which end of the connection we are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Client,
+    Server,
 }
 
-impl Input<'_> {
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Self::Handshake { msg, .. } => msg.name(),
-            Self::ChangeCipherSpec => "ChangeCipherSpec",
-        }
+/// What a state machine may do to its connection, and nothing more: write
+/// handshake messages and ChangeCipherSpec, install keys in the record
+/// layer, and draw randomness.
+pub(crate) struct Io<'a> {
+    pub(crate) record: &'a mut RecordLayer,
+    pub(crate) random: &'a dyn RandomSource,
+    /// Encoding space for outgoing handshake messages, kept by the
+    /// connection for the whole handshake (a fresh `Vec` per message would
+    /// allocate, and regrow, each time).
+    pub(crate) encode_buf: &'a mut Vec<u8>,
+}
+
+impl Io<'_> {
+    /// Draws protocol randomness from the configured source.
+    pub(crate) fn fill_random(&self, dest: &mut [u8]) -> Result<(), Error> {
+        self.random.fill(dest)
     }
 
-    pub(crate) fn unexpected(&self, expected: &'static str) -> Error {
-        Error::UnexpectedMessage {
-            got: self.name(),
-            expected,
-        }
+    /// Sizes the encoding buffer for a flight whose largest message is
+    /// `largest` bytes and the output for `flight` bytes in all, so that
+    /// neither regrows while the flight is written (a server's first flight
+    /// with an RSA chain outgrows the defaults).
+    pub(crate) fn reserve_flight(&mut self, largest: usize, flight: usize) {
+        self.encode_buf.reserve(largest);
+        self.record.reserve_flight(flight);
     }
+}
+
+/// A whole handshake message as it arrived: its body, and its raw bytes
+/// (header included) for the transcript. Empty for ChangeCipherSpec.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Message<'a> {
+    pub(crate) body: &'a [u8],
+    pub(crate) raw: &'a [u8],
+}
+
+impl<'a> Message<'a> {
+    /// ChangeCipherSpec carries no handshake bytes.
+    pub(crate) const CCS: Message<'static> = Message {
+        body: &[],
+        raw: &[],
+    };
+
+    /// Decodes the body as a `T`, which must take all of it.
+    pub(crate) fn decode<T: Codec<'a>>(&self, what: &'static str) -> Result<T, Error> {
+        T::decode_exact(self.body, what)
+    }
+}
+
+/// A state method: it takes the state its table row is for, the side's
+/// context and the message, and returns where the handshake goes next.
+pub(crate) type Transition<S, C> = fn(S, &C, &mut Io<'_>, Message<'_>) -> Result<Next<S>, Error>;
+
+/// Where a transition leads.
+pub(crate) enum Next<S> {
+    /// Another handshake state.
+    State(S),
+    /// The handshake is complete; this is what was agreed.
+    Done(HandshakeInfo),
 }
 
 /// The premaster secret: the raw ECDHE shared secret (RFC 8422 §5.10).
@@ -145,8 +193,21 @@ impl Negotiated {
         }
     }
 
-    /// Our sealer and the peer's opener from the key block (RFC 5246 §6.3).
-    pub(crate) fn record_keys(
+    /// Derives the key block (RFC 5246 §6.3) into the record layer's
+    /// pending states: our write keys and the peer's, made current by the
+    /// ChangeCipherSpec each side sends.
+    pub(crate) fn install_keys(
+        &self,
+        io: &mut Io<'_>,
+        master: &MasterSecret,
+        role: Role,
+    ) -> Result<(), Error> {
+        let (sealer, opener) = self.record_keys(master, role)?;
+        io.record.set_pending(sealer, opener);
+        Ok(())
+    }
+
+    fn record_keys(
         &self,
         master: &MasterSecret,
         role: Role,
@@ -180,7 +241,7 @@ impl Negotiated {
     }
 
     /// verify_data over the transcript so far (RFC 5246 §7.4.9).
-    pub(crate) fn verify_data(
+    fn verify_data(
         &self,
         master: &MasterSecret,
         label: FinishedLabel,
@@ -189,15 +250,78 @@ impl Negotiated {
         let hash = transcript.current_hash()?;
         Ok(master.verify_data(self.suite.hash, label, hash.as_ref()))
     }
+
+    /// Sends our ChangeCipherSpec, switching our writes to the pending keys,
+    /// then our Finished (RFC 5246 §7.1, §7.4.9).
+    pub(crate) fn send_ccs_and_finished(
+        &self,
+        io: &mut Io<'_>,
+        master: &MasterSecret,
+        ours: FinishedLabel,
+        transcript: &mut Transcript,
+    ) -> Result<(), Error> {
+        io.record.send_ccs_and_activate_write()?;
+        let vd = self.verify_data(master, ours, transcript)?;
+        emit(io, transcript, &HandshakeMessage::Finished(&vd))
+    }
+
+    /// Checks the peer's Finished (RFC 5246 §7.4.9) against the transcript
+    /// before it, in constant time, then adds it to the transcript.
+    pub(crate) fn check_peer_finished(
+        &self,
+        master: &MasterSecret,
+        theirs: FinishedLabel,
+        transcript: &mut Transcript,
+        msg: Message<'_>,
+    ) -> Result<(), Error> {
+        let expected = self.verify_data(master, theirs, transcript)?;
+        if !crate::crypto::constant_time_eq(&expected, msg.body) {
+            return Err(Error::BadFinished);
+        }
+        transcript.add(msg.raw);
+        Ok(())
+    }
+}
+
+/// A received chain, copied into an exactly sized vector after its length
+/// is checked against the configured cap.
+pub(crate) fn copy_chain(
+    chain: &List<'_, CertificateDer<'_>>,
+    max_len: usize,
+) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let count = chain.len();
+    if count > max_len {
+        return Err(CertificateError::TooLarge.into());
+    }
+    let mut copy = Vec::with_capacity(count);
+    copy.extend(chain.iter().map(|c| c.into_owned()));
+    Ok(copy)
+}
+
+/// Checks a signature made with the key of `chain`'s leaf (ServerKeyExchange
+/// or CertificateVerify); `what` names the message for the error.
+pub(crate) fn verify_leaf_signature(
+    chain: &[CertificateDer<'_>],
+    scheme: SignatureScheme,
+    message: &[u8],
+    signature: &[u8],
+    what: &'static str,
+) -> Result<(), Error> {
+    let leaf = chain
+        .first()
+        .ok_or(Error::Internal("no peer certificate stored"))?;
+    let ee = webpki::EndEntityCert::try_from(leaf)
+        .map_err(|_| Error::Certificate(CertificateError::BadEncoding))?;
+    verify_signature(&ee, scheme, message, signature, what)
 }
 
 /// Encodes `msg`, adds it to the transcript and queues it for sending.
 pub(crate) fn emit(
-    cx: &mut Common,
+    io: &mut Io<'_>,
     transcript: &mut impl TranscriptSink,
     msg: &HandshakeMessage<'_>,
 ) -> Result<(), Error> {
-    emit_encoded(cx, transcript, |bytes| {
+    emit_encoded(io, transcript, |bytes| {
         encode_handshake(msg, bytes);
         Ok(())
     })
@@ -207,12 +331,12 @@ pub(crate) fn emit(
 /// place: a ServerKeyExchange signs its params where they were encoded, a
 /// ClientKeyExchange needs no copy of our public key.
 pub(crate) fn emit_with(
-    cx: &mut Common,
+    io: &mut Io<'_>,
     transcript: &mut impl TranscriptSink,
     typ: HandshakeType,
     body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    emit_encoded(cx, transcript, |bytes| {
+    emit_encoded(io, transcript, |bytes| {
         typ.encode(bytes);
         let mut result = Ok(());
         bytes.with_len(3, |bytes| result = body(bytes));
@@ -221,24 +345,19 @@ pub(crate) fn emit_with(
 }
 
 fn emit_encoded(
-    cx: &mut Common,
+    io: &mut Io<'_>,
     transcript: &mut impl TranscriptSink,
     encode: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    // One buffer, kept in `Common` for the whole handshake, serves every
-    // message: a fresh `Vec` per message would allocate (and regrow) each
-    // time. 1 KiB holds most messages, an ECDSA Certificate included.
-    let mut bytes = core::mem::take(&mut cx.hs_buf);
+    // 1 KiB holds most messages, an ECDSA Certificate included.
+    let bytes = &mut *io.encode_buf;
     bytes.clear();
     if bytes.capacity() == 0 {
         bytes.reserve(HS_BUF_INITIAL);
     }
-    let result = encode(&mut bytes).and_then(|()| {
-        transcript.add(&bytes);
-        cx.send_handshake(&bytes)
-    });
-    cx.hs_buf = bytes;
-    result
+    encode(bytes)?;
+    transcript.add(bytes);
+    io.record.write_records(ContentType::Handshake, bytes)
 }
 
 /// What a ServerKeyExchange signature covers (RFC 8422 §5.4):
@@ -280,15 +399,6 @@ impl core::ops::Deref for SignedParams {
 
 /// First capacity of the handshake encoding buffer.
 const HS_BUF_INITIAL: usize = 1024;
-
-/// Checks the peer's Finished against what we computed, in constant time.
-pub(crate) fn check_finished(expected: &[u8; 12], received: &[u8]) -> Result<(), Error> {
-    if crate::crypto::constant_time_eq(expected, received) {
-        Ok(())
-    } else {
-        Err(Error::BadFinished)
-    }
-}
 
 /// Text for ALPN names in error messages.
 pub(crate) fn lossy(names: impl IntoIterator<Item = impl AsRef<[u8]>>) -> Vec<String> {

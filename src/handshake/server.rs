@@ -24,9 +24,13 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::UnixTime;
 
-use super::{check_finished, emit, emit_with, lossy, Input, Negotiated, Premaster, SignedParams};
+use super::table::ServerStage;
+use super::{
+    copy_chain, emit, emit_with, lossy, verify_leaf_signature, Io, Message, Negotiated, Next,
+    Premaster, Role, SignedParams, Transition,
+};
 use crate::codec::enums::{
     CipherSuite, ClientCertificateType, Compression, EcPointFormat, HandshakeType, NamedGroup,
     ProtocolVersion, SignatureScheme,
@@ -39,14 +43,12 @@ use crate::codec::handshake::{
 use crate::codec::list::{List, ListBuf};
 use crate::codec::Codec;
 use crate::config::{ClientAuth, ServerConfig};
-use crate::conn::common::{Common, Role};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
-use crate::crypto::signature::{verify_signature, webpki_algorithms};
+use crate::crypto::signature::webpki_algorithms;
 use crate::crypto::suites::{self, SuiteParams};
 use crate::crypto::transcript::Transcript;
-use crate::error::{CertificateError, Error};
-use crate::record::cipher::{RecordOpener, RecordSealer};
+use crate::error::Error;
 use crate::session::Session;
 use crate::verify::verify_client_chain;
 
@@ -56,11 +58,11 @@ pub(crate) struct ServerContext {
     pub(crate) now: UnixTime,
 }
 
-/// The server's handshake states.
-// States carry AEAD key schedules, so variants differ in size; a state moves
-// once per handshake message, and the connection boxes the whole state once
-// per handshake (`conn::Phase`), so the enum stays unboxed inside.
-#[allow(clippy::large_enum_variant)]
+/// The server's handshake states, each with the data its next step needs.
+/// Which input each accepts is [`ServerStage::on`]; once the handshake is
+/// complete the connection holds no state machine at all.
+// Named for what each waits for, as in the table and RFC 5246 §7.3.
+#[allow(clippy::enum_variant_names)]
 pub(crate) enum State {
     ExpectClientHello,
     ExpectCertificate(ExpectCertificate),
@@ -68,9 +70,16 @@ pub(crate) enum State {
     ExpectCertificateVerify(ExpectCertificateVerify),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
-    Established,
-    /// A transition failed; the connection is dead.
-    Failed,
+}
+
+/// A state method named by the server's table: it takes the state the
+/// table row is for and the message, decodes the message's body and returns
+/// the next state.
+pub(crate) type Handler = Transition<State, ServerContext>;
+
+/// The state a handler was given is not the one its table row names.
+fn mismatch() -> Error {
+    Error::Internal("server state and transition table disagree")
 }
 
 /// The client's Certificate, after we sent CertificateRequest.
@@ -86,105 +95,125 @@ pub(crate) struct ExpectClientKeyExchange {
     key_share: KeyShare,
 }
 
-/// Keys derived from ClientKeyExchange, waiting for the client's Finished.
-pub(crate) struct Keys {
-    master: MasterSecret,
-    opener: RecordOpener,
-    sealer: RecordSealer,
-}
-
+/// The keys are pending in the record layer from ClientKeyExchange on; the
+/// master secret stays for the Finished messages.
 pub(crate) struct ExpectCertificateVerify {
     neg: Negotiated,
     transcript: Transcript,
-    keys: Keys,
+    master: MasterSecret,
 }
 
 pub(crate) struct ExpectChangeCipherSpec {
     neg: Negotiated,
     transcript: Transcript,
     master: MasterSecret,
-    opener: RecordOpener,
-    /// Our CCS and Finished still to send after the client's Finished (full
-    /// handshake); `None` when we already sent them (abbreviated).
-    reply: Option<RecordSealer>,
+    /// Our CCS and Finished are still to send after the client's Finished
+    /// (full handshake); false when we already sent them (abbreviated).
+    reply_due: bool,
 }
 
 pub(crate) struct ExpectFinished {
     neg: Negotiated,
     transcript: Transcript,
     master: MasterSecret,
-    reply: Option<RecordSealer>,
+    reply_due: bool,
 }
 
 impl State {
-    pub(crate) fn expecting(&self) -> &'static str {
+    /// This state's row in the server's table.
+    pub(crate) fn stage(&self) -> ServerStage {
         match self {
-            Self::ExpectClientHello => "ClientHello",
-            Self::ExpectCertificate(_) => "Certificate",
-            Self::ExpectClientKeyExchange(_) => "ClientKeyExchange",
-            Self::ExpectCertificateVerify(_) => "CertificateVerify",
-            Self::ExpectChangeCipherSpec(_) => "ChangeCipherSpec",
-            Self::ExpectFinished(_) => "Finished",
-            Self::Established => "application data",
-            Self::Failed => "nothing (connection failed)",
+            Self::ExpectClientHello => ServerStage::ExpectClientHello,
+            Self::ExpectCertificate(_) => ServerStage::ExpectCertificate,
+            Self::ExpectClientKeyExchange(_) => ServerStage::ExpectClientKeyExchange,
+            Self::ExpectCertificateVerify(_) => ServerStage::ExpectCertificateVerify,
+            Self::ExpectChangeCipherSpec(_) => ServerStage::ExpectChangeCipherSpec,
+            Self::ExpectFinished(_) => ServerStage::ExpectFinished,
         }
     }
+}
 
-    pub(crate) fn handle(
-        self,
-        ctx: &ServerContext,
-        cx: &mut Common,
-        input: Input<'_>,
-    ) -> Result<State, Error> {
-        use HandshakeMessage as M;
-        match (self, input) {
-            (
-                Self::ExpectClientHello,
-                Input::Handshake {
-                    msg: M::ClientHello(ch),
-                    raw,
-                },
-            ) => client_hello(ctx, cx, ch, raw),
-            (
-                Self::ExpectCertificate(s),
-                Input::Handshake {
-                    msg: M::Certificate(c),
-                    raw,
-                },
-            ) => s.handle(ctx, c, raw),
-            (
-                Self::ExpectClientKeyExchange(s),
-                Input::Handshake {
-                    msg: M::ClientKeyExchange(body),
-                    raw,
-                },
-            ) => s.handle(body, raw),
-            (
-                Self::ExpectCertificateVerify(s),
-                Input::Handshake {
-                    msg: M::CertificateVerify(cv),
-                    raw,
-                },
-            ) => s.handle(ctx, cv, raw),
-            (Self::ExpectChangeCipherSpec(s), Input::ChangeCipherSpec) => {
-                cx.opener = Some(s.opener);
-                Ok(Self::ExpectFinished(ExpectFinished {
-                    neg: s.neg,
-                    transcript: s.transcript,
-                    master: s.master,
-                    reply: s.reply,
-                }))
-            }
-            (
-                Self::ExpectFinished(s),
-                Input::Handshake {
-                    msg: M::Finished(vd),
-                    raw,
-                },
-            ) => s.handle(ctx, cx, vd, raw),
-            (state, input) => Err(input.unexpected(state.expecting())),
-        }
-    }
+// The state methods the server's table names, in handshake order. Each
+// decodes the body of the one message type its row accepts.
+
+pub(crate) fn client_hello(
+    state: State,
+    ctx: &ServerContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectClientHello = state else {
+        return Err(mismatch());
+    };
+    first_flight(ctx, io, msg.decode("ClientHello")?, msg.raw).map(Next::State)
+}
+
+pub(crate) fn certificate(
+    state: State,
+    ctx: &ServerContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectCertificate(s) = state else {
+        return Err(mismatch());
+    };
+    s.handle(ctx, msg.decode("Certificate")?, msg.raw)
+        .map(Next::State)
+}
+
+pub(crate) fn client_key_exchange(
+    state: State,
+    _: &ServerContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectClientKeyExchange(s) = state else {
+        return Err(mismatch());
+    };
+    s.handle(io, msg.body, msg.raw).map(Next::State)
+}
+
+pub(crate) fn certificate_verify(
+    state: State,
+    ctx: &ServerContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectCertificateVerify(s) = state else {
+        return Err(mismatch());
+    };
+    s.handle(ctx, msg.decode("CertificateVerify")?, msg.raw)
+        .map(Next::State)
+}
+
+pub(crate) fn change_cipher_spec(
+    state: State,
+    _: &ServerContext,
+    io: &mut Io<'_>,
+    _: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectChangeCipherSpec(s) = state else {
+        return Err(mismatch());
+    };
+    io.record.activate_read()?;
+    Ok(Next::State(State::ExpectFinished(ExpectFinished {
+        neg: s.neg,
+        transcript: s.transcript,
+        master: s.master,
+        reply_due: s.reply_due,
+    })))
+}
+
+pub(crate) fn finished(
+    state: State,
+    ctx: &ServerContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectFinished(s) = state else {
+        return Err(mismatch());
+    };
+    s.handle(ctx, io, msg).map(Next::Done)
 }
 
 /// Version negotiation (RFC 5246 Appendix E.1; RFC 8446 §4.2.1 for clients
@@ -370,14 +399,14 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
 /// A random session ID (RFC 5246 §7.4.1.3) when a session cache will keep
 /// the session, else empty: an ID nobody can resume with would mislead the
 /// client.
-fn new_session_id(config: &ServerConfig, cx: &Common) -> Result<SessionId, Error> {
+fn new_session_id(config: &ServerConfig, io: &Io<'_>) -> Result<SessionId, Error> {
     #[cfg(feature = "std")]
     if config.session_cache.is_some() {
         let mut id = [0u8; 32];
-        cx.fill_random(&mut id)?;
+        io.fill_random(&mut id)?;
         return Ok(SessionId::new(&id).unwrap_or_default());
     }
-    let _ = (config, cx);
+    let _ = (config, io);
     Ok(SessionId::EMPTY)
 }
 
@@ -487,7 +516,7 @@ fn server_extensions<'a>(
 /// Seals `session` into a NewSessionTicket and sends it (RFC 5077 §3.3).
 fn send_ticket(
     ctx: &ServerContext,
-    cx: &mut Common,
+    io: &mut Io<'_>,
     transcript: &mut Transcript,
     session: &Session,
 ) -> Result<(), Error> {
@@ -497,7 +526,7 @@ fn send_ticket(
         session.encode(&mut plain);
         // A ticket that cannot be made (huge client chain) is sent empty:
         // RFC 5077 §3.3 allows that, and the client keeps no ticket.
-        let ticket = match ticketer.seal(&plain, ctx.now.as_secs(), cx.random.as_ref()) {
+        let ticket = match ticketer.seal(&plain, ctx.now.as_secs(), io.random) {
             Ok(t) if t.len() <= 0xffff => t,
             _ => Vec::new(),
         };
@@ -506,11 +535,11 @@ fn send_ticket(
             lifetime_hint,
             ticket: &ticket,
         };
-        return emit(cx, transcript, &HandshakeMessage::NewSessionTicket(msg));
+        return emit(io, transcript, &HandshakeMessage::NewSessionTicket(msg));
     }
     let _ = (ctx, session);
     emit(
-        cx,
+        io,
         transcript,
         &HandshakeMessage::NewSessionTicket(NewSessionTicket {
             lifetime_hint: 0,
@@ -519,16 +548,18 @@ fn send_ticket(
     )
 }
 
-fn client_hello(
+/// Answers a ClientHello: the full handshake's first flight, or the
+/// abbreviated handshake's when a session is resumed.
+fn first_flight(
     ctx: &ServerContext,
-    cx: &mut Common,
+    io: &mut Io<'_>,
     ch: ClientHello<'_>,
     raw: &[u8],
 ) -> Result<State, Error> {
     let config = &ctx.config;
     let d = decide(config, &ch)?;
     if let Some(session) = find_session(ctx, &ch, &d)? {
-        return resume(ctx, cx, &ch, raw, d, session);
+        return resume(ctx, io, &ch, raw, d, session);
     }
 
     let groups = ch.supported_groups();
@@ -538,9 +569,9 @@ fn client_hello(
     let issue_ticket = can_issue_ticket(config, &d);
 
     let mut server_random = [0u8; 32];
-    cx.fill_random(&mut server_random)?;
+    io.fill_random(&mut server_random)?;
     // A fresh session ID when there is a cache to find it in again.
-    let session_id = new_session_id(config, cx)?;
+    let session_id = new_session_id(config, io)?;
 
     let mut transcript = Transcript::new();
     // ring signs and verifies whole messages, so CertificateVerify needs
@@ -550,28 +581,25 @@ fn client_hello(
     // The suite is known: hash with its hash alone from the start.
     transcript.start_hash(suite.hash);
     transcript.add(raw);
-    cx.agree_version();
 
-    let extensions = server_extensions(&d, issue_ticket, d.server_name.is_some())?;
-    let hello = ServerHello {
-        server_version: ProtocolVersion::Tls12,
-        random: Random(server_random),
-        session_id,
-        cipher_suite: suite.suite,
-        compression_method: Compression::Null,
-        extensions: extensions.as_list(),
-        extensions_present: true,
-    };
     // The Certificate is the flight's largest message; the rest (hello,
     // key exchange with a signature of at most 512 bytes, request, done)
     // fits in 1 KiB unless a CertificateRequest names many CAs.
     let chain_len: usize = config.identity.chain.iter().map(|c| 3 + c.len()).sum();
-    cx.reserve_flight(7 + chain_len, 7 + chain_len + 1024);
-    emit(cx, &mut transcript, &HandshakeMessage::ServerHello(hello))?;
+    io.reserve_flight(7 + chain_len, 7 + chain_len + 1024);
+    let extensions = server_extensions(&d, issue_ticket, d.server_name.is_some())?;
+    send_server_hello(
+        io,
+        &mut transcript,
+        server_random,
+        session_id,
+        suite,
+        &extensions,
+    )?;
 
     let chain = List::borrowed(&config.identity.chain);
     emit(
-        cx,
+        io,
         &mut transcript,
         &HandshakeMessage::Certificate(CertificateMsg { chain }),
     )?;
@@ -580,7 +608,7 @@ fn client_hello(
     // encoded once, in the message itself.
     let key_share = KeyShare::generate(group)?;
     emit_with(
-        cx,
+        io,
         &mut transcript,
         HandshakeType::ServerKeyExchange,
         |out| {
@@ -610,12 +638,12 @@ fn client_hello(
             ca_names: names.iter().map(Vec::as_slice).collect(),
         };
         emit(
-            cx,
+            io,
             &mut transcript,
             &HandshakeMessage::CertificateRequest(request),
         )?;
     }
-    emit(cx, &mut transcript, &HandshakeMessage::ServerHelloDone)?;
+    emit(io, &mut transcript, &HandshakeMessage::ServerHelloDone)?;
 
     let neg = Negotiated {
         suite,
@@ -650,7 +678,7 @@ fn client_hello(
 /// The abbreviated handshake (RFC 5246 §7.3; RFC 5077 §3.1 for tickets).
 fn resume(
     ctx: &ServerContext,
-    cx: &mut Common,
+    io: &mut Io<'_>,
     ch: &ClientHello<'_>,
     raw: &[u8],
     d: HelloDecisions,
@@ -659,25 +687,22 @@ fn resume(
     let suite = suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
     let issue_ticket = can_issue_ticket(&ctx.config, &d);
     let mut server_random = [0u8; 32];
-    cx.fill_random(&mut server_random)?;
+    io.fill_random(&mut server_random)?;
     // RFC 5246 §7.4.1.3 and RFC 5077 §3.4: echo the client's session ID.
     let session_id = ch.session_id;
 
     let mut transcript = Transcript::new();
     transcript.start_hash(suite.hash);
     transcript.add(raw);
-    cx.agree_version();
     let extensions = server_extensions(&d, issue_ticket, false)?;
-    let hello = ServerHello {
-        server_version: ProtocolVersion::Tls12,
-        random: Random(server_random),
+    send_server_hello(
+        io,
+        &mut transcript,
+        server_random,
         session_id,
-        cipher_suite: suite.suite,
-        compression_method: Compression::Null,
-        extensions: extensions.as_list(),
-        extensions_present: true,
-    };
-    emit(cx, &mut transcript, &HandshakeMessage::ServerHello(hello))?;
+        suite,
+        &extensions,
+    )?;
 
     let neg = Negotiated {
         suite,
@@ -697,20 +722,40 @@ fn resume(
     if issue_ticket {
         // A fresh ticket under the current key; the session keeps its
         // original creation time, so resumption never extends its life.
-        send_ticket(ctx, cx, &mut transcript, &session)?;
+        send_ticket(ctx, io, &mut transcript, &session)?;
     }
     let master = MasterSecret::from_bytes(*session.master_secret.as_bytes());
-    let (sealer, opener) = neg.record_keys(&master, Role::Server)?;
-    cx.send_ccs_and_switch(sealer)?;
-    let vd = neg.verify_data(&master, FinishedLabel::Server, &transcript)?;
-    emit(cx, &mut transcript, &HandshakeMessage::Finished(&vd))?;
+    neg.install_keys(io, &master, Role::Server)?;
+    neg.send_ccs_and_finished(io, &master, FinishedLabel::Server, &mut transcript)?;
     Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
         neg,
         transcript,
         master,
-        opener,
-        reply: None,
+        reply_due: false,
     }))
+}
+
+/// ServerHello (RFC 5246 §7.4.1.3), for both handshakes. The version is
+/// agreed from here on (RFC 5246 §6.2.1).
+fn send_server_hello(
+    io: &mut Io<'_>,
+    transcript: &mut Transcript,
+    server_random: [u8; 32],
+    session_id: SessionId,
+    suite: &SuiteParams,
+    extensions: &ListBuf<ServerExtension<'_>, 6>,
+) -> Result<(), Error> {
+    io.record.agree_version();
+    let hello = ServerHello {
+        server_version: ProtocolVersion::Tls12,
+        random: Random(server_random),
+        session_id,
+        cipher_suite: suite.suite,
+        compression_method: Compression::Null,
+        extensions: extensions.as_list(),
+        extensions_present: true,
+    };
+    emit(io, transcript, &HandshakeMessage::ServerHello(hello))
 }
 
 impl ExpectCertificate {
@@ -730,12 +775,7 @@ impl ExpectCertificate {
                 ));
             }
         } else {
-            let count = msg.chain.len();
-            if count > config.limits.max_certificate_chain_len {
-                return Err(CertificateError::TooLarge.into());
-            }
-            let mut chain: Vec<CertificateDer<'static>> = Vec::with_capacity(count);
-            chain.extend(msg.chain.iter().map(|c| c.into_owned()));
+            let chain = copy_chain(&msg.chain, config.limits.max_certificate_chain_len)?;
             let roots = config
                 .client_auth
                 .roots()
@@ -753,12 +793,12 @@ impl ExpectCertificate {
 }
 
 impl ExpectClientKeyExchange {
-    fn handle(mut self, body: &[u8], raw: &[u8]) -> Result<State, Error> {
+    fn handle(mut self, io: &mut Io<'_>, body: &[u8], raw: &[u8]) -> Result<State, Error> {
         let public = decode_ecdh_public(body)?;
         let premaster = self.key_share.agree(public, Premaster::new)??;
         self.transcript.add(raw);
         let master = self.neg.master_secret(&premaster, &self.transcript)?;
-        let (sealer, opener) = self.neg.record_keys(&master, Role::Server)?;
+        self.neg.install_keys(io, &master, Role::Server)?;
         // RFC 5246 §7.4.8: a client that sent a certificate proves it owns
         // the key with CertificateVerify.
         if self.neg.peer_certificates.is_empty() {
@@ -766,18 +806,13 @@ impl ExpectClientKeyExchange {
                 neg: self.neg,
                 transcript: self.transcript,
                 master,
-                opener,
-                reply: Some(sealer),
+                reply_due: true,
             }))
         } else {
             Ok(State::ExpectCertificateVerify(ExpectCertificateVerify {
                 neg: self.neg,
                 transcript: self.transcript,
-                keys: Keys {
-                    master,
-                    opener,
-                    sealer,
-                },
+                master,
             }))
         }
     }
@@ -801,22 +836,20 @@ impl ExpectCertificateVerify {
             .transcript
             .buffer()
             .ok_or(Error::Internal("handshake messages not kept"))?;
-        let leaf = self
-            .neg
-            .peer_certificates
-            .first()
-            .ok_or(Error::Internal("no client certificate stored"))?;
-        let ee = webpki::EndEntityCert::try_from(leaf)
-            .map_err(|_| Error::Certificate(CertificateError::BadEncoding))?;
-        verify_signature(&ee, cv.scheme, signed, cv.signature, "CertificateVerify")?;
+        verify_leaf_signature(
+            &self.neg.peer_certificates,
+            cv.scheme,
+            signed,
+            cv.signature,
+            "CertificateVerify",
+        )?;
         self.transcript.add(raw);
         self.transcript.keep_buffer(false);
         Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
             neg: self.neg,
             transcript: self.transcript,
-            master: self.keys.master,
-            opener: self.keys.opener,
-            reply: Some(self.keys.sealer),
+            master: self.master,
+            reply_due: true,
         }))
     }
 }
@@ -825,20 +858,20 @@ impl ExpectFinished {
     fn handle(
         mut self,
         ctx: &ServerContext,
-        cx: &mut Common,
-        received: &[u8],
-        raw: &[u8],
-    ) -> Result<State, Error> {
-        let expected =
-            self.neg
-                .verify_data(&self.master, FinishedLabel::Client, &self.transcript)?;
-        check_finished(&expected, received)?;
-        self.transcript.add(raw);
-        if let Some(sealer) = self.reply {
+        io: &mut Io<'_>,
+        msg: Message<'_>,
+    ) -> Result<crate::info::HandshakeInfo, Error> {
+        self.neg.check_peer_finished(
+            &self.master,
+            FinishedLabel::Client,
+            &mut self.transcript,
+            msg,
+        )?;
+        if self.reply_due {
             // Full handshake: the session is now proven; remember it.
             let session = self.neg.session(&self.master, ctx.now.as_secs());
             if self.neg.ticket_promised {
-                send_ticket(ctx, cx, &mut self.transcript, &session)?;
+                send_ticket(ctx, io, &mut self.transcript, &session)?;
             }
             #[cfg(feature = "std")]
             if let Some(cache) = &ctx.config.session_cache {
@@ -846,13 +879,13 @@ impl ExpectFinished {
                     cache.put(self.neg.session_id.as_slice(), session);
                 }
             }
-            cx.send_ccs_and_switch(sealer)?;
-            let vd = self
-                .neg
-                .verify_data(&self.master, FinishedLabel::Server, &self.transcript)?;
-            emit(cx, &mut self.transcript, &HandshakeMessage::Finished(&vd))?;
+            self.neg.send_ccs_and_finished(
+                io,
+                &self.master,
+                FinishedLabel::Server,
+                &mut self.transcript,
+            )?;
         }
-        cx.complete(self.neg.into_info())?;
-        Ok(State::Established)
+        Ok(self.neg.into_info())
     }
 }

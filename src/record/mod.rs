@@ -3,7 +3,6 @@
 //! This module frames records ([`RecordHeader`], [`write_plain`]); `cipher`
 //! protects them with an AEAD (RFC 5246 §6.2.3.3) and `joiner` reassembles
 //! handshake messages that records fragment or coalesce (RFC 5246 §6.2.1).
-// The connection code that calls into this module is written in parallel.
 
 use alloc::vec::Vec;
 
@@ -12,6 +11,8 @@ use crate::error::Error;
 
 pub(crate) mod cipher;
 pub(crate) mod joiner;
+pub(crate) mod layer;
+pub(crate) mod queue;
 
 /// type(1) || version(2) || length(2) (RFC 5246 §6.2.1).
 pub(crate) const HEADER_LEN: usize = 5;

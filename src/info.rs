@@ -1,0 +1,58 @@
+//! What a connection reports to its caller: the events it queues and the
+//! parameters the handshake agreed. A leaf: the handshake fills these in, the
+//! connection hands them out.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use rustls_pki_types::CertificateDer;
+
+use crate::codec::enums::{
+    AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
+};
+
+/// Something that happened on a connection, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The handshake finished; see [`Connection::handshake_info`](crate::Connection::handshake_info).
+    HandshakeComplete,
+    /// Application data is waiting to be read. Reported once until it is
+    /// polled, however many records arrive meanwhile.
+    ApplicationData,
+    /// The peer sent close_notify: no more data will arrive. Our own
+    /// close_notify has been queued in reply (RFC 5246 §7.2.1).
+    PeerClosed,
+    /// The peer sent a warning alert other than close_notify. At most
+    /// eight events wait to be polled; when the queue is full the oldest
+    /// warning is dropped, so a peer cannot grow it (and the connection is
+    /// cut off after `Limits::max_warnings_in_a_row` warnings in a row).
+    WarningAlert(AlertDescription),
+}
+
+/// What was negotiated, available once the handshake completes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandshakeInfo {
+    /// Always TLS 1.2.
+    pub version: ProtocolVersion,
+    /// The negotiated suite.
+    pub cipher_suite: CipherSuite,
+    /// The ECDHE group.
+    pub group: Option<NamedGroup>,
+    /// The scheme that signed the server's key exchange.
+    pub signature_scheme: Option<SignatureScheme>,
+    /// The ALPN protocol, if one was agreed.
+    pub alpn_protocol: Option<Vec<u8>>,
+    /// The server name: the one the client sent (SNI).
+    pub server_name: Option<String>,
+    /// The peer's certificate chain, leaf first (empty if it sent none, or
+    /// on a client whose `ClientConfig::keep_peer_certificates` is false).
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// Whether the extended master secret (RFC 7627) is in use.
+    pub extended_master_secret: bool,
+    /// Whether the peer signalled RFC 5746 secure renegotiation.
+    pub secure_renegotiation: bool,
+    /// Whether this was an abbreviated (resumed) handshake.
+    pub resumed: bool,
+}

@@ -1,0 +1,238 @@
+//! The record layer's connection state (RFC 5246 §6.1): the record version,
+//! the current and pending read and write states, and the queue of records
+//! written for the peer.
+//!
+//! The handshake derives keys into the *pending* states; a ChangeCipherSpec
+//! makes them current, on the write side when we send one and on the read
+//! side when the peer's arrives (RFC 5246 §7.1). Keys therefore live here
+//! from the moment they are derived, not in the handshake's states.
+
+use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
+use crate::error::Error;
+
+use super::cipher::{RecordOpener, RecordSealer};
+use super::queue::ByteQueue;
+use super::{write_plain, RecordHeader, HEADER_LEN};
+
+/// First capacity of the output queue.
+const OUT_INITIAL: usize = 2048;
+
+pub(crate) struct RecordLayer {
+    max_fragment_len: usize,
+    /// Record version we write: TLS 1.0 for a client's very first
+    /// ClientHello (RFC 5246 Appendix E.1 lets clients pick any 3.x there,
+    /// and some old servers refuse a 3.3 record), TLS 1.2 afterwards.
+    version: ProtocolVersion,
+    /// Once a version is agreed every record must carry it (RFC 5246 §6.2.1).
+    version_agreed: bool,
+    write: Option<RecordSealer>,
+    read: Option<RecordOpener>,
+    pending_write: Option<RecordSealer>,
+    pending_read: Option<RecordOpener>,
+    out: ByteQueue,
+    /// Set when the handshake completes: the next time the output queue
+    /// empties, its handshake-sized allocation is released, so an idle
+    /// connection holds no output buffer.
+    release_out_when_empty: bool,
+}
+
+impl RecordLayer {
+    /// `first_version` is the version of the records we write until one is
+    /// agreed.
+    pub(crate) fn new(first_version: ProtocolVersion, max_fragment_len: usize) -> Self {
+        Self {
+            max_fragment_len,
+            version: first_version,
+            version_agreed: false,
+            write: None,
+            read: None,
+            pending_write: None,
+            pending_read: None,
+            out: ByteQueue::default(),
+            release_out_when_empty: false,
+        }
+    }
+
+    /// Fixes the record version at TLS 1.2 (after ServerHello).
+    pub(crate) fn agree_version(&mut self) {
+        self.version = ProtocolVersion::Tls12;
+        self.version_agreed = true;
+    }
+
+    /// RFC 5246 §6.2.1: once agreed, every record carries the version.
+    pub(crate) fn check_version(&self, hdr: RecordHeader) -> Result<(), Error> {
+        if self.version_agreed && hdr.version != ProtocolVersion::Tls12 {
+            return Err(Error::UnsupportedVersion { peer: hdr.version });
+        }
+        Ok(())
+    }
+
+    /// Keys derived by the handshake, made current by ChangeCipherSpec.
+    pub(crate) fn set_pending(&mut self, write: RecordSealer, read: RecordOpener) {
+        self.pending_write = Some(write);
+        self.pending_read = Some(read);
+    }
+
+    /// The peer's ChangeCipherSpec: its records are protected from now on
+    /// (RFC 5246 §7.1).
+    pub(crate) fn activate_read(&mut self) -> Result<(), Error> {
+        self.read = Some(
+            self.pending_read
+                .take()
+                .ok_or(Error::Internal("no pending read keys"))?,
+        );
+        Ok(())
+    }
+
+    /// Queues our ChangeCipherSpec (RFC 5246 §7.1) and protects our records
+    /// from then on.
+    pub(crate) fn send_ccs_and_activate_write(&mut self) -> Result<(), Error> {
+        let sealer = self
+            .pending_write
+            .take()
+            .ok_or(Error::Internal("no pending write keys"))?;
+        self.write_records(ContentType::ChangeCipherSpec, &[1])?;
+        self.write = Some(sealer);
+        Ok(())
+    }
+
+    /// The current read state, once the peer's records are protected.
+    pub(crate) fn opener(&mut self) -> Option<&mut RecordOpener> {
+        self.read.as_mut()
+    }
+
+    /// The explicit nonce length of protected records, or `None` while they
+    /// are not protected.
+    pub(crate) fn explicit_nonce_len(&self) -> Option<usize> {
+        self.read.as_ref().map(RecordOpener::explicit_nonce_len)
+    }
+
+    /// The current write state, once our records are protected.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn write_state(&self) -> Option<&RecordSealer> {
+        self.write.as_ref()
+    }
+
+    /// As [`write_state`](Self::write_state), to rewind its sequence number.
+    #[cfg(test)]
+    pub(crate) fn write_state_mut(&mut self) -> Option<&mut RecordSealer> {
+        self.write.as_mut()
+    }
+
+    /// Seals exactly one record of `data`, even an empty one (tests craft
+    /// records no peer of ours would send).
+    #[cfg(test)]
+    pub(crate) fn seal_one(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+        let version = self.version;
+        match &mut self.write {
+            Some(sealer) => sealer.seal(typ, version, data, self.out.tail()),
+            None => Err(Error::Internal("no write keys")),
+        }
+    }
+
+    /// Writes `data` of type `typ` as records, protected once a write state
+    /// is current, fragmented at `max_fragment_len`.
+    pub(crate) fn write_records(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+        let version = self.version;
+        let out = self.out.tail();
+        if out.capacity() == 0 {
+            // One allocation for a whole flight (a server's first flight
+            // with an ECDSA chain is about 1.3 KB) instead of regrowing per
+            // record; exact for a larger write, so that it is not doubled.
+            let overhead = HEADER_LEN + self.write.as_ref().map_or(0, RecordSealer::overhead);
+            let records = data.len().div_ceil(self.max_fragment_len.max(1)).max(1);
+            out.reserve(OUT_INITIAL.max(data.len() + records * overhead));
+        }
+        match &mut self.write {
+            None => {
+                write_plain(typ, version, data, self.max_fragment_len, self.out.tail());
+                Ok(())
+            }
+            Some(sealer) => {
+                for chunk in data.chunks(self.max_fragment_len) {
+                    sealer.seal(typ, version, chunk, self.out.tail())?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Sizes the output for a flight of `flight` bytes, so that it does not
+    /// regrow while the flight is written.
+    pub(crate) fn reserve_flight(&mut self, flight: usize) {
+        let out = self.out.tail();
+        if out.capacity() == 0 {
+            let records = flight.div_ceil(self.max_fragment_len.max(1)).max(1);
+            out.reserve(OUT_INITIAL.max(flight + records * HEADER_LEN));
+        }
+    }
+
+    /// Queues an alert. Failure to protect it (sequence exhaustion) is
+    /// ignored: an alert is best effort on a connection that is ending.
+    pub(crate) fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
+        // RFC 5246 §7.2: level(1) || description(1).
+        let body = [level.to_wire(), description.to_wire()];
+        let _ = self.write_records(ContentType::Alert, &body);
+    }
+
+    /// Seals as much of `data` as fits under `cap` bytes of queued output;
+    /// returns how much.
+    pub(crate) fn write_application_data(
+        &mut self,
+        data: &[u8],
+        cap: usize,
+    ) -> Result<usize, Error> {
+        let overhead = HEADER_LEN + self.write.as_ref().map_or(0, RecordSealer::overhead);
+        let mut sent = 0;
+        for chunk in data.chunks(self.max_fragment_len) {
+            if self.out.len() + chunk.len() + overhead > cap {
+                break;
+            }
+            self.write_records(ContentType::ApplicationData, chunk)?;
+            sent += chunk.len();
+        }
+        Ok(sent)
+    }
+
+    /// Records written for the peer, not yet sent.
+    pub(crate) fn output(&self) -> &[u8] {
+        self.out.bytes()
+    }
+
+    /// Bytes of output queued.
+    pub(crate) fn output_len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Says that `n` bytes of output were sent.
+    pub(crate) fn consume_output(&mut self, n: usize) {
+        self.out.consume(n);
+        self.release_output_if_due();
+    }
+
+    /// The handshake is over: its flight-sized output allocation goes the
+    /// next time the queue empties.
+    pub(crate) fn handshake_done(&mut self) {
+        self.release_out_when_empty = true;
+    }
+
+    /// Frees the output queue's handshake-sized allocation the first time
+    /// it empties after the handshake (only then, so that steady-state
+    /// sending keeps reusing its buffer).
+    pub(crate) fn release_output_if_due(&mut self) {
+        if self.release_out_when_empty && self.out.is_empty() {
+            self.release_out_when_empty = false;
+            self.out.release_if_empty();
+        }
+    }
+}
+
+impl core::fmt::Debug for RecordLayer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RecordLayer")
+            .field("version", &self.version)
+            .field("read_protected", &self.read.is_some())
+            .field("write_protected", &self.write.is_some())
+            .finish_non_exhaustive()
+    }
+}
