@@ -447,6 +447,14 @@ impl Connection {
         self.common.record.check_version(hdr)?;
         let kind = match hdr.typ {
             ContentType::ApplicationData => Kind::ApplicationData,
+            // RFC 5246 §7.1 / §7.4: a handshake message must not straddle
+            // the change of keys, whatever state we are in.
+            ContentType::ChangeCipherSpec if !self.joiner.is_empty() => {
+                return Err(Error::UnexpectedMessage {
+                    got: "ChangeCipherSpec inside a handshake message",
+                    expected: "the rest of the handshake message",
+                })
+            }
             ContentType::ChangeCipherSpec => Kind::ChangeCipherSpec,
             // Handshake and alert records: the table is consulted per
             // message and per alert, once decrypted.
@@ -517,17 +525,11 @@ impl Connection {
                     Action::Handle(h) => h,
                     _ => return Err(self.side.unexpected(Kind::ChangeCipherSpec)),
                 };
-                // RFC 5246 §7.1: a single byte of value 1.
+                // RFC 5246 §7.1: a single byte of value 1. (Whether a
+                // handshake message is half-buffered was checked from the
+                // header.)
                 if plaintext != [1] {
                     return Err(Error::Decode("ChangeCipherSpec"));
-                }
-                // RFC 5246 §7.1 / §7.4: a message must not straddle the
-                // change of keys.
-                if !self.joiner.is_empty() {
-                    return Err(Error::UnexpectedMessage {
-                        got: "ChangeCipherSpec inside a handshake message",
-                        expected: "the rest of the handshake message",
-                    });
                 }
                 self.common.warnings_in_a_row = 0;
                 self.side.run(&mut self.common, handler, Message::CCS)?;
