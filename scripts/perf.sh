@@ -130,8 +130,9 @@ for name, (t, r, unit) in mem.items():
 CRYPTO = re.compile(r"(^|[<:\s])ring::|ring_core_|^(__)?(ecp_nistz256|fe_|ge_|x25519|fiat_|"
                     r"table_select|p256_|p384_|sha256|sha512|aes_|gcm_|chacha|poly1305|bn_|"
                     r"limbs_|LIMBS_|CRYPTO_)|^_*(bn_|mulx?4x_internal|sqrx?8x_internal|bn_post4x)")
+COPY = re.compile(r"memcpy|memmove")
 def costs(path):
-    total = crypto = 0
+    total = crypto = copy = 0
     for line in open(path):
         m = re.match(r"\s*([\d,]+) \([^)]*\)\s+(\S.*?)(?: \[.*\])?$", line)
         if not m:
@@ -143,7 +144,9 @@ def costs(path):
         fn = where.split(":", 1)[1] if ":" in where else where
         if CRYPTO.search(fn):
             crypto += n
-    return total, crypto
+        elif COPY.search(fn):
+            copy += n
+    return total, crypto, copy
 
 runs = {}
 for line in open(os.path.join(out, "callgrind.tsv")):
@@ -152,14 +155,15 @@ for line in open(os.path.join(out, "callgrind.tsv")):
 for k in kinds:
     per = {}
     for lib in ("tls12", "rustls"):
-        (t0, c0), (t1, c1) = runs[(lib, k, 0)], runs[(lib, k, hs)]
-        per[lib] = ((t1 - t0) / hs, (c1 - c0) / hs)
+        (t0, c0, m0), (t1, c1, m1) = runs[(lib, k, 0)], runs[(lib, k, hs)]
+        per[lib] = ((t1 - t0) / hs, (c1 - c0) / hs, (m1 - m0) / hs)
     goal = "<= 0.5x" if k.startswith("resume") else "<= 0.93x"
     lim = 0.5 if k.startswith("resume") else 0.93
-    (tt, tc), (rt, rc) = per["tls12"], per["rustls"]
+    (tt, tc, tm), (rt, rc, rm) = per["tls12"], per["rustls"]
     add(f"instructions per handshake, {k}", tt, rt, "Ir", goal, tt <= lim * rt)
     add(f"  of which ring (crypto), {k}", tc, rc, "Ir")
     add(f"  of which not ring, {k}", tt - tc, rt - rc, "Ir")
+    add(f"  of which memcpy/memmove, {k}", tm, rm, "Ir")
 
 def fmt(v):
     if v != v:

@@ -1,4 +1,4 @@
-//! Allocation counts (issue 6): at most 16 per side per full handshake and
+//! Allocation counts: at most 16 per side per full handshake and
 //! none per record in steady state. Counts are deterministic, so unlike
 //! timings they can be asserted. `benches/memory.rs` compares them with
 //! rustls; this guards them against regressions.

@@ -5,8 +5,8 @@
 //! checks every item once, and reading decodes them again one by one. Items
 //! are small (two-byte codes, or slices into the message), so decoding on the
 //! fly costs a few instructions, while a `Vec` per list would cost an
-//! allocation per list per handshake (issue 6: at most 16 allocations per
-//! side per handshake).
+//! allocation per list per handshake (a handshake is meant to cost at most
+//! 16 allocations per side, `tests/allocations.rs`).
 
 use alloc::vec::Vec;
 use core::fmt;

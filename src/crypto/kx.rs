@@ -1,8 +1,6 @@
 //! Ephemeral elliptic-curve Diffie-Hellman (RFC 8422 §5.10, §5.11) via
 //! `ring::agreement`.
 
-// The handshake layer that calls into this module is written in parallel.
-
 use core::fmt;
 
 use ring::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey};

@@ -1,9 +1,6 @@
 //! Our own private key, used to sign ServerKeyExchange (RFC 5246 §7.4.3,
 //! RFC 8422 §5.4) and CertificateVerify (RFC 5246 §7.4.8).
 
-// The handshake and configuration layers that call into this module are
-// written in parallel.
-
 use alloc::format;
 use alloc::vec::Vec;
 use core::fmt;

@@ -2,9 +2,6 @@
 //! and CertificateVerify (RFC 5246 §7.4.8) signatures, and the algorithms
 //! accepted inside certificate chains.
 
-// The handshake and certificate-verification layers that call into this
-// module are written in parallel.
-
 use rustls_pki_types::SignatureVerificationAlgorithm;
 use webpki::ring as alg;
 

@@ -1,8 +1,6 @@
 //! The running hash of handshake messages (RFC 5246 §7.4.9
 //! `handshake_messages`, also the RFC 7627 §3 session hash).
 
-// The handshake layer that calls into this module is written in parallel.
-
 use alloc::vec::Vec;
 use core::fmt;
 
