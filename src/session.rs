@@ -515,7 +515,7 @@ mod tests {
             suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             extended_master_secret: true,
             master_secret: MasterSecret::from_bytes([7; 48]),
-            created: 1_893_456_000,
+            created: crate::testing::NOW_SECS,
             server_name: Some("localhost".into()),
             peer_certificates: alloc::vec![CertificateDer::from(alloc::vec![1, 2, 3])],
         }
@@ -563,7 +563,7 @@ mod tests {
     fn session_cache_is_bounded_and_expires() {
         use std::time::Duration;
         let c = SessionCache::new(2, Duration::from_secs(10));
-        let now = 1_893_456_000;
+        let now = crate::testing::NOW_SECS;
         c.put(b"a", session());
         c.put(b"b", session());
         c.put(b"c", session());

@@ -282,10 +282,7 @@ mod tests {
     use rustls_pki_types::pem::PemObject;
     use webpki::ring as alg;
 
-    /// 2030-01-01T00:00:00Z: every fixture is valid except `server-expired`.
-    fn now() -> UnixTime {
-        UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000))
-    }
+    use crate::testing::{now, roots};
 
     /// 2020-01-01T00:00:00Z: before every fixture's notBefore.
     fn long_ago() -> UnixTime {
@@ -318,10 +315,6 @@ mod tests {
             roots.add(&c).expect("fixture CA is a valid anchor");
         }
         roots
-    }
-
-    fn roots() -> RootCertStore {
-        store(include_str!("../tests/fixtures/ca.pem"))
     }
 
     fn name(s: &str) -> ServerName<'static> {

@@ -17,17 +17,14 @@
 //!   certificates are checked at the same fixed time.
 #![allow(dead_code)]
 
-#[path = "../../tests/common/mod.rs"]
-pub mod common;
-
 use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{certs, client_config, key, name, now, server_config};
 use rustls::crypto::ring as rring;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::UnixTime;
+use tls12::testing::{certs, client_config, key, name, now, server_config};
 use tls12::{CipherSuite, ClientConnection, Connection, NamedGroup, ServerConnection};
 
 /// What a handshake benchmark measures.

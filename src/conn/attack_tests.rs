@@ -5,67 +5,27 @@
 //! the extended master secret (triple handshake). The crafted-byte attacks
 //! are in tests/attacks.rs.
 
-use alloc::string::ToString;
-use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::time::Duration;
 
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-
-use super::tests::{deliver, handshake_msg, split_records, take_output};
+use super::tests::deliver;
 use super::*;
 use crate::codec::enums::ProtocolVersion;
 use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
-use crate::config::{ClientConfig, ServerConfig};
 use crate::crypto::keys::MasterSecret;
 use crate::crypto::kx::KeyShare;
 use crate::session::{ClientSession, Session};
-use crate::verify::RootCertStore;
+use crate::testing::{
+    client_config, handshake_msg, hs_record, now, pair_with, split_records, take_output,
+    NOW_SECS as NOW,
+};
 
-const NOW: u64 = 1_893_456_000;
-
-fn now() -> UnixTime {
-    UnixTime::since_unix_epoch(Duration::from_secs(NOW))
-}
-
-fn client_config() -> ClientConfig {
-    let mut roots = RootCertStore::empty();
-    for c in CertificateDer::pem_slice_iter(include_bytes!("../../tests/fixtures/ca.pem")) {
-        roots.add(&c.unwrap()).unwrap();
-    }
-    ClientConfig::new(roots)
-}
-
-fn server_config() -> ServerConfig {
-    let chain = CertificateDer::pem_slice_iter(include_bytes!(
-        "../../tests/fixtures/server-p256.chain.pem"
-    ))
-    .collect::<Result<Vec<_>, _>>()
-    .unwrap();
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../tests/fixtures/server-p256.key"))
-        .unwrap();
-    ServerConfig::new(chain, key).unwrap()
-}
-
-fn pair_with(cc: ClientConfig, sc: ServerConfig) -> (ClientConnection, ServerConnection) {
-    let name = ServerName::try_from("localhost".to_string()).unwrap();
-    (
-        ClientConnection::new(Arc::new(cc), name, now()).unwrap(),
-        ServerConnection::new(Arc::new(sc), now()).unwrap(),
-    )
+fn server_config() -> crate::ServerConfig {
+    crate::testing::server_config("server-p256")
 }
 
 fn pair() -> (ClientConnection, ServerConnection) {
-    pair_with(client_config(), server_config())
-}
-
-fn hs_record(msg: &[u8]) -> Vec<u8> {
-    let mut rec = vec![22, 3, 3];
-    rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
-    rec.extend_from_slice(msg);
-    rec
+    pair_with(client_config(), server_config(), "localhost")
 }
 
 fn events(conn: &mut Connection) -> Vec<Event> {
@@ -430,7 +390,7 @@ fn client_before_ske(
     cc.groups = groups;
     let sc = server_config();
     let key = sc.identity.key.clone();
-    let (mut c, mut s) = pair_with(cc, sc);
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
     let hello = take_output(&mut c);
     s.receive(&hello).unwrap();
     let flight = split_records(&take_output(&mut s));
@@ -763,7 +723,7 @@ fn triple_handshake_client_never_offers_a_session_without_ems() {
                 lifetime_hint: 3600,
             },
         );
-        let (mut c, _) = pair_with(cc, server_config());
+        let (mut c, _) = pair_with(cc, server_config(), "localhost");
         let hello = take_output(&mut c);
         let body = &hello[5 + 4..];
         let sid_len = body[34] as usize;

@@ -2,76 +2,20 @@
 //! which only the crate itself can do: every out-of-order message in the
 //! encrypted states, and renegotiation refusal.
 
-use alloc::string::ToString;
-use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::time::Duration;
-
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use super::*;
 use crate::codec::enums::ProtocolVersion;
-use crate::config::{ClientConfig, ServerConfig};
-use crate::verify::RootCertStore;
-
-fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
-    let mut roots = RootCertStore::empty();
-    let ca = include_bytes!("../../tests/fixtures/ca.pem");
-    for c in CertificateDer::pem_slice_iter(ca) {
-        roots.add(&c.unwrap()).unwrap();
-    }
-    let chain = CertificateDer::pem_slice_iter(include_bytes!(
-        "../../tests/fixtures/server-p256.chain.pem"
-    ))
-    .collect::<Result<Vec<_>, _>>()
-    .unwrap();
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../tests/fixtures/server-p256.key"))
-        .unwrap();
-    (
-        Arc::new(ClientConfig::new(roots)),
-        Arc::new(ServerConfig::new(chain, key).unwrap()),
-    )
-}
+pub(super) use crate::testing::{handshake_msg, split_records, take_output};
 
 fn pair() -> (ClientConnection, ServerConnection) {
-    let (cc, sc) = configs();
-    let now = UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000));
-    let name = ServerName::try_from("localhost".to_string()).unwrap();
-    (
-        ClientConnection::new(cc, name, now).unwrap(),
-        ServerConnection::new(sc, now).unwrap(),
-    )
-}
-
-pub(super) fn take_output(conn: &mut Connection) -> Vec<u8> {
-    let out = conn.pending_output().to_vec();
-    conn.consume_output(out.len());
-    out
+    crate::testing::pair("server-p256")
 }
 
 pub(super) fn deliver(from: &mut Connection, to: &mut Connection) -> Result<(), Error> {
     let out = take_output(from);
     to.receive(&out).map(|_| ())
-}
-
-pub(super) fn split_records(wire: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 5 <= wire.len() {
-        let len = usize::from(u16::from_be_bytes([wire[at + 3], wire[at + 4]]));
-        out.push(wire[at..at + 5 + len].to_vec());
-        at += 5 + len;
-    }
-    out
-}
-
-pub(super) fn handshake_msg(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut m = vec![typ];
-    m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
-    m.extend_from_slice(body);
-    m
 }
 
 /// Well-formed handshake messages of every type a peer could send, taken
