@@ -13,8 +13,8 @@ use crate::error::Error;
 /// Extensions a client may send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ClientExtension<'a> {
-    /// RFC 6066 §3: exactly one host_name entry.
-    ServerName(&'a [u8]),
+    /// RFC 6066 §3: a list of names, at most one of each type.
+    ServerName(ServerNameList<'a>),
     SupportedGroups(List<'a, NamedGroup>),
     EcPointFormats(List<'a, EcPointFormat>),
     SignatureAlgorithms(List<'a, SignatureScheme>),
@@ -55,28 +55,70 @@ pub(crate) enum ServerExtension<'a> {
 /// `NameType host_name(0)` (RFC 6066 §3).
 const HOST_NAME: u8 = 0;
 
-/// RFC 6066 §3: `ServerName server_name_list<1..2^16-1>` where each entry is
-/// `NameType name_type; HostName opaque<1..2^16-1>`. Only host_name exists,
-/// and the list may not hold more than one name of a type, so exactly one
-/// host_name entry is accepted.
-fn decode_server_name<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Error> {
-    const WHAT: &str = "server_name extension";
-    let mut list = r.sub_u16(WHAT)?;
-    if list.u8(WHAT)? != HOST_NAME {
-        return Err(Error::Decode(WHAT));
-    }
-    let name = list.vec_u16(WHAT)?;
-    if name.is_empty() {
-        return Err(Error::Decode(WHAT));
-    }
-    list.expect_empty(WHAT)?;
-    Ok(name)
+/// The server_name extension's list (RFC 6066 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ServerNameList<'a> {
+    /// One host_name, as our client sends it.
+    HostName(&'a [u8]),
+    /// A list as received: its entries, kept whole so that it re-encodes to
+    /// the same bytes, and the host_name among them, if any.
+    Received {
+        entries: &'a [u8],
+        host_name: Option<&'a [u8]>,
+    },
 }
 
-fn encode_server_name(name: &[u8], out: &mut Vec<u8>) {
-    out.with_len(2, |out| {
-        out.put_u8(HOST_NAME);
-        out.with_len(2, |out| out.put(name));
+impl<'a> ServerNameList<'a> {
+    /// The host_name entry, if the list has one.
+    pub(crate) fn host_name(&self) -> Option<&'a [u8]> {
+        match *self {
+            Self::HostName(name) => Some(name),
+            Self::Received { host_name, .. } => host_name,
+        }
+    }
+}
+
+/// RFC 6066 §3: `ServerName server_name_list<1..2^16-1>`, each entry
+/// `NameType name_type; select (name_type) { case host_name: HostName; }`
+/// with `opaque HostName<1..2^16-1>`.
+///
+/// Only host_name is defined, but §3 requires the data of every future name
+/// type to begin with a 16-bit length, so an entry of a type we do not know
+/// is skipped, not refused. The list "MUST NOT contain more than one name of
+/// the same name_type": a second host_name is illegal_parameter.
+fn decode_server_name<'a>(r: &mut Reader<'a>) -> Result<ServerNameList<'a>, Error> {
+    const WHAT: &str = "server_name extension";
+    let entries = r.vec_u16(WHAT)?;
+    if entries.is_empty() {
+        return Err(Error::Decode(WHAT));
+    }
+    let mut list = Reader::new(entries);
+    let mut host_name = None;
+    while !list.is_empty() {
+        let typ = list.u8(WHAT)?;
+        let name = list.vec_u16(WHAT)?;
+        if typ != HOST_NAME {
+            continue;
+        }
+        if name.is_empty() {
+            return Err(Error::Decode(WHAT));
+        }
+        if host_name.replace(name).is_some() {
+            return Err(Error::IllegalParameter(
+                "server_name lists two host_name entries (RFC 6066 §3)",
+            ));
+        }
+    }
+    Ok(ServerNameList::Received { entries, host_name })
+}
+
+fn encode_server_name(list: &ServerNameList<'_>, out: &mut Vec<u8>) {
+    out.with_len(2, |out| match list {
+        ServerNameList::HostName(name) => {
+            out.put_u8(HOST_NAME);
+            out.with_len(2, |out| out.put(name));
+        }
+        ServerNameList::Received { entries, .. } => out.put(entries),
     });
 }
 
@@ -325,15 +367,38 @@ mod tests {
 
     #[test]
     fn server_name_rules() {
+        let host = |r: Result<ClientExtension<'static>, Error>| match r {
+            Ok(ClientExtension::ServerName(list)) => list.host_name(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(host(client(0, &[0, 4, 0, 0, 1, b'a'])), Some(&b"a"[..]));
+        // RFC 6066 §3: an entry of a type we do not know is skipped, before
+        // or after the host_name; a list of unknown types only has none.
         assert_eq!(
-            client(0, &[0, 4, 0, 0, 1, b'a']),
-            Ok(ClientExtension::ServerName(b"a"))
+            host(client(0, &[0, 8, 7, 0, 1, b'x', 0, 0, 1, b'a'])),
+            Some(&b"a"[..])
         );
-        // Empty list, empty host name, non-host_name type, two entries, trailing.
+        assert_eq!(
+            host(client(0, &[0, 8, 0, 0, 1, b'a', 9, 0, 1, b'y'])),
+            Some(&b"a"[..])
+        );
+        assert_eq!(host(client(0, &[0, 4, 1, 0, 1, b'a'])), None);
+        // A received list re-encodes to the same bytes.
+        let ext = client(0, &[0, 8, 7, 0, 1, b'x', 0, 0, 1, b'a']).unwrap();
+        let mut out = Vec::new();
+        ext.encode(&mut out);
+        assert_eq!(out, [0, 0, 0, 10, 0, 8, 7, 0, 1, b'x', 0, 0, 1, b'a']);
+        // Two host_names: illegal_parameter.
+        assert_eq!(
+            client(0, &[0, 8, 0, 0, 1, b'a', 0, 0, 1, b'b']),
+            Err(Error::IllegalParameter(
+                "server_name lists two host_name entries (RFC 6066 §3)"
+            ))
+        );
+        // Empty list, empty host name, truncated entry, trailing bytes.
         assert!(is_decode(client(0, &[0, 0])));
         assert!(is_decode(client(0, &[0, 3, 0, 0, 0])));
-        assert!(is_decode(client(0, &[0, 4, 1, 0, 1, b'a'])));
-        assert!(is_decode(client(0, &[0, 8, 0, 0, 1, b'a', 0, 0, 1, b'b'])));
+        assert!(is_decode(client(0, &[0, 3, 7, 0, 1])));
         assert!(is_decode(client(0, &[0, 4, 0, 0, 1, b'a', 0])));
         assert!(is_decode(client(0, &[])));
         // ServerNameAck is empty (RFC 6066 §3).

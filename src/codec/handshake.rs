@@ -276,7 +276,7 @@ impl<'a> ClientHello<'a> {
     /// The host_name from server_name (RFC 6066 §3), if offered.
     pub(crate) fn server_name(&self) -> Option<&'a [u8]> {
         match self.find_ext(ExtensionType::ServerName)? {
-            ClientExtension::ServerName(n) => Some(n),
+            ClientExtension::ServerName(list) => list.host_name(),
             _ => None,
         }
     }

@@ -13,7 +13,7 @@ use super::enums::{
     CipherSuite, ClientCertificateType, Compression, EcCurveType, EcPointFormat, ExtensionType,
     HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use super::extensions::{ClientExtension, ProtocolName, ServerExtension};
+use super::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNameList};
 use super::handshake::{
     decode_ecdh_public, decode_handshake, encode_handshake, handshake_type, CertificateMsg,
     CertificateRequest, ClientHello, DigitallySigned, EcdheParams, EcdheServerKeyExchange,
@@ -65,9 +65,39 @@ const CLIENT_TYPED: [u16; 9] = [0, 10, 11, 13, 16, 23, 0xff01, 35, 43];
 /// Extension types with a typed server variant.
 const SERVER_TYPED: [u16; 6] = [0, 11, 16, 23, 0xff01, 35];
 
+/// A received server_name list (RFC 6066 §3): entries of any type, at most
+/// one of them host_name, as a decoder returns them.
+fn server_names() -> impl Strategy<Value = ServerNameList<'static>> {
+    (
+        list((1u8..=255, bytes(0..8)), 0..3),
+        prop::option::of(bytes(1..20)),
+        any::<usize>(),
+    )
+        .prop_filter_map("a non-empty list", |(others, host, at)| {
+            let mut entries: Vec<(u8, &[u8])> = others;
+            if let Some(h) = host {
+                let at = at % (entries.len() + 1);
+                entries.insert(at, (0, h));
+            }
+            if entries.is_empty() {
+                return None;
+            }
+            let mut raw = Vec::new();
+            for (typ, name) in &entries {
+                raw.push(*typ);
+                raw.extend_from_slice(&u16::try_from(name.len()).unwrap().to_be_bytes());
+                raw.extend_from_slice(name);
+            }
+            Some(ServerNameList::Received {
+                entries: Box::leak(raw.into_boxed_slice()),
+                host_name: host,
+            })
+        })
+}
+
 fn client_ext() -> impl Strategy<Value = ClientExtension<'static>> {
     prop_oneof![
-        bytes(1..40).prop_map(ClientExtension::ServerName),
+        server_names().prop_map(ClientExtension::ServerName),
         list(group(), 1..8).prop_map(|v| ClientExtension::SupportedGroups(v.into())),
         list(point_format(), 1..4).prop_map(|v| ClientExtension::EcPointFormats(v.into())),
         list(scheme(), 1..8).prop_map(|v| ClientExtension::SignatureAlgorithms(v.into())),

@@ -34,7 +34,7 @@ use crate::codec::enums::{
     ClientCertificateType, Compression, EcPointFormat, HandshakeType, ProtocolVersion,
     SignatureScheme,
 };
-use crate::codec::extensions::{ClientExtension, ProtocolName, ServerExtension};
+use crate::codec::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNameList};
 use crate::codec::handshake::{
     encode_ecdh_public, CertificateMsg, ClientHello, DigitallySigned, EcdheServerKeyExchange,
     HandshakeMessage, Random, ServerHello, SessionId,
@@ -247,7 +247,9 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
 
     let mut extensions = ListBuf::<_, 8>::new(ClientExtension::ExtendedMasterSecret);
     if let Some(name) = ctx.sni() {
-        extensions.push(ClientExtension::ServerName(name.as_bytes()))?;
+        extensions.push(ClientExtension::ServerName(ServerNameList::HostName(
+            name.as_bytes(),
+        )))?;
     }
     // The lists are borrowed from the configuration: nothing is copied to
     // build the hello.

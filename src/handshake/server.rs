@@ -349,15 +349,7 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
         ));
     }
     let server_name = match ch.server_name() {
-        Some(name) => {
-            let name = core::str::from_utf8(name)
-                .ok()
-                .filter(|n| rustls_pki_types::DnsName::try_from(*n).is_ok())
-                .ok_or(Error::IllegalParameter(
-                    "server_name is not a valid DNS name",
-                ))?;
-            Some(String::from(name))
-        }
+        Some(name) => host_name(name)?,
         None => None,
     };
     let point_formats = ch.ec_point_formats();
@@ -394,6 +386,31 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
         point_formats_offered: point_formats.is_some(),
         ticket_offered: ch.session_ticket().is_some(),
     })
+}
+
+/// The name a client asked for in server_name's host_name (RFC 6066 §3),
+/// or `None` when it sent an IP address there: the RFC forbids literal
+/// addresses in HostName, but scanners, `openssl s_client -servername
+/// 127.0.0.1` and some embedded clients send them, and ignoring the name is
+/// what a server that does not recognise a name may do. Anything else that
+/// is not a DNS name is illegal_parameter.
+fn host_name(name: &[u8]) -> Result<Option<String>, Error> {
+    let text = core::str::from_utf8(name).ok();
+    if let Some(text) = text {
+        let bare = text
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .unwrap_or(text);
+        if bare.parse::<core::net::IpAddr>().is_ok() {
+            return Ok(None);
+        }
+        if rustls_pki_types::DnsName::try_from(text).is_ok() {
+            return Ok(Some(String::from(text)));
+        }
+    }
+    Err(Error::IllegalParameter(
+        "server_name is neither a DNS name nor an IP address",
+    ))
 }
 
 /// A random session ID (RFC 5246 §7.4.1.3) when a session cache will keep
