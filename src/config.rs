@@ -24,12 +24,21 @@ use crate::verify::RootCertStore;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest handshake message accepted, in bytes (default 64 KiB). Larger
-    /// declared lengths fail with `decode_error` before anything is buffered.
-    /// It also bounds the bytes of a peer's certificate chain (which travels
-    /// in one Certificate message) and the handshake data buffered at any
-    /// time (one incomplete message plus the rest of the current record).
+    /// Largest handshake message accepted, in bytes (default 64 KiB). A
+    /// message whose declared length is larger fails with `decode_error`
+    /// ([`Error::LimitExceeded`](crate::Error::LimitExceeded)) as soon as its
+    /// 4-byte header arrives, before its body is buffered. It also bounds the
+    /// bytes of a peer's certificate chain (which travels in one Certificate
+    /// message) and the handshake data buffered at any time (one incomplete
+    /// message plus the rest of the current record).
+    /// A ClientHello has its own cap, `max_client_hello_len`.
     pub max_handshake_message_len: usize,
+    /// Largest ClientHello a server accepts, in bytes (default 131,396: the
+    /// largest RFC 5246 §7.4.1.2's grammar allows, with a full cipher suite
+    /// list and a full extension block, so that no legal hello is refused).
+    /// Over it: `decode_error`, as for `max_handshake_message_len`. A lower
+    /// value saves memory on a server that may refuse legal hellos.
+    pub max_client_hello_len: usize,
     /// Most certificates accepted in a peer's chain (default 10); more fail
     /// with `bad_certificate`.
     pub max_certificate_chain_len: usize,
@@ -50,6 +59,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_handshake_message_len: 64 * 1024,
+            max_client_hello_len: crate::record::joiner::CLIENT_HELLO_MAX_LEN,
             max_certificate_chain_len: 10,
             max_buffered_plaintext: 64 * 1024,
             max_buffered_output: 96 * 1024,
@@ -110,6 +120,11 @@ fn check_common(
     if limits.max_handshake_message_len < 1024 || limits.max_handshake_message_len > 0xff_ffff {
         return Err(Error::Config(
             "max_handshake_message_len must be 1 KiB to 16 MiB".into(),
+        ));
+    }
+    if limits.max_client_hello_len < 1024 || limits.max_client_hello_len > 0xff_ffff {
+        return Err(Error::Config(
+            "max_client_hello_len must be 1 KiB to 16 MiB".into(),
         ));
     }
     if limits.max_certificate_chain_len == 0 {

@@ -316,6 +316,14 @@ mod stores {
     /// zeroized and forgotten. Tickets also carry their session's creation
     /// time, so none is honoured after `lifetime`.
     ///
+    /// A resumption by ticket gets a new ticket only when the one presented
+    /// was sealed under a key that is no longer current (or is due to
+    /// rotate), or when its session is past a share of its lifetime
+    /// ([`Ticketer::renew_after_percent`]; by default only the key decides).
+    /// RFC 5077 §3.3 allows both; keeping the ticket saves a NewSessionTicket
+    /// per resumption, and clients and scanners read an unchanged ticket as
+    /// a resumption that worked.
+    ///
     /// ```
     /// use std::sync::Arc;
     /// use std::time::Duration;
@@ -327,6 +335,15 @@ mod stores {
         keys: Mutex<TicketKeys>,
         rotation_period: u64,
         lifetime: Duration,
+        renew_after_percent: u8,
+    }
+
+    /// A ticket that opened: the sealed session, and whether it should be
+    /// replaced by a new ticket.
+    pub(crate) struct OpenedTicket {
+        pub(crate) plaintext: Zeroizing<Vec<u8>>,
+        /// Sealed under the current key, which is not due to rotate.
+        pub(crate) under_current_key: bool,
     }
 
     impl std::fmt::Debug for Ticketer {
@@ -346,11 +363,32 @@ mod stores {
                 keys: Mutex::new(TicketKeys::default()),
                 rotation_period: rotation_period.as_secs().max(1),
                 lifetime,
+                renew_after_percent: 100,
             }
+        }
+
+        /// Also renews the ticket of a resumed session once the session is
+        /// past `percent` of its lifetime (default 100: never for age alone;
+        /// values above 100 are taken as 100). The new ticket keeps the
+        /// session's creation time, so renewal never extends a session.
+        pub fn renew_after_percent(mut self, percent: u8) -> Self {
+            self.renew_after_percent = percent.min(100);
+            self
         }
 
         pub(crate) fn lifetime_secs(&self) -> u64 {
             self.lifetime.as_secs()
+        }
+
+        /// Whether a session created at `created` should get a new ticket
+        /// at `now`, given where its ticket was sealed.
+        pub(crate) fn should_renew(&self, opened: &OpenedTicket, created: u64, now: u64) -> bool {
+            let age = now.saturating_sub(created);
+            let threshold = self
+                .lifetime_secs()
+                .saturating_mul(u64::from(self.renew_after_percent))
+                / 100;
+            !opened.under_current_key || (self.renew_after_percent < 100 && age >= threshold)
         }
 
         /// A key seals during its period and opens for one more.
@@ -416,7 +454,7 @@ mod stores {
 
         /// The session plaintext, if the ticket was sealed by a key that is
         /// still usable and is intact. Expired keys are forgotten here.
-        pub(crate) fn open(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
+        pub(crate) fn open(&self, ticket: &[u8], now: u64) -> Option<OpenedTicket> {
             let mut guard = self.keys.lock().ok()?;
             let keys: &mut TicketKeys = &mut guard;
             for slot in [&mut keys.current, &mut keys.previous] {
@@ -428,6 +466,10 @@ mod stores {
             let name = ticket.get(..KEY_NAME_LEN)?;
             let nonce = ticket.get(KEY_NAME_LEN..KEY_NAME_LEN + NONCE_LEN)?;
             let sealed = ticket.get(KEY_NAME_LEN + NONCE_LEN..)?;
+            let under_current_key = keys.current.as_ref().is_some_and(|k| {
+                crate::crypto::constant_time_eq(&k.name, name)
+                    && now.saturating_sub(k.created) < self.rotation_period
+            });
             let key = [&keys.current, &keys.previous]
                 .into_iter()
                 .flatten()
@@ -440,7 +482,10 @@ mod stores {
                 .ok()?
                 .len();
             buf.truncate(len);
-            Some(buf)
+            Some(OpenedTicket {
+                plaintext: buf,
+                under_current_key,
+            })
         }
     }
 
@@ -542,20 +587,46 @@ mod tests {
         let t = Ticketer::new(Duration::from_secs(100), Duration::from_secs(1000));
         let t0 = 1_000_000;
         let a = t.seal(b"first", t0, &random).unwrap();
-        assert_eq!(t.open(&a, t0 + 50).unwrap().as_slice(), b"first");
-        // A seal after the period rotates; the old key still opens.
+        let opened = t.open(&a, t0 + 50).unwrap();
+        assert_eq!(opened.plaintext.as_slice(), b"first");
+        assert!(opened.under_current_key);
+        // A seal after the period rotates; the old key still opens, and its
+        // tickets are due for renewal.
         let b = t.seal(b"second", t0 + 120, &random).unwrap();
         assert_ne!(a[..16], b[..16], "new key name");
-        assert_eq!(t.open(&a, t0 + 150).unwrap().as_slice(), b"first");
-        // Two periods after its creation, the old key is gone.
+        let opened = t.open(&a, t0 + 150).unwrap();
+        assert_eq!(opened.plaintext.as_slice(), b"first");
+        assert!(!opened.under_current_key);
+        assert!(t.open(&b, t0 + 150).unwrap().under_current_key);
+        // Two periods after its creation, the old key is gone; the current
+        // one, a period old, is due to rotate.
         assert!(t.open(&a, t0 + 200).is_none());
-        assert_eq!(t.open(&b, t0 + 200).unwrap().as_slice(), b"second");
+        let opened = t.open(&b, t0 + 220).unwrap();
+        assert_eq!(opened.plaintext.as_slice(), b"second");
+        assert!(!opened.under_current_key);
         // Tampering is caught.
         let mut bad = b.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;
         assert!(t.open(&bad, t0 + 200).is_none());
         assert!(t.open(&b[..20], t0 + 200).is_none());
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn tickets_are_renewed_for_their_key_or_their_age() {
+        use std::time::Duration;
+        let opened = |under_current_key| stores::OpenedTicket {
+            plaintext: zeroize::Zeroizing::new(Vec::new()),
+            under_current_key,
+        };
+        let t = Ticketer::new(Duration::from_secs(100), Duration::from_secs(1000));
+        // By default only the key decides.
+        assert!(!t.should_renew(&opened(true), 0, 999));
+        assert!(t.should_renew(&opened(false), 0, 1));
+        let t = t.renew_after_percent(50);
+        assert!(!t.should_renew(&opened(true), 0, 499));
+        assert!(t.should_renew(&opened(true), 0, 500));
     }
 
     #[cfg(feature = "std")]

@@ -254,11 +254,11 @@ impl core::fmt::Debug for Connection {
 }
 
 impl Connection {
-    fn new(side: Side, common: Common, max_handshake: usize) -> Self {
+    fn new(side: Side, common: Common, joiner: HandshakeJoiner) -> Self {
         Self {
             side,
             common,
-            joiner: HandshakeJoiner::new(max_handshake),
+            joiner,
             incoming: Vec::new(),
             scratch: Vec::new(),
             released: false,
@@ -912,7 +912,7 @@ impl ClientConnection {
             config.max_fragment_len,
             config.random.clone(),
         );
-        let max_hs = config.limits.max_handshake_message_len;
+        let joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
         let ctx = ClientContext {
             config,
             server_name,
@@ -925,7 +925,7 @@ impl ClientConnection {
                 machine: Machine::Handshaking(Box::new(Some(state))),
             },
             common,
-            max_hs,
+            joiner,
         )))
     }
 }
@@ -970,7 +970,9 @@ impl ServerConnection {
             config.max_fragment_len,
             config.random.clone(),
         );
-        let max_hs = config.limits.max_handshake_message_len;
+        let limits = &config.limits;
+        let joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
+            .with_client_hello_cap(limits.max_client_hello_len);
         let ctx = ServerContext { config, now };
         Ok(Self(Connection::new(
             Side::Server {
@@ -978,7 +980,7 @@ impl ServerConnection {
                 machine: Machine::Handshaking(Box::new(Some(server::State::ExpectClientHello))),
             },
             common,
-            max_hs,
+            joiner,
         )))
     }
 }

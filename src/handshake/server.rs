@@ -447,7 +447,7 @@ fn find_session(
     ctx: &ServerContext,
     ch: &ClientHello<'_>,
     d: &HelloDecisions,
-) -> Result<Option<Session>, Error> {
+) -> Result<Option<Found>, Error> {
     #[cfg(feature = "std")]
     {
         let config = &ctx.config;
@@ -457,23 +457,34 @@ fn find_session(
             let ticketer = config.ticketer.as_ref()?;
             // RFC 5077 §3.4: a ticket that fails to open or parse means a
             // full handshake, never an error.
-            let plain = ticketer.open(ticket, now)?;
-            Session::decode(&plain)
+            let opened = ticketer.open(ticket, now)?;
+            let session = Session::decode(&opened.plaintext)
                 .ok()
-                .filter(|s| s.alive(now, ticketer.lifetime_secs()))
+                .filter(|s| s.alive(now, ticketer.lifetime_secs()))?;
+            let renew_ticket = ticketer.should_renew(&opened, session.created, now);
+            Some(Found {
+                session,
+                renew_ticket,
+            })
         };
         let from_cache = || {
             if ch.session_id.is_empty() {
                 return None;
             }
-            config
+            let session = config
                 .session_cache
                 .as_ref()?
-                .get(ch.session_id.as_slice(), now)
+                .get(ch.session_id.as_slice(), now)?;
+            // Resumed by ID: a client that asks for a ticket has none yet.
+            Some(Found {
+                session,
+                renew_ticket: true,
+            })
         };
-        let Some(session) = from_ticket().or_else(from_cache) else {
+        let Some(found) = from_ticket().or_else(from_cache) else {
             return Ok(None);
         };
+        let session = &found.session;
         if session.extended_master_secret && !d.ems {
             return Err(Error::HandshakeFailure(
                 "resumption of an extended-master-secret session without the extension (RFC \
@@ -489,13 +500,22 @@ fn find_session(
             && suites::lookup(session.suite).is_some_and(|s| s.auth == config.identity.key.auth());
         let usable =
             session.extended_master_secret && session.server_name == d.server_name && suite_ok;
-        Ok(usable.then_some(session))
+        Ok(usable.then_some(found))
     }
     #[cfg(not(feature = "std"))]
     {
         let _ = (ctx, ch, d);
         Ok(None)
     }
+}
+
+/// A session the client offered that may be resumed.
+struct Found {
+    session: Session,
+    /// Whether to send a new ticket (RFC 5077 §3.3): always after a
+    /// resumption by ID, and after one by ticket only when the ticket's key
+    /// or age calls for it ([`crate::Ticketer`]).
+    renew_ticket: bool,
 }
 
 fn server_extensions<'a>(
@@ -575,8 +595,8 @@ fn first_flight(
 ) -> Result<State, Error> {
     let config = &ctx.config;
     let d = decide(config, &ch)?;
-    if let Some(session) = find_session(ctx, &ch, &d)? {
-        return resume(ctx, io, &ch, raw, d, session);
+    if let Some(found) = find_session(ctx, &ch, &d)? {
+        return resume(ctx, io, &ch, raw, d, found);
     }
 
     let groups = ch.supported_groups();
@@ -699,10 +719,11 @@ fn resume(
     ch: &ClientHello<'_>,
     raw: &[u8],
     d: HelloDecisions,
-    session: Session,
+    found: Found,
 ) -> Result<State, Error> {
+    let session = found.session;
     let suite = suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
-    let issue_ticket = can_issue_ticket(&ctx.config, &d);
+    let issue_ticket = found.renew_ticket && can_issue_ticket(&ctx.config, &d);
     let mut server_random = [0u8; 32];
     io.fill_random(&mut server_random)?;
     // RFC 5246 §7.4.1.3 and RFC 5077 §3.4: echo the client's session ID.

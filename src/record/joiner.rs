@@ -27,7 +27,17 @@ pub(crate) struct HandshakeJoiner {
     buf: Vec<u8>,
     start: usize,
     max_message_len: usize,
+    /// The cap for a ClientHello, which may be larger: its grammar allows
+    /// [`CLIENT_HELLO_MAX_LEN`] bytes and a server must accept all of them.
+    max_client_hello_len: usize,
 }
+
+/// The largest ClientHello body its grammar allows (RFC 5246 §7.4.1.2):
+/// `client_version`, `random`, `session_id<0..32>`,
+/// `cipher_suites<2..2^16-2>`, `compression_methods<1..2^8-1>` and
+/// `extensions<0..2^16-1>`, each with its length prefix.
+pub(crate) const CLIENT_HELLO_MAX_LEN: usize =
+    2 + 32 + (1 + 32) + (2 + 0xfffe) + (1 + 0xff) + (2 + 0xffff);
 
 /// What the header at the front of `bytes` says, if all four bytes are there.
 fn peek_header(bytes: &[u8]) -> Option<(u8, usize)> {
@@ -48,18 +58,34 @@ impl HandshakeJoiner {
             buf: Vec::new(),
             start: 0,
             max_message_len,
+            max_client_hello_len: max_message_len,
         }
+    }
+
+    /// Lets a ClientHello have up to `len` bytes (a server's joiner).
+    pub(crate) fn with_client_hello_cap(mut self, len: usize) -> Self {
+        self.max_client_hello_len = len;
+        self
+    }
+
+    /// Checks a declared length against the cap for its type.
+    fn check_len(&self, typ: u8, len: usize) -> Result<(), Error> {
+        let limit = if typ == HandshakeType::ClientHello.to_wire() {
+            self.max_client_hello_len
+        } else {
+            self.max_message_len
+        };
+        if len > limit {
+            return Err(Error::LimitExceeded {
+                what: "handshake message size",
+                limit,
+            });
+        }
+        Ok(())
     }
 
     fn pending(&self) -> &[u8] {
         self.buf.get(self.start..).unwrap_or_default()
-    }
-
-    fn limit_error(&self) -> Error {
-        Error::LimitExceeded {
-            what: "handshake message size",
-            limit: self.max_message_len,
-        }
     }
 
     /// Appends the fragment of one handshake record.
@@ -77,10 +103,8 @@ impl HandshakeJoiner {
         if fragment.is_empty() {
             return Err(Error::Decode("empty handshake record"));
         }
-        if let Some((_, len)) = peek_header(self.pending()) {
-            if len > self.max_message_len {
-                return Err(self.limit_error());
-            }
+        if let Some((typ, len)) = peek_header(self.pending()) {
+            self.check_len(typ, len)?;
             if self.pending().len() >= MSG_HEADER_LEN + len {
                 return Err(Error::Internal(
                     "handshake record pushed before earlier messages were consumed",
@@ -99,10 +123,8 @@ impl HandshakeJoiner {
         // complete: complete messages and the (at most one) trailing
         // incomplete one.
         let mut rest = self.pending();
-        while let Some((_, len)) = peek_header(rest) {
-            if len > self.max_message_len {
-                return Err(self.limit_error());
-            }
+        while let Some((typ, len)) = peek_header(rest) {
+            self.check_len(typ, len)?;
             match rest.get(MSG_HEADER_LEN + len..) {
                 Some(after) => rest = after,
                 None => break,
@@ -120,9 +142,7 @@ impl HandshakeJoiner {
         let Some((typ, len)) = peek_header(pending) else {
             return Ok(None);
         };
-        if len > self.max_message_len {
-            return Err(self.limit_error());
-        }
+        self.check_len(typ, len)?;
         let Some(raw) = pending.get(..MSG_HEADER_LEN + len) else {
             return Ok(None);
         };
@@ -144,9 +164,7 @@ impl HandshakeJoiner {
         let Some((typ, len)) = peek_header(bytes) else {
             return Ok(None);
         };
-        if len > self.max_message_len {
-            return Err(self.limit_error());
-        }
+        self.check_len(typ, len)?;
         let total = MSG_HEADER_LEN + len;
         match (bytes.get(..total), bytes.get(total..)) {
             (Some(raw), Some(rest)) => {
@@ -296,6 +314,31 @@ mod tests {
         }
         assert_eq!(got, msgs);
         assert!(j.is_empty());
+    }
+
+    #[test]
+    fn a_client_hello_may_have_its_own_cap() {
+        let big = vec![0u8; 5000];
+        let mut server = HandshakeJoiner::new(1024).with_client_hello_cap(CLIENT_HELLO_MAX_LEN);
+        assert!(server.push(&msg(1, &big)).is_ok());
+        assert!(
+            matches!(server.next(), Ok(Some((HandshakeType::ClientHello, b, _))) if b.len() == 5000)
+        );
+        // Other types keep the general cap; so does a ClientHello beyond its
+        // grammar's maximum.
+        let mut server = HandshakeJoiner::new(1024).with_client_hello_cap(CLIENT_HELLO_MAX_LEN);
+        assert!(server.push(&msg(11, &big)).is_err());
+        let mut server = HandshakeJoiner::new(1024).with_client_hello_cap(CLIENT_HELLO_MAX_LEN);
+        let header = [1, 0x02, 0x01, 0x45]; // 131,397 bytes declared
+        assert_eq!(
+            server.push(&header),
+            Err(Error::LimitExceeded {
+                what: "handshake message size",
+                limit: CLIENT_HELLO_MAX_LEN
+            })
+        );
+        let mut client = HandshakeJoiner::new(1024);
+        assert!(client.push(&msg(1, &big)).is_err());
     }
 
     #[test]
