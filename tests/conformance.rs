@@ -488,7 +488,11 @@ fn our_server_verifies_a_p384_client_signature_made_with_sha256() {
         ],
     );
     let info = info.unwrap_or_else(|e| panic!("{e}\n{log}"));
-    assert_eq!(info.peer_certificates.len(), 2, "leaf and intermediate\n{log}");
+    assert_eq!(
+        info.peer_certificates.len(),
+        2,
+        "leaf and intermediate\n{log}"
+    );
 }
 
 /// openssl s_server with `identity` and `-sigalgs sigalgs`, for one
@@ -537,4 +541,106 @@ fn our_client_verifies_server_signatures_whose_hash_does_not_match_the_curve() {
         assert_eq!(info.signature_scheme, Some(scheme), "{identity}");
         let _ = server.wait_exit();
     }
+}
+
+// ---------------------------------------------------------------------------
+// Signing with the hash that does not match the curve (RFC 5246 §7.4.1.4.1)
+// ---------------------------------------------------------------------------
+
+/// s_client offering only `sigalgs` against our server with `identity`.
+fn s_client_sigalgs(identity: &str, sigalgs: &str) -> Result<tls12::HandshakeInfo, Error> {
+    let config = server_config(identity);
+    let ours = our_server_thread(config, |tls| match tls.complete_handshake() {
+        Ok(()) => {
+            let info = tls.connection().handshake_info().cloned().unwrap();
+            let _ = tls.close();
+            Ok(info)
+        }
+        Err(e) => Err(tls_error(tls.connection(), &e)),
+    });
+    let mut cmd = openssl();
+    cmd.arg("s_client")
+        .args(["-connect", &format!("127.0.0.1:{}", ours.port)])
+        .args(["-CAfile", &fixture_path("ca.pem"), "-tls1_2"])
+        .args(["-servername", "localhost", "-sigalgs", sigalgs]);
+    let mut client = Proc::spawn_without_stdin(cmd);
+    client.wait_exit();
+    ours.join()
+}
+
+/// With the `ecdsa-any-hash` feature, a P-256 server signs with SHA-384 and
+/// a P-384 server with SHA-256 when that is all the client offers.
+#[cfg(feature = "ecdsa-any-hash")]
+#[test]
+fn our_server_signs_with_the_only_hash_the_client_offers() {
+    use tls12::SignatureScheme as S;
+    for (identity, sigalgs, scheme) in [
+        ("server-p256", "ECDSA+SHA384", S::EcdsaSecp384r1Sha384),
+        ("server-p384", "ECDSA+SHA256", S::EcdsaSecp256r1Sha256),
+        // Offered both: the curve's own hash.
+        (
+            "server-p256",
+            "ECDSA+SHA384:ECDSA+SHA256",
+            S::EcdsaSecp256r1Sha256,
+        ),
+    ] {
+        let info = s_client_sigalgs(identity, sigalgs).unwrap();
+        assert_eq!(info.signature_scheme, Some(scheme), "{identity} {sigalgs}");
+    }
+}
+
+/// Without it, ring can sign only with the curve's own hash: a client that
+/// offers only the other gets handshake_failure, naming the schemes.
+#[cfg(not(feature = "ecdsa-any-hash"))]
+#[test]
+fn without_ecdsa_any_hash_the_other_hash_alone_is_no_common_scheme() {
+    let err = s_client_sigalgs("server-p256", "ECDSA+SHA384").unwrap_err();
+    assert!(
+        matches!(err, Error::NoCommonSignatureScheme { .. }),
+        "{err:?}"
+    );
+}
+
+/// With the feature, our client signs CertificateVerify with the hash the
+/// server asked for, whatever its key's curve.
+#[cfg(feature = "ecdsa-any-hash")]
+#[test]
+fn our_client_signs_certificate_verify_with_the_requested_hash() {
+    let (mut server, port) = start_listening(
+        "s_server",
+        |port| {
+            let mut cmd = openssl();
+            cmd.arg("s_server")
+                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
+                .args(["-cert", &fixture_path("server-p256.pem")])
+                .args(["-key", &fixture_path("server-p256.key")])
+                .args(["-cert_chain", &fixture_path("inter.pem")])
+                .args(["-CAfile", &fixture_path("ca.pem"), "-Verify", "2"])
+                .args(["-tls1_2", "-client_sigalgs", "ECDSA+SHA384"]);
+            Proc::spawn(cmd)
+        },
+        |proc, _| {
+            if proc.stdout_text().contains("ACCEPT") {
+                Listening::Yes
+            } else {
+                Listening::NotYet
+            }
+        },
+        |log| log.contains("in use") || log.contains("bind"),
+    );
+    let mut config = client_config();
+    let (chain, key) = identity("client-p256");
+    config.add_client_certificate(chain, key).unwrap();
+    let result = our_client_session(port, config, "localhost", now(), |tls| {
+        // s_server reports the client's signature after a round trip.
+        let _ = tls.write_all(b"hello\n");
+        let _ = tls.flush();
+    });
+    assert!(result.is_ok(), "{result:?}\n{}", server.log());
+    let _ = server.wait_exit();
+    assert!(
+        server.log().contains("Peer signing digest: SHA384"),
+        "{}",
+        server.log()
+    );
 }

@@ -22,6 +22,12 @@ use crate::error::Error;
 /// key service) can later stand in for it with the same shape.
 pub(crate) struct SigningKey {
     inner: Inner,
+    /// The same ECDSA key, for signatures with the hash that does not match
+    /// its curve: ring signs P-256 only with SHA-256 and P-384 only with
+    /// SHA-384, while a TLS 1.2 ECDSA scheme names only the hash (RFC 5246
+    /// §7.4.1.4.1), so a client may offer only the other one.
+    #[cfg(feature = "ecdsa-any-hash")]
+    other_hash: Option<other_hash::Signer>,
 }
 
 enum Inner {
@@ -33,6 +39,18 @@ enum Inner {
 
 const P256_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp256r1Sha256];
 const P384_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp384r1Sha384];
+/// The curve's own hash first: the other is a fallback for peers that offer
+/// nothing else, not a preference.
+#[cfg(feature = "ecdsa-any-hash")]
+const P256_ANY_HASH_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::EcdsaSecp256r1Sha256,
+    SignatureScheme::EcdsaSecp384r1Sha384,
+];
+#[cfg(feature = "ecdsa-any-hash")]
+const P384_ANY_HASH_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::EcdsaSecp384r1Sha384,
+    SignatureScheme::EcdsaSecp256r1Sha256,
+];
 const ED25519_SCHEMES: &[SignatureScheme] = &[SignatureScheme::Ed25519];
 /// PSS before PKCS#1 v1.5: PSS has a security proof and is what TLS 1.3
 /// requires, while PKCS#1 v1.5 stays for older peers (RFC 8446 §4.2.3 allows
@@ -96,9 +114,18 @@ impl SigningKey {
     /// optional public key to be present).
     pub(crate) fn from_der(key: &PrivateKeyDer<'_>) -> Result<Self, Error> {
         let rng = crate::crypto::rand::ring_rng();
+        // The PKCS#8 form of an EC key, for the second signer.
+        #[cfg(feature = "ecdsa-any-hash")]
+        let mut ec_pkcs8: Option<Zeroizing<Vec<u8>>> = None;
         let inner =
             match key {
-                PrivateKeyDer::Pkcs8(k) => Self::from_pkcs8(k.secret_pkcs8_der(), &rng)?,
+                PrivateKeyDer::Pkcs8(k) => {
+                    #[cfg(feature = "ecdsa-any-hash")]
+                    {
+                        ec_pkcs8 = Some(Zeroizing::new(k.secret_pkcs8_der().to_vec()));
+                    }
+                    Self::from_pkcs8(k.secret_pkcs8_der(), &rng)?
+                }
                 PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der())
                     .map(Inner::Rsa)
                     .map_err(|e| Error::Config(format!("PKCS#1 RSA private key rejected: {e}")))?,
@@ -113,8 +140,16 @@ impl SigningKey {
                         &p256,
                         &rng,
                     ) {
+                        #[cfg(feature = "ecdsa-any-hash")]
+                        {
+                            ec_pkcs8 = Some(p256);
+                        }
                         Inner::EcdsaP256(kp)
                     } else {
+                        #[cfg(feature = "ecdsa-any-hash")]
+                        {
+                            ec_pkcs8 = Some(p384.clone());
+                        }
                         EcdsaKeyPair::from_pkcs8(
                             &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
                             &p384,
@@ -131,7 +166,17 @@ impl SigningKey {
                 }
                 _ => return Err(Error::Config("unsupported private key encoding".into())),
             };
-        Ok(Self { inner })
+        #[cfg(feature = "ecdsa-any-hash")]
+        let other_hash = match (&inner, ec_pkcs8) {
+            (Inner::EcdsaP256(_), Some(der)) => Some(other_hash::Signer::p256(&der)?),
+            (Inner::EcdsaP384(_), Some(der)) => Some(other_hash::Signer::p384(&der)?),
+            _ => None,
+        };
+        Ok(Self {
+            inner,
+            #[cfg(feature = "ecdsa-any-hash")]
+            other_hash,
+        })
     }
 
     fn from_pkcs8(der: &[u8], rng: &dyn SecureRandom) -> Result<Inner, Error> {
@@ -181,6 +226,14 @@ impl SigningKey {
 
     /// The schemes this key can produce, in our preference order.
     pub(crate) fn schemes(&self) -> &'static [SignatureScheme] {
+        #[cfg(feature = "ecdsa-any-hash")]
+        if self.other_hash.is_some() {
+            match self.inner {
+                Inner::EcdsaP256(_) => return P256_ANY_HASH_SCHEMES,
+                Inner::EcdsaP384(_) => return P384_ANY_HASH_SCHEMES,
+                Inner::Ed25519(_) | Inner::Rsa(_) => {}
+            }
+        }
         match self.inner {
             Inner::EcdsaP256(_) => P256_SCHEMES,
             Inner::EcdsaP384(_) => P384_SCHEMES,
@@ -213,6 +266,12 @@ impl SigningKey {
             return Err(Error::Internal("signature scheme not usable with our key"));
         }
         let rng = crate::crypto::rand::ring_rng();
+        #[cfg(feature = "ecdsa-any-hash")]
+        if let Some(other) = &self.other_hash {
+            if let Some(sig) = other.sign(scheme, message)? {
+                return SignatureBuf::copy(&sig);
+            }
+        }
         match &self.inner {
             Inner::EcdsaP256(kp) | Inner::EcdsaP384(kp) => kp
                 .sign(&rng, message)
@@ -303,6 +362,69 @@ impl fmt::Debug for SigningKey {
         f.debug_struct("SigningKey")
             .field("kind", &kind)
             .finish_non_exhaustive()
+    }
+}
+
+/// ECDSA with the hash that does not match the key's curve (P-256 with
+/// SHA-384, P-384 with SHA-256), which ring cannot sign: RustCrypto's
+/// `p256` and `p384` sign the digest ring computes (FIPS 186-4 §6.4
+/// truncates or pads it to the curve's order), with RFC 6979 nonces.
+#[cfg(feature = "ecdsa-any-hash")]
+mod other_hash {
+    use alloc::format;
+    use alloc::vec::Vec;
+
+    use p256::ecdsa::signature::hazmat::PrehashSigner;
+    use p256::pkcs8::DecodePrivateKey;
+    use ring::digest;
+
+    use crate::codec::enums::SignatureScheme;
+    use crate::error::Error;
+
+    pub(super) enum Signer {
+        /// Signs ecdsa_secp384r1_sha384 (SHA-384) with a P-256 key.
+        P256(p256::ecdsa::SigningKey),
+        /// Signs ecdsa_secp256r1_sha256 (SHA-256) with a P-384 key.
+        P384(p384::ecdsa::SigningKey),
+    }
+
+    impl Signer {
+        pub(super) fn p256(pkcs8: &[u8]) -> Result<Self, Error> {
+            p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8)
+                .map(Self::P256)
+                .map_err(|e| Error::Config(format!("P-256 key for SHA-384 signatures: {e}")))
+        }
+
+        pub(super) fn p384(pkcs8: &[u8]) -> Result<Self, Error> {
+            p384::ecdsa::SigningKey::from_pkcs8_der(pkcs8)
+                .map(Self::P384)
+                .map_err(|e| Error::Config(format!("P-384 key for SHA-256 signatures: {e}")))
+        }
+
+        /// The DER signature over `message` if `scheme` is the hash this
+        /// signer is for; `None` for the curve's own hash (ring signs that).
+        pub(super) fn sign(
+            &self,
+            scheme: SignatureScheme,
+            message: &[u8],
+        ) -> Result<Option<Vec<u8>>, Error> {
+            let failed = |_| Error::Internal("ECDSA signing failed");
+            Ok(Some(match (self, scheme) {
+                (Self::P256(key), SignatureScheme::EcdsaSecp384r1Sha384) => {
+                    let digest = digest::digest(&digest::SHA384, message);
+                    let sig: p256::ecdsa::Signature =
+                        key.sign_prehash(digest.as_ref()).map_err(failed)?;
+                    sig.to_der().as_bytes().to_vec()
+                }
+                (Self::P384(key), SignatureScheme::EcdsaSecp256r1Sha256) => {
+                    let digest = digest::digest(&digest::SHA256, message);
+                    let sig: p384::ecdsa::Signature =
+                        key.sign_prehash(digest.as_ref()).map_err(failed)?;
+                    sig.to_der().as_bytes().to_vec()
+                }
+                _ => return Ok(None),
+            }))
+        }
     }
 }
 
@@ -430,18 +552,89 @@ mod tests {
             None
         );
         assert_eq!(rsa.choose_scheme(&List::borrowed(&[])), None);
+        // The curve's own hash when offered; the other only with the
+        // ecdsa-any-hash feature (ring cannot sign it).
         let p384 = pkcs8(P384_PKCS8);
         assert_eq!(
-            p384.choose_scheme(&List::borrowed(&[S::EcdsaSecp256r1Sha256])),
-            None
+            p384.choose_scheme(&List::borrowed(&[
+                S::EcdsaSecp256r1Sha256,
+                S::EcdsaSecp384r1Sha384
+            ])),
+            Some(S::EcdsaSecp384r1Sha384)
         );
+        let other_only = p384.choose_scheme(&List::borrowed(&[S::EcdsaSecp256r1Sha256]));
+        if cfg!(feature = "ecdsa-any-hash") {
+            assert_eq!(other_only, Some(S::EcdsaSecp256r1Sha256));
+        } else {
+            assert_eq!(other_only, None);
+        }
+    }
+
+    /// Without the feature, ring's one hash per curve is all there is.
+    #[cfg(not(feature = "ecdsa-any-hash"))]
+    #[test]
+    fn without_ecdsa_any_hash_the_other_hash_is_refused() {
+        assert!(matches!(
+            pkcs8(P256_PKCS8).sign(SignatureScheme::EcdsaSecp384r1Sha384, b"m"),
+            Err(Error::Internal(_))
+        ));
+        assert!(matches!(
+            pkcs8(P384_PKCS8).sign(SignatureScheme::EcdsaSecp256r1Sha256, b"m"),
+            Err(Error::Internal(_))
+        ));
+    }
+
+    /// P-256 with SHA-384 and P-384 with SHA-256 verify with the matching
+    /// verification algorithms, for PKCS#8 and SEC1 keys alike.
+    #[cfg(feature = "ecdsa-any-hash")]
+    #[test]
+    fn ecdsa_any_hash_signs_with_the_other_hash() {
+        use ring::signature::{
+            KeyPair, UnparsedPublicKey, ECDSA_P256_SHA384_ASN1, ECDSA_P384_SHA256_ASN1,
+        };
+        let msg = b"client_random + server_random + params";
+        let cases: [(
+            SigningKey,
+            SignatureScheme,
+            &ring::signature::EcdsaVerificationAlgorithm,
+        ); 3] = [
+            (
+                pkcs8(P256_PKCS8),
+                SignatureScheme::EcdsaSecp384r1Sha384,
+                &ECDSA_P256_SHA384_ASN1,
+            ),
+            (
+                SigningKey::from_der(&PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(P256_SEC1)))
+                    .unwrap(),
+                SignatureScheme::EcdsaSecp384r1Sha384,
+                &ECDSA_P256_SHA384_ASN1,
+            ),
+            (
+                pkcs8(P384_PKCS8),
+                SignatureScheme::EcdsaSecp256r1Sha256,
+                &ECDSA_P384_SHA256_ASN1,
+            ),
+        ];
+        for (key, scheme, verify) in cases {
+            let public = match &key.inner {
+                Inner::EcdsaP256(kp) | Inner::EcdsaP384(kp) => kp.public_key().as_ref().to_vec(),
+                _ => unreachable!(),
+            };
+            let sig = key.sign(scheme, msg).unwrap();
+            UnparsedPublicKey::new(verify, &public)
+                .verify(msg, sig.as_ref())
+                .expect("verifies with the other hash");
+            assert!(UnparsedPublicKey::new(verify, &public)
+                .verify(b"another message", sig.as_ref())
+                .is_err());
+        }
     }
 
     #[test]
     fn wrong_scheme_is_internal_error() {
         let p256 = pkcs8(P256_PKCS8);
         assert!(matches!(
-            p256.sign(SignatureScheme::EcdsaSecp384r1Sha384, b"m"),
+            p256.sign(SignatureScheme::Ed25519, b"m"),
             Err(Error::Internal(_))
         ));
         let rsa = pkcs8(RSA_PKCS8);
