@@ -1081,8 +1081,10 @@ pub fn x25519_low_order_points() -> Vec<[u8; 32]> {
 /// RFC 8422 §5.11; cf. the "Curve25519 contributory behaviour" issue): a
 /// ClientKeyExchange with the all-zero public key and every other
 /// small-order point. Proves the server never derives keys from an all-zero
-/// (attacker-known) premaster secret: illegal_parameter. A 31- or 33-byte
-/// value is illegal_parameter too.
+/// (attacker-known) premaster secret: illegal_parameter. The refusal is
+/// ring's (`ring_rejects_x25519_low_order_points` in src/crypto/kx.rs pins
+/// it); the crate adds no check of its own. A 31- or 33-byte value is
+/// illegal_parameter too.
 #[test]
 fn x25519_low_order_points_in_client_key_exchange() {
     let points = x25519_low_order_points();
@@ -1566,9 +1568,11 @@ fn alpaca_alpn_mismatch_is_fatal() {
 /// our server serves one certificate whatever the SNI, so what stops a
 /// cross-host redirect is the client: it verifies the certificate for the
 /// name it wanted. Proves a client connecting to another name fails with
-/// bad_certificate; and documents that the server accepts any well-formed
-/// SNI and reports it (`HandshakeInfo::server_name`), leaving the
-/// virtual-host decision to the application.
+/// bad_certificate; that the server accepts any well-formed SNI (it
+/// answers a ClientHello naming a host its certificate does not cover with
+/// its flight); and that it reports the name the client sent
+/// (`HandshakeInfo::server_name`), leaving the virtual-host decision to the
+/// application.
 #[test]
 fn alpaca_client_verifies_the_name_and_server_reports_sni() {
     let (mut c, mut s) = pair_with(
@@ -1595,6 +1599,18 @@ fn alpaca_client_verifies_the_name_and_server_reports_sni() {
     s.receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
         .unwrap();
     assert_eq!(split_messages(&take(&mut s)).len(), 4);
+
+    // The report, from a completed handshake: server-p256 also covers
+    // testserver.com, so a client asking for that name finishes, and the
+    // server says which name it was asked for (not its certificate's first).
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        server_config("server-p256"),
+        "testserver.com",
+    );
+    handshake(&mut c, &mut s).unwrap();
+    let info = s.handshake_info().unwrap();
+    assert_eq!(info.server_name.as_deref(), Some("testserver.com"));
 }
 
 /// ALPACA (Brinkmann et al., USENIX Security 2021) / SNI confusion (RFC 6066
