@@ -295,8 +295,11 @@ fn duplicate_extension_is_refused() {
     let err = s
         .receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
         .unwrap_err();
-    assert!(err.alert().is_some(), "{err:?}");
-    assert!(plaintext_alert(&s).is_some());
+    // RFC 5246 §7.4.1.4: "There MUST NOT be more than one extension of the
+    // same type"; a well-formed message breaking that rule is
+    // illegal_parameter.
+    assert_eq!(err, Error::IllegalParameter("duplicate extension"));
+    assert_eq!(plaintext_alert(&s), Some(A::IllegalParameter));
 }
 
 #[test]
