@@ -142,7 +142,7 @@ fn close_notify_both_ways() {
     events(&mut s);
     c.send(b"last words").unwrap();
     c.close();
-    assert!(c.send(b"more").is_err());
+    assert_eq!(c.send(b"more"), Err(Error::Misuse("send after close")));
     transfer(&mut c, &mut s).unwrap();
     assert_eq!(drain_plaintext(&mut s), b"last words");
     assert_eq!(events(&mut s), [Event::ApplicationData, Event::PeerClosed]);

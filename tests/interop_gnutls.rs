@@ -15,16 +15,14 @@ mod common;
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::peer::{
-    connect, our_client_session, our_server_thread, pseudo_random, start_listening, tls_error,
-    Listening, OurServer, Proc, DEADLINE, MIB,
+    connect, our_client_session, our_server_thread, pseudo_random, read_exactly, start_listening,
+    temp_log_path, tls_error, Listening, OurServer, Proc, DEADLINE, MIB,
 };
 use common::{certs, client_config, fixture_path, name, server_config};
 use tls12::pki_types::UnixTime;
@@ -215,15 +213,6 @@ fn our_client<T>(
         );
         out
     })
-}
-
-/// Reads from `tls` until `want` bytes arrived in total.
-fn read_exactly(tls: &mut Stream<'_, TcpStream>, want: usize) -> Vec<u8> {
-    let mut got = vec![0u8; want];
-    tls.read_exact(&mut got).unwrap_or_else(|e| {
-        panic!("reading {want} bytes: {e}");
-    });
-    got
 }
 
 /// Sends text to `gnutls-serv --echo` and returns its answer, which must be
@@ -675,54 +664,12 @@ fn our_server(config: ServerConfig, expect: usize, reply: Reply) -> OurServer<Se
     })
 }
 
-/// A unique path for gnutls-cli's `--logfile`.
-fn log_path() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    std::env::temp_dir().join(format!(
-        "tls12-interop-gnutls-{}-{}.log",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ))
-}
-
-/// gnutls-cli connected to our server; its informational messages go to a
-/// log file, so its stdout is exactly the application data it received.
-struct Cli {
-    proc: Proc,
-    logfile: PathBuf,
-}
-
-impl Cli {
-    /// Its informational messages, then its stderr.
-    fn text(&self) -> String {
-        format!(
-            "{}\n{}",
-            std::fs::read_to_string(&self.logfile).unwrap_or_default(),
-            self.proc.stderr_text()
-        )
-    }
-
-    fn log(&self) -> String {
-        format!(
-            "{}\n--- log file ---\n{}",
-            self.proc.log(),
-            std::fs::read_to_string(&self.logfile).unwrap_or_default()
-        )
-    }
-}
-
-impl Drop for Cli {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.logfile);
-    }
-}
-
 /// `gnutls-cli` connecting to 127.0.0.1:`port` (so it cannot reach another
 /// listener on ::1), sending SNI `localhost` and checking that name against
 /// ca.pem, with `args` added (later options win).
-fn gnutls_cli(port: u16, args: &[&str]) -> Cli {
+fn gnutls_cli(port: u16, args: &[&str]) -> Proc {
     check_gnutls();
-    let logfile = log_path();
+    let logfile = temp_log_path("interop-gnutls");
     let mut cmd = Command::new("gnutls-cli");
     cmd.args(["--port", &port.to_string()])
         .args(["--x509cafile", &fixture_path("ca.pem")])
@@ -736,10 +683,7 @@ fn gnutls_cli(port: u16, args: &[&str]) -> Cli {
         ])
         .args(args)
         .arg("127.0.0.1");
-    Cli {
-        proc: Proc::spawn(cmd),
-        logfile,
-    }
+    Proc::spawn(cmd).with_logfile(logfile)
 }
 
 /// gnutls-cli sends `data` to our server, which answers with `reply` once it
@@ -751,23 +695,23 @@ fn cli_session(
     args: &[&str],
     data: Vec<u8>,
     reply: Reply,
-) -> (Cli, Vec<u8>, ServerRun) {
+) -> (Proc, Vec<u8>, ServerRun) {
     let answer_len = match &reply {
         Reply::Echo => data.len(),
         Reply::Bytes(b) => b.len(),
     };
     let ours = our_server(config, data.len(), reply);
     let mut cli = gnutls_cli(ours.port, args);
-    let stdin = cli.proc.feed_stdin_handing_back(data);
+    let stdin = cli.feed_stdin_handing_back(data);
     let start = Instant::now();
-    while cli.proc.stdout_len() < answer_len {
-        if start.elapsed() > DEADLINE || cli.proc.child.try_wait().unwrap().is_some() {
+    while cli.stdout_len() < answer_len {
+        if start.elapsed() > DEADLINE || cli.child.try_wait().unwrap().is_some() {
             break;
         }
         thread::sleep(Duration::from_millis(5));
     }
     drop(stdin.recv_timeout(Duration::from_secs(1)));
-    let status = cli.proc.wait_exit();
+    let status = cli.wait_exit();
     let run = ours.join();
     assert!(status.success(), "{}\nour server: {run:?}", cli.log());
     assert_eq!(run.error, None, "{}", cli.log());
@@ -790,7 +734,7 @@ fn cli_session(
         cli.log()
     );
     assert!(text.contains("- Handshake was completed"), "{}", cli.log());
-    let out = cli.proc.stdout();
+    let out = cli.stdout();
     (cli, out, run)
 }
 
@@ -1016,8 +960,8 @@ fn gnutls_client_16mib_to_us_1mib_back() {
 fn cli_refused(config: ServerConfig, args: &[&str]) -> (String, Error) {
     let ours = our_server(config, 1, Reply::Echo);
     let mut cli = gnutls_cli(ours.port, args);
-    let _stdin = cli.proc.feed_stdin_handing_back(b"x".to_vec());
-    let status = cli.proc.wait_exit();
+    let _stdin = cli.feed_stdin_handing_back(b"x".to_vec());
+    let status = cli.wait_exit();
     let run = ours.join();
     assert!(!status.success(), "{}", cli.log());
     assert!(run.info.is_none(), "{run:?}");

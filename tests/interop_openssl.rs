@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use common::peer::{
     accept_before_deadline, connect, contains, listen, our_client_session, our_server_thread,
-    pseudo_random, start_listening, tls_error, Listening, OurServer, Proc, DEADLINE, MIB,
+    pseudo_random, read_exactly, start_listening, tls_error, Listening, OurServer, Proc, DEADLINE,
+    MIB,
 };
 use common::{certs, client_config, fixture_path, name, server_config};
 use tls12::pki_types::UnixTime;
@@ -141,15 +142,6 @@ fn our_client_at<T>(
         tls.close().unwrap();
         out
     })
-}
-
-/// Reads from `tls` until `want` bytes arrived in total.
-fn read_exactly(tls: &mut Stream<'_, TcpStream>, want: usize) -> Vec<u8> {
-    let mut got = vec![0u8; want];
-    tls.read_exact(&mut got).unwrap_or_else(|e| {
-        panic!("reading {want} bytes: {e}");
-    });
-    got
 }
 
 /// Sends one line to `s_server -rev` and returns its answer (the line

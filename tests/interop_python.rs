@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use common::peer::{
     our_client_session, our_server_thread, pseudo_random, tls_error, OurServer, Proc, DEADLINE, MIB,
 };
-use common::{client_config, fixture_path, server_config};
+use common::{client_config, fixture_path, hex, server_config};
 use tls12::pki_types::UnixTime;
 use tls12::{
     AlertDescription, CertificateError, CipherSuite, ClientConfig, Error, HandshakeInfo,
@@ -121,14 +121,6 @@ impl Report {
             .get(key)
             .unwrap_or_else(|| panic!("python printed no {key}=\n{}", self.log))
     }
-}
-
-// ---------------------------------------------------------------------------
-// Shared helpers
-// ---------------------------------------------------------------------------
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 // ---------------------------------------------------------------------------
