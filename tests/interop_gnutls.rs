@@ -317,34 +317,14 @@ fn gnutls_server_tls12_priority() {
     assert_serv_suite(&log, info.cipher_suite);
 }
 
-#[test]
-fn gnutls_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    serv_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
-}
-
-#[test]
-fn gnutls_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    serv_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
-}
-
-#[test]
-fn gnutls_server_ecdhe_ecdsa_chacha20_poly1305() {
-    serv_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
-}
-
-#[test]
-fn gnutls_server_ecdhe_rsa_aes128_gcm_sha256() {
-    serv_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-}
-
-#[test]
-fn gnutls_server_ecdhe_rsa_aes256_gcm_sha384() {
-    serv_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
-}
-
-#[test]
-fn gnutls_server_ecdhe_rsa_chacha20_poly1305() {
-    serv_suite(CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
+table_tests! {
+    serv_suite;
+    gnutls_server_ecdhe_ecdsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    gnutls_server_ecdhe_ecdsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
+    gnutls_server_ecdhe_ecdsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+    gnutls_server_ecdhe_rsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    gnutls_server_ecdhe_rsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
+    gnutls_server_ecdhe_rsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
 }
 
 fn serv_group(identity: &str, gnutls_group: &str, ours: NamedGroup) {
@@ -358,19 +338,11 @@ fn serv_group(identity: &str, gnutls_group: &str, ours: NamedGroup) {
     assert!(log.contains(&format!("(ECDHE-{gnutls_group})")), "{log}");
 }
 
-#[test]
-fn gnutls_server_group_x25519() {
-    serv_group("server-p256", "X25519", NamedGroup::X25519);
-}
-
-#[test]
-fn gnutls_server_group_secp256r1() {
-    serv_group("server-rsa2048", "SECP256R1", NamedGroup::Secp256r1);
-}
-
-#[test]
-fn gnutls_server_group_secp384r1() {
-    serv_group("server-p384", "SECP384R1", NamedGroup::Secp384r1);
+table_tests! {
+    serv_group;
+    gnutls_server_group_x25519: ("server-p256", "X25519", NamedGroup::X25519);
+    gnutls_server_group_secp256r1: ("server-rsa2048", "SECP256R1", NamedGroup::Secp256r1);
+    gnutls_server_group_secp384r1: ("server-p384", "SECP384R1", NamedGroup::Secp384r1);
 }
 
 #[test]
@@ -806,34 +778,14 @@ fn gnutls_client_tls12_priority() {
     assert_cli_suite(&text, info.cipher_suite);
 }
 
-#[test]
-fn gnutls_client_ecdhe_ecdsa_aes128_gcm_sha256() {
-    cli_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
-}
-
-#[test]
-fn gnutls_client_ecdhe_ecdsa_aes256_gcm_sha384() {
-    cli_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
-}
-
-#[test]
-fn gnutls_client_ecdhe_ecdsa_chacha20_poly1305() {
-    cli_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
-}
-
-#[test]
-fn gnutls_client_ecdhe_rsa_aes128_gcm_sha256() {
-    cli_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-}
-
-#[test]
-fn gnutls_client_ecdhe_rsa_aes256_gcm_sha384() {
-    cli_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
-}
-
-#[test]
-fn gnutls_client_ecdhe_rsa_chacha20_poly1305() {
-    cli_suite(CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
+table_tests! {
+    cli_suite;
+    gnutls_client_ecdhe_ecdsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    gnutls_client_ecdhe_ecdsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
+    gnutls_client_ecdhe_ecdsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+    gnutls_client_ecdhe_rsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    gnutls_client_ecdhe_rsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
+    gnutls_client_ecdhe_rsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
 }
 
 fn cli_group(identity: &str, gnutls_group: &str, ours: NamedGroup) {
@@ -855,14 +807,10 @@ fn gnutls_client_group_x25519() {
     cli_group("server-ed25519", "X25519", NamedGroup::X25519);
 }
 
-#[test]
-fn gnutls_client_group_secp256r1() {
-    cli_group("server-rsa2048", "SECP256R1", NamedGroup::Secp256r1);
-}
-
-#[test]
-fn gnutls_client_group_secp384r1() {
-    cli_group("server-p384", "SECP384R1", NamedGroup::Secp384r1);
+table_tests! {
+    cli_group;
+    gnutls_client_group_secp256r1: ("server-rsa2048", "SECP256R1", NamedGroup::Secp256r1);
+    gnutls_client_group_secp384r1: ("server-p384", "SECP384R1", NamedGroup::Secp384r1);
 }
 
 #[test]

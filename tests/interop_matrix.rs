@@ -2,7 +2,8 @@
 //! cover, not written by hand.
 //!
 //! This test reads the source of every `tests/interop_*.rs`, finds each
-//! `#[test]` function (those marked `#[ignore]` do not count), classifies its
+//! `#[test]` function and each row of a `table_tests!` table (see
+//! tests/common/mod.rs; those marked `#[ignore]` do not count), classifies its
 //! name into a peer, a role and one or more checks, renders the table, and
 //! compares it with the README between `<!-- interop-matrix:start -->` and
 //! `<!-- interop-matrix:end -->`. If they differ it fails, showing the
@@ -319,8 +320,33 @@ fn test_fns(source: &str) -> Vec<TestFn> {
     // What the attributes seen since the previous item say.
     let (mut is_test, mut ignored) = (false, false);
     let mut annotation: Option<String> = None;
+    // Inside a `table_tests!` invocation: every row is a test.
+    let mut in_table = false;
     for line in source.lines() {
         let line = line.trim();
+        if line.starts_with(TABLE) {
+            in_table = true;
+            (is_test, ignored, annotation) = (false, false, None);
+            continue;
+        }
+        if in_table {
+            if line.starts_with('}') {
+                in_table = false;
+            } else if let Some(name) = table_row(line) {
+                if !ignored {
+                    tests.push(TestFn {
+                        name: name.to_string(),
+                        annotation: annotation.take(),
+                    });
+                }
+                (ignored, annotation) = (false, None);
+                continue;
+            } else if !(line.starts_with("//") || line.starts_with("#[")) {
+                // The function the rows call, or a blank line.
+                (ignored, annotation) = (false, None);
+                continue;
+            }
+        }
         if line == "#[test]" {
             is_test = true;
         } else if line.starts_with("#[ignore") {
@@ -351,6 +377,19 @@ fn test_fns(source: &str) -> Vec<TestFn> {
         }
     }
     tests
+}
+
+/// How a `table_tests!` invocation (tests/common/mod.rs) starts.
+const TABLE: &str = "table_tests! {";
+
+/// The test a `table_tests!` row defines: `name: (arguments);`.
+fn table_row(line: &str) -> Option<&str> {
+    let (name, rest) = line.split_once(": (")?;
+    let is_ident = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    (is_ident && rest.ends_with(");")).then_some(name)
 }
 
 /// The names of the `#[test]` functions of a file, without the
@@ -670,6 +709,34 @@ fn ignore_counts_above_or_below_test() {
                #[ignore = \"a reason \\\n    on two lines\"]\n#[test]\nfn skipped_long() {}\n\
                #[ignore]\nfn helper() {}\n#[test]\nfn counted() {}\n";
     assert_eq!(test_names(src), ["counted"]);
+}
+
+#[test]
+fn table_rows_are_tests() {
+    let src = "fn before() {}\n\
+               table_tests! {\n    run_suite;\n\
+               \x20   s_client_ecdhe_rsa_aes128: (\"A\", 1);\n\
+               \x20   // interop-matrix: 1 byte\n\
+               \x20   s_client_ecdhe_rsa_aes256: (\"B\", 2);\n\
+               \x20   #[ignore = \"peer lacks it\"]\n\
+               \x20   s_client_ecdhe_rsa_chacha20: (\"C\", 3);\n\
+               \x20   s_client_ecdhe_ecdsa_aes128: (\"D\", 4);\n\
+               }\n\
+               fn helper(x: u8) -> u8 {\n    x\n}\n#[test]\nfn after() {}\n";
+    let fns = test_fns(src);
+    let got: Vec<_> = fns
+        .iter()
+        .map(|t| (t.name.as_str(), t.annotation.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("s_client_ecdhe_rsa_aes128", None),
+            ("s_client_ecdhe_rsa_aes256", Some("1 byte")),
+            ("s_client_ecdhe_ecdsa_aes128", None),
+            ("after", None),
+        ]
+    );
 }
 
 #[test]

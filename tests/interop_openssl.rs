@@ -233,34 +233,14 @@ fn our_client_suite(openssl_suite: &str) {
     assert_eq!(info.group, Some(NamedGroup::X25519));
 }
 
-#[test]
-fn our_client_to_s_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    our_client_suite("ECDHE-ECDSA-AES128-GCM-SHA256");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    our_client_suite("ECDHE-ECDSA-AES256-GCM-SHA384");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_ecdsa_chacha20_poly1305() {
-    our_client_suite("ECDHE-ECDSA-CHACHA20-POLY1305");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_rsa_aes128_gcm_sha256() {
-    our_client_suite("ECDHE-RSA-AES128-GCM-SHA256");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_rsa_aes256_gcm_sha384() {
-    our_client_suite("ECDHE-RSA-AES256-GCM-SHA384");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_rsa_chacha20_poly1305() {
-    our_client_suite("ECDHE-RSA-CHACHA20-POLY1305");
+table_tests! {
+    our_client_suite;
+    our_client_to_s_server_ecdhe_ecdsa_aes128_gcm_sha256: ("ECDHE-ECDSA-AES128-GCM-SHA256");
+    our_client_to_s_server_ecdhe_ecdsa_aes256_gcm_sha384: ("ECDHE-ECDSA-AES256-GCM-SHA384");
+    our_client_to_s_server_ecdhe_ecdsa_chacha20_poly1305: ("ECDHE-ECDSA-CHACHA20-POLY1305");
+    our_client_to_s_server_ecdhe_rsa_aes128_gcm_sha256: ("ECDHE-RSA-AES128-GCM-SHA256");
+    our_client_to_s_server_ecdhe_rsa_aes256_gcm_sha384: ("ECDHE-RSA-AES256-GCM-SHA384");
+    our_client_to_s_server_ecdhe_rsa_chacha20_poly1305: ("ECDHE-RSA-CHACHA20-POLY1305");
 }
 
 #[test]
@@ -436,34 +416,14 @@ fn s_client_suite(openssl_suite: &str) {
     assert!(info.peer_certificates.is_empty(), "no client certificate");
 }
 
-#[test]
-fn s_client_to_our_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    s_client_suite("ECDHE-ECDSA-AES128-GCM-SHA256");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    s_client_suite("ECDHE-ECDSA-AES256-GCM-SHA384");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_ecdsa_chacha20_poly1305() {
-    s_client_suite("ECDHE-ECDSA-CHACHA20-POLY1305");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_rsa_aes128_gcm_sha256() {
-    s_client_suite("ECDHE-RSA-AES128-GCM-SHA256");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_rsa_aes256_gcm_sha384() {
-    s_client_suite("ECDHE-RSA-AES256-GCM-SHA384");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_rsa_chacha20_poly1305() {
-    s_client_suite("ECDHE-RSA-CHACHA20-POLY1305");
+table_tests! {
+    s_client_suite;
+    s_client_to_our_server_ecdhe_ecdsa_aes128_gcm_sha256: ("ECDHE-ECDSA-AES128-GCM-SHA256");
+    s_client_to_our_server_ecdhe_ecdsa_aes256_gcm_sha384: ("ECDHE-ECDSA-AES256-GCM-SHA384");
+    s_client_to_our_server_ecdhe_ecdsa_chacha20_poly1305: ("ECDHE-ECDSA-CHACHA20-POLY1305");
+    s_client_to_our_server_ecdhe_rsa_aes128_gcm_sha256: ("ECDHE-RSA-AES128-GCM-SHA256");
+    s_client_to_our_server_ecdhe_rsa_aes256_gcm_sha384: ("ECDHE-RSA-AES256-GCM-SHA384");
+    s_client_to_our_server_ecdhe_rsa_chacha20_poly1305: ("ECDHE-RSA-CHACHA20-POLY1305");
 }
 
 #[test]
@@ -505,19 +465,11 @@ fn s_client_group(openssl_group: &str, ours: NamedGroup, temp_key: &str) {
     assert_eq!(run.info.unwrap().group, Some(ours));
 }
 
-#[test]
-fn s_client_to_our_server_group_x25519() {
-    s_client_group("X25519", NamedGroup::X25519, "X25519, 253 bits");
-}
-
-#[test]
-fn s_client_to_our_server_group_p256() {
-    s_client_group("P-256", NamedGroup::Secp256r1, "ECDH, prime256v1, 256 bits");
-}
-
-#[test]
-fn s_client_to_our_server_group_p384() {
-    s_client_group("P-384", NamedGroup::Secp384r1, "ECDH, secp384r1, 384 bits");
+table_tests! {
+    s_client_group;
+    s_client_to_our_server_group_x25519: ("X25519", NamedGroup::X25519, "X25519, 253 bits");
+    s_client_to_our_server_group_p256: ("P-256", NamedGroup::Secp256r1, "ECDH, prime256v1, 256 bits");
+    s_client_to_our_server_group_p384: ("P-384", NamedGroup::Secp384r1, "ECDH, secp384r1, 384 bits");
 }
 
 #[test]
@@ -539,14 +491,10 @@ fn s_client_certificate(identity: &str, scheme: SignatureScheme) {
     );
 }
 
-#[test]
-fn s_client_to_our_server_ecdsa_p384_certificate() {
-    s_client_certificate("server-p384", SignatureScheme::EcdsaSecp384r1Sha384);
-}
-
-#[test]
-fn s_client_to_our_server_ed25519_certificate() {
-    s_client_certificate("server-ed25519", SignatureScheme::Ed25519);
+table_tests! {
+    s_client_certificate;
+    s_client_to_our_server_ecdsa_p384_certificate: ("server-p384", SignatureScheme::EcdsaSecp384r1Sha384);
+    s_client_to_our_server_ed25519_certificate: ("server-ed25519", SignatureScheme::Ed25519);
 }
 
 #[test]
@@ -670,14 +618,10 @@ fn s_client_each_way(data: &[u8]) {
     );
 }
 
-#[test]
-fn s_client_to_our_echo_server_1_byte_each_way() {
-    s_client_each_way(&[0xa5]);
-}
-
-#[test]
-fn s_client_to_our_echo_server_16mib_each_way() {
-    s_client_each_way(&pseudo_random(16 * MIB, 0x5eed_1234_abcd_0001));
+table_tests! {
+    s_client_each_way;
+    s_client_to_our_echo_server_1_byte_each_way: (&[0xa5]);
+    s_client_to_our_echo_server_16mib_each_way: (&pseudo_random(16 * MIB, 0x5eed_1234_abcd_0001));
 }
 
 /// Our client, driven straight through the sans-IO API over a non-blocking

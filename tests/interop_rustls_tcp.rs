@@ -518,40 +518,24 @@ fn rustls_server_group(group: NamedGroup, rgroup: &'static dyn SupportedKxGroup)
     assert_eq!(ours.info.group, Some(group));
 }
 
-// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
-#[test]
-fn rustls_client_group_x25519() {
-    rustls_client_group(NamedGroup::X25519, rring::kx_group::X25519);
+table_tests! {
+    rustls_client_group;
+    // interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
+    rustls_client_group_x25519: (NamedGroup::X25519, rring::kx_group::X25519);
+    // interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
+    rustls_client_group_secp256r1: (NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
+    // interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
+    rustls_client_group_secp384r1: (NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
 }
 
-// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
-#[test]
-fn rustls_client_group_secp256r1() {
-    rustls_client_group(NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
-}
-
-// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
-#[test]
-fn rustls_client_group_secp384r1() {
-    rustls_client_group(NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
-}
-
-// interop-matrix: RSA cert, 1 byte, close_notify
-#[test]
-fn rustls_server_group_x25519() {
-    rustls_server_group(NamedGroup::X25519, rring::kx_group::X25519);
-}
-
-// interop-matrix: RSA cert, 1 byte, close_notify
-#[test]
-fn rustls_server_group_secp256r1() {
-    rustls_server_group(NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
-}
-
-// interop-matrix: RSA cert, 1 byte, close_notify
-#[test]
-fn rustls_server_group_secp384r1() {
-    rustls_server_group(NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
+table_tests! {
+    rustls_server_group;
+    // interop-matrix: RSA cert, 1 byte, close_notify
+    rustls_server_group_x25519: (NamedGroup::X25519, rring::kx_group::X25519);
+    // interop-matrix: RSA cert, 1 byte, close_notify
+    rustls_server_group_secp256r1: (NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
+    // interop-matrix: RSA cert, 1 byte, close_notify
+    rustls_server_group_secp384r1: (NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
 }
 
 // ---------------------------------------------------------------------------
