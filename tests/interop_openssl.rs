@@ -736,17 +736,10 @@ fn our_client_each_way_with_s_server(ours: &[u8], theirs: &[u8]) {
     );
 }
 
-#[test]
-fn our_client_to_s_server_1_byte_each_way() {
-    our_client_each_way_with_s_server(&[0x00], &[0xff]);
-}
-
-#[test]
-fn our_client_to_s_server_16mib_each_way() {
-    our_client_each_way_with_s_server(
-        &pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0002),
-        &pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0003),
-    );
+table_tests! {
+    our_client_each_way_with_s_server;
+    our_client_to_s_server_1_byte_each_way: (&[0x00], &[0xff]);
+    our_client_to_s_server_16mib_each_way: (&pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0002), &pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0003));
 }
 
 // ---------------------------------------------------------------------------

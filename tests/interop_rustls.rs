@@ -429,112 +429,24 @@ fn rustls_server_suite(suite: CipherSuite, rsuite: SupportedCipherSuite, identit
     }
 }
 
-#[test]
-fn rustls_client_ecdhe_ecdsa_aes128_gcm() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-    );
+table_tests! {
+    rustls_client_suite;
+    rustls_client_ecdhe_ecdsa_aes128_gcm: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-p256");
+    rustls_client_ecdhe_ecdsa_aes256_gcm: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "server-p256");
+    rustls_client_ecdhe_ecdsa_chacha20: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "server-p256");
+    rustls_client_ecdhe_rsa_aes128_gcm: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "server-rsa2048");
+    rustls_client_ecdhe_rsa_aes256_gcm: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "server-rsa2048");
+    rustls_client_ecdhe_rsa_chacha20: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "server-rsa2048");
 }
 
-#[test]
-fn rustls_client_ecdhe_ecdsa_aes256_gcm() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_client_ecdhe_ecdsa_chacha20() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_client_ecdhe_rsa_aes128_gcm() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_client_ecdhe_rsa_aes256_gcm() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_client_ecdhe_rsa_chacha20() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_ecdsa_aes128_gcm() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_ecdsa_aes256_gcm() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_ecdsa_chacha20() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_rsa_aes128_gcm() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_rsa_aes256_gcm() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_rsa_chacha20() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa2048",
-    );
+table_tests! {
+    rustls_server_suite;
+    rustls_server_ecdhe_ecdsa_aes128_gcm: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-p256");
+    rustls_server_ecdhe_ecdsa_aes256_gcm: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "server-p256");
+    rustls_server_ecdhe_ecdsa_chacha20: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "server-p256");
+    rustls_server_ecdhe_rsa_aes128_gcm: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "server-rsa2048");
+    rustls_server_ecdhe_rsa_aes256_gcm: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "server-rsa2048");
+    rustls_server_ecdhe_rsa_chacha20: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "server-rsa2048");
 }
 
 // ---------------------------------------------------------------------------

@@ -370,124 +370,36 @@ fn rustls_server_suite(suite: CipherSuite, rsuite: SupportedCipherSuite, closer:
     assert_eq!(ours.info.peer_certificates.len(), 2, "leaf + intermediate");
 }
 
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_ecdsa_aes128_gcm_sha256() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        Closer::Ours,
-    );
+table_tests! {
+    rustls_client_suite;
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_ecdsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_ecdsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_ecdsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_rsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_rsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_rsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, Closer::Rustls);
 }
 
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_ecdsa_aes256_gcm_sha384() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_ecdsa_chacha20_poly1305() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        Closer::Ours,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_rsa_aes128_gcm_sha256() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_rsa_aes256_gcm_sha384() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        Closer::Ours,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_rsa_chacha20_poly1305() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        Closer::Ours,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_ecdsa_chacha20_poly1305() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_rsa_aes128_gcm_sha256() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        Closer::Ours,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_rsa_aes256_gcm_sha384() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_rsa_chacha20_poly1305() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        Closer::Ours,
-    );
+table_tests! {
+    rustls_server_suite;
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_ecdsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_ecdsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_ecdsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_rsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_rsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_rsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, Closer::Ours);
 }
 
 // ---------------------------------------------------------------------------
