@@ -522,3 +522,178 @@ fn unsolicited_server_extension_is_unsupported_extension() {
     assert_eq!(err, Error::UnsupportedExtension(5));
     assert_eq!(plaintext_alert(&c), Some(A::UnsupportedExtension));
 }
+
+// ---------------------------------------------------------------------------
+// ec_point_formats, an empty server chain
+// ---------------------------------------------------------------------------
+
+/// RFC 8422 §5.1.2 / §5.2: uncompressed points are the one format every
+/// implementation must support, so a hello whose ec_point_formats leaves it
+/// out is illegal_parameter, from either side.
+#[test]
+fn point_formats_without_uncompressed_are_illegal_parameter() {
+    // Server side: a ClientHello listing only ansiX962_compressed_prime (1).
+    let mut exts = standard_exts();
+    exts.push((11, vec![1, 1]));
+    let (_, mut s) = pair("server-p256");
+    let err = s
+        .receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::IllegalParameter("ec_point_formats does not include uncompressed")
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::IllegalParameter));
+
+    // Client side: the server's ec_point_formats (00 0b 00 02 01 00) turned
+    // into the same list.
+    let (mut c, _s, flight) = client_and_server_flight();
+    let sh = &flight[0];
+    let at = sh
+        .windows(6)
+        .position(|w| w == [0, 11, 0, 2, 1, 0])
+        .expect("ec_point_formats in ServerHello");
+    let mut forged = sh.clone();
+    forged[at + 5] = 1;
+    let err = c.receive(&hs_record(&forged)).unwrap_err();
+    assert_eq!(
+        err,
+        Error::IllegalParameter("ec_point_formats does not include uncompressed")
+    );
+    assert_eq!(plaintext_alert(&c), Some(A::IllegalParameter));
+}
+
+/// RFC 5246 §7.4.2: every suite we offer authenticates the server, so a
+/// Certificate message with an empty chain is refused (bad_certificate)
+/// before any verification.
+#[test]
+fn empty_server_certificate_chain_is_no_certificate() {
+    let (mut c, _s, flight) = client_and_server_flight();
+    c.receive(&hs_record(&flight[0])).unwrap();
+    let err = c
+        .receive(&hs_record(&handshake_msg(11, &[0, 0, 0])))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Certificate(tls12::CertificateError::NoCertificate)
+    );
+    assert_eq!(plaintext_alert(&c), Some(A::BadCertificate));
+}
+
+// ---------------------------------------------------------------------------
+// Resumption rules the honest peer never tests
+// ---------------------------------------------------------------------------
+
+/// The session ID of a handshake message holding a hello (ClientHello or
+/// ServerHello: both start with version, random, session_id).
+fn hello_session_id(msg: &[u8]) -> Vec<u8> {
+    let len = usize::from(msg[4 + 34]);
+    msg[4 + 35..4 + 35 + len].to_vec()
+}
+
+/// `hello` (a ClientHello message with an empty session ID) carrying
+/// `session_id` instead.
+fn with_session_id(hello: &[u8], session_id: &[u8]) -> Vec<u8> {
+    assert_eq!(hello[0], 1, "ClientHello");
+    assert_eq!(hello[4 + 34], 0, "no session ID yet");
+    let mut body = hello[4..4 + 34].to_vec();
+    body.push(u8::try_from(session_id.len()).unwrap());
+    body.extend_from_slice(session_id);
+    body.extend_from_slice(&hello[4 + 35..]);
+    handshake_msg(1, &body)
+}
+
+/// The handshake messages in `wire` before the first ChangeCipherSpec (after
+/// it they are encrypted).
+fn clear_messages(wire: &[u8]) -> Vec<Vec<u8>> {
+    let records: Vec<_> = split_records(wire)
+        .into_iter()
+        .take_while(|r| r[0] != 20)
+        .collect();
+    handshake_messages(&records)
+}
+
+/// A full handshake between a default client (for `localhost`) and `sc`;
+/// returns the session ID the server issued.
+fn first_session(sc: &std::sync::Arc<tls12::ServerConfig>) -> Vec<u8> {
+    let (mut c, mut s) = pair_from(
+        std::sync::Arc::new(client_config()),
+        sc.clone(),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    let id = hello_session_id(&clear_messages(s.pending_output())[0]);
+    handshake(&mut c, &mut s).unwrap();
+    assert!(!id.is_empty(), "the server issued a session ID");
+    id
+}
+
+/// The server's answer to `cc`'s ClientHello (for `server_name`) with
+/// `session_id` spliced in: the handshake messages of its first flight.
+fn server_answer(
+    cc: tls12::ClientConfig,
+    sc: &std::sync::Arc<tls12::ServerConfig>,
+    server_name: &str,
+    session_id: &[u8],
+) -> Vec<Vec<u8>> {
+    let (mut c, mut s) = pair_from(std::sync::Arc::new(cc), sc.clone(), server_name);
+    let hello = split_messages(&take_output(&mut c)).remove(0);
+    s.receive(&hs_record(&with_session_id(&hello, session_id)))
+        .unwrap();
+    clear_messages(&take_output(&mut s))
+}
+
+/// RFC 6066 §3 (a session is resumed only for the name it was made for) and
+/// RFC 5246 §7.4.1.2 (only with its cipher suite, which the client must
+/// offer): a ClientHello offering a session for another name, or without
+/// the session's suite, gets a full handshake (a new session ID and the
+/// server's Certificate), never the old session.
+#[test]
+fn server_resumes_only_for_the_same_name_and_an_offered_suite() {
+    let mut sc = server_config("server-p256");
+    sc.ticketer = None;
+    let sc = std::sync::Arc::new(sc);
+    let id = first_session(&sc);
+
+    // The same client configuration resumes: the splice itself works.
+    let msgs = server_answer(client_config(), &sc, "localhost", &id);
+    assert_eq!(hello_session_id(&msgs[0]), id, "resumed");
+
+    // Another name (server-p256 covers testserver.com too).
+    let msgs = server_answer(client_config(), &sc, "testserver.com", &id);
+    assert_ne!(hello_session_id(&msgs[0]), id);
+    assert_eq!(msgs[1][0], 11, "a full handshake: Certificate follows");
+
+    // The session's suite (AES-128-GCM, the server's first) not offered.
+    let mut cc = client_config();
+    cc.cipher_suites = vec![tls12::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384];
+    let msgs = server_answer(cc, &sc, "localhost", &id);
+    assert_ne!(hello_session_id(&msgs[0]), id);
+    assert_eq!(msgs[1][0], 11, "a full handshake: Certificate follows");
+}
+
+/// RFC 5246 §7.4.1.3: a server that resumes must keep the session's cipher
+/// suite. A ServerHello that echoes our session ID with another suite (one
+/// we offered) is illegal_parameter.
+#[test]
+fn client_refuses_a_resumption_with_another_suite() {
+    let cc = std::sync::Arc::new(client_config());
+    let sc = std::sync::Arc::new(server_config("server-p256"));
+    let (mut c, mut s) = pair_from(cc.clone(), sc.clone(), "localhost");
+    handshake(&mut c, &mut s).unwrap();
+
+    let (mut c, mut s) = pair_from(cc, sc, "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    let mut sh = clear_messages(&take_output(&mut s)).remove(0);
+    let sid_len = usize::from(sh[4 + 34]);
+    assert!(sid_len > 0, "the server resumed");
+    let at = 4 + 35 + sid_len;
+    assert_eq!(sh[at..at + 2], [0xc0, 0x2b], "ECDHE_ECDSA_AES_128_GCM");
+    sh[at + 1] = 0x2c; // ECDHE_ECDSA_AES_256_GCM, which we offered
+    let err = c.receive(&hs_record(&sh)).unwrap_err();
+    assert_eq!(
+        err,
+        Error::IllegalParameter("server resumed a session with a different cipher suite")
+    );
+    assert_eq!(plaintext_alert(&c), Some(A::IllegalParameter));
+}

@@ -14,7 +14,7 @@ use tls12::{
     Ticketer,
 };
 
-const T0: u64 = 1_893_456_000;
+const T0: u64 = NOW_SECS;
 
 fn at(secs: u64) -> UnixTime {
     UnixTime::since_unix_epoch(Duration::from_secs(secs))
@@ -389,5 +389,30 @@ fn a_client_that_keeps_no_peer_certificates_still_verifies_and_resumes() {
     assert_eq!(
         c.handshake_info().unwrap().peer_certificates,
         certs("server-p256.chain.pem")
+    );
+}
+
+#[test]
+fn a_session_is_not_resumed_with_a_key_its_suite_cannot_use() {
+    // RFC 5246 §7.4.1.2: the session's suite must still be usable. A server
+    // that now has an RSA key (sharing the session cache and ticket keys)
+    // cannot resume an ECDHE_ECDSA session, though the client offers that
+    // suite: a full handshake with an RSA suite instead.
+    let cc = Arc::new(client_config());
+    let ecdsa = server_config("server-p256");
+    let mut rsa = server_config("server-rsa2048");
+    rsa.session_cache = ecdsa.session_cache.clone();
+    rsa.ticketer = ecdsa.ticketer.clone();
+    let (ecdsa, rsa) = (Arc::new(ecdsa), Arc::new(rsa));
+    assert!(!connect(&cc, &ecdsa, "localhost", T0));
+    assert!(connect(&cc, &ecdsa, "localhost", T0 + 1), "resumes as is");
+    let mut c = ClientConnection::new(cc, name("localhost"), at(T0 + 2)).unwrap();
+    let mut s = ServerConnection::new(rsa, at(T0 + 2)).unwrap();
+    handshake(&mut c, &mut s).unwrap();
+    let info = s.handshake_info().unwrap();
+    assert!(!info.resumed);
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
     );
 }
