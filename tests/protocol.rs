@@ -364,46 +364,85 @@ fn garbage_after_the_handshake_is_bad_record_mac_and_not_delivered() {
 
 #[test]
 fn malformed_records() {
-    // Unknown content type.
+    // Unknown content type (RFC 5246 §6: unexpected_message).
     let (_, mut s) = pair("server-p256");
-    assert!(matches!(
+    assert_eq!(
         s.receive(&record(99, 0x0303, &[1])),
-        Err(Error::UnexpectedMessage { .. })
-    ));
+        Err(Error::UnexpectedMessage {
+            got: "record of unknown content type",
+            expected: "a TLS record"
+        })
+    );
     assert_eq!(plaintext_alert(&s), Some(A::UnexpectedMessage));
-    // Plaintext record over 2^14.
+    // Plaintext record over 2^14 (RFC 5246 §6.2.1).
     let (_, mut s) = pair("server-p256");
     let big = vec![0u8; (1 << 14) + 1];
-    assert!(matches!(
+    assert_eq!(
         s.receive(&record(22, 0x0303, &big)),
-        Err(Error::RecordOverflow { .. })
-    ));
+        Err(Error::RecordOverflow {
+            len: (1 << 14) + 1,
+            limit: 1 << 14
+        })
+    );
     assert_eq!(plaintext_alert(&s), Some(A::RecordOverflow));
-    // Ciphertext length over 2^14 + 2048 is refused from the header alone.
+    // Ciphertext length over 2^14 + 2048 is refused from the header alone
+    // (RFC 5246 §6.2.3).
     let (_, mut s) = pair("server-p256");
-    assert!(matches!(
+    assert_eq!(
         s.receive(&[22, 3, 3, 0x48, 0x01]),
-        Err(Error::RecordOverflow { .. })
-    ));
-    // Zero-length handshake record.
+        Err(Error::RecordOverflow {
+            len: 0x4801,
+            limit: (1 << 14) + 2048
+        })
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::RecordOverflow));
+    // Zero-length handshake record (RFC 5246 §6.2.1).
     let (_, mut s) = pair("server-p256");
-    assert!(matches!(
+    assert_eq!(
         s.receive(&record(22, 0x0303, &[])),
-        Err(Error::Decode(_))
-    ));
+        Err(Error::Decode("empty handshake record"))
+    );
     assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
-    // Zero-length alert record.
+    // Alert records: empty, odd-sized (an alert split across records), or
+    // with a level that is neither warning nor fatal (RFC 5246 §7.2).
+    for body in [&[][..], &[1, 90, 1], &[1]] {
+        let (_, mut s) = pair("server-p256");
+        assert_eq!(
+            s.receive(&record(21, 0x0303, body)),
+            Err(Error::Decode("alert")),
+            "{body:?}"
+        );
+        assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
+    }
     let (_, mut s) = pair("server-p256");
-    assert!(matches!(
-        s.receive(&record(21, 0x0303, &[])),
-        Err(Error::Decode(_))
-    ));
+    assert_eq!(
+        s.receive(&record(21, 0x0303, &[3, 90])),
+        Err(Error::Decode("alert level"))
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
+    // ChangeCipherSpec is the single byte 1 (RFC 5246 §7.1).
+    for body in [&[2][..], &[1, 1], &[]] {
+        let (_, mut s) = pair("server-p256");
+        assert_eq!(
+            s.receive(&record(20, 0x0303, body)),
+            Err(Error::Decode("ChangeCipherSpec")),
+            "{body:?}"
+        );
+        assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
+    }
     // A handshake message that declares more than the cap.
     let (_, mut s) = pair("server-p256");
     let err = s
         .receive(&record(22, 0x0303, &[1, 0x10, 0, 0]))
         .unwrap_err();
-    assert!(matches!(err, Error::LimitExceeded { .. }), "{err:?}");
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "handshake message size",
+            limit: 64 * 1024
+        }
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
 }
 
 #[test]
