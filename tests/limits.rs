@@ -265,3 +265,23 @@ fn data_events_do_not_pile_up() {
     assert_eq!(s.next_event(), None);
     assert_eq!(s.plaintext().len(), 4000);
 }
+
+#[test]
+fn warnings_in_a_row_count_only_unbroken_runs() {
+    // A handshake message between warnings ends the run: two warnings, the
+    // ClientHello, two more are fine under a cap of two; a third in a row is
+    // not.
+    let mut sc = server_config("server-p256");
+    sc.limits.max_warnings_in_a_row = 2;
+    let (mut c, mut s) = pair_with(client_config(), sc, "localhost");
+    let warning = tls12_record(21, &[1, 90]);
+    for _ in 0..2 {
+        s.receive(&warning).unwrap();
+    }
+    transfer(&mut c, &mut s).unwrap();
+    for _ in 0..2 {
+        s.receive(&warning).unwrap();
+    }
+    let err = s.receive(&warning).unwrap_err();
+    assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
+}

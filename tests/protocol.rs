@@ -736,3 +736,16 @@ fn client_refuses_a_resumption_with_another_suite() {
     );
     assert_eq!(plaintext_alert(&c), Some(A::IllegalParameter));
 }
+
+/// RFC 5246 §7.4.1.1: a HelloRequest while a handshake is under way is
+/// ignored (no alert, no renegotiation warning) and is not part of the
+/// transcript, so the handshake still completes.
+#[test]
+fn hello_request_during_the_handshake_is_ignored() {
+    let (mut c, mut s) = pair("server-p256");
+    transfer(&mut c, &mut s).unwrap();
+    c.receive(&hs_record(&handshake_msg(0, &[]))).unwrap();
+    assert!(c.pending_output().is_empty(), "nothing sent in answer");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(events(&mut c), [Event::HandshakeComplete]);
+}
