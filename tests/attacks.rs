@@ -25,46 +25,6 @@ use tls12::{
 // Crafting helpers.
 // ---------------------------------------------------------------------------
 
-fn client_hello(
-    version: u16,
-    suites: &[u16],
-    compression: &[u8],
-    exts: &[(u16, Vec<u8>)],
-) -> Vec<u8> {
-    let mut body = version.to_be_bytes().to_vec();
-    body.extend_from_slice(&[7; 32]);
-    body.push(0);
-    body.extend_from_slice(&((suites.len() * 2) as u16).to_be_bytes());
-    for s in suites {
-        body.extend_from_slice(&s.to_be_bytes());
-    }
-    body.push(compression.len() as u8);
-    body.extend_from_slice(compression);
-    body.extend_from_slice(&encode_exts(exts));
-    hs_record(&handshake_msg(1, &body))
-}
-
-fn encode_exts(exts: &[(u16, Vec<u8>)]) -> Vec<u8> {
-    let mut ext_bytes = Vec::new();
-    for (t, b) in exts {
-        ext_bytes.extend_from_slice(&t.to_be_bytes());
-        ext_bytes.extend_from_slice(&(b.len() as u16).to_be_bytes());
-        ext_bytes.extend_from_slice(b);
-    }
-    let mut out = (ext_bytes.len() as u16).to_be_bytes().to_vec();
-    out.extend_from_slice(&ext_bytes);
-    out
-}
-
-fn standard_exts() -> Vec<(u16, Vec<u8>)> {
-    vec![
-        (10, vec![0, 4, 0, 0x1d, 0, 0x17]), // supported_groups: x25519, secp256r1 (the certificate's curve, RFC 8422 §5.3)
-        (13, vec![0, 2, 4, 3]),             // signature_algorithms: ecdsa_secp256r1_sha256
-        (23, vec![]),                       // extended_master_secret
-        (0xff01, vec![0]),                  // renegotiation_info, empty
-    ]
-}
-
 /// server_name extension body for `name` (RFC 6066 §3).
 fn sni(name: &[u8]) -> Vec<u8> {
     let mut b = ((name.len() + 3) as u16).to_be_bytes().to_vec();
@@ -73,8 +33,6 @@ fn sni(name: &[u8]) -> Vec<u8> {
     b.extend_from_slice(name);
     b
 }
-
-const ECDSA_AES128: u16 = 0xc02b;
 
 /// A ServerHello taken apart, to be changed and put back together.
 #[derive(Clone)]
@@ -137,7 +95,7 @@ impl ServerHello {
         b.extend_from_slice(&self.session_id);
         b.extend_from_slice(&self.suite.to_be_bytes());
         b.push(self.compression);
-        b.extend_from_slice(&encode_exts(&self.exts));
+        b.extend_from_slice(&encode_extensions(&self.exts));
         handshake_msg(2, &b)
     }
 
@@ -633,7 +591,7 @@ fn freak_logjam_client_offers_only_weak_suites() {
         ),
     ] {
         let (_, mut s) = pair(identity);
-        let mut exts = standard_exts();
+        let mut exts = client_hello_extensions();
         exts[1] = (13, vec![0, 4, 4, 3, 8, 4]);
         let err = s
             .receive(&client_hello(0x0303, &weak, &[0], &exts))
@@ -664,7 +622,7 @@ fn freak_logjam_client_offers_only_weak_suites() {
             0x0303,
             &[0xc02f, 0xc030],
             &[0],
-            &standard_exts(),
+            &client_hello_extensions(),
         ))
         .unwrap_err();
     assert!(
@@ -706,7 +664,7 @@ fn hello_with_ticket(ticket: &[u8], ems: bool) -> Vec<u8> {
     body.push(32);
     body.extend_from_slice(&[0x42; 32]);
     body.extend_from_slice(&[0, 2, 0xc0, 0x2b, 1, 0]);
-    body.extend_from_slice(&encode_exts(&exts));
+    body.extend_from_slice(&encode_extensions(&exts));
     hs_record(&handshake_msg(1, &body))
 }
 
@@ -810,7 +768,7 @@ fn triple_handshake_server_resumes_without_ems_is_refused() {
 #[test]
 fn renegotiation_info_not_empty_in_initial_client_hello() {
     for ri in [vec![12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], vec![1, 0]] {
-        let mut exts = standard_exts();
+        let mut exts = client_hello_extensions();
         exts[3] = (0xff01, ri);
         let (_, mut s) = pair("server-p256");
         let err = s
@@ -884,12 +842,17 @@ fn version_rollback_client_hello() {
     ] {
         let (_, mut s) = pair("server-p256");
         let err = s
-            .receive(&client_hello(wire, &[ECDSA_AES128], &[0], &standard_exts()))
+            .receive(&client_hello(
+                wire,
+                &[ECDSA_AES128],
+                &[0],
+                &client_hello_extensions(),
+            ))
             .unwrap_err();
         assert_eq!(err, Error::UnsupportedVersion { peer: version });
         assert_eq!(s.pending_output(), [21, 3, 3, 0, 2, 2, 70]);
     }
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((43, vec![4, 3, 2, 3, 1]));
     let (_, mut s) = pair("server-p256");
     let err = s
@@ -1250,9 +1213,9 @@ fn duplicated_extensions_in_either_hello() {
         (0, sni(b"localhost")),
         (0x1234, vec![1]),
     ] {
-        let mut exts = standard_exts();
+        let mut exts = client_hello_extensions();
         exts.push((typ, body.clone()));
-        if !standard_exts().iter().any(|(t, _)| *t == typ) {
+        if !client_hello_extensions().iter().any(|(t, _)| *t == typ) {
             exts.push((typ, body));
         }
         let (_, mut s) = pair("server-p256");
@@ -1282,7 +1245,7 @@ fn crime_compression() {
                 0x0303,
                 &[ECDSA_AES128],
                 &methods,
-                &standard_exts(),
+                &client_hello_extensions(),
             ))
             .unwrap_err();
         assert_eq!(
@@ -1296,7 +1259,7 @@ fn crime_compression() {
         0x0303,
         &[ECDSA_AES128],
         &[1, 0],
-        &standard_exts(),
+        &client_hello_extensions(),
     ))
     .unwrap();
     let msgs = split_messages(&take_output(&mut s));
@@ -1368,7 +1331,7 @@ fn heartbleed_heartbeat_records_are_unexpected() {
 #[test]
 fn heartbleed_heartbeat_extension_is_never_negotiated() {
     for mode in [1u8, 2] {
-        let mut exts = standard_exts();
+        let mut exts = client_hello_extensions();
         exts.push((15, vec![mode]));
         let (_, mut s) = pair("server-p256");
         s.receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
@@ -1589,7 +1552,7 @@ fn alpaca_client_verifies_the_name_and_server_reports_sni() {
 
     // The server: any valid name is accepted and reported as sent.
     let (_, mut s) = pair("server-p256");
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((0, sni(b"mail.example.org")));
     s.receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
         .unwrap();
@@ -1628,7 +1591,7 @@ fn alpaca_invalid_sni_is_illegal_parameter() {
         b"\xff\xfe.example",
         b"-leading-hyphen.example",
     ] {
-        let mut exts = standard_exts();
+        let mut exts = client_hello_extensions();
         exts.push((0, sni(name)));
         let (_, mut s) = pair("server-p256");
         let err = s

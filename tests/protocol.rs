@@ -160,43 +160,6 @@ fn server_rejects_out_of_order_messages() {
     }
 }
 
-fn client_hello(
-    version: u16,
-    suites: &[u16],
-    compression: &[u8],
-    exts: &[(u16, Vec<u8>)],
-) -> Vec<u8> {
-    let mut body = version.to_be_bytes().to_vec();
-    body.extend_from_slice(&[7; 32]);
-    body.push(0);
-    body.extend_from_slice(&((suites.len() * 2) as u16).to_be_bytes());
-    for s in suites {
-        body.extend_from_slice(&s.to_be_bytes());
-    }
-    body.push(compression.len() as u8);
-    body.extend_from_slice(compression);
-    let mut ext_bytes = Vec::new();
-    for (t, b) in exts {
-        ext_bytes.extend_from_slice(&t.to_be_bytes());
-        ext_bytes.extend_from_slice(&(b.len() as u16).to_be_bytes());
-        ext_bytes.extend_from_slice(b);
-    }
-    body.extend_from_slice(&(ext_bytes.len() as u16).to_be_bytes());
-    body.extend_from_slice(&ext_bytes);
-    hs_record(&handshake_msg(1, &body))
-}
-
-fn standard_exts() -> Vec<(u16, Vec<u8>)> {
-    vec![
-        (10, vec![0, 4, 0, 0x1d, 0, 0x17]), // supported_groups: x25519, secp256r1 (the certificate's curve, RFC 8422 §5.3)
-        (13, vec![0, 2, 4, 3]),             // signature_algorithms: ecdsa_secp256r1_sha256
-        (23, vec![]),                       // extended_master_secret
-        (0xff01, vec![0]),                  // renegotiation_info
-    ]
-}
-
-const ECDSA_AES128: u16 = 0xc02b;
-
 #[test]
 fn crafted_client_hello_is_accepted() {
     let (_, mut s) = pair("server-p256");
@@ -204,7 +167,7 @@ fn crafted_client_hello_is_accepted() {
         0x0303,
         &[ECDSA_AES128],
         &[0],
-        &standard_exts(),
+        &client_hello_extensions(),
     ))
     .unwrap();
     let msgs = split_messages(s.pending_output());
@@ -222,13 +185,13 @@ fn tls13_capable_client_lands_on_tls12() {
         0x0304,
         &[ECDSA_AES128],
         &[0],
-        &standard_exts(),
+        &client_hello_extensions(),
     ))
     .unwrap();
     let sh = &split_messages(s.pending_output())[0];
     assert_eq!(&sh[4..6], &[3, 3]);
     // supported_versions listing 1.3 and 1.2.
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((43, vec![4, 3, 4, 3, 3]));
     let (_, mut s) = pair("server-p256");
     s.receive(&client_hello(0x0303, &[0x1301, ECDSA_AES128], &[0], &exts))
@@ -246,14 +209,14 @@ fn old_versions_get_protocol_version() {
                 version,
                 &[ECDSA_AES128],
                 &[0],
-                &standard_exts(),
+                &client_hello_extensions(),
             ))
             .unwrap_err();
         assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err:?}");
         assert_eq!(plaintext_alert(&s), Some(A::ProtocolVersion));
     }
     // supported_versions that leaves out 1.2.
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((43, vec![2, 3, 4]));
     let (_, mut s) = pair("server-p256");
     let err = s
@@ -280,7 +243,7 @@ fn compression_without_null_is_refused() {
             0x0303,
             &[ECDSA_AES128],
             &[1],
-            &standard_exts(),
+            &client_hello_extensions(),
         ))
         .unwrap_err();
     assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
@@ -289,7 +252,7 @@ fn compression_without_null_is_refused() {
 
 #[test]
 fn duplicate_extension_is_refused() {
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((23, vec![]));
     let (_, mut s) = pair("server-p256");
     let err = s
@@ -304,7 +267,7 @@ fn duplicate_extension_is_refused() {
 
 #[test]
 fn client_without_extended_master_secret_is_refused_by_default() {
-    let exts: Vec<_> = standard_exts()
+    let exts: Vec<_> = client_hello_extensions()
         .into_iter()
         .filter(|(t, _)| *t != 23)
         .collect();
@@ -495,7 +458,7 @@ fn close_notify_during_the_handshake_ends_it() {
 
 #[test]
 fn unknown_extensions_are_ignored() {
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((0x1234, vec![1, 2, 3]));
     exts.push((0xfafa, vec![])); // a GREASE value (RFC 8701)
     let (_, mut s) = pair("server-p256");
@@ -572,7 +535,7 @@ fn unsolicited_server_extension_is_unsupported_extension() {
 #[test]
 fn point_formats_without_uncompressed_are_illegal_parameter() {
     // Server side: a ClientHello listing only ansiX962_compressed_prime (1).
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((11, vec![1, 1]));
     let (_, mut s) = pair("server-p256");
     let err = s
