@@ -612,8 +612,20 @@ fn render(tests: &[Classified]) -> String {
          than their names say, the `// interop-matrix:` comments beside them; `cargo test` \
          fails when it is out of date. A cell gives the number of tests; for suites and groups, \
          how many of the 6 suites or 3 groups are covered. \"1 byte\" and \"16 MiB\" count \
-         tests that move that much application data in at least one direction.\n\n",
+         tests that move that much application data in at least one direction. ",
     );
+    let refusals: Vec<_> = CHECKS
+        .iter()
+        .filter(|c| c.failure)
+        .map(|c| c.title)
+        .collect();
+    write!(
+        s,
+        "A test that ends in a refusal counts only in the refusal columns ({}): a failed \
+         handshake shows nothing about the suite, group or certificate its name mentions.\n\n",
+        refusals.join(", ")
+    )
+    .unwrap();
     s.push_str("| peer | role |");
     for c in CHECKS {
         write!(s, " {} |", c.title).unwrap();
