@@ -712,3 +712,50 @@ fn hello_request_during_the_handshake_is_ignored() {
     handshake(&mut c, &mut s).unwrap();
     assert_eq!(events(&mut c), [Event::HandshakeComplete]);
 }
+
+/// The extensions of a ServerHello message, in order: (type, body length).
+fn server_hello_extensions(sh: &[u8]) -> Vec<(u16, usize)> {
+    assert_eq!(sh[0], 2, "ServerHello");
+    let b = &sh[4..];
+    let mut at = 35 + usize::from(b[34]) + 3;
+    let end = at + 2 + usize::from(u16::from_be_bytes([b[at], b[at + 1]]));
+    at += 2;
+    let mut exts = Vec::new();
+    while at < end {
+        let len = usize::from(u16::from_be_bytes([b[at + 2], b[at + 3]]));
+        exts.push((u16::from_be_bytes([b[at], b[at + 1]]), len));
+        at += 4 + len;
+    }
+    assert_eq!(at, end);
+    exts
+}
+
+/// RFC 6066 §3: a server that used the client's server_name answers with an
+/// empty server_name extension, on full handshakes only (a resumed session
+/// keeps the name it was made for); a client that sent no name (an IP
+/// address) gets none.
+#[test]
+fn server_acknowledges_the_server_name_on_full_handshakes() {
+    let cc = std::sync::Arc::new(client_config());
+    let sc = std::sync::Arc::new(server_config("server-p256"));
+    let mut server_hellos = Vec::new();
+    for resumed in [false, true] {
+        let (mut c, mut s) = pair_from(cc.clone(), sc.clone(), "localhost");
+        transfer(&mut c, &mut s).unwrap();
+        server_hellos.push(clear_messages(s.pending_output()).remove(0));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(s.handshake_info().unwrap().resumed, resumed);
+    }
+    let sni = |sh: &[u8]| {
+        server_hello_extensions(sh)
+            .into_iter()
+            .find(|(t, _)| *t == 0)
+    };
+    assert_eq!(sni(&server_hellos[0]), Some((0, 0)), "an empty server_name");
+    assert_eq!(sni(&server_hellos[1]), None, "not on resumption");
+
+    let (mut c, mut s) = pair_from(cc, sc, "127.0.0.1");
+    transfer(&mut c, &mut s).unwrap();
+    let sh = clear_messages(s.pending_output()).remove(0);
+    assert_eq!(sni(&sh), None, "no name, no acknowledgement");
+}
