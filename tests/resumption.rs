@@ -416,3 +416,35 @@ fn a_session_is_not_resumed_with_a_key_its_suite_cannot_use() {
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
     );
 }
+
+#[test]
+fn a_ticket_too_large_for_its_message_is_sent_empty() {
+    // A ticket holds the session, client chain included; past 64 KiB it no
+    // longer fits NewSessionTicket's 16-bit length. RFC 5077 §3.3 lets the
+    // server send an empty ticket instead: the handshake completes and the
+    // next connection is a full handshake.
+    let mut chain = certs("client-p256.chain.pem");
+    let ca = certs("ca.pem").remove(0);
+    while chain.iter().map(|c| c.len()).sum::<usize>() <= 0xffff {
+        chain.push(ca.clone());
+    }
+    let mut cc = client_config();
+    cc.add_client_certificate(chain.clone(), key("client-p256.key"))
+        .unwrap();
+    let mut sc = tickets_only(Ticketer::new(
+        Duration::from_secs(3600),
+        Duration::from_secs(3600),
+    ));
+    sc.client_auth = tls12::ClientAuth::Required(roots());
+    sc.limits.max_certificate_chain_len = chain.len();
+    sc.limits.max_handshake_message_len = 1 << 20;
+    let (cc, sc) = (Arc::new(cc), Arc::new(sc));
+    for t in [T0, T0 + 1] {
+        let mut c = ClientConnection::new(cc.clone(), name("localhost"), at(t)).unwrap();
+        let mut s = ServerConnection::new(sc.clone(), at(t)).unwrap();
+        handshake(&mut c, &mut s).unwrap();
+        let info = s.handshake_info().unwrap();
+        assert!(!info.resumed, "at {t}: no ticket to resume with");
+        assert_eq!(info.peer_certificates, chain);
+    }
+}
