@@ -316,3 +316,27 @@ fn certificate_verify_with_a_scheme_not_offered_is_illegal_parameter() {
     );
     assert_eq!(plaintext_alert(&s), Some(A::IllegalParameter));
 }
+
+#[test]
+fn identity_is_chosen_by_certificate_type() {
+    // RFC 5246 §7.4.4: certificate_types lists the key types the server
+    // accepts. A CertificateRequest relabelled to ask for dss_sign (2) and
+    // rsa_sign (1) only gets an empty Certificate from a client whose only
+    // identity is an ECDSA key, though the schemes would fit.
+    let (mut c, mut s) = pair_with(
+        client_with(&["client-p256"]),
+        server_requiring("server-p256", ClientAuth::Required),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    let mut flight = split_messages(&take_output(&mut s));
+    let request = flight.iter_mut().find(|m| m[0] == 13).unwrap();
+    assert_eq!(request[4..7], [2, 64, 1], "ecdsa_sign, rsa_sign");
+    request[5] = 2;
+    c.receive(&hs_record(&flight.concat())).unwrap();
+    let records = split_records(&take_output(&mut c));
+    let first_ccs = records.iter().position(|r| r[0] == 20).unwrap();
+    let msgs = handshake_messages(&records[..first_ccs]);
+    assert_eq!(msgs[0], [11, 0, 0, 3, 0, 0, 0], "an empty Certificate");
+    assert!(msgs.iter().all(|m| m[0] != 15), "no CertificateVerify");
+}

@@ -448,3 +448,61 @@ fn a_ticket_too_large_for_its_message_is_sent_empty() {
         assert_eq!(info.peer_certificates, chain);
     }
 }
+
+/// The extension `typ` of the ClientHello at the start of `wire`, if sent.
+fn client_hello_extension(wire: &[u8], typ: u16) -> Option<Vec<u8>> {
+    let hello = split_messages(&split_records(wire)[0]).remove(0);
+    assert_eq!(hello[0], 1, "ClientHello");
+    let b = &hello[4..];
+    let mut at = 34;
+    at += 1 + usize::from(b[at]); // session_id
+    at += 2 + usize::from(u16::from_be_bytes([b[at], b[at + 1]])); // suites
+    at += 1 + usize::from(b[at]); // compression methods
+    at += 2; // extensions length
+    while at < b.len() {
+        let t = u16::from_be_bytes([b[at], b[at + 1]]);
+        let len = usize::from(u16::from_be_bytes([b[at + 2], b[at + 3]]));
+        if t == typ {
+            return Some(b[at + 4..at + 4 + len].to_vec());
+        }
+        at += 4 + len;
+    }
+    None
+}
+
+#[test]
+fn a_renewed_ticket_does_not_renew_the_session_on_the_client() {
+    // Tickets live 100 s. A resumption at T0 + 90 brings a new ticket, but
+    // the session still dates from T0 (as it does for the server): at
+    // T0 + 110 the client offers no ticket (an empty session_ticket
+    // extension, RFC 5077 §3.1) and the handshake is a full one.
+    let sc = Arc::new(tickets_only(Ticketer::new(
+        Duration::from_secs(3600),
+        Duration::from_secs(100),
+    )));
+    let cc = Arc::new(client_config());
+    assert!(!connect(&cc, &sc, "localhost", T0));
+
+    let mut c = ClientConnection::new(cc.clone(), name("localhost"), at(T0 + 90)).unwrap();
+    let mut s = ServerConnection::new(sc.clone(), at(T0 + 90)).unwrap();
+    assert!(!client_hello_extension(c.pending_output(), 35)
+        .unwrap()
+        .is_empty());
+    transfer(&mut c, &mut s).unwrap();
+    let flight: Vec<_> = split_records(s.pending_output())
+        .into_iter()
+        .take_while(|r| r[0] != 20)
+        .collect();
+    let renewed = handshake_messages(&flight).iter().any(|m| m[0] == 4);
+    assert!(renewed, "a NewSessionTicket with the resumption");
+    handshake(&mut c, &mut s).unwrap();
+    assert!(c.handshake_info().unwrap().resumed);
+
+    let c = ClientConnection::new(cc.clone(), name("localhost"), at(T0 + 110)).unwrap();
+    assert_eq!(
+        client_hello_extension(c.pending_output(), 35),
+        Some(Vec::new()),
+        "the session is past its lifetime: no ticket offered"
+    );
+    assert!(!connect(&cc, &sc, "localhost", T0 + 111));
+}
