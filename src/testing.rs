@@ -450,3 +450,59 @@ pub fn plaintext_alert(conn: &Connection) -> Option<AlertDescription> {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| alloc::format!("{b:02x}")).collect()
 }
+
+/// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on the wire, for crafted hellos.
+pub const ECDSA_AES128: u16 = 0xc02b;
+
+/// An extensions block (RFC 5246 §7.4.1.4): a 16-bit length, then each
+/// `(type, body)` in order.
+pub fn encode_extensions(exts: &[(u16, Vec<u8>)]) -> Vec<u8> {
+    let mut ext_bytes = Vec::new();
+    for (t, b) in exts {
+        ext_bytes.extend_from_slice(&t.to_be_bytes());
+        ext_bytes.extend_from_slice(&u16::try_from(b.len()).unwrap().to_be_bytes());
+        ext_bytes.extend_from_slice(b);
+    }
+    let mut out = u16::try_from(ext_bytes.len())
+        .unwrap()
+        .to_be_bytes()
+        .to_vec();
+    out.extend_from_slice(&ext_bytes);
+    out
+}
+
+/// A crafted ClientHello in a TLS 1.2 handshake record: `version`, a fixed
+/// random, an empty session ID, `suites`, `compression` methods and `exts`
+/// (RFC 5246 §7.4.1.2).
+pub fn client_hello(
+    version: u16,
+    suites: &[u16],
+    compression: &[u8],
+    exts: &[(u16, Vec<u8>)],
+) -> Vec<u8> {
+    let mut body = version.to_be_bytes().to_vec();
+    body.extend_from_slice(&[7; 32]);
+    body.push(0);
+    body.extend_from_slice(&u16::try_from(suites.len() * 2).unwrap().to_be_bytes());
+    for s in suites {
+        body.extend_from_slice(&s.to_be_bytes());
+    }
+    body.push(u8::try_from(compression.len()).unwrap());
+    body.extend_from_slice(compression);
+    body.extend_from_slice(&encode_extensions(exts));
+    hs_record(&handshake_msg(1, &body))
+}
+
+/// The extensions of a crafted ClientHello that a default server with
+/// `server-p256` accepts: supported_groups x25519 and secp256r1 (the
+/// certificate's curve, RFC 8422 §5.3), signature_algorithms
+/// ecdsa_secp256r1_sha256, extended_master_secret, an empty
+/// renegotiation_info.
+pub fn client_hello_extensions() -> Vec<(u16, Vec<u8>)> {
+    vec![
+        (10, vec![0, 4, 0, 0x1d, 0, 0x17]),
+        (13, vec![0, 2, 4, 3]),
+        (23, vec![]),
+        (0xff01, vec![0]),
+    ]
+}

@@ -9,13 +9,6 @@ use std::sync::Arc;
 use common::*;
 use tls12::{AlertDescription as A, CertificateError, ClientAuth, Error, SignatureScheme};
 
-const CLIENT_KEYS: &[&str] = &[
-    "client-p256",
-    "client-p384",
-    "client-ed25519",
-    "client-rsa2048",
-];
-
 fn client_with(identities: &[&str]) -> tls12::ClientConfig {
     let mut cc = client_config();
     for id in identities {
@@ -275,4 +268,75 @@ fn server_certificate_is_not_accepted_as_a_client_certificate() {
         transfer(&mut s, &mut c),
         Err(Error::AlertReceived(A::CertificateUnknown))
     );
+}
+
+#[test]
+fn client_certificate_chain_length_cap_is_bad_certificate() {
+    // client-p256 sends leaf + intermediate: one over a cap of one.
+    let mut sc = server_requiring("server-p256", ClientAuth::Required);
+    sc.limits.max_certificate_chain_len = 1;
+    let (mut c, mut s) = pair_with(client_with(&["client-p256"]), sc, "localhost");
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(
+        err,
+        (Side::Server, Error::Certificate(CertificateError::TooLarge))
+    );
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(A::BadCertificate))
+    );
+}
+
+#[test]
+fn certificate_verify_with_a_scheme_not_offered_is_illegal_parameter() {
+    // RFC 5246 §7.4.8: the client must sign with a scheme from the
+    // CertificateRequest. Its CertificateVerify relabelled
+    // rsa_pkcs1_sha1 (0x0201), which we never list, is refused before the
+    // signature is looked at.
+    let (mut c, mut s) = pair_with(
+        client_with(&["client-p256"]),
+        server_requiring("server-p256", ClientAuth::Required),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    let records = split_records(&take_output(&mut c));
+    let first_ccs = records.iter().position(|r| r[0] == 20).unwrap();
+    let mut msgs = handshake_messages(&records[..first_ccs]);
+    let cv = msgs
+        .iter_mut()
+        .find(|m| m[0] == 15)
+        .expect("CertificateVerify");
+    assert_eq!(cv[4..6], [4, 3], "ecdsa_secp256r1_sha256");
+    cv[4..6].copy_from_slice(&[2, 1]);
+    let err = s.receive(&hs_record(&msgs.concat())).unwrap_err();
+    assert_eq!(
+        err,
+        Error::IllegalParameter("CertificateVerify signed with a scheme we did not request")
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::IllegalParameter));
+}
+
+#[test]
+fn identity_is_chosen_by_certificate_type() {
+    // RFC 5246 §7.4.4: certificate_types lists the key types the server
+    // accepts. A CertificateRequest relabelled to ask for dss_sign (2) and
+    // rsa_sign (1) only gets an empty Certificate from a client whose only
+    // identity is an ECDSA key, though the schemes would fit.
+    let (mut c, mut s) = pair_with(
+        client_with(&["client-p256"]),
+        server_requiring("server-p256", ClientAuth::Required),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    let mut flight = split_messages(&take_output(&mut s));
+    let request = flight.iter_mut().find(|m| m[0] == 13).unwrap();
+    assert_eq!(request[4..7], [2, 64, 1], "ecdsa_sign, rsa_sign");
+    request[5] = 2;
+    c.receive(&hs_record(&flight.concat())).unwrap();
+    let records = split_records(&take_output(&mut c));
+    let first_ccs = records.iter().position(|r| r[0] == 20).unwrap();
+    let msgs = handshake_messages(&records[..first_ccs]);
+    assert_eq!(msgs[0], [11, 0, 0, 3, 0, 0, 0], "an empty Certificate");
+    assert!(msgs.iter().all(|m| m[0] != 15), "no CertificateVerify");
 }

@@ -2,6 +2,8 @@
 //! run in-process against 200 concurrent clients, and the tokio adapter
 //! (examples/tokio_adapter/) as client and as server.
 
+mod common;
+
 #[path = "../examples/mio_server/server.rs"]
 #[allow(dead_code)]
 mod mio_server;
@@ -16,12 +18,12 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::now;
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
-use tls12::pki_types::pem::PemObject;
-use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::{
-    ClientConfig, ClientConnection, Event, RootCertStore, ServerConfig, ServerConnection, Stream,
+    CertificateError, ClientConfig, ClientConnection, Error, Event, ServerConfig, ServerConnection,
+    Stream,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -30,42 +32,20 @@ use tokio_adapter::TlsStream;
 
 // ---------------------------------------------------------------- fixtures
 
-fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn certs(name: &str) -> Vec<CertificateDer<'static>> {
-    CertificateDer::pem_file_iter(fixture(name))
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap()
-}
-
 fn server_config() -> Arc<ServerConfig> {
-    let key = PrivateKeyDer::from_pem_file(fixture("server-p256.key")).unwrap();
-    Arc::new(ServerConfig::new(certs("server-p256.chain.pem"), key).unwrap())
+    Arc::new(common::server_config("server-p256"))
 }
 
 fn client_config_with(ca: &str) -> Arc<ClientConfig> {
-    let mut roots = RootCertStore::empty();
-    for c in certs(ca) {
-        roots.add(&c).unwrap();
-    }
-    Arc::new(ClientConfig::new(roots))
+    Arc::new(ClientConfig::new(common::roots_from(ca)))
 }
 
 fn client_config() -> Arc<ClientConfig> {
     client_config_with("ca.pem")
 }
 
-/// 2030-01-01: inside the fixtures' validity.
-fn now() -> UnixTime {
-    UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000))
-}
-
 fn client(config: &Arc<ClientConfig>) -> ClientConnection {
-    let name = ServerName::try_from("localhost").unwrap();
-    ClientConnection::new(config.clone(), name, now()).unwrap()
+    ClientConnection::new(config.clone(), common::name("localhost"), now()).unwrap()
 }
 
 /// SplitMix64: deterministic, seeded per connection.
@@ -492,6 +472,10 @@ fn mio_server_survives_failing_connections_and_serves_http() {
     let mut conn = client(&client_config_with("other-ca.pem"));
     let mut tls = Stream::new(&mut conn, &mut sock);
     assert!(tls.complete_handshake().is_err());
+    assert_eq!(
+        conn.error(),
+        Some(&Error::Certificate(CertificateError::UnknownIssuer))
+    );
     drop(sock);
 
     // 4. Then a good HTTP client, with the server still serving.
@@ -655,7 +639,10 @@ async fn tokio_client_reports_bad_certificate() {
         .unwrap()
         .unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{err}");
-    assert!(tls.connection().error().is_some());
+    assert_eq!(
+        tls.connection().error(),
+        Some(&Error::Certificate(CertificateError::UnknownIssuer))
+    );
     drop(tls);
     let stats = stop_when(server, 1);
     assert_eq!(stats.failures, 1, "{stats:?}");

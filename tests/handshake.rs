@@ -142,7 +142,7 @@ fn close_notify_both_ways() {
     events(&mut s);
     c.send(b"last words").unwrap();
     c.close();
-    assert!(c.send(b"more").is_err());
+    assert_eq!(c.send(b"more"), Err(Error::Misuse("send after close")));
     transfer(&mut c, &mut s).unwrap();
     assert_eq!(drain_plaintext(&mut s), b"last words");
     assert_eq!(events(&mut s), [Event::ApplicationData, Event::PeerClosed]);
@@ -404,24 +404,133 @@ fn a_dead_connection_repeats_its_error() {
     assert_eq!(c.error(), Some(&first));
 }
 
+/// The configuration error `config` gets when a client connection is made
+/// with it.
+fn client_config_error(config: tls12::ClientConfig) -> String {
+    match tls12::ClientConnection::new(std::sync::Arc::new(config), name("localhost"), now()) {
+        Err(Error::Config(why)) => why,
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+}
+
+/// The configuration error `config` gets when a server connection is made
+/// with it.
+fn server_config_error(config: tls12::ServerConfig) -> String {
+    match tls12::ServerConnection::new(std::sync::Arc::new(config), now()) {
+        Err(Error::Config(why)) => why,
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+}
+
 #[test]
 fn invalid_configurations_are_refused() {
+    type Change = fn(&mut tls12::ClientConfig);
+    let cases: &[(Change, &str)] = &[
+        (|c| c.cipher_suites.clear(), "no cipher suites configured"),
+        (
+            |c| c.cipher_suites = vec![CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256],
+            "is not implemented",
+        ),
+        (|c| c.groups.clear(), "no key exchange groups configured"),
+        (
+            |c| c.groups = vec![NamedGroup::Secp521r1],
+            "group secp521r1 is not implemented",
+        ),
+        (
+            |c| c.signature_schemes.clear(),
+            "no signature schemes configured",
+        ),
+        (
+            |c| c.signature_schemes = vec![tls12::SignatureScheme::Unknown(0x0201)],
+            "is not implemented",
+        ),
+        (
+            |c| c.alpn_protocols = vec![Vec::new()],
+            "ALPN protocol names must be 1 to 255 bytes",
+        ),
+        (
+            |c| c.alpn_protocols = vec![vec![b'x'; 256]],
+            "ALPN protocol names must be 1 to 255 bytes",
+        ),
+        (
+            |c| c.alpn_protocols = vec![vec![b'x'; 255]; 258],
+            "ALPN protocol names must be 1 to 255 bytes",
+        ),
+        (
+            |c| c.max_fragment_len = 63,
+            "max_fragment_len must be between 64",
+        ),
+        (
+            |c| c.max_fragment_len = (1 << 14) + 1,
+            "max_fragment_len must be between 64",
+        ),
+        (
+            |c| c.limits.max_handshake_message_len = 1023,
+            "max_handshake_message_len must be 1 KiB to 16 MiB",
+        ),
+        (
+            |c| c.limits.max_handshake_message_len = 1 << 24,
+            "max_handshake_message_len must be 1 KiB to 16 MiB",
+        ),
+        (
+            |c| c.limits.max_certificate_chain_len = 0,
+            "max_certificate_chain_len must be at least 1",
+        ),
+        (
+            |c| c.limits.max_buffered_output = (1 << 14) + 2047,
+            "max_buffered_output must hold at least one record",
+        ),
+    ];
+    for (change, why) in cases {
+        let mut cc = client_config();
+        change(&mut cc);
+        let got = client_config_error(cc);
+        assert!(got.contains(why), "{got:?} does not say {why:?}");
+    }
+    // The bounds themselves are accepted.
     let mut cc = client_config();
-    cc.cipher_suites = vec![CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256];
-    assert!(matches!(
-        tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()),
-        Err(Error::Config(_))
-    ));
+    cc.alpn_protocols = vec![vec![b'x'; 255]];
+    cc.max_fragment_len = 64;
+    cc.limits.max_handshake_message_len = 1024;
+    cc.limits.max_certificate_chain_len = 1;
+    cc.limits.max_buffered_output = (1 << 14) + 2048;
+    tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()).unwrap();
+
+    // A server's suites must suit its key; its chain must not be empty.
     let mut sc = server_config("server-p256");
     sc.cipher_suites = RSA_SUITES.to_vec();
-    assert!(matches!(
-        tls12::ServerConnection::new(std::sync::Arc::new(sc), now()),
-        Err(Error::Config(_))
-    ));
-    let mut cc = client_config();
-    cc.alpn_protocols = vec![Vec::new()];
+    let got = server_config_error(sc);
     assert!(
-        tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()).is_err()
+        got.contains("none of the configured cipher suites can be used with a"),
+        "{got}"
+    );
+    let err = tls12::ServerConfig::new(Vec::new(), key("server-p256.key")).unwrap_err();
+    assert_eq!(err, Error::Config("the certificate chain is empty".into()));
+}
+
+/// RFC 5246 §7.4.1.2: a ClientHello's extensions fit in 2^16 - 1 bytes, so
+/// an ALPN list that passes validation must leave room for them. It does
+/// not yet: validation allows ALPN names totalling 64 KiB, and the hello
+/// then carries a saturated length that no server decodes.
+#[test]
+#[ignore = "known bug: config validation allows ALPN lists too long for the ClientHello"]
+fn every_alpn_list_that_validates_makes_a_decodable_client_hello() {
+    let mut names = vec![vec![b'x'; 255]; 255];
+    names.push(vec![b'y'; 252]);
+    let mut cc = client_config();
+    cc.alpn_protocols = names;
+    let mut sc = server_config("server-p256");
+    sc.alpn_protocols = vec![b"h2".to_vec()];
+    sc.limits.max_handshake_message_len = 1 << 20;
+    let Ok(mut c) = tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now())
+    else {
+        return; // refused by validation: fine
+    };
+    let mut s = tls12::ServerConnection::new(std::sync::Arc::new(sc), now()).unwrap();
+    // Decodes (and fails for want of a common protocol, not on the bytes).
+    assert_eq!(
+        transfer(&mut c, &mut s).map_err(|e| e.alert()),
+        Err(Some(tls12::AlertDescription::NoApplicationProtocol))
     );
 }
 

@@ -339,58 +339,14 @@ fn curl_suite(openssl: &str, suite: CipherSuite, identity: &str) {
     assert_eq!(openssl_name(suite), openssl);
 }
 
-#[test]
-fn curl_client_ecdhe_ecdsa_aes128_gcm_sha256() {
-    curl_suite(
-        "ECDHE-ECDSA-AES128-GCM-SHA256",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-    );
-}
-
-#[test]
-fn curl_client_ecdhe_ecdsa_aes256_gcm_sha384() {
-    curl_suite(
-        "ECDHE-ECDSA-AES256-GCM-SHA384",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p256",
-    );
-}
-
-#[test]
-fn curl_client_ecdhe_ecdsa_chacha20_poly1305() {
-    curl_suite(
-        "ECDHE-ECDSA-CHACHA20-POLY1305",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-    );
-}
-
-#[test]
-fn curl_client_ecdhe_rsa_aes128_gcm_sha256() {
-    curl_suite(
-        "ECDHE-RSA-AES128-GCM-SHA256",
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn curl_client_ecdhe_rsa_aes256_gcm_sha384() {
-    curl_suite(
-        "ECDHE-RSA-AES256-GCM-SHA384",
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn curl_client_ecdhe_rsa_chacha20_poly1305() {
-    curl_suite(
-        "ECDHE-RSA-CHACHA20-POLY1305",
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa2048",
-    );
+table_tests! {
+    curl_suite;
+    curl_client_ecdhe_ecdsa_aes128_gcm_sha256: ("ECDHE-ECDSA-AES128-GCM-SHA256", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-p256");
+    curl_client_ecdhe_ecdsa_aes256_gcm_sha384: ("ECDHE-ECDSA-AES256-GCM-SHA384", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "server-p256");
+    curl_client_ecdhe_ecdsa_chacha20_poly1305: ("ECDHE-ECDSA-CHACHA20-POLY1305", CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "server-p256");
+    curl_client_ecdhe_rsa_aes128_gcm_sha256: ("ECDHE-RSA-AES128-GCM-SHA256", CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "server-rsa2048");
+    curl_client_ecdhe_rsa_aes256_gcm_sha384: ("ECDHE-RSA-AES256-GCM-SHA384", CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "server-rsa2048");
+    curl_client_ecdhe_rsa_chacha20_poly1305: ("ECDHE-RSA-CHACHA20-POLY1305", CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "server-rsa2048");
 }
 
 #[test]

@@ -15,16 +15,14 @@ mod common;
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::peer::{
-    connect, our_client_session, our_server_thread, pseudo_random, start_listening, tls_error,
-    Listening, OurServer, Proc, DEADLINE, MIB,
+    connect, our_client_session, our_server_thread, pseudo_random, read_exactly, start_listening,
+    temp_log_path, tls_error, Listening, OurServer, Proc, DEADLINE, MIB,
 };
 use common::{certs, client_config, fixture_path, name, server_config};
 use tls12::pki_types::UnixTime;
@@ -217,15 +215,6 @@ fn our_client<T>(
     })
 }
 
-/// Reads from `tls` until `want` bytes arrived in total.
-fn read_exactly(tls: &mut Stream<'_, TcpStream>, want: usize) -> Vec<u8> {
-    let mut got = vec![0u8; want];
-    tls.read_exact(&mut got).unwrap_or_else(|e| {
-        panic!("reading {want} bytes: {e}");
-    });
-    got
-}
-
 /// Sends text to `gnutls-serv --echo` and returns its answer, which must be
 /// as long. (The echo server is text-oriented: it treats what it reads as a C
 /// string, so binary data with NUL bytes does not come back.)
@@ -328,34 +317,14 @@ fn gnutls_server_tls12_priority() {
     assert_serv_suite(&log, info.cipher_suite);
 }
 
-#[test]
-fn gnutls_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    serv_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
-}
-
-#[test]
-fn gnutls_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    serv_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
-}
-
-#[test]
-fn gnutls_server_ecdhe_ecdsa_chacha20_poly1305() {
-    serv_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
-}
-
-#[test]
-fn gnutls_server_ecdhe_rsa_aes128_gcm_sha256() {
-    serv_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-}
-
-#[test]
-fn gnutls_server_ecdhe_rsa_aes256_gcm_sha384() {
-    serv_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
-}
-
-#[test]
-fn gnutls_server_ecdhe_rsa_chacha20_poly1305() {
-    serv_suite(CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
+table_tests! {
+    serv_suite;
+    gnutls_server_ecdhe_ecdsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    gnutls_server_ecdhe_ecdsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
+    gnutls_server_ecdhe_ecdsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+    gnutls_server_ecdhe_rsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    gnutls_server_ecdhe_rsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
+    gnutls_server_ecdhe_rsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
 }
 
 fn serv_group(identity: &str, gnutls_group: &str, ours: NamedGroup) {
@@ -369,19 +338,11 @@ fn serv_group(identity: &str, gnutls_group: &str, ours: NamedGroup) {
     assert!(log.contains(&format!("(ECDHE-{gnutls_group})")), "{log}");
 }
 
-#[test]
-fn gnutls_server_group_x25519() {
-    serv_group("server-p256", "X25519", NamedGroup::X25519);
-}
-
-#[test]
-fn gnutls_server_group_secp256r1() {
-    serv_group("server-rsa2048", "SECP256R1", NamedGroup::Secp256r1);
-}
-
-#[test]
-fn gnutls_server_group_secp384r1() {
-    serv_group("server-p384", "SECP384R1", NamedGroup::Secp384r1);
+table_tests! {
+    serv_group;
+    gnutls_server_group_x25519: ("server-p256", "X25519", NamedGroup::X25519);
+    gnutls_server_group_secp256r1: ("server-rsa2048", "SECP256R1", NamedGroup::Secp256r1);
+    gnutls_server_group_secp384r1: ("server-p384", "SECP384R1", NamedGroup::Secp384r1);
 }
 
 #[test]
@@ -675,54 +636,12 @@ fn our_server(config: ServerConfig, expect: usize, reply: Reply) -> OurServer<Se
     })
 }
 
-/// A unique path for gnutls-cli's `--logfile`.
-fn log_path() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    std::env::temp_dir().join(format!(
-        "tls12-interop-gnutls-{}-{}.log",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ))
-}
-
-/// gnutls-cli connected to our server; its informational messages go to a
-/// log file, so its stdout is exactly the application data it received.
-struct Cli {
-    proc: Proc,
-    logfile: PathBuf,
-}
-
-impl Cli {
-    /// Its informational messages, then its stderr.
-    fn text(&self) -> String {
-        format!(
-            "{}\n{}",
-            std::fs::read_to_string(&self.logfile).unwrap_or_default(),
-            self.proc.stderr_text()
-        )
-    }
-
-    fn log(&self) -> String {
-        format!(
-            "{}\n--- log file ---\n{}",
-            self.proc.log(),
-            std::fs::read_to_string(&self.logfile).unwrap_or_default()
-        )
-    }
-}
-
-impl Drop for Cli {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.logfile);
-    }
-}
-
 /// `gnutls-cli` connecting to 127.0.0.1:`port` (so it cannot reach another
 /// listener on ::1), sending SNI `localhost` and checking that name against
 /// ca.pem, with `args` added (later options win).
-fn gnutls_cli(port: u16, args: &[&str]) -> Cli {
+fn gnutls_cli(port: u16, args: &[&str]) -> Proc {
     check_gnutls();
-    let logfile = log_path();
+    let logfile = temp_log_path("interop-gnutls");
     let mut cmd = Command::new("gnutls-cli");
     cmd.args(["--port", &port.to_string()])
         .args(["--x509cafile", &fixture_path("ca.pem")])
@@ -736,10 +655,7 @@ fn gnutls_cli(port: u16, args: &[&str]) -> Cli {
         ])
         .args(args)
         .arg("127.0.0.1");
-    Cli {
-        proc: Proc::spawn(cmd),
-        logfile,
-    }
+    Proc::spawn(cmd).with_logfile(logfile)
 }
 
 /// gnutls-cli sends `data` to our server, which answers with `reply` once it
@@ -751,23 +667,23 @@ fn cli_session(
     args: &[&str],
     data: Vec<u8>,
     reply: Reply,
-) -> (Cli, Vec<u8>, ServerRun) {
+) -> (Proc, Vec<u8>, ServerRun) {
     let answer_len = match &reply {
         Reply::Echo => data.len(),
         Reply::Bytes(b) => b.len(),
     };
     let ours = our_server(config, data.len(), reply);
     let mut cli = gnutls_cli(ours.port, args);
-    let stdin = cli.proc.feed_stdin_handing_back(data);
+    let stdin = cli.feed_stdin_handing_back(data);
     let start = Instant::now();
-    while cli.proc.stdout_len() < answer_len {
-        if start.elapsed() > DEADLINE || cli.proc.child.try_wait().unwrap().is_some() {
+    while cli.stdout_len() < answer_len {
+        if start.elapsed() > DEADLINE || cli.child.try_wait().unwrap().is_some() {
             break;
         }
         thread::sleep(Duration::from_millis(5));
     }
     drop(stdin.recv_timeout(Duration::from_secs(1)));
-    let status = cli.proc.wait_exit();
+    let status = cli.wait_exit();
     let run = ours.join();
     assert!(status.success(), "{}\nour server: {run:?}", cli.log());
     assert_eq!(run.error, None, "{}", cli.log());
@@ -790,7 +706,7 @@ fn cli_session(
         cli.log()
     );
     assert!(text.contains("- Handshake was completed"), "{}", cli.log());
-    let out = cli.proc.stdout();
+    let out = cli.stdout();
     (cli, out, run)
 }
 
@@ -862,34 +778,14 @@ fn gnutls_client_tls12_priority() {
     assert_cli_suite(&text, info.cipher_suite);
 }
 
-#[test]
-fn gnutls_client_ecdhe_ecdsa_aes128_gcm_sha256() {
-    cli_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
-}
-
-#[test]
-fn gnutls_client_ecdhe_ecdsa_aes256_gcm_sha384() {
-    cli_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
-}
-
-#[test]
-fn gnutls_client_ecdhe_ecdsa_chacha20_poly1305() {
-    cli_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
-}
-
-#[test]
-fn gnutls_client_ecdhe_rsa_aes128_gcm_sha256() {
-    cli_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-}
-
-#[test]
-fn gnutls_client_ecdhe_rsa_aes256_gcm_sha384() {
-    cli_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
-}
-
-#[test]
-fn gnutls_client_ecdhe_rsa_chacha20_poly1305() {
-    cli_suite(CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
+table_tests! {
+    cli_suite;
+    gnutls_client_ecdhe_ecdsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    gnutls_client_ecdhe_ecdsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
+    gnutls_client_ecdhe_ecdsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+    gnutls_client_ecdhe_rsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    gnutls_client_ecdhe_rsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
+    gnutls_client_ecdhe_rsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256);
 }
 
 fn cli_group(identity: &str, gnutls_group: &str, ours: NamedGroup) {
@@ -911,14 +807,10 @@ fn gnutls_client_group_x25519() {
     cli_group("server-ed25519", "X25519", NamedGroup::X25519);
 }
 
-#[test]
-fn gnutls_client_group_secp256r1() {
-    cli_group("server-rsa2048", "SECP256R1", NamedGroup::Secp256r1);
-}
-
-#[test]
-fn gnutls_client_group_secp384r1() {
-    cli_group("server-p384", "SECP384R1", NamedGroup::Secp384r1);
+table_tests! {
+    cli_group;
+    gnutls_client_group_secp256r1: ("server-rsa2048", "SECP256R1", NamedGroup::Secp256r1);
+    gnutls_client_group_secp384r1: ("server-p384", "SECP384R1", NamedGroup::Secp384r1);
 }
 
 #[test]
@@ -1016,8 +908,8 @@ fn gnutls_client_16mib_to_us_1mib_back() {
 fn cli_refused(config: ServerConfig, args: &[&str]) -> (String, Error) {
     let ours = our_server(config, 1, Reply::Echo);
     let mut cli = gnutls_cli(ours.port, args);
-    let _stdin = cli.proc.feed_stdin_handing_back(b"x".to_vec());
-    let status = cli.proc.wait_exit();
+    let _stdin = cli.feed_stdin_handing_back(b"x".to_vec());
+    let status = cli.wait_exit();
     let run = ours.join();
     assert!(!status.success(), "{}", cli.log());
     assert!(run.info.is_none(), "{run:?}");

@@ -2,7 +2,8 @@
 //! cover, not written by hand.
 //!
 //! This test reads the source of every `tests/interop_*.rs`, finds each
-//! `#[test]` function (those marked `#[ignore]` do not count), classifies its
+//! `#[test]` function and each row of a `table_tests!` table (see
+//! tests/common/mod.rs; those marked `#[ignore]` do not count), classifies its
 //! name into a peer, a role and one or more checks, renders the table, and
 //! compares it with the README between `<!-- interop-matrix:start -->` and
 //! `<!-- interop-matrix:end -->`. If they differ it fails, showing the
@@ -29,6 +30,12 @@
 //!   placed): each is a list of words (matched inside
 //!   `_<name>_`, so a leading `_` marks the start of a word) and words that
 //!   exclude it.
+//! * **Refusals**: a test that lands in a refusal column (TLS ≤ 1.1
+//!   refused, no common suite/group, bad cert alerts, ALPN mismatch,
+//!   bad_record_mac, missing client cert refused) counts in no other
+//!   column: a failed handshake shows nothing about the suite, group or
+//!   certificate its name mentions. A name with a refusal word
+//!   ([`REFUSAL_WORDS`]) that lands in no refusal column fails the test.
 //! * **Annotations**: a test that asserts more than its name says is credited
 //!   with the extra checks listed in a comment among its attributes (the
 //!   lines between the previous item and its `fn`), by column title:
@@ -96,6 +103,10 @@ struct Check {
     /// For columns made of several items (suites, groups): the items, each
     /// with its words. The cell then says how many items are covered.
     items: &'static [(&'static str, &'static [&'static str])],
+    /// A column of refusals: a test counted here ends without a working
+    /// connection, so it counts in no other kind of column (nothing was
+    /// negotiated that a success column could credit).
+    failure: bool,
 }
 
 /// Names about client certificates: their key types are not the server's.
@@ -127,115 +138,154 @@ const CHECKS: &[Check] = &[
         any: &["_default_", "_tls13_", "_tls12_"],
         unless: &[],
         items: &[],
+        failure: false,
     },
     Check {
         title: "suites",
         any: &[],
         unless: &[],
         items: SUITES,
+        failure: false,
     },
     Check {
         title: "groups",
         any: &[],
         unless: &[],
         items: GROUPS,
+        failure: false,
     },
     Check {
         title: "ECDSA cert",
         any: &["_ecdsa_"],
         unless: CLIENT_CERT_WORDS,
         items: &[],
+        failure: false,
     },
     Check {
         title: "RSA cert",
         any: &["_rsa_", "_rsa2048_"],
         unless: CLIENT_CERT_WORDS,
         items: &[],
+        failure: false,
     },
     Check {
         title: "Ed25519 / P-384 cert",
         any: &["_ed25519_", "p384_cert", "ecdsa_p384", "p384_server_cert"],
         unless: CLIENT_CERT_WORDS,
         items: &[],
+        failure: false,
     },
     Check {
         title: "ALPN",
         any: &["_alpn_"],
         unless: ALPN_MISMATCH_WORDS,
         items: &[],
+        failure: false,
     },
     Check {
         title: "SNI",
         any: &["_sni_"],
         unless: &[],
         items: &[],
+        failure: false,
     },
     Check {
         title: "1 byte",
         any: &["_1_byte_", "_1byte_"],
         unless: &[],
         items: &[],
+        failure: false,
     },
     Check {
         title: "16 MiB",
         any: &["_16mib_"],
         unless: &[],
         items: &[],
+        failure: false,
     },
     Check {
         title: "close_notify",
         any: &["close_notify", "closes_first", "close_first"],
         unless: &[],
         items: &[],
+        failure: false,
     },
     Check {
         title: "TLS ≤ 1.1 refused",
         any: &["_tls11_", "_tls1_1_", "_tls10_"],
         unless: &[],
         items: &[],
+        failure: true,
     },
     Check {
         title: "no common suite/group",
         any: &["no_common", "no_shared"],
         unless: &[],
         items: &[],
+        failure: true,
     },
     Check {
         title: "bad cert alerts",
         any: &["wrong_name", "unknown_ca", "_expired_", "bad_certificate"],
         unless: &[],
         items: &[],
+        failure: true,
     },
     Check {
         title: "ALPN mismatch",
         any: ALPN_MISMATCH_WORDS,
         unless: &[],
         items: &[],
+        failure: true,
     },
     Check {
         title: "bad_record_mac",
         any: &["bad_record_mac", "_corrupted_"],
         unless: &[],
         items: &[],
+        failure: true,
     },
     Check {
         title: "EMS",
         any: &["_ems_"],
         unless: &[],
         items: &[],
+        failure: false,
     },
     Check {
         title: "resumption",
         any: &["resum", "_reconnect_", "sess_out", "_ticket"],
         unless: &[],
         items: &[],
+        failure: false,
     },
     Check {
         title: "client certs",
         any: CLIENT_CERT_WORDS,
         unless: &[],
         items: &[],
+        failure: false,
     },
+    Check {
+        title: "missing client cert refused",
+        any: &["without_cert_refused"],
+        unless: &[],
+        items: &[],
+        failure: true,
+    },
+];
+
+/// Words that say a test ends in a refusal: such a test must land in a
+/// refusal column (see [`Check::failure`]), so that it is never counted as
+/// coverage of what it refused.
+const REFUSAL_WORDS: &[&str] = &[
+    "refused",
+    "rejects",
+    "handshake_failure",
+    "protocol_version",
+    "no_application_protocol",
+    "bad_certificate",
+    "bad_record_mac",
 ];
 
 /// The marker of an annotation comment (see the module documentation).
@@ -261,16 +311,45 @@ struct Classified {
 
 /// The `#[test]` functions of a file, without the `#[ignore]`d ones, with
 /// their annotations.
+///
+/// The attributes and comments above a `fn` belong to it in any order: an
+/// `#[ignore]` above `#[test]` leaves the test out just as one below it
+/// does.
 fn test_fns(source: &str) -> Vec<TestFn> {
     let mut tests = Vec::new();
-    let (mut in_test, mut ignored) = (false, false);
+    // What the attributes seen since the previous item say.
+    let (mut is_test, mut ignored) = (false, false);
     let mut annotation: Option<String> = None;
+    // Inside a `table_tests!` invocation: every row is a test.
+    let mut in_table = false;
     for line in source.lines() {
         let line = line.trim();
+        if line.starts_with(TABLE) {
+            in_table = true;
+            (is_test, ignored, annotation) = (false, false, None);
+            continue;
+        }
+        if in_table {
+            if line.starts_with('}') {
+                in_table = false;
+            } else if let Some(name) = table_row(line) {
+                if !ignored {
+                    tests.push(TestFn {
+                        name: name.to_string(),
+                        annotation: annotation.take(),
+                    });
+                }
+                (ignored, annotation) = (false, None);
+                continue;
+            } else if !(line.starts_with("//") || line.starts_with("#[")) {
+                // The function the rows call, or a blank line.
+                (ignored, annotation) = (false, None);
+                continue;
+            }
+        }
         if line == "#[test]" {
-            in_test = true;
-            ignored = false;
-        } else if in_test && line.starts_with("#[ignore") {
+            is_test = true;
+        } else if line.starts_with("#[ignore") {
             ignored = true;
         } else if let Some(rest) = line.strip_prefix(ANNOTATION) {
             let rest = rest.trim().to_string();
@@ -282,21 +361,35 @@ fn test_fns(source: &str) -> Vec<TestFn> {
             .strip_prefix("fn ")
             .or_else(|| line.strip_prefix("pub fn "))
         {
-            if in_test && !ignored {
+            if is_test && !ignored {
                 let name = rest.split(['(', '<']).next().unwrap().trim();
                 tests.push(TestFn {
                     name: name.to_string(),
                     annotation: annotation.take(),
                 });
             }
-            annotation = None;
-            in_test = false;
-        } else if !in_test && !line.starts_with("//") && !line.starts_with("#[") {
-            // Anything else ends the attributes an annotation belongs to.
-            annotation = None;
+            (is_test, ignored, annotation) = (false, false, None);
+        } else if !(is_test || ignored || line.starts_with("//") || line.starts_with("#[")) {
+            // Anything else ends the attributes (and annotation) of an item;
+            // once `#[test]` or `#[ignore` is seen, lines up to the `fn`
+            // are attributes (one may span lines).
+            (is_test, ignored, annotation) = (false, false, None);
         }
     }
     tests
+}
+
+/// How a `table_tests!` invocation (tests/common/mod.rs) starts.
+const TABLE: &str = "table_tests! {";
+
+/// The test a `table_tests!` row defines: `name: (arguments);`.
+fn table_row(line: &str) -> Option<&str> {
+    let (name, rest) = line.split_once(": (")?;
+    let is_ident = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    (is_ident && rest.ends_with(");")).then_some(name)
 }
 
 /// The names of the `#[test]` functions of a file, without the
@@ -393,6 +486,13 @@ fn classify_annotated(
     if c.checks.is_empty() {
         return Err(format!("{file}: {name}: matches no check"));
     }
+    let failure = c.checks.iter().filter(|&&(i, _)| CHECKS[i].failure).count();
+    if failure > 0 && failure < c.checks.len() {
+        return Err(format!(
+            "{file}: {name}: a refusal counts only in refusal columns, \
+             not in success columns"
+        ));
+    }
     c.checks.sort();
     Ok(Some(c))
 }
@@ -425,6 +525,16 @@ fn classify_by_name(file: &str, name: &str, annotated: bool) -> Result<Classifie
                 checks.push((i, Some(j)));
             }
         }
+    }
+    // A refusal negotiated nothing: words such as `ecdsa` or `x25519` in
+    // its name describe the set-up, not something shown to work.
+    if checks.iter().any(|&(i, _)| CHECKS[i].failure) {
+        checks.retain(|&(i, _)| CHECKS[i].failure);
+    } else if has_any(&w, REFUSAL_WORDS) {
+        return Err(format!(
+            "{file}: {name}: a refusal that matches no refusal column; rename it \
+             or extend CHECKS in tests/interop_matrix.rs"
+        ));
     }
     if checks.is_empty() && !annotated {
         return Err(format!(
@@ -502,8 +612,20 @@ fn render(tests: &[Classified]) -> String {
          than their names say, the `// interop-matrix:` comments beside them; `cargo test` \
          fails when it is out of date. A cell gives the number of tests; for suites and groups, \
          how many of the 6 suites or 3 groups are covered. \"1 byte\" and \"16 MiB\" count \
-         tests that move that much application data in at least one direction.\n\n",
+         tests that move that much application data in at least one direction. ",
     );
+    let refusals: Vec<_> = CHECKS
+        .iter()
+        .filter(|c| c.failure)
+        .map(|c| c.title)
+        .collect();
+    write!(
+        s,
+        "A test that ends in a refusal counts only in the refusal columns ({}): a failed \
+         handshake shows nothing about the suite, group or certificate its name mentions.\n\n",
+        refusals.join(", ")
+    )
+    .unwrap();
     s.push_str("| peer | role |");
     for c in CHECKS {
         write!(s, " {} |", c.title).unwrap();
@@ -590,6 +712,76 @@ fn classification_fails_loudly_and_places_known_names() {
     let src =
         "#[test]\n#[ignore = \"x\"]\nfn skipped() {}\n#[test]\nfn counted() {}\nfn helper() {}\n";
     assert_eq!(test_names(src), ["counted"]);
+}
+
+#[test]
+fn ignore_counts_above_or_below_test() {
+    let src = "#[ignore = \"above\"]\n#[test]\nfn skipped_above() {}\n\
+               #[test]\n#[ignore]\nfn skipped_below() {}\n\
+               #[ignore = \"a reason \\\n    on two lines\"]\n#[test]\nfn skipped_long() {}\n\
+               #[ignore]\nfn helper() {}\n#[test]\nfn counted() {}\n";
+    assert_eq!(test_names(src), ["counted"]);
+}
+
+#[test]
+fn table_rows_are_tests() {
+    let src = "fn before() {}\n\
+               table_tests! {\n    run_suite;\n\
+               \x20   s_client_ecdhe_rsa_aes128: (\"A\", 1);\n\
+               \x20   // interop-matrix: 1 byte\n\
+               \x20   s_client_ecdhe_rsa_aes256: (\"B\", 2);\n\
+               \x20   #[ignore = \"peer lacks it\"]\n\
+               \x20   s_client_ecdhe_rsa_chacha20: (\"C\", 3);\n\
+               \x20   s_client_ecdhe_ecdsa_aes128: (\"D\", 4);\n\
+               }\n\
+               fn helper(x: u8) -> u8 {\n    x\n}\n#[test]\nfn after() {}\n";
+    let fns = test_fns(src);
+    let got: Vec<_> = fns
+        .iter()
+        .map(|t| (t.name.as_str(), t.annotation.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("s_client_ecdhe_rsa_aes128", None),
+            ("s_client_ecdhe_rsa_aes256", Some("1 byte")),
+            ("s_client_ecdhe_ecdsa_aes128", None),
+            ("after", None),
+        ]
+    );
+}
+
+#[test]
+fn refusals_count_only_in_refusal_columns() {
+    let titles =
+        |c: &Classified| -> Vec<&str> { c.checks.iter().map(|(i, _)| CHECKS[*i].title).collect() };
+    // Its name mentions a group and a certificate type, but nothing was
+    // negotiated.
+    let c = classify(
+        "interop_openssl.rs",
+        "s_client_x25519_only_and_our_p256_ecdsa_server_have_no_common_suite",
+    )
+    .unwrap();
+    assert_eq!(titles(&c), ["no common suite/group"]);
+    let c = classify(
+        "interop_sessions.rs",
+        "gnutls_cli_without_cert_refused_by_our_server",
+    )
+    .unwrap();
+    assert_eq!(titles(&c), ["missing client cert refused"]);
+    // A refusal no refusal column takes is an error, not a success.
+    assert!(classify(
+        "interop_openssl.rs",
+        "s_client_ecdsa_gets_handshake_failure"
+    )
+    .is_err());
+    // An annotation cannot credit a refusal with a success column.
+    assert!(classify_annotated(
+        "interop_openssl.rs",
+        "s_client_no_common_suite_gets_handshake_failure",
+        Some("groups=x25519")
+    )
+    .is_err());
 }
 
 #[test]

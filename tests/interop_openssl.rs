@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use common::peer::{
     accept_before_deadline, connect, contains, listen, our_client_session, our_server_thread,
-    pseudo_random, start_listening, tls_error, Listening, OurServer, Proc, DEADLINE, MIB,
+    pseudo_random, read_exactly, start_listening, tls_error, Listening, OurServer, Proc, DEADLINE,
+    MIB,
 };
 use common::{certs, client_config, fixture_path, name, server_config};
 use tls12::pki_types::UnixTime;
@@ -143,15 +144,6 @@ fn our_client_at<T>(
     })
 }
 
-/// Reads from `tls` until `want` bytes arrived in total.
-fn read_exactly(tls: &mut Stream<'_, TcpStream>, want: usize) -> Vec<u8> {
-    let mut got = vec![0u8; want];
-    tls.read_exact(&mut got).unwrap_or_else(|e| {
-        panic!("reading {want} bytes: {e}");
-    });
-    got
-}
-
 /// Sends one line to `s_server -rev` and returns its answer (the line
 /// reversed, with a newline).
 fn rev_line(tls: &mut Stream<'_, TcpStream>, line: &str) -> String {
@@ -241,34 +233,14 @@ fn our_client_suite(openssl_suite: &str) {
     assert_eq!(info.group, Some(NamedGroup::X25519));
 }
 
-#[test]
-fn our_client_to_s_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    our_client_suite("ECDHE-ECDSA-AES128-GCM-SHA256");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    our_client_suite("ECDHE-ECDSA-AES256-GCM-SHA384");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_ecdsa_chacha20_poly1305() {
-    our_client_suite("ECDHE-ECDSA-CHACHA20-POLY1305");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_rsa_aes128_gcm_sha256() {
-    our_client_suite("ECDHE-RSA-AES128-GCM-SHA256");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_rsa_aes256_gcm_sha384() {
-    our_client_suite("ECDHE-RSA-AES256-GCM-SHA384");
-}
-
-#[test]
-fn our_client_to_s_server_ecdhe_rsa_chacha20_poly1305() {
-    our_client_suite("ECDHE-RSA-CHACHA20-POLY1305");
+table_tests! {
+    our_client_suite;
+    our_client_to_s_server_ecdhe_ecdsa_aes128_gcm_sha256: ("ECDHE-ECDSA-AES128-GCM-SHA256");
+    our_client_to_s_server_ecdhe_ecdsa_aes256_gcm_sha384: ("ECDHE-ECDSA-AES256-GCM-SHA384");
+    our_client_to_s_server_ecdhe_ecdsa_chacha20_poly1305: ("ECDHE-ECDSA-CHACHA20-POLY1305");
+    our_client_to_s_server_ecdhe_rsa_aes128_gcm_sha256: ("ECDHE-RSA-AES128-GCM-SHA256");
+    our_client_to_s_server_ecdhe_rsa_aes256_gcm_sha384: ("ECDHE-RSA-AES256-GCM-SHA384");
+    our_client_to_s_server_ecdhe_rsa_chacha20_poly1305: ("ECDHE-RSA-CHACHA20-POLY1305");
 }
 
 #[test]
@@ -444,34 +416,14 @@ fn s_client_suite(openssl_suite: &str) {
     assert!(info.peer_certificates.is_empty(), "no client certificate");
 }
 
-#[test]
-fn s_client_to_our_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    s_client_suite("ECDHE-ECDSA-AES128-GCM-SHA256");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    s_client_suite("ECDHE-ECDSA-AES256-GCM-SHA384");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_ecdsa_chacha20_poly1305() {
-    s_client_suite("ECDHE-ECDSA-CHACHA20-POLY1305");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_rsa_aes128_gcm_sha256() {
-    s_client_suite("ECDHE-RSA-AES128-GCM-SHA256");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_rsa_aes256_gcm_sha384() {
-    s_client_suite("ECDHE-RSA-AES256-GCM-SHA384");
-}
-
-#[test]
-fn s_client_to_our_server_ecdhe_rsa_chacha20_poly1305() {
-    s_client_suite("ECDHE-RSA-CHACHA20-POLY1305");
+table_tests! {
+    s_client_suite;
+    s_client_to_our_server_ecdhe_ecdsa_aes128_gcm_sha256: ("ECDHE-ECDSA-AES128-GCM-SHA256");
+    s_client_to_our_server_ecdhe_ecdsa_aes256_gcm_sha384: ("ECDHE-ECDSA-AES256-GCM-SHA384");
+    s_client_to_our_server_ecdhe_ecdsa_chacha20_poly1305: ("ECDHE-ECDSA-CHACHA20-POLY1305");
+    s_client_to_our_server_ecdhe_rsa_aes128_gcm_sha256: ("ECDHE-RSA-AES128-GCM-SHA256");
+    s_client_to_our_server_ecdhe_rsa_aes256_gcm_sha384: ("ECDHE-RSA-AES256-GCM-SHA384");
+    s_client_to_our_server_ecdhe_rsa_chacha20_poly1305: ("ECDHE-RSA-CHACHA20-POLY1305");
 }
 
 #[test]
@@ -513,19 +465,11 @@ fn s_client_group(openssl_group: &str, ours: NamedGroup, temp_key: &str) {
     assert_eq!(run.info.unwrap().group, Some(ours));
 }
 
-#[test]
-fn s_client_to_our_server_group_x25519() {
-    s_client_group("X25519", NamedGroup::X25519, "X25519, 253 bits");
-}
-
-#[test]
-fn s_client_to_our_server_group_p256() {
-    s_client_group("P-256", NamedGroup::Secp256r1, "ECDH, prime256v1, 256 bits");
-}
-
-#[test]
-fn s_client_to_our_server_group_p384() {
-    s_client_group("P-384", NamedGroup::Secp384r1, "ECDH, secp384r1, 384 bits");
+table_tests! {
+    s_client_group;
+    s_client_to_our_server_group_x25519: ("X25519", NamedGroup::X25519, "X25519, 253 bits");
+    s_client_to_our_server_group_p256: ("P-256", NamedGroup::Secp256r1, "ECDH, prime256v1, 256 bits");
+    s_client_to_our_server_group_p384: ("P-384", NamedGroup::Secp384r1, "ECDH, secp384r1, 384 bits");
 }
 
 #[test]
@@ -547,14 +491,10 @@ fn s_client_certificate(identity: &str, scheme: SignatureScheme) {
     );
 }
 
-#[test]
-fn s_client_to_our_server_ecdsa_p384_certificate() {
-    s_client_certificate("server-p384", SignatureScheme::EcdsaSecp384r1Sha384);
-}
-
-#[test]
-fn s_client_to_our_server_ed25519_certificate() {
-    s_client_certificate("server-ed25519", SignatureScheme::Ed25519);
+table_tests! {
+    s_client_certificate;
+    s_client_to_our_server_ecdsa_p384_certificate: ("server-p384", SignatureScheme::EcdsaSecp384r1Sha384);
+    s_client_to_our_server_ed25519_certificate: ("server-ed25519", SignatureScheme::Ed25519);
 }
 
 #[test]
@@ -678,14 +618,10 @@ fn s_client_each_way(data: &[u8]) {
     );
 }
 
-#[test]
-fn s_client_to_our_echo_server_1_byte_each_way() {
-    s_client_each_way(&[0xa5]);
-}
-
-#[test]
-fn s_client_to_our_echo_server_16mib_each_way() {
-    s_client_each_way(&pseudo_random(16 * MIB, 0x5eed_1234_abcd_0001));
+table_tests! {
+    s_client_each_way;
+    s_client_to_our_echo_server_1_byte_each_way: (&[0xa5]);
+    s_client_to_our_echo_server_16mib_each_way: (&pseudo_random(16 * MIB, 0x5eed_1234_abcd_0001));
 }
 
 /// Our client, driven straight through the sans-IO API over a non-blocking
@@ -800,17 +736,10 @@ fn our_client_each_way_with_s_server(ours: &[u8], theirs: &[u8]) {
     );
 }
 
-#[test]
-fn our_client_to_s_server_1_byte_each_way() {
-    our_client_each_way_with_s_server(&[0x00], &[0xff]);
-}
-
-#[test]
-fn our_client_to_s_server_16mib_each_way() {
-    our_client_each_way_with_s_server(
-        &pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0002),
-        &pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0003),
-    );
+table_tests! {
+    our_client_each_way_with_s_server;
+    our_client_to_s_server_1_byte_each_way: (&[0x00], &[0xff]);
+    our_client_to_s_server_16mib_each_way: (&pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0002), &pseudo_random(16 * MIB, 0x0ddb_a11c_afe0_0003));
 }
 
 // ---------------------------------------------------------------------------
@@ -987,16 +916,18 @@ fn s_client_tls11_refused_by_our_server() {
 }
 
 #[test]
-fn our_client_against_tls11_only_s_server() {
+fn our_client_and_s_server_limited_to_tls_1_1_have_no_shared_cipher() {
     // Our ClientHello says TLS 1.2 and offers only AEAD suites, which exist
     // only in TLS 1.2. A TLS 1.1-only OpenSSL server first picks TLS 1.1 (the
     // highest version both speak, RFC 5246 Appendix E.1), then finds none of
     // our suites usable at that version and aborts with handshake_failure
-    // ("no shared cipher") before any ServerHello. So the peer never gets to
-    // name TLS 1.1 in a ServerHello (which we would answer with
-    // UnsupportedVersion + protocol_version), nor does it send a
-    // protocol_version alert: our client's precise error is the alert it
-    // received.
+    // ("no shared cipher") before any ServerHello. So no real peer ever
+    // names TLS 1.1 in a ServerHello to our client (GnuTLS, asked for TLS
+    // 1.1 only, refuses the same way), and this shows a refusal for want of
+    // a common suite, not our version check. Our client's answer to a TLS
+    // 1.1 ServerHello (UnsupportedVersion + protocol_version) is shown on
+    // crafted ServerHellos: `version_rollback_server_hello` in
+    // tests/attacks.rs.
     let (mut server, port) = s_server(
         "server-p256",
         &["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", "-rev"],
@@ -1107,19 +1038,20 @@ fn s_client_no_common_suite_gets_handshake_failure() {
 }
 
 #[test]
-fn s_client_x25519_only_and_our_p256_ecdsa_server_gets_handshake_failure() {
+fn s_client_x25519_only_and_our_p256_ecdsa_server_have_no_common_suite() {
     // s_client offers only x25519, so a P-256 ECDSA key is not acceptable to
     // it: RFC 8422 §4 says a server MUST NOT negotiate an ECC suite unless it
     // can respect the client's curves, and §5.3 that the certificate's key
-    // MUST respect them. With no RSA key, the right answer is
-    // handshake_failure (before the fix, our server sent the P-256
-    // certificate and s_client aborted with "wrong curve").
+    // MUST respect them. With no RSA key, no suite we could use is
+    // acceptable to the client, and the answer is handshake_failure; a
+    // server that sent the P-256 certificate anyway would see s_client abort
+    // with "wrong curve".
     let (log, err) = s_client_refused(server_config("server-p256"), &["-groups", "X25519"]);
-    assert_eq!(
-        err.alert(),
-        Some(AlertDescription::HandshakeFailure),
+    assert!(
+        matches!(&err, Error::HandshakeFailure(why) if why.contains("curve of our ECDSA certificate")),
         "{err:?}"
     );
+    assert_eq!(err.alert(), Some(AlertDescription::HandshakeFailure));
     assert!(log.contains("alert handshake failure"), "{log}");
     assert!(!log.contains("wrong curve"), "{log}");
 }

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use common::peer::{
     our_client_session, our_server_thread, pseudo_random, tls_error, OurServer, Proc, DEADLINE, MIB,
 };
-use common::{client_config, fixture_path, server_config};
+use common::{client_config, fixture_path, hex, server_config};
 use tls12::pki_types::UnixTime;
 use tls12::{
     AlertDescription, CertificateError, CipherSuite, ClientConfig, Error, HandshakeInfo,
@@ -121,14 +121,6 @@ impl Report {
             .get(key)
             .unwrap_or_else(|| panic!("python printed no {key}=\n{}", self.log))
     }
-}
-
-// ---------------------------------------------------------------------------
-// Shared helpers
-// ---------------------------------------------------------------------------
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -748,64 +740,20 @@ fn python_client_suite(openssl: &'static str, suite: CipherSuite, identity: &str
     assert_eq!(info.cipher_suite, suite);
 }
 
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_client_ecdhe_ecdsa_aes128_gcm_sha256() {
-    python_client_suite(
-        "ECDHE-ECDSA-AES128-GCM-SHA256",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_client_ecdhe_ecdsa_aes256_gcm_sha384() {
-    python_client_suite(
-        "ECDHE-ECDSA-AES256-GCM-SHA384",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p256",
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_client_ecdhe_ecdsa_chacha20_poly1305() {
-    python_client_suite(
-        "ECDHE-ECDSA-CHACHA20-POLY1305",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_client_ecdhe_rsa_aes128_gcm_sha256() {
-    python_client_suite(
-        "ECDHE-RSA-AES128-GCM-SHA256",
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa2048",
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_client_ecdhe_rsa_aes256_gcm_sha384() {
-    python_client_suite(
-        "ECDHE-RSA-AES256-GCM-SHA384",
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa2048",
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_client_ecdhe_rsa_chacha20_poly1305() {
-    python_client_suite(
-        "ECDHE-RSA-CHACHA20-POLY1305",
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa2048",
-    );
+table_tests! {
+    python_client_suite;
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_client_ecdhe_ecdsa_aes128_gcm_sha256: ("ECDHE-ECDSA-AES128-GCM-SHA256", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-p256");
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_client_ecdhe_ecdsa_aes256_gcm_sha384: ("ECDHE-ECDSA-AES256-GCM-SHA384", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "server-p256");
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_client_ecdhe_ecdsa_chacha20_poly1305: ("ECDHE-ECDSA-CHACHA20-POLY1305", CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "server-p256");
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_client_ecdhe_rsa_aes128_gcm_sha256: ("ECDHE-RSA-AES128-GCM-SHA256", CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "server-rsa2048");
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_client_ecdhe_rsa_aes256_gcm_sha384: ("ECDHE-RSA-AES256-GCM-SHA384", CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "server-rsa2048");
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_client_ecdhe_rsa_chacha20_poly1305: ("ECDHE-RSA-CHACHA20-POLY1305", CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "server-rsa2048");
 }
 
 /// A Python client offering only `curve` (set_ecdh_curve on a client
@@ -906,70 +854,22 @@ fn python_server_suite(
     assert_eq!(info.cipher_suite, suite);
 }
 
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    python_server_suite(
-        "ECDHE-ECDSA-AES128-GCM-SHA256",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-        true,
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    python_server_suite(
-        "ECDHE-ECDSA-AES256-GCM-SHA384",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p256",
-        false,
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_server_ecdhe_ecdsa_chacha20_poly1305() {
-    python_server_suite(
-        "ECDHE-ECDSA-CHACHA20-POLY1305",
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-        true,
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_server_ecdhe_rsa_aes128_gcm_sha256() {
-    python_server_suite(
-        "ECDHE-RSA-AES128-GCM-SHA256",
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa2048",
-        false,
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_server_ecdhe_rsa_aes256_gcm_sha384() {
-    python_server_suite(
-        "ECDHE-RSA-AES256-GCM-SHA384",
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa2048",
-        true,
-    );
-}
-
-// interop-matrix: 1 byte, ALPN, SNI, close_notify
-#[test]
-fn python_server_ecdhe_rsa_chacha20_poly1305() {
-    python_server_suite(
-        "ECDHE-RSA-CHACHA20-POLY1305",
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa2048",
-        false,
-    );
+// The last argument: whether Python sends close_notify first (half the
+// suites each way, so both orders are covered).
+table_tests! {
+    python_server_suite;
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_server_ecdhe_ecdsa_aes128_gcm_sha256: ("ECDHE-ECDSA-AES128-GCM-SHA256", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-p256", true);
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_server_ecdhe_ecdsa_aes256_gcm_sha384: ("ECDHE-ECDSA-AES256-GCM-SHA384", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "server-p256", false);
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_server_ecdhe_ecdsa_chacha20_poly1305: ("ECDHE-ECDSA-CHACHA20-POLY1305", CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "server-p256", true);
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_server_ecdhe_rsa_aes128_gcm_sha256: ("ECDHE-RSA-AES128-GCM-SHA256", CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "server-rsa2048", false);
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_server_ecdhe_rsa_aes256_gcm_sha384: ("ECDHE-RSA-AES256-GCM-SHA384", CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "server-rsa2048", true);
+    // interop-matrix: 1 byte, ALPN, SNI, close_notify
+    python_server_ecdhe_rsa_chacha20_poly1305: ("ECDHE-RSA-CHACHA20-POLY1305", CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "server-rsa2048", false);
 }
 
 /// A Python server accepting only `curve` (set_ecdh_curve), our client

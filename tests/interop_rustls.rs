@@ -429,112 +429,24 @@ fn rustls_server_suite(suite: CipherSuite, rsuite: SupportedCipherSuite, identit
     }
 }
 
-#[test]
-fn rustls_client_ecdhe_ecdsa_aes128_gcm() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-    );
+table_tests! {
+    rustls_client_suite;
+    rustls_client_ecdhe_ecdsa_aes128_gcm: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-p256");
+    rustls_client_ecdhe_ecdsa_aes256_gcm: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "server-p256");
+    rustls_client_ecdhe_ecdsa_chacha20: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "server-p256");
+    rustls_client_ecdhe_rsa_aes128_gcm: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "server-rsa2048");
+    rustls_client_ecdhe_rsa_aes256_gcm: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "server-rsa2048");
+    rustls_client_ecdhe_rsa_chacha20: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "server-rsa2048");
 }
 
-#[test]
-fn rustls_client_ecdhe_ecdsa_aes256_gcm() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_client_ecdhe_ecdsa_chacha20() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_client_ecdhe_rsa_aes128_gcm() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_client_ecdhe_rsa_aes256_gcm() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_client_ecdhe_rsa_chacha20() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_ecdsa_aes128_gcm() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_ecdsa_aes256_gcm() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_ecdsa_chacha20() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-p256",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_rsa_aes128_gcm() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_rsa_aes256_gcm() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "server-rsa2048",
-    );
-}
-
-#[test]
-fn rustls_server_ecdhe_rsa_chacha20() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        "server-rsa2048",
-    );
+table_tests! {
+    rustls_server_suite;
+    rustls_server_ecdhe_ecdsa_aes128_gcm: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "server-p256");
+    rustls_server_ecdhe_ecdsa_aes256_gcm: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "server-p256");
+    rustls_server_ecdhe_ecdsa_chacha20: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "server-p256");
+    rustls_server_ecdhe_rsa_aes128_gcm: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "server-rsa2048");
+    rustls_server_ecdhe_rsa_aes256_gcm: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "server-rsa2048");
+    rustls_server_ecdhe_rsa_chacha20: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "server-rsa2048");
 }
 
 // ---------------------------------------------------------------------------
@@ -566,34 +478,18 @@ fn rustls_server_group(group: NamedGroup, rgroup: &'static dyn SupportedKxGroup)
     p.close_ours_first();
 }
 
-#[test]
-fn rustls_client_group_x25519() {
-    rustls_client_group(NamedGroup::X25519, rring::kx_group::X25519);
+table_tests! {
+    rustls_client_group;
+    rustls_client_group_x25519: (NamedGroup::X25519, rring::kx_group::X25519);
+    rustls_client_group_secp256r1: (NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
+    rustls_client_group_secp384r1: (NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
 }
 
-#[test]
-fn rustls_client_group_secp256r1() {
-    rustls_client_group(NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
-}
-
-#[test]
-fn rustls_client_group_secp384r1() {
-    rustls_client_group(NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
-}
-
-#[test]
-fn rustls_server_group_x25519() {
-    rustls_server_group(NamedGroup::X25519, rring::kx_group::X25519);
-}
-
-#[test]
-fn rustls_server_group_secp256r1() {
-    rustls_server_group(NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
-}
-
-#[test]
-fn rustls_server_group_secp384r1() {
-    rustls_server_group(NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
+table_tests! {
+    rustls_server_group;
+    rustls_server_group_x25519: (NamedGroup::X25519, rring::kx_group::X25519);
+    rustls_server_group_secp256r1: (NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
+    rustls_server_group_secp384r1: (NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
 }
 
 // ---------------------------------------------------------------------------

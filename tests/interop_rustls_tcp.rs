@@ -370,124 +370,36 @@ fn rustls_server_suite(suite: CipherSuite, rsuite: SupportedCipherSuite, closer:
     assert_eq!(ours.info.peer_certificates.len(), 2, "leaf + intermediate");
 }
 
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_ecdsa_aes128_gcm_sha256() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        Closer::Ours,
-    );
+table_tests! {
+    rustls_client_suite;
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_ecdsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_ecdsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_ecdsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_rsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_rsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_client_ecdhe_rsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, Closer::Rustls);
 }
 
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_ecdsa_aes256_gcm_sha384() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_ecdsa_chacha20_poly1305() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        Closer::Ours,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_rsa_aes128_gcm_sha256() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_rsa_aes256_gcm_sha384() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        Closer::Ours,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_client_ecdhe_rsa_chacha20_poly1305() {
-    rustls_client_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_ecdsa_aes128_gcm_sha256() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_ecdsa_aes256_gcm_sha384() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        Closer::Ours,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_ecdsa_chacha20_poly1305() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_rsa_aes128_gcm_sha256() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        Closer::Ours,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_rsa_aes256_gcm_sha384() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        Closer::Rustls,
-    );
-}
-
-// interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
-#[test]
-fn rustls_server_ecdhe_rsa_chacha20_poly1305() {
-    rustls_server_suite(
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        Closer::Ours,
-    );
+table_tests! {
+    rustls_server_suite;
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_ecdsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_ecdsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_ecdsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_rsa_aes128_gcm_sha256: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, Closer::Ours);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_rsa_aes256_gcm_sha384: (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, Closer::Rustls);
+    // interop-matrix: 1 byte, 16 MiB, close_notify, SNI, groups=x25519
+    rustls_server_ecdhe_rsa_chacha20_poly1305: (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, rring::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, Closer::Ours);
 }
 
 // ---------------------------------------------------------------------------
@@ -518,40 +430,24 @@ fn rustls_server_group(group: NamedGroup, rgroup: &'static dyn SupportedKxGroup)
     assert_eq!(ours.info.group, Some(group));
 }
 
-// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
-#[test]
-fn rustls_client_group_x25519() {
-    rustls_client_group(NamedGroup::X25519, rring::kx_group::X25519);
+table_tests! {
+    rustls_client_group;
+    // interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
+    rustls_client_group_x25519: (NamedGroup::X25519, rring::kx_group::X25519);
+    // interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
+    rustls_client_group_secp256r1: (NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
+    // interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
+    rustls_client_group_secp384r1: (NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
 }
 
-// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
-#[test]
-fn rustls_client_group_secp256r1() {
-    rustls_client_group(NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
-}
-
-// interop-matrix: Ed25519 / P-384 cert, 1 byte, close_notify
-#[test]
-fn rustls_client_group_secp384r1() {
-    rustls_client_group(NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
-}
-
-// interop-matrix: RSA cert, 1 byte, close_notify
-#[test]
-fn rustls_server_group_x25519() {
-    rustls_server_group(NamedGroup::X25519, rring::kx_group::X25519);
-}
-
-// interop-matrix: RSA cert, 1 byte, close_notify
-#[test]
-fn rustls_server_group_secp256r1() {
-    rustls_server_group(NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
-}
-
-// interop-matrix: RSA cert, 1 byte, close_notify
-#[test]
-fn rustls_server_group_secp384r1() {
-    rustls_server_group(NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
+table_tests! {
+    rustls_server_group;
+    // interop-matrix: RSA cert, 1 byte, close_notify
+    rustls_server_group_x25519: (NamedGroup::X25519, rring::kx_group::X25519);
+    // interop-matrix: RSA cert, 1 byte, close_notify
+    rustls_server_group_secp256r1: (NamedGroup::Secp256r1, rring::kx_group::SECP256R1);
+    // interop-matrix: RSA cert, 1 byte, close_notify
+    rustls_server_group_secp384r1: (NamedGroup::Secp384r1, rring::kx_group::SECP384R1);
 }
 
 // ---------------------------------------------------------------------------

@@ -563,14 +563,10 @@ fn s_client_with_cert(identity: &str) {
     );
 }
 
-#[test]
-fn openssl_client_cert_p256_to_our_server() {
-    s_client_with_cert("client-p256");
-}
-
-#[test]
-fn openssl_client_cert_rsa2048_to_our_server() {
-    s_client_with_cert("client-rsa2048");
+table_tests! {
+    s_client_with_cert;
+    openssl_client_cert_p256_to_our_server: ("client-p256");
+    openssl_client_cert_rsa2048_to_our_server: ("client-rsa2048");
 }
 
 #[test]
@@ -626,24 +622,12 @@ fn our_client_cert_to_s_server(identity: &str) {
     assert!(!log.contains("verify error"), "{log}");
 }
 
-#[test]
-fn our_client_cert_p256_to_openssl_s_server() {
-    our_client_cert_to_s_server("client-p256");
-}
-
-#[test]
-fn our_client_cert_p384_to_openssl_s_server() {
-    our_client_cert_to_s_server("client-p384");
-}
-
-#[test]
-fn our_client_cert_ed25519_to_openssl_s_server() {
-    our_client_cert_to_s_server("client-ed25519");
-}
-
-#[test]
-fn our_client_cert_rsa2048_to_openssl_s_server() {
-    our_client_cert_to_s_server("client-rsa2048");
+table_tests! {
+    our_client_cert_to_s_server;
+    our_client_cert_p256_to_openssl_s_server: ("client-p256");
+    our_client_cert_p384_to_openssl_s_server: ("client-p384");
+    our_client_cert_ed25519_to_openssl_s_server: ("client-ed25519");
+    our_client_cert_rsa2048_to_openssl_s_server: ("client-rsa2048");
 }
 
 #[test]

@@ -160,43 +160,6 @@ fn server_rejects_out_of_order_messages() {
     }
 }
 
-fn client_hello(
-    version: u16,
-    suites: &[u16],
-    compression: &[u8],
-    exts: &[(u16, Vec<u8>)],
-) -> Vec<u8> {
-    let mut body = version.to_be_bytes().to_vec();
-    body.extend_from_slice(&[7; 32]);
-    body.push(0);
-    body.extend_from_slice(&((suites.len() * 2) as u16).to_be_bytes());
-    for s in suites {
-        body.extend_from_slice(&s.to_be_bytes());
-    }
-    body.push(compression.len() as u8);
-    body.extend_from_slice(compression);
-    let mut ext_bytes = Vec::new();
-    for (t, b) in exts {
-        ext_bytes.extend_from_slice(&t.to_be_bytes());
-        ext_bytes.extend_from_slice(&(b.len() as u16).to_be_bytes());
-        ext_bytes.extend_from_slice(b);
-    }
-    body.extend_from_slice(&(ext_bytes.len() as u16).to_be_bytes());
-    body.extend_from_slice(&ext_bytes);
-    hs_record(&handshake_msg(1, &body))
-}
-
-fn standard_exts() -> Vec<(u16, Vec<u8>)> {
-    vec![
-        (10, vec![0, 4, 0, 0x1d, 0, 0x17]), // supported_groups: x25519, secp256r1 (the certificate's curve, RFC 8422 §5.3)
-        (13, vec![0, 2, 4, 3]),             // signature_algorithms: ecdsa_secp256r1_sha256
-        (23, vec![]),                       // extended_master_secret
-        (0xff01, vec![0]),                  // renegotiation_info
-    ]
-}
-
-const ECDSA_AES128: u16 = 0xc02b;
-
 #[test]
 fn crafted_client_hello_is_accepted() {
     let (_, mut s) = pair("server-p256");
@@ -204,7 +167,7 @@ fn crafted_client_hello_is_accepted() {
         0x0303,
         &[ECDSA_AES128],
         &[0],
-        &standard_exts(),
+        &client_hello_extensions(),
     ))
     .unwrap();
     let msgs = split_messages(s.pending_output());
@@ -222,13 +185,13 @@ fn tls13_capable_client_lands_on_tls12() {
         0x0304,
         &[ECDSA_AES128],
         &[0],
-        &standard_exts(),
+        &client_hello_extensions(),
     ))
     .unwrap();
     let sh = &split_messages(s.pending_output())[0];
     assert_eq!(&sh[4..6], &[3, 3]);
     // supported_versions listing 1.3 and 1.2.
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((43, vec![4, 3, 4, 3, 3]));
     let (_, mut s) = pair("server-p256");
     s.receive(&client_hello(0x0303, &[0x1301, ECDSA_AES128], &[0], &exts))
@@ -246,14 +209,14 @@ fn old_versions_get_protocol_version() {
                 version,
                 &[ECDSA_AES128],
                 &[0],
-                &standard_exts(),
+                &client_hello_extensions(),
             ))
             .unwrap_err();
         assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err:?}");
         assert_eq!(plaintext_alert(&s), Some(A::ProtocolVersion));
     }
     // supported_versions that leaves out 1.2.
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((43, vec![2, 3, 4]));
     let (_, mut s) = pair("server-p256");
     let err = s
@@ -280,7 +243,7 @@ fn compression_without_null_is_refused() {
             0x0303,
             &[ECDSA_AES128],
             &[1],
-            &standard_exts(),
+            &client_hello_extensions(),
         ))
         .unwrap_err();
     assert!(matches!(err, Error::IllegalParameter(_)), "{err:?}");
@@ -289,19 +252,22 @@ fn compression_without_null_is_refused() {
 
 #[test]
 fn duplicate_extension_is_refused() {
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((23, vec![]));
     let (_, mut s) = pair("server-p256");
     let err = s
         .receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
         .unwrap_err();
-    assert!(err.alert().is_some(), "{err:?}");
-    assert!(plaintext_alert(&s).is_some());
+    // RFC 5246 §7.4.1.4: "There MUST NOT be more than one extension of the
+    // same type"; a well-formed message breaking that rule is
+    // illegal_parameter.
+    assert_eq!(err, Error::IllegalParameter("duplicate extension"));
+    assert_eq!(plaintext_alert(&s), Some(A::IllegalParameter));
 }
 
 #[test]
 fn client_without_extended_master_secret_is_refused_by_default() {
-    let exts: Vec<_> = standard_exts()
+    let exts: Vec<_> = client_hello_extensions()
         .into_iter()
         .filter(|(t, _)| *t != 23)
         .collect();
@@ -361,46 +327,85 @@ fn garbage_after_the_handshake_is_bad_record_mac_and_not_delivered() {
 
 #[test]
 fn malformed_records() {
-    // Unknown content type.
+    // Unknown content type (RFC 5246 §6: unexpected_message).
     let (_, mut s) = pair("server-p256");
-    assert!(matches!(
+    assert_eq!(
         s.receive(&record(99, 0x0303, &[1])),
-        Err(Error::UnexpectedMessage { .. })
-    ));
+        Err(Error::UnexpectedMessage {
+            got: "record of unknown content type",
+            expected: "a TLS record"
+        })
+    );
     assert_eq!(plaintext_alert(&s), Some(A::UnexpectedMessage));
-    // Plaintext record over 2^14.
+    // Plaintext record over 2^14 (RFC 5246 §6.2.1).
     let (_, mut s) = pair("server-p256");
     let big = vec![0u8; (1 << 14) + 1];
-    assert!(matches!(
+    assert_eq!(
         s.receive(&record(22, 0x0303, &big)),
-        Err(Error::RecordOverflow { .. })
-    ));
+        Err(Error::RecordOverflow {
+            len: (1 << 14) + 1,
+            limit: 1 << 14
+        })
+    );
     assert_eq!(plaintext_alert(&s), Some(A::RecordOverflow));
-    // Ciphertext length over 2^14 + 2048 is refused from the header alone.
+    // Ciphertext length over 2^14 + 2048 is refused from the header alone
+    // (RFC 5246 §6.2.3).
     let (_, mut s) = pair("server-p256");
-    assert!(matches!(
+    assert_eq!(
         s.receive(&[22, 3, 3, 0x48, 0x01]),
-        Err(Error::RecordOverflow { .. })
-    ));
-    // Zero-length handshake record.
+        Err(Error::RecordOverflow {
+            len: 0x4801,
+            limit: (1 << 14) + 2048
+        })
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::RecordOverflow));
+    // Zero-length handshake record (RFC 5246 §6.2.1).
     let (_, mut s) = pair("server-p256");
-    assert!(matches!(
+    assert_eq!(
         s.receive(&record(22, 0x0303, &[])),
-        Err(Error::Decode(_))
-    ));
+        Err(Error::Decode("empty handshake record"))
+    );
     assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
-    // Zero-length alert record.
+    // Alert records: empty, odd-sized (an alert split across records), or
+    // with a level that is neither warning nor fatal (RFC 5246 §7.2).
+    for body in [&[][..], &[1, 90, 1], &[1]] {
+        let (_, mut s) = pair("server-p256");
+        assert_eq!(
+            s.receive(&record(21, 0x0303, body)),
+            Err(Error::Decode("alert")),
+            "{body:?}"
+        );
+        assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
+    }
     let (_, mut s) = pair("server-p256");
-    assert!(matches!(
-        s.receive(&record(21, 0x0303, &[])),
-        Err(Error::Decode(_))
-    ));
+    assert_eq!(
+        s.receive(&record(21, 0x0303, &[3, 90])),
+        Err(Error::Decode("alert level"))
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
+    // ChangeCipherSpec is the single byte 1 (RFC 5246 §7.1).
+    for body in [&[2][..], &[1, 1], &[]] {
+        let (_, mut s) = pair("server-p256");
+        assert_eq!(
+            s.receive(&record(20, 0x0303, body)),
+            Err(Error::Decode("ChangeCipherSpec")),
+            "{body:?}"
+        );
+        assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
+    }
     // A handshake message that declares more than the cap.
     let (_, mut s) = pair("server-p256");
     let err = s
         .receive(&record(22, 0x0303, &[1, 0x10, 0, 0]))
         .unwrap_err();
-    assert!(matches!(err, Error::LimitExceeded { .. }), "{err:?}");
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "handshake message size",
+            limit: 64 * 1024
+        }
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
 }
 
 #[test]
@@ -412,7 +417,11 @@ fn fatal_alert_from_peer_kills_the_connection() {
     );
     // No alert is sent back for a received fatal alert.
     assert_eq!(plaintext_alert(&s), None);
-    assert!(s.receive(&[]).is_err());
+    // Dead: every later call repeats the error.
+    assert_eq!(
+        s.receive(&[]),
+        Err(Error::AlertReceived(A::HandshakeFailure))
+    );
 }
 
 #[test]
@@ -449,7 +458,7 @@ fn close_notify_during_the_handshake_ends_it() {
 
 #[test]
 fn unknown_extensions_are_ignored() {
-    let mut exts = standard_exts();
+    let mut exts = client_hello_extensions();
     exts.push((0x1234, vec![1, 2, 3]));
     exts.push((0xfafa, vec![])); // a GREASE value (RFC 8701)
     let (_, mut s) = pair("server-p256");
@@ -514,4 +523,239 @@ fn unsolicited_server_extension_is_unsupported_extension() {
     let err = c.receive(&hs_record(&sh)).unwrap_err();
     assert_eq!(err, Error::UnsupportedExtension(5));
     assert_eq!(plaintext_alert(&c), Some(A::UnsupportedExtension));
+}
+
+// ---------------------------------------------------------------------------
+// ec_point_formats, an empty server chain
+// ---------------------------------------------------------------------------
+
+/// RFC 8422 §5.1.2 / §5.2: uncompressed points are the one format every
+/// implementation must support, so a hello whose ec_point_formats leaves it
+/// out is illegal_parameter, from either side.
+#[test]
+fn point_formats_without_uncompressed_are_illegal_parameter() {
+    // Server side: a ClientHello listing only ansiX962_compressed_prime (1).
+    let mut exts = client_hello_extensions();
+    exts.push((11, vec![1, 1]));
+    let (_, mut s) = pair("server-p256");
+    let err = s
+        .receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::IllegalParameter("ec_point_formats does not include uncompressed")
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::IllegalParameter));
+
+    // Client side: the server's ec_point_formats (00 0b 00 02 01 00) turned
+    // into the same list.
+    let (mut c, _s, flight) = client_and_server_flight();
+    let sh = &flight[0];
+    let at = sh
+        .windows(6)
+        .position(|w| w == [0, 11, 0, 2, 1, 0])
+        .expect("ec_point_formats in ServerHello");
+    let mut forged = sh.clone();
+    forged[at + 5] = 1;
+    let err = c.receive(&hs_record(&forged)).unwrap_err();
+    assert_eq!(
+        err,
+        Error::IllegalParameter("ec_point_formats does not include uncompressed")
+    );
+    assert_eq!(plaintext_alert(&c), Some(A::IllegalParameter));
+}
+
+/// RFC 5246 §7.4.2: every suite we offer authenticates the server, so a
+/// Certificate message with an empty chain is refused (bad_certificate)
+/// before any verification.
+#[test]
+fn empty_server_certificate_chain_is_no_certificate() {
+    let (mut c, _s, flight) = client_and_server_flight();
+    c.receive(&hs_record(&flight[0])).unwrap();
+    let err = c
+        .receive(&hs_record(&handshake_msg(11, &[0, 0, 0])))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Certificate(tls12::CertificateError::NoCertificate)
+    );
+    assert_eq!(plaintext_alert(&c), Some(A::BadCertificate));
+}
+
+// ---------------------------------------------------------------------------
+// Resumption rules the honest peer never tests
+// ---------------------------------------------------------------------------
+
+/// The session ID of a handshake message holding a hello (ClientHello or
+/// ServerHello: both start with version, random, session_id).
+fn hello_session_id(msg: &[u8]) -> Vec<u8> {
+    let len = usize::from(msg[4 + 34]);
+    msg[4 + 35..4 + 35 + len].to_vec()
+}
+
+/// `hello` (a ClientHello message with an empty session ID) carrying
+/// `session_id` instead.
+fn with_session_id(hello: &[u8], session_id: &[u8]) -> Vec<u8> {
+    assert_eq!(hello[0], 1, "ClientHello");
+    assert_eq!(hello[4 + 34], 0, "no session ID yet");
+    let mut body = hello[4..4 + 34].to_vec();
+    body.push(u8::try_from(session_id.len()).unwrap());
+    body.extend_from_slice(session_id);
+    body.extend_from_slice(&hello[4 + 35..]);
+    handshake_msg(1, &body)
+}
+
+/// The handshake messages in `wire` before the first ChangeCipherSpec (after
+/// it they are encrypted).
+fn clear_messages(wire: &[u8]) -> Vec<Vec<u8>> {
+    let records: Vec<_> = split_records(wire)
+        .into_iter()
+        .take_while(|r| r[0] != 20)
+        .collect();
+    handshake_messages(&records)
+}
+
+/// A full handshake between a default client (for `localhost`) and `sc`;
+/// returns the session ID the server issued.
+fn first_session(sc: &std::sync::Arc<tls12::ServerConfig>) -> Vec<u8> {
+    let (mut c, mut s) = pair_from(
+        std::sync::Arc::new(client_config()),
+        sc.clone(),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    let id = hello_session_id(&clear_messages(s.pending_output())[0]);
+    handshake(&mut c, &mut s).unwrap();
+    assert!(!id.is_empty(), "the server issued a session ID");
+    id
+}
+
+/// The server's answer to `cc`'s ClientHello (for `server_name`) with
+/// `session_id` spliced in: the handshake messages of its first flight.
+fn server_answer(
+    cc: tls12::ClientConfig,
+    sc: &std::sync::Arc<tls12::ServerConfig>,
+    server_name: &str,
+    session_id: &[u8],
+) -> Vec<Vec<u8>> {
+    let (mut c, mut s) = pair_from(std::sync::Arc::new(cc), sc.clone(), server_name);
+    let hello = split_messages(&take_output(&mut c)).remove(0);
+    s.receive(&hs_record(&with_session_id(&hello, session_id)))
+        .unwrap();
+    clear_messages(&take_output(&mut s))
+}
+
+/// RFC 6066 §3 (a session is resumed only for the name it was made for) and
+/// RFC 5246 §7.4.1.2 (only with its cipher suite, which the client must
+/// offer): a ClientHello offering a session for another name, or without
+/// the session's suite, gets a full handshake (a new session ID and the
+/// server's Certificate), never the old session.
+#[test]
+fn server_resumes_only_for_the_same_name_and_an_offered_suite() {
+    let mut sc = server_config("server-p256");
+    sc.ticketer = None;
+    let sc = std::sync::Arc::new(sc);
+    let id = first_session(&sc);
+
+    // The same client configuration resumes: the splice itself works.
+    let msgs = server_answer(client_config(), &sc, "localhost", &id);
+    assert_eq!(hello_session_id(&msgs[0]), id, "resumed");
+
+    // Another name (server-p256 covers testserver.com too).
+    let msgs = server_answer(client_config(), &sc, "testserver.com", &id);
+    assert_ne!(hello_session_id(&msgs[0]), id);
+    assert_eq!(msgs[1][0], 11, "a full handshake: Certificate follows");
+
+    // The session's suite (AES-128-GCM, the server's first) not offered.
+    let mut cc = client_config();
+    cc.cipher_suites = vec![tls12::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384];
+    let msgs = server_answer(cc, &sc, "localhost", &id);
+    assert_ne!(hello_session_id(&msgs[0]), id);
+    assert_eq!(msgs[1][0], 11, "a full handshake: Certificate follows");
+}
+
+/// RFC 5246 §7.4.1.3: a server that resumes must keep the session's cipher
+/// suite. A ServerHello that echoes our session ID with another suite (one
+/// we offered) is illegal_parameter.
+#[test]
+fn client_refuses_a_resumption_with_another_suite() {
+    let cc = std::sync::Arc::new(client_config());
+    let sc = std::sync::Arc::new(server_config("server-p256"));
+    let (mut c, mut s) = pair_from(cc.clone(), sc.clone(), "localhost");
+    handshake(&mut c, &mut s).unwrap();
+
+    let (mut c, mut s) = pair_from(cc, sc, "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    let mut sh = clear_messages(&take_output(&mut s)).remove(0);
+    let sid_len = usize::from(sh[4 + 34]);
+    assert!(sid_len > 0, "the server resumed");
+    let at = 4 + 35 + sid_len;
+    assert_eq!(sh[at..at + 2], [0xc0, 0x2b], "ECDHE_ECDSA_AES_128_GCM");
+    sh[at + 1] = 0x2c; // ECDHE_ECDSA_AES_256_GCM, which we offered
+    let err = c.receive(&hs_record(&sh)).unwrap_err();
+    assert_eq!(
+        err,
+        Error::IllegalParameter("server resumed a session with a different cipher suite")
+    );
+    assert_eq!(plaintext_alert(&c), Some(A::IllegalParameter));
+}
+
+/// RFC 5246 §7.4.1.1: a HelloRequest while a handshake is under way is
+/// ignored (no alert, no renegotiation warning) and is not part of the
+/// transcript, so the handshake still completes.
+#[test]
+fn hello_request_during_the_handshake_is_ignored() {
+    let (mut c, mut s) = pair("server-p256");
+    transfer(&mut c, &mut s).unwrap();
+    c.receive(&hs_record(&handshake_msg(0, &[]))).unwrap();
+    assert!(c.pending_output().is_empty(), "nothing sent in answer");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(events(&mut c), [Event::HandshakeComplete]);
+}
+
+/// The extensions of a ServerHello message, in order: (type, body length).
+fn server_hello_extensions(sh: &[u8]) -> Vec<(u16, usize)> {
+    assert_eq!(sh[0], 2, "ServerHello");
+    let b = &sh[4..];
+    let mut at = 35 + usize::from(b[34]) + 3;
+    let end = at + 2 + usize::from(u16::from_be_bytes([b[at], b[at + 1]]));
+    at += 2;
+    let mut exts = Vec::new();
+    while at < end {
+        let len = usize::from(u16::from_be_bytes([b[at + 2], b[at + 3]]));
+        exts.push((u16::from_be_bytes([b[at], b[at + 1]]), len));
+        at += 4 + len;
+    }
+    assert_eq!(at, end);
+    exts
+}
+
+/// RFC 6066 §3: a server that used the client's server_name answers with an
+/// empty server_name extension, on full handshakes only (a resumed session
+/// keeps the name it was made for); a client that sent no name (an IP
+/// address) gets none.
+#[test]
+fn server_acknowledges_the_server_name_on_full_handshakes() {
+    let cc = std::sync::Arc::new(client_config());
+    let sc = std::sync::Arc::new(server_config("server-p256"));
+    let mut server_hellos = Vec::new();
+    for resumed in [false, true] {
+        let (mut c, mut s) = pair_from(cc.clone(), sc.clone(), "localhost");
+        transfer(&mut c, &mut s).unwrap();
+        server_hellos.push(clear_messages(s.pending_output()).remove(0));
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(s.handshake_info().unwrap().resumed, resumed);
+    }
+    let sni = |sh: &[u8]| {
+        server_hello_extensions(sh)
+            .into_iter()
+            .find(|(t, _)| *t == 0)
+    };
+    assert_eq!(sni(&server_hellos[0]), Some((0, 0)), "an empty server_name");
+    assert_eq!(sni(&server_hellos[1]), None, "not on resumption");
+
+    let (mut c, mut s) = pair_from(cc, sc, "127.0.0.1");
+    transfer(&mut c, &mut s).unwrap();
+    let sh = clear_messages(s.pending_output()).remove(0);
+    assert_eq!(sni(&sh), None, "no name, no acknowledgement");
 }

@@ -14,7 +14,7 @@ use tls12::{
     Ticketer,
 };
 
-const T0: u64 = 1_893_456_000;
+const T0: u64 = NOW_SECS;
 
 fn at(secs: u64) -> UnixTime {
     UnixTime::since_unix_epoch(Duration::from_secs(secs))
@@ -390,4 +390,119 @@ fn a_client_that_keeps_no_peer_certificates_still_verifies_and_resumes() {
         c.handshake_info().unwrap().peer_certificates,
         certs("server-p256.chain.pem")
     );
+}
+
+#[test]
+fn a_session_is_not_resumed_with_a_key_its_suite_cannot_use() {
+    // RFC 5246 §7.4.1.2: the session's suite must still be usable. A server
+    // that now has an RSA key (sharing the session cache and ticket keys)
+    // cannot resume an ECDHE_ECDSA session, though the client offers that
+    // suite: a full handshake with an RSA suite instead.
+    let cc = Arc::new(client_config());
+    let ecdsa = server_config("server-p256");
+    let mut rsa = server_config("server-rsa2048");
+    rsa.session_cache = ecdsa.session_cache.clone();
+    rsa.ticketer = ecdsa.ticketer.clone();
+    let (ecdsa, rsa) = (Arc::new(ecdsa), Arc::new(rsa));
+    assert!(!connect(&cc, &ecdsa, "localhost", T0));
+    assert!(connect(&cc, &ecdsa, "localhost", T0 + 1), "resumes as is");
+    let mut c = ClientConnection::new(cc, name("localhost"), at(T0 + 2)).unwrap();
+    let mut s = ServerConnection::new(rsa, at(T0 + 2)).unwrap();
+    handshake(&mut c, &mut s).unwrap();
+    let info = s.handshake_info().unwrap();
+    assert!(!info.resumed);
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    );
+}
+
+#[test]
+fn a_ticket_too_large_for_its_message_is_sent_empty() {
+    // A ticket holds the session, client chain included; past 64 KiB it no
+    // longer fits NewSessionTicket's 16-bit length. RFC 5077 §3.3 lets the
+    // server send an empty ticket instead: the handshake completes and the
+    // next connection is a full handshake.
+    let mut chain = certs("client-p256.chain.pem");
+    let ca = certs("ca.pem").remove(0);
+    while chain.iter().map(|c| c.len()).sum::<usize>() <= 0xffff {
+        chain.push(ca.clone());
+    }
+    let mut cc = client_config();
+    cc.add_client_certificate(chain.clone(), key("client-p256.key"))
+        .unwrap();
+    let mut sc = tickets_only(Ticketer::new(
+        Duration::from_secs(3600),
+        Duration::from_secs(3600),
+    ));
+    sc.client_auth = tls12::ClientAuth::Required(roots());
+    sc.limits.max_certificate_chain_len = chain.len();
+    sc.limits.max_handshake_message_len = 1 << 20;
+    let (cc, sc) = (Arc::new(cc), Arc::new(sc));
+    for t in [T0, T0 + 1] {
+        let mut c = ClientConnection::new(cc.clone(), name("localhost"), at(t)).unwrap();
+        let mut s = ServerConnection::new(sc.clone(), at(t)).unwrap();
+        handshake(&mut c, &mut s).unwrap();
+        let info = s.handshake_info().unwrap();
+        assert!(!info.resumed, "at {t}: no ticket to resume with");
+        assert_eq!(info.peer_certificates, chain);
+    }
+}
+
+/// The extension `typ` of the ClientHello at the start of `wire`, if sent.
+fn client_hello_extension(wire: &[u8], typ: u16) -> Option<Vec<u8>> {
+    let hello = split_messages(&split_records(wire)[0]).remove(0);
+    assert_eq!(hello[0], 1, "ClientHello");
+    let b = &hello[4..];
+    let mut at = 34;
+    at += 1 + usize::from(b[at]); // session_id
+    at += 2 + usize::from(u16::from_be_bytes([b[at], b[at + 1]])); // suites
+    at += 1 + usize::from(b[at]); // compression methods
+    at += 2; // extensions length
+    while at < b.len() {
+        let t = u16::from_be_bytes([b[at], b[at + 1]]);
+        let len = usize::from(u16::from_be_bytes([b[at + 2], b[at + 3]]));
+        if t == typ {
+            return Some(b[at + 4..at + 4 + len].to_vec());
+        }
+        at += 4 + len;
+    }
+    None
+}
+
+#[test]
+fn a_renewed_ticket_does_not_renew_the_session_on_the_client() {
+    // Tickets live 100 s. A resumption at T0 + 90 brings a new ticket, but
+    // the session still dates from T0 (as it does for the server): at
+    // T0 + 110 the client offers no ticket (an empty session_ticket
+    // extension, RFC 5077 §3.1) and the handshake is a full one.
+    let sc = Arc::new(tickets_only(Ticketer::new(
+        Duration::from_secs(3600),
+        Duration::from_secs(100),
+    )));
+    let cc = Arc::new(client_config());
+    assert!(!connect(&cc, &sc, "localhost", T0));
+
+    let mut c = ClientConnection::new(cc.clone(), name("localhost"), at(T0 + 90)).unwrap();
+    let mut s = ServerConnection::new(sc.clone(), at(T0 + 90)).unwrap();
+    assert!(!client_hello_extension(c.pending_output(), 35)
+        .unwrap()
+        .is_empty());
+    transfer(&mut c, &mut s).unwrap();
+    let flight: Vec<_> = split_records(s.pending_output())
+        .into_iter()
+        .take_while(|r| r[0] != 20)
+        .collect();
+    let renewed = handshake_messages(&flight).iter().any(|m| m[0] == 4);
+    assert!(renewed, "a NewSessionTicket with the resumption");
+    handshake(&mut c, &mut s).unwrap();
+    assert!(c.handshake_info().unwrap().resumed);
+
+    let c = ClientConnection::new(cc.clone(), name("localhost"), at(T0 + 110)).unwrap();
+    assert_eq!(
+        client_hello_extension(c.pending_output(), 35),
+        Some(Vec::new()),
+        "the session is past its lifetime: no ticket offered"
+    );
+    assert!(!connect(&cc, &sc, "localhost", T0 + 111));
 }

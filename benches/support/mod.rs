@@ -486,7 +486,7 @@ pub const RECORD: usize = 16 * 1024;
 pub fn tls12_send(conn: &mut Connection, data: &[u8]) {
     for chunk in data.chunks(RECORD) {
         let n = conn.send(chunk).unwrap();
-        debug_assert_eq!(n, chunk.len());
+        assert_eq!(n, chunk.len());
         let out = conn.pending_output().len();
         conn.consume_output(out);
     }
@@ -568,7 +568,7 @@ pub fn rustls_receive(conn: &mut rustls::Connection, mut stream: &[u8]) -> usize
     let mut got = 0;
     while !stream.is_empty() {
         let used = conn.read_tls(&mut stream).unwrap();
-        debug_assert!(used > 0);
+        assert!(used > 0);
         conn.process_new_packets().unwrap();
         let mut reader = conn.reader();
         loop {

@@ -77,9 +77,11 @@ impl KeyShare {
     /// `ring` validates the peer's value: it must have the exact length for
     /// the group, NIST points must be uncompressed and on the curve, and an
     /// X25519 computation yielding the all-zero secret (a small-order peer
-    /// point) is refused. RFC 8422 §5.11 and RFC 7748 §6.1 require refusing
-    /// such points; we repeat the all-zero check ourselves, in constant time,
-    /// so that requirement does not rest on one line inside a dependency.
+    /// point) is refused before `kdf` sees it. RFC 8422 §5.11 and RFC 7748
+    /// §6.1 require refusing such points; ring enforces that, and
+    /// `ring_rejects_x25519_low_order_points` below pins it, so an upgrade
+    /// of ring that dropped the check fails the tests. A check of our own
+    /// after ring's could never be reached, so no test could show it works.
     pub(crate) fn agree<R>(
         self,
         peer_public: &[u8],
@@ -87,17 +89,8 @@ impl KeyShare {
     ) -> Result<R, Error> {
         let alg = ring_algorithm(self.group).ok_or(Error::Internal("unsupported ECDHE group"))?;
         let peer = UnparsedPublicKey::new(alg, peer_public);
-        agreement::agree_ephemeral(self.private, &peer, |shared| {
-            let nonzero = shared.iter().fold(0u8, |acc, b| acc | b);
-            if core::hint::black_box(nonzero) == 0 {
-                None
-            } else {
-                Some(kdf(shared))
-            }
-        })
-        .ok()
-        .flatten()
-        .ok_or(Error::IllegalParameter("ECDHE public key"))
+        agreement::agree_ephemeral(self.private, &peer, kdf)
+            .map_err(|_| Error::IllegalParameter("ECDHE public key"))
     }
 }
 
@@ -197,8 +190,11 @@ mod tests {
         rejects(NamedGroup::X25519, &long);
     }
 
+    /// Pins ring's behaviour, which `agree` relies on (the crate has no
+    /// check of its own): RFC 7748 §6.1 / RFC 8422 §5.11, an X25519 result
+    /// of all zeros is refused before the key derivation runs.
     #[test]
-    fn x25519_low_order_points_rejected() {
+    fn ring_rejects_x25519_low_order_points() {
         // u = 0 and u = 1 are of small order (RFC 7748 §6.1: the result is
         // all zeros), as is p-1 and the order-8 point from the curve's
         // small subgroup.

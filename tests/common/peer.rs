@@ -5,7 +5,9 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -38,6 +40,8 @@ pub struct Proc {
     readers: Vec<JoinHandle<()>>,
     /// Dropping it lets a [`Proc::feed_stdin_keep_open`] thread close stdin.
     stdin_hold: Option<mpsc::Sender<()>>,
+    /// A file the child writes its messages to ([`Proc::with_logfile`]).
+    logfile: Option<PathBuf>,
 }
 
 fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
@@ -88,7 +92,25 @@ impl Proc {
             stderr,
             readers,
             stdin_hold: None,
+            logfile: None,
         }
+    }
+
+    /// Names the file the child writes its messages to (such as
+    /// gnutls-cli's `--logfile`, which keeps stdout for application data):
+    /// [`Proc::text`] and [`Proc::log`] include it, and it is removed on
+    /// drop.
+    pub fn with_logfile(mut self, path: PathBuf) -> Self {
+        self.logfile = Some(path);
+        self
+    }
+
+    /// What the child wrote to its log file so far (empty without one).
+    pub fn logfile_text(&self) -> String {
+        self.logfile
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default()
     }
 
     /// The child sees end of file on stdin.
@@ -149,19 +171,30 @@ impl Proc {
         String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
     }
 
-    /// Everything it printed (stdout, then stderr), to assert on.
+    /// Everything it printed (stdout, then stderr, then its log file if
+    /// it has one), to assert on.
     pub fn text(&self) -> String {
-        format!("{}\n{}", self.stdout_text(), self.stderr_text())
+        format!(
+            "{}\n{}\n{}",
+            self.stdout_text(),
+            self.stderr_text(),
+            self.logfile_text()
+        )
     }
 
     /// Everything it printed, for assertion messages (shortened).
     pub fn log(&self) -> String {
-        format!(
+        let mut log = format!(
             "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
             self.what,
             shorten(&self.stdout_text()),
             shorten(&self.stderr_text())
-        )
+        );
+        if self.logfile.is_some() {
+            log.push_str("\n--- log file ---\n");
+            log.push_str(&shorten(&self.logfile_text()));
+        }
+        log
     }
 
     /// Whether the child has exited; once it has, all of its output is in.
@@ -230,7 +263,21 @@ impl Drop for Proc {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.stdin_hold = None;
+        if let Some(path) = &self.logfile {
+            let _ = std::fs::remove_file(path);
+        }
     }
+}
+
+/// A path in the temporary directory no other test (or test process) uses,
+/// for a child's log file: `tls12-{what}-{pid}-{n}.log`.
+pub fn temp_log_path(what: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    std::env::temp_dir().join(format!(
+        "tls12-{what}-{}-{}.log",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ))
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a char
@@ -378,6 +425,15 @@ pub fn tls_error(conn: &Connection, e: &io::Error) -> Error {
         Some(err) => err.clone(),
         None => panic!("I/O error that is not a TLS error: {e}"),
     }
+}
+
+/// Reads from `tls` until `want` bytes arrived in total.
+pub fn read_exactly(tls: &mut Stream<'_, TcpStream>, want: usize) -> Vec<u8> {
+    let mut got = vec![0u8; want];
+    tls.read_exact(&mut got).unwrap_or_else(|e| {
+        panic!("reading {want} bytes: {e}");
+    });
+    got
 }
 
 /// Deterministic pseudo-random bytes (xorshift64*).
