@@ -71,10 +71,35 @@ fn tls12_record(typ: u8, body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn handshake_message_size_cap_refuses_before_buffering() {
+    // A client capped at 4096: a ServerHello header declaring 5000 bytes is
+    // refused on the header alone.
+    let mut cc = client_config();
+    cc.limits.max_handshake_message_len = 4096;
+    let (mut c, _) = pair_with(cc, server_config("server-p256"), "localhost");
+    let err = c
+        .receive(&tls12_record(22, &[2, 0, 0x13, 0x88]))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "handshake message size",
+            limit: 4096
+        }
+    );
+    assert_eq!(err.alert(), Some(A::DecodeError));
+    // A server's ClientHello has its own cap, by default the largest its
+    // grammar allows, so the general cap does not refuse it.
     let mut sc = server_config("server-p256");
     sc.limits.max_handshake_message_len = 4096;
     let (_, mut s) = pair_with(client_config(), sc, "localhost");
-    // A ClientHello header declaring 5000 bytes: refused on the header alone.
+    assert!(
+        s.receive(&tls12_record(22, &[1, 0, 0x13, 0x88])).is_ok(),
+        "incomplete: waits for the body"
+    );
+    // Capped at 4096 itself: refused on the header alone.
+    let mut sc = server_config("server-p256");
+    sc.limits.max_client_hello_len = 4096;
+    let (_, mut s) = pair_with(client_config(), sc, "localhost");
     let err = s
         .receive(&tls12_record(22, &[1, 0, 0x13, 0x88]))
         .unwrap_err();
@@ -85,10 +110,9 @@ fn handshake_message_size_cap_refuses_before_buffering() {
             limit: 4096
         }
     );
-    assert_eq!(err.alert(), Some(A::DecodeError));
     // Exactly at the cap is fine (it fails later, as a malformed hello).
     let mut sc = server_config("server-p256");
-    sc.limits.max_handshake_message_len = 4096;
+    sc.limits.max_client_hello_len = 4096;
     let (_, mut s) = pair_with(client_config(), sc, "localhost");
     let mut body = vec![1, 0, 0x10, 0x00];
     body.extend(vec![0u8; 4096 - 1]);

@@ -383,9 +383,15 @@ fn malformed_records() {
         Err(Error::Decode("alert level"))
     );
     assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
-    // ChangeCipherSpec is the single byte 1 (RFC 5246 §7.1).
+    // ChangeCipherSpec is the single byte 1 (RFC 5246 §7.1), checked where
+    // a ChangeCipherSpec is expected: after the client's key exchange.
     for body in [&[2][..], &[1, 1], &[]] {
-        let (_, mut s) = pair("server-p256");
+        let (mut c, mut s) = pair("server-p256");
+        transfer(&mut c, &mut s).unwrap();
+        transfer(&mut s, &mut c).unwrap();
+        let flight = split_records(&take_output(&mut c));
+        assert_eq!(flight[1][0], 20, "ClientKeyExchange, then CCS");
+        s.receive(&flight[0]).unwrap();
         assert_eq!(
             s.receive(&record(20, 0x0303, body)),
             Err(Error::Decode("ChangeCipherSpec")),
@@ -393,7 +399,19 @@ fn malformed_records() {
         );
         assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
     }
-    // A handshake message that declares more than the cap.
+    // Where none is expected, the type alone is refused (RFC 5246 §7.2.2),
+    // whatever the body.
+    let (_, mut s) = pair("server-p256");
+    assert_eq!(
+        s.receive(&record(20, 0x0303, &[2])),
+        Err(Error::UnexpectedMessage {
+            got: "ChangeCipherSpec",
+            expected: "ClientHello"
+        })
+    );
+    assert_eq!(plaintext_alert(&s), Some(A::UnexpectedMessage));
+    // A ClientHello that declares more than its cap (by default the
+    // largest its grammar allows, 131,396 bytes).
     let (_, mut s) = pair("server-p256");
     let err = s
         .receive(&record(22, 0x0303, &[1, 0x10, 0, 0]))
@@ -402,7 +420,7 @@ fn malformed_records() {
         err,
         Error::LimitExceeded {
             what: "handshake message size",
-            limit: 64 * 1024
+            limit: 131_396
         }
     );
     assert_eq!(plaintext_alert(&s), Some(A::DecodeError));

@@ -472,14 +472,14 @@ fn client_hello_extension(wire: &[u8], typ: u16) -> Option<Vec<u8>> {
 
 #[test]
 fn a_renewed_ticket_does_not_renew_the_session_on_the_client() {
-    // Tickets live 100 s. A resumption at T0 + 90 brings a new ticket, but
-    // the session still dates from T0 (as it does for the server): at
-    // T0 + 110 the client offers no ticket (an empty session_ticket
-    // extension, RFC 5077 §3.1) and the handshake is a full one.
-    let sc = Arc::new(tickets_only(Ticketer::new(
-        Duration::from_secs(3600),
-        Duration::from_secs(100),
-    )));
+    // Tickets live 100 s and are renewed past half of that. A resumption at
+    // T0 + 90 brings a new ticket, but the session still dates from T0 (as
+    // it does for the server): at T0 + 110 the client offers no ticket (an
+    // empty session_ticket extension, RFC 5077 §3.1) and the handshake is a
+    // full one.
+    let sc = Arc::new(tickets_only(
+        Ticketer::new(Duration::from_secs(3600), Duration::from_secs(100)).renew_after_percent(50),
+    ));
     let cc = Arc::new(client_config());
     assert!(!connect(&cc, &sc, "localhost", T0));
 
