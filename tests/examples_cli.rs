@@ -340,18 +340,20 @@ fn mio_server_http_answers_requests_with_bare_lf_line_ends() {
 fn openssl_conf_without_ems() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
-        let path = std::env::temp_dir().join(format!(
-            "tls12-examples-cli-no-ems-{}.cnf",
-            std::process::id()
-        ));
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let path = dir.join("openssl-no-ems.cnf");
+        // Written whole under another name, then renamed: a test process
+        // running beside this one never reads half a file.
+        let part = dir.join(format!("openssl-no-ems.cnf.{}", std::process::id()));
         std::fs::write(
-            &path,
+            &part,
             "openssl_conf = openssl_init\n\
              [openssl_init]\nssl_conf = ssl_sect\n\
              [ssl_sect]\nsystem_default = system_default_sect\n\
              [system_default_sect]\nOptions = -ExtendedMasterSecret\n",
         )
         .unwrap();
+        std::fs::rename(&part, &path).unwrap();
         path
     })
     .clone()
