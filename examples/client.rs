@@ -3,8 +3,10 @@
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
-//!     [--cert CHAIN.pem --key KEY.pem] [--reconnect N]
+//!     [--cert CHAIN.pem --key KEY.pem] [--reconnect N] [--no-require-ems]
 //! ```
+//!
+//! `--help` lists every flag.
 //!
 //! Prints what was negotiated, sends TEXT (default: an HTTP/1.1 GET), then
 //! prints what the server answered until it closes. `--reconnect N` makes N
@@ -16,16 +18,48 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::Parser;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::{CipherSuite, ClientConfig, ClientConnection, RootCertStore, Stream};
 
-fn usage() -> ! {
-    eprintln!(
-        "usage: client --connect ADDR --server-name NAME --ca CA.pem [--suites A,B] \
-         [--alpn P1,P2] [--send TEXT] [--cert CHAIN.pem --key KEY.pem] [--reconnect N]"
-    );
-    std::process::exit(2)
+/// A blocking TLS 1.2 client on std::net.
+///
+/// Prints what was negotiated, sends TEXT (default: an HTTP/1.1 GET), then
+/// prints what the server answered until it closes.
+#[derive(Parser)]
+#[command(name = "client", args_override_self = true)]
+struct Args {
+    /// Address to connect to, e.g. 127.0.0.1:8443
+    #[arg(long, value_name = "ADDR")]
+    connect: String,
+    /// Name to send in SNI and to verify the server's certificate for (a DNS name or IP address)
+    #[arg(long, value_name = "NAME")]
+    server_name: String,
+    /// PEM file with the CAs the server's certificate must chain to
+    #[arg(long, value_name = "CA.pem")]
+    ca: String,
+    /// Cipher suites to offer, comma-separated IANA names, in order of preference
+    #[arg(long, value_name = "A,B")]
+    suites: Option<String>,
+    /// ALPN protocols to offer, comma-separated, in order of preference
+    #[arg(long, value_name = "P1,P2")]
+    alpn: Option<String>,
+    /// Text to send once connected (default: an HTTP/1.1 GET for / with Connection: close)
+    #[arg(long, value_name = "TEXT")]
+    send: Option<String>,
+    /// PEM file with a client certificate chain, sent when the server asks and it fits; needs --key
+    #[arg(long, value_name = "CHAIN.pem", requires = "key")]
+    cert: Option<String>,
+    /// PEM file with the client certificate's private key; needs --cert
+    #[arg(long, value_name = "KEY.pem", requires = "cert")]
+    key: Option<String>,
+    /// Make N more connections with the same configuration, each printing whether it resumed
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    reconnect: usize,
+    /// Accept servers without the extended master secret (RFC 7627); weakens the handshake against the triple-handshake attack: for testers and legacy peers only
+    #[arg(long)]
+    no_require_ems: bool,
 }
 
 fn fail(msg: &str) -> ! {
@@ -34,28 +68,18 @@ fn fail(msg: &str) -> ! {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let (mut connect, mut server_name, mut ca, mut suites, mut alpn, mut send) =
-        (None, None, None, None, None, None);
-    let (mut cert, mut key, mut reconnect) = (None, None, 0usize);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match arg.as_str() {
-            "--connect" => connect = Some(value()),
-            "--server-name" => server_name = Some(value()),
-            "--ca" => ca = Some(value()),
-            "--suites" => suites = Some(value()),
-            "--alpn" => alpn = Some(value()),
-            "--send" => send = Some(value()),
-            "--cert" => cert = Some(value()),
-            "--key" => key = Some(value()),
-            "--reconnect" => reconnect = value().parse().unwrap_or_else(|_| usage()),
-            _ => usage(),
-        }
-    }
-    let (Some(connect), Some(server_name), Some(ca)) = (connect, server_name, ca) else {
-        usage()
-    };
+    let Args {
+        connect,
+        server_name,
+        ca,
+        suites,
+        alpn,
+        send,
+        cert,
+        key,
+        reconnect,
+        no_require_ems,
+    } = Args::parse();
 
     let mut roots = RootCertStore::empty();
     for cert in
@@ -77,19 +101,19 @@ fn main() {
     if let Some(list) = alpn {
         config.alpn_protocols = list.split(',').map(|p| p.as_bytes().to_vec()).collect();
     }
-    match (cert, key) {
-        (Some(cert), Some(key)) => {
-            let chain = CertificateDer::pem_file_iter(&cert)
-                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                .unwrap_or_else(|e| fail(&format!("reading {cert}: {e}")));
-            let key = PrivateKeyDer::from_pem_file(&key)
-                .unwrap_or_else(|e| fail(&format!("reading {key}: {e}")));
-            config
-                .add_client_certificate(chain, key)
-                .unwrap_or_else(|e| fail(&e.to_string()));
-        }
-        (None, None) => {}
-        _ => fail("--cert and --key go together"),
+    // clap refuses --cert without --key and the other way round.
+    if let (Some(cert), Some(key)) = (cert, key) {
+        let chain = CertificateDer::pem_file_iter(&cert)
+            .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+            .unwrap_or_else(|e| fail(&format!("reading {cert}: {e}")));
+        let key = PrivateKeyDer::from_pem_file(&key)
+            .unwrap_or_else(|e| fail(&format!("reading {key}: {e}")));
+        config
+            .add_client_certificate(chain, key)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+    }
+    if no_require_ems {
+        config.require_extended_master_secret = false;
     }
     let config = Arc::new(config);
     let name = ServerName::try_from(server_name.clone())

@@ -10,6 +10,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 
+use clap::Parser;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::{
@@ -20,7 +21,15 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The main demo: a real TLS 1.2 handshake over loopback TCP between this
+/// crate's server and client, for each kind of server key, with data echoed
+/// both ways and what was negotiated printed. Takes no arguments.
+#[derive(Parser)]
+#[command(name = "demo")]
+struct Args {}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    Args::parse();
     let mut roots = RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(fixture("ca.pem"))? {
         roots.add(&cert?)?;

@@ -7,6 +7,8 @@
 //!     [--echo | --http]
 //! ```
 //!
+//! `--help` lists every flag.
+//!
 //! `--echo` (the default) sends every byte back; `--http` answers each
 //! HTTP/1.x request with a small page showing what was negotiated. The event
 //! loop lives in `examples/mio_server/server.rs`, which `tests/event_loops.rs`
@@ -20,14 +22,32 @@ mod server;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use clap::Parser;
 use server::{Mode, Server};
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer};
 use tls12::ServerConfig;
 
-fn usage() -> ! {
-    eprintln!("usage: mio_server --listen ADDR --cert CHAIN.pem --key KEY.pem [--echo | --http]");
-    std::process::exit(2)
+/// A single-threaded, non-blocking TLS 1.2 server on mio: one event loop
+/// serves every connection at once.
+#[derive(Parser)]
+#[command(name = "mio_server", args_override_self = true)]
+struct Args {
+    /// Address to listen on, IP:PORT, e.g. 127.0.0.1:8443 (port 0 picks a free port, printed as "listening on ADDR")
+    #[arg(long, value_name = "ADDR")]
+    listen: String,
+    /// PEM file with the server's certificate chain, leaf first
+    #[arg(long, value_name = "CHAIN.pem")]
+    cert: String,
+    /// PEM file with the server's private key (PKCS#8, PKCS#1 or SEC1)
+    #[arg(long, value_name = "KEY.pem")]
+    key: String,
+    /// Answer every HTTP/1.x request with a page showing what was negotiated (header lines may end in CRLF or bare LF)
+    #[arg(long, overrides_with = "echo")]
+    http: bool,
+    /// Echo received bytes back (the default)
+    #[arg(long, overrides_with = "http")]
+    echo: bool,
 }
 
 fn fail(msg: &str) -> ! {
@@ -36,23 +56,14 @@ fn fail(msg: &str) -> ! {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let (mut listen, mut cert, mut key) = (None, None, None);
-    let mut mode = Mode::Echo;
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match arg.as_str() {
-            "--listen" => listen = Some(value()),
-            "--cert" => cert = Some(value()),
-            "--key" => key = Some(value()),
-            "--http" => mode = Mode::Http,
-            "--echo" => mode = Mode::Echo,
-            _ => usage(),
-        }
-    }
-    let (Some(listen), Some(cert), Some(key)) = (listen, cert, key) else {
-        usage()
-    };
+    let Args {
+        listen,
+        cert,
+        key,
+        http,
+        echo: _,
+    } = Args::parse();
+    let mode = if http { Mode::Http } else { Mode::Echo };
     let addr: SocketAddr = listen
         .parse()
         .unwrap_or_else(|e| fail(&format!("--listen {listen}: {e} (want IP:PORT)")));

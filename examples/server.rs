@@ -5,19 +5,25 @@
 //!     --cert tests/fixtures/server-p256.chain.pem --key tests/fixtures/server-p256.key \
 //!     [--suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...] [--alpn h2,http/1.1] \
 //!     [--http | --echo] [--max-connections N] \
-//!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets]
+//!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets] \
+//!     [--no-require-ems]
 //! ```
+//!
+//! `--help` lists every flag.
 //!
 //! Sessions resume by session ID and by ticket unless turned off.
 //!
 //! `--http` answers every HTTP/1.x request with a page showing what was
-//! negotiated (like `openssl s_server -www`); `--echo` (the default) echoes
-//! bytes back. One failing connection never stops the server.
+//! negotiated (like `openssl s_server -www`); a request's header lines may
+//! end in CRLF or, as RFC 9112 §2.2 lets a recipient accept, a bare LF.
+//! `--echo` (the default) echoes bytes back. One failing connection never
+//! stops the server.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 
+use clap::Parser;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tls12::{
@@ -30,43 +36,84 @@ enum Mode {
     Http,
 }
 
-fn usage() -> ! {
-    eprintln!(
-        "usage: server --listen ADDR --cert CHAIN.pem --key KEY.pem [--suites A,B] \
-         [--alpn P1,P2] [--http | --echo] [--max-connections N] \
-         [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets]"
-    );
-    std::process::exit(2)
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum ClientAuthPolicy {
+    /// Ask for a client certificate; a client may send none.
+    Optional,
+    /// Refuse a client that sends no certificate.
+    Required,
+}
+
+/// A blocking TLS 1.2 server on std::net, one thread per connection.
+///
+/// Sessions resume by session ID and by ticket unless turned off. One
+/// failing connection never stops the server.
+#[derive(Parser)]
+#[command(name = "server", args_override_self = true)]
+struct Args {
+    /// Address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free port, printed as "listening on ADDR")
+    #[arg(long, value_name = "ADDR")]
+    listen: String,
+    /// PEM file with the server's certificate chain, leaf first
+    #[arg(long, value_name = "CHAIN.pem")]
+    cert: String,
+    /// PEM file with the server's private key (PKCS#8, PKCS#1 or SEC1)
+    #[arg(long, value_name = "KEY.pem")]
+    key: String,
+    /// Cipher suites to allow, comma-separated IANA names, in order of preference
+    #[arg(long, value_name = "A,B")]
+    suites: Option<String>,
+    /// ALPN protocols to accept, comma-separated, in order of preference
+    #[arg(long, value_name = "P1,P2")]
+    alpn: Option<String>,
+    /// Answer every HTTP/1.x request with a page showing what was negotiated (header lines may end in CRLF or bare LF)
+    #[arg(long, overrides_with = "echo")]
+    http: bool,
+    /// Echo received bytes back (the default)
+    #[arg(long, overrides_with = "http")]
+    echo: bool,
+    /// Exit after accepting N connections (once the last one is served)
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// PEM file with the CAs that client certificates must chain to; asks clients for a certificate
+    #[arg(long, value_name = "CA.pem")]
+    client_ca: Option<String>,
+    /// Whether a client certificate is required or optional (default: required); needs --client-ca
+    #[arg(
+        long,
+        value_enum,
+        value_name = "optional|required",
+        requires = "client_ca"
+    )]
+    client_auth: Option<ClientAuthPolicy>,
+    /// Turn off resumption by session ID (no server session cache)
+    #[arg(long)]
+    no_session_cache: bool,
+    /// Turn off resumption by session ticket (RFC 5077)
+    #[arg(long)]
+    no_tickets: bool,
+    /// Accept clients without the extended master secret (RFC 7627); weakens the handshake against the triple-handshake attack: for testers and legacy peers only
+    #[arg(long)]
+    no_require_ems: bool,
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let (mut listen, mut cert, mut key, mut suites, mut alpn) = (None, None, None, None, None);
-    let mut mode = Mode::Echo;
-    let mut max_connections: Option<usize> = None;
-    let (mut client_ca, mut client_auth) = (None, None);
-    let (mut session_cache, mut tickets) = (true, true);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match arg.as_str() {
-            "--listen" => listen = Some(value()),
-            "--cert" => cert = Some(value()),
-            "--key" => key = Some(value()),
-            "--suites" => suites = Some(value()),
-            "--alpn" => alpn = Some(value()),
-            "--max-connections" => max_connections = value().parse().ok(),
-            "--client-ca" => client_ca = Some(value()),
-            "--client-auth" => client_auth = Some(value()),
-            "--no-session-cache" => session_cache = false,
-            "--no-tickets" => tickets = false,
-            "--http" => mode = Mode::Http,
-            "--echo" => mode = Mode::Echo,
-            _ => usage(),
-        }
-    }
-    let (Some(listen), Some(cert), Some(key)) = (listen, cert, key) else {
-        usage()
-    };
+    let Args {
+        listen,
+        cert,
+        key,
+        suites,
+        alpn,
+        http,
+        echo: _,
+        max_connections,
+        client_ca,
+        client_auth,
+        no_session_cache,
+        no_tickets,
+        no_require_ems,
+    } = Args::parse();
+    let mode = if http { Mode::Http } else { Mode::Echo };
 
     let chain = CertificateDer::pem_file_iter(&cert)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
@@ -88,21 +135,19 @@ fn main() {
             let cert = cert.unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")));
             roots.add(&cert).unwrap_or_else(|e| fail(&e.to_string()));
         }
-        config.client_auth = match client_auth.as_deref() {
-            Some("required") | None => ClientAuth::Required(roots),
-            Some("optional") => ClientAuth::Optional(roots),
-            Some(other) => fail(&format!(
-                "--client-auth must be optional or required, not {other}"
-            )),
+        config.client_auth = match client_auth {
+            Some(ClientAuthPolicy::Required) | None => ClientAuth::Required(roots),
+            Some(ClientAuthPolicy::Optional) => ClientAuth::Optional(roots),
         };
-    } else if client_auth.is_some() {
-        fail("--client-auth needs --client-ca");
     }
-    if !session_cache {
+    if no_session_cache {
         config.session_cache = None;
     }
-    if !tickets {
+    if no_tickets {
         config.ticketer = None;
+    }
+    if no_require_ems {
+        config.require_extended_master_secret = false;
     }
     let config = Arc::new(config);
 
@@ -179,9 +224,9 @@ fn serve(config: Arc<ServerConfig>, mut sock: TcpStream, mode: Mode) -> Result<(
                 }
                 request.extend_from_slice(&buf[..n]);
                 // Answer every complete request (blank line seen).
-                while let Some(end) = find(&request, b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&request[..end]).to_string();
-                    request.drain(..end + 4);
+                while let Some((head_len, used)) = header_end(&request) {
+                    let head = String::from_utf8_lossy(&request[..head_len]).to_string();
+                    request.drain(..used);
                     let close = head.to_ascii_lowercase().contains("connection: close")
                         || head.lines().next().is_some_and(|l| l.ends_with("HTTP/1.0"));
                     let body = page(&info, head.lines().next().unwrap_or(""));
@@ -204,8 +249,22 @@ fn serve(config: Arc<ServerConfig>, mut sock: TcpStream, mode: Mode) -> Result<(
     tls.close().map_err(|e| e.to_string())
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// Where a request header ends, if `buf` holds all of it: the length of its
+/// lines (the last one's line end included) and the length up to and
+/// including the blank line that ends it. A line ends in CRLF or, as
+/// RFC 9112 §2.2 lets a recipient accept, a bare LF (`str::lines` reads
+/// both), so the blank line is found as an LF followed by LF or CRLF.
+fn header_end(buf: &[u8]) -> Option<(usize, usize)> {
+    buf.iter().enumerate().find_map(|(i, &b)| {
+        if b != b'\n' {
+            return None;
+        }
+        match &buf[i + 1..] {
+            [b'\n', ..] => Some((i + 1, i + 2)),
+            [b'\r', b'\n', ..] => Some((i + 1, i + 3)),
+            _ => None,
+        }
+    })
 }
 
 fn describe(info: &HandshakeInfo) -> String {

@@ -6,6 +6,8 @@
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT]
 //! ```
 //!
+//! `--help` lists every flag.
+//!
 //! Prints what was negotiated, sends TEXT (default: an HTTP/1.1 GET), then
 //! prints what the server answered until it closes (or, for an echo server,
 //! until the text came back).
@@ -17,6 +19,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::Parser;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -26,12 +29,33 @@ use tls12::pki_types::{CertificateDer, ServerName, UnixTime};
 use tls12::{CipherSuite, ClientConfig, ClientConnection, RootCertStore};
 use tokio_adapter::TlsStream;
 
-fn usage() -> ! {
-    eprintln!(
-        "usage: tokio_client --connect ADDR --server-name NAME --ca CA.pem [--suites A,B] \
-         [--alpn P1,P2] [--send TEXT]"
-    );
-    std::process::exit(2)
+/// A TLS 1.2 client on tokio, through the adapter in
+/// `examples/tokio_adapter/mod.rs`.
+///
+/// Prints what was negotiated, sends TEXT (default: an HTTP/1.1 GET), then
+/// prints what the server answered until it closes (or, for an echo server,
+/// until the text came back).
+#[derive(Parser)]
+#[command(name = "tokio_client", args_override_self = true)]
+struct Args {
+    /// Address to connect to, e.g. 127.0.0.1:8443
+    #[arg(long, value_name = "ADDR")]
+    connect: String,
+    /// Name to send in SNI and to verify the server's certificate for (a DNS name or IP address)
+    #[arg(long, value_name = "NAME")]
+    server_name: String,
+    /// PEM file with the CAs the server's certificate must chain to
+    #[arg(long, value_name = "CA.pem")]
+    ca: String,
+    /// Cipher suites to offer, comma-separated IANA names, in order of preference
+    #[arg(long, value_name = "A,B")]
+    suites: Option<String>,
+    /// ALPN protocols to offer, comma-separated, in order of preference
+    #[arg(long, value_name = "P1,P2")]
+    alpn: Option<String>,
+    /// Text to send once connected (default: an HTTP/1.1 GET for / with Connection: close)
+    #[arg(long, value_name = "TEXT")]
+    send: Option<String>,
 }
 
 fn fail(msg: &str) -> ! {
@@ -41,24 +65,14 @@ fn fail(msg: &str) -> ! {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let mut args = std::env::args().skip(1);
-    let (mut connect, mut server_name, mut ca, mut suites, mut alpn, mut send) =
-        (None, None, None, None, None, None);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match arg.as_str() {
-            "--connect" => connect = Some(value()),
-            "--server-name" => server_name = Some(value()),
-            "--ca" => ca = Some(value()),
-            "--suites" => suites = Some(value()),
-            "--alpn" => alpn = Some(value()),
-            "--send" => send = Some(value()),
-            _ => usage(),
-        }
-    }
-    let (Some(connect), Some(server_name), Some(ca)) = (connect, server_name, ca) else {
-        usage()
-    };
+    let Args {
+        connect,
+        server_name,
+        ca,
+        suites,
+        alpn,
+        send,
+    } = Args::parse();
 
     let mut roots = RootCertStore::empty();
     for cert in

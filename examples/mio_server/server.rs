@@ -529,9 +529,9 @@ impl Conn {
 
     /// HTTP mode: answers every complete request head in `request`.
     fn answer_requests(&mut self) -> Result<(), String> {
-        while let Some(end) = find(&self.request, b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&self.request[..end]).into_owned();
-            self.request.drain(..end + 4);
+        while let Some((head_len, used)) = header_end(&self.request) {
+            let head = String::from_utf8_lossy(&self.request[..head_len]).into_owned();
+            self.request.drain(..used);
             let first = head.lines().next().unwrap_or("");
             let close = head.to_ascii_lowercase().contains("connection: close")
                 || first.ends_with("HTTP/1.0");
@@ -595,8 +595,22 @@ impl Conn {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// Where a request header ends, if `buf` holds all of it: the length of its
+/// lines (the last one's line end included) and the length up to and
+/// including the blank line that ends it. A line ends in CRLF or, as
+/// RFC 9112 §2.2 lets a recipient accept, a bare LF (`str::lines` reads
+/// both), so the blank line is found as an LF followed by LF or CRLF.
+fn header_end(buf: &[u8]) -> Option<(usize, usize)> {
+    buf.iter().enumerate().find_map(|(i, &b)| {
+        if b != b'\n' {
+            return None;
+        }
+        match &buf[i + 1..] {
+            [b'\n', ..] => Some((i + 1, i + 2)),
+            [b'\r', b'\n', ..] => Some((i + 1, i + 3)),
+            _ => None,
+        }
+    })
 }
 
 /// One line describing what was negotiated.
