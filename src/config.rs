@@ -287,9 +287,52 @@ impl ClientConfig {
             &self.alpn_protocols,
             &self.limits,
             self.max_fragment_len,
-        )
+        )?;
+        // RFC 5246 §7.4.1.2: `Extension extensions<0..2^16-1>`. With the
+        // longest host name (253 bytes), what we send must still fit.
+        if self.hello_extensions_len(MAX_HOST_NAME_LEN) > MAX_EXTENSIONS_LEN {
+            return Err(Error::Config(
+                "the ClientHello's extensions would exceed 65,535 bytes (RFC 5246 §7.4.1.2): \
+                 fewer or shorter alpn_protocols, signature_schemes or groups"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The length of our ClientHello's extension block, with a host name of
+    /// `sni_len` bytes in server_name (0: none) and without a ticket in
+    /// session_ticket (whose bytes come on top).
+    pub(crate) fn hello_extensions_len(&self, sni_len: usize) -> usize {
+        // type(2) length(2) body.
+        let ext = |body: usize| 4 + body;
+        let mut n = 0;
+        if sni_len > 0 {
+            // server_name_list<..>: name_type(1) HostName<..>
+            n += ext(2 + 1 + 2 + sni_len);
+        }
+        n += ext(2 + 2 * self.groups.len());
+        n += ext(1 + 1); // ec_point_formats: uncompressed
+        n += ext(2 + 2 * self.signature_schemes.len());
+        if !self.alpn_protocols.is_empty() {
+            n += ext(2 + self
+                .alpn_protocols
+                .iter()
+                .map(|p| 1 + p.len())
+                .sum::<usize>());
+        }
+        n += ext(0); // extended_master_secret
+        n += ext(1); // renegotiation_info, empty
+        n += ext(0); // session_ticket, without its ticket
+        n
     }
 }
+
+/// RFC 1035 §2.3.4, as a host name is written in server_name: 253 bytes.
+const MAX_HOST_NAME_LEN: usize = 253;
+
+/// RFC 5246 §7.4.1.2: `Extension extensions<0..2^16-1>`.
+pub(crate) const MAX_EXTENSIONS_LEN: usize = 0xffff;
 
 /// How a server answers: its certificate and key, and what it accepts.
 ///

@@ -232,7 +232,14 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
     let mut client_random = [0u8; 32];
     io.fill_random(&mut client_random)?;
 
-    let offered = ctx.cached_session();
+    // A ticket too long for the extension block beside everything else we
+    // send (RFC 5246 §7.4.1.2) is not offered: a full handshake instead.
+    let sni_len = ctx.sni().map_or(0, str::len);
+    let room =
+        crate::config::MAX_EXTENSIONS_LEN.saturating_sub(config.hello_extensions_len(sni_len));
+    let offered = ctx
+        .cached_session()
+        .filter(|cs| cs.ticket.as_ref().map_or(true, |t| t.len() <= room));
     let session_id = match &offered {
         // RFC 5077 §3.4: with a ticket, a fresh random ID lets us tell from
         // the ServerHello whether the ticket was accepted.
@@ -815,4 +822,119 @@ fn remember(ctx: &ClientContext, p: &Pending) {
         ticket,
         lifetime_hint,
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::sync::Arc;
+    use alloc::vec;
+
+    use crate::testing;
+
+    /// The extension block of the ClientHello at the start of `wire`.
+    fn extensions_len(wire: &[u8]) -> usize {
+        let records = testing::split_records(wire);
+        let hello = &testing::handshake_messages(&records)[0];
+        // type(1) length(3) version(2) random(32) session_id<..>
+        let mut at = 4 + 2 + 32;
+        at += 1 + usize::from(hello[at]);
+        at += 2 + usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]));
+        at += 1 + usize::from(hello[at]);
+        usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]))
+    }
+
+    /// The arithmetic that keeps hellos within RFC 5246 §7.4.1.2's
+    /// 65,535-byte extension block matches what the encoder writes.
+    #[test]
+    fn hello_extensions_len_matches_the_encoding() {
+        for (server_name, alpn) in [
+            ("localhost", vec![]),
+            (
+                "a.very.long.name.example",
+                vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+            ),
+            ("127.0.0.1", vec![vec![b'x'; 255]]),
+        ] {
+            let mut config = testing::client_config();
+            config.alpn_protocols = alpn;
+            let config = Arc::new(config);
+            let mut c = crate::ClientConnection::new(
+                config.clone(),
+                testing::name(server_name),
+                testing::now(),
+            )
+            .unwrap();
+            let sni_len = if server_name.parse::<core::net::IpAddr>().is_ok() {
+                0
+            } else {
+                server_name.len()
+            };
+            assert_eq!(
+                extensions_len(&testing::take_output(&mut c)),
+                config.hello_extensions_len(sni_len),
+                "{server_name}"
+            );
+        }
+    }
+
+    /// The session_ticket extension's body in the ClientHello in `wire`.
+    fn offered_ticket(wire: &[u8]) -> Option<usize> {
+        let records = testing::split_records(wire);
+        let hello = &testing::handshake_messages(&records)[0];
+        let mut at = 4 + 2 + 32;
+        at += 1 + usize::from(hello[at]);
+        at += 2 + usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]));
+        at += 1 + usize::from(hello[at]);
+        let end = at + 2 + usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]));
+        at += 2;
+        while at < end {
+            let typ = u16::from_be_bytes([hello[at], hello[at + 1]]);
+            let len = usize::from(u16::from_be_bytes([hello[at + 2], hello[at + 3]]));
+            if typ == 35 {
+                return Some(len);
+            }
+            at += 4 + len;
+        }
+        None
+    }
+
+    /// RFC 5077 lets a ticket be 65,535 bytes, more than fits in the
+    /// extension block beside our other extensions (RFC 5246 §7.4.1.2): such
+    /// a ticket is not offered (the hello asks for a new one instead).
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_ticket_too_long_for_the_hello_is_not_offered() {
+        use crate::session::{ClientSession, Session};
+        let offer = |ticket_len: usize| {
+            let mut config = testing::client_config();
+            let cache = Arc::new(crate::ClientSessionCache::new(4));
+            cache.put(
+                "localhost",
+                ClientSession {
+                    session: Session {
+                        suite: crate::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                        extended_master_secret: true,
+                        master_secret: crate::crypto::keys::MasterSecret::from_bytes([1; 48]),
+                        created: testing::NOW_SECS,
+                        server_name: Some("localhost".into()),
+                        peer_certificates: vec![],
+                    },
+                    session_id: vec![],
+                    ticket: Some(vec![7; ticket_len]),
+                    lifetime_hint: 3600,
+                },
+            );
+            config.session_cache = Some(cache);
+            let config = Arc::new(config);
+            let room = crate::config::MAX_EXTENSIONS_LEN - config.hello_extensions_len(9);
+            let mut c =
+                crate::ClientConnection::new(config, testing::name("localhost"), testing::now())
+                    .unwrap();
+            (offered_ticket(&testing::take_output(&mut c)), room)
+        };
+        let (offered, room) = offer(1000);
+        assert_eq!(offered, Some(1000));
+        assert_eq!(offer(room).0, Some(room), "exactly fills the block");
+        assert_eq!(offer(room + 1).0, Some(0), "too long: an empty extension");
+    }
 }
