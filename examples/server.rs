@@ -186,6 +186,10 @@ fn parse_suites(list: &str) -> Vec<CipherSuite> {
         .collect()
 }
 
+/// The longest request header `--http` buffers (RFC 9110 §15.5.20 gives
+/// 431 for more).
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+
 fn serve(config: Arc<ServerConfig>, mut sock: TcpStream, mode: Mode) -> Result<(), String> {
     let mut conn = ServerConnection::new(config, UnixTime::now()).map_err(|e| e.to_string())?;
     let mut tls = Stream::new(&mut conn, &mut sock);
@@ -223,6 +227,15 @@ fn serve(config: Arc<ServerConfig>, mut sock: TcpStream, mode: Mode) -> Result<(
                     break;
                 }
                 request.extend_from_slice(&buf[..n]);
+                if header_end(&request).is_none() && request.len() > MAX_REQUEST_HEAD {
+                    // A peer may not make us buffer a header without end.
+                    let refusal = "HTTP/1.1 431 Request Header Fields Too Large\r\n\
+                                   Content-Length: 0\r\nConnection: close\r\n\r\n";
+                    tls.write_all(refusal.as_bytes())
+                        .map_err(|e| e.to_string())?;
+                    tls.close().map_err(|e| e.to_string())?;
+                    return Err(format!("request header over {MAX_REQUEST_HEAD} bytes"));
+                }
                 // Answer every complete request (blank line seen).
                 while let Some((head_len, used)) = header_end(&request) {
                     let head = String::from_utf8_lossy(&request[..head_len]).to_string();

@@ -563,3 +563,24 @@ fn the_readme_command_lines_run() {
         assert!(!server.exited(), "{}", server.log());
     }
 }
+
+/// A request header that never ends is not buffered without bound: past
+/// 16 KiB the server answers 431 (RFC 9110 §15.5.20) and closes.
+#[test]
+fn server_http_refuses_an_endless_request_header() {
+    let mut args = server_args();
+    args.push("--http".into());
+    let (mut server, port) = start_server("server", &strs(&args));
+    let mut header = b"GET / HTTP/1.1\r\n".to_vec();
+    while header.len() <= 20 * 1024 {
+        header.extend_from_slice(b"X-Filler: 0123456789abcdef0123456789abcdef\r\n");
+    }
+    let got = http_over_tls(port, &header);
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{text}\n{}",
+        server.log()
+    );
+    assert!(!server.exited(), "{}", server.log());
+}
