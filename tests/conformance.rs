@@ -535,11 +535,11 @@ fn our_client_verifies_server_signatures_whose_hash_does_not_match_the_curve() {
             tls12::SignatureScheme::EcdsaSecp256r1Sha256,
         ),
     ] {
-        let (mut server, port) = s_server(identity, sigalgs);
+        let (server, port) = s_server(identity, sigalgs);
         let result = our_client_session(port, client_config(), "localhost", now(), |_| ());
         let (info, ()) = result.unwrap_or_else(|e| panic!("{identity}: {e}\n{}", server.log()));
         assert_eq!(info.signature_scheme, Some(scheme), "{identity}");
-        let _ = server.wait_exit();
+        drop(server); // gnutls-serv serves until killed
     }
 }
 
@@ -643,4 +643,95 @@ fn our_client_signs_certificate_verify_with_the_requested_hash() {
         "{}",
         server.log()
     );
+}
+
+/// gnutls-serv with `identity`, signing only with `sign` (a GnuTLS priority
+/// name such as `SIGN-ECDSA-SHA384`).
+fn gnutls_serv(identity: &str, sign: &str) -> (Proc, u16) {
+    let priority = format!("NORMAL:-VERS-ALL:+VERS-TLS1.2:-SIGN-ALL:+{sign}");
+    start_listening(
+        "gnutls-serv",
+        |port| {
+            let mut cmd = Command::new("stdbuf");
+            cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
+                .args(["--port", &port.to_string()])
+                .args([
+                    "--x509certfile",
+                    &fixture_path(&format!("{identity}.chain.pem")),
+                ])
+                .args(["--x509keyfile", &fixture_path(&format!("{identity}.key"))])
+                .args(["--priority", &priority]);
+            Proc::spawn(cmd)
+        },
+        |proc, port| {
+            let err = proc.stderr_text();
+            if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
+                Listening::Yes
+            } else if err.contains("IPv4") && err.contains("failed") {
+                Listening::PortTaken
+            } else {
+                Listening::NotYet
+            }
+        },
+        |_| false,
+    )
+}
+
+#[test]
+fn our_client_verifies_gnutls_signatures_whose_hash_does_not_match_the_curve() {
+    use tls12::SignatureScheme as S;
+    for (identity, sign, scheme) in [
+        ("server-p256", "SIGN-ECDSA-SHA384", S::EcdsaSecp384r1Sha384),
+        ("server-p384", "SIGN-ECDSA-SHA256", S::EcdsaSecp256r1Sha256),
+    ] {
+        let (server, port) = gnutls_serv(identity, sign);
+        let result = our_client_session(port, client_config(), "localhost", now(), |tls| {
+            let _ = tls.close();
+        });
+        let (info, ()) = result.unwrap_or_else(|e| panic!("{identity}: {e}\n{}", server.log()));
+        assert_eq!(info.signature_scheme, Some(scheme), "{identity}");
+        drop(server); // gnutls-serv serves until killed
+    }
+}
+
+/// With the feature, gnutls-cli allowing only the other hash gets a
+/// signature it verifies.
+#[cfg(feature = "ecdsa-any-hash")]
+#[test]
+fn gnutls_cli_verifies_our_signatures_with_the_other_hash() {
+    use tls12::SignatureScheme as S;
+    for (identity, sign, scheme) in [
+        ("server-p256", "SIGN-ECDSA-SHA384", S::EcdsaSecp384r1Sha384),
+        ("server-p384", "SIGN-ECDSA-SHA256", S::EcdsaSecp256r1Sha256),
+    ] {
+        let ours = our_server_thread(server_config(identity), |tls| {
+            tls.complete_handshake()
+                .map(|()| tls.connection().handshake_info().cloned().unwrap())
+                .map_err(|e| tls_error(tls.connection(), &e))
+        });
+        let mut cmd = Command::new("gnutls-cli");
+        cmd.args(["--port", &ours.port.to_string(), "127.0.0.1"])
+            .args([
+                "--sni-hostname",
+                "localhost",
+                "--verify-hostname",
+                "localhost",
+            ])
+            .args(["--x509cafile", &fixture_path("ca.pem")])
+            .args([
+                "--priority",
+                &format!("NORMAL:-VERS-ALL:+VERS-TLS1.2:-SIGN-ALL:+{sign}"),
+            ]);
+        let mut cli = Proc::spawn(cmd);
+        let info = ours.join();
+        cli.close_stdin();
+        let _ = cli.wait_exit();
+        let info = info.unwrap_or_else(|e| panic!("{identity}: {e}\n{}", cli.log()));
+        assert!(
+            cli.log().contains("Handshake was completed"),
+            "{identity}: {}",
+            cli.log()
+        );
+        assert_eq!(info.signature_scheme, Some(scheme), "{identity}");
+    }
 }
