@@ -539,7 +539,7 @@ fn our_client_verifies_server_signatures_whose_hash_does_not_match_the_curve() {
         let result = our_client_session(port, client_config(), "localhost", now(), |_| ());
         let (info, ()) = result.unwrap_or_else(|e| panic!("{identity}: {e}\n{}", server.log()));
         assert_eq!(info.signature_scheme, Some(scheme), "{identity}");
-        drop(server); // gnutls-serv serves until killed
+        drop(server); // s_server has served its one connection
     }
 }
 
