@@ -228,6 +228,10 @@ pub(crate) struct Identity {
 
 impl Identity {
     fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'_>) -> Result<Self, Error> {
+        Self::with_key(chain, SigningKey::from_der(&key)?)
+    }
+
+    fn with_key(chain: Vec<CertificateDer<'static>>, key: SigningKey) -> Result<Self, Error> {
         if chain.is_empty() {
             return Err(Error::Config("the certificate chain is empty".into()));
         }
@@ -237,7 +241,7 @@ impl Identity {
         }
         Ok(Self {
             chain: chain.into(),
-            key: Arc::new(SigningKey::from_der(&key)?),
+            key: Arc::new(key),
         })
     }
 }
@@ -276,6 +280,20 @@ impl ClientConfig {
         key: PrivateKeyDer<'_>,
     ) -> Result<(), Error> {
         self.client_identities.push(Identity::new(chain, key)?);
+        Ok(())
+    }
+
+    /// As [`add_client_certificate`](Self::add_client_certificate), with the
+    /// private key held by the caller (an HSM, a remote key service): when
+    /// a server asks for this certificate, the connection pauses for its
+    /// CertificateVerify signature ([`crate::keyop`]).
+    pub fn add_client_certificate_with_caller_key(
+        &mut self,
+        chain: Vec<CertificateDer<'static>>,
+        key: crate::KeyType,
+    ) -> Result<(), Error> {
+        self.client_identities
+            .push(Identity::with_key(chain, SigningKey::held_by_caller(key))?);
         Ok(())
     }
 
@@ -389,8 +407,32 @@ impl ServerConfig {
         cert_chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
-        Ok(Self {
-            identity: Identity::new(cert_chain, key)?,
+        Ok(Self::with_identity(Identity::new(cert_chain, key)?))
+    }
+
+    /// As [`new`](Self::new), with the private key held by the caller (an
+    /// HSM, a remote key service): every full handshake pauses for its
+    /// ServerKeyExchange signature ([`crate::keyop`]).
+    ///
+    /// ```
+    /// use tls12::{KeyType, ServerConfig};
+    /// # fn demo(chain: Vec<tls12::pki_types::CertificateDer<'static>>) -> Result<(), tls12::Error> {
+    /// let config = ServerConfig::with_caller_key(chain, KeyType::EcdsaP256)?;
+    /// # let _ = config; Ok(()) }
+    /// ```
+    pub fn with_caller_key(
+        cert_chain: Vec<CertificateDer<'static>>,
+        key: crate::KeyType,
+    ) -> Result<Self, Error> {
+        Ok(Self::with_identity(Identity::with_key(
+            cert_chain,
+            SigningKey::held_by_caller(key),
+        )?))
+    }
+
+    fn with_identity(identity: Identity) -> Self {
+        Self {
+            identity,
             client_auth: ClientAuth::None,
             cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
             groups: SUPPORTED_GROUPS.to_vec(),
@@ -410,7 +452,7 @@ impl ServerConfig {
                 std::time::Duration::from_secs(6 * 3600),
                 std::time::Duration::from_secs(12 * 3600),
             ))),
-        })
+        }
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {

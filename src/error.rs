@@ -125,6 +125,11 @@ pub enum Error {
     /// A local failure (randomness, key generation, signing).
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// An operation the caller performs for the connection failed, or its
+    /// answer was unusable (a signature that does not verify with our
+    /// certificate); internal_error is sent to the peer.
+    #[error("caller-performed operation failed: {0}")]
+    OperationFailed(&'static str),
 }
 
 impl Error {
@@ -152,7 +157,9 @@ impl Error {
             // RFC 5246 has no "excessive" alert; the peer's message was out of
             // the range we accept, which is the sense of decode_error.
             Self::LimitExceeded { .. } => A::DecodeError,
-            Self::SequenceExhausted | Self::Internal(_) => A::InternalError,
+            Self::SequenceExhausted | Self::Internal(_) | Self::OperationFailed(_) => {
+                A::InternalError
+            }
             Self::AlertReceived(_)
             | Self::PeerClosedDuringHandshake
             | Self::UnexpectedEof

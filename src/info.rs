@@ -28,6 +28,16 @@ pub enum Event {
     /// warning is dropped, so a peer cannot grow it (and the connection is
     /// cut off after `Limits::max_warnings_in_a_row` warnings in a row).
     WarningAlert(AlertDescription),
+    /// The handshake waits for the caller to perform an operation (a
+    /// signature with a caller-held key): see
+    /// [`Connection::operation`](crate::Connection::operation) and
+    /// [`Connection::complete_operation`](crate::Connection::complete_operation).
+    Operation {
+        /// Names the operation in the answer.
+        id: crate::keyop::OperationId,
+        /// What is asked.
+        kind: crate::keyop::OperationKind,
+    },
 }
 
 /// What was negotiated, available once the handshake completes.

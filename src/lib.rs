@@ -87,6 +87,7 @@ pub(crate) mod crypto;
 pub(crate) mod error;
 pub(crate) mod handshake;
 pub(crate) mod info;
+pub mod keyop;
 pub(crate) mod record;
 pub(crate) mod session;
 #[cfg(feature = "std")]
@@ -100,6 +101,7 @@ pub use config::{ClientAuth, ClientConfig, Limits, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use error::{CertificateError, Error};
+pub use keyop::{Answer, KeyType, Operation, OperationId, OperationKind};
 #[cfg(feature = "std")]
 pub use session::{ClientSessionCache, SessionCache, Ticketer};
 #[cfg(feature = "std")]

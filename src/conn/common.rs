@@ -12,6 +12,7 @@ use crate::crypto::rand::RandomSource;
 use crate::error::Error;
 use crate::handshake::{Io, Role};
 use crate::info::{Event, HandshakeInfo};
+use crate::keyop::{OperationId, OperationKind};
 use crate::record::layer::RecordLayer;
 use crate::record::queue::ByteQueue;
 
@@ -33,6 +34,9 @@ pub(crate) struct Common {
     /// Encoding space for outgoing handshake messages (see [`Io`]),
     /// released once the handshake is over.
     pub(crate) encode_buf: Vec<u8>,
+    /// The operation the caller has been asked for and not yet answered.
+    pub(crate) pending_op: Option<OperationId>,
+    next_op: Option<u64>,
 }
 
 impl Common {
@@ -61,7 +65,29 @@ impl Common {
             received_close_notify: false,
             warnings_in_a_row: 0,
             encode_buf: Vec::new(),
+            pending_op: None,
+            next_op: None,
         }
+    }
+
+    /// Asks the caller for `kind`: a fresh id, reported by an event.
+    pub(crate) fn begin_operation(&mut self, kind: OperationKind) -> Result<(), Error> {
+        // Ids start at a random point, so that an answer given to the wrong
+        // connection is refused as unknown rather than taken (no global
+        // counter: it would need 64-bit atomics, which small targets lack).
+        let next = match self.next_op {
+            Some(n) => n,
+            None => {
+                let mut seed = [0u8; 8];
+                self.random.fill(&mut seed)?;
+                u64::from_be_bytes(seed)
+            }
+        };
+        self.next_op = Some(next.wrapping_add(1));
+        let id = OperationId(next);
+        self.pending_op = Some(id);
+        self.push_event(Event::Operation { id, kind });
+        Ok(())
     }
 
     /// What the state machine may touch for one transition.

@@ -29,6 +29,7 @@ use crate::handshake::client::{self, ClientContext};
 use crate::handshake::server::{self, ServerContext};
 use crate::handshake::table::{Action, ClientStage, Kind, ServerStage};
 use crate::handshake::{Message, Next, Role, Transition};
+use crate::keyop::{Answer, Operation, OperationId, OperationKind};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::{RecordHeader, HEADER_LEN};
 
@@ -207,14 +208,45 @@ impl Side {
         handler: Handler,
         msg: Message<'_>,
     ) -> Result<(), Error> {
-        match (self, handler) {
+        match (&mut *self, handler) {
             (Side::Client { ctx, machine }, Handler::Client(h)) => {
-                machine.advance(ctx, common, h, msg)
+                machine.advance(ctx, common, h, msg)?;
             }
             (Side::Server { ctx, machine }, Handler::Server(h)) => {
-                machine.advance(ctx, common, h, msg)
+                machine.advance(ctx, common, h, msg)?;
             }
-            _ => Err(Error::Internal("handler of the other side")),
+            _ => return Err(Error::Internal("handler of the other side")),
+        }
+        // A state that waits for the caller: tell it.
+        if let Some((kind, _)) = self.operation() {
+            common.begin_operation(kind)?;
+        }
+        Ok(())
+    }
+
+    /// What a paused state asks the caller for, and the bytes it concerns.
+    fn operation(&self) -> Option<(OperationKind, &[u8])> {
+        match self {
+            Side::Client { machine, .. } => match machine.state()? {
+                client::State::AwaitSignature(s) => Some(s.operation()),
+                _ => None,
+            },
+            Side::Server { machine, .. } => match machine.state()? {
+                server::State::AwaitSignature(s) => Some(s.operation()),
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether the current state holds the peer's bytes unread (it waits
+    /// for the caller), as the table says.
+    fn holds_input(&self) -> bool {
+        if let Some(stage) = self.client_stage() {
+            stage.holds_input()
+        } else if let Some(stage) = self.server_stage() {
+            stage.holds_input()
+        } else {
+            false
         }
     }
 
@@ -238,6 +270,9 @@ pub struct Connection {
     incoming: Vec<u8>,
     /// Scratch space for decrypting non-application records.
     scratch: Vec<u8>,
+    /// The peer's bytes received while paused for the caller, read once it
+    /// answers.
+    held: Vec<u8>,
     /// Whether the handshake buffers have been released (see
     /// `release_handshake_buffers`).
     released: bool,
@@ -261,6 +296,7 @@ impl Connection {
             joiner,
             incoming: Vec::new(),
             scratch: Vec::new(),
+            held: Vec::new(),
             released: false,
         }
     }
@@ -307,6 +343,20 @@ impl Connection {
     fn receive_inner(&mut self, mut input: &[u8]) -> Result<usize, Error> {
         let mut consumed = 0;
         loop {
+            if self.side.holds_input() {
+                // Paused for the caller: keep what arrives, unread, up to
+                // the handshake message cap (then back-pressure).
+                let room = self
+                    .common
+                    .limits
+                    .max_handshake_message_len
+                    .saturating_sub(self.held.len());
+                let take = room.min(input.len());
+                self.held
+                    .extend_from_slice(input.get(..take).unwrap_or_default());
+                consumed += take;
+                break;
+            }
             if self.common.plaintext.len() >= self.common.limits.max_buffered_plaintext
                 || self.common.received_close_notify
             {
@@ -509,6 +559,11 @@ impl Connection {
                     while let Some((typ, body, raw, after)) = self.joiner.split_whole(rest)? {
                         handle_message(&mut self.side, &mut self.common, typ, body, raw)?;
                         rest = after;
+                        if self.side.holds_input() {
+                            // Paused: what follows in the record waits in
+                            // the joiner for the caller's answer.
+                            break;
+                        }
                     }
                     if rest.is_empty() && !plaintext.is_empty() {
                         return Ok(false);
@@ -585,6 +640,9 @@ impl Connection {
     /// Hands every complete buffered handshake message to the state machine.
     fn drain_handshake(&mut self) -> Result<(), Error> {
         loop {
+            if self.side.holds_input() {
+                return Ok(());
+            }
             let Self {
                 side,
                 common,
@@ -641,6 +699,12 @@ impl Connection {
                 "receive_in_place while plaintext from receive is unread",
             ));
         }
+        if self.side.holds_input() {
+            // Only `receive` holds bytes for later.
+            return Err(Error::Misuse(
+                "receive_in_place while an operation for the caller is pending",
+            ));
+        }
         let hdr = match RecordHeader::parse(buf) {
             Ok(Some(hdr)) if buf.len() >= HEADER_LEN + hdr.len => hdr,
             Ok(_) => {
@@ -670,6 +734,63 @@ impl Connection {
             }),
             Err(e) => Err(self.fail(e)),
         }
+    }
+
+    /// The operation the connection waits for the caller to perform, if
+    /// any (see [`crate::keyop`]): reported by [`Event::Operation`].
+    pub fn operation(&self) -> Option<Operation<'_>> {
+        let id = self.common.pending_op?;
+        let (kind, message) = self.side.operation()?;
+        Some(Operation { id, kind, message })
+    }
+
+    /// Answers the operation `id` and resumes the handshake, reading what
+    /// the peer sent meanwhile.
+    ///
+    /// An `id` that is not the pending operation's (answered already, or
+    /// never asked) is [`Error::Misuse`] and changes nothing. A signature
+    /// that does not verify with our certificate (wrong key, scheme or
+    /// length), or [`Answer::Failed`], fails the connection with
+    /// [`Error::OperationFailed`] and internal_error for the peer.
+    pub fn complete_operation(&mut self, id: OperationId, answer: Answer) -> Result<(), Error> {
+        self.check_usable()?;
+        if self.common.pending_op != Some(id) {
+            return Err(Error::Misuse("no pending operation has this id"));
+        }
+        self.common.pending_op = None;
+        let result = self.resume(answer);
+        self.release_handshake_buffers();
+        result.map_err(|e| self.fail(e))
+    }
+
+    fn resume(&mut self, answer: Answer) -> Result<(), Error> {
+        let signature = match answer {
+            Answer::Signature(signature) => signature,
+            Answer::Failed => return Err(Error::OperationFailed("the caller could not sign")),
+        };
+        let handler = match self.side.action(Kind::Answer) {
+            Action::Handle(h) => h,
+            _ => return Err(Error::Internal("an answer with no operation pending")),
+        };
+        let msg = Message {
+            body: &signature,
+            raw: &[],
+        };
+        self.side.run(&mut self.common, handler, msg)?;
+        // What arrived while paused: the rest of a record, then whole bytes.
+        self.drain_handshake()?;
+        let held = core::mem::take(&mut self.held);
+        let used = self.receive_inner(&held)?;
+        if let Some(rest) = held.get(used..) {
+            if !rest.is_empty() {
+                // Paused again, or the plaintext buffer is full: keep the
+                // rest for later.
+                let mut again = core::mem::take(&mut self.held);
+                again.splice(0..0, rest.iter().copied());
+                self.held = again;
+            }
+        }
+        Ok(())
     }
 
     /// TLS bytes waiting to be sent to the peer.

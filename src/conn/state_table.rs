@@ -28,6 +28,39 @@ fn pair(mutual: bool) -> (ClientConnection, ServerConnection) {
     testing::pair_with(cc, sc, "localhost")
 }
 
+/// A pair whose paused side signs with a caller-held key: the client's
+/// client-p256 key (`client_paused`) or the server's server-p256 key.
+fn caller_key_pair(client_paused: bool) -> (ClientConnection, ServerConnection) {
+    use crate::KeyType;
+    let mut cc = testing::client_config();
+    let mut sc = testing::server_config("server-p256");
+    if client_paused {
+        let (chain, _) = testing::identity("client-p256");
+        cc.add_client_certificate_with_caller_key(chain, KeyType::EcdsaP256)
+            .unwrap();
+        sc.client_auth = ClientAuth::Required(testing::roots());
+    } else {
+        let (chain, _) = testing::identity("server-p256");
+        sc = crate::ServerConfig::with_caller_key(chain, KeyType::EcdsaP256).unwrap();
+    }
+    testing::pair_with(cc, sc, "localhost")
+}
+
+/// What the caller's key signs for the pending operation of `conn`.
+fn caller_signature(conn: &Connection, client: bool) -> Vec<u8> {
+    let op = conn.operation().expect("paused");
+    let key = testing::key(if client {
+        "client-p256.key"
+    } else {
+        "server-p256.key"
+    });
+    let key = crate::crypto::sign::SigningKey::from_der(&key).unwrap();
+    key.sign(op.scheme(), op.message())
+        .unwrap()
+        .as_ref()
+        .to_vec()
+}
+
 /// The inputs of the table: every kind the tables distinguish, and a
 /// handshake type no RFC defines.
 fn inputs() -> Vec<Kind> {
@@ -48,11 +81,20 @@ enum Outcome {
     /// The peer's close_notify before the handshake finished: the
     /// connection ends with nothing agreed.
     ClosedEarly,
+    /// Paused for the caller: the bytes are taken and held, unread.
+    Held,
+    /// An answer with no operation pending: the caller's mistake
+    /// (`Error::Misuse`), which changes nothing.
+    Misuse,
 }
 
 /// What the table says should happen.
-fn outcome_of<H>(action: Action<H>) -> Outcome {
+fn outcome_of<H>(action: Action<H>, input: Kind) -> Outcome {
     match action {
+        // The caller's answer never reaches the table unless an operation is
+        // pending: the API refuses it first.
+        Action::Unexpected if input == Kind::Answer => Outcome::Misuse,
+        Action::Hold => Outcome::Held,
         Action::Unexpected => Outcome::Unexpected,
         Action::PeerFatal => Outcome::PeerAlert,
         Action::ClosedDuringHandshake => Outcome::ClosedEarly,
@@ -123,6 +165,18 @@ fn hs(m: &[u8]) -> (Kind, Vec<u8>) {
 
 fn client_in(stage: ClientStage) -> Setup {
     use ClientStage as S;
+    if stage == S::AwaitSignature {
+        let (mut c, mut s) = caller_key_pair(true);
+        s.receive(&take_output(&mut c)).unwrap();
+        c.receive(&take_output(&mut s)).unwrap();
+        assert!(c.operation().is_some(), "paused for the signature");
+        return Setup {
+            conn: c.0,
+            peer: s.0,
+            protected: false,
+            expected: None,
+        };
+    }
     let mutual = stage == S::ExpectServerHelloDone;
     let (mut c, mut s) = pair(mutual);
     s.receive(&take_output(&mut c)).unwrap();
@@ -197,6 +251,17 @@ fn client_in(stage: ClientStage) -> Setup {
 
 fn server_in(stage: ServerStage) -> Setup {
     use ServerStage as S;
+    if stage == S::AwaitSignature {
+        let (mut c, mut s) = caller_key_pair(false);
+        s.receive(&take_output(&mut c)).unwrap();
+        assert!(s.operation().is_some(), "paused for the signature");
+        return Setup {
+            conn: s.0,
+            peer: c.0,
+            protected: false,
+            expected: None,
+        };
+    }
     let mutual = matches!(stage, S::ExpectCertificate | S::ExpectCertificateVerify);
     let (mut c, mut s) = pair(mutual);
     let hello = take_output(&mut c);
@@ -300,12 +365,44 @@ fn body(
         Kind::WarningAlert => (ContentType::Alert, vec![1, 90]),
         Kind::CloseNotify => (ContentType::Alert, vec![1, 0]),
         Kind::FatalAlert => (ContentType::Alert, vec![2, 40]),
+        // Not wire bytes: `observe` answers through the API.
+        Kind::Answer => (ContentType::Handshake, Vec::new()),
     }
+}
+
+/// Answers the pending operation (or a made-up one) with the real key.
+fn observe_answer(setup: &mut Setup, client: bool) -> Outcome {
+    let pending = setup.conn.operation().map(|op| op.id());
+    let Some(id) = pending else {
+        let made_up = crate::keyop::OperationId(99);
+        assert_eq!(
+            setup
+                .conn
+                .complete_operation(made_up, crate::Answer::Signature(vec![1])),
+            Err(Error::Misuse("no pending operation has this id"))
+        );
+        assert!(setup.conn.error().is_none(), "nothing changed");
+        return Outcome::Misuse;
+    };
+    let signature = caller_signature(&setup.conn, client);
+    setup
+        .conn
+        .complete_operation(id, crate::Answer::Signature(signature))
+        .unwrap();
+    assert!(setup.conn.operation().is_none());
+    Outcome::Accepted
 }
 
 fn observe(setup: &mut Setup, typ: ContentType, body: &[u8]) -> Outcome {
     let queued = setup.conn.pending_output().len();
+    let paused = setup.conn.operation().is_some();
     match setup.inject(typ, body) {
+        Ok(n) if paused => {
+            assert!(n > 0 && setup.conn.error().is_none());
+            assert!(setup.conn.operation().is_some(), "still paused");
+            assert_eq!(setup.conn.pending_output().len(), queued, "nothing read");
+            Outcome::Held
+        }
         Ok(_) => {
             assert!(setup.conn.error().is_none());
             Outcome::Accepted
@@ -351,6 +448,7 @@ fn action_name<H>(action: Action<H>) -> &'static str {
         Action::ClosedDuringHandshake => "closed early",
         Action::PeerFatal => "peer fatal",
         Action::Unexpected => "unexpected",
+        Action::Hold => "hold",
     }
 }
 
@@ -408,17 +506,19 @@ fn every_state_and_every_input_has_the_outcome_its_table_row_says() {
                     // The one Finished that can be accepted is the peer's
                     // genuine one.
                     real_finished(matches!(stage, Stage::Client(_)))
+                } else if input == Kind::Answer {
+                    observe_answer(&mut stage.setup(), matches!(stage, Stage::Client(_)))
                 } else {
                     let mut setup = stage.setup();
                     let (typ, bytes) = body(&setup, input, &synthetic);
                     observe(&mut setup, typ, &bytes)
                 };
-            let want = outcome_of(stage.on(input));
+            let want = outcome_of(stage.on(input), input);
             assert_eq!(got, want, "{} <- {}", stage.name(), label(input));
             cases += 1;
         }
     }
-    assert_eq!(cases, (9 + 7) * 18);
+    assert_eq!(cases, (10 + 8) * 19);
 }
 
 /// Type before body: in every state, a handshake message of a type the

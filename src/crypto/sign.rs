@@ -14,6 +14,7 @@ use super::suites::AuthAlgorithm;
 use crate::codec::enums::{NamedGroup, SignatureScheme};
 use crate::codec::list::List;
 use crate::error::Error;
+use crate::keyop::KeyType;
 
 /// A private key able to sign TLS 1.2 handshake messages.
 ///
@@ -35,6 +36,8 @@ enum Inner {
     EcdsaP384(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
     Rsa(RsaKeyPair),
+    /// Held by the caller, who makes each signature when asked.
+    Caller(KeyType),
 }
 
 const P256_SCHEMES: &[SignatureScheme] = &[SignatureScheme::EcdsaSecp256r1Sha256];
@@ -62,6 +65,17 @@ const RSA_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RsaPkcs1Sha256,
     SignatureScheme::RsaPkcs1Sha384,
     SignatureScheme::RsaPkcs1Sha512,
+];
+
+/// A caller-held ECDSA key can sign any hash (RFC 5246 §7.4.1.4.1 names
+/// only the hash), its curve's own first.
+const CALLER_P256_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::EcdsaSecp256r1Sha256,
+    SignatureScheme::EcdsaSecp384r1Sha384,
+];
+const CALLER_P384_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::EcdsaSecp384r1Sha384,
+    SignatureScheme::EcdsaSecp256r1Sha256,
 ];
 
 // DER pieces for wrapping a SEC1 ECPrivateKey (RFC 5915) in a PKCS#8
@@ -179,6 +193,20 @@ impl SigningKey {
         })
     }
 
+    /// A key the caller holds and signs with when the connection asks.
+    pub(crate) fn held_by_caller(kind: KeyType) -> Self {
+        Self {
+            inner: Inner::Caller(kind),
+            #[cfg(feature = "ecdsa-any-hash")]
+            other_hash: None,
+        }
+    }
+
+    /// Whether the caller makes this key's signatures.
+    pub(crate) fn is_held_by_caller(&self) -> bool {
+        matches!(self.inner, Inner::Caller(_))
+    }
+
     fn from_pkcs8(der: &[u8], rng: &dyn SecureRandom) -> Result<Inner, Error> {
         if let Ok(kp) =
             EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, der, rng)
@@ -207,8 +235,13 @@ impl SigningKey {
     /// the ECDHE_ECDSA suites (RFC 8422 §5.4).
     pub(crate) fn auth(&self) -> AuthAlgorithm {
         match self.inner {
-            Inner::EcdsaP256(_) | Inner::EcdsaP384(_) | Inner::Ed25519(_) => AuthAlgorithm::Ecdsa,
-            Inner::Rsa(_) => AuthAlgorithm::Rsa,
+            Inner::EcdsaP256(_)
+            | Inner::EcdsaP384(_)
+            | Inner::Ed25519(_)
+            | Inner::Caller(KeyType::EcdsaP256 | KeyType::EcdsaP384 | KeyType::Ed25519) => {
+                AuthAlgorithm::Ecdsa
+            }
+            Inner::Rsa(_) | Inner::Caller(KeyType::Rsa) => AuthAlgorithm::Rsa,
         }
     }
 
@@ -218,9 +251,9 @@ impl SigningKey {
     /// signature_algorithms alone.
     pub(crate) fn curve(&self) -> Option<NamedGroup> {
         match self.inner {
-            Inner::EcdsaP256(_) => Some(NamedGroup::Secp256r1),
-            Inner::EcdsaP384(_) => Some(NamedGroup::Secp384r1),
-            Inner::Ed25519(_) | Inner::Rsa(_) => None,
+            Inner::EcdsaP256(_) | Inner::Caller(KeyType::EcdsaP256) => Some(NamedGroup::Secp256r1),
+            Inner::EcdsaP384(_) | Inner::Caller(KeyType::EcdsaP384) => Some(NamedGroup::Secp384r1),
+            Inner::Ed25519(_) | Inner::Rsa(_) | Inner::Caller(_) => None,
         }
     }
 
@@ -231,14 +264,16 @@ impl SigningKey {
             match self.inner {
                 Inner::EcdsaP256(_) => return P256_ANY_HASH_SCHEMES,
                 Inner::EcdsaP384(_) => return P384_ANY_HASH_SCHEMES,
-                Inner::Ed25519(_) | Inner::Rsa(_) => {}
+                Inner::Ed25519(_) | Inner::Rsa(_) | Inner::Caller(_) => {}
             }
         }
         match self.inner {
             Inner::EcdsaP256(_) => P256_SCHEMES,
             Inner::EcdsaP384(_) => P384_SCHEMES,
-            Inner::Ed25519(_) => ED25519_SCHEMES,
-            Inner::Rsa(_) => RSA_SCHEMES,
+            Inner::Ed25519(_) | Inner::Caller(KeyType::Ed25519) => ED25519_SCHEMES,
+            Inner::Rsa(_) | Inner::Caller(KeyType::Rsa) => RSA_SCHEMES,
+            Inner::Caller(KeyType::EcdsaP256) => CALLER_P256_SCHEMES,
+            Inner::Caller(KeyType::EcdsaP384) => CALLER_P384_SCHEMES,
         }
     }
 
@@ -293,6 +328,9 @@ impl SigningKey {
                     .map_err(|_| Error::Internal("RSA signing failed"))?;
                 Ok(sig)
             }
+            Inner::Caller(_) => Err(Error::Internal(
+                "a caller-held key signs through Connection::complete_operation",
+            )),
         }
     }
 }
@@ -358,6 +396,10 @@ impl fmt::Debug for SigningKey {
             Inner::EcdsaP384(_) => "ECDSA P-384",
             Inner::Ed25519(_) => "Ed25519",
             Inner::Rsa(_) => "RSA",
+            Inner::Caller(KeyType::EcdsaP256) => "caller-held ECDSA P-256",
+            Inner::Caller(KeyType::EcdsaP384) => "caller-held ECDSA P-384",
+            Inner::Caller(KeyType::Ed25519) => "caller-held Ed25519",
+            Inner::Caller(KeyType::Rsa) => "caller-held RSA",
         };
         f.debug_struct("SigningKey")
             .field("kind", &kind)

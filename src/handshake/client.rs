@@ -23,7 +23,7 @@ use alloc::borrow::Cow;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use rustls_pki_types::{ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::table::ClientStage;
 use super::{
@@ -162,6 +162,7 @@ pub(crate) enum State {
     ExpectCertificateRequest(ExpectServerHelloDone),
     /// `requested` is set.
     ExpectServerHelloDone(ExpectServerHelloDone),
+    AwaitSignature(AwaitSignature),
     ExpectNewSessionTicket(ExpectNewSessionTicket),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
@@ -208,6 +209,27 @@ pub(crate) struct ExpectServerHelloDone {
     our_public: agreement::PublicKey,
     premaster: Premaster,
     requested: Option<Requested>,
+}
+
+/// Certificate and ClientKeyExchange are sent; the caller is making the
+/// CertificateVerify signature over every handshake message so far.
+pub(crate) struct AwaitSignature {
+    neg: Negotiated,
+    transcript: Transcript,
+    master: MasterSecret,
+    scheme: SignatureScheme,
+    /// The chain whose key signs, to check the answer with.
+    chain: Arc<[CertificateDer<'static>]>,
+}
+
+impl AwaitSignature {
+    /// The caller's operation.
+    pub(crate) fn operation(&self) -> (crate::keyop::OperationKind, &[u8]) {
+        (
+            crate::keyop::OperationKind::Sign(self.scheme),
+            self.transcript.buffer().unwrap_or_default(),
+        )
+    }
 }
 
 /// What is left to do once the server's Finished checks out. The keys are
@@ -322,6 +344,7 @@ impl State {
             Self::ExpectServerKeyExchange(_) => ClientStage::ExpectServerKeyExchange,
             Self::ExpectCertificateRequest(_) => ClientStage::ExpectCertificateRequest,
             Self::ExpectServerHelloDone(_) => ClientStage::ExpectServerHelloDone,
+            Self::AwaitSignature(_) => ClientStage::AwaitSignature,
             Self::ExpectNewSessionTicket(_) => ClientStage::ExpectNewSessionTicket,
             Self::ExpectChangeCipherSpec(_) => ClientStage::ExpectChangeCipherSpec,
             Self::ExpectFinished(_) => ClientStage::ExpectFinished,
@@ -400,6 +423,36 @@ pub(crate) fn server_hello_done(
     };
     crate::codec::Reader::new(msg.body).expect_empty("ServerHelloDone")?;
     s.handle(ctx, io, msg.raw).map(Next::State)
+}
+
+pub(crate) fn signature(
+    state: State,
+    _: &ClientContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::AwaitSignature(mut s) = state else {
+        return Err(mismatch());
+    };
+    let signed = s
+        .transcript
+        .buffer()
+        .ok_or(Error::Internal("handshake messages not kept"))?;
+    // Checked with our own certificate before it goes out: a wrong key, a
+    // wrong scheme or a damaged signature fails here, not at the peer.
+    verify_leaf_signature(&s.chain, s.scheme, signed, msg.body, "CertificateVerify").map_err(
+        |_| Error::OperationFailed("the caller's signature does not verify with our certificate"),
+    )?;
+    let cv = DigitallySigned {
+        scheme: s.scheme,
+        signature: msg.body,
+    };
+    emit(
+        io,
+        &mut s.transcript,
+        &HandshakeMessage::CertificateVerify(cv),
+    )?;
+    end_flight(io, s.neg, s.transcript, s.master).map(Next::State)
 }
 
 pub(crate) fn new_session_ticket(
@@ -733,9 +786,16 @@ impl ExpectServerHelloDone {
         let master = self.neg.master_secret(&self.premaster, &self.transcript)?;
 
         if let Some((id, scheme)) = identity {
-            // RFC 5246 §7.4.8: sign every handshake message so far. This one
-            // call is the private-key operation a caller-side signer (an HSM)
-            // will take over.
+            if id.key.is_held_by_caller() {
+                return Ok(State::AwaitSignature(AwaitSignature {
+                    neg: self.neg,
+                    transcript: self.transcript,
+                    master,
+                    scheme,
+                    chain: id.chain.clone(),
+                }));
+            }
+            // RFC 5246 §7.4.8: sign every handshake message so far.
             let signed = self
                 .transcript
                 .buffer()
@@ -751,19 +811,27 @@ impl ExpectServerHelloDone {
                 &HandshakeMessage::CertificateVerify(cv),
             )?;
         }
-        self.transcript.keep_buffer(false);
-
-        self.neg.install_keys(io, &master, Role::Client)?;
-        self.neg
-            .send_ccs_and_finished(io, &master, FinishedLabel::Client, &mut self.transcript)?;
-        Ok(next_after_keys(Pending {
-            neg: self.neg,
-            transcript: self.transcript,
-            master,
-            reply_due: false,
-            ticket: None,
-        }))
+        end_flight(io, self.neg, self.transcript, master)
     }
+}
+
+/// The end of the client's flight: ChangeCipherSpec and Finished.
+fn end_flight(
+    io: &mut Io<'_>,
+    neg: Negotiated,
+    mut transcript: Transcript,
+    master: MasterSecret,
+) -> Result<State, Error> {
+    transcript.keep_buffer(false);
+    neg.install_keys(io, &master, Role::Client)?;
+    neg.send_ccs_and_finished(io, &master, FinishedLabel::Client, &mut transcript)?;
+    Ok(next_after_keys(Pending {
+        neg,
+        transcript,
+        master,
+        reply_due: false,
+        ticket: None,
+    }))
 }
 
 impl ExpectFinished {

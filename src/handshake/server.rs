@@ -65,6 +65,7 @@ pub(crate) struct ServerContext {
 #[allow(clippy::enum_variant_names)]
 pub(crate) enum State {
     ExpectClientHello,
+    AwaitSignature(AwaitSignature),
     ExpectCertificate(ExpectCertificate),
     ExpectClientKeyExchange(ExpectClientKeyExchange),
     ExpectCertificateVerify(ExpectCertificateVerify),
@@ -80,6 +81,27 @@ pub(crate) type Handler = Transition<State, ServerContext>;
 /// The state a handler was given is not the one its table row names.
 fn mismatch() -> Error {
     Error::Internal("server state and transition table disagree")
+}
+
+/// ServerHello and Certificate are sent; the caller is making the
+/// ServerKeyExchange signature.
+pub(crate) struct AwaitSignature {
+    neg: Negotiated,
+    transcript: Transcript,
+    key_share: KeyShare,
+    /// What is signed: both randoms and the ECDH params (RFC 8422 §5.4).
+    message: Vec<u8>,
+    scheme: SignatureScheme,
+}
+
+impl AwaitSignature {
+    /// The caller's operation.
+    pub(crate) fn operation(&self) -> (crate::keyop::OperationKind, &[u8]) {
+        (
+            crate::keyop::OperationKind::Sign(self.scheme),
+            &self.message,
+        )
+    }
 }
 
 /// The client's Certificate, after we sent CertificateRequest.
@@ -124,6 +146,7 @@ impl State {
     pub(crate) fn stage(&self) -> ServerStage {
         match self {
             Self::ExpectClientHello => ServerStage::ExpectClientHello,
+            Self::AwaitSignature(_) => ServerStage::AwaitSignature,
             Self::ExpectCertificate(_) => ServerStage::ExpectCertificate,
             Self::ExpectClientKeyExchange(_) => ServerStage::ExpectClientKeyExchange,
             Self::ExpectCertificateVerify(_) => ServerStage::ExpectCertificateVerify,
@@ -146,6 +169,47 @@ pub(crate) fn client_hello(
         return Err(mismatch());
     };
     first_flight(ctx, io, msg.decode("ClientHello")?, msg.raw).map(Next::State)
+}
+
+pub(crate) fn signature(
+    state: State,
+    ctx: &ServerContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::AwaitSignature(mut s) = state else {
+        return Err(mismatch());
+    };
+    let config = &ctx.config;
+    // Checked with our own certificate before it goes out: a wrong key, a
+    // wrong scheme or a damaged signature fails here, not at the peer.
+    verify_leaf_signature(
+        &config.identity.chain,
+        s.scheme,
+        &s.message,
+        msg.body,
+        "ServerKeyExchange",
+    )
+    .map_err(|_| {
+        Error::OperationFailed("the caller's signature does not verify with our certificate")
+    })?;
+    let params = s.message.get(64..).unwrap_or_default();
+    let scheme = s.scheme;
+    emit_with(
+        io,
+        &mut s.transcript,
+        HandshakeType::ServerKeyExchange,
+        |out| {
+            out.extend_from_slice(params);
+            DigitallySigned {
+                scheme,
+                signature: msg.body,
+            }
+            .encode(out);
+            Ok(())
+        },
+    )?;
+    end_first_flight(config, io, s.neg, s.transcript, s.key_share).map(Next::State)
 }
 
 pub(crate) fn certificate(
@@ -613,8 +677,7 @@ fn first_flight(
     let mut transcript = Transcript::new();
     // ring signs and verifies whole messages, so CertificateVerify needs
     // every handshake message, not just their hash.
-    let client_auth = config.client_auth.roots().is_some();
-    transcript.keep_buffer(client_auth);
+    transcript.keep_buffer(config.client_auth.roots().is_some());
     // The suite is known: hash with its hash alone from the start.
     transcript.start_hash(suite.hash);
     transcript.add(raw);
@@ -641,9 +704,39 @@ fn first_flight(
         &HandshakeMessage::Certificate(CertificateMsg { chain }),
     )?;
 
+    let key_share = KeyShare::generate(group)?;
+    let neg = Negotiated {
+        suite,
+        client_random: ch.random.0,
+        server_random,
+        extended_master_secret: d.ems,
+        secure_renegotiation: d.secure_renegotiation,
+        alpn: d.alpn,
+        server_name: d.server_name,
+        group: Some(group),
+        scheme: Some(scheme),
+        peer_certificates: Vec::new(),
+        session_id,
+        ticket_promised: issue_ticket,
+        resumed: false,
+    };
+    if config.identity.key.is_held_by_caller() {
+        // The caller signs: pause with what it signs (RFC 8422 §5.4: both
+        // randoms and the params), the one allocation of the paused path.
+        let mut message = Vec::with_capacity(64 + 4 + key_share.public_bytes().len());
+        message.extend_from_slice(&neg.client_random);
+        message.extend_from_slice(&neg.server_random);
+        encode_ecdhe_params(group, key_share.public_bytes(), &mut message);
+        return Ok(State::AwaitSignature(AwaitSignature {
+            neg,
+            transcript,
+            key_share,
+            message,
+            scheme,
+        }));
+    }
     // RFC 8422 §5.4: ServerECDHParams signed with both randoms, the params
     // encoded once, in the message itself.
-    let key_share = KeyShare::generate(group)?;
     emit_with(
         io,
         &mut transcript,
@@ -662,7 +755,19 @@ fn first_flight(
             Ok(())
         },
     )?;
+    end_first_flight(config, io, neg, transcript, key_share)
+}
 
+/// The rest of the first flight after ServerKeyExchange: CertificateRequest
+/// if clients are asked for certificates, then ServerHelloDone.
+fn end_first_flight(
+    config: &ServerConfig,
+    io: &mut Io<'_>,
+    neg: Negotiated,
+    mut transcript: Transcript,
+    key_share: KeyShare,
+) -> Result<State, Error> {
+    let client_auth = config.client_auth.roots().is_some();
     if let Some(roots) = config.client_auth.roots() {
         // RFC 5246 §7.4.4 (types per RFC 8422 §5.5: ecdsa_sign covers EdDSA).
         let names = roots.subject_names();
@@ -681,22 +786,6 @@ fn first_flight(
         )?;
     }
     emit(io, &mut transcript, &HandshakeMessage::ServerHelloDone)?;
-
-    let neg = Negotiated {
-        suite,
-        client_random: ch.random.0,
-        server_random,
-        extended_master_secret: d.ems,
-        secure_renegotiation: d.secure_renegotiation,
-        alpn: d.alpn,
-        server_name: d.server_name,
-        group: Some(group),
-        scheme: Some(scheme),
-        peer_certificates: Vec::new(),
-        session_id,
-        ticket_promised: issue_ticket,
-        resumed: false,
-    };
     Ok(if client_auth {
         State::ExpectCertificate(ExpectCertificate {
             neg,

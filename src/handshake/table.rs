@@ -33,12 +33,15 @@ pub(crate) enum Kind {
     CloseNotify,
     /// A fatal alert.
     FatalAlert,
+    /// The caller's answer to an operation it performs for us
+    /// ([`crate::keyop`]): not from the peer.
+    Answer,
 }
 
 impl Kind {
     /// The inputs the tables distinguish, every handshake type this crate
     /// names included.
-    pub(crate) const ALL: [Kind; 17] = [
+    pub(crate) const ALL: [Kind; 18] = [
         Kind::Handshake(HandshakeType::HelloRequest),
         Kind::Handshake(HandshakeType::ClientHello),
         Kind::Handshake(HandshakeType::ServerHello),
@@ -56,6 +59,7 @@ impl Kind {
         Kind::WarningAlert,
         Kind::CloseNotify,
         Kind::FatalAlert,
+        Kind::Answer,
     ];
 
     /// For error messages.
@@ -67,6 +71,7 @@ impl Kind {
             Kind::WarningAlert => "warning alert",
             Kind::CloseNotify => "close_notify",
             Kind::FatalAlert => "fatal alert",
+            Kind::Answer => "the caller's answer",
         }
     }
 }
@@ -97,6 +102,9 @@ pub(crate) enum Action<H> {
     PeerFatal,
     /// Not allowed here: unexpected_message (RFC 5246 §7.2.2).
     Unexpected,
+    /// Paused for the caller: what the peer sends is held, unread (within
+    /// the handshake message cap), until the answer comes.
+    Hold,
 }
 
 impl<H> Action<H> {
@@ -117,6 +125,7 @@ impl<H> Action<H> {
             Action::ClosedDuringHandshake => Action::ClosedDuringHandshake,
             Action::PeerFatal => Action::PeerFatal,
             Action::Unexpected => Action::Unexpected,
+            Action::Hold => Action::Hold,
         }
     }
 }
@@ -132,6 +141,8 @@ pub(crate) enum ClientStage {
     ExpectCertificateRequest,
     /// After CertificateRequest: only ServerHelloDone.
     ExpectServerHelloDone,
+    /// Paused for the caller's CertificateVerify signature.
+    AwaitSignature,
     ExpectNewSessionTicket,
     ExpectChangeCipherSpec,
     ExpectFinished,
@@ -141,12 +152,13 @@ pub(crate) enum ClientStage {
 impl ClientStage {
     /// Every client state, in handshake order.
     #[cfg(test)]
-    pub(crate) const ALL: [ClientStage; 9] = [
+    pub(crate) const ALL: [ClientStage; 10] = [
         Self::ExpectServerHello,
         Self::ExpectCertificate,
         Self::ExpectServerKeyExchange,
         Self::ExpectCertificateRequest,
         Self::ExpectServerHelloDone,
+        Self::AwaitSignature,
         Self::ExpectNewSessionTicket,
         Self::ExpectChangeCipherSpec,
         Self::ExpectFinished,
@@ -162,6 +174,9 @@ impl ClientStage {
         use Kind::*;
         #[rustfmt::skip]
         let action: Action<c::Handler> = match (self, input) {
+            (AwaitSignature, Answer) => Handle(c::signature),
+            (AwaitSignature, _) => Hold,
+            (_, Answer) => Unexpected,
             (_, FatalAlert) => PeerFatal,
             (Established, CloseNotify) => Close,
             (_, CloseNotify) => ClosedDuringHandshake,
@@ -187,6 +202,11 @@ impl ClientStage {
     pub(crate) fn expecting(self) -> &'static str {
         expecting(Kind::ALL.map(|k| self.on(k).is_handled()))
     }
+
+    /// Whether the peer's bytes are held, unread, in this state.
+    pub(crate) fn holds_input(self) -> bool {
+        matches!(self.on(Kind::ApplicationData), Action::Hold)
+    }
 }
 
 /// The server's states, by name (the table's rows; [`server::State`]
@@ -194,6 +214,8 @@ impl ClientStage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ServerStage {
     ExpectClientHello,
+    /// Paused for the caller's ServerKeyExchange signature.
+    AwaitSignature,
     ExpectCertificate,
     ExpectClientKeyExchange,
     ExpectCertificateVerify,
@@ -205,8 +227,9 @@ pub(crate) enum ServerStage {
 impl ServerStage {
     /// Every server state, in handshake order.
     #[cfg(test)]
-    pub(crate) const ALL: [ServerStage; 7] = [
+    pub(crate) const ALL: [ServerStage; 8] = [
         Self::ExpectClientHello,
+        Self::AwaitSignature,
         Self::ExpectCertificate,
         Self::ExpectClientKeyExchange,
         Self::ExpectCertificateVerify,
@@ -224,6 +247,9 @@ impl ServerStage {
         use ServerStage::*;
         #[rustfmt::skip]
         let action: Action<s::Handler> = match (self, input) {
+            (AwaitSignature, Answer) => Handle(s::signature),
+            (AwaitSignature, _) => Hold,
+            (_, Answer) => Unexpected,
             (_, FatalAlert) => PeerFatal,
             (Established, CloseNotify) => Close,
             (_, CloseNotify) => ClosedDuringHandshake,
@@ -245,6 +271,11 @@ impl ServerStage {
     /// hands to a state method.
     pub(crate) fn expecting(self) -> &'static str {
         expecting(Kind::ALL.map(|k| self.on(k).is_handled()))
+    }
+
+    /// Whether the peer's bytes are held, unread, in this state.
+    pub(crate) fn holds_input(self) -> bool {
+        matches!(self.on(Kind::ApplicationData), Action::Hold)
     }
 }
 

@@ -1,0 +1,114 @@
+//! Operations the caller performs for the connection: signatures made with a
+//! private key the library never sees (an HSM, a TPM, a cloud KMS, a secure
+//! element, a key on another thread).
+//!
+//! A connection configured with a caller-held key pauses where it needs a
+//! signature: it queues [`Event::Operation`](crate::Event::Operation),
+//! exposes the request through
+//! [`Connection::operation`](crate::Connection::operation), keeps taking
+//! input (held, not processed, within
+//! [`Limits::max_handshake_message_len`](crate::Limits::max_handshake_message_len))
+//! and keeps its queued output flushable, and resumes when the answer comes
+//! through [`Connection::complete_operation`](crate::Connection::complete_operation).
+//! The library starts no thread and never blocks: the answer may come after
+//! any number of turns of the caller's loop.
+//!
+//! ```
+//! use tls12::{Answer, Connection, Event};
+//!
+//! /// One turn of a loop for a connection whose key is held elsewhere:
+//! /// `sign` stands for the HSM (its answer may come much later).
+//! fn turn(conn: &mut Connection, sign: impl Fn(tls12::SignatureScheme, &[u8]) -> Vec<u8>) {
+//!     while let Some(event) = conn.next_event() {
+//!         if let Event::Operation { id, .. } = event {
+//!             let op = conn.operation().expect("the operation just reported");
+//!             let signature = sign(op.scheme(), op.message());
+//!             conn.complete_operation(id, Answer::Signature(signature)).unwrap();
+//!         }
+//!     }
+//! }
+//! ```
+
+use alloc::vec::Vec;
+
+use crate::codec::enums::SignatureScheme;
+
+/// The kind of a private key held by the caller, which decides the
+/// signature schemes the connection may ask it for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyType {
+    /// ECDSA on P-256 (secp256r1). It is asked for SHA-256 signatures, and
+    /// for SHA-384 ones when the peer offers only those (RFC 5246
+    /// §7.4.1.4.1).
+    EcdsaP256,
+    /// ECDSA on P-384 (secp384r1): SHA-384, or SHA-256 when the peer offers
+    /// only that.
+    EcdsaP384,
+    /// Ed25519 (RFC 8422 §5.1.3): the whole message is signed, with no
+    /// separate hash.
+    Ed25519,
+    /// RSA: RSASSA-PSS (rsaEncryption key) or PKCS#1 v1.5, with SHA-256,
+    /// SHA-384 or SHA-512, PSS preferred.
+    Rsa,
+}
+
+/// Names one operation of one connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OperationId(pub(crate) u64);
+
+/// What a paused connection waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OperationKind {
+    /// A signature with this scheme over [`Operation::message`]: the
+    /// server's ServerKeyExchange params (RFC 8422 §5.4: both randoms and
+    /// the ECDH params) or the client's CertificateVerify (RFC 5246 §7.4.8:
+    /// every handshake message so far). Sign the message as the scheme says
+    /// (hash it with the scheme's hash, except for Ed25519); ECDSA
+    /// signatures are DER `Ecdsa-Sig-Value`s, RSA ones the modulus length.
+    Sign(SignatureScheme),
+}
+
+/// A pending operation, borrowed from its connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation<'a> {
+    pub(crate) id: OperationId,
+    pub(crate) kind: OperationKind,
+    pub(crate) message: &'a [u8],
+}
+
+impl<'a> Operation<'a> {
+    /// Its id, for [`Connection::complete_operation`](crate::Connection::complete_operation).
+    pub fn id(&self) -> OperationId {
+        self.id
+    }
+
+    /// What is asked.
+    pub fn kind(&self) -> OperationKind {
+        self.kind
+    }
+
+    /// The scheme to sign with.
+    pub fn scheme(&self) -> SignatureScheme {
+        match self.kind {
+            OperationKind::Sign(scheme) => scheme,
+        }
+    }
+
+    /// The bytes to sign.
+    pub fn message(&self) -> &'a [u8] {
+        self.message
+    }
+}
+
+/// The caller's answer to an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Answer {
+    /// The signature.
+    Signature(Vec<u8>),
+    /// The key could not do it: the handshake fails with internal_error
+    /// sent to the peer.
+    Failed,
+}

@@ -1,0 +1,333 @@
+//! The caller performs the private-key operations: a connection whose key
+//! is held elsewhere (an HSM, a remote service, another thread) pauses for
+//! each signature, keeps taking the peer's bytes, and resumes when the
+//! answer comes, however many turns of the loop later.
+
+mod common;
+
+use common::*;
+use tls12::{
+    AlertDescription, Answer, Connection, Error, Event, KeyType, OperationKind, ServerConfig,
+    SignatureScheme,
+};
+
+/// What the caller's key answers with, made by a software key standing in
+/// for the HSM.
+struct Hsm {
+    key: String,
+}
+
+impl Hsm {
+    fn new(key_file: &str) -> Self {
+        Self {
+            key: key_file.into(),
+        }
+    }
+
+    fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Vec<u8> {
+        sign_with(&key(&self.key), scheme, message)
+    }
+}
+
+/// A signature as the scheme says (RFC 5246 §7.4.1.4.1), with ring.
+fn sign_with(
+    key: &tls12::pki_types::PrivateKeyDer<'_>,
+    scheme: SignatureScheme,
+    message: &[u8],
+) -> Vec<u8> {
+    use ring::signature as sig;
+    let rng = ring::rand::SystemRandom::new();
+    let der = key.secret_der();
+    match scheme {
+        SignatureScheme::EcdsaSecp256r1Sha256 => {
+            sig::EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_ASN1_SIGNING, der, &rng)
+                .unwrap()
+                .sign(&rng, message)
+                .unwrap()
+                .as_ref()
+                .to_vec()
+        }
+        SignatureScheme::EcdsaSecp384r1Sha384 => {
+            sig::EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P384_SHA384_ASN1_SIGNING, der, &rng)
+                .unwrap()
+                .sign(&rng, message)
+                .unwrap()
+                .as_ref()
+                .to_vec()
+        }
+        SignatureScheme::RsaPssRsaeSha256 => {
+            let kp = sig::RsaKeyPair::from_pkcs8(der).unwrap();
+            let mut out = vec![0; kp.public().modulus_len()];
+            kp.sign(&sig::RSA_PSS_SHA256, &rng, message, &mut out)
+                .unwrap();
+            out
+        }
+        other => panic!("the test HSM does not sign {other:?}"),
+    }
+}
+
+fn caller_key_server(identity: &str, kind: KeyType) -> ServerConfig {
+    let (chain, _) = tls12::testing::identity(identity);
+    ServerConfig::with_caller_key(chain, kind).unwrap()
+}
+
+/// The pending operation's id and what it asks, from the event queue.
+fn operation_event(conn: &mut Connection) -> Option<(tls12::OperationId, OperationKind)> {
+    events(conn).into_iter().find_map(|e| match e {
+        Event::Operation { id, kind } => Some((id, kind)),
+        _ => None,
+    })
+}
+
+/// Answers `conn`'s pending operation with `hsm`.
+fn answer(conn: &mut Connection, hsm: &Hsm) {
+    let op = conn.operation().expect("an operation is pending");
+    let (id, scheme, message) = (op.id(), op.scheme(), op.message().to_vec());
+    conn.complete_operation(id, Answer::Signature(hsm.sign(scheme, &message)))
+        .unwrap();
+}
+
+/// A warning alert record (user_canceled), which a peer may send at any
+/// time and the paused side must hold, not lose.
+fn warning() -> Vec<u8> {
+    record(21, 0x0303, &[1, 90])
+}
+
+#[test]
+fn a_server_with_a_caller_held_key_pauses_and_resumes_after_several_turns() {
+    for (identity, kind, scheme) in [
+        (
+            "server-p256",
+            KeyType::EcdsaP256,
+            SignatureScheme::EcdsaSecp256r1Sha256,
+        ),
+        (
+            "server-rsa2048",
+            KeyType::Rsa,
+            SignatureScheme::RsaPssRsaeSha256,
+        ),
+    ] {
+        let (mut c, mut s) = pair_with(
+            client_config(),
+            caller_key_server(identity, kind),
+            "localhost",
+        );
+        let hsm = Hsm::new(&format!("{identity}.key"));
+        transfer(&mut c, &mut s).unwrap();
+        // Paused: ServerHello and Certificate are flushable already.
+        assert_eq!(
+            operation_event(&mut s),
+            Some((s.operation().unwrap().id(), OperationKind::Sign(scheme)))
+        );
+        let flushed = split_messages(&take_output(&mut s));
+        assert_eq!(flushed.iter().map(|m| m[0]).collect::<Vec<_>>(), [2, 11]);
+        c.receive(&hs_record_pair(&flushed)).unwrap();
+        // Several turns with peer bytes in between: held, not lost.
+        for _ in 0..3 {
+            assert_eq!(s.receive(&warning()), Ok(7));
+            assert!(s.operation().is_some());
+            assert!(s.pending_output().is_empty());
+        }
+        answer(&mut s, &hsm);
+        assert!(s.operation().is_none());
+        // The held warnings were read once the handshake went on.
+        let warned = events(&mut s)
+            .into_iter()
+            .filter(|e| *e == Event::WarningAlert(AlertDescription::UserCanceled))
+            .count();
+        assert_eq!(warned, 3);
+        handshake(&mut c, &mut s).unwrap();
+        assert_eq!(c.handshake_info().unwrap().signature_scheme, Some(scheme));
+        assert_eq!(send_and_receive(&mut c, &mut s, b"ping"), b"ping");
+        assert_eq!(send_and_receive(&mut s, &mut c, b"pong"), b"pong");
+    }
+}
+
+/// The messages of a flight in one plaintext handshake record.
+fn hs_record_pair(msgs: &[Vec<u8>]) -> Vec<u8> {
+    hs_record(&msgs.concat())
+}
+
+#[test]
+fn a_client_with_a_caller_held_key_signs_certificate_verify_through_the_caller() {
+    let mut cc = client_config();
+    let (chain, _) = tls12::testing::identity("client-p384");
+    cc.add_client_certificate_with_caller_key(chain, KeyType::EcdsaP384)
+        .unwrap();
+    let mut sc = server_config("server-p256");
+    sc.client_auth = tls12::ClientAuth::Required(roots());
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    let (id, kind) = operation_event(&mut c).expect("paused for CertificateVerify");
+    assert_eq!(
+        kind,
+        OperationKind::Sign(SignatureScheme::EcdsaSecp384r1Sha384)
+    );
+    // What it signs is every handshake message so far (RFC 5246 §7.4.8):
+    // it starts with the ClientHello.
+    assert_eq!(c.operation().unwrap().message()[0], 1);
+    // Certificate and ClientKeyExchange can go out already.
+    let early = split_messages(&take_output(&mut c));
+    assert_eq!(early.iter().map(|m| m[0]).collect::<Vec<_>>(), [11, 16]);
+    s.receive(&hs_record_pair(&early)).unwrap();
+    assert_eq!(c.receive(&warning()), Ok(7));
+    let op = c.operation().unwrap();
+    let signature = Hsm::new("client-p384.key").sign(op.scheme(), op.message());
+    c.complete_operation(id, Answer::Signature(signature))
+        .unwrap();
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(s.handshake_info().unwrap().peer_certificates.len(), 2);
+    assert_eq!(
+        send_and_receive(&mut c, &mut s, b"signed by the HSM"),
+        b"signed by the HSM"
+    );
+}
+
+#[test]
+fn unknown_and_repeated_answers_are_misuse_and_change_nothing() {
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        caller_key_server("server-p256", KeyType::EcdsaP256),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    let (id, _) = operation_event(&mut s).unwrap();
+    let other = {
+        // An id of another connection's operation.
+        let (mut c2, mut s2) = pair_with(
+            client_config(),
+            caller_key_server("server-p256", KeyType::EcdsaP256),
+            "localhost",
+        );
+        transfer(&mut c2, &mut s2).unwrap();
+        transfer(&mut c2, &mut s2).unwrap();
+        let first = s2.operation().unwrap().id();
+        answer(&mut s2, &Hsm::new("server-p256.key"));
+        first
+    };
+    let misuse = Err(Error::Misuse("no pending operation has this id"));
+    assert_ne!(other, id, "ids are unique across connections");
+    assert_eq!(s.complete_operation(other, Answer::Failed), misuse);
+    assert!(s.operation().is_some(), "still paused");
+    answer(&mut s, &Hsm::new("server-p256.key"));
+    // Answered: the same id again is refused, and the handshake goes on.
+    assert_eq!(s.complete_operation(id, Answer::Failed), misuse);
+    assert!(s.error().is_none());
+    handshake(&mut c, &mut s).unwrap();
+}
+
+#[test]
+fn a_signature_that_does_not_verify_fails_with_internal_error_for_the_peer() {
+    for bad in [
+        Vec::new(),
+        vec![0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01], // the wrong numbers
+        vec![0; 600],                                         // the wrong length
+    ] {
+        let (mut c, mut s) = pair_with(
+            client_config(),
+            caller_key_server("server-p256", KeyType::EcdsaP256),
+            "localhost",
+        );
+        transfer(&mut c, &mut s).unwrap();
+        let id = s.operation().unwrap().id();
+        let err = s
+            .complete_operation(id, Answer::Signature(bad))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::OperationFailed("the caller's signature does not verify with our certificate")
+        );
+        assert_eq!(s.error(), Some(&err));
+        // ServerHello and Certificate, then the alert.
+        assert_eq!(
+            transfer(&mut s, &mut c),
+            Err(Error::AlertReceived(AlertDescription::InternalError))
+        );
+    }
+    // A signature by another key (the client's), right length and form.
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        caller_key_server("server-p256", KeyType::EcdsaP256),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    let op = s.operation().unwrap();
+    let (id, scheme, message) = (op.id(), op.scheme(), op.message().to_vec());
+    let wrong_key = Hsm::new("client-p256.key").sign(scheme, &message);
+    assert!(matches!(
+        s.complete_operation(id, Answer::Signature(wrong_key)),
+        Err(Error::OperationFailed(_))
+    ));
+}
+
+#[test]
+fn a_failure_the_caller_reports_sends_internal_error() {
+    let mut cc = client_config();
+    let (chain, _) = tls12::testing::identity("client-p256");
+    cc.add_client_certificate_with_caller_key(chain, KeyType::EcdsaP256)
+        .unwrap();
+    let mut sc = server_config("server-p256");
+    sc.client_auth = tls12::ClientAuth::Required(roots());
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    let id = c.operation().unwrap().id();
+    assert_eq!(
+        c.complete_operation(id, Answer::Failed),
+        Err(Error::OperationFailed("the caller could not sign"))
+    );
+    // Certificate and ClientKeyExchange went out before the pause; then
+    // the alert.
+    assert_eq!(
+        transfer(&mut c, &mut s),
+        Err(Error::AlertReceived(AlertDescription::InternalError))
+    );
+    // Dead: every later call says so.
+    assert_eq!(
+        c.complete_operation(id, Answer::Failed),
+        Err(Error::OperationFailed("the caller could not sign"))
+    );
+}
+
+#[test]
+fn a_paused_connection_may_be_dropped() {
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        caller_key_server("server-p256", KeyType::EcdsaP256),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    assert!(s.operation().is_some());
+    drop(s);
+    drop(c);
+}
+
+#[test]
+fn held_bytes_are_capped_by_the_handshake_message_cap() {
+    let mut sc = caller_key_server("server-p256", KeyType::EcdsaP256);
+    sc.limits.max_handshake_message_len = 1024;
+    let (mut c, mut s) = pair_with(client_config(), sc, "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    let flood: Vec<u8> = std::iter::repeat_n(warning(), 300).flatten().collect();
+    // Back-pressure once 1 KiB is held: the rest is not taken.
+    assert_eq!(s.receive(&flood), Ok(1024));
+    assert_eq!(s.receive(&flood), Ok(0));
+    assert!(s.error().is_none());
+}
+
+#[test]
+fn receive_in_place_refuses_while_paused() {
+    let (mut c, mut s) = pair_with(
+        client_config(),
+        caller_key_server("server-p256", KeyType::EcdsaP256),
+        "localhost",
+    );
+    transfer(&mut c, &mut s).unwrap();
+    let mut buf = warning();
+    assert!(matches!(
+        s.receive_in_place(&mut buf),
+        Err(Error::Misuse(_))
+    ));
+    assert!(s.error().is_none());
+}
