@@ -227,6 +227,18 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
+    /// Whether the leaf's names cover `name` (RFC 6125 via webpki).
+    pub(crate) fn covers(&self, name: &str) -> bool {
+        let (Some(leaf), Ok(name)) = (
+            self.chain.first(),
+            rustls_pki_types::ServerName::try_from(name),
+        ) else {
+            return false;
+        };
+        webpki::EndEntityCert::try_from(leaf)
+            .is_ok_and(|ee| ee.verify_is_valid_for_subject_name(&name).is_ok())
+    }
+
     fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'_>) -> Result<Self, Error> {
         Self::with_key(chain, SigningKey::from_der(&key)?)
     }
@@ -368,7 +380,11 @@ pub(crate) const MAX_EXTENSIONS_LEN: usize = 0xffff;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServerConfig {
+    /// The first chain: served when no other fits better.
     pub(crate) identity: Identity,
+    /// More chains ([`ServerConfig::add_certificate`]), chosen per
+    /// ClientHello by name, suites, signature schemes and groups.
+    pub(crate) more_identities: Vec<Identity>,
     /// Whether clients are asked for certificates (default: not asked).
     pub client_auth: ClientAuth,
     /// Suites accepted, in the server's preference order, which decides
@@ -430,9 +446,45 @@ impl ServerConfig {
         )?))
     }
 
+    /// Serves another certificate chain and key beside the first (an RSA
+    /// chain beside an ECDSA one, or chains for other names). For each
+    /// ClientHello the server takes, in the order they were configured, the
+    /// first chain whose leaf covers the name the client asked for (when
+    /// several chains are configured and the client sent one) and that can
+    /// serve a suite, signature scheme and (for ECDSA) curve the client
+    /// offers; failing all, the first chain's refusal is the error.
+    pub fn add_certificate(
+        &mut self,
+        cert_chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'_>,
+    ) -> Result<(), Error> {
+        self.more_identities.push(Identity::new(cert_chain, key)?);
+        Ok(())
+    }
+
+    /// As [`add_certificate`](Self::add_certificate), with the private key
+    /// held by the caller ([`crate::keyop`]).
+    pub fn add_certificate_with_caller_key(
+        &mut self,
+        cert_chain: Vec<CertificateDer<'static>>,
+        key: crate::KeyType,
+    ) -> Result<(), Error> {
+        self.more_identities.push(Identity::with_key(
+            cert_chain,
+            SigningKey::held_by_caller(key),
+        )?);
+        Ok(())
+    }
+
+    /// Every chain, the first one first.
+    pub(crate) fn identities(&self) -> impl Iterator<Item = &Identity> {
+        core::iter::once(&self.identity).chain(&self.more_identities)
+    }
+
     fn with_identity(identity: Identity) -> Self {
         Self {
             identity,
+            more_identities: Vec::new(),
             client_auth: ClientAuth::None,
             cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
             groups: SUPPORTED_GROUPS.to_vec(),
@@ -464,16 +516,18 @@ impl ServerConfig {
             &self.limits,
             self.max_fragment_len,
         )?;
-        let auth = self.identity.key.auth();
-        if !self
-            .cipher_suites
-            .iter()
-            .filter_map(|s| suites::lookup(*s))
-            .any(|s| s.auth == auth)
-        {
-            return Err(Error::Config(format!(
-                "none of the configured cipher suites can be used with a {auth:?} key"
-            )));
+        for identity in self.identities() {
+            let auth = identity.key.auth();
+            if !self
+                .cipher_suites
+                .iter()
+                .filter_map(|s| suites::lookup(*s))
+                .any(|s| s.auth == auth)
+            {
+                return Err(Error::Config(format!(
+                    "none of the configured cipher suites can be used with a {auth:?} key"
+                )));
+            }
         }
         Ok(())
     }

@@ -331,3 +331,125 @@ fn receive_in_place_refuses_while_paused() {
     ));
     assert!(s.error().is_none());
 }
+
+// ---------------------------------------------------------------------------
+// Several chains: the server picks one per ClientHello
+// ---------------------------------------------------------------------------
+
+/// An ECDSA chain first, an RSA chain beside it.
+fn ecdsa_and_rsa() -> ServerConfig {
+    let mut sc = server_config("server-p256");
+    let (chain, key) = tls12::testing::identity("server-rsa2048");
+    sc.add_certificate(chain, key).unwrap();
+    sc
+}
+
+#[test]
+fn a_server_with_ecdsa_and_rsa_chains_serves_what_the_client_can_use() {
+    use tls12::CipherSuite as C;
+    for (suites, schemes, want_suite, want_scheme) in [
+        (
+            vec![C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256],
+            vec![SignatureScheme::RsaPssRsaeSha256],
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            SignatureScheme::RsaPssRsaeSha256,
+        ),
+        (
+            vec![C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256],
+            vec![SignatureScheme::EcdsaSecp256r1Sha256],
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            SignatureScheme::EcdsaSecp256r1Sha256,
+        ),
+        // Both suites, but only RSA signatures: the RSA chain.
+        (
+            vec![
+                C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            ],
+            vec![SignatureScheme::RsaPkcs1Sha256],
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            SignatureScheme::RsaPkcs1Sha256,
+        ),
+    ] {
+        let mut cc = client_config();
+        cc.cipher_suites = suites;
+        cc.signature_schemes = schemes;
+        let (mut c, mut s) = pair_with(cc, ecdsa_and_rsa(), "localhost");
+        handshake(&mut c, &mut s).unwrap();
+        let info = c.handshake_info().unwrap();
+        assert_eq!(info.cipher_suite, want_suite);
+        assert_eq!(info.signature_scheme, Some(want_scheme));
+    }
+    // Nothing either chain can serve: the first chain's refusal.
+    let mut cc = client_config();
+    cc.signature_schemes = vec![SignatureScheme::Ed25519];
+    let (mut c, mut s) = pair_with(cc, ecdsa_and_rsa(), "localhost");
+    assert!(matches!(
+        handshake(&mut c, &mut s),
+        Err((Side::Server, Error::NoCommonSignatureScheme { .. }))
+    ));
+}
+
+#[test]
+fn a_server_picks_the_chain_that_covers_the_name_asked_for() {
+    // other-server-p256 (from another CA) covers only "localhost" and comes
+    // first; server-p256 also covers "testserver.com".
+    let mut sc = server_config("other-server-p256");
+    let (chain, key) = tls12::testing::identity("server-p256");
+    sc.add_certificate(chain, key).unwrap();
+    let sc = std::sync::Arc::new(sc);
+    let cc = std::sync::Arc::new(client_config());
+    let (mut c, mut s) = pair_from(cc.clone(), sc.clone(), "testserver.com");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(
+        s.handshake_info().unwrap().server_name.as_deref(),
+        Some("testserver.com")
+    );
+    // "localhost": both cover it, so the first is served, which this
+    // client does not trust: the choice really was by name.
+    let (mut c, mut s) = pair_from(cc, sc, "localhost");
+    assert!(matches!(
+        handshake(&mut c, &mut s),
+        Err((
+            Side::Client,
+            Error::Certificate(tls12::CertificateError::UnknownIssuer)
+        ))
+    ));
+}
+
+/// `openssl s_client -sigalgs sigalgs` against our server with both chains:
+/// the scheme it saw.
+fn s_client_against_both_chains(sigalgs: &str) -> (String, Option<SignatureScheme>) {
+    use common::peer::{our_server_thread, tls_error, Proc};
+    let ours = our_server_thread(ecdsa_and_rsa(), |tls| match tls.complete_handshake() {
+        Ok(()) => {
+            let info = tls.connection().handshake_info().cloned().unwrap();
+            let _ = tls.close();
+            Ok(info)
+        }
+        Err(e) => Err(tls_error(tls.connection(), &e)),
+    });
+    let mut cmd = std::process::Command::new("openssl");
+    cmd.arg("s_client")
+        .args(["-connect", &format!("127.0.0.1:{}", ours.port)])
+        .args(["-CAfile", &fixture_path("ca.pem"), "-tls1_2"])
+        .args(["-servername", "localhost", "-sigalgs", sigalgs]);
+    let mut client = Proc::spawn_without_stdin(cmd);
+    client.wait_exit();
+    let info = ours
+        .join()
+        .unwrap_or_else(|e| panic!("{e}\n{}", client.log()));
+    (client.log(), info.signature_scheme)
+}
+
+#[test]
+fn s_client_gets_the_rsa_or_the_ecdsa_chain_by_its_signature_algorithms() {
+    let (log, scheme) = s_client_against_both_chains("RSA-PSS+SHA256");
+    assert_eq!(scheme, Some(SignatureScheme::RsaPssRsaeSha256));
+    assert!(log.contains("CN = server-rsa2048"), "{log}");
+    assert!(log.contains("Verify return code: 0 (ok)"), "{log}");
+    let (log, scheme) = s_client_against_both_chains("ECDSA+SHA256");
+    assert_eq!(scheme, Some(SignatureScheme::EcdsaSecp256r1Sha256));
+    assert!(log.contains("CN = server-p256"), "{log}");
+    assert!(log.contains("Verify return code: 0 (ok)"), "{log}");
+}

@@ -24,7 +24,7 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use rustls_pki_types::UnixTime;
+use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::table::ServerStage;
 use super::{
@@ -42,9 +42,10 @@ use crate::codec::handshake::{
 };
 use crate::codec::list::{List, ListBuf};
 use crate::codec::Codec;
-use crate::config::{ClientAuth, ServerConfig};
+use crate::config::{ClientAuth, Identity, ServerConfig};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
+use crate::crypto::sign::SigningKey;
 use crate::crypto::signature::webpki_algorithms;
 use crate::crypto::suites::{self, SuiteParams};
 use crate::crypto::transcript::Transcript;
@@ -92,6 +93,8 @@ pub(crate) struct AwaitSignature {
     /// What is signed: both randoms and the ECDH params (RFC 8422 §5.4).
     message: Vec<u8>,
     scheme: SignatureScheme,
+    /// The chain served, whose key signs, to check the answer with.
+    chain: Arc<[CertificateDer<'static>]>,
 }
 
 impl AwaitSignature {
@@ -184,7 +187,7 @@ pub(crate) fn signature(
     // Checked with our own certificate before it goes out: a wrong key, a
     // wrong scheme or a damaged signature fails here, not at the peer.
     verify_leaf_signature(
-        &config.identity.chain,
+        &s.chain,
         s.scheme,
         &s.message,
         msg.body,
@@ -298,13 +301,13 @@ fn check_version(ch: &ClientHello<'_>) -> Result<(), Error> {
     }
 }
 
-/// Server-preference suite selection among those usable with our key.
+/// Server-preference suite selection among those usable with `key`.
 fn choose_suite(
     config: &ServerConfig,
+    key: &SigningKey,
     offered: &List<'_, CipherSuite>,
     groups: Option<&List<'_, NamedGroup>>,
 ) -> Result<&'static SuiteParams, Error> {
-    let key = &config.identity.key;
     let auth = key.auth();
     let usable = || {
         config
@@ -359,19 +362,67 @@ fn choose_group(
 }
 
 fn choose_scheme(
-    config: &ServerConfig,
+    key: &SigningKey,
     offered: Option<&List<'_, SignatureScheme>>,
 ) -> Result<SignatureScheme, Error> {
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts
     // only SHA-1 signatures, which we never make.
     let none = List::default();
     let offered = offered.unwrap_or(&none);
-    let key = &config.identity.key;
     key.choose_scheme(offered)
         .ok_or_else(|| Error::NoCommonSignatureScheme {
             offered: offered.iter().collect(),
             supported: key.schemes().to_vec(),
         })
+}
+
+/// The chain to serve, with the suite, group and scheme it allows: the
+/// first configured chain (those covering the client's server name first,
+/// when there are several) that can serve something the client offers.
+/// When none can, the first chain's refusal is the error, in the order suite,
+/// curve, group, scheme.
+fn choose_identity<'c>(
+    config: &'c ServerConfig,
+    ch: &ClientHello<'_>,
+    server_name: Option<&str>,
+) -> Result<
+    (
+        &'c Identity,
+        &'static SuiteParams,
+        NamedGroup,
+        SignatureScheme,
+    ),
+    Error,
+> {
+    let groups = ch.supported_groups();
+    let schemes = ch.signature_algorithms();
+    let group = choose_group(config, groups.as_ref());
+    let fits = |id: &Identity| {
+        let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref()).ok()?;
+        let scheme = choose_scheme(&id.key, schemes.as_ref()).ok()?;
+        Some((suite, scheme))
+    };
+    if config.more_identities.is_empty() {
+        // One chain: no name matching, and its refusals in order.
+        let id = &config.identity;
+        let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref())?;
+        let group = group?;
+        let scheme = choose_scheme(&id.key, schemes.as_ref())?;
+        return Ok((id, suite, group, scheme));
+    }
+    let covers = |id: &Identity| server_name.is_some_and(|name| id.covers(name));
+    let named = config.identities().filter(|id| covers(id));
+    let others = config.identities().filter(|id| !covers(id));
+    for id in named.chain(others) {
+        if let Some((suite, scheme)) = fits(id) {
+            return group.map(|g| (id, suite, g, scheme));
+        }
+    }
+    let id = &config.identity;
+    let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref())?;
+    let group = group?;
+    let scheme = choose_scheme(&id.key, schemes.as_ref())?;
+    Ok((id, suite, group, scheme))
 }
 
 /// What the ClientHello settled besides the key exchange.
@@ -561,7 +612,8 @@ fn find_session(
         // must offer and we must still allow for our key.
         let suite_ok = ch.offers_suite(session.suite)
             && config.cipher_suites.contains(&session.suite)
-            && suites::lookup(session.suite).is_some_and(|s| s.auth == config.identity.key.auth());
+            && suites::lookup(session.suite)
+                .is_some_and(|s| config.identities().any(|id| id.key.auth() == s.auth));
         let usable =
             session.extended_master_secret && session.server_name == d.server_name && suite_ok;
         Ok(usable.then_some(found))
@@ -663,10 +715,7 @@ fn first_flight(
         return resume(ctx, io, &ch, raw, d, found);
     }
 
-    let groups = ch.supported_groups();
-    let suite = choose_suite(config, &ch.cipher_suites, groups.as_ref())?;
-    let group = choose_group(config, groups.as_ref())?;
-    let scheme = choose_scheme(config, ch.signature_algorithms().as_ref())?;
+    let (identity, suite, group, scheme) = choose_identity(config, &ch, d.server_name.as_deref())?;
     let issue_ticket = can_issue_ticket(config, &d);
 
     let mut server_random = [0u8; 32];
@@ -685,7 +734,7 @@ fn first_flight(
     // The Certificate is the flight's largest message; the rest (hello,
     // key exchange with a signature of at most 512 bytes, request, done)
     // fits in 1 KiB unless a CertificateRequest names many CAs.
-    let chain_len: usize = config.identity.chain.iter().map(|c| 3 + c.len()).sum();
+    let chain_len: usize = identity.chain.iter().map(|c| 3 + c.len()).sum();
     io.reserve_flight(7 + chain_len, 7 + chain_len + 1024);
     let extensions = server_extensions(&d, issue_ticket, d.server_name.is_some())?;
     send_server_hello(
@@ -697,7 +746,7 @@ fn first_flight(
         &extensions,
     )?;
 
-    let chain = List::borrowed(&config.identity.chain);
+    let chain = List::borrowed(&identity.chain);
     emit(
         io,
         &mut transcript,
@@ -720,7 +769,7 @@ fn first_flight(
         ticket_promised: issue_ticket,
         resumed: false,
     };
-    if config.identity.key.is_held_by_caller() {
+    if identity.key.is_held_by_caller() {
         // The caller signs: pause with what it signs (RFC 8422 §5.4: both
         // randoms and the params), the one allocation of the paused path.
         let mut message = Vec::with_capacity(64 + 4 + key_share.public_bytes().len());
@@ -733,6 +782,7 @@ fn first_flight(
             key_share,
             message,
             scheme,
+            chain: identity.chain.clone(),
         }));
     }
     // RFC 8422 §5.4: ServerECDHParams signed with both randoms, the params
@@ -746,7 +796,7 @@ fn first_flight(
             encode_ecdhe_params(group, key_share.public_bytes(), out);
             let params = out.get(start..).unwrap_or_default();
             let signed = SignedParams::new(&ch.random.0, &server_random, params)?;
-            let signature = config.identity.key.sign(scheme, &signed)?;
+            let signature = identity.key.sign(scheme, &signed)?;
             DigitallySigned {
                 scheme,
                 signature: &signature,
