@@ -217,6 +217,14 @@ pub struct ClientConfig {
     /// chain, for clients that keep many connections open and never look at
     /// the certificates.
     pub keep_peer_certificates: bool,
+    /// Checks the server's chain beyond webpki (pinning, private rules),
+    /// at once or by asking the caller ([`crate::keyop::PeerVerifier`]).
+    /// Default: none.
+    pub verifier: Option<Arc<dyn crate::keyop::PeerVerifier>>,
+    /// Skips webpki's check of the server's chain, leaving the decision to
+    /// `verifier` alone (which must be set). Dangerous: a verifier that
+    /// accepts too much lets any man in the middle in.
+    pub dangerous_skip_webpki: bool,
 }
 
 /// A certificate chain and the key for its leaf.
@@ -277,6 +285,8 @@ impl ClientConfig {
             session_cache: Some(Arc::new(crate::session::ClientSessionCache::new(256))),
             enable_tickets: true,
             keep_peer_certificates: true,
+            verifier: None,
+            dangerous_skip_webpki: false,
         }
     }
 
@@ -318,6 +328,11 @@ impl ClientConfig {
             &self.limits,
             self.max_fragment_len,
         )?;
+        if self.dangerous_skip_webpki && self.verifier.is_none() {
+            return Err(Error::Config(
+                "dangerous_skip_webpki needs a verifier: nothing would check the server".into(),
+            ));
+        }
         // RFC 5246 §7.4.1.2: `Extension extensions<0..2^16-1>`. With the
         // longest host name (253 bytes), what we send must still fit.
         if self.hello_extensions_len(MAX_HOST_NAME_LEN) > MAX_EXTENSIONS_LEN {
@@ -387,6 +402,14 @@ pub struct ServerConfig {
     pub(crate) more_identities: Vec<Identity>,
     /// Whether clients are asked for certificates (default: not asked).
     pub client_auth: ClientAuth,
+    /// Checks client chains beyond webpki, at once or by asking the caller
+    /// ([`crate::keyop::PeerVerifier`]). Default: none.
+    pub client_verifier: Option<Arc<dyn crate::keyop::PeerVerifier>>,
+    /// Skips webpki's check of client chains, leaving the decision to
+    /// `client_verifier` alone (which must be set); the roots in
+    /// `client_auth` still name the acceptable CAs. Dangerous: a verifier
+    /// that accepts too much lets anyone in.
+    pub dangerous_skip_webpki_for_clients: bool,
     /// Suites accepted, in the server's preference order, which decides
     /// (default: all six; those not matching the key type are skipped).
     pub cipher_suites: Vec<CipherSuite>,
@@ -486,6 +509,8 @@ impl ServerConfig {
             identity,
             more_identities: Vec::new(),
             client_auth: ClientAuth::None,
+            client_verifier: None,
+            dangerous_skip_webpki_for_clients: false,
             cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
             groups: SUPPORTED_GROUPS.to_vec(),
             signature_schemes: VERIFY_SCHEMES.to_vec(),
@@ -516,6 +541,13 @@ impl ServerConfig {
             &self.limits,
             self.max_fragment_len,
         )?;
+        if self.dangerous_skip_webpki_for_clients && self.client_verifier.is_none() {
+            return Err(Error::Config(
+                "dangerous_skip_webpki_for_clients needs a client_verifier: nothing would check \
+                 clients"
+                    .into(),
+            ));
+        }
         for identity in self.identities() {
             let auth = identity.key.auth();
             if !self

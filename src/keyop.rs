@@ -1,9 +1,11 @@
 //! Operations the caller performs for the connection: signatures made with a
 //! private key the library never sees (an HSM, a TPM, a cloud KMS, a secure
-//! element, a key on another thread).
+//! element, a key on another thread), and verdicts on the peer's
+//! certificate chain from a [`PeerVerifier`] that asks the caller.
 //!
 //! A connection configured with a caller-held key pauses where it needs a
-//! signature: it queues [`Event::Operation`](crate::Event::Operation),
+//! signature (and one with such a verifier where it needs the verdict): it
+//! queues [`Event::Operation`](crate::Event::Operation),
 //! exposes the request through
 //! [`Connection::operation`](crate::Connection::operation), keeps taking
 //! input (held, not processed, within
@@ -22,8 +24,10 @@
 //!     while let Some(event) = conn.next_event() {
 //!         if let Event::Operation { id, .. } = event {
 //!             let op = conn.operation().expect("the operation just reported");
-//!             let signature = sign(op.scheme(), op.message());
-//!             conn.complete_operation(id, Answer::Signature(signature)).unwrap();
+//!             if let Some(scheme) = op.scheme() {
+//!                 let signature = sign(scheme, op.message());
+//!                 conn.complete_operation(id, Answer::Signature(signature)).unwrap();
+//!             }
 //!         }
 //!     }
 //! }
@@ -31,7 +35,10 @@
 
 use alloc::vec::Vec;
 
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
 use crate::codec::enums::SignatureScheme;
+use crate::error::CertificateError;
 
 /// The kind of a private key held by the caller, which decides the
 /// signature schemes the connection may ask it for.
@@ -68,6 +75,10 @@ pub enum OperationKind {
     /// (hash it with the scheme's hash, except for Ed25519); ECDSA
     /// signatures are DER `Ecdsa-Sig-Value`s, RSA ones the modulus length.
     Sign(SignatureScheme),
+    /// A verdict on the peer's chain ([`Operation::chain`]), from a
+    /// [`PeerVerifier`] that answered [`Verdict::AskCaller`]: answer with
+    /// [`Answer::Verdict`].
+    VerifyChain,
 }
 
 /// A pending operation, borrowed from its connection.
@@ -76,6 +87,7 @@ pub struct Operation<'a> {
     pub(crate) id: OperationId,
     pub(crate) kind: OperationKind,
     pub(crate) message: &'a [u8],
+    pub(crate) chain: &'a [CertificateDer<'static>],
 }
 
 impl<'a> Operation<'a> {
@@ -89,16 +101,22 @@ impl<'a> Operation<'a> {
         self.kind
     }
 
-    /// The scheme to sign with.
-    pub fn scheme(&self) -> SignatureScheme {
+    /// The scheme to sign with (`None` for a verdict).
+    pub fn scheme(&self) -> Option<SignatureScheme> {
         match self.kind {
-            OperationKind::Sign(scheme) => scheme,
+            OperationKind::Sign(scheme) => Some(scheme),
+            OperationKind::VerifyChain => None,
         }
     }
 
-    /// The bytes to sign.
+    /// The bytes to sign (empty for a verdict).
     pub fn message(&self) -> &'a [u8] {
         self.message
+    }
+
+    /// The peer's chain, leaf first, for a verdict (empty for a signature).
+    pub fn chain(&self) -> &'a [CertificateDer<'static>] {
+        self.chain
     }
 }
 
@@ -108,7 +126,72 @@ impl<'a> Operation<'a> {
 pub enum Answer {
     /// The signature.
     Signature(Vec<u8>),
-    /// The key could not do it: the handshake fails with internal_error
-    /// sent to the peer.
+    /// The verdict on the peer's chain: a refusal fails the handshake with
+    /// the error's alert (certificate_unknown for
+    /// [`CertificateError::Other`]).
+    Verdict(Result<(), CertificateError>),
+    /// The key (or the verifier) could not do it: the handshake fails with
+    /// internal_error sent to the peer.
     Failed,
+}
+
+/// Checks a peer's certificate chain beyond webpki: pinning, a private
+/// PKI's rules, a revocation service. Set on
+/// [`ClientConfig::verifier`](crate::ClientConfig::verifier) or
+/// [`ServerConfig::client_verifier`](crate::ServerConfig::client_verifier).
+///
+/// It runs after webpki has accepted the chain against the configured roots
+/// (unless the configuration says `dangerous_skip_webpki`), so it can only
+/// add refusals. It may decide at once, or ask the caller: the connection
+/// then pauses with [`OperationKind::VerifyChain`] until
+/// [`Answer::Verdict`] comes.
+///
+/// ```
+/// use tls12::keyop::{PeerChain, PeerVerifier, Verdict};
+/// use tls12::CertificateError;
+///
+/// /// Accepts only a leaf with exactly these DER bytes.
+/// #[derive(Debug)]
+/// struct Pinned(Vec<u8>);
+///
+/// impl PeerVerifier for Pinned {
+///     fn verify(&self, peer: &PeerChain<'_>) -> Verdict {
+///         match peer.chain.first() {
+///             Some(leaf) if leaf.as_ref() == self.0.as_slice() => Verdict::Accept,
+///             _ => Verdict::Reject(CertificateError::Other("not the pinned certificate".into())),
+///         }
+///     }
+/// }
+/// ```
+pub trait PeerVerifier: Send + Sync + core::fmt::Debug {
+    /// The verdict on `peer`, or [`Verdict::AskCaller`].
+    fn verify(&self, peer: &PeerChain<'_>) -> Verdict;
+}
+
+/// What a [`PeerVerifier`] is shown.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct PeerChain<'a> {
+    /// The chain as the peer sent it, leaf first.
+    pub chain: &'a [CertificateDer<'static>],
+    /// On a client, the name the server was checked for; on a server, `None`.
+    pub server_name: Option<&'a ServerName<'static>>,
+    /// The time the connection was given.
+    pub now: UnixTime,
+    /// Whether webpki checked the chain (false only with
+    /// `dangerous_skip_webpki`).
+    pub webpki_checked: bool,
+}
+
+/// A [`PeerVerifier`]'s decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verdict {
+    /// The chain is fine.
+    Accept,
+    /// The chain is refused; the handshake fails with the error's alert.
+    Reject(CertificateError),
+    /// The caller decides: the connection pauses for
+    /// [`Answer::Verdict`].
+    AskCaller,
 }

@@ -82,7 +82,7 @@ fn operation_event(conn: &mut Connection) -> Option<(tls12::OperationId, Operati
 /// Answers `conn`'s pending operation with `hsm`.
 fn answer(conn: &mut Connection, hsm: &Hsm) {
     let op = conn.operation().expect("an operation is pending");
-    let (id, scheme, message) = (op.id(), op.scheme(), op.message().to_vec());
+    let (id, scheme, message) = (op.id(), op.scheme().unwrap(), op.message().to_vec());
     conn.complete_operation(id, Answer::Signature(hsm.sign(scheme, &message)))
         .unwrap();
 }
@@ -173,7 +173,7 @@ fn a_client_with_a_caller_held_key_signs_certificate_verify_through_the_caller()
     s.receive(&hs_record_pair(&early)).unwrap();
     assert_eq!(c.receive(&warning()), Ok(7));
     let op = c.operation().unwrap();
-    let signature = Hsm::new("client-p384.key").sign(op.scheme(), op.message());
+    let signature = Hsm::new("client-p384.key").sign(op.scheme().unwrap(), op.message());
     c.complete_operation(id, Answer::Signature(signature))
         .unwrap();
     handshake(&mut c, &mut s).unwrap();
@@ -253,7 +253,7 @@ fn a_signature_that_does_not_verify_fails_with_internal_error_for_the_peer() {
     );
     transfer(&mut c, &mut s).unwrap();
     let op = s.operation().unwrap();
-    let (id, scheme, message) = (op.id(), op.scheme(), op.message().to_vec());
+    let (id, scheme, message) = (op.id(), op.scheme().unwrap(), op.message().to_vec());
     let wrong_key = Hsm::new("client-p256.key").sign(scheme, &message);
     assert!(matches!(
         s.complete_operation(id, Answer::Signature(wrong_key)),
@@ -275,7 +275,7 @@ fn a_failure_the_caller_reports_sends_internal_error() {
     let id = c.operation().unwrap().id();
     assert_eq!(
         c.complete_operation(id, Answer::Failed),
-        Err(Error::OperationFailed("the caller could not sign"))
+        Err(Error::OperationFailed("the caller could not answer"))
     );
     // Certificate and ClientKeyExchange went out before the pause; then
     // the alert.
@@ -286,7 +286,7 @@ fn a_failure_the_caller_reports_sends_internal_error() {
     // Dead: every later call says so.
     assert_eq!(
         c.complete_operation(id, Answer::Failed),
-        Err(Error::OperationFailed("the caller could not sign"))
+        Err(Error::OperationFailed("the caller could not answer"))
     );
 }
 
@@ -452,4 +452,183 @@ fn s_client_gets_the_rsa_or_the_ecdsa_chain_by_its_signature_algorithms() {
     assert_eq!(scheme, Some(SignatureScheme::EcdsaSecp256r1Sha256));
     assert!(log.contains("CN = server-p256"), "{log}");
     assert!(log.contains("Verify return code: 0 (ok)"), "{log}");
+}
+
+// ---------------------------------------------------------------------------
+// The caller's verdict on the peer's chain
+// ---------------------------------------------------------------------------
+
+use tls12::keyop::{PeerChain, PeerVerifier, Verdict};
+
+/// A verifier with a fixed verdict, counting its calls.
+#[derive(Debug)]
+struct Fixed(Verdict, std::sync::atomic::AtomicUsize);
+
+impl Fixed {
+    fn new(verdict: Verdict) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self(verdict, std::sync::atomic::AtomicUsize::new(0)))
+    }
+}
+
+impl PeerVerifier for Fixed {
+    fn verify(&self, peer: &PeerChain<'_>) -> Verdict {
+        assert!(!peer.chain.is_empty());
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.clone()
+    }
+}
+
+/// Accepts exactly one leaf.
+#[derive(Debug)]
+struct Pinned(Vec<u8>);
+
+impl PeerVerifier for Pinned {
+    fn verify(&self, peer: &PeerChain<'_>) -> Verdict {
+        match peer.chain.first() {
+            Some(leaf) if leaf.as_ref() == self.0.as_slice() => Verdict::Accept,
+            _ => Verdict::Reject(tls12::CertificateError::Other("not the pinned leaf".into())),
+        }
+    }
+}
+
+#[test]
+fn a_client_pauses_for_the_callers_verdict_and_holds_the_rest_of_the_flight() {
+    let mut cc = client_config();
+    cc.verifier = Some(Fixed::new(Verdict::AskCaller));
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    // The server's whole flight in one piece: the client stops after the
+    // Certificate and holds ServerKeyExchange and ServerHelloDone.
+    transfer(&mut s, &mut c).unwrap();
+    let (id, kind) = operation_event(&mut c).expect("paused for the verdict");
+    assert_eq!(kind, OperationKind::VerifyChain);
+    let op = c.operation().unwrap();
+    assert_eq!(op.chain().len(), 2, "leaf and intermediate");
+    assert!(op.message().is_empty() && op.scheme().is_none());
+    assert!(c.pending_output().is_empty(), "nothing sent while paused");
+    // A signature is not an answer to a verdict: refused, still paused.
+    assert_eq!(
+        c.complete_operation(id, Answer::Signature(vec![1])),
+        Err(Error::Misuse(
+            "the answer does not fit the pending operation"
+        ))
+    );
+    assert!(c.operation().is_some());
+    c.complete_operation(id, Answer::Verdict(Ok(()))).unwrap();
+    // The held messages were read: the client's flight is out.
+    assert!(!c.pending_output().is_empty());
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(send_and_receive(&mut c, &mut s, b"trusted"), b"trusted");
+}
+
+#[test]
+fn the_callers_refusal_sends_its_alert() {
+    let mut cc = client_config();
+    cc.verifier = Some(Fixed::new(Verdict::AskCaller));
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    let id = c.operation().unwrap().id();
+    let refusal = tls12::CertificateError::Other("revoked, says the caller".into());
+    assert_eq!(
+        c.complete_operation(id, Answer::Verdict(Err(refusal.clone()))),
+        Err(Error::Certificate(refusal))
+    );
+    assert_eq!(
+        transfer(&mut c, &mut s),
+        Err(Error::AlertReceived(AlertDescription::CertificateUnknown))
+    );
+}
+
+#[test]
+fn a_verifier_that_decides_at_once_does_not_pause() {
+    let accept = Fixed::new(Verdict::Accept);
+    let mut cc = client_config();
+    cc.verifier = Some(accept.clone());
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(accept.1.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert!(!events(&mut c)
+        .iter()
+        .any(|e| matches!(e, Event::Operation { .. })));
+
+    let mut cc = client_config();
+    cc.verifier = Some(Fixed::new(Verdict::Reject(
+        tls12::CertificateError::Expired,
+    )));
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    assert_eq!(
+        handshake(&mut c, &mut s),
+        Err((
+            Side::Client,
+            Error::Certificate(tls12::CertificateError::Expired)
+        ))
+    );
+}
+
+#[test]
+fn a_verifier_only_adds_checks_unless_webpki_is_dangerously_skipped() {
+    // other-server-p256 is from a CA this client does not trust.
+    let (chain, _) = tls12::testing::identity("other-server-p256");
+    let pin = || Some(std::sync::Arc::new(Pinned(chain[0].as_ref().to_vec())) as _);
+    let mut cc = client_config();
+    cc.verifier = pin();
+    let (mut c, mut s) = pair_with(cc, server_config("other-server-p256"), "localhost");
+    assert_eq!(
+        handshake(&mut c, &mut s),
+        Err((
+            Side::Client,
+            Error::Certificate(tls12::CertificateError::UnknownIssuer)
+        ))
+    );
+    let mut cc = client_config();
+    cc.verifier = pin();
+    cc.dangerous_skip_webpki = true;
+    let (mut c, mut s) = pair_with(cc, server_config("other-server-p256"), "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    // The pin still refuses another leaf.
+    let mut cc = client_config();
+    cc.verifier = pin();
+    cc.dangerous_skip_webpki = true;
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    assert!(matches!(
+        handshake(&mut c, &mut s),
+        Err((
+            Side::Client,
+            Error::Certificate(tls12::CertificateError::Other(_))
+        ))
+    ));
+    // Skipping webpki with no verifier at all is refused.
+    let mut cc = client_config();
+    cc.dangerous_skip_webpki = true;
+    assert!(matches!(
+        tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()),
+        Err(Error::Config(_))
+    ));
+}
+
+#[test]
+fn a_server_pauses_for_the_callers_verdict_on_a_client_chain() {
+    let mut cc = client_config();
+    let (chain, key) = tls12::testing::identity("client-p256");
+    cc.add_client_certificate(chain, key).unwrap();
+    let mut sc = server_config("server-p256");
+    sc.client_auth = tls12::ClientAuth::Required(roots());
+    sc.client_verifier = Some(Fixed::new(Verdict::AskCaller));
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    // Certificate, ClientKeyExchange, CertificateVerify, CCS, Finished: the
+    // server pauses after the first and holds the rest.
+    transfer(&mut c, &mut s).unwrap();
+    let (id, kind) = operation_event(&mut s).expect("paused for the verdict");
+    assert_eq!(kind, OperationKind::VerifyChain);
+    assert!(s.is_handshaking());
+    s.complete_operation(id, Answer::Verdict(Ok(()))).unwrap();
+    assert!(
+        !s.is_handshaking(),
+        "the held flight completed the handshake"
+    );
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(s.handshake_info().unwrap().peer_certificates.len(), 2);
 }

@@ -28,7 +28,7 @@ use crate::error::Error;
 use crate::handshake::client::{self, ClientContext};
 use crate::handshake::server::{self, ServerContext};
 use crate::handshake::table::{Action, ClientStage, Kind, ServerStage};
-use crate::handshake::{Message, Next, Role, Transition};
+use crate::handshake::{Message, Next, OpRequest, Role, Transition};
 use crate::keyop::{Answer, Operation, OperationId, OperationKind};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::{RecordHeader, HEADER_LEN};
@@ -218,23 +218,18 @@ impl Side {
             _ => return Err(Error::Internal("handler of the other side")),
         }
         // A state that waits for the caller: tell it.
-        if let Some((kind, _)) = self.operation() {
-            common.begin_operation(kind)?;
+        if let Some(request) = self.operation() {
+            common.begin_operation(request.kind)?;
         }
         Ok(())
     }
 
-    /// What a paused state asks the caller for, and the bytes it concerns.
-    fn operation(&self) -> Option<(OperationKind, &[u8])> {
+    /// What a paused state asks the caller for, and the bytes or the chain
+    /// it concerns.
+    fn operation(&self) -> Option<OpRequest<'_>> {
         match self {
-            Side::Client { machine, .. } => match machine.state()? {
-                client::State::AwaitSignature(s) => Some(s.operation()),
-                _ => None,
-            },
-            Side::Server { machine, .. } => match machine.state()? {
-                server::State::AwaitSignature(s) => Some(s.operation()),
-                _ => None,
-            },
+            Side::Client { machine, .. } => machine.state()?.operation(),
+            Side::Server { machine, .. } => machine.state()?.operation(),
         }
     }
 
@@ -740,8 +735,13 @@ impl Connection {
     /// any (see [`crate::keyop`]): reported by [`Event::Operation`].
     pub fn operation(&self) -> Option<Operation<'_>> {
         let id = self.common.pending_op?;
-        let (kind, message) = self.side.operation()?;
-        Some(Operation { id, kind, message })
+        let request = self.side.operation()?;
+        Some(Operation {
+            id,
+            kind: request.kind,
+            message: request.message,
+            chain: request.chain,
+        })
     }
 
     /// Answers the operation `id` and resumes the handshake, reading what
@@ -757,6 +757,22 @@ impl Connection {
         if self.common.pending_op != Some(id) {
             return Err(Error::Misuse("no pending operation has this id"));
         }
+        let kind = self
+            .side
+            .operation()
+            .map(|r| r.kind)
+            .ok_or(Error::Internal("an operation id with no paused state"))?;
+        let fits = matches!(
+            (kind, &answer),
+            (OperationKind::Sign(_), Answer::Signature(_))
+                | (OperationKind::VerifyChain, Answer::Verdict(_))
+                | (_, Answer::Failed)
+        );
+        if !fits {
+            return Err(Error::Misuse(
+                "the answer does not fit the pending operation",
+            ));
+        }
         self.common.pending_op = None;
         let result = self.resume(answer);
         self.release_handshake_buffers();
@@ -766,7 +782,9 @@ impl Connection {
     fn resume(&mut self, answer: Answer) -> Result<(), Error> {
         let signature = match answer {
             Answer::Signature(signature) => signature,
-            Answer::Failed => return Err(Error::OperationFailed("the caller could not sign")),
+            Answer::Verdict(Ok(())) => Vec::new(),
+            Answer::Verdict(Err(refused)) => return Err(Error::Certificate(refused)),
+            Answer::Failed => return Err(Error::OperationFailed("the caller could not answer")),
         };
         let handler = match self.side.action(Kind::Answer) {
             Action::Handle(h) => h,

@@ -46,6 +46,32 @@ fn caller_key_pair(client_paused: bool) -> (ClientConnection, ServerConnection) 
     testing::pair_with(cc, sc, "localhost")
 }
 
+/// A verifier that always asks the caller.
+#[derive(Debug)]
+struct AskCaller;
+
+impl crate::keyop::PeerVerifier for AskCaller {
+    fn verify(&self, _: &crate::keyop::PeerChain<'_>) -> crate::keyop::Verdict {
+        crate::keyop::Verdict::AskCaller
+    }
+}
+
+/// A pair whose client (`client_paused`) or server waits for the caller's
+/// verdict on the peer's chain.
+fn verdict_pair(client_paused: bool) -> (ClientConnection, ServerConnection) {
+    let mut cc = testing::client_config();
+    let mut sc = testing::server_config("server-p256");
+    if client_paused {
+        cc.verifier = Some(Arc::new(AskCaller));
+    } else {
+        let (chain, key) = testing::identity("client-p256");
+        cc.add_client_certificate(chain, key).unwrap();
+        sc.client_auth = ClientAuth::Required(testing::roots());
+        sc.client_verifier = Some(Arc::new(AskCaller));
+    }
+    testing::pair_with(cc, sc, "localhost")
+}
+
 /// What the caller's key signs for the pending operation of `conn`.
 fn caller_signature(conn: &Connection, client: bool) -> Vec<u8> {
     let op = conn.operation().expect("paused");
@@ -55,7 +81,7 @@ fn caller_signature(conn: &Connection, client: bool) -> Vec<u8> {
         "server-p256.key"
     });
     let key = crate::crypto::sign::SigningKey::from_der(&key).unwrap();
-    key.sign(op.scheme(), op.message())
+    key.sign(op.scheme().unwrap(), op.message())
         .unwrap()
         .as_ref()
         .to_vec()
@@ -165,11 +191,15 @@ fn hs(m: &[u8]) -> (Kind, Vec<u8>) {
 
 fn client_in(stage: ClientStage) -> Setup {
     use ClientStage as S;
-    if stage == S::AwaitSignature {
-        let (mut c, mut s) = caller_key_pair(true);
+    if matches!(stage, S::AwaitSignature | S::AwaitVerdict) {
+        let (mut c, mut s) = if stage == S::AwaitSignature {
+            caller_key_pair(true)
+        } else {
+            verdict_pair(true)
+        };
         s.receive(&take_output(&mut c)).unwrap();
         c.receive(&take_output(&mut s)).unwrap();
-        assert!(c.operation().is_some(), "paused for the signature");
+        assert!(c.operation().is_some(), "paused for the caller");
         return Setup {
             conn: c.0,
             peer: s.0,
@@ -251,6 +281,19 @@ fn client_in(stage: ClientStage) -> Setup {
 
 fn server_in(stage: ServerStage) -> Setup {
     use ServerStage as S;
+    if stage == S::AwaitVerdict {
+        let (mut c, mut s) = verdict_pair(false);
+        s.receive(&take_output(&mut c)).unwrap();
+        c.receive(&take_output(&mut s)).unwrap();
+        s.receive(&take_output(&mut c)).unwrap();
+        assert!(s.operation().is_some(), "paused for the verdict");
+        return Setup {
+            conn: s.0,
+            peer: c.0,
+            protected: false,
+            expected: None,
+        };
+    }
     if stage == S::AwaitSignature {
         let (mut c, mut s) = caller_key_pair(false);
         s.receive(&take_output(&mut c)).unwrap();
@@ -384,11 +427,11 @@ fn observe_answer(setup: &mut Setup, client: bool) -> Outcome {
         assert!(setup.conn.error().is_none(), "nothing changed");
         return Outcome::Misuse;
     };
-    let signature = caller_signature(&setup.conn, client);
-    setup
-        .conn
-        .complete_operation(id, crate::Answer::Signature(signature))
-        .unwrap();
+    let answer = match setup.conn.operation().unwrap().scheme() {
+        Some(_) => crate::Answer::Signature(caller_signature(&setup.conn, client)),
+        None => crate::Answer::Verdict(Ok(())),
+    };
+    setup.conn.complete_operation(id, answer).unwrap();
     assert!(setup.conn.operation().is_none());
     Outcome::Accepted
 }
@@ -518,7 +561,7 @@ fn every_state_and_every_input_has_the_outcome_its_table_row_says() {
             cases += 1;
         }
     }
-    assert_eq!(cases, (10 + 8) * 19);
+    assert_eq!(cases, (11 + 9) * 19);
 }
 
 /// Type before body: in every state, a handshake message of a type the

@@ -27,8 +27,8 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::table::ClientStage;
 use super::{
-    copy_chain, emit, emit_with, verify_leaf_signature, Io, Message, Negotiated, Next, Premaster,
-    Role, SignedParams, Transition,
+    ask_verifier, copy_chain, emit, emit_with, verify_leaf_signature, Io, Message, Negotiated,
+    Next, OpRequest, Premaster, Role, SignedParams, Transition,
 };
 use crate::codec::enums::{
     ClientCertificateType, Compression, EcPointFormat, HandshakeType, ProtocolVersion,
@@ -163,6 +163,8 @@ pub(crate) enum State {
     /// `requested` is set.
     ExpectServerHelloDone(ExpectServerHelloDone),
     AwaitSignature(AwaitSignature),
+    /// The chain is in; the caller's verdict on it is awaited.
+    AwaitVerdict(ExpectServerKeyExchange),
     ExpectNewSessionTicket(ExpectNewSessionTicket),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
@@ -220,16 +222,6 @@ pub(crate) struct AwaitSignature {
     scheme: SignatureScheme,
     /// The chain whose key signs, to check the answer with.
     chain: Arc<[CertificateDer<'static>]>,
-}
-
-impl AwaitSignature {
-    /// The caller's operation.
-    pub(crate) fn operation(&self) -> (crate::keyop::OperationKind, &[u8]) {
-        (
-            crate::keyop::OperationKind::Sign(self.scheme),
-            self.transcript.buffer().unwrap_or_default(),
-        )
-    }
 }
 
 /// What is left to do once the server's Finished checks out. The keys are
@@ -336,6 +328,24 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
 }
 
 impl State {
+    /// What this state asks the caller for, if it is paused.
+    pub(crate) fn operation(&self) -> Option<OpRequest<'_>> {
+        use crate::keyop::OperationKind;
+        match self {
+            Self::AwaitSignature(s) => Some(OpRequest {
+                kind: OperationKind::Sign(s.scheme),
+                message: s.transcript.buffer().unwrap_or_default(),
+                chain: &[],
+            }),
+            Self::AwaitVerdict(s) => Some(OpRequest {
+                kind: OperationKind::VerifyChain,
+                message: &[],
+                chain: &s.neg.peer_certificates,
+            }),
+            _ => None,
+        }
+    }
+
     /// This state's row in the client's table.
     pub(crate) fn stage(&self) -> ClientStage {
         match self {
@@ -345,6 +355,7 @@ impl State {
             Self::ExpectCertificateRequest(_) => ClientStage::ExpectCertificateRequest,
             Self::ExpectServerHelloDone(_) => ClientStage::ExpectServerHelloDone,
             Self::AwaitSignature(_) => ClientStage::AwaitSignature,
+            Self::AwaitVerdict(_) => ClientStage::AwaitVerdict,
             Self::ExpectNewSessionTicket(_) => ClientStage::ExpectNewSessionTicket,
             Self::ExpectChangeCipherSpec(_) => ClientStage::ExpectChangeCipherSpec,
             Self::ExpectFinished(_) => ClientStage::ExpectFinished,
@@ -453,6 +464,19 @@ pub(crate) fn signature(
         &HandshakeMessage::CertificateVerify(cv),
     )?;
     end_flight(io, s.neg, s.transcript, s.master).map(Next::State)
+}
+
+pub(crate) fn verdict(
+    state: State,
+    _: &ClientContext,
+    _: &mut Io<'_>,
+    _: Message<'_>,
+) -> Result<Next<State>, Error> {
+    // Only an accepting verdict gets here; a refusal fails the connection.
+    let State::AwaitVerdict(s) = state else {
+        return Err(mismatch());
+    };
+    Ok(Next::State(State::ExpectServerKeyExchange(s)))
 }
 
 pub(crate) fn new_session_ticket(
@@ -665,19 +689,34 @@ impl ExpectCertificate {
         }
         // Kept for `HandshakeInfo::peer_certificates`.
         let chain = copy_chain(&msg.chain, ctx.config.limits.max_certificate_chain_len)?;
-        verify_server_chain(
-            &ctx.config.roots,
+        let config = &ctx.config;
+        if !config.dangerous_skip_webpki {
+            verify_server_chain(
+                &config.roots,
+                &chain,
+                &ctx.server_name,
+                ctx.now,
+                webpki_algorithms(),
+            )?;
+        }
+        let go_on = ask_verifier(
+            config.verifier.as_ref(),
             &chain,
-            &ctx.server_name,
+            Some(&ctx.server_name),
             ctx.now,
-            webpki_algorithms(),
+            !config.dangerous_skip_webpki,
         )?;
         self.transcript.add(raw);
         self.neg.peer_certificates = chain;
-        Ok(State::ExpectServerKeyExchange(ExpectServerKeyExchange {
+        let next = ExpectServerKeyExchange {
             neg: self.neg,
             transcript: self.transcript,
-        }))
+        };
+        Ok(if go_on {
+            State::ExpectServerKeyExchange(next)
+        } else {
+            State::AwaitVerdict(next)
+        })
     }
 }
 

@@ -90,6 +90,40 @@ impl<'a> Message<'a> {
     }
 }
 
+/// What a paused state asks the caller for ([`crate::keyop`]).
+pub(crate) struct OpRequest<'a> {
+    pub(crate) kind: crate::keyop::OperationKind,
+    /// The bytes to sign (empty for a verdict).
+    pub(crate) message: &'a [u8],
+    /// The peer's chain (empty for a signature).
+    pub(crate) chain: &'a [CertificateDer<'static>],
+}
+
+/// Runs `verifier` on the peer's chain: `Ok(true)` to go on, `Ok(false)`
+/// to pause for the caller's verdict, or the refusal.
+pub(crate) fn ask_verifier(
+    verifier: Option<&alloc::sync::Arc<dyn crate::keyop::PeerVerifier>>,
+    chain: &[CertificateDer<'static>],
+    server_name: Option<&rustls_pki_types::ServerName<'static>>,
+    now: rustls_pki_types::UnixTime,
+    webpki_checked: bool,
+) -> Result<bool, Error> {
+    use crate::keyop::{PeerChain, Verdict};
+    let Some(verifier) = verifier else {
+        return Ok(true);
+    };
+    match verifier.verify(&PeerChain {
+        chain,
+        server_name,
+        now,
+        webpki_checked,
+    }) {
+        Verdict::Accept => Ok(true),
+        Verdict::Reject(refused) => Err(Error::Certificate(refused)),
+        Verdict::AskCaller => Ok(false),
+    }
+}
+
 /// A state method: it takes the state its table row is for, the side's
 /// context and the message, and returns where the handshake goes next.
 pub(crate) type Transition<S, C> = fn(S, &C, &mut Io<'_>, Message<'_>) -> Result<Next<S>, Error>;

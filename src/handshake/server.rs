@@ -28,8 +28,8 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::table::ServerStage;
 use super::{
-    copy_chain, emit, emit_with, lossy, verify_leaf_signature, Io, Message, Negotiated, Next,
-    Premaster, Role, SignedParams, Transition,
+    ask_verifier, copy_chain, emit, emit_with, lossy, verify_leaf_signature, Io, Message,
+    Negotiated, Next, OpRequest, Premaster, Role, SignedParams, Transition,
 };
 use crate::codec::enums::{
     CipherSuite, ClientCertificateType, Compression, EcPointFormat, HandshakeType, NamedGroup,
@@ -68,6 +68,8 @@ pub(crate) enum State {
     ExpectClientHello,
     AwaitSignature(AwaitSignature),
     ExpectCertificate(ExpectCertificate),
+    /// The client's chain is in; the caller's verdict on it is awaited.
+    AwaitVerdict(ExpectClientKeyExchange),
     ExpectClientKeyExchange(ExpectClientKeyExchange),
     ExpectCertificateVerify(ExpectCertificateVerify),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
@@ -95,16 +97,6 @@ pub(crate) struct AwaitSignature {
     scheme: SignatureScheme,
     /// The chain served, whose key signs, to check the answer with.
     chain: Arc<[CertificateDer<'static>]>,
-}
-
-impl AwaitSignature {
-    /// The caller's operation.
-    pub(crate) fn operation(&self) -> (crate::keyop::OperationKind, &[u8]) {
-        (
-            crate::keyop::OperationKind::Sign(self.scheme),
-            &self.message,
-        )
-    }
 }
 
 /// The client's Certificate, after we sent CertificateRequest.
@@ -145,11 +137,30 @@ pub(crate) struct ExpectFinished {
 }
 
 impl State {
+    /// What this state asks the caller for, if it is paused.
+    pub(crate) fn operation(&self) -> Option<OpRequest<'_>> {
+        use crate::keyop::OperationKind;
+        match self {
+            Self::AwaitSignature(s) => Some(OpRequest {
+                kind: OperationKind::Sign(s.scheme),
+                message: &s.message,
+                chain: &[],
+            }),
+            Self::AwaitVerdict(s) => Some(OpRequest {
+                kind: OperationKind::VerifyChain,
+                message: &[],
+                chain: &s.neg.peer_certificates,
+            }),
+            _ => None,
+        }
+    }
+
     /// This state's row in the server's table.
     pub(crate) fn stage(&self) -> ServerStage {
         match self {
             Self::ExpectClientHello => ServerStage::ExpectClientHello,
             Self::AwaitSignature(_) => ServerStage::AwaitSignature,
+            Self::AwaitVerdict(_) => ServerStage::AwaitVerdict,
             Self::ExpectCertificate(_) => ServerStage::ExpectCertificate,
             Self::ExpectClientKeyExchange(_) => ServerStage::ExpectClientKeyExchange,
             Self::ExpectCertificateVerify(_) => ServerStage::ExpectCertificateVerify,
@@ -226,6 +237,19 @@ pub(crate) fn certificate(
     };
     s.handle(ctx, msg.decode("Certificate")?, msg.raw)
         .map(Next::State)
+}
+
+pub(crate) fn verdict(
+    state: State,
+    _: &ServerContext,
+    _: &mut Io<'_>,
+    _: Message<'_>,
+) -> Result<Next<State>, Error> {
+    // Only an accepting verdict gets here; a refusal fails the connection.
+    let State::AwaitVerdict(s) = state else {
+        return Err(mismatch());
+    };
+    Ok(Next::State(State::ExpectClientKeyExchange(s)))
 }
 
 pub(crate) fn client_key_exchange(
@@ -943,6 +967,7 @@ impl ExpectCertificate {
         raw: &[u8],
     ) -> Result<State, Error> {
         let config = &ctx.config;
+        let mut go_on = true;
         if msg.chain.is_empty() {
             // RFC 5246 §7.4.6: without a certificate the server may go on or
             // answer handshake_failure.
@@ -957,15 +982,30 @@ impl ExpectCertificate {
                 .client_auth
                 .roots()
                 .ok_or(Error::Internal("client certificate without client auth"))?;
-            verify_client_chain(roots, &chain, ctx.now, webpki_algorithms())?;
+            let webpki = !config.dangerous_skip_webpki_for_clients;
+            if webpki {
+                verify_client_chain(roots, &chain, ctx.now, webpki_algorithms())?;
+            }
+            go_on = ask_verifier(
+                config.client_verifier.as_ref(),
+                &chain,
+                None,
+                ctx.now,
+                webpki,
+            )?;
             self.neg.peer_certificates = chain;
         }
         self.transcript.add(raw);
-        Ok(State::ExpectClientKeyExchange(ExpectClientKeyExchange {
+        let next = ExpectClientKeyExchange {
             neg: self.neg,
             transcript: self.transcript,
             key_share: self.key_share,
-        }))
+        };
+        Ok(if go_on {
+            State::ExpectClientKeyExchange(next)
+        } else {
+            State::AwaitVerdict(next)
+        })
     }
 }
 

@@ -143,6 +143,8 @@ pub(crate) enum ClientStage {
     ExpectServerHelloDone,
     /// Paused for the caller's CertificateVerify signature.
     AwaitSignature,
+    /// Paused for the caller's verdict on the server's chain.
+    AwaitVerdict,
     ExpectNewSessionTicket,
     ExpectChangeCipherSpec,
     ExpectFinished,
@@ -152,9 +154,10 @@ pub(crate) enum ClientStage {
 impl ClientStage {
     /// Every client state, in handshake order.
     #[cfg(test)]
-    pub(crate) const ALL: [ClientStage; 10] = [
+    pub(crate) const ALL: [ClientStage; 11] = [
         Self::ExpectServerHello,
         Self::ExpectCertificate,
+        Self::AwaitVerdict,
         Self::ExpectServerKeyExchange,
         Self::ExpectCertificateRequest,
         Self::ExpectServerHelloDone,
@@ -175,7 +178,8 @@ impl ClientStage {
         #[rustfmt::skip]
         let action: Action<c::Handler> = match (self, input) {
             (AwaitSignature, Answer) => Handle(c::signature),
-            (AwaitSignature, _) => Hold,
+            (AwaitVerdict, Answer) => Handle(c::verdict),
+            (AwaitSignature | AwaitVerdict, _) => Hold,
             (_, Answer) => Unexpected,
             (_, FatalAlert) => PeerFatal,
             (Established, CloseNotify) => Close,
@@ -216,6 +220,8 @@ pub(crate) enum ServerStage {
     ExpectClientHello,
     /// Paused for the caller's ServerKeyExchange signature.
     AwaitSignature,
+    /// Paused for the caller's verdict on the client's chain.
+    AwaitVerdict,
     ExpectCertificate,
     ExpectClientKeyExchange,
     ExpectCertificateVerify,
@@ -227,10 +233,11 @@ pub(crate) enum ServerStage {
 impl ServerStage {
     /// Every server state, in handshake order.
     #[cfg(test)]
-    pub(crate) const ALL: [ServerStage; 8] = [
+    pub(crate) const ALL: [ServerStage; 9] = [
         Self::ExpectClientHello,
         Self::AwaitSignature,
         Self::ExpectCertificate,
+        Self::AwaitVerdict,
         Self::ExpectClientKeyExchange,
         Self::ExpectCertificateVerify,
         Self::ExpectChangeCipherSpec,
@@ -248,7 +255,8 @@ impl ServerStage {
         #[rustfmt::skip]
         let action: Action<s::Handler> = match (self, input) {
             (AwaitSignature, Answer) => Handle(s::signature),
-            (AwaitSignature, _) => Hold,
+            (AwaitVerdict, Answer) => Handle(s::verdict),
+            (AwaitSignature | AwaitVerdict, _) => Hold,
             (_, Answer) => Unexpected,
             (_, FatalAlert) => PeerFatal,
             (Established, CloseNotify) => Close,
