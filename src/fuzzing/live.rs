@@ -775,7 +775,14 @@ pub(crate) mod tests {
                 // The client may ignore it (we refuse renegotiation with a
                 // warning), and the connection lives.
                 let (c, s) = (&h.client, &h.server);
-                assert!(both_done(c, s), "{:?} {:?}", c.error(), s.error());
+                assert!(
+                    both_done(c, s),
+                    "handshake unfinished: client {:?} {:?}, server {:?} {:?}",
+                    c.is_handshaking(),
+                    c.error(),
+                    s.is_handshaking(),
+                    s.error()
+                );
                 assert!(h.data_crossed);
                 data
             }),
@@ -936,7 +943,14 @@ pub(crate) mod tests {
         let ([first, second], _) = run_mutated_handshake(&cc, &sc, &[]);
         for h in [&first, &second] {
             let (c, s) = (&h.client, &h.server);
-            assert!(both_done(c, s), "{:?} {:?}", c.error(), s.error());
+            assert!(
+                both_done(c, s),
+                "handshake unfinished: client {:?} {:?}, server {:?} {:?}",
+                c.is_handshaking(),
+                c.error(),
+                s.is_handshaking(),
+                s.error()
+            );
             assert!(h.data_crossed);
         }
         assert!(!first.client.handshake_info().unwrap().resumed);
@@ -1011,7 +1025,14 @@ pub(crate) mod tests {
         let (handshakes, _) = run_mutated_handshake(&cc, &sc, &[]);
         for h in &handshakes {
             let (c, s) = (&h.client, &h.server);
-            assert!(both_done(c, s), "{:?} {:?}", c.error(), s.error());
+            assert!(
+                both_done(c, s),
+                "handshake unfinished: client {:?} {:?}, server {:?} {:?}",
+                c.is_handshaking(),
+                c.error(),
+                s.is_handshaking(),
+                s.error()
+            );
             assert!(h.data_crossed, "no data crossed an unmutated handshake");
         }
         assert!(handshakes[1].client.handshake_info().unwrap().resumed);
@@ -1046,7 +1067,10 @@ pub(crate) mod tests {
         };
         // The server's flight holds its ECDHE key and ECDSA signature, the
         // client's its ECDHE key and encrypted Finished.
-        assert_eq!(flights(), flights());
+        assert!(
+            flights() == flights(),
+            "the same handshake gave different flights"
+        );
         // And whole mutated handshakes, resumption included.
         for data in [&[][..], &[0, 0, 4, 0, 8, 77, 9, 0, 6, 13][..]] {
             replay(&cc, &sc, data);
