@@ -490,8 +490,13 @@ fn reframe(header: &[u8], payload: &[u8], out: &mut Vec<u8>) {
 /// One record of a flight in [`pump`].
 struct FlightRecord {
     bytes: Vec<u8>,
-    /// Its sequence number, if the sender sealed it.
+    /// The sequence number it opens under, if the sender sealed it and the
+    /// harness can open it again (see [`Op::Reseal`]).
     seq: Option<u64>,
+    /// Whether the sender sealed it, using up a sequence number: true also
+    /// for an injected record that cannot be opened again (a heartbeat,
+    /// which the record layer's header parser refuses).
+    sealed: bool,
     /// Whether the sender's state machine wrote it (not an injected record).
     own: bool,
 }
@@ -524,13 +529,17 @@ pub(crate) fn pump(
         records.push(FlightRecord {
             bytes: record.to_vec(),
             seq: None,
+            sealed: false,
             own: wire.len() - rest.len() < own_len,
         });
         rest = tail;
     }
     // The sealed records are the last ones of the flight, numbered up to
-    // the sender's next sequence number (RFC 5246 §6.1); the first that
-    // does not open under its number is plaintext, like those before it.
+    // the sender's next sequence number (RFC 5246 §6.1). Injected records
+    // come last and are all sealed once the sender has write keys, even
+    // those that cannot be opened again; of the sender's own records, the
+    // first that does not open under its number is plaintext, like those
+    // before it.
     let twin = from.fuzzing_write_twin();
     if let Some((Some(next), twin)) = &twin {
         let mut seq = *next;
@@ -538,10 +547,12 @@ pub(crate) fn pump(
             let Some(prev) = seq.checked_sub(1) else {
                 break;
             };
-            if twin.open(prev, &r.bytes).is_none() {
+            if twin.open(prev, &r.bytes).is_some() {
+                r.seq = Some(prev);
+            } else if r.own {
                 break;
             }
-            r.seq = Some(prev);
+            r.sealed = true;
             seq = prev;
         }
     }
@@ -564,7 +575,7 @@ pub(crate) fn pump(
                 }
                 _ => out.extend_from_slice(&r.bytes),
             },
-            Op::Drop => *t.lost_sealed_to(side) |= r.seq.is_some(),
+            Op::Drop => *t.lost_sealed_to(side) |= r.sealed,
             Op::Duplicate => {
                 out.extend_from_slice(&r.bytes);
                 out.extend_from_slice(&r.bytes);
@@ -583,7 +594,7 @@ pub(crate) fn pump(
             }
             Op::Truncate { keep } => {
                 let keep = usize::from(keep) % r.bytes.len().max(1);
-                *t.lost_sealed_to(side) |= keep == 0 && r.seq.is_some();
+                *t.lost_sealed_to(side) |= keep == 0 && r.sealed;
                 out.extend_from_slice(&r.bytes[..keep]);
             }
             Op::Split { at } => {
@@ -933,6 +944,31 @@ pub(crate) mod tests {
         assert_eq!(h.server.error(), Some(&Error::BadRecordMac));
         assert!(h.client.error().is_none());
         assert!(!h.data_crossed);
+    }
+
+    #[test]
+    fn a_lost_heartbeat_is_a_lost_sealed_record() {
+        // A heartbeat injected after the handshake is sealed, so it uses up
+        // a sequence number, but the harness cannot open it again (the
+        // header parser refuses the type). Cut to nothing, it is lost all
+        // the same: the next record fails its MAC, and that is no finding.
+        let mut data = vec![0; bytes_until_done()];
+        data.extend_from_slice(&inject(ContentType::Heartbeat, &[0xda]));
+        data.extend_from_slice(&bytes(&[Op::Truncate { keep: 0 }]));
+        let h = one(&data);
+        assert_eq!(h.server.error(), Some(&Error::BadRecordMac));
+        assert!(!h.data_crossed);
+        // The fuzzer's input: two merges in the server's first flight, then
+        // the same cut.
+        let (cc, sc) = configs();
+        mutated_handshake(
+            &cc,
+            &sc,
+            &[
+                0xf8, 0x00, 0x40, 0x09, 0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x3b, 0x01, 0xda, 0x07,
+            ],
+        );
     }
 
     #[test]
