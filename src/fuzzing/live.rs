@@ -70,9 +70,11 @@ fn content_type(b: u8) -> ContentType {
 /// `20 + typ % 5`), `len(1)` and `len` bytes of content. Any other first
 /// byte injects nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Inject {
-    pub(crate) typ: ContentType,
-    pub(crate) data: Vec<u8>,
+pub struct Inject {
+    /// The record's content type.
+    pub typ: ContentType,
+    /// Its content.
+    pub data: Vec<u8>,
 }
 
 impl Inject {
@@ -104,7 +106,7 @@ impl Inject {
 /// value mod 10 names the op, then the op's operands. Offsets and lengths
 /// are taken modulo what the record has, so every byte means something.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Op {
+pub enum Op {
     /// Codes 0 and 2, and any code whose op does not apply to the record:
     /// deliver it unchanged.
     Deliver,
@@ -139,7 +141,7 @@ pub(crate) enum Op {
 /// What [`Op::Reseal`] does to a sealed record's plaintext. Encoding: a
 /// byte `how`, whose value mod 4 names the change, then its operand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Change {
+pub enum Change {
     /// 0, then `at`: flip bit `bit` (`how / 4 % 8`) of byte `at` (mod the
     /// plaintext's length).
     FlipBit { bit: u8, at: u8 },
@@ -341,7 +343,9 @@ pub(crate) fn run_mutated_handshake(
 /// that reached its peer with a bit flipped never completes a handshake
 /// (RFC 5246 §7.4.9); and when both sides finish the handshake without an
 /// error, application data crosses intact both ways, unless what the
-/// harness did explains why not (see [`exchange`]). A mutation of the
+/// harness did explains why not: the receiver got close_notify, holds part
+/// of a record the harness cut short, or lost a sealed record (then the data
+/// must fail its MAC). A mutation of the
 /// plaintext handshake that both sides silently accept and that still
 /// changes what they agreed on would fail the Finished check or the data
 /// check.
