@@ -24,7 +24,8 @@ export RUSTC_BOOTSTRAP=1
 echo "== building the fuzz targets (release, AddressSanitizer)"
 cargo fuzz build -O
 
-bin=target/x86_64-unknown-linux-gnu/release
+# cargo builds into $CARGO_TARGET_DIR when it is set.
+bin=${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-gnu/release
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 

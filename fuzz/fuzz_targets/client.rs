@@ -6,11 +6,11 @@
 use std::sync::{Arc, LazyLock};
 
 use libfuzzer_sys::fuzz_target;
-use tls12::ClientConfig;
+use tls12::{ClientConfig, ServerConfig};
 
-static CONFIG: LazyLock<Arc<ClientConfig>> =
-    LazyLock::new(|| tls12::fuzzing::client_config(include_bytes!("../../tests/fixtures/ca.pem")));
+static CONFIGS: LazyLock<(Arc<ClientConfig>, Arc<ServerConfig>)> =
+    LazyLock::new(tls12::fuzzing::configs);
 
 fuzz_target!(|data: &[u8]| {
-    tls12::fuzzing::client(&CONFIG, data);
+    tls12::fuzzing::client(&CONFIGS.0, data);
 });

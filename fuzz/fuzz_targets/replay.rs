@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 use tls12::{ClientConfig, ServerConfig};
 
 static CONFIGS: LazyLock<(Arc<ClientConfig>, Arc<ServerConfig>)> =
-    LazyLock::new(tls12::fuzzing::live_configs);
+    LazyLock::new(tls12::fuzzing::configs);
 
 fuzz_target!(|data: &[u8]| {
     tls12::fuzzing::replay(&CONFIGS.0, &CONFIGS.1, data);

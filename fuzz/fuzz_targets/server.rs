@@ -6,15 +6,11 @@
 use std::sync::{Arc, LazyLock};
 
 use libfuzzer_sys::fuzz_target;
-use tls12::ServerConfig;
+use tls12::{ClientConfig, ServerConfig};
 
-static CONFIG: LazyLock<Arc<ServerConfig>> = LazyLock::new(|| {
-    tls12::fuzzing::server_config(
-        include_bytes!("../../tests/fixtures/server-p256.chain.pem"),
-        include_bytes!("../../tests/fixtures/server-p256.key"),
-    )
-});
+static CONFIGS: LazyLock<(Arc<ClientConfig>, Arc<ServerConfig>)> =
+    LazyLock::new(tls12::fuzzing::configs);
 
 fuzz_target!(|data: &[u8]| {
-    tls12::fuzzing::server(&CONFIG, data);
+    tls12::fuzzing::server(&CONFIGS.1, data);
 });

@@ -1,0 +1,1119 @@
+//! The live-handshake targets ([`mutated_handshake`], [`replay`]): a real
+//! client and server whose records are mutated in flight.
+//!
+//! # Input format
+//!
+//! The input is read a byte at a time, as the handshake needs it; past its
+//! end every byte reads as 0 (deliver unchanged). Each flight (everything
+//! one side has queued when the other has finished reading) is carried in
+//! four steps:
+//!
+//! 1. One byte says whether to [`Inject`] a record through the sender's own
+//!    record layer before the flight is cut into records.
+//! 2. The flight is cut into records; those at its end that open under the
+//!    sender's write keys are its sealed records.
+//! 3. For each record in order, one byte and its operands give an [`Op`],
+//!    what happens to that record on the way (an op that does not apply to
+//!    the record, such as a swap at the end of the flight, delivers it).
+//! 4. The receiver reads the result in one piece.
+//!
+//! Each call runs two handshakes with fresh session stores, so the second
+//! may resume the first by ticket (RFC 5077); the input carries on from one
+//! to the other.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::{client_connection, drain_inbound, server_connection};
+use crate::codec::enums::ContentType;
+use crate::record::cipher::RecordTwin;
+use crate::testing::{take_output, Side};
+use crate::{ClientConfig, ClientConnection, Connection, Error, ServerConfig, ServerConnection};
+
+/// The input, read a byte at a time; 0 once it runs out.
+pub(crate) struct Input<'a> {
+    bytes: core::slice::Iter<'a, u8>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        Self { bytes: data.iter() }
+    }
+
+    fn byte(&mut self) -> u8 {
+        self.bytes.next().copied().unwrap_or(0)
+    }
+
+    /// Up to `n` bytes (fewer if the input runs out).
+    fn bytes(&mut self, n: u8) -> Vec<u8> {
+        self.bytes.by_ref().take(usize::from(n)).copied().collect()
+    }
+
+    /// How many bytes are left.
+    #[cfg(test)]
+    pub(crate) fn left(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// Content types 20 to 24 (`20 + b % 5`): the four of RFC 5246 and
+/// heartbeat (RFC 6520).
+fn content_type(b: u8) -> ContentType {
+    ContentType::from_wire(20 + b % 5)
+}
+
+/// A record the sender writes through its own record layer at the start of
+/// a flight, so that it reaches the peer authentic (sealed, once the
+/// sender's writes are protected).
+///
+/// Encoding: a flight's first byte `3 (mod 4)`, then `typ(1)` (content type
+/// `20 + typ % 5`), `len(1)` and `len` bytes of content. Any other first
+/// byte injects nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inject {
+    /// The record's content type.
+    pub typ: ContentType,
+    /// Its content.
+    pub data: Vec<u8>,
+}
+
+impl Inject {
+    fn decode(input: &mut Input<'_>) -> Option<Self> {
+        if input.byte() % 4 != 3 {
+            return None;
+        }
+        let typ = content_type(input.byte());
+        let len = input.byte();
+        Some(Self {
+            typ,
+            data: input.bytes(len),
+        })
+    }
+
+    /// The bytes that decode to `inject` (`None`: no injection).
+    #[cfg(test)]
+    pub(crate) fn encode(inject: Option<&Self>, out: &mut Vec<u8>) {
+        let Some(i) = inject else {
+            out.push(0);
+            return;
+        };
+        out.extend_from_slice(&[3, i.typ.to_wire() - 20, i.data.len() as u8]);
+        out.extend_from_slice(&i.data);
+    }
+}
+
+/// What happens to one record of a flight. Encoding: a code byte, whose
+/// value mod 10 names the op, then the op's operands. Offsets and lengths
+/// are taken modulo what the record has, so every byte means something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// Codes 0 and 2, and any code whose op does not apply to the record:
+    /// deliver it unchanged.
+    Deliver,
+    /// Code 1, on a sealed record: open it with the sender's keys, change
+    /// its plaintext and seal it again under the same sequence number, so
+    /// that the change gets past the AEAD check (RFC 5246 §6.2.3.3) to the
+    /// Finished check and the code behind it.
+    Reseal(Change),
+    /// Code 3.
+    Drop,
+    /// Code 4: deliver it twice.
+    Duplicate,
+    /// Code 5, when another record follows: deliver that one first (its own
+    /// op comes next, applied to this record).
+    Swap,
+    /// Code 6, then `at`: flip bit `bit` (the code mod 8, so 0, 2, 4 or 6)
+    /// of byte `at` (mod the record's length), header included.
+    FlipBit { bit: u8, at: u8 },
+    /// Code 7, then `keep`: deliver only the first `keep` (mod the record's
+    /// length) bytes.
+    Truncate { keep: u8 },
+    /// Code 8, on a record with a payload, then `at`: two records of its
+    /// type, the payload split at `at` (mod the payload's length + 1).
+    /// Splitting and merging plaintext handshake records moves message
+    /// boundaries across records (RFC 5246 §6.2.1).
+    Split { at: u8 },
+    /// Code 9, when the next record has the same type: one record with both
+    /// payloads (the next record's op is not read).
+    Merge,
+}
+
+/// What [`Op::Reseal`] does to a sealed record's plaintext. Encoding: a
+/// byte `how`, whose value mod 4 names the change, then its operand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// 0, then `at`: flip bit `bit` (`how / 4 % 8`) of byte `at` (mod the
+    /// plaintext's length).
+    FlipBit { bit: u8, at: u8 },
+    /// 1, then `keep`: keep the first `keep` (mod the length + 1) bytes.
+    Truncate { keep: u8 },
+    /// 2, then `typ`: content type `20 + typ % 5` instead.
+    Retype(ContentType),
+    /// 3, then `len(1)` and `len` bytes to append.
+    Append(Vec<u8>),
+}
+
+/// What the ops that depend on it need to know about a record.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    /// It opens under the sender's keys.
+    sealed: bool,
+    /// Another record follows it in the flight.
+    has_next: bool,
+    /// It is longer than a record header.
+    has_payload: bool,
+    /// The next record has the same content type.
+    merges: bool,
+}
+
+impl Fit {
+    fn of(records: &[FlightRecord], i: usize) -> Self {
+        let r = &records[i].bytes;
+        let next = records.get(i + 1).map(|n| &n.bytes);
+        Self {
+            sealed: records[i].seq.is_some(),
+            has_next: next.is_some(),
+            has_payload: r.len() > 5,
+            merges: next.is_some_and(|n| r.len() >= 5 && n.len() >= 5 && r[0] == n[0]),
+        }
+    }
+}
+
+impl Op {
+    /// Reads the op for a record that `fit` describes. An op that does not
+    /// apply reads no operands, so that the bytes after it keep their
+    /// meaning.
+    fn decode(input: &mut Input<'_>, fit: Fit) -> Self {
+        let code = input.byte();
+        match code % 10 {
+            1 if fit.sealed => Self::Reseal(Change::decode(input)),
+            3 => Self::Drop,
+            4 => Self::Duplicate,
+            5 if fit.has_next => Self::Swap,
+            6 => Self::FlipBit {
+                bit: code % 8,
+                at: input.byte(),
+            },
+            7 => Self::Truncate { keep: input.byte() },
+            8 if fit.has_payload => Self::Split { at: input.byte() },
+            9 if fit.merges => Self::Merge,
+            _ => Self::Deliver,
+        }
+    }
+
+    /// The bytes that decode to this op (on a record it applies to).
+    #[cfg(test)]
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Deliver => out.push(0),
+            Self::Reseal(change) => {
+                out.push(1);
+                change.encode(out);
+            }
+            Self::Drop => out.push(3),
+            Self::Duplicate => out.push(4),
+            Self::Swap => out.push(5),
+            Self::FlipBit { bit, at } => {
+                // The smallest code that is 6 mod 10 and `bit` mod 8.
+                let code = (0u8..25)
+                    .map(|k| 6 + 10 * k)
+                    .find(|c| c % 8 == *bit)
+                    .expect("raw bit flips reach the even bits only");
+                out.extend_from_slice(&[code, *at]);
+            }
+            Self::Truncate { keep } => out.extend_from_slice(&[7, *keep]),
+            Self::Split { at } => out.extend_from_slice(&[8, *at]),
+            Self::Merge => out.push(9),
+        }
+    }
+}
+
+impl Change {
+    fn decode(input: &mut Input<'_>) -> Self {
+        let how = input.byte();
+        match how % 4 {
+            0 => Self::FlipBit {
+                bit: how / 4 % 8,
+                at: input.byte(),
+            },
+            1 => Self::Truncate { keep: input.byte() },
+            2 => Self::Retype(content_type(input.byte())),
+            _ => {
+                let len = input.byte();
+                Self::Append(input.bytes(len))
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::FlipBit { bit, at } => out.extend_from_slice(&[bit * 4, *at]),
+            Self::Truncate { keep } => out.extend_from_slice(&[1, *keep]),
+            Self::Retype(typ) => out.extend_from_slice(&[2, typ.to_wire() - 20]),
+            Self::Append(data) => {
+                out.extend_from_slice(&[3, data.len() as u8]);
+                out.extend_from_slice(data);
+            }
+        }
+    }
+
+    /// Applies the change to `plain`, a record of type `typ`; returns the
+    /// type to seal it as and whether a bit was flipped.
+    fn apply(&self, typ: ContentType, plain: &mut Vec<u8>) -> (ContentType, bool) {
+        match self {
+            Self::FlipBit { bit, at } => {
+                let at = usize::from(*at) % plain.len().max(1);
+                match plain.get_mut(at) {
+                    Some(b) => {
+                        *b ^= 1 << bit;
+                        (typ, true)
+                    }
+                    None => (typ, false),
+                }
+            }
+            Self::Truncate { keep } => {
+                plain.truncate(usize::from(*keep) % (plain.len() + 1));
+                (typ, false)
+            }
+            Self::Retype(new) => (*new, false),
+            Self::Append(data) => {
+                plain.extend_from_slice(data);
+                (typ, false)
+            }
+        }
+    }
+}
+
+/// `client` and `server` with fresh session stores: a client cache and a
+/// server ticketer (RFC 5077), so that a second handshake resumes the first.
+pub(crate) fn resuming_configs(
+    client: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    #[cfg_attr(not(feature = "std"), allow(unused_mut))]
+    let mut client = (**client).clone();
+    #[cfg_attr(not(feature = "std"), allow(unused_mut))]
+    let mut server = (**server).clone();
+    #[cfg(feature = "std")]
+    {
+        client.session_cache = Some(Arc::new(crate::session::ClientSessionCache::new(4)));
+        server.session_cache = None;
+        server.ticketer = Some(Arc::new(crate::session::Ticketer::new(
+            core::time::Duration::from_secs(3600),
+            core::time::Duration::from_secs(3600),
+        )));
+    }
+    (Arc::new(client), Arc::new(server))
+}
+
+/// One handshake of [`mutated_handshake`], as it ended.
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "the fuzz targets need only the assertions")
+)]
+pub(crate) struct Handshake {
+    pub(crate) client: ClientConnection,
+    pub(crate) server: ServerConnection,
+    /// Whether application data was seen to arrive intact both ways (see
+    /// [`exchange`]).
+    pub(crate) data_crossed: bool,
+}
+
+/// The body of [`mutated_handshake`]: both handshakes, and every byte
+/// delivered.
+pub(crate) fn run_mutated_handshake(
+    client: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+    data: &[u8],
+) -> ([Handshake; 2], Vec<u8>) {
+    let (client, server) = resuming_configs(client, server);
+    let mut input = Input::new(data);
+    let mut wire = Vec::new();
+    let first = one_mutated_handshake(&client, &server, &mut input, &mut wire);
+    let second = one_mutated_handshake(&client, &server, &mut input, &mut wire);
+    ([first, second], wire)
+}
+
+/// A live handshake between a client and a server whose records are
+/// mutated in flight as `data` says (see the [module](self) documentation
+/// for the format, [`Inject`] and [`Op`] for what can be done to a flight).
+///
+/// The oracle: nothing panics, an error is recorded and stays; a Finished
+/// that reached its peer with a bit flipped never completes a handshake
+/// (RFC 5246 §7.4.9); and when both sides finish the handshake without an
+/// error, application data crosses intact both ways, unless what the
+/// harness did explains why not: the receiver got close_notify, holds part
+/// of a record the harness cut short, or lost a sealed record (then the data
+/// must fail its MAC). A mutation of the
+/// plaintext handshake that both sides silently accept and that still
+/// changes what they agreed on would fail the Finished check or the data
+/// check.
+pub fn mutated_handshake(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, data: &[u8]) {
+    run_mutated_handshake(client, server, data);
+}
+
+/// Runs [`mutated_handshake`] twice on the same input and checks that every
+/// byte that crossed the wire was the same: a fuzz finding must replay. In
+/// cargo-fuzz builds ring's generator is fixed too (`crypto::rand`), so any
+/// difference is nondeterminism in tls12 itself (iteration over a hash map,
+/// an unseeded generator, a clock).
+pub fn replay(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, data: &[u8]) {
+    let (_, first) = run_mutated_handshake(client, server, data);
+    let (_, second) = run_mutated_handshake(client, server, data);
+    assert!(first == second, "the same input gave different wire bytes");
+}
+
+/// What the harness did to a handshake that the oracle must allow for.
+#[derive(Debug, Default)]
+pub(crate) struct Tampering {
+    /// A Finished with a bit flipped (and sealed again) was delivered.
+    flipped_finished: bool,
+    /// A sealed record never reached the client (index 0) or the server
+    /// (1): dropped, or cut to nothing. The receiver's read sequence number
+    /// then lags the sender's write sequence number (RFC 5246 §6.1), so the
+    /// sender's next record must fail its MAC there.
+    lost_sealed: [bool; 2],
+}
+
+impl Tampering {
+    fn lost_sealed_to(&mut self, side: Side) -> &mut bool {
+        match side {
+            Side::Client => &mut self.lost_sealed[0],
+            Side::Server => &mut self.lost_sealed[1],
+        }
+    }
+}
+
+/// One handshake of [`mutated_handshake`]: six flights each way, then the
+/// oracle.
+pub(crate) fn one_mutated_handshake(
+    client: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+    input: &mut Input<'_>,
+    wire: &mut Vec<u8>,
+) -> Handshake {
+    let mut c = client_connection(client);
+    let mut s = server_connection(server);
+    let mut t = Tampering::default();
+    for _ in 0..6 {
+        pump(&mut c, &mut s, Side::Server, input, wire, &mut t);
+        pump(&mut s, &mut c, Side::Client, input, wire, &mut t);
+    }
+    let mut data_crossed = false;
+    if c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking() {
+        assert!(
+            !t.flipped_finished,
+            "a Finished with a flipped bit completed the handshake"
+        );
+        let to_server = exchange(&mut c, &mut s, *t.lost_sealed_to(Side::Server));
+        let to_client = exchange(&mut s, &mut c, *t.lost_sealed_to(Side::Client));
+        data_crossed = to_server && to_client;
+    }
+    Handshake {
+        client: c,
+        server: s,
+        data_crossed,
+    }
+}
+
+/// `to` failed with `e` on bytes the harness delivered: the error must be
+/// recorded and stay (see [`crate::Connection::receive`]).
+fn check_sticky(to: &mut Connection, e: Error) {
+    assert_eq!(to.error(), Some(&e), "error not recorded");
+    assert_eq!(to.receive(b"\x16"), Err(e), "dead connection revived");
+}
+
+/// After a handshake both sides finished without an error, sends a message
+/// from `a` to `b` and checks that it arrives unchanged; returns whether it
+/// did. Only what the harness did may excuse it from arriving:
+///
+/// * `b` received close_notify (then nothing after it is read, RFC 5246
+///   §7.2.1), or `a` did (then `a` has answered with its own and may send
+///   no more);
+/// * `b` holds part of a record the harness cut short: the message
+///   continues that record, as it would on a TCP stream;
+/// * `lost`: a sealed record from `a` never reached `b`, so the message
+///   must fail its MAC (the sequence number is in the MAC's input, RFC 5246
+///   §6.2.3.3);
+/// * `a`'s answer to the last flight (a refused renegotiation, say), which
+///   goes first, kills `b` (too many warnings, say): that reply was part of
+///   the mutated handshake, where errors are allowed.
+fn exchange(a: &mut Connection, b: &mut Connection, lost: bool) -> bool {
+    if a.error().is_some() || b.error().is_some() {
+        return false;
+    }
+    let reply = take_output(a);
+    if let Err(e) = b.receive(&reply) {
+        check_sticky(b, e);
+        return false;
+    }
+    drain_inbound(b);
+    let msg = b"after a mutated handshake";
+    match a.send(msg) {
+        Ok(n) => assert_eq!(n, msg.len(), "send took part of a short message"),
+        Err(e) => {
+            assert!(a.peer_closed(), "send failed on a live connection: {e:?}");
+            return false;
+        }
+    }
+    let wire = take_output(a);
+    if b.peer_closed() {
+        assert_eq!(b.receive(&wire), Ok(0), "data read after close_notify");
+        assert!(b.plaintext().is_empty(), "data read after close_notify");
+        return false;
+    }
+    if b.fuzzing_partial_record() != 0 {
+        if let Err(e) = b.receive(&wire) {
+            check_sticky(b, e);
+        }
+        return false;
+    }
+    let got = b.receive(&wire);
+    if lost {
+        assert_eq!(
+            got,
+            Err(Error::BadRecordMac),
+            "a record went missing unnoticed"
+        );
+        return false;
+    }
+    assert_eq!(got, Ok(wire.len()), "data refused after the handshake");
+    assert_eq!(b.plaintext(), &msg[..], "data changed in flight");
+    b.consume_plaintext(msg.len());
+    true
+}
+
+/// Appends a record with `header`'s type and version around `payload`.
+fn reframe(header: &[u8], payload: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(&header[..3]);
+    out.extend_from_slice(&(payload.len().min(0xffff) as u16).to_be_bytes());
+    out.extend_from_slice(&payload[..payload.len().min(0xffff)]);
+}
+
+/// One record of a flight in [`pump`].
+struct FlightRecord {
+    bytes: Vec<u8>,
+    /// The sequence number it opens under, if the sender sealed it and the
+    /// harness can open it again (see [`Op::Reseal`]).
+    seq: Option<u64>,
+    /// Whether the sender sealed it, using up a sequence number: true also
+    /// for an injected record that cannot be opened again (a heartbeat,
+    /// which the record layer's header parser refuses).
+    sealed: bool,
+    /// Whether the sender's state machine wrote it (not an injected record).
+    own: bool,
+}
+
+/// Carries `from`'s output to `to` (the `side` end), record by record,
+/// mutated as `input` says (see the [module](self) documentation).
+/// Everything delivered is also appended to `log`; what the oracle must
+/// allow for is noted in `t`.
+pub(crate) fn pump(
+    from: &mut Connection,
+    to: &mut Connection,
+    side: Side,
+    input: &mut Input<'_>,
+    log: &mut Vec<u8>,
+    t: &mut Tampering,
+) {
+    let own_len = from.pending_output().len();
+    if let Some(inject) = Inject::decode(input) {
+        // Refused only once the sequence numbers run out.
+        let _ = from.fuzzing_write_records(inject.typ, &inject.data);
+    }
+    let wire = take_output(from);
+    let mut records: Vec<FlightRecord> = Vec::new();
+    let mut rest = &wire[..];
+    while !rest.is_empty() {
+        let len = rest.get(3..5).map_or(rest.len(), |l| {
+            usize::from(u16::from_be_bytes([l[0], l[1]])) + 5
+        });
+        let (record, tail) = rest.split_at(len.min(rest.len()));
+        records.push(FlightRecord {
+            bytes: record.to_vec(),
+            seq: None,
+            sealed: false,
+            own: wire.len() - rest.len() < own_len,
+        });
+        rest = tail;
+    }
+    // The sealed records are the last ones of the flight, numbered up to
+    // the sender's next sequence number (RFC 5246 §6.1). Injected records
+    // come last and are all sealed once the sender has write keys, even
+    // those that cannot be opened again; of the sender's own records, the
+    // first that does not open under its number is plaintext, like those
+    // before it.
+    let twin = from.fuzzing_write_twin();
+    if let Some((Some(next), twin)) = &twin {
+        let mut seq = *next;
+        for r in records.iter_mut().rev() {
+            let Some(prev) = seq.checked_sub(1) else {
+                break;
+            };
+            if twin.open(prev, &r.bytes).is_some() {
+                r.seq = Some(prev);
+            } else if r.own {
+                break;
+            }
+            r.sealed = true;
+            seq = prev;
+        }
+    }
+    let receiver_handshaking = to.is_handshaking();
+    let mut out: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < records.len() {
+        let op = Op::decode(input, Fit::of(&records, i));
+        let r = &records[i];
+        match op {
+            Op::Deliver => out.extend_from_slice(&r.bytes),
+            Op::Reseal(change) => match (&twin, r.seq) {
+                (Some((_, twin)), Some(seq)) => {
+                    // A bit flipped in a handshake record the sender's state
+                    // machine sealed while the receiver was still
+                    // handshaking: its Finished.
+                    let finished = r.own && receiver_handshaking;
+                    let flipped = reseal(twin, seq, &r.bytes, &change, &mut out);
+                    t.flipped_finished |= finished && flipped == Some(ContentType::Handshake);
+                }
+                _ => out.extend_from_slice(&r.bytes),
+            },
+            Op::Drop => *t.lost_sealed_to(side) |= r.sealed,
+            Op::Duplicate => {
+                out.extend_from_slice(&r.bytes);
+                out.extend_from_slice(&r.bytes);
+            }
+            Op::Swap => {
+                records.swap(i, i + 1);
+                out.extend_from_slice(&records[i].bytes);
+            }
+            Op::FlipBit { bit, at } => {
+                let mut r = r.bytes.clone();
+                let at = usize::from(at) % r.len().max(1);
+                if let Some(b) = r.get_mut(at) {
+                    *b ^= 1 << bit;
+                }
+                out.extend_from_slice(&r);
+            }
+            Op::Truncate { keep } => {
+                let keep = usize::from(keep) % r.bytes.len().max(1);
+                *t.lost_sealed_to(side) |= keep == 0 && r.sealed;
+                out.extend_from_slice(&r.bytes[..keep]);
+            }
+            Op::Split { at } => {
+                let (header, payload) = r.bytes.split_at(5);
+                let at = usize::from(at) % (payload.len() + 1);
+                for part in [&payload[..at], &payload[at..]] {
+                    reframe(header, part, &mut out);
+                }
+            }
+            Op::Merge => {
+                let mut payload = r.bytes[5..].to_vec();
+                payload.extend_from_slice(&records[i + 1].bytes[5..]);
+                reframe(&records[i].bytes[..5], &payload, &mut out);
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    log.extend_from_slice(&out);
+    if let Err(e) = to.receive(&out) {
+        check_sticky(to, e);
+    }
+    // Not `drain`: `to`'s reply is the next flight, which the next `pump`
+    // carries back.
+    drain_inbound(to);
+}
+
+/// Opens the sealed `record` (sequence number `seq`) with the sender's
+/// keys, applies `change` to its plaintext and appends it to `out` sealed
+/// again under the same number. Returns the record's original type if a
+/// bit of it was flipped.
+fn reseal(
+    twin: &RecordTwin,
+    seq: u64,
+    record: &[u8],
+    change: &Change,
+    out: &mut Vec<u8>,
+) -> Option<ContentType> {
+    let Some((typ, version, mut plain)) = twin.open(seq, record) else {
+        out.extend_from_slice(record);
+        return None;
+    };
+    let (new_typ, flipped) = change.apply(typ, &mut plain);
+    match twin.seal(seq, new_typ, version, &plain) {
+        Some(sealed) => out.extend_from_slice(&sealed),
+        None => out.extend_from_slice(record),
+    }
+    flipped.then_some(typ)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::fuzzing::configs;
+    use alloc::string::String;
+    use alloc::vec;
+
+    /// The bytes that decode to `ops`, one after the other.
+    fn bytes(ops: &[Op]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for op in ops {
+            op.encode(&mut out);
+        }
+        out
+    }
+
+    /// Runs one handshake of `mutated_handshake` (no session stores) with
+    /// `data` as its input.
+    pub(crate) fn one(data: &[u8]) -> Handshake {
+        let (cc, sc) = configs();
+        one_mutated_handshake(&cc, &sc, &mut Input::new(data), &mut Vec::new())
+    }
+
+    /// `data` with `ops` written at `pos` over a run of deliveries.
+    fn ops_at(pos: usize, ops: &[u8]) -> Vec<u8> {
+        let mut data = vec![0u8; 64];
+        data[pos..pos + ops.len()].copy_from_slice(ops);
+        data
+    }
+
+    /// Whether `c` and `s` both finished the handshake without an error.
+    pub(crate) fn both_done(c: &Connection, s: &Connection) -> bool {
+        c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking()
+    }
+
+    /// The first input of the form `ops_at(pos, ops)` after which
+    /// `want(client, server)` holds, trailing zeros (deliver) cut.
+    fn first_input(ops: &[u8], want: impl Fn(&Connection, &Connection) -> bool) -> Vec<u8> {
+        let mut data = (0..40)
+            .map(|pos| ops_at(pos, ops))
+            .find(|data| {
+                let h = one(data);
+                want(&h.client, &h.server)
+            })
+            .expect("no position gives the wanted outcome");
+        while data.last() == Some(&0) {
+            data.pop();
+        }
+        data
+    }
+
+    /// How many input bytes an unmutated handshake uses up to the flight
+    /// that completes it.
+    fn bytes_until_done() -> usize {
+        let (cc, sc) = configs();
+        let zeros = [0u8; 64];
+        let mut input = Input::new(&zeros);
+        let mut c = client_connection(&cc);
+        let mut s = server_connection(&sc);
+        let mut t = Tampering::default();
+        for _ in 0..6 {
+            if both_done(&c, &s) {
+                break;
+            }
+            pump(
+                &mut c,
+                &mut s,
+                Side::Server,
+                &mut input,
+                &mut Vec::new(),
+                &mut t,
+            );
+            pump(
+                &mut s,
+                &mut c,
+                Side::Client,
+                &mut input,
+                &mut Vec::new(),
+                &mut t,
+            );
+        }
+        assert!(both_done(&c, &s));
+        zeros.len() - input.left()
+    }
+
+    fn reseal_flip(at: u8) -> Op {
+        Op::Reseal(Change::FlipBit { bit: 0, at })
+    }
+
+    fn inject(typ: ContentType, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let inject = Inject {
+            typ,
+            data: data.to_vec(),
+        };
+        Inject::encode(Some(&inject), &mut out);
+        out
+    }
+
+    /// Seeds for the live-handshake targets: each reaches a different sealed
+    /// record and changes it.
+    pub(crate) fn live_seeds() -> Vec<(String, Vec<u8>)> {
+        let bad_finished = |conn: &Connection| conn.error() == Some(&Error::BadFinished);
+        let refused_after = |conn: &Connection| {
+            conn.handshake_info().is_some()
+                && matches!(conn.error(), Some(Error::UnexpectedMessage { .. }))
+        };
+        let flip = bytes(&[reseal_flip(12)]);
+        vec![
+            ("no_mutation".into(), vec![0]),
+            (
+                "server_finished_flipped".into(),
+                first_input(&flip, |c, _| bad_finished(c)),
+            ),
+            (
+                "client_finished_flipped".into(),
+                first_input(&flip, |_, s| bad_finished(s)),
+            ),
+            (
+                "client_finished_as_alert".into(),
+                first_input(
+                    &bytes(&[Op::Reseal(Change::Retype(ContentType::Alert))]),
+                    |_, s| s.error().is_some(),
+                ),
+            ),
+            (
+                "sealed_ccs_after_handshake".into(),
+                first_input(&inject(ContentType::ChangeCipherSpec, &[1]), |c, s| {
+                    refused_after(c) || refused_after(s)
+                }),
+            ),
+            ("sealed_hello_request_after_handshake".into(), {
+                // The client's flight after the handshake is empty; the
+                // server's carries a sealed HelloRequest (RFC 5246
+                // §7.4.1.1).
+                let mut data = vec![0; bytes_until_done() + 1];
+                data.extend_from_slice(&inject(ContentType::Handshake, &[0, 0, 0, 0]));
+                let h = one(&data);
+                // The client may ignore it (we refuse renegotiation with a
+                // warning), and the connection lives.
+                let (c, s) = (&h.client, &h.server);
+                assert!(
+                    both_done(c, s),
+                    "handshake unfinished: client {:?} {:?}, server {:?} {:?}",
+                    c.is_handshaking(),
+                    c.error(),
+                    s.is_handshaking(),
+                    s.error()
+                );
+                assert!(h.data_crossed);
+                data
+            }),
+        ]
+    }
+
+    #[test]
+    fn the_input_format_is_stable() {
+        // The committed corpora in fuzz/corpus depend on these meanings.
+        let all = Fit {
+            sealed: true,
+            has_next: true,
+            has_payload: true,
+            merges: true,
+        };
+        let none = Fit {
+            sealed: false,
+            has_next: false,
+            has_payload: false,
+            merges: false,
+        };
+        let decode = |data: &[u8], fit| {
+            let mut input = Input::new(data);
+            let op = Op::decode(&mut input, fit);
+            (op, data.len() - input.left())
+        };
+        assert_eq!(decode(&[1, 0, 12], all), (reseal_flip(12), 3));
+        assert_eq!(
+            decode(&[1, 4 * 5, 12], all),
+            (Op::Reseal(Change::FlipBit { bit: 5, at: 12 }), 3)
+        );
+        assert_eq!(
+            decode(&[11, 1, 3], all),
+            (Op::Reseal(Change::Truncate { keep: 3 }), 3)
+        );
+        assert_eq!(
+            decode(&[1, 2, 3], all),
+            (Op::Reseal(Change::Retype(ContentType::ApplicationData)), 3)
+        );
+        assert_eq!(
+            decode(&[1, 3, 2, 0xab, 0xcd, 7], all),
+            (Op::Reseal(Change::Append(vec![0xab, 0xcd])), 5)
+        );
+        assert_eq!(decode(&[2], all), (Op::Deliver, 1));
+        assert_eq!(decode(&[13], all), (Op::Drop, 1));
+        assert_eq!(decode(&[4], all), (Op::Duplicate, 1));
+        assert_eq!(decode(&[5], all), (Op::Swap, 1));
+        assert_eq!(decode(&[6, 9], all), (Op::FlipBit { bit: 6, at: 9 }, 2));
+        assert_eq!(decode(&[16, 9], all), (Op::FlipBit { bit: 0, at: 9 }, 2));
+        assert_eq!(decode(&[7, 9], all), (Op::Truncate { keep: 9 }, 2));
+        assert_eq!(decode(&[8, 9], all), (Op::Split { at: 9 }, 2));
+        assert_eq!(decode(&[9], all), (Op::Merge, 1));
+        // An op that does not apply delivers, and reads no operands.
+        for code in [1, 5, 8, 9] {
+            assert_eq!(decode(&[code, 1, 1], none), (Op::Deliver, 1), "{code}");
+        }
+        // Past the end, the input reads as zeros: deliver.
+        assert_eq!(decode(&[], all), (Op::Deliver, 0));
+        // Injection: 3 (mod 4), type, length, content.
+        let mut input = Input::new(&[7, 2, 2, 0xaa, 0xbb, 0xcc]);
+        assert_eq!(
+            Inject::decode(&mut input),
+            Some(Inject {
+                typ: ContentType::Handshake,
+                data: vec![0xaa, 0xbb]
+            })
+        );
+        assert_eq!(input.left(), 1);
+        let mut input = Input::new(&[2, 2, 2]);
+        assert_eq!(Inject::decode(&mut input), None);
+        assert_eq!(input.left(), 2);
+    }
+
+    #[test]
+    fn ops_encode_to_what_decodes_to_them() {
+        let fit = Fit {
+            sealed: true,
+            has_next: true,
+            has_payload: true,
+            merges: true,
+        };
+        let mut ops = vec![
+            Op::Deliver,
+            Op::Drop,
+            Op::Duplicate,
+            Op::Swap,
+            Op::Truncate { keep: 200 },
+            Op::Split { at: 3 },
+            Op::Merge,
+            Op::Reseal(Change::Truncate { keep: 1 }),
+            Op::Reseal(Change::Append(vec![1, 2, 3])),
+        ];
+        for bit in 0..8 {
+            ops.push(Op::Reseal(Change::FlipBit { bit, at: 77 }));
+            if bit % 2 == 0 {
+                ops.push(Op::FlipBit { bit, at: 77 });
+            }
+        }
+        for b in 0..5 {
+            ops.push(Op::Reseal(Change::Retype(content_type(b))));
+        }
+        let data = bytes(&ops);
+        let mut input = Input::new(&data);
+        for op in ops {
+            assert_eq!(Op::decode(&mut input, fit), op);
+        }
+        assert_eq!(input.left(), 0);
+    }
+
+    #[test]
+    fn data_after_a_record_cut_short_continues_that_record() {
+        // The receiver waits for the rest of a cut record, so the next
+        // message is not data of its own: not a loss.
+        let Handshake {
+            client: mut c,
+            server: mut s,
+            ..
+        } = one(&[]);
+        assert!(both_done(&c, &s));
+        c.send(b"cut").unwrap();
+        let wire = take_output(&mut c);
+        assert_eq!(s.receive(&wire[..10]), Ok(10));
+        assert_eq!(s.fuzzing_partial_record(), 10);
+        assert!(!exchange(&mut c, &mut s, false));
+        assert!(s.plaintext().is_empty());
+    }
+
+    #[test]
+    fn a_lost_sealed_record_fails_the_next_mac() {
+        // Directly: the client seals a record that never arrives.
+        let Handshake {
+            client: mut c,
+            server: mut s,
+            ..
+        } = one(&[]);
+        c.fuzzing_write_records(ContentType::ApplicationData, b"lost")
+            .unwrap();
+        take_output(&mut c);
+        assert!(!exchange(&mut c, &mut s, true));
+        assert_eq!(s.error(), Some(&Error::BadRecordMac));
+
+        // Through the harness: once the handshake is done, the client
+        // injects a sealed record and the input drops it.
+        let mut data = vec![0; bytes_until_done()];
+        data.extend_from_slice(&inject(ContentType::ApplicationData, b"x"));
+        data.extend_from_slice(&bytes(&[Op::Drop]));
+        let h = one(&data);
+        assert_eq!(h.server.error(), Some(&Error::BadRecordMac));
+        assert!(h.client.error().is_none());
+        assert!(!h.data_crossed);
+    }
+
+    #[test]
+    fn a_lost_heartbeat_is_a_lost_sealed_record() {
+        // A heartbeat injected after the handshake is sealed, so it uses up
+        // a sequence number, but the harness cannot open it again (the
+        // header parser refuses the type). Cut to nothing, it is lost all
+        // the same: the next record fails its MAC, and that is no finding.
+        let mut data = vec![0; bytes_until_done()];
+        data.extend_from_slice(&inject(ContentType::Heartbeat, &[0xda]));
+        data.extend_from_slice(&bytes(&[Op::Truncate { keep: 0 }]));
+        let h = one(&data);
+        assert_eq!(h.server.error(), Some(&Error::BadRecordMac));
+        assert!(!h.data_crossed);
+        // The fuzzer's input: two merges in the server's first flight, then
+        // the same cut.
+        let (cc, sc) = configs();
+        mutated_handshake(
+            &cc,
+            &sc,
+            &[
+                0xf8, 0x00, 0x40, 0x09, 0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x3b, 0x01, 0xda, 0x07,
+            ],
+        );
+    }
+
+    #[test]
+    fn unmutated_handshakes_complete_and_the_second_resumes() {
+        // Without this the target would fuzz only the first flight: every
+        // mutation must start from a handshake that gets to the end.
+        let (cc, sc) = configs();
+        let ([first, second], _) = run_mutated_handshake(&cc, &sc, &[]);
+        for h in [&first, &second] {
+            let (c, s) = (&h.client, &h.server);
+            assert!(
+                both_done(c, s),
+                "handshake unfinished: client {:?} {:?}, server {:?} {:?}",
+                c.is_handshaking(),
+                c.error(),
+                s.is_handshaking(),
+                s.error()
+            );
+            assert!(h.data_crossed);
+        }
+        assert!(!first.client.handshake_info().unwrap().resumed);
+        assert!(second.client.handshake_info().unwrap().resumed);
+        assert!(second.server.handshake_info().unwrap().resumed);
+    }
+
+    #[test]
+    fn resealed_finished_with_a_flipped_bit_is_refused() {
+        // Bit 0 of byte 12 of a sealed record's plaintext: inside a
+        // Finished's verify_data. Tried at every position, it must hit both
+        // Finished messages, and each must fail the Finished check (RFC 5246
+        // §7.4.9), not the record MAC: the change was sealed again.
+        let (mut client_saw, mut server_saw) = (false, false);
+        for pos in 0..40 {
+            let h = one(&ops_at(pos, &bytes(&[reseal_flip(12)])));
+            let (c, s) = (&h.client, &h.server);
+            assert_ne!(c.error(), Some(&Error::BadRecordMac));
+            assert_ne!(s.error(), Some(&Error::BadRecordMac));
+            client_saw |= c.error() == Some(&Error::BadFinished);
+            server_saw |= s.error() == Some(&Error::BadFinished);
+        }
+        assert!(client_saw, "no run flipped the server's Finished");
+        assert!(server_saw, "no run flipped the client's Finished");
+    }
+
+    #[test]
+    fn resealed_changes_reach_behind_the_record_mac() {
+        // The other plaintext changes: cut short, content type changed,
+        // bytes appended. None may surface as bad_record_mac.
+        for change in [
+            Change::Truncate { keep: 3 },
+            Change::Retype(ContentType::ApplicationData),
+            Change::Append(vec![0xab, 0xcd]),
+        ] {
+            let how = bytes(&[Op::Reseal(change)]);
+            for pos in 0..40 {
+                let h = one(&ops_at(pos, &how));
+                let (c, s) = (&h.client, &h.server);
+                assert_ne!(c.error(), Some(&Error::BadRecordMac), "{how:?} at {pos}");
+                assert_ne!(s.error(), Some(&Error::BadRecordMac), "{how:?} at {pos}");
+            }
+        }
+    }
+
+    #[test]
+    fn injected_records_arrive_sealed_after_the_handshake() {
+        // A one-byte ChangeCipherSpec injected after the handshake is sealed
+        // by the sender, so the peer opens it and refuses it as
+        // unexpected_message (RFC 5246 §7.1: one CCS per handshake) instead
+        // of failing its MAC.
+        let mut sealed_ccs_refused = false;
+        for pos in 0..40 {
+            let h = one(&ops_at(pos, &inject(ContentType::ChangeCipherSpec, &[1])));
+            let (c, s) = (&h.client, &h.server);
+            for (ended, err) in [
+                (c.handshake_info().is_some(), c.error()),
+                (s.handshake_info().is_some(), s.error()),
+            ] {
+                assert_ne!(err, Some(&Error::BadRecordMac));
+                sealed_ccs_refused |= ended && matches!(err, Some(Error::UnexpectedMessage { .. }));
+            }
+        }
+        assert!(sealed_ccs_refused);
+    }
+
+    #[test]
+    fn mutated_handshake_oracle_holds() {
+        let (cc, sc) = configs();
+        // No mutation: both handshakes complete, the second resumes, and
+        // data crosses both ways after each.
+        let (handshakes, _) = run_mutated_handshake(&cc, &sc, &[]);
+        for h in &handshakes {
+            let (c, s) = (&h.client, &h.server);
+            assert!(
+                both_done(c, s),
+                "handshake unfinished: client {:?} {:?}, server {:?} {:?}",
+                c.is_handshaking(),
+                c.error(),
+                s.is_handshaking(),
+                s.error()
+            );
+            assert!(h.data_crossed, "no data crossed an unmutated handshake");
+        }
+        assert!(handshakes[1].client.handshake_info().unwrap().resumed);
+        // Every op code on every record position, with an operand.
+        for code in 0u8..10 {
+            for pos in 0..12 {
+                let mut data = vec![0u8; 24];
+                data[pos] = code;
+                data[pos + 1] = 37;
+                mutated_handshake(&cc, &sc, &data);
+            }
+        }
+    }
+
+    /// In cargo-fuzz builds the whole handshake is a function of the input:
+    /// two runs produce the same bytes, so a finding replays. CI runs it
+    /// with `RUSTFLAGS="--cfg fuzzing" cargo test --features fuzzing --lib
+    /// replay` (the `replay` fuzz target checks the same on every input it
+    /// tries).
+    #[cfg(fuzzing)]
+    #[test]
+    fn fuzz_builds_replay_handshakes_exactly() {
+        let (cc, sc) = configs();
+        let flights = || {
+            let mut c = client_connection(&cc);
+            let mut s = server_connection(&sc);
+            let hello = take_output(&mut c);
+            s.receive(&hello).unwrap();
+            let first = take_output(&mut s);
+            c.receive(&first).unwrap();
+            (first, take_output(&mut c))
+        };
+        // The server's flight holds its ECDHE key and ECDSA signature, the
+        // client's its ECDHE key and encrypted Finished.
+        assert!(
+            flights() == flights(),
+            "the same handshake gave different flights"
+        );
+        // And whole mutated handshakes, resumption included.
+        for data in [&[][..], &[0, 0, 4, 0, 8, 77, 9, 0, 6, 13][..]] {
+            replay(&cc, &sc, data);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Entry points for fuzzers; not a stable API.
+//!
+//! Compiled only with the `fuzzing` feature and hidden from the docs. Each
+//! function takes arbitrary bytes and must never panic, except through its
+//! own `assert!`s, which are the fuzzer's oracle:
+//!
+//! * the codec entry points ([`codec`]) check that anything that decodes
+//!   re-encodes to exactly the bytes it was decoded from, and [`joiner`]
+//!   that handshake reassembly neither loses nor invents bytes;
+//! * [`drive`] (behind [`client`] and [`server`]) checks the documented
+//!   contracts of [`Connection::receive`];
+//! * [`mutated_handshake`] and [`replay`] ([`live`]) run real handshakes
+//!   whose records the input mutates in flight.
+//!
+//! The targets that use these live in `fuzz/` (cargo-fuzz layout).
+//!
+//! This is harness code, not library code: its panics are the oracle, and
+//! its indexing is over buffers it built itself from a connection's own
+//! output, so the lints that keep `src/` panic-free are relaxed here.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used
+)]
+
+pub mod codec;
+pub mod live;
+#[cfg(test)]
+mod tests;
+
+pub use codec::{
+    alert, client_extension, handshake_message, joiner, record_header, server_extension,
+    server_key_exchange,
+};
+pub use live::{mutated_handshake, replay};
+
+use alloc::sync::Arc;
+use alloc::vec;
+
+use crate::testing;
+use crate::{
+    ClientConfig, ClientConnection, Connection, Error, RandomSource, ServerConfig, ServerConnection,
+};
+
+/// Deterministic "randomness", so that a fuzzing run (and a captured seed
+/// corpus) is reproducible. ECDHE keys come from `ring`'s generator, which
+/// only cargo-fuzz builds (`--cfg fuzzing`) fix as well (`crypto::rand`).
+#[derive(Debug)]
+struct FixedRandom(u8);
+
+impl RandomSource for FixedRandom {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
+        for (i, b) in dest.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(31).wrapping_add(self.0);
+        }
+        Ok(())
+    }
+}
+
+/// The configurations every connection target uses: a client trusting the
+/// test CA (`tests/fixtures/ca.pem`) and a server with the P-256 identity
+/// (`server-p256`), each with its own deterministic protocol randomness.
+pub fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let mut client = testing::client_config();
+    client.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    client.random = Arc::new(FixedRandom(0x11));
+    let mut server = testing::server_config("server-p256");
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    server.random = Arc::new(FixedRandom(0x22));
+    (Arc::new(client), Arc::new(server))
+}
+
+/// A client connecting to "localhost" at the fixed time
+/// ([`testing::now`]); its ClientHello is already in `pending_output`.
+pub fn client_connection(config: &Arc<ClientConfig>) -> ClientConnection {
+    ClientConnection::new(config.clone(), testing::name("localhost"), testing::now())
+        .expect("client connection")
+}
+
+/// A server connection at the fixed time, waiting for a ClientHello.
+pub fn server_connection(config: &Arc<ServerConfig>) -> ServerConnection {
+    ServerConnection::new(config.clone(), testing::now()).expect("server connection")
+}
+
+/// Feeds `input` to a fresh client as bytes from the server (see [`drive`]).
+pub fn client(config: &Arc<ClientConfig>, input: &[u8]) {
+    let mut conn = client_connection(config);
+    drive(&mut conn, input);
+}
+
+/// Feeds `input` to a fresh server as bytes from the client (see [`drive`]).
+pub fn server(config: &Arc<ServerConfig>, input: &[u8]) {
+    let mut conn = server_connection(config);
+    drive(&mut conn, input);
+}
+
+/// Feeds `input[1..]` to `conn` as bytes from the peer, in chunks of
+/// `input[0] * 16` bytes (0: all at once), draining output, events and
+/// plaintext as it goes, as an application would. Checks the contracts of
+/// [`Connection::receive`]: it never claims more than it was offered; it
+/// takes fewer only when the plaintext buffer is full or the peer has sent
+/// close_notify; and after an error the connection stays dead with that
+/// same error.
+pub fn drive(conn: &mut Connection, input: &[u8]) {
+    let Some((&chunk, mut rest)) = input.split_first() else {
+        return;
+    };
+    let chunk = match chunk {
+        0 => usize::MAX,
+        n => usize::from(n) * 16,
+    };
+    let mut sent_data = false;
+    while !rest.is_empty() {
+        let offered = &rest[..rest.len().min(chunk)];
+        match conn.receive(offered) {
+            Ok(used) => {
+                assert!(used <= offered.len(), "receive used more than offered");
+                rest = &rest[used..];
+                let read = drain(conn);
+                if used < offered.len() {
+                    if conn.peer_closed() {
+                        // Nothing after close_notify is read (RFC 5246
+                        // §7.2.1).
+                        break;
+                    }
+                    // Otherwise only a full plaintext buffer holds input
+                    // back, and reading it made room: a stall is a bug.
+                    assert!(
+                        read > 0,
+                        "receive took {used} of {} bytes with no plaintext to read \
+                         and no close_notify",
+                        offered.len()
+                    );
+                }
+                if !sent_data && !conn.is_handshaking() && conn.error().is_none() {
+                    sent_data = true;
+                    let _ = conn.send(b"ping");
+                    drain(conn);
+                }
+            }
+            Err(e) => {
+                assert_eq!(conn.error(), Some(&e), "error not recorded");
+                assert_eq!(
+                    conn.receive(b"\x16"),
+                    Err(e.clone()),
+                    "dead connection revived"
+                );
+                assert!(!conn.is_handshaking());
+                drain(conn);
+                return;
+            }
+        }
+    }
+    let _ = conn.eof();
+    conn.close();
+    drain(conn);
+}
+
+/// Empties output, events and plaintext; returns how much plaintext was read.
+fn drain(conn: &mut Connection) -> usize {
+    testing::take_output(conn);
+    drain_inbound(conn)
+}
+
+/// Empties events and plaintext, as an application would, but leaves the
+/// output queued; returns how much plaintext was read.
+fn drain_inbound(conn: &mut Connection) -> usize {
+    while conn.next_event().is_some() {}
+    let _ = conn.handshake_info();
+    testing::drain_plaintext(conn).len()
+}
