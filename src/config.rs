@@ -410,6 +410,10 @@ pub struct ServerConfig {
     /// `client_auth` still name the acceptable CAs. Dangerous: a verifier
     /// that accepts too much lets anyone in.
     pub dangerous_skip_webpki_for_clients: bool,
+    /// Chooses the certificate chain per ClientHello, at once or by asking
+    /// the caller ([`crate::keyop::CertificateChooser`]). Default: none,
+    /// the built-in choice (see [`ServerConfig::add_certificate`]).
+    pub certificate_chooser: Option<Arc<dyn crate::keyop::CertificateChooser>>,
     /// Suites accepted, in the server's preference order, which decides
     /// (default: all six; those not matching the key type are skipped).
     pub cipher_suites: Vec<CipherSuite>,
@@ -504,6 +508,14 @@ impl ServerConfig {
         core::iter::once(&self.identity).chain(&self.more_identities)
     }
 
+    /// Chain `index` (0: the first).
+    pub(crate) fn identity_at(&self, index: usize) -> Option<&Identity> {
+        match index.checked_sub(1) {
+            None => Some(&self.identity),
+            Some(i) => self.more_identities.get(i),
+        }
+    }
+
     fn with_identity(identity: Identity) -> Self {
         Self {
             identity,
@@ -511,6 +523,7 @@ impl ServerConfig {
             client_auth: ClientAuth::None,
             client_verifier: None,
             dangerous_skip_webpki_for_clients: false,
+            certificate_chooser: None,
             cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
             groups: SUPPORTED_GROUPS.to_vec(),
             signature_schemes: VERIFY_SCHEMES.to_vec(),

@@ -37,7 +37,7 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use crate::codec::enums::SignatureScheme;
+use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
 use crate::error::CertificateError;
 
 /// The kind of a private key held by the caller, which decides the
@@ -79,6 +79,10 @@ pub enum OperationKind {
     /// [`PeerVerifier`] that answered [`Verdict::AskCaller`]: answer with
     /// [`Answer::Verdict`].
     VerifyChain,
+    /// The server's choice of certificate chain for a ClientHello
+    /// ([`Operation::client_hello`]), from a [`CertificateChooser`] that
+    /// answered [`Choice::AskCaller`]: answer with [`Answer::Certificate`].
+    ChooseCertificate,
 }
 
 /// A pending operation, borrowed from its connection.
@@ -88,6 +92,7 @@ pub struct Operation<'a> {
     pub(crate) kind: OperationKind,
     pub(crate) message: &'a [u8],
     pub(crate) chain: &'a [CertificateDer<'static>],
+    pub(crate) hello: Option<ClientHelloInfo<'a>>,
 }
 
 impl<'a> Operation<'a> {
@@ -105,7 +110,7 @@ impl<'a> Operation<'a> {
     pub fn scheme(&self) -> Option<SignatureScheme> {
         match self.kind {
             OperationKind::Sign(scheme) => Some(scheme),
-            OperationKind::VerifyChain => None,
+            OperationKind::VerifyChain | OperationKind::ChooseCertificate => None,
         }
     }
 
@@ -114,9 +119,14 @@ impl<'a> Operation<'a> {
         self.message
     }
 
-    /// The peer's chain, leaf first, for a verdict (empty for a signature).
+    /// The peer's chain, leaf first, for a verdict (empty otherwise).
     pub fn chain(&self) -> &'a [CertificateDer<'static>] {
         self.chain
+    }
+
+    /// What the client offered, for a choice of certificate.
+    pub fn client_hello(&self) -> Option<&ClientHelloInfo<'a>> {
+        self.hello.as_ref()
     }
 }
 
@@ -130,6 +140,12 @@ pub enum Answer {
     /// the error's alert (certificate_unknown for
     /// [`CertificateError::Other`]).
     Verdict(Result<(), CertificateError>),
+    /// The certificate chain to serve: 0 for the one the configuration was
+    /// made with, 1 for the first added with
+    /// [`ServerConfig::add_certificate`](crate::ServerConfig::add_certificate),
+    /// and so on. An index with no chain fails the connection with
+    /// internal_error.
+    Certificate(usize),
     /// The key (or the verifier) could not do it: the handshake fails with
     /// internal_error sent to the peer.
     Failed,
@@ -193,5 +209,44 @@ pub enum Verdict {
     Reject(CertificateError),
     /// The caller decides: the connection pauses for
     /// [`Answer::Verdict`].
+    AskCaller,
+}
+
+/// What a client offered, as a server chooses its certificate chain.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ClientHelloInfo<'a> {
+    /// The DNS name in server_name, if any (RFC 6066 §3).
+    pub server_name: Option<&'a str>,
+    /// The cipher suites, in the client's order.
+    pub cipher_suites: &'a [CipherSuite],
+    /// signature_algorithms (RFC 5246 §7.4.1.4.1), in the client's order.
+    pub signature_schemes: &'a [SignatureScheme],
+    /// supported_groups (RFC 8422 §5.1.1), in the client's order.
+    pub groups: &'a [NamedGroup],
+}
+
+/// Chooses a server's certificate chain for each ClientHello, like
+/// BoringSSL's certificate callback: set on
+/// [`ServerConfig::certificate_chooser`](crate::ServerConfig::certificate_chooser).
+/// It may decide at once, leave it to the built-in choice, or ask the
+/// caller: the connection then pauses with
+/// [`OperationKind::ChooseCertificate`] until [`Answer::Certificate`] comes.
+pub trait CertificateChooser: Send + Sync + core::fmt::Debug {
+    /// The choice for `hello`.
+    fn choose(&self, hello: &ClientHelloInfo<'_>) -> Choice;
+}
+
+/// A [`CertificateChooser`]'s decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Choice {
+    /// The built-in choice by name, suites, schemes and groups.
+    BuiltIn,
+    /// This chain (as in [`Answer::Certificate`]).
+    Use(usize),
+    /// No chain for this client: handshake_failure.
+    Refuse,
+    /// The caller decides.
     AskCaller,
 }

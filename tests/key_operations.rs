@@ -632,3 +632,80 @@ fn a_server_pauses_for_the_callers_verdict_on_a_client_chain() {
     handshake(&mut c, &mut s).unwrap();
     assert_eq!(s.handshake_info().unwrap().peer_certificates.len(), 2);
 }
+
+// ---------------------------------------------------------------------------
+// The server's choice of certificate by a chooser, at once or by the caller
+// ---------------------------------------------------------------------------
+
+use tls12::keyop::{CertificateChooser, Choice, ClientHelloInfo};
+
+#[derive(Debug)]
+struct Chooser(Choice);
+
+impl CertificateChooser for Chooser {
+    fn choose(&self, hello: &ClientHelloInfo<'_>) -> Choice {
+        assert!(!hello.cipher_suites.is_empty());
+        self.0
+    }
+}
+
+#[test]
+fn a_chooser_picks_the_chain_at_once_or_asks_the_caller() {
+    // Use(1): the RSA chain, though the ECDSA one comes first.
+    let mut sc = ecdsa_and_rsa();
+    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::Use(1))));
+    let (mut c, mut s) = pair_with(client_config(), sc, "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    assert!(matches!(
+        c.handshake_info().unwrap().signature_scheme,
+        Some(SignatureScheme::RsaPssRsaeSha256)
+    ));
+    // Refuse: handshake_failure.
+    let mut sc = ecdsa_and_rsa();
+    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::Refuse)));
+    let (mut c, mut s) = pair_with(client_config(), sc, "localhost");
+    assert!(matches!(
+        handshake(&mut c, &mut s),
+        Err((Side::Server, Error::HandshakeFailure(_)))
+    ));
+    // AskCaller: paused with what the client offered; answered later.
+    let mut sc = ecdsa_and_rsa();
+    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)));
+    let (mut c, mut s) = pair_with(client_config(), sc, "testserver.com");
+    transfer(&mut c, &mut s).unwrap();
+    let (id, kind) = operation_event(&mut s).expect("paused for the choice");
+    assert_eq!(kind, OperationKind::ChooseCertificate);
+    let op = s.operation().unwrap();
+    let hello = op.client_hello().unwrap();
+    assert_eq!(hello.server_name, Some("testserver.com"));
+    assert!(hello
+        .signature_schemes
+        .contains(&SignatureScheme::RsaPssRsaeSha256));
+    assert!(
+        s.pending_output().is_empty(),
+        "nothing sent before the choice"
+    );
+    // A chain that does not exist fails the connection.
+    let (mut c2, mut s2) = {
+        let mut sc = ecdsa_and_rsa();
+        sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)));
+        pair_with(client_config(), sc, "localhost")
+    };
+    transfer(&mut c2, &mut s2).unwrap();
+    let id2 = s2.operation().unwrap().id();
+    assert!(matches!(
+        s2.complete_operation(id2, Answer::Certificate(7)),
+        Err(Error::OperationFailed(_))
+    ));
+    assert_eq!(
+        transfer(&mut s2, &mut c2),
+        Err(Error::AlertReceived(AlertDescription::InternalError))
+    );
+    // The real answer: the RSA chain.
+    s.complete_operation(id, Answer::Certificate(1)).unwrap();
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(
+        c.handshake_info().unwrap().signature_scheme,
+        Some(SignatureScheme::RsaPssRsaeSha256)
+    );
+}

@@ -741,6 +741,7 @@ impl Connection {
             kind: request.kind,
             message: request.message,
             chain: request.chain,
+            hello: request.hello,
         })
     }
 
@@ -766,6 +767,7 @@ impl Connection {
             (kind, &answer),
             (OperationKind::Sign(_), Answer::Signature(_))
                 | (OperationKind::VerifyChain, Answer::Verdict(_))
+                | (OperationKind::ChooseCertificate, Answer::Certificate(_))
                 | (_, Answer::Failed)
         );
         if !fits {
@@ -783,6 +785,15 @@ impl Connection {
         let signature = match answer {
             Answer::Signature(signature) => signature,
             Answer::Verdict(Ok(())) => Vec::new(),
+            // To the state method as four big-endian bytes.
+            Answer::Certificate(index) => u32::try_from(index)
+                .map_err(|_| {
+                    Error::OperationFailed(
+                        "the caller chose a certificate chain that is not configured",
+                    )
+                })?
+                .to_be_bytes()
+                .to_vec(),
             Answer::Verdict(Err(refused)) => return Err(Error::Certificate(refused)),
             Answer::Failed => return Err(Error::OperationFailed("the caller could not answer")),
         };

@@ -72,6 +72,16 @@ fn verdict_pair(client_paused: bool) -> (ClientConnection, ServerConnection) {
     testing::pair_with(cc, sc, "localhost")
 }
 
+/// A chooser that always asks the caller.
+#[derive(Debug)]
+struct ChooseByCaller;
+
+impl crate::keyop::CertificateChooser for ChooseByCaller {
+    fn choose(&self, _: &crate::keyop::ClientHelloInfo<'_>) -> crate::keyop::Choice {
+        crate::keyop::Choice::AskCaller
+    }
+}
+
 /// What the caller's key signs for the pending operation of `conn`.
 fn caller_signature(conn: &Connection, client: bool) -> Vec<u8> {
     let op = conn.operation().expect("paused");
@@ -281,6 +291,19 @@ fn client_in(stage: ClientStage) -> Setup {
 
 fn server_in(stage: ServerStage) -> Setup {
     use ServerStage as S;
+    if stage == S::AwaitCertificate {
+        let mut sc = testing::server_config("server-p256");
+        sc.certificate_chooser = Some(Arc::new(ChooseByCaller));
+        let (mut c, mut s) = testing::pair_with(testing::client_config(), sc, "localhost");
+        s.receive(&take_output(&mut c)).unwrap();
+        assert!(s.operation().is_some(), "paused for the choice");
+        return Setup {
+            conn: s.0,
+            peer: c.0,
+            protected: false,
+            expected: None,
+        };
+    }
     if stage == S::AwaitVerdict {
         let (mut c, mut s) = verdict_pair(false);
         s.receive(&take_output(&mut c)).unwrap();
@@ -427,9 +450,12 @@ fn observe_answer(setup: &mut Setup, client: bool) -> Outcome {
         assert!(setup.conn.error().is_none(), "nothing changed");
         return Outcome::Misuse;
     };
-    let answer = match setup.conn.operation().unwrap().scheme() {
-        Some(_) => crate::Answer::Signature(caller_signature(&setup.conn, client)),
-        None => crate::Answer::Verdict(Ok(())),
+    let answer = match setup.conn.operation().unwrap().kind() {
+        crate::OperationKind::Sign(_) => {
+            crate::Answer::Signature(caller_signature(&setup.conn, client))
+        }
+        crate::OperationKind::VerifyChain => crate::Answer::Verdict(Ok(())),
+        crate::OperationKind::ChooseCertificate => crate::Answer::Certificate(0),
     };
     setup.conn.complete_operation(id, answer).unwrap();
     assert!(setup.conn.operation().is_none());
@@ -561,7 +587,7 @@ fn every_state_and_every_input_has_the_outcome_its_table_row_says() {
             cases += 1;
         }
     }
-    assert_eq!(cases, (11 + 9) * 19);
+    assert_eq!(cases, (11 + 10) * 19);
 }
 
 /// Type before body: in every state, a handshake message of a type the

@@ -336,11 +336,13 @@ impl State {
                 kind: OperationKind::Sign(s.scheme),
                 message: s.transcript.buffer().unwrap_or_default(),
                 chain: &[],
+                hello: None,
             }),
             Self::AwaitVerdict(s) => Some(OpRequest {
                 kind: OperationKind::VerifyChain,
                 message: &[],
                 chain: &s.neg.peer_certificates,
+                hello: None,
             }),
             _ => None,
         }

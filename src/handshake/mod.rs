@@ -97,6 +97,8 @@ pub(crate) struct OpRequest<'a> {
     pub(crate) message: &'a [u8],
     /// The peer's chain (empty for a signature).
     pub(crate) chain: &'a [CertificateDer<'static>],
+    /// What the client offered, for a choice of certificate.
+    pub(crate) hello: Option<crate::keyop::ClientHelloInfo<'a>>,
 }
 
 /// Runs `verifier` on the peer's chain: `Ok(true)` to go on, `Ok(false)`

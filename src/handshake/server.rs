@@ -50,6 +50,7 @@ use crate::crypto::signature::webpki_algorithms;
 use crate::crypto::suites::{self, SuiteParams};
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
+use crate::keyop::Choice;
 use crate::session::Session;
 use crate::verify::verify_client_chain;
 
@@ -66,6 +67,7 @@ pub(crate) struct ServerContext {
 #[allow(clippy::enum_variant_names)]
 pub(crate) enum State {
     ExpectClientHello,
+    AwaitCertificate(AwaitCertificate),
     AwaitSignature(AwaitSignature),
     ExpectCertificate(ExpectCertificate),
     /// The client's chain is in; the caller's verdict on it is awaited.
@@ -84,6 +86,48 @@ pub(crate) type Handler = Transition<State, ServerContext>;
 /// The state a handler was given is not the one its table row names.
 fn mismatch() -> Error {
     Error::Internal("server state and transition table disagree")
+}
+
+/// A ClientHello is in; the caller is choosing the certificate chain.
+pub(crate) struct AwaitCertificate {
+    /// The ClientHello as received (header included), decoded again once
+    /// the choice is made: the paused path's one copy.
+    raw: Vec<u8>,
+    summary: HelloSummary,
+}
+
+/// What the client offered, owned, for a [`crate::keyop::CertificateChooser`].
+pub(crate) struct HelloSummary {
+    server_name: Option<String>,
+    cipher_suites: Vec<CipherSuite>,
+    signature_schemes: Vec<SignatureScheme>,
+    groups: Vec<NamedGroup>,
+}
+
+impl HelloSummary {
+    fn new(ch: &ClientHello<'_>, server_name: Option<&str>) -> Self {
+        Self {
+            server_name: server_name.map(String::from),
+            cipher_suites: ch.cipher_suites.iter().collect(),
+            signature_schemes: ch
+                .signature_algorithms()
+                .map(|l| l.iter().collect())
+                .unwrap_or_default(),
+            groups: ch
+                .supported_groups()
+                .map(|l| l.iter().collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn info(&self) -> crate::keyop::ClientHelloInfo<'_> {
+        crate::keyop::ClientHelloInfo {
+            server_name: self.server_name.as_deref(),
+            cipher_suites: &self.cipher_suites,
+            signature_schemes: &self.signature_schemes,
+            groups: &self.groups,
+        }
+    }
 }
 
 /// ServerHello and Certificate are sent; the caller is making the
@@ -145,11 +189,19 @@ impl State {
                 kind: OperationKind::Sign(s.scheme),
                 message: &s.message,
                 chain: &[],
+                hello: None,
             }),
             Self::AwaitVerdict(s) => Some(OpRequest {
                 kind: OperationKind::VerifyChain,
                 message: &[],
                 chain: &s.neg.peer_certificates,
+                hello: None,
+            }),
+            Self::AwaitCertificate(s) => Some(OpRequest {
+                kind: OperationKind::ChooseCertificate,
+                message: &[],
+                chain: &[],
+                hello: Some(s.summary.info()),
             }),
             _ => None,
         }
@@ -159,6 +211,7 @@ impl State {
     pub(crate) fn stage(&self) -> ServerStage {
         match self {
             Self::ExpectClientHello => ServerStage::ExpectClientHello,
+            Self::AwaitCertificate(_) => ServerStage::AwaitCertificate,
             Self::AwaitSignature(_) => ServerStage::AwaitSignature,
             Self::AwaitVerdict(_) => ServerStage::AwaitVerdict,
             Self::ExpectCertificate(_) => ServerStage::ExpectCertificate,
@@ -183,6 +236,31 @@ pub(crate) fn client_hello(
         return Err(mismatch());
     };
     first_flight(ctx, io, msg.decode("ClientHello")?, msg.raw).map(Next::State)
+}
+
+pub(crate) fn chosen_certificate(
+    state: State,
+    ctx: &ServerContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::AwaitCertificate(s) = state else {
+        return Err(mismatch());
+    };
+    // The caller's index travels as four big-endian bytes.
+    let index = match msg.body {
+        &[a, b, c, d] => u32::from_be_bytes([a, b, c, d]) as usize,
+        _ => return Err(Error::Internal("certificate index")),
+    };
+    if ctx.config.identity_at(index).is_none() {
+        return Err(Error::OperationFailed(
+            "the caller chose a certificate chain that is not configured",
+        ));
+    }
+    let body = s.raw.get(4..).unwrap_or_default();
+    let ch = ClientHello::decode_exact(body, "ClientHello")?;
+    let d = decide(&ctx.config, &ch)?;
+    full_handshake(ctx, io, &ch, &s.raw, d, Some(index)).map(Next::State)
 }
 
 pub(crate) fn signature(
@@ -409,6 +487,7 @@ fn choose_identity<'c>(
     config: &'c ServerConfig,
     ch: &ClientHello<'_>,
     server_name: Option<&str>,
+    forced: Option<usize>,
 ) -> Result<
     (
         &'c Identity,
@@ -421,6 +500,16 @@ fn choose_identity<'c>(
     let groups = ch.supported_groups();
     let schemes = ch.signature_algorithms();
     let group = choose_group(config, groups.as_ref());
+    if let Some(index) = forced {
+        // Chosen by the caller: that chain or nothing.
+        let id = config.identity_at(index).ok_or(Error::OperationFailed(
+            "the certificate chooser chose a chain that is not configured",
+        ))?;
+        let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref())?;
+        let group = group?;
+        let scheme = choose_scheme(&id.key, schemes.as_ref())?;
+        return Ok((id, suite, group, scheme));
+    }
     let fits = |id: &Identity| {
         let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref()).ok()?;
         let scheme = choose_scheme(&id.key, schemes.as_ref()).ok()?;
@@ -738,8 +827,43 @@ fn first_flight(
     if let Some(found) = find_session(ctx, &ch, &d)? {
         return resume(ctx, io, &ch, raw, d, found);
     }
+    let forced = match &config.certificate_chooser {
+        None => None,
+        Some(chooser) => {
+            let summary = HelloSummary::new(&ch, d.server_name.as_deref());
+            match chooser.choose(&summary.info()) {
+                Choice::BuiltIn => None,
+                Choice::Use(index) => Some(index),
+                Choice::Refuse => {
+                    return Err(Error::HandshakeFailure(
+                        "the server's certificate chooser has no chain for this client",
+                    ))
+                }
+                Choice::AskCaller => {
+                    return Ok(State::AwaitCertificate(AwaitCertificate {
+                        raw: raw.to_vec(),
+                        summary,
+                    }))
+                }
+            }
+        }
+    };
+    full_handshake(ctx, io, &ch, raw, d, forced)
+}
 
-    let (identity, suite, group, scheme) = choose_identity(config, &ch, d.server_name.as_deref())?;
+/// The full handshake's first flight, with the chain `forced` (an index,
+/// as in [`crate::Answer::Certificate`]) or the built-in choice.
+fn full_handshake(
+    ctx: &ServerContext,
+    io: &mut Io<'_>,
+    ch: &ClientHello<'_>,
+    raw: &[u8],
+    d: HelloDecisions,
+    forced: Option<usize>,
+) -> Result<State, Error> {
+    let config = &ctx.config;
+    let (identity, suite, group, scheme) =
+        choose_identity(config, ch, d.server_name.as_deref(), forced)?;
     let issue_ticket = can_issue_ticket(config, &d);
 
     let mut server_random = [0u8; 32];

@@ -218,6 +218,8 @@ impl ClientStage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ServerStage {
     ExpectClientHello,
+    /// Paused for the caller's choice of certificate chain.
+    AwaitCertificate,
     /// Paused for the caller's ServerKeyExchange signature.
     AwaitSignature,
     /// Paused for the caller's verdict on the client's chain.
@@ -233,8 +235,9 @@ pub(crate) enum ServerStage {
 impl ServerStage {
     /// Every server state, in handshake order.
     #[cfg(test)]
-    pub(crate) const ALL: [ServerStage; 9] = [
+    pub(crate) const ALL: [ServerStage; 10] = [
         Self::ExpectClientHello,
+        Self::AwaitCertificate,
         Self::AwaitSignature,
         Self::ExpectCertificate,
         Self::AwaitVerdict,
@@ -254,9 +257,10 @@ impl ServerStage {
         use ServerStage::*;
         #[rustfmt::skip]
         let action: Action<s::Handler> = match (self, input) {
+            (AwaitCertificate, Answer) => Handle(s::chosen_certificate),
             (AwaitSignature, Answer) => Handle(s::signature),
             (AwaitVerdict, Answer) => Handle(s::verdict),
-            (AwaitSignature | AwaitVerdict, _) => Hold,
+            (AwaitCertificate | AwaitSignature | AwaitVerdict, _) => Hold,
             (_, Answer) => Unexpected,
             (_, FatalAlert) => PeerFatal,
             (Established, CloseNotify) => Close,
