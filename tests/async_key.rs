@@ -243,3 +243,62 @@ fn client_async_key_with_cert_to_s_server_verify() {
     // The CertificateVerify signature came from the HSM, after a pause.
     assert_paused_once(&client.stderr_text(), "ecdsa_secp256r1_sha256", &context);
 }
+
+// ---------------------------------------------------------------------------
+// The flag itself
+// ---------------------------------------------------------------------------
+
+/// Runs example `name` with `args` to its exit; returns its exit code and
+/// output.
+fn run(name: &str, args: &[&str]) -> (Option<i32>, Proc) {
+    let mut cmd = Command::new(example(name));
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut proc = Proc::spawn_without_stdin(cmd);
+    let status = proc.wait_exit();
+    (status.code(), proc)
+}
+
+#[test]
+fn async_key_is_in_the_help_and_refused_without_a_key_it_can_hold() {
+    for name in ["server", "client"] {
+        let (code, proc) = run(name, &["--help"]);
+        assert_eq!(code, Some(0), "{}", proc.log());
+        let help = proc.stdout_text();
+        assert!(help.contains("--async-key"), "{name}: {help}");
+        // What ring cannot sign is said where the flag is offered.
+        assert!(help.contains("curve's own hash"), "{name}: {help}");
+    }
+    // The client's flag needs a key: a usage error.
+    let (code, proc) = run(
+        "client",
+        &[
+            "--connect",
+            "127.0.0.1:1",
+            "--server-name",
+            "localhost",
+            "--ca",
+            "tests/fixtures/ca.pem",
+            "--async-key",
+        ],
+    );
+    assert_eq!(code, Some(2), "{}", proc.log());
+    // A SEC1 key, which ring cannot load: refused at start, with the fix.
+    let (code, proc) = run(
+        "server",
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--cert",
+            "tests/fixtures/server-p256.chain.pem",
+            "--key",
+            "tests/fixtures/server-p256.sec1.key",
+            "--async-key",
+        ],
+    );
+    assert_eq!(code, Some(1), "{}", proc.log());
+    assert!(
+        proc.stderr_text().contains("needs a PKCS#8 key"),
+        "{}",
+        proc.log()
+    );
+}
