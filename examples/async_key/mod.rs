@@ -175,9 +175,11 @@ pub fn complete_handshake(
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
-        // During the handshake the connection takes every byte (it holds
-        // them while paused); the rest of this read, if the handshake ends
-        // in it, is application data the connection buffers for `Stream`.
+        // The connection takes every byte here (holding them while paused):
+        // it takes fewer only with its plaintext buffer full (64 KiB by
+        // default, more than one read) or after close_notify (nothing after
+        // it counts). Application data that follows the peer's Finished in
+        // this read stays buffered in the connection for `Stream`.
         let result = conn.receive(&buf[..n]);
         flush(conn, sock)?; // our reply, or the alert on error
         result.map_err(to_io)?;
