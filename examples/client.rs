@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
-//!     [--cert CHAIN.pem --key KEY.pem] [--reconnect N] [--no-require-ems]
+//!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems]
 //! ```
 //!
 //! `--help` lists every flag.
@@ -12,6 +12,13 @@
 //! prints what the server answered until it closes. `--reconnect N` makes N
 //! more connections with the same configuration, each printing whether it
 //! resumed the session.
+//!
+//! `--async-key` keeps the client certificate's private key in a thread
+//! standing in for an HSM (`examples/async_key/`): a handshake that sends the
+//! certificate pauses for its CertificateVerify signature and resumes when
+//! the HSM answers.
+
+mod async_key;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -60,6 +67,9 @@ struct Args {
     /// Accept servers without the extended master secret (RFC 7627); weakens the handshake against the triple-handshake attack: for testers and legacy peers only
     #[arg(long)]
     no_require_ems: bool,
+    /// Keep the --key in a thread standing in for an HSM, which answers each signature request after 20 ms; the handshake pauses for it and resumes (Connection::complete_operation), and stderr gets one "async-key:" line per signature. ECDSA keys sign only with their curve's own hash (ring): a server offering only the other one gets internal_error. Needs a PKCS#8 key (or PKCS#1 for RSA)
+    #[arg(long, requires = "key")]
+    async_key: bool,
 }
 
 fn fail(msg: &str) -> ! {
@@ -79,6 +89,7 @@ fn main() {
         key,
         reconnect,
         no_require_ems,
+        async_key,
     } = Args::parse();
 
     let mut roots = RootCertStore::empty();
@@ -101,16 +112,27 @@ fn main() {
     if let Some(list) = alpn {
         config.alpn_protocols = list.split(',').map(|p| p.as_bytes().to_vec()).collect();
     }
-    // clap refuses --cert without --key and the other way round.
+    // clap refuses --cert without --key and the other way round, and
+    // --async-key without them.
+    let mut hsm = None;
     if let (Some(cert), Some(key)) = (cert, key) {
         let chain = CertificateDer::pem_file_iter(&cert)
             .and_then(|it| it.collect::<Result<Vec<_>, _>>())
             .unwrap_or_else(|e| fail(&format!("reading {cert}: {e}")));
-        let key = PrivateKeyDer::from_pem_file(&key)
-            .unwrap_or_else(|e| fail(&format!("reading {key}: {e}")));
-        config
-            .add_client_certificate(chain, key)
-            .unwrap_or_else(|e| fail(&e.to_string()));
+        if async_key {
+            // The key goes to the HSM thread; the config knows only its kind.
+            let started = async_key::Hsm::start(&key).unwrap_or_else(|e| fail(&e));
+            config
+                .add_client_certificate_with_caller_key(chain, started.key_type())
+                .unwrap_or_else(|e| fail(&e.to_string()));
+            hsm = Some(started);
+        } else {
+            let key = PrivateKeyDer::from_pem_file(&key)
+                .unwrap_or_else(|e| fail(&format!("reading {key}: {e}")));
+            config
+                .add_client_certificate(chain, key)
+                .unwrap_or_else(|e| fail(&e.to_string()));
+        }
     }
     if no_require_ems {
         config.require_extended_master_secret = false;
@@ -126,21 +148,33 @@ fn main() {
         if n > 0 {
             println!("--- reconnection {n} of {reconnect}");
         }
-        run(&config, &name, &connect, &text);
+        run(&config, &name, &connect, &text, hsm.as_ref());
     }
 }
 
-fn run(config: &Arc<ClientConfig>, name: &ServerName<'static>, addr: &str, text: &str) {
+fn run(
+    config: &Arc<ClientConfig>,
+    name: &ServerName<'static>,
+    addr: &str,
+    text: &str,
+    hsm: Option<&async_key::Hsm>,
+) {
     let mut conn = ClientConnection::new(config.clone(), name.clone(), UnixTime::now())
         .unwrap_or_else(|e| fail(&e.to_string()));
     let mut sock =
         TcpStream::connect(addr).unwrap_or_else(|e| fail(&format!("connect {addr}: {e}")));
     sock.set_read_timeout(Some(Duration::from_secs(30))).ok();
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    if let Err(e) = tls.complete_handshake() {
-        let alert = tls.connection().error().and_then(|e| e.alert());
+    // `Stream` cannot answer the connection's signature requests: with an
+    // HSM, the handshake is driven by hand (async_key::complete_handshake).
+    let handshake = match hsm {
+        Some(hsm) => async_key::complete_handshake(&mut conn, &mut sock, hsm),
+        None => Stream::new(&mut conn, &mut sock).complete_handshake(),
+    };
+    if let Err(e) = handshake {
+        let alert = conn.error().and_then(|e| e.alert());
         fail(&format!("handshake failed: {e} (alert sent: {alert:?})"));
     }
+    let mut tls = Stream::new(&mut conn, &mut sock);
     let info = tls
         .connection()
         .handshake_info()

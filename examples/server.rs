@@ -6,7 +6,7 @@
 //!     [--suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...] [--alpn h2,http/1.1] \
 //!     [--http | --echo] [--max-connections N] \
 //!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets] \
-//!     [--no-require-ems]
+//!     [--no-require-ems] [--async-key]
 //! ```
 //!
 //! `--help` lists every flag.
@@ -18,6 +18,12 @@
 //! end in CRLF or, as RFC 9112 §2.2 lets a recipient accept, a bare LF.
 //! `--echo` (the default) echoes bytes back. One failing connection never
 //! stops the server.
+//!
+//! `--async-key` keeps the private key in a thread standing in for an HSM
+//! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
+//! signature and resumes when the HSM answers.
+
+mod async_key;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -95,6 +101,9 @@ struct Args {
     /// Accept clients without the extended master secret (RFC 7627); weakens the handshake against the triple-handshake attack: for testers and legacy peers only
     #[arg(long)]
     no_require_ems: bool,
+    /// Keep the private key in a thread standing in for an HSM, which answers each signature request after 20 ms; the handshake pauses for it and resumes (Connection::complete_operation), and stderr gets one "async-key:" line per signature. ECDSA keys sign only with their curve's own hash (ring): a client offering only the other one gets internal_error. Needs a PKCS#8 key (or PKCS#1 for RSA)
+    #[arg(long)]
+    async_key: bool,
 }
 
 fn main() {
@@ -112,15 +121,25 @@ fn main() {
         no_session_cache,
         no_tickets,
         no_require_ems,
+        async_key,
     } = Args::parse();
     let mode = if http { Mode::Http } else { Mode::Echo };
 
     let chain = CertificateDer::pem_file_iter(&cert)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
         .unwrap_or_else(|e| fail(&format!("reading {cert}: {e}")));
-    let key =
-        PrivateKeyDer::from_pem_file(&key).unwrap_or_else(|e| fail(&format!("reading {key}: {e}")));
-    let mut config = ServerConfig::new(chain, key).unwrap_or_else(|e| fail(&e.to_string()));
+    // With --async-key the key goes to the HSM thread, and the config knows
+    // only its kind.
+    let hsm = async_key.then(|| async_key::Hsm::start(&key).unwrap_or_else(|e| fail(&e)));
+    let mut config = match &hsm {
+        Some(hsm) => ServerConfig::with_caller_key(chain, hsm.key_type()),
+        None => {
+            let key = PrivateKeyDer::from_pem_file(&key)
+                .unwrap_or_else(|e| fail(&format!("reading {key}: {e}")));
+            ServerConfig::new(chain, key)
+        }
+    }
+    .unwrap_or_else(|e| fail(&e.to_string()));
     if let Some(list) = suites {
         config.cipher_suites = parse_suites(&list);
     }
@@ -158,9 +177,10 @@ fn main() {
     for sock in listener.incoming() {
         let Ok(sock) = sock else { continue };
         let config = config.clone();
+        let hsm = hsm.clone();
         let handle = std::thread::spawn(move || {
             let peer = sock.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-            if let Err(e) = serve(config, sock, mode) {
+            if let Err(e) = serve(config, sock, mode, hsm.as_ref()) {
                 eprintln!("{peer}: {e}");
             }
         });
@@ -190,13 +210,24 @@ fn parse_suites(list: &str) -> Vec<CipherSuite> {
 /// 431 for more).
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
-fn serve(config: Arc<ServerConfig>, mut sock: TcpStream, mode: Mode) -> Result<(), String> {
+fn serve(
+    config: Arc<ServerConfig>,
+    mut sock: TcpStream,
+    mode: Mode,
+    hsm: Option<&async_key::Hsm>,
+) -> Result<(), String> {
     let mut conn = ServerConnection::new(config, UnixTime::now()).map_err(|e| e.to_string())?;
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    if let Err(e) = tls.complete_handshake() {
-        let alert = tls.connection().error().and_then(|e| e.alert());
+    // `Stream` cannot answer the connection's signature requests: with an
+    // HSM, the handshake is driven by hand (async_key::complete_handshake).
+    let handshake = match hsm {
+        Some(hsm) => async_key::complete_handshake(&mut conn, &mut sock, hsm),
+        None => Stream::new(&mut conn, &mut sock).complete_handshake(),
+    };
+    if let Err(e) = handshake {
+        let alert = conn.error().and_then(|e| e.alert());
         return Err(format!("handshake failed: {e} (alert sent: {alert:?})"));
     }
+    let mut tls = Stream::new(&mut conn, &mut sock);
     let info = tls
         .connection()
         .handshake_info()
