@@ -200,7 +200,12 @@ pub fn complete_handshake(
 /// for the peer) rather than left hanging.
 fn ask_hsm(conn: &Connection, hsm: &Hsm) -> Answer {
     let op = conn.operation().expect("an Operation event is pending");
-    let (scheme, len) = (op.scheme(), op.message().len());
+    // Only signatures are configured here (no verifier, no chooser).
+    let Some(scheme) = op.scheme() else {
+        eprintln!("async-key: not a signature: {:?}", op.kind());
+        return Answer::Failed;
+    };
+    let len = op.message().len();
     let name = scheme.name().unwrap_or("an unknown scheme");
     let asked = Instant::now();
     let answer = hsm.ask(scheme, op.message().to_vec()).recv_timeout(TIMEOUT);
