@@ -60,12 +60,12 @@ struct Args {
     /// Address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free port, printed as "listening on ADDR")
     #[arg(long, value_name = "ADDR")]
     listen: String,
-    /// PEM file with the server's certificate chain, leaf first
-    #[arg(long, value_name = "CHAIN.pem")]
-    cert: String,
-    /// PEM file with the server's private key (PKCS#8, PKCS#1 or SEC1)
-    #[arg(long, value_name = "KEY.pem")]
-    key: String,
+    /// PEM file with the server's certificate chain, leaf first; give --cert and --key more than once to serve several chains (e.g. ECDSA and RSA, or several names), chosen per client by name, suites, signature schemes and groups
+    #[arg(long, value_name = "CHAIN.pem", action = clap::ArgAction::Append, required = true)]
+    cert: Vec<String>,
+    /// PEM file with the private key of the --cert at the same position (PKCS#8, PKCS#1 or SEC1)
+    #[arg(long, value_name = "KEY.pem", action = clap::ArgAction::Append, required = true)]
+    key: Vec<String>,
     /// Cipher suites to allow, comma-separated IANA names, in order of preference
     #[arg(long, value_name = "A,B")]
     suites: Option<String>,
@@ -125,21 +125,34 @@ fn main() {
     } = Args::parse();
     let mode = if http { Mode::Http } else { Mode::Echo };
 
-    let chain = CertificateDer::pem_file_iter(&cert)
-        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-        .unwrap_or_else(|e| fail(&format!("reading {cert}: {e}")));
+    if cert.len() != key.len() {
+        fail("give one --key for each --cert, in the same order");
+    }
+    if async_key && cert.len() > 1 {
+        fail("--async-key holds one key: give one --cert and one --key");
+    }
+    let read_chain = |file: &str| {
+        CertificateDer::pem_file_iter(file)
+            .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+            .unwrap_or_else(|e| fail(&format!("reading {file}: {e}")))
+    };
+    let read_key = |file: &str| {
+        PrivateKeyDer::from_pem_file(file).unwrap_or_else(|e| fail(&format!("reading {file}: {e}")))
+    };
+    let chain = read_chain(&cert[0]);
     // With --async-key the key goes to the HSM thread, and the config knows
     // only its kind.
-    let hsm = async_key.then(|| async_key::Hsm::start(&key).unwrap_or_else(|e| fail(&e)));
+    let hsm = async_key.then(|| async_key::Hsm::start(&key[0]).unwrap_or_else(|e| fail(&e)));
     let mut config = match &hsm {
         Some(hsm) => ServerConfig::with_caller_key(chain, hsm.key_type()),
-        None => {
-            let key = PrivateKeyDer::from_pem_file(&key)
-                .unwrap_or_else(|e| fail(&format!("reading {key}: {e}")));
-            ServerConfig::new(chain, key)
-        }
+        None => ServerConfig::new(chain, read_key(&key[0])),
     }
     .unwrap_or_else(|e| fail(&e.to_string()));
+    for (cert, key) in cert.iter().zip(&key).skip(1) {
+        config
+            .add_certificate(read_chain(cert), read_key(key))
+            .unwrap_or_else(|e| fail(&e.to_string()));
+    }
     if let Some(list) = suites {
         config.cipher_suites = parse_suites(&list);
     }

@@ -305,48 +305,13 @@ fn a_ticket_past_the_configured_share_of_its_lifetime_is_renewed() {
 // Over TCP: examples/server
 // ---------------------------------------------------------------------------
 
-/// Builds `examples/server` (a no-op when `cargo test` already has) and
-/// starts it on a free port with the `server-p256` identity and `args`.
+/// `examples/server` with the `server-p256` identity and `args`.
 fn start_example_server(args: &[&str]) -> (Proc, u16) {
-    let mut build = Command::new(env!("CARGO"));
-    // The variables cargo sets for a test (CARGO_MANIFEST_DIR among them)
-    // would look like a changed environment to the dependencies' build
-    // scripts and rebuild them.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy().into_owned();
-        if name.starts_with("CARGO_") && name != "CARGO_HOME" && name != "CARGO_TARGET_DIR" {
-            build.env_remove(name);
-        }
-    }
-    let status = build
-        .args(["build", "--quiet", "--example", "server"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo build --example server");
-    assert!(status.success(), "building examples/server failed");
-    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-        .join("debug/examples/server");
-    let mut cmd = Command::new(&exe);
-    cmd.args(["--listen", "127.0.0.1:0"])
-        .args(["--cert", &fixture_path("server-p256.chain.pem")])
-        .args(["--key", &fixture_path("server-p256.key")])
-        .args(args);
-    let mut server = Proc::spawn_without_stdin(cmd);
-    assert!(
-        server.wait_for_text("listening on"),
-        "server did not start: {}",
-        server.log()
-    );
-    let text = server.stdout_text();
-    let port = text
-        .split("listening on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|addr| addr.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {text:?}"));
-    (server, port)
+    let cert = fixture_path("server-p256.chain.pem");
+    let key = fixture_path("server-p256.key");
+    let mut all = vec!["--cert", &cert, "--key", &key];
+    all.extend_from_slice(args);
+    common::peer::example_server(&all)
 }
 
 /// Sends `first` as the connection's first bytes and returns everything the

@@ -709,3 +709,118 @@ fn a_chooser_picks_the_chain_at_once_or_asks_the_caller() {
         Some(SignatureScheme::RsaPssRsaeSha256)
     );
 }
+
+// ---------------------------------------------------------------------------
+// Over TCP: several chains on examples/server, and a choice by SNI made by
+// the caller on another thread
+// ---------------------------------------------------------------------------
+
+/// `openssl s_client` with `args` against `port`; its log.
+fn s_client_log(port: u16, args: &[&str]) -> String {
+    let mut cmd = std::process::Command::new("openssl");
+    cmd.arg("s_client")
+        .args(["-connect", &format!("127.0.0.1:{port}")])
+        .args(["-CAfile", &fixture_path("ca.pem"), "-tls1_2"])
+        .args(args);
+    let mut client = common::peer::Proc::spawn_without_stdin(cmd);
+    client.wait_exit();
+    client.log()
+}
+
+#[test]
+fn example_server_with_two_chains_serves_each_by_signature_algorithms() {
+    let (p256, p256_key) = (
+        fixture_path("server-p256.chain.pem"),
+        fixture_path("server-p256.key"),
+    );
+    let (rsa, rsa_key) = (
+        fixture_path("server-rsa2048.chain.pem"),
+        fixture_path("server-rsa2048.key"),
+    );
+    let (mut server, port) = common::peer::example_server(&[
+        "--cert", &p256, "--key", &p256_key, "--cert", &rsa, "--key", &rsa_key,
+    ]);
+    for (sigalgs, leaf) in [
+        ("RSA-PSS+SHA256", "server-rsa2048"),
+        ("ECDSA+SHA256", "server-p256"),
+    ] {
+        let log = s_client_log(port, &["-servername", "localhost", "-sigalgs", sigalgs]);
+        assert!(
+            log.contains(&format!("CN = {leaf}")),
+            "{sigalgs}: {log}\n{}",
+            server.log()
+        );
+        assert!(log.contains("Verify return code: 0 (ok)"), "{log}");
+    }
+    assert!(!server.exited());
+}
+
+/// Our server over TCP whose certificate choice is made by the caller on
+/// another thread, by the name the client asked for: chain 1 (server-p256)
+/// for "testserver.com", chain 0 (other-server-p256, another CA) otherwise.
+fn serve_choosing_by_name_on_a_thread(listener: std::net::TcpListener) -> Result<(), Error> {
+    use std::io::{Read, Write};
+    let mut sc = server_config("other-server-p256");
+    let (chain, key) = tls12::testing::identity("server-p256");
+    sc.add_certificate(chain, key).unwrap();
+    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)));
+    let (mut sock, _) = listener.accept().unwrap();
+    common::peer::timeouts(&sock);
+    let mut conn =
+        tls12::ServerConnection::new(std::sync::Arc::new(sc), tls12::pki_types::UnixTime::now())?;
+    let mut buf = [0u8; 16 * 1024];
+    while conn.is_handshaking() {
+        let n = sock.read(&mut buf).map_err(|_| Error::UnexpectedEof)?;
+        if n == 0 {
+            return Err(Error::UnexpectedEof);
+        }
+        let result = conn.receive(&buf[..n]);
+        sock.write_all(conn.pending_output()).unwrap();
+        let out = conn.pending_output().len();
+        conn.consume_output(out);
+        result?;
+        while let Some(event) = conn.next_event() {
+            if let Event::Operation { id, .. } = event {
+                let name = conn.operation().and_then(|op| {
+                    op.client_hello()
+                        .and_then(|h| h.server_name.map(String::from))
+                });
+                // The decision comes from another thread, a little later.
+                let choice = std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    usize::from(name.as_deref() == Some("testserver.com"))
+                })
+                .join()
+                .unwrap();
+                let result = conn.complete_operation(id, Answer::Certificate(choice));
+                sock.write_all(conn.pending_output()).unwrap();
+                let out = conn.pending_output().len();
+                conn.consume_output(out);
+                result?;
+            }
+        }
+    }
+    conn.close();
+    let _ = sock.write_all(conn.pending_output());
+    Ok(())
+}
+
+#[test]
+fn a_server_choosing_its_certificate_by_sni_on_another_thread_over_tcp() {
+    for (name, leaf, verified) in [
+        ("testserver.com", "CN = server-p256", true),
+        ("localhost", "CN = other-server-p256", false),
+    ] {
+        let (listener, port) = common::peer::listen();
+        let server = std::thread::spawn(move || serve_choosing_by_name_on_a_thread(listener));
+        let log = s_client_log(port, &["-servername", name]);
+        assert!(log.contains(leaf), "{name}: {log}");
+        // server-p256 chains to the CA s_client trusts; the other does not.
+        assert_eq!(
+            log.contains("Verify return code: 0 (ok)"),
+            verified,
+            "{log}"
+        );
+        let _ = server.join().unwrap();
+    }
+}
