@@ -251,6 +251,27 @@ impl Identity {
         Self::with_key(chain, SigningKey::from_der(&key)?)
     }
 
+    /// A caller-held key: its kind must be the leaf's (a mismatch would
+    /// only show at handshake time, as a signature that does not verify).
+    fn with_caller_key(
+        chain: Vec<CertificateDer<'static>>,
+        kind: crate::KeyType,
+    ) -> Result<Self, Error> {
+        let leaf = chain
+            .first()
+            .ok_or_else(|| Error::Config("the certificate chain is empty".into()))?;
+        match crate::verify::certificate_key_type(leaf.as_ref()) {
+            Some(found) if found == kind => {}
+            found => {
+                return Err(Error::Config(format!(
+                    "the caller-held key is {kind:?} but the certificate's key is {}",
+                    found.map_or("of another kind".into(), |f| format!("{f:?}"))
+                )))
+            }
+        }
+        Self::with_key(chain, SigningKey::held_by_caller(kind))
+    }
+
     fn with_key(chain: Vec<CertificateDer<'static>>, key: SigningKey) -> Result<Self, Error> {
         if chain.is_empty() {
             return Err(Error::Config("the certificate chain is empty".into()));
@@ -315,7 +336,7 @@ impl ClientConfig {
         key: crate::KeyType,
     ) -> Result<(), Error> {
         self.client_identities
-            .push(Identity::with_key(chain, SigningKey::held_by_caller(key))?);
+            .push(Identity::with_caller_key(chain, key)?);
         Ok(())
     }
 
@@ -467,9 +488,8 @@ impl ServerConfig {
         cert_chain: Vec<CertificateDer<'static>>,
         key: crate::KeyType,
     ) -> Result<Self, Error> {
-        Ok(Self::with_identity(Identity::with_key(
-            cert_chain,
-            SigningKey::held_by_caller(key),
+        Ok(Self::with_identity(Identity::with_caller_key(
+            cert_chain, key,
         )?))
     }
 
@@ -496,10 +516,8 @@ impl ServerConfig {
         cert_chain: Vec<CertificateDer<'static>>,
         key: crate::KeyType,
     ) -> Result<(), Error> {
-        self.more_identities.push(Identity::with_key(
-            cert_chain,
-            SigningKey::held_by_caller(key),
-        )?);
+        self.more_identities
+            .push(Identity::with_caller_key(cert_chain, key)?);
         Ok(())
     }
 

@@ -257,6 +257,41 @@ fn der_next(der: &[u8]) -> Option<Tlv<'_>> {
     })
 }
 
+/// The kind of key in a DER certificate's subjectPublicKeyInfo (RFC 5280
+/// §4.1: algorithm id-ecPublicKey with the curve as its parameter (RFC 5480
+/// §2.1.1), rsaEncryption (RFC 8017 Appendix A.1) or id-Ed25519 (RFC 8410
+/// §3)); `None` for anything else.
+pub(crate) fn certificate_key_type(cert: &[u8]) -> Option<crate::KeyType> {
+    // id-ecPublicKey, rsaEncryption, id-Ed25519, prime256v1, secp384r1.
+    const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+    const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+    let certificate = der_next(cert)?.content;
+    let tbs = der_next(certificate)?.content;
+    let first = der_next(tbs)?;
+    let mut rest = first.rest;
+    if first.tag == 0xa0 {
+        rest = der_next(rest)?.rest; // [0] EXPLICIT version, then serialNumber
+    }
+    // signature, issuer, validity, subject, then subjectPublicKeyInfo.
+    for _ in 0..4 {
+        rest = der_next(rest)?.rest;
+    }
+    let spki = der_next(rest)?.content;
+    let algorithm = der_next(spki)?.content;
+    let oid = der_next(algorithm)?;
+    let params = der_next(oid.rest).map(|p| p.content);
+    match (oid.content, params) {
+        (EC, Some(P256)) => Some(crate::KeyType::EcdsaP256),
+        (EC, Some(P384)) => Some(crate::KeyType::EcdsaP384),
+        (RSA, _) => Some(crate::KeyType::Rsa),
+        (ED25519, _) => Some(crate::KeyType::Ed25519),
+        _ => None,
+    }
+}
+
 /// The issuer `Name` (whole TLV) of a DER certificate (RFC 5280 §4.1),
 /// used to match a client certificate to the CA names a server asked for.
 pub(crate) fn certificate_issuer(cert: &[u8]) -> Option<&[u8]> {
@@ -283,6 +318,27 @@ mod tests {
     use webpki::ring as alg;
 
     use crate::testing::{now, roots};
+
+    #[test]
+    fn certificate_key_types_are_read_from_the_leaf() {
+        use crate::KeyType as K;
+        for (identity, want) in [
+            ("server-p256", K::EcdsaP256),
+            ("server-p384", K::EcdsaP384),
+            ("server-ed25519", K::Ed25519),
+            ("server-rsa2048", K::Rsa),
+        ] {
+            let (chain, _) = crate::testing::identity(identity);
+            assert_eq!(
+                certificate_key_type(chain[0].as_ref()),
+                Some(want),
+                "{identity}"
+            );
+            // The intermediate is a CA certificate of its own key type.
+            assert!(certificate_key_type(chain[1].as_ref()).is_some());
+        }
+        assert_eq!(certificate_key_type(b"not a certificate"), None);
+    }
 
     /// 2020-01-01T00:00:00Z: before every fixture's notBefore.
     fn long_ago() -> UnixTime {

@@ -824,3 +824,21 @@ fn a_server_choosing_its_certificate_by_sni_on_another_thread_over_tcp() {
         let _ = server.join().unwrap();
     }
 }
+
+#[test]
+fn a_caller_held_key_of_another_kind_than_the_certificate_is_refused_at_start_up() {
+    let (chain, _) = tls12::testing::identity("server-p256");
+    assert_eq!(
+        ServerConfig::with_caller_key(chain.clone(), KeyType::Rsa).unwrap_err(),
+        Error::Config("the caller-held key is Rsa but the certificate's key is EcdsaP256".into())
+    );
+    assert!(ServerConfig::with_caller_key(chain, KeyType::EcdsaP384).is_err());
+    let mut cc = client_config();
+    let (chain, _) = tls12::testing::identity("client-rsa2048");
+    assert!(cc
+        .add_client_certificate_with_caller_key(chain.clone(), KeyType::Ed25519)
+        .is_err());
+    assert!(cc
+        .add_client_certificate_with_caller_key(chain, KeyType::Rsa)
+        .is_ok());
+}
