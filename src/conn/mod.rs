@@ -298,12 +298,15 @@ impl Connection {
 
     /// Hands the connection TLS bytes received from the peer.
     ///
-    /// Returns how many were consumed. Fewer than offered means either the
+    /// Returns how many were consumed. Fewer than offered means the
     /// buffered plaintext is at its cap
     /// ([`crate::Limits::max_buffered_plaintext`]): read some, then offer the
     /// rest again; or the peer has sent close_notify
-    /// ([`peer_closed`](Self::peer_closed)): nothing after it is read. Processes every complete record,
-    /// running the handshake and queueing any reply in
+    /// ([`peer_closed`](Self::peer_closed)): nothing after it is read; or the
+    /// connection waits for the caller ([`operation`](Self::operation)) and
+    /// holds as much as [`crate::Limits::max_handshake_message_len`] unread:
+    /// answer, then offer the rest. Processes every complete record, running
+    /// the handshake and queueing any reply in
     /// [`pending_output`](Self::pending_output).
     ///
     /// On error the connection is dead: the alert for the peer (if any) is in
