@@ -12,50 +12,13 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use common::fixture_path;
-use common::peer::{start_listening, Listening, Proc};
+use common::peer::{example, listening_port, start_listening, Listening, Proc};
 
 /// The HSM's delay in the examples (`examples/async_key/mod.rs`).
 const HSM_DELAY_MS: u128 = 20;
-
-/// The path of example `name` (server or client), both built on first use
-/// (a no-op when `cargo test` already built them).
-fn example(name: &str) -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let mut build = Command::new(env!("CARGO"));
-        // The variables cargo sets for a test (CARGO_MANIFEST_DIR among them)
-        // would look like a changed environment to the dependencies' build
-        // scripts and rebuild them.
-        for (var, _) in std::env::vars_os() {
-            let var = var.to_string_lossy().into_owned();
-            if var.starts_with("CARGO_") && var != "CARGO_HOME" && var != "CARGO_TARGET_DIR" {
-                build.env_remove(var);
-            }
-        }
-        let status = build
-            .args([
-                "build",
-                "--quiet",
-                "--example",
-                "server",
-                "--example",
-                "client",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo build --example server --example client");
-        assert!(status.success(), "building the examples failed");
-    });
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-        .join("debug/examples")
-        .join(name)
-}
 
 /// The `async-key:` lines in `log` that report a signature, as (scheme,
 /// milliseconds until the answer).
@@ -98,19 +61,7 @@ fn start_async_server(identity: &str) -> (Proc, u16) {
         .arg("--async-key")
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     let mut server = Proc::spawn_without_stdin(cmd);
-    assert!(
-        server.wait_for_text("listening on"),
-        "server did not start: {}",
-        server.log()
-    );
-    let text = server.stdout_text();
-    let port = text
-        .split("listening on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|addr| addr.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {text:?}"));
+    let port = listening_port(&mut server, "server --async-key");
     (server, port)
 }
 

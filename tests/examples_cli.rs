@@ -12,42 +12,11 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use common::peer::{connect, contains, start_listening, Listening, Proc};
+use common::peer::{
+    connect, contains, example, listening_port, start_listening, Listening, Proc, EXAMPLES,
+};
 use common::{client_config, fixture_path, name, now};
 use tls12::{ClientConnection, Stream};
-
-const EXAMPLES: [&str; 5] = ["server", "client", "mio_server", "tokio_client", "demo"];
-
-/// The path of example `name`, built on first use (all of them in one cargo
-/// run; a no-op when `cargo test` already built them).
-fn example(name: &str) -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let mut build = Command::new(env!("CARGO"));
-        // The variables cargo sets for a test (CARGO_MANIFEST_DIR among them)
-        // would look like a changed environment to the dependencies' build
-        // scripts and rebuild them.
-        for (var, _) in std::env::vars_os() {
-            let var = var.to_string_lossy().into_owned();
-            if var.starts_with("CARGO_") && var != "CARGO_HOME" && var != "CARGO_TARGET_DIR" {
-                build.env_remove(var);
-            }
-        }
-        build.args(["build", "--quiet"]);
-        for example in EXAMPLES {
-            build.args(["--example", example]);
-        }
-        let status = build
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo build --example ...");
-        assert!(status.success(), "building the examples failed");
-    });
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-        .join("debug/examples")
-        .join(name)
-}
 
 /// Runs example `name` with `args` from the crate's root (where the
 /// README's relative paths point) to its exit; returns its exit code and
@@ -66,19 +35,7 @@ fn start_server(name: &str, args: &[&str]) -> (Proc, u16) {
     let mut cmd = Command::new(example(name));
     cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
     let mut server = Proc::spawn_without_stdin(cmd);
-    assert!(
-        server.wait_for_text("listening on"),
-        "{name} did not start: {}",
-        server.log()
-    );
-    let text = server.stdout_text();
-    let port = text
-        .split("listening on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|addr| addr.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {text:?}"));
+    let port = listening_port(&mut server, name);
     (server, port)
 }
 

@@ -517,43 +517,64 @@ pub fn our_client_session<T>(
 // examples/server
 // ---------------------------------------------------------------------------
 
-/// Builds `examples/server` (a no-op when `cargo test` already has) and
-/// starts it on a free port with `args`; returns it and its port.
-pub fn example_server(args: &[&str]) -> (Proc, u16) {
-    let mut build = Command::new(env!("CARGO"));
-    // The variables cargo sets for a test (CARGO_MANIFEST_DIR among them)
-    // would look like a changed environment to the dependencies' build
-    // scripts and rebuild them.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy().into_owned();
-        if name.starts_with("CARGO_") && name != "CARGO_HOME" && name != "CARGO_TARGET_DIR" {
-            build.env_remove(name);
+/// The examples a test may run.
+pub const EXAMPLES: [&str; 5] = ["server", "client", "mio_server", "tokio_client", "demo"];
+
+/// The path of example `name`, built on first use (all of them in one cargo
+/// run; a no-op when `cargo test` already built them).
+pub fn example(name: &str) -> PathBuf {
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let mut build = Command::new(env!("CARGO"));
+        // The variables cargo sets for a test (CARGO_MANIFEST_DIR among them)
+        // would look like a changed environment to the dependencies' build
+        // scripts and rebuild them.
+        for (var, _) in std::env::vars_os() {
+            let var = var.to_string_lossy().into_owned();
+            if var.starts_with("CARGO_") && var != "CARGO_HOME" && var != "CARGO_TARGET_DIR" {
+                build.env_remove(var);
+            }
         }
-    }
-    let status = build
-        .args(["build", "--quiet", "--example", "server"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo build --example server");
-    assert!(status.success(), "building examples/server failed");
-    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        build.args(["build", "--quiet"]);
+        for example in EXAMPLES {
+            build.args(["--example", example]);
+        }
+        let status = build
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo build --example ...");
+        assert!(status.success(), "building the examples failed");
+    });
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-        .join("debug/examples/server");
-    let mut cmd = Command::new(&exe);
-    cmd.args(["--listen", "127.0.0.1:0"]).args(args);
-    let mut server = Proc::spawn_without_stdin(cmd);
+        .join("debug/examples")
+        .join(name)
+}
+
+/// Waits for a server example's "listening on ADDR" line; its port.
+pub fn listening_port(server: &mut Proc, what: &str) -> u16 {
     assert!(
         server.wait_for_text("listening on"),
-        "server did not start: {}",
+        "{what} did not start: {}",
         server.log()
     );
     let text = server.stdout_text();
-    let port = text
-        .split("listening on ")
+    text.split("listening on ")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|addr| addr.rsplit(':').next())
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {text:?}"));
+        .unwrap_or_else(|| panic!("no port in {text:?}"))
+}
+
+/// `examples/server` on a free port with `args`, run from the crate's root;
+/// returns it and its port.
+pub fn example_server(args: &[&str]) -> (Proc, u16) {
+    let mut cmd = Command::new(example("server"));
+    cmd.args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut server = Proc::spawn_without_stdin(cmd);
+    let port = listening_port(&mut server, "examples/server");
     (server, port)
 }
