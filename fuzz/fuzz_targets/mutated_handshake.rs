@@ -1,6 +1,8 @@
 //! A live client–server handshake whose records are dropped, duplicated,
 //! swapped, bit-flipped, truncated, split, merged, opened, changed and
-//! sealed again, or joined by injected records, as the input says. See
+//! sealed again, or joined by injected records, as the input says; in the
+//! configurations that leave keys and verdicts to the caller, the input also
+//! says how and when the paused sides are answered. See
 //! `tls12::fuzzing::live` for the input format.
 #![no_main]
 

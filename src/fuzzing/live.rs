@@ -1,13 +1,19 @@
 //! The live-handshake targets ([`mutated_handshake`], [`replay`]): a real
-//! client and server whose records are mutated in flight.
+//! client and server whose records are mutated in flight, and who may pause
+//! for the caller (the harness) to sign or to judge the peer's chain.
 //!
 //! # Input format
 //!
 //! The input is read a byte at a time, as the handshake needs it; past its
-//! end every byte reads as 0 (deliver unchanged). Each flight (everything
-//! one side has queued when the other has finished reading) is carried in
-//! four steps:
+//! end every byte reads as 0 (deliver unchanged, answer rightly at once).
+//! Bits 2 and 3 of the first byte pick the configurations ([`Variant`]:
+//! plain, the server's key held by the caller, the client's key held by the
+//! caller with client certificates required, or all of that and verifiers
+//! that ask the caller); the byte is then read again as the first flight's
+//! injection byte (step 1). Each flight (everything one side has queued
+//! when the other has finished reading) is carried in five steps:
 //!
+//! 0. A pending operation whose answer is due is answered (see below).
 //! 1. One byte says whether to [`Inject`] a record through the sender's own
 //!    record layer before the flight is cut into records.
 //! 2. The flight is cut into records; those at its end that open under the
@@ -15,20 +21,34 @@
 //! 3. For each record in order, one byte and its operands give an [`Op`],
 //!    what happens to that record on the way (an op that does not apply to
 //!    the record, such as a swap at the end of the flight, delivers it).
-//! 4. The receiver reads the result in one piece.
+//! 4. The receiver reads the result in one piece. If it pauses for an
+//!    operation ([`crate::Event::Operation`]), a [`Reply`] is read: how the
+//!    harness answers, and after how many flights (0: at once). An answer
+//!    that must be refused as misuse is followed by another [`Reply`], and
+//!    an answer that resumes the handshake may pause it again.
 //!
 //! Each call runs two handshakes with fresh session stores, so the second
 //! may resume the first by ticket (RFC 5077); the input carries on from one
 //! to the other.
 
 use alloc::sync::Arc;
+use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{client_connection, drain_inbound, server_connection};
+use super::{
+    caller_key_fixture, client_connection, drain_inbound, server_connection, variant_configs,
+    Variant,
+};
 use crate::codec::enums::ContentType;
+use crate::crypto::sign::SigningKey;
+use crate::error::CertificateError;
+use crate::keyop::{Answer, OperationId, OperationKind};
 use crate::record::cipher::RecordTwin;
-use crate::testing::{take_output, Side};
-use crate::{ClientConfig, ClientConnection, Connection, Error, ServerConfig, ServerConnection};
+use crate::testing::{self, take_output, Side};
+use crate::{
+    AlertDescription, ClientConfig, ClientConnection, Connection, Error, Event, ServerConfig,
+    ServerConnection,
+};
 
 /// The input, read a byte at a time; 0 once it runs out.
 pub(crate) struct Input<'a> {
@@ -42,6 +62,11 @@ impl<'a> Input<'a> {
 
     fn byte(&mut self) -> u8 {
         self.bytes.next().copied().unwrap_or(0)
+    }
+
+    /// The next byte, left to be read (0 past the end).
+    fn peek(&self) -> u8 {
+        self.bytes.as_slice().first().copied().unwrap_or(0)
     }
 
     /// Up to `n` bytes (fewer if the input runs out).
@@ -151,6 +176,78 @@ pub enum Change {
     Retype(ContentType),
     /// 3, then `len(1)` and `len` bytes to append.
     Append(Vec<u8>),
+}
+
+/// How the harness answers an operation a side paused for. Encoding: a
+/// byte `r`, whose value mod 8 names the reply and whose bits 3 and 4 the
+/// wait (`r / 8 % 4`: how many flights later the answer comes, 0 for at
+/// once), then the reply's operand if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// 0: the right answer: a signature by the certificate's key (from the
+    /// fixtures), or the verdict that the chain is fine. It must never fail
+    /// the connection by itself.
+    Right,
+    /// 1, then `at`: a signature with bit `at % 8` of byte `at` (mod its
+    /// length) flipped, which must fail with [`Error::OperationFailed`]; for
+    /// a verdict, a refusal ([`CertificateError::Expired`]).
+    Corrupt { at: u8 },
+    /// 2: [`Answer::Failed`]: [`Error::OperationFailed`].
+    Failed,
+    /// 3: the verdict that the chain is refused
+    /// ([`CertificateError::Other`]): [`Error::Certificate`]. For a
+    /// signature the answer does not fit: misuse, as for
+    /// [`Reply::WrongKind`].
+    Refuse,
+    /// 4, then `delta`: the right answer under another id (the pending id
+    /// plus `delta` as a signed byte, 1 for 0): [`Error::Misuse`], which
+    /// changes nothing; another [`Reply`] follows.
+    UnknownId { delta: u8 },
+    /// 5: a verdict for a signature, a signature for a verdict: misuse;
+    /// another [`Reply`] follows.
+    WrongKind,
+    /// 6: the right answer, then [`Answer::Failed`] under the same id,
+    /// which must be misuse and change nothing.
+    Duplicate,
+    /// 7: no answer at all: the side stays paused.
+    Never,
+}
+
+impl Reply {
+    /// Reads a reply and its wait.
+    fn decode(input: &mut Input<'_>) -> (Self, u8) {
+        let r = input.byte();
+        let wait = r / 8 % 4;
+        let reply = match r % 8 {
+            0 => Self::Right,
+            1 => Self::Corrupt { at: input.byte() },
+            2 => Self::Failed,
+            3 => Self::Refuse,
+            4 => Self::UnknownId {
+                delta: input.byte(),
+            },
+            5 => Self::WrongKind,
+            6 => Self::Duplicate,
+            _ => Self::Never,
+        };
+        (reply, wait)
+    }
+
+    /// The bytes that decode to this reply after `wait` flights (0 to 3).
+    #[cfg(test)]
+    pub(crate) fn encode(&self, wait: u8, out: &mut Vec<u8>) {
+        let w = (wait % 4) * 8;
+        match self {
+            Self::Right => out.push(w),
+            Self::Corrupt { at } => out.extend_from_slice(&[w + 1, *at]),
+            Self::Failed => out.push(w + 2),
+            Self::Refuse => out.push(w + 3),
+            Self::UnknownId { delta } => out.extend_from_slice(&[w + 4, *delta]),
+            Self::WrongKind => out.push(w + 5),
+            Self::Duplicate => out.push(w + 6),
+            Self::Never => out.push(w + 7),
+        }
+    }
 }
 
 /// What the ops that depend on it need to know about a record.
@@ -318,6 +415,8 @@ pub(crate) struct Handshake {
     /// Whether application data was seen to arrive intact both ways (see
     /// [`exchange`]).
     pub(crate) data_crossed: bool,
+    /// How many operations the two sides paused for.
+    pub(crate) operations: usize,
 }
 
 /// The body of [`mutated_handshake`]: both handshakes, and every byte
@@ -327,8 +426,9 @@ pub(crate) fn run_mutated_handshake(
     server: &Arc<ServerConfig>,
     data: &[u8],
 ) -> ([Handshake; 2], Vec<u8>) {
-    let (client, server) = resuming_configs(client, server);
     let mut input = Input::new(data);
+    let (client, server) = variant_configs(client, server, Variant::of(input.peek()));
+    let (client, server) = resuming_configs(&client, &server);
     let mut wire = Vec::new();
     let first = one_mutated_handshake(&client, &server, &mut input, &mut wire);
     let second = one_mutated_handshake(&client, &server, &mut input, &mut wire);
@@ -374,6 +474,10 @@ pub(crate) struct Tampering {
     /// then lags the sender's write sequence number (RFC 5246 §6.1), so the
     /// sender's next record must fail its MAC there.
     lost_sealed: [bool; 2],
+    /// Some record was changed, dropped, added or moved.
+    tampered: bool,
+    /// The operations the sides paused for, and the harness's answers.
+    pub(crate) caller: Caller,
 }
 
 impl Tampering {
@@ -400,6 +504,44 @@ pub(crate) fn one_mutated_handshake(
         pump(&mut c, &mut s, Side::Server, input, wire, &mut t);
         pump(&mut s, &mut c, Side::Client, input, wire, &mut t);
     }
+    if !t.tampered {
+        // Every record went through as it was: only the answers (and how
+        // long they took) decide. Let answers held back and the flights
+        // behind them finish, reading no more input, then: right answers
+        // (misuse in between changes nothing) complete the handshake, and
+        // a side that a wrong answer failed told its peer with its alert,
+        // unless the peer is paused (holding it) or failed the same way.
+        let mut rest = Input::new(&[]);
+        for _ in 0..8 {
+            if both_done(&c, &s) || (c.error().is_some() && s.error().is_some()) {
+                break;
+            }
+            pump(&mut c, &mut s, Side::Server, &mut rest, wire, &mut t);
+            pump(&mut s, &mut c, Side::Client, &mut rest, wire, &mut t);
+        }
+        if !t.caller.wrong {
+            assert!(
+                both_done(&c, &s),
+                "right answers and untouched records, yet unfinished: client {:?} {:?}, \
+                 server {:?} {:?}",
+                c.is_handshaking(),
+                c.error(),
+                s.is_handshaking(),
+                s.error()
+            );
+        }
+        for (side, peer) in [(Side::Client, &*s), (Side::Server, &*c)] {
+            if let Some((alert, _)) = t.caller.failed[index(side)] {
+                assert!(
+                    peer.error() == Some(&Error::AlertReceived(alert))
+                        || peer.operation().is_some()
+                        || t.caller.failed[index(other(side))].is_some(),
+                    "the peer of a side failed by a wrong answer did not get its alert: {:?}",
+                    peer.error()
+                );
+            }
+        }
+    }
     let mut data_crossed = false;
     if c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking() {
         assert!(
@@ -414,7 +556,13 @@ pub(crate) fn one_mutated_handshake(
         client: c,
         server: s,
         data_crossed,
+        operations: t.caller.seen,
     }
+}
+
+/// Whether `c` and `s` both finished the handshake without an error.
+pub(crate) fn both_done(c: &Connection, s: &Connection) -> bool {
+    c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking()
 }
 
 /// `to` failed with `e` on bytes the harness delivered: the error must be
@@ -517,8 +665,20 @@ pub(crate) fn pump(
     log: &mut Vec<u8>,
     t: &mut Tampering,
 ) {
+    let caller = &mut t.caller;
+    caller.tick(from, other(side), input);
+    caller.tick(to, side, input);
     let own_len = from.pending_output().len();
+    if let Some((_, flushed)) = &mut caller.failed[index(other(side))] {
+        // A wrong answer queued one alert; after that, nothing.
+        assert!(
+            !*flushed || own_len == 0,
+            "a connection failed by a wrong answer sent more"
+        );
+        *flushed = true;
+    }
     if let Some(inject) = Inject::decode(input) {
+        t.tampered = true;
         // Refused only once the sequence numbers run out.
         let _ = from.fuzzing_write_records(inject.typ, &inject.data);
     }
@@ -565,6 +725,7 @@ pub(crate) fn pump(
     let mut i = 0;
     while i < records.len() {
         let op = Op::decode(input, Fit::of(&records, i));
+        t.tampered |= op != Op::Deliver;
         let r = &records[i];
         match op {
             Op::Deliver => out.extend_from_slice(&r.bytes),
@@ -622,8 +783,332 @@ pub(crate) fn pump(
         check_sticky(to, e);
     }
     // Not `drain`: `to`'s reply is the next flight, which the next `pump`
-    // carries back.
-    drain_inbound(to);
+    // carries back. An operation it pauses for is answered.
+    t.caller.collect(to, side, input);
+}
+
+/// The index of `side` in per-side arrays.
+fn index(side: Side) -> usize {
+    match side {
+        Side::Client => 0,
+        Side::Server => 1,
+    }
+}
+
+/// The other side.
+fn other(side: Side) -> Side {
+    match side {
+        Side::Client => Side::Server,
+        Side::Server => Side::Client,
+    }
+}
+
+/// An operation whose answer the harness holds back for a few flights.
+#[derive(Debug)]
+struct Parked {
+    id: OperationId,
+    reply: Reply,
+    wait: u8,
+}
+
+/// The harness in the caller's role: the operations it was asked for, and
+/// what it answered.
+#[derive(Debug, Default)]
+pub(crate) struct Caller {
+    /// An answer due in a few flights, per side.
+    parked: [Option<Parked>; 2],
+    /// A side that a wrong answer failed: the alert it queued, and whether
+    /// that has gone out since (after which the side must send nothing of
+    /// its own).
+    failed: [Option<(AlertDescription, bool)>; 2],
+    /// Whether some operation was answered wrongly, or not at all.
+    wrong: bool,
+    /// How many operations were reported.
+    pub(crate) seen: usize,
+}
+
+/// What a misuse must leave as it was.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    output: Vec<u8>,
+    operation: Option<(OperationId, OperationKind)>,
+    handshaking: bool,
+    error: Option<Error>,
+}
+
+impl Snapshot {
+    fn of(conn: &Connection) -> Self {
+        Self {
+            output: conn.pending_output().to_vec(),
+            operation: conn.operation().map(|op| (op.id(), op.kind())),
+            handshaking: conn.is_handshaking(),
+            error: conn.error().cloned(),
+        }
+    }
+}
+
+/// The right answer to `conn`'s pending operation, if the harness can make
+/// it: a signature by the fixture key of `side`'s certificate with the
+/// scheme asked for (under `--cfg fuzzing` ECDSA's nonces come from the
+/// fixed generator, so the signature is a function of the input), or an
+/// acceptance.
+fn right_answer(conn: &Connection, side: Side) -> Option<Answer> {
+    let op = conn.operation()?;
+    match op.kind() {
+        OperationKind::VerifyChain => Some(Answer::Verdict(Ok(()))),
+        OperationKind::ChooseCertificate => Some(Answer::Certificate(0)),
+        OperationKind::Sign(scheme) => {
+            let key = SigningKey::from_der(&testing::key(caller_key_fixture(side))).ok()?;
+            let signature = key.sign(scheme, op.message()).ok()?;
+            Some(Answer::Signature(signature.to_vec()))
+        }
+    }
+}
+
+impl Caller {
+    /// Takes the events `conn` (the `side` end) queued, and its plaintext;
+    /// an operation it reports is answered as the next [`Reply`] says.
+    fn collect(&mut self, conn: &mut Connection, side: Side, input: &mut Input<'_>) {
+        let mut reported = Vec::new();
+        while let Some(event) = conn.next_event() {
+            if let Event::Operation { id, kind } = event {
+                reported.push((id, kind));
+            }
+        }
+        let _ = conn.handshake_info();
+        testing::drain_plaintext(conn);
+        assert!(reported.len() <= 1, "two operations at once: {reported:?}");
+        let Some((id, kind)) = reported.pop() else {
+            return;
+        };
+        self.seen += 1;
+        assert!(
+            self.parked[index(side)].is_none(),
+            "an operation reported while another is pending"
+        );
+        if conn.error().is_none() {
+            assert_eq!(
+                conn.operation().map(|op| (op.id(), op.kind())),
+                Some((id, kind)),
+                "the operation reported is not the pending one"
+            );
+        }
+        let (reply, wait) = Reply::decode(input);
+        self.schedule(conn, side, id, reply, wait, input);
+    }
+
+    fn schedule(
+        &mut self,
+        conn: &mut Connection,
+        side: Side,
+        id: OperationId,
+        reply: Reply,
+        wait: u8,
+        input: &mut Input<'_>,
+    ) {
+        if reply == Reply::Never {
+            self.wrong = true;
+        } else if wait == 0 {
+            self.answer(conn, side, id, reply, input);
+        } else {
+            self.parked[index(side)] = Some(Parked { id, reply, wait });
+        }
+    }
+
+    /// A flight goes by: answers `conn`'s operation if it is due.
+    fn tick(&mut self, conn: &mut Connection, side: Side, input: &mut Input<'_>) {
+        let slot = &mut self.parked[index(side)];
+        let Some(parked) = slot else {
+            return;
+        };
+        parked.wait -= 1;
+        if parked.wait == 0 {
+            let Some(Parked { id, reply, .. }) = slot.take() else {
+                return;
+            };
+            self.answer(conn, side, id, reply, input);
+        }
+    }
+
+    /// Answers operation `id` of `conn` as `reply` says, and checks the
+    /// outcome.
+    fn answer(
+        &mut self,
+        conn: &mut Connection,
+        side: Side,
+        id: OperationId,
+        reply: Reply,
+        input: &mut Input<'_>,
+    ) {
+        if let Some(e) = conn.error().cloned() {
+            // Dead meanwhile (only a mutated flight can do that).
+            assert_eq!(
+                conn.complete_operation(id, Answer::Failed),
+                Err(e),
+                "a dead connection took an answer"
+            );
+            return;
+        }
+        let kind = conn.operation().map(|op| (op.id(), op.kind()));
+        let Some((pending, kind)) = kind else {
+            panic!("a paused connection resumed by itself");
+        };
+        assert_eq!(pending, id, "the pending operation changed by itself");
+        let right = right_answer(conn, side);
+        let before = Snapshot::of(conn);
+        let sign = matches!(kind, OperationKind::Sign(_));
+        let bad_signature = || {
+            Error::OperationFailed("the caller's signature does not verify with our certificate")
+        };
+        let failed = || Error::OperationFailed("the caller could not answer");
+        match (reply, right) {
+            // A key that cannot make the scheme asked for (a mutated hello
+            // can ask a P-256 key for SHA-384): the caller says so.
+            (Reply::Right | Reply::Duplicate, None) => {
+                self.fail(conn, side, id, Answer::Failed, failed(), &before);
+            }
+            (Reply::Right, Some(answer)) => {
+                self.right(conn, id, answer);
+                self.collect(conn, side, input);
+            }
+            (Reply::Duplicate, Some(answer)) => {
+                self.right(conn, id, answer);
+                if conn.error().is_none() {
+                    let after = Snapshot::of(conn);
+                    assert!(
+                        matches!(
+                            conn.complete_operation(id, Answer::Failed),
+                            Err(Error::Misuse(_))
+                        ),
+                        "an answered operation took another answer"
+                    );
+                    assert_eq!(
+                        Snapshot::of(conn),
+                        after,
+                        "a repeated answer changed something"
+                    );
+                }
+                self.collect(conn, side, input);
+            }
+            (Reply::Corrupt { at }, right) if sign => {
+                let mut signature = match right {
+                    Some(Answer::Signature(s)) => s,
+                    _ => vec![0x30, 0],
+                };
+                let len = signature.len();
+                if let Some(b) = signature.get_mut(usize::from(at) % len.max(1)) {
+                    *b ^= 1 << (at % 8);
+                }
+                self.fail(
+                    conn,
+                    side,
+                    id,
+                    Answer::Signature(signature),
+                    bad_signature(),
+                    &before,
+                );
+            }
+            (Reply::Corrupt { .. }, _) => {
+                let refusal = CertificateError::Expired;
+                self.fail(
+                    conn,
+                    side,
+                    id,
+                    Answer::Verdict(Err(refusal.clone())),
+                    Error::Certificate(refusal),
+                    &before,
+                );
+            }
+            (Reply::Failed, _) => self.fail(conn, side, id, Answer::Failed, failed(), &before),
+            (Reply::Refuse, _) if !sign => {
+                let refusal = CertificateError::Other("refused by the fuzzer".into());
+                self.fail(
+                    conn,
+                    side,
+                    id,
+                    Answer::Verdict(Err(refusal.clone())),
+                    Error::Certificate(refusal),
+                    &before,
+                );
+            }
+            (misuse @ (Reply::Refuse | Reply::WrongKind | Reply::UnknownId { .. }), _) => {
+                let (to, answer) = match misuse {
+                    Reply::UnknownId { delta } => {
+                        let delta = if delta == 0 {
+                            1
+                        } else {
+                            i64::from(delta as i8)
+                        };
+                        let answer = right_answer(conn, side).unwrap_or(Answer::Failed);
+                        (OperationId(id.0.wrapping_add(delta as u64)), answer)
+                    }
+                    Reply::Refuse => (id, Answer::Verdict(Err(CertificateError::Expired))),
+                    _ if sign => (id, Answer::Verdict(Ok(()))),
+                    _ => (id, Answer::Signature(vec![0x30, 0])),
+                };
+                let got = conn.complete_operation(to, answer);
+                assert!(
+                    matches!(got, Err(Error::Misuse(_))),
+                    "{misuse:?} was not refused as misuse: {got:?}"
+                );
+                assert_eq!(Snapshot::of(conn), before, "{misuse:?} changed something");
+                let (next, wait) = Reply::decode(input);
+                self.schedule(conn, side, id, next, wait, input);
+            }
+            (Reply::Never, _) => self.wrong = true,
+        }
+    }
+
+    /// Gives the right answer: it may fail the connection only through
+    /// what the connection held while paused, never by itself.
+    fn right(&mut self, conn: &mut Connection, id: OperationId, answer: Answer) {
+        if let Err(e) = conn.complete_operation(id, answer) {
+            assert!(
+                !matches!(e, Error::OperationFailed(_) | Error::Misuse(_)),
+                "the right answer was refused: {e:?}"
+            );
+            assert_eq!(conn.error(), Some(&e), "error not recorded");
+        }
+    }
+
+    /// Gives a wrong answer, which must fail the connection with `expected`
+    /// and queue exactly one fatal alert after what was queued before.
+    fn fail(
+        &mut self,
+        conn: &mut Connection,
+        side: Side,
+        id: OperationId,
+        answer: Answer,
+        expected: Error,
+        before: &Snapshot,
+    ) {
+        self.wrong = true;
+        let got = conn.complete_operation(id, answer);
+        assert_eq!(got, Err(expected.clone()), "a wrong answer");
+        assert_eq!(conn.error(), Some(&expected), "error not recorded");
+        assert!(conn.operation().is_none(), "still paused after failing");
+        assert!(!conn.is_handshaking());
+        let alert = expected.alert().expect("a failed operation has an alert");
+        let out = conn.pending_output();
+        assert!(
+            out.starts_with(&before.output),
+            "output lost when the answer failed"
+        );
+        let added = &out[before.output.len()..];
+        assert!(
+            added.len() == 7 && added[0] == 21 && added[3..6] == [0, 2, 2],
+            "not one plaintext fatal alert after a wrong answer: {added:?}"
+        );
+        assert_eq!(added[6], alert.to_wire(), "the wrong alert");
+        self.failed[index(side)] = Some((alert, false));
+        assert!(
+            matches!(
+                conn.complete_operation(id, Answer::Failed),
+                Err(e) if e == expected
+            ),
+            "a failed connection took an answer"
+        );
+    }
 }
 
 /// Opens the sealed `record` (sequence number `seq`) with the sender's
@@ -677,11 +1162,6 @@ pub(crate) mod tests {
         let mut data = vec![0u8; 64];
         data[pos..pos + ops.len()].copy_from_slice(ops);
         data
-    }
-
-    /// Whether `c` and `s` both finished the handshake without an error.
-    pub(crate) fn both_done(c: &Connection, s: &Connection) -> bool {
-        c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking()
     }
 
     /// The first input of the form `ops_at(pos, ops)` after which
@@ -963,13 +1443,14 @@ pub(crate) mod tests {
         assert_eq!(h.server.error(), Some(&Error::BadRecordMac));
         assert!(!h.data_crossed);
         // The fuzzer's input: two merges in the server's first flight, then
-        // the same cut.
+        // the same cut (its first byte was 0xf8, which now picks
+        // `Variant::ClientKey`; 0xf0 keeps the plain configurations).
         let (cc, sc) = configs();
         mutated_handshake(
             &cc,
             &sc,
             &[
-                0xf8, 0x00, 0x40, 0x09, 0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
+                0xf0, 0x00, 0x40, 0x09, 0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x3b, 0x01, 0xda, 0x07,
             ],
         );

@@ -38,9 +38,11 @@ pub use live::{mutated_handshake, replay};
 use alloc::sync::Arc;
 use alloc::vec;
 
+use crate::keyop::{PeerChain, PeerVerifier, Verdict};
 use crate::testing;
 use crate::{
-    ClientConfig, ClientConnection, Connection, Error, RandomSource, ServerConfig, ServerConnection,
+    ClientAuth, ClientConfig, ClientConnection, Connection, Error, KeyType, RandomSource,
+    ServerConfig, ServerConnection,
 };
 
 /// Deterministic "randomness", so that a fuzzing run (and a captured seed
@@ -68,6 +70,104 @@ pub fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
     let mut server = testing::server_config("server-p256");
     server.alpn_protocols = vec![b"http/1.1".to_vec()];
     server.random = Arc::new(FixedRandom(0x22));
+    (Arc::new(client), Arc::new(server))
+}
+
+/// Which operations the live targets leave to the caller (the harness):
+/// bits 2 and 3 of a live input's first byte (see [`live`]) pick one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// [`configs`] as they are: no operation for the caller.
+    Plain,
+    /// The server's key (`server-p256`) is held by the caller: the server
+    /// pauses for its ServerKeyExchange signature.
+    ServerKey,
+    /// The server requires a client certificate, and the client's key
+    /// (`client-p256`) is held by the caller: the client pauses for its
+    /// CertificateVerify signature.
+    ClientKey,
+    /// Both keys held by the caller, client certificates required, and on
+    /// both sides a [`PeerVerifier`] that asks the caller: the client pauses
+    /// for its verdict on the server's chain and for its signature, the
+    /// server for its signature and its verdict on the client's chain.
+    Everything,
+}
+
+impl Variant {
+    /// Every variant, in the order of their numbers.
+    pub const ALL: [Self; 4] = [
+        Self::Plain,
+        Self::ServerKey,
+        Self::ClientKey,
+        Self::Everything,
+    ];
+
+    /// The variant a live input's first byte picks: bits 2 and 3 (the
+    /// low two bits keep their meaning, whether the first flight injects a
+    /// record).
+    pub fn of(first: u8) -> Self {
+        Self::ALL[usize::from(first >> 2) % Self::ALL.len()]
+    }
+
+    /// The bits of a first byte that pick this variant.
+    pub fn bits(self) -> u8 {
+        (Self::ALL.iter().position(|v| *v == self).unwrap_or(0) as u8) << 2
+    }
+
+    /// Whether a full handshake pauses for the caller at all.
+    pub fn pauses(self) -> bool {
+        self != Self::Plain
+    }
+}
+
+/// A verifier that leaves every verdict to the caller.
+#[derive(Debug)]
+struct AskCaller;
+
+impl PeerVerifier for AskCaller {
+    fn verify(&self, _: &PeerChain<'_>) -> Verdict {
+        Verdict::AskCaller
+    }
+}
+
+/// The fixture whose private key the caller holds for `side`'s
+/// certificate in the paused [`Variant`]s.
+pub(crate) fn caller_key_fixture(side: testing::Side) -> &'static str {
+    match side {
+        testing::Side::Client => "client-p256.key",
+        testing::Side::Server => "server-p256.key",
+    }
+}
+
+/// `client` and `server` (as [`configs`] makes them) changed as `variant`
+/// says.
+pub fn variant_configs(
+    client: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+    variant: Variant,
+) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    if variant == Variant::Plain {
+        return (client.clone(), server.clone());
+    }
+    let mut client = (**client).clone();
+    let mut server = (**server).clone();
+    if matches!(variant, Variant::ServerKey | Variant::Everything) {
+        let chain = testing::certs("server-p256.chain.pem");
+        server.identity = ServerConfig::with_caller_key(chain, KeyType::EcdsaP256)
+            .expect("caller-held server key")
+            .identity;
+    }
+    if matches!(variant, Variant::ClientKey | Variant::Everything) {
+        let chain = testing::certs("client-p256.chain.pem");
+        client
+            .add_client_certificate_with_caller_key(chain, KeyType::EcdsaP256)
+            .expect("caller-held client key");
+        server.client_auth = ClientAuth::Required(testing::roots());
+    }
+    if variant == Variant::Everything {
+        client.verifier = Some(Arc::new(AskCaller));
+        server.client_verifier = Some(Arc::new(AskCaller));
+    }
     (Arc::new(client), Arc::new(server))
 }
 

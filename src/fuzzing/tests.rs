@@ -5,13 +5,16 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::live::tests::live_seeds;
+use super::live::{run_mutated_handshake, Handshake, Reply};
 use super::*;
 use crate::codec::enums::HandshakeType;
 use crate::codec::extensions::{ClientExtension, ServerExtension};
 use crate::codec::handshake::{decode_handshake, EcdheServerKeyExchange};
 use crate::codec::Codec;
+use crate::error::CertificateError;
 use crate::record::HEADER_LEN;
 use crate::testing::{split_records, take_output};
+use crate::AlertDescription;
 
 /// The handshake messages (header included) in the plaintext handshake
 /// records of `wire`, stopping at the first ChangeCipherSpec (what follows
@@ -155,7 +158,7 @@ fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
     out.push(("server", "client_hello".into(), server_in.clone()));
     server_in.extend_from_slice(&second);
     out.push(("server", "client_flights".into(), server_in));
-    for (name, data) in live_seeds() {
+    for (name, data) in live_seeds().into_iter().chain(paused_seeds()) {
         out.push(("mutated_handshake", name.clone(), data.clone()));
         out.push(("replay", name, data));
     }
@@ -271,4 +274,288 @@ fn write_corpus() {
         file.push_str(".bin");
         std::fs::write(d.join(file), data).unwrap();
     }
+}
+
+// ---------------------------------------------------------------------------
+// The paused variants: the harness as the caller
+// ---------------------------------------------------------------------------
+
+/// Both handshakes of the live targets on `variant`, the rest of the input
+/// `rest` (the first byte picks the variant and injects nothing).
+fn paused(variant: Variant, rest: &[u8]) -> [Handshake; 2] {
+    let (cc, sc) = configs();
+    let mut data = vec![variant.bits()];
+    data.extend_from_slice(rest);
+    run_mutated_handshake(&cc, &sc, &data).0
+}
+
+/// `reply` (after `wait` flights) followed by `then`, written at `pos` of
+/// an otherwise all-zero input (after the variant byte).
+fn reply_at(pos: usize, reply: &Reply, wait: u8, then: &[u8]) -> Vec<u8> {
+    let mut data = vec![0u8; 64];
+    let mut r = Vec::new();
+    reply.encode(wait, &mut r);
+    r.extend_from_slice(then);
+    data[pos..pos + r.len()].copy_from_slice(&r);
+    data
+}
+
+/// The first handshake of the first input `reply_at(pos, ..)` for which
+/// `want(client, server)` holds, with that input (trailing zeros cut).
+fn first_reply(
+    variant: Variant,
+    reply: &Reply,
+    wait: u8,
+    then: &[u8],
+    want: impl Fn(&Connection, &Connection) -> bool,
+) -> (Handshake, Vec<u8>) {
+    for pos in 0..40 {
+        let rest = reply_at(pos, reply, wait, then);
+        let [first, _] = paused(variant, &rest);
+        if want(&first.client, &first.server) {
+            let mut data = vec![variant.bits()];
+            data.extend_from_slice(&rest);
+            while data.last() == Some(&0) {
+                data.pop();
+            }
+            return (first, data);
+        }
+    }
+    panic!("{variant:?}: no position of {reply:?} (wait {wait}) gives the wanted outcome");
+}
+
+fn err(conn: &Connection) -> Option<&Error> {
+    conn.error()
+}
+
+fn bad_signature() -> Error {
+    Error::OperationFailed("the caller's signature does not verify with our certificate")
+}
+
+fn could_not() -> Error {
+    Error::OperationFailed("the caller could not answer")
+}
+
+fn alert_received(d: AlertDescription) -> Error {
+    Error::AlertReceived(d)
+}
+
+#[test]
+fn paused_variants_complete_unmutated_through_their_operations() {
+    for (variant, ops) in [
+        (Variant::ServerKey, 1),
+        (Variant::ClientKey, 1),
+        (Variant::Everything, 4),
+    ] {
+        let [first, second] = paused(variant, &[]);
+        for h in [&first, &second] {
+            let (c, s) = (&h.client, &h.server);
+            assert!(
+                super::live::both_done(c, s),
+                "{variant:?} unfinished: client {:?}, server {:?}",
+                c.error(),
+                s.error()
+            );
+            assert!(h.data_crossed, "{variant:?}");
+        }
+        assert_eq!(first.operations, ops, "{variant:?}: Event::Operation seen");
+        // The second resumes by ticket: no signature, no chain.
+        assert!(second.client.handshake_info().unwrap().resumed);
+        assert_eq!(second.operations, 0);
+        if matches!(variant, Variant::ClientKey | Variant::Everything) {
+            let info = first.server.handshake_info().unwrap();
+            assert_eq!(info.peer_certificates.len(), 2, "the client's chain");
+        }
+    }
+    // The plain variant does not pause.
+    assert_eq!(paused(Variant::Plain, &[])[0].operations, 0);
+}
+
+#[test]
+fn long_waits_and_misuse_before_the_right_answer_still_complete() {
+    // Every position, waits of 1 to 3 flights and each kind of misuse
+    // followed by the right answer: whenever the records went through
+    // untouched, the harness's own oracle requires the handshake to finish
+    // (it panics otherwise); the runs where the byte was the reply finish.
+    let misuses = [
+        Reply::UnknownId { delta: 0 },
+        Reply::UnknownId { delta: 0xff },
+        Reply::UnknownId { delta: 0x80 },
+        Reply::WrongKind,
+        Reply::Refuse,
+        Reply::Duplicate,
+        Reply::Right,
+    ];
+    for variant in [Variant::ServerKey, Variant::ClientKey, Variant::Everything] {
+        for reply in &misuses {
+            for wait in 0..4 {
+                let mut finished = 0;
+                for pos in 0..40 {
+                    let [first, _] = paused(variant, &reply_at(pos, reply, wait, &[]));
+                    finished += usize::from(first.data_crossed);
+                }
+                assert!(finished > 0, "{variant:?} {reply:?} {wait}");
+            }
+        }
+    }
+}
+
+#[test]
+fn wrong_answers_fail_the_paused_side_and_the_peer_gets_its_alert() {
+    // A corrupted ServerKeyExchange signature.
+    let (h, _) = first_reply(
+        Variant::ServerKey,
+        &Reply::Corrupt { at: 9 },
+        0,
+        &[],
+        |_, s| s.error() == Some(&bad_signature()),
+    );
+    assert_eq!(
+        err(&h.client),
+        Some(&alert_received(AlertDescription::InternalError))
+    );
+    // Answer::Failed for the client's CertificateVerify, after two flights.
+    let (h, _) = first_reply(Variant::ClientKey, &Reply::Failed, 2, &[], |c, _| {
+        c.error() == Some(&could_not())
+    });
+    assert_eq!(
+        err(&h.server),
+        Some(&alert_received(AlertDescription::InternalError))
+    );
+    // The client refuses the server's chain.
+    let refused = Error::Certificate(CertificateError::Other("refused by the fuzzer".into()));
+    let (h, _) = first_reply(Variant::Everything, &Reply::Refuse, 0, &[], |c, _| {
+        c.error() == Some(&refused)
+    });
+    assert_eq!(
+        err(&h.server),
+        Some(&alert_received(AlertDescription::CertificateUnknown))
+    );
+    // The server refuses the client's chain (Corrupt on a verdict).
+    let expired = Error::Certificate(CertificateError::Expired);
+    let (h, _) = first_reply(
+        Variant::Everything,
+        &Reply::Corrupt { at: 0 },
+        1,
+        &[],
+        |_, s| s.error() == Some(&expired),
+    );
+    assert_eq!(
+        err(&h.client),
+        Some(&alert_received(AlertDescription::CertificateExpired))
+    );
+    // Misuse, then a failure: the misuse changed nothing (the harness
+    // checks) and the next reply was read for the same operation.
+    for misuse in [
+        Reply::UnknownId { delta: 3 },
+        Reply::WrongKind,
+        Reply::Refuse,
+    ] {
+        let (h, _) = first_reply(Variant::ServerKey, &misuse, 0, &[2], |_, s| {
+            s.error() == Some(&could_not())
+        });
+        assert_eq!(
+            err(&h.client),
+            Some(&alert_received(AlertDescription::InternalError))
+        );
+    }
+    // A duplicate answer to the client's verdict: refused; the signature
+    // the client then pauses for reads the next reply.
+    let (h, _) = first_reply(Variant::Everything, &Reply::Duplicate, 0, &[2], |c, _| {
+        c.error() == Some(&could_not())
+    });
+    assert!(h.operations >= 3, "server key, client chain, client key");
+    // No answer: the side stays paused, holding what comes.
+    let (h, _) = first_reply(Variant::ServerKey, &Reply::Never, 0, &[], |_, s| {
+        s.operation().is_some()
+    });
+    assert!(h.server.error().is_none() && h.server.is_handshaking());
+    assert!(h.client.error().is_none() && h.client.is_handshaking());
+}
+
+#[test]
+fn the_variant_and_reply_bytes_are_stable() {
+    // The committed corpora depend on these meanings; the plain variant's
+    // seeds start with 0.
+    assert_eq!(Variant::of(0), Variant::Plain);
+    assert_eq!(Variant::of(3), Variant::Plain);
+    assert_eq!(Variant::of(4), Variant::ServerKey);
+    assert_eq!(Variant::of(8 | 3), Variant::ClientKey);
+    assert_eq!(Variant::of(12), Variant::Everything);
+    assert_eq!(Variant::of(16), Variant::Plain);
+    for v in Variant::ALL {
+        assert_eq!(Variant::of(v.bits()), v);
+    }
+    let replies = [
+        Reply::Right,
+        Reply::Corrupt { at: 77 },
+        Reply::Failed,
+        Reply::Refuse,
+        Reply::UnknownId { delta: 200 },
+        Reply::WrongKind,
+        Reply::Duplicate,
+        Reply::Never,
+    ];
+    for (code, reply) in replies.iter().enumerate() {
+        for wait in 0..4 {
+            let mut out = Vec::new();
+            reply.encode(wait, &mut out);
+            assert_eq!(usize::from(out[0]), code + 8 * usize::from(wait));
+        }
+    }
+}
+
+/// Seeds for the live targets on the paused variants: each answer kind on
+/// the operation it applies to.
+fn paused_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = vec![
+        ("server_key_right".into(), vec![Variant::ServerKey.bits()]),
+        ("client_key_right".into(), vec![Variant::ClientKey.bits()]),
+        ("everything_right".into(), vec![Variant::Everything.bits()]),
+    ];
+    let refused = Error::Certificate(CertificateError::Other("refused by the fuzzer".into()));
+    out.push((
+        "server_key_corrupt_signature".into(),
+        first_reply(
+            Variant::ServerKey,
+            &Reply::Corrupt { at: 9 },
+            0,
+            &[],
+            |_, s| s.error() == Some(&bad_signature()),
+        )
+        .1,
+    ));
+    out.push((
+        "client_key_failed_after_two_flights".into(),
+        first_reply(Variant::ClientKey, &Reply::Failed, 2, &[], |c, _| {
+            c.error() == Some(&could_not())
+        })
+        .1,
+    ));
+    out.push((
+        "everything_client_refuses_chain".into(),
+        first_reply(Variant::Everything, &Reply::Refuse, 0, &[], |c, _| {
+            c.error() == Some(&refused)
+        })
+        .1,
+    ));
+    out.push((
+        "server_key_unknown_id_then_failed".into(),
+        first_reply(
+            Variant::ServerKey,
+            &Reply::UnknownId { delta: 1 },
+            1,
+            &[2],
+            |_, s| s.error() == Some(&could_not()),
+        )
+        .1,
+    ));
+    out.push((
+        "everything_duplicate_verdict".into(),
+        first_reply(Variant::Everything, &Reply::Duplicate, 0, &[2], |c, _| {
+            c.error() == Some(&could_not())
+        })
+        .1,
+    ));
+    out
 }
