@@ -70,7 +70,7 @@ pub enum KeyType {
 
 /// Names one operation of one connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OperationId(pub(crate) u64);
+pub struct OperationId(pub(crate) u32);
 
 /// What a paused connection waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

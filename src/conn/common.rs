@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::handshake::{Io, Role};
 use crate::info::{Event, HandshakeInfo};
 use crate::keyop::{OperationId, OperationKind};
-use crate::record::layer::RecordLayer;
+use crate::record::layer::{PendingKeys, RecordLayer};
 use crate::record::queue::ByteQueue;
 
 use super::events::EventQueue;
@@ -36,7 +36,7 @@ pub(crate) struct Common {
     pub(crate) encode_buf: Vec<u8>,
     /// The operation the caller has been asked for and not yet answered.
     pub(crate) pending_op: Option<OperationId>,
-    next_op: Option<u64>,
+    next_op: Option<u32>,
 }
 
 impl Common {
@@ -78,9 +78,9 @@ impl Common {
         let next = match self.next_op {
             Some(n) => n,
             None => {
-                let mut seed = [0u8; 8];
+                let mut seed = [0u8; 4];
                 self.random.fill(&mut seed)?;
-                u64::from_be_bytes(seed)
+                u32::from_be_bytes(seed)
             }
         };
         self.next_op = Some(next.wrapping_add(1));
@@ -91,9 +91,10 @@ impl Common {
     }
 
     /// What the state machine may touch for one transition.
-    pub(crate) fn io(&mut self) -> Io<'_> {
+    pub(crate) fn io<'a>(&'a mut self, pending: &'a mut PendingKeys) -> Io<'a> {
         Io {
             record: &mut self.record,
+            pending,
             random: &*self.random,
             encode_buf: &mut self.encode_buf,
         }

@@ -31,6 +31,7 @@ use crate::handshake::table::{Action, ClientStage, Kind, ServerStage};
 use crate::handshake::{Message, Next, OpRequest, Role, Transition};
 use crate::keyop::{Answer, Operation, OperationId, OperationKind};
 use crate::record::joiner::HandshakeJoiner;
+use crate::record::layer::PendingKeys;
 use crate::record::{RecordHeader, HEADER_LEN};
 
 #[cfg(test)]
@@ -77,10 +78,28 @@ enum Side {
 /// allocation per handshake; every transition reuses the box (it is empty
 /// only while a transition runs).
 enum Machine<S> {
-    Handshaking(Box<Option<S>>),
+    Handshaking(Box<Running<S>>),
     Established,
     /// The error that killed the connection; every later call returns it.
-    Failed(Error),
+    /// Boxed: the failure path may allocate, and the running connection
+    /// does not carry an error's space.
+    Failed(Box<Error>),
+}
+
+/// A handshake in progress: its state (taken out only while a transition
+/// runs) and the pending keys, which stay put while the state moves.
+struct Running<S> {
+    state: Option<S>,
+    pending: PendingKeys,
+}
+
+impl<S> Running<S> {
+    fn new(state: S, pending: PendingKeys) -> Box<Self> {
+        Box::new(Self {
+            state: Some(state),
+            pending,
+        })
+    }
 }
 
 impl<S> Machine<S> {
@@ -92,12 +111,13 @@ impl<S> Machine<S> {
         handler: Transition<S, C>,
         msg: Message<'_>,
     ) -> Result<(), Error> {
-        let Machine::Handshaking(slot) = self else {
+        let Machine::Handshaking(running) = self else {
             return Err(Error::Internal("no handshake is running"));
         };
-        let state = slot.take().ok_or(Error::Internal("state already taken"))?;
-        match handler(state, ctx, &mut common.io(), msg)? {
-            Next::State(next) => **slot = Some(next),
+        let Running { state, pending } = &mut **running;
+        let current = state.take().ok_or(Error::Internal("state already taken"))?;
+        match handler(current, ctx, &mut common.io(pending), msg)? {
+            Next::State(next) => *state = Some(next),
             Next::Done(info) => {
                 *self = Machine::Established;
                 common.complete(info)?;
@@ -108,7 +128,7 @@ impl<S> Machine<S> {
 
     fn state(&self) -> Option<&S> {
         match self {
-            Machine::Handshaking(slot) => slot.as_ref().as_ref(),
+            Machine::Handshaking(running) => running.state.as_ref(),
             _ => None,
         }
     }
@@ -247,8 +267,8 @@ impl Side {
 
     fn set_failed(&mut self, e: Error) {
         match self {
-            Side::Client { machine, .. } => *machine = Machine::Failed(e),
-            Side::Server { machine, .. } => *machine = Machine::Failed(e),
+            Side::Client { machine, .. } => *machine = Machine::Failed(Box::new(e)),
+            Side::Server { machine, .. } => *machine = Machine::Failed(Box::new(e)),
         }
     }
 }
@@ -1071,11 +1091,12 @@ impl ClientConnection {
             server_name,
             now,
         };
-        let state = client::start(&ctx, &mut common.io())?;
+        let mut pending = PendingKeys::default();
+        let state = client::start(&ctx, &mut common.io(&mut pending))?;
         Ok(Self(Connection::new(
             Side::Client {
                 ctx,
-                machine: Machine::Handshaking(Box::new(Some(state))),
+                machine: Machine::Handshaking(Running::new(state, pending)),
             },
             common,
             joiner,
@@ -1130,7 +1151,10 @@ impl ServerConnection {
         Ok(Self(Connection::new(
             Side::Server {
                 ctx,
-                machine: Machine::Handshaking(Box::new(Some(server::State::ExpectClientHello))),
+                machine: Machine::Handshaking(Running::new(
+                    server::State::ExpectClientHello,
+                    PendingKeys::default(),
+                )),
             },
             common,
             joiner,

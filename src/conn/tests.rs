@@ -364,3 +364,13 @@ fn warnings_between_data_records_do_not_grow_the_event_queue() {
     // The data notice and the seven newest warnings.
     assert_eq!(events.len(), 8, "{events:?}");
 }
+
+/// An idle connection's heap is this struct plus its keys' inline space and
+/// little else (PERFORMANCE.md's idle-heap rows): what only the handshake
+/// needs (its state, the pending keys, encoding buffers) lives in boxes
+/// freed when it ends, and an error is boxed.
+#[test]
+fn the_connection_struct_stays_small() {
+    let size = core::mem::size_of::<Connection>();
+    assert!(size <= 1_760, "Connection is {size} bytes");
+}

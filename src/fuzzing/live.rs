@@ -1040,7 +1040,7 @@ impl Caller {
                             i64::from(delta as i8)
                         };
                         let answer = right_answer(conn, side).unwrap_or(Answer::Failed);
-                        (OperationId(id.0.wrapping_add(delta as u64)), answer)
+                        (OperationId(id.0.wrapping_add_signed(delta as i32)), answer)
                     }
                     Reply::Refuse => (id, Answer::Verdict(Err(CertificateError::Expired))),
                     _ if sign => (id, Answer::Verdict(Ok(()))),

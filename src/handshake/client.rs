@@ -511,7 +511,7 @@ pub(crate) fn change_cipher_spec(
     let State::ExpectChangeCipherSpec(ExpectChangeCipherSpec(p)) = state else {
         return Err(mismatch());
     };
-    io.record.activate_read()?;
+    io.activate_read()?;
     Ok(Next::State(State::ExpectFinished(ExpectFinished(p))))
 }
 

@@ -27,7 +27,7 @@ use crate::crypto::transcript::{Transcript, TranscriptSink};
 use crate::error::{CertificateError, Error};
 use crate::info::HandshakeInfo;
 use crate::record::cipher::{RecordOpener, RecordSealer};
-use crate::record::layer::RecordLayer;
+use crate::record::layer::{PendingKeys, RecordLayer};
 use crate::session::Session;
 
 pub(crate) mod client;
@@ -46,6 +46,8 @@ pub(crate) enum Role {
 /// layer, and draw randomness.
 pub(crate) struct Io<'a> {
     pub(crate) record: &'a mut RecordLayer,
+    /// The pending read and write states, kept with the handshake.
+    pub(crate) pending: &'a mut PendingKeys,
     pub(crate) random: &'a dyn RandomSource,
     /// Encoding space for outgoing handshake messages, kept by the
     /// connection for the whole handshake (a fresh `Vec` per message would
@@ -54,6 +56,11 @@ pub(crate) struct Io<'a> {
 }
 
 impl Io<'_> {
+    /// The peer's ChangeCipherSpec: the pending read state becomes current.
+    pub(crate) fn activate_read(&mut self) -> Result<(), Error> {
+        self.record.activate_read(self.pending)
+    }
+
     /// Draws protocol randomness from the configured source.
     pub(crate) fn fill_random(&self, dest: &mut [u8]) -> Result<(), Error> {
         self.random.fill(dest)
@@ -239,7 +246,7 @@ impl Negotiated {
         role: Role,
     ) -> Result<(), Error> {
         let (sealer, opener) = self.record_keys(master, role)?;
-        io.record.set_pending(sealer, opener);
+        io.pending.set(sealer, opener);
         Ok(())
     }
 
@@ -296,7 +303,7 @@ impl Negotiated {
         ours: FinishedLabel,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        io.record.send_ccs_and_activate_write()?;
+        io.record.send_ccs_and_activate_write(io.pending)?;
         let vd = self.verify_data(master, ours, transcript)?;
         emit(io, transcript, &HandshakeMessage::Finished(&vd))
     }

@@ -364,7 +364,7 @@ pub(crate) fn change_cipher_spec(
     let State::ExpectChangeCipherSpec(s) = state else {
         return Err(mismatch());
     };
-    io.record.activate_read()?;
+    io.activate_read()?;
     Ok(Next::State(State::ExpectFinished(ExpectFinished {
         neg: s.neg,
         transcript: s.transcript,

@@ -2,10 +2,12 @@
 //! the current and pending read and write states, and the queue of records
 //! written for the peer.
 //!
-//! The handshake derives keys into the *pending* states; a ChangeCipherSpec
-//! makes them current, on the write side when we send one and on the read
-//! side when the peer's arrives (RFC 5246 §7.1). Keys therefore live here
-//! from the moment they are derived, not in the handshake's states.
+//! The handshake derives keys into the *pending* states ([`PendingKeys`]); a
+//! ChangeCipherSpec makes them current, on the write side when we send one
+//! and on the read side when the peer's arrives (RFC 5246 §7.1). The
+//! pending states exist only during the handshake, in the box that holds the
+//! handshake (so an idle connection does not carry their space), beside the
+//! handshake's state rather than in it (so transitions do not move them).
 
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::error::Error;
@@ -17,6 +19,22 @@ use super::{write_plain, RecordHeader, HEADER_LEN};
 /// First capacity of the output queue.
 const OUT_INITIAL: usize = 2048;
 
+/// The pending read and write states (RFC 5246 §6.1): keys derived and not
+/// yet made current by a ChangeCipherSpec.
+#[derive(Default)]
+pub(crate) struct PendingKeys {
+    write: Option<RecordSealer>,
+    read: Option<RecordOpener>,
+}
+
+impl PendingKeys {
+    /// Keys the handshake derived.
+    pub(crate) fn set(&mut self, write: RecordSealer, read: RecordOpener) {
+        self.write = Some(write);
+        self.read = Some(read);
+    }
+}
+
 pub(crate) struct RecordLayer {
     max_fragment_len: usize,
     /// Record version we write: TLS 1.0 for a client's very first
@@ -27,8 +45,6 @@ pub(crate) struct RecordLayer {
     version_agreed: bool,
     write: Option<RecordSealer>,
     read: Option<RecordOpener>,
-    pending_write: Option<RecordSealer>,
-    pending_read: Option<RecordOpener>,
     out: ByteQueue,
     /// Set when the handshake completes: the next time the output queue
     /// empties, its handshake-sized allocation is released, so an idle
@@ -46,8 +62,6 @@ impl RecordLayer {
             version_agreed: false,
             write: None,
             read: None,
-            pending_write: None,
-            pending_read: None,
             out: ByteQueue::default(),
             release_out_when_empty: false,
         }
@@ -67,17 +81,12 @@ impl RecordLayer {
         Ok(())
     }
 
-    /// Keys derived by the handshake, made current by ChangeCipherSpec.
-    pub(crate) fn set_pending(&mut self, write: RecordSealer, read: RecordOpener) {
-        self.pending_write = Some(write);
-        self.pending_read = Some(read);
-    }
-
     /// The peer's ChangeCipherSpec: its records are protected from now on
     /// (RFC 5246 §7.1).
-    pub(crate) fn activate_read(&mut self) -> Result<(), Error> {
+    pub(crate) fn activate_read(&mut self, pending: &mut PendingKeys) -> Result<(), Error> {
         self.read = Some(
-            self.pending_read
+            pending
+                .read
                 .take()
                 .ok_or(Error::Internal("no pending read keys"))?,
         );
@@ -86,9 +95,12 @@ impl RecordLayer {
 
     /// Queues our ChangeCipherSpec (RFC 5246 §7.1) and protects our records
     /// from then on.
-    pub(crate) fn send_ccs_and_activate_write(&mut self) -> Result<(), Error> {
-        let sealer = self
-            .pending_write
+    pub(crate) fn send_ccs_and_activate_write(
+        &mut self,
+        pending: &mut PendingKeys,
+    ) -> Result<(), Error> {
+        let sealer = pending
+            .write
             .take()
             .ok_or(Error::Internal("no pending write keys"))?;
         self.write_records(ContentType::ChangeCipherSpec, &[1])?;
