@@ -3,7 +3,8 @@
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
-//!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems]
+//!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems] \
+//!     [--legacy-rsa-key-transport]
 //! ```
 //!
 //! `--help` lists every flag.
@@ -17,6 +18,11 @@
 //! standing in for an HSM (`examples/async_key/`): a handshake that sends the
 //! certificate pauses for its CertificateVerify signature and resumes when
 //! the HSM answers.
+//!
+//! `--legacy-rsa-key-transport` also offers the RSA key transport suites
+//! (TLS_RSA_WITH_AES_128_GCM_SHA256 and _256_GCM_SHA384), after the ECDHE
+//! ones, for old servers that speak nothing else: no forward secrecy. The
+//! `kx:` line says which key exchange was used.
 
 mod async_key;
 
@@ -70,6 +76,9 @@ struct Args {
     /// Keep the --key in a thread standing in for an HSM, which answers each signature request after 20 ms; the handshake pauses for it and resumes (Connection::complete_operation), and stderr gets one "async-key:" line per signature. ECDSA keys sign only with their curve's own hash (ring): a server offering only the other one gets internal_error. Needs a PKCS#8 key (or PKCS#1 for RSA)
     #[arg(long, requires = "key")]
     async_key: bool,
+    /// Also offer the RSA key transport suites (after the ECDHE ones, unless --suites says otherwise), for old servers that offer nothing else (BMCs, appliances). No forward secrecy: whoever gets the server's key later decrypts the session; RFC 9325 §4.1 says SHOULD NOT
+    #[arg(long)]
+    legacy_rsa_key_transport: bool,
 }
 
 fn fail(msg: &str) -> ! {
@@ -90,6 +99,7 @@ fn main() {
         reconnect,
         no_require_ems,
         async_key,
+        legacy_rsa_key_transport,
     } = Args::parse();
 
     let mut roots = RootCertStore::empty();
@@ -100,6 +110,12 @@ fn main() {
         roots.add(&cert).unwrap_or_else(|e| fail(&e.to_string()));
     }
     let mut config = ClientConfig::new(roots);
+    if legacy_rsa_key_transport {
+        config.legacy_rsa_key_transport = true;
+        config
+            .cipher_suites
+            .extend(tls12::LEGACY_RSA_KEY_TRANSPORT_SUITES);
+    }
     if let Some(list) = suites {
         config.cipher_suites = list
             .split(',')
@@ -172,7 +188,22 @@ fn run(
     };
     if let Err(e) = handshake {
         let alert = conn.error().and_then(|e| e.alert());
-        fail(&format!("handshake failed: {e} (alert sent: {alert:?})"));
+        let refused = matches!(
+            conn.error(),
+            Some(tls12::Error::AlertReceived(
+                tls12::AlertDescription::HandshakeFailure
+            ))
+        );
+        let hint = if refused && !config.legacy_rsa_key_transport {
+            "\nhint: the server refused every suite we offered; if it is an old server that \
+             speaks only RSA key transport (TLS_RSA_WITH_*), --legacy-rsa-key-transport allows \
+             those suites (no forward secrecy)"
+        } else {
+            ""
+        };
+        fail(&format!(
+            "handshake failed: {e} (alert sent: {alert:?}){hint}"
+        ));
     }
     let mut tls = Stream::new(&mut conn, &mut sock);
     let info = tls
@@ -182,6 +213,7 @@ fn run(
         .expect("handshake complete");
     println!("protocol:   {:?}", info.version);
     println!("cipher:     {:?}", info.cipher_suite);
+    println!("kx:         {}", info.key_exchange.name());
     println!("group:      {:?}", info.group);
     println!("signature:  {:?}", info.signature_scheme);
     println!(

@@ -6,7 +6,7 @@
 //!     [--suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...] [--alpn h2,http/1.1] \
 //!     [--http | --echo] [--max-connections N] \
 //!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets] \
-//!     [--no-require-ems] [--async-key]
+//!     [--no-require-ems] [--async-key [--legacy-rsa-key-transport]]
 //! ```
 //!
 //! `--help` lists every flag.
@@ -22,6 +22,13 @@
 //! `--async-key` keeps the private key in a thread standing in for an HSM
 //! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
 //! signature and resumes when the HSM answers.
+//!
+//! `--legacy-rsa-key-transport` also accepts the RSA key transport suites
+//! (TLS_RSA_WITH_AES_128_GCM_SHA256 and _256_GCM_SHA384), for old clients
+//! that offer nothing else: no forward secrecy, and the HSM thread decrypts
+//! each premaster secret (it needs `--async-key` and an RSA key whose
+//! certificate allows key encipherment). The library goes on with a random
+//! premaster whatever the decryption gives (RFC 5246 §7.4.7.1).
 
 mod async_key;
 
@@ -104,6 +111,9 @@ struct Args {
     /// Keep the private key in a thread standing in for an HSM, which answers each signature request after 20 ms; the handshake pauses for it and resumes (Connection::complete_operation), and stderr gets one "async-key:" line per signature. ECDSA keys sign only with their curve's own hash (ring): a client offering only the other one gets internal_error. Needs a PKCS#8 key (or PKCS#1 for RSA)
     #[arg(long)]
     async_key: bool,
+    /// Also accept the RSA key transport suites (after the ECDHE ones, unless --suites says otherwise), for old clients that offer nothing else. No forward secrecy; RFC 9325 §4.1 says SHOULD NOT. The HSM thread of --async-key decrypts each premaster secret, with an RSA key
+    #[arg(long, requires = "async_key")]
+    legacy_rsa_key_transport: bool,
 }
 
 fn main() {
@@ -122,6 +132,7 @@ fn main() {
         no_tickets,
         no_require_ems,
         async_key,
+        legacy_rsa_key_transport,
     } = Args::parse();
     let mode = if http { Mode::Http } else { Mode::Echo };
 
@@ -152,6 +163,12 @@ fn main() {
         config
             .add_certificate(read_chain(cert), read_key(key))
             .unwrap_or_else(|e| fail(&e.to_string()));
+    }
+    if legacy_rsa_key_transport {
+        config.legacy_rsa_key_transport = true;
+        config
+            .cipher_suites
+            .extend(tls12::LEGACY_RSA_KEY_TRANSPORT_SUITES);
     }
     if let Some(list) = suites {
         config.cipher_suites = parse_suites(&list);
@@ -326,9 +343,10 @@ fn header_end(buf: &[u8]) -> Option<(usize, usize)> {
 
 fn describe(info: &HandshakeInfo) -> String {
     format!(
-        "{:?} {:?} group={:?} sig={:?} alpn={:?} sni={:?} ems={} resumed={} client_certs={}",
+        "{:?} {:?} kx={} group={:?} sig={:?} alpn={:?} sni={:?} ems={} resumed={} client_certs={}",
         info.version,
         info.cipher_suite,
+        info.key_exchange.name(),
         info.group,
         info.signature_scheme,
         info.alpn_protocol.as_deref().map(String::from_utf8_lossy),
@@ -341,10 +359,11 @@ fn describe(info: &HandshakeInfo) -> String {
 
 fn page(info: &HandshakeInfo, request_line: &str) -> String {
     format!(
-        "<html><body><h1>tls12</h1><pre>\nrequest:    {}\nprotocol:   {:?}\ncipher:     {:?}\ngroup:      {:?}\nsignature:  {:?}\nalpn:       {:?}\nsni:        {:?}\nextended master secret: {}\nresumed:    {}\nclient certificates: {}\n</pre></body></html>\n",
+        "<html><body><h1>tls12</h1><pre>\nrequest:    {}\nprotocol:   {:?}\ncipher:     {:?}\nkey exchange: {}\ngroup:      {:?}\nsignature:  {:?}\nalpn:       {:?}\nsni:        {:?}\nextended master secret: {}\nresumed:    {}\nclient certificates: {}\n</pre></body></html>\n",
         request_line.replace('<', "&lt;"),
         info.version,
         info.cipher_suite,
+        info.key_exchange.name(),
         info.group,
         info.signature_scheme,
         info.alpn_protocol.as_deref().map(String::from_utf8_lossy),

@@ -12,7 +12,7 @@ use crate::crypto::kx::SUPPORTED_GROUPS;
 use crate::crypto::rand::{RandomSource, SystemRandom};
 use crate::crypto::sign::SigningKey;
 use crate::crypto::signature::VERIFY_SCHEMES;
-use crate::crypto::suites::{self, ALL_SUITES};
+use crate::crypto::suites::{self, KeyExchangeAlgorithm};
 use crate::error::Error;
 use crate::record::MAX_PLAINTEXT;
 use crate::verify::RootCertStore;
@@ -71,6 +71,7 @@ impl Default for Limits {
 /// Settings common to both sides.
 fn check_common(
     suites_: &[CipherSuite],
+    legacy_rsa_key_transport: bool,
     groups: &[NamedGroup],
     schemes: &[SignatureScheme],
     alpn: &[Vec<u8>],
@@ -81,9 +82,15 @@ fn check_common(
         return Err(Error::Config("no cipher suites configured".into()));
     }
     for s in suites_ {
-        if suites::lookup(*s).is_none() {
+        let Some(params) = suites::lookup(*s) else {
             return Err(Error::Config(format!(
                 "cipher suite {s:?} is not implemented"
+            )));
+        };
+        if params.kx == KeyExchangeAlgorithm::Rsa && !legacy_rsa_key_transport {
+            return Err(Error::Config(format!(
+                "cipher suite {s:?} is RSA key transport, which has no forward secrecy (RFC 9325 \
+                 §4.1): it needs legacy_rsa_key_transport = true"
             )));
         }
     }
@@ -180,8 +187,37 @@ impl ClientAuth {
 pub struct ClientConfig {
     /// Trust anchors for the server's certificate chain.
     pub roots: RootCertStore,
-    /// Suites offered, in preference order (default: all six implemented).
+    /// Suites offered, in preference order (default: the six ECDHE suites
+    /// implemented). The RSA key transport suites may be listed only with
+    /// [`legacy_rsa_key_transport`](Self::legacy_rsa_key_transport).
     pub cipher_suites: Vec<CipherSuite>,
+    /// Allows the RSA key transport suites
+    /// ([`LEGACY_RSA_KEY_TRANSPORT_SUITES`](crate::LEGACY_RSA_KEY_TRANSPORT_SUITES))
+    /// in `cipher_suites`, for old servers that offer nothing else
+    /// (baseboard management controllers, appliances, industrial gear).
+    /// Default `false`, and listing one of those suites without it is a
+    /// configuration error. Needs the cargo feature
+    /// `legacy-rsa-key-transport` (the RSA encryption comes from the `rsa`
+    /// crate; ring has none).
+    ///
+    /// The risk: the premaster secret is encrypted to the server's
+    /// long-term key, so whoever gets that key later (a stolen backup, a
+    /// compromised appliance) decrypts every recorded session: there is no
+    /// forward secrecy. Servers doing the decryption have a long history of
+    /// Bleichenbacher oracles (ROBOT 2017, Marvin 2023). RFC 9325 §4.1 says
+    /// these suites SHOULD NOT be negotiated and RFC 10015 (2026) MUST NOT.
+    /// List them after the ECDHE suites, so that they are used only with
+    /// servers that accept nothing else.
+    ///
+    /// ```
+    /// use tls12::{ClientConfig, RootCertStore, LEGACY_RSA_KEY_TRANSPORT_SUITES};
+    ///
+    /// let mut config = ClientConfig::new(RootCertStore::empty());
+    /// config.legacy_rsa_key_transport = true;
+    /// config.cipher_suites.extend(LEGACY_RSA_KEY_TRANSPORT_SUITES);
+    /// # let _ = config;
+    /// ```
+    pub legacy_rsa_key_transport: bool,
     /// ECDHE groups offered, in preference order (default x25519, P-256, P-384).
     pub groups: Vec<NamedGroup>,
     /// Signature schemes accepted from the server, in preference order.
@@ -247,6 +283,14 @@ impl Identity {
             .is_ok_and(|ee| ee.verify_is_valid_for_subject_name(&name).is_ok())
     }
 
+    /// Whether this chain and key can serve `suite`: the suite's
+    /// authentication is the key's, and for RSA key transport the caller
+    /// holds the key, since the library has no RSA decryption.
+    pub(crate) fn serves(&self, suite: &suites::SuiteParams) -> bool {
+        suite.auth == self.key.auth()
+            && (suite.kx != KeyExchangeAlgorithm::Rsa || self.key.is_held_by_caller())
+    }
+
     fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'_>) -> Result<Self, Error> {
         Self::with_key(chain, SigningKey::from_der(&key)?)
     }
@@ -292,7 +336,8 @@ impl ClientConfig {
     pub fn new(roots: RootCertStore) -> Self {
         Self {
             roots,
-            cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
+            cipher_suites: suites::default_suites().collect(),
+            legacy_rsa_key_transport: false,
             groups: SUPPORTED_GROUPS.to_vec(),
             signature_schemes: VERIFY_SCHEMES.to_vec(),
             alpn_protocols: Vec::new(),
@@ -343,12 +388,24 @@ impl ClientConfig {
     pub(crate) fn validate(&self) -> Result<(), Error> {
         check_common(
             &self.cipher_suites,
+            self.legacy_rsa_key_transport,
             &self.groups,
             &self.signature_schemes,
             &self.alpn_protocols,
             &self.limits,
             self.max_fragment_len,
         )?;
+        let lists_rsa_key_transport = self
+            .cipher_suites
+            .iter()
+            .filter_map(|s| suites::lookup(*s))
+            .any(|s| s.kx == KeyExchangeAlgorithm::Rsa);
+        if let Some(e) = rsa_encryption_missing(
+            lists_rsa_key_transport,
+            cfg!(feature = "legacy-rsa-key-transport"),
+        ) {
+            return Err(e);
+        }
         if self.dangerous_skip_webpki && self.verifier.is_none() {
             return Err(Error::Config(
                 "dangerous_skip_webpki needs a verifier: nothing would check the server".into(),
@@ -394,6 +451,18 @@ impl ClientConfig {
     }
 }
 
+/// A client listing RSA key transport suites needs RSA encryption, which
+/// only the cargo feature `legacy-rsa-key-transport` brings (ring has none).
+fn rsa_encryption_missing(lists_rsa_key_transport: bool, compiled_in: bool) -> Option<Error> {
+    (lists_rsa_key_transport && !compiled_in).then(|| {
+        Error::Config(
+            "RSA key transport suites are listed, but this build has no RSA encryption: enable \
+             the cargo feature legacy-rsa-key-transport"
+                .into(),
+        )
+    })
+}
+
 /// RFC 1035 §2.3.4, as a host name is written in server_name: 253 bytes.
 const MAX_HOST_NAME_LEN: usize = 253;
 
@@ -436,8 +505,33 @@ pub struct ServerConfig {
     /// the built-in choice (see [`ServerConfig::add_certificate`]).
     pub certificate_chooser: Option<Arc<dyn crate::keyop::CertificateChooser>>,
     /// Suites accepted, in the server's preference order, which decides
-    /// (default: all six; those not matching the key type are skipped).
+    /// (default: the six ECDHE suites; those not matching the key type are
+    /// skipped). The RSA key transport suites may be listed only with
+    /// [`legacy_rsa_key_transport`](Self::legacy_rsa_key_transport).
     pub cipher_suites: Vec<CipherSuite>,
+    /// Accepts the RSA key transport suites
+    /// ([`LEGACY_RSA_KEY_TRANSPORT_SUITES`](crate::LEGACY_RSA_KEY_TRANSPORT_SUITES))
+    /// listed in `cipher_suites`, for old clients that offer nothing else.
+    /// Default `false`, and listing one of those suites without it is a
+    /// configuration error.
+    ///
+    /// The library performs no RSA private-key decryption: it asks the
+    /// caller, as an [`OperationKind::Decrypt`](crate::keyop::OperationKind::Decrypt),
+    /// so the certificate's key must be held by the caller
+    /// ([`ServerConfig::with_caller_key`] with [`KeyType::Rsa`](crate::KeyType::Rsa)).
+    /// Whatever the decryption gives (a failure, a wrong length, a wrong
+    /// version), the handshake goes on with a random premaster secret,
+    /// chosen in constant time (RFC 5246 §7.4.7.1), so that the peer sees
+    /// the same failed Finished in every case. The decryption itself must
+    /// not leak through its timing (Marvin): use an HSM or an
+    /// implementation known to be constant-time.
+    ///
+    /// The risk: no forward secrecy (whoever gets the key later decrypts
+    /// every recorded session), and a decryption oracle if the caller's
+    /// decryption leaks. RFC 9325 §4.1 says these suites SHOULD NOT be
+    /// negotiated and RFC 10015 (2026) MUST NOT. Prefer the ECDHE suites:
+    /// list these last.
+    pub legacy_rsa_key_transport: bool,
     /// ECDHE groups accepted, in preference order.
     pub groups: Vec<NamedGroup>,
     /// Signature schemes accepted from clients (for client certificates).
@@ -542,7 +636,8 @@ impl ServerConfig {
             client_verifier: None,
             dangerous_skip_webpki_for_clients: false,
             certificate_chooser: None,
-            cipher_suites: ALL_SUITES.iter().map(|s| s.suite).collect(),
+            cipher_suites: suites::default_suites().collect(),
+            legacy_rsa_key_transport: false,
             groups: SUPPORTED_GROUPS.to_vec(),
             signature_schemes: VERIFY_SCHEMES.to_vec(),
             alpn_protocols: Vec::new(),
@@ -566,6 +661,7 @@ impl ServerConfig {
     pub(crate) fn validate(&self) -> Result<(), Error> {
         check_common(
             &self.cipher_suites,
+            self.legacy_rsa_key_transport,
             &self.groups,
             &self.signature_schemes,
             &self.alpn_protocols,
@@ -585,10 +681,31 @@ impl ServerConfig {
                 .cipher_suites
                 .iter()
                 .filter_map(|s| suites::lookup(*s))
-                .any(|s| s.auth == auth)
+                .any(|s| identity.serves(s))
             {
                 return Err(Error::Config(format!(
-                    "none of the configured cipher suites can be used with a {auth:?} key"
+                    "none of the configured cipher suites can be used with a {auth:?} key{}",
+                    if auth == suites::AuthAlgorithm::Rsa {
+                        " (RSA key transport needs a key the caller holds: the library does not \
+                         decrypt with RSA private keys)"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+        }
+        let rsa_listed = self
+            .cipher_suites
+            .iter()
+            .filter_map(|s| suites::lookup(*s))
+            .find(|s| s.kx == KeyExchangeAlgorithm::Rsa);
+        if let Some(rsa) = rsa_listed {
+            if !self.identities().any(|id| id.serves(rsa)) {
+                return Err(Error::Config(format!(
+                    "{:?} is listed, but no certificate can serve it: RSA key transport needs an \
+                     RSA certificate whose key the caller holds (ServerConfig::with_caller_key \
+                     with KeyType::Rsa), since the library does not decrypt with RSA private keys",
+                    rsa.suite
                 )));
             }
         }

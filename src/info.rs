@@ -40,6 +40,29 @@ pub enum Event {
     },
 }
 
+/// How the premaster secret was agreed (the first half of a suite's name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyExchange {
+    /// Ephemeral elliptic-curve Diffie-Hellman, signed by the server
+    /// (RFC 8422): forward secret.
+    Ecdhe,
+    /// RSA key transport (RFC 5246 §7.4.7.1), a legacy opt-in: the client
+    /// encrypted the premaster secret to the server certificate's key; not
+    /// forward secret.
+    Rsa,
+}
+
+impl KeyExchange {
+    /// The name used in cipher suite names: `ECDHE` or `RSA`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ecdhe => "ECDHE",
+            Self::Rsa => "RSA",
+        }
+    }
+}
+
 /// What was negotiated, available once the handshake completes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -48,9 +71,12 @@ pub struct HandshakeInfo {
     pub version: ProtocolVersion,
     /// The negotiated suite.
     pub cipher_suite: CipherSuite,
-    /// The ECDHE group.
+    /// How the premaster secret was agreed.
+    pub key_exchange: KeyExchange,
+    /// The ECDHE group (`None` for RSA key transport and resumed sessions).
     pub group: Option<NamedGroup>,
-    /// The scheme that signed the server's key exchange.
+    /// The scheme that signed the server's key exchange (`None` for RSA
+    /// key transport, where nothing is signed, and resumed sessions).
     pub signature_scheme: Option<SignatureScheme>,
     /// The ALPN protocol, if one was agreed.
     pub alpn_protocol: Option<Vec<u8>>,

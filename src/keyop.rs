@@ -1,7 +1,9 @@
-//! Operations the caller performs for the connection: signatures made with a
-//! private key the library never sees (an HSM, a TPM, a cloud KMS, a secure
-//! element, a key on another thread), and verdicts on the peer's
-//! certificate chain from a [`PeerVerifier`] that asks the caller.
+//! Operations the caller performs for the connection: signatures (and, for
+//! RSA key transport, decryptions) made with a private key the library
+//! never sees (an HSM, a TPM, a cloud KMS, a secure element, a key on
+//! another thread), verdicts on the peer's certificate chain from a
+//! [`PeerVerifier`] that asks the caller, and a server's choice of
+//! certificate chain from a [`CertificateChooser`].
 //!
 //! A connection configured with a caller-held key pauses where it needs a
 //! signature (and one with such a verifier where it needs the verdict): it
@@ -87,6 +89,19 @@ pub enum OperationKind {
     /// [`PeerVerifier`] that answered [`Verdict::AskCaller`]: answer with
     /// [`Answer::Verdict`].
     VerifyChain,
+    /// An RSA key transport server's decryption (RFC 5246 §7.4.7.1) of
+    /// the client's encrypted premaster secret, [`Operation::message`]:
+    /// RSAES-PKCS1-v1_5 decryption (RFC 8017 §7.2.2) with the certificate's
+    /// RSA private key. Answer with [`Answer::Decrypted`], or
+    /// [`Answer::Failed`] when the decryption fails.
+    ///
+    /// Whatever comes back, the handshake goes on: a failure, a plaintext
+    /// that is not 48 bytes or one with the wrong version is replaced by a
+    /// random premaster secret in constant time, and the peer only sees its
+    /// Finished fail, as with any wrong key. The decryption itself must not
+    /// leak through its timing or its errors (Bleichenbacher, ROBOT,
+    /// Marvin): an HSM or a constant-time implementation.
+    Decrypt,
     /// The server's choice of certificate chain for a ClientHello
     /// ([`Operation::client_hello`]), from a [`CertificateChooser`] that
     /// answered [`Choice::AskCaller`]: answer with [`Answer::Certificate`].
@@ -118,11 +133,13 @@ impl<'a> Operation<'a> {
     pub fn scheme(&self) -> Option<SignatureScheme> {
         match self.kind {
             OperationKind::Sign(scheme) => Some(scheme),
-            OperationKind::VerifyChain | OperationKind::ChooseCertificate => None,
+            OperationKind::VerifyChain
+            | OperationKind::ChooseCertificate
+            | OperationKind::Decrypt => None,
         }
     }
 
-    /// The bytes to sign (empty for a verdict).
+    /// The bytes to sign, or to decrypt (empty for a verdict or a choice).
     pub fn message(&self) -> &'a [u8] {
         self.message
     }
@@ -154,8 +171,15 @@ pub enum Answer {
     /// and so on. An index with no chain fails the connection with
     /// internal_error.
     Certificate(usize),
+    /// The plaintext of an [`OperationKind::Decrypt`]: for a TLS client
+    /// that behaves, the 48-byte premaster secret. The library zeroizes it
+    /// once used.
+    Decrypted(Vec<u8>),
     /// The key (or the verifier) could not do it: the handshake fails with
-    /// internal_error sent to the peer.
+    /// internal_error sent to the peer. For an [`OperationKind::Decrypt`],
+    /// it goes on instead with a random premaster secret (RFC 5246
+    /// §7.4.7.1), to fail at the client's Finished like any other bad
+    /// decryption.
     Failed,
 }
 

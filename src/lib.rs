@@ -101,12 +101,22 @@ pub use config::{ClientAuth, ClientConfig, Limits, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use error::{CertificateError, Error};
+pub use info::KeyExchange;
 pub use keyop::{Answer, KeyType, Operation, OperationId, OperationKind};
 #[cfg(feature = "std")]
 pub use session::{ClientSessionCache, SessionCache, Ticketer};
 #[cfg(feature = "std")]
 pub use stream::Stream;
 pub use verify::RootCertStore;
+
+/// The RSA key transport suites (RFC 5288 §3), AEAD only: offered or
+/// accepted only with `legacy_rsa_key_transport` on the configuration
+/// ([`ClientConfig::legacy_rsa_key_transport`],
+/// [`ServerConfig::legacy_rsa_key_transport`], which say what they risk).
+pub const LEGACY_RSA_KEY_TRANSPORT_SUITES: [CipherSuite; 2] = [
+    CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
+];
 
 /// The certificate, key, name and time types used in this crate's API.
 pub use rustls_pki_types as pki_types;

@@ -51,6 +51,18 @@ const FIXTURES: &[(&str, &[u8])] = &[
     ),
     ("inter.pem", include_bytes!("../tests/fixtures/inter.pem")),
     (
+        "server-rsa2048-kx.chain.pem",
+        include_bytes!("../tests/fixtures/server-rsa2048-kx.chain.pem"),
+    ),
+    (
+        "server-rsa2048-kx.pem",
+        include_bytes!("../tests/fixtures/server-rsa2048-kx.pem"),
+    ),
+    (
+        "server-rsa2048-kx.key",
+        include_bytes!("../tests/fixtures/server-rsa2048-kx.key"),
+    ),
+    (
         "server-p256.chain.pem",
         include_bytes!("../tests/fixtures/server-p256.chain.pem"),
     ),

@@ -257,17 +257,9 @@ fn der_next(der: &[u8]) -> Option<Tlv<'_>> {
     })
 }
 
-/// The kind of key in a DER certificate's subjectPublicKeyInfo (RFC 5280
-/// §4.1: algorithm id-ecPublicKey with the curve as its parameter (RFC 5480
-/// §2.1.1), rsaEncryption (RFC 8017 Appendix A.1) or id-Ed25519 (RFC 8410
-/// §3)); `None` for anything else.
-pub(crate) fn certificate_key_type(cert: &[u8]) -> Option<crate::KeyType> {
-    // id-ecPublicKey, rsaEncryption, id-Ed25519, prime256v1, secp384r1.
-    const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-    const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
-    const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-    const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+/// A DER certificate's subjectPublicKeyInfo (RFC 5280 §4.1), whole, and
+/// what follows it in the TBSCertificate (the unique IDs and extensions).
+fn spki_and_rest(cert: &[u8]) -> Option<(&[u8], &[u8])> {
     let certificate = der_next(cert)?.content;
     let tbs = der_next(certificate)?.content;
     let first = der_next(tbs)?;
@@ -279,7 +271,65 @@ pub(crate) fn certificate_key_type(cert: &[u8]) -> Option<crate::KeyType> {
     for _ in 0..4 {
         rest = der_next(rest)?.rest;
     }
-    let spki = der_next(rest)?.content;
+    let spki = der_next(rest)?;
+    Some((spki.whole, spki.rest))
+}
+
+/// A DER certificate's subjectPublicKeyInfo, whole (RFC 5280 §4.1).
+pub(crate) fn certificate_spki(cert: &[u8]) -> Option<&[u8]> {
+    spki_and_rest(cert).map(|(spki, _)| spki)
+}
+
+/// Whether a DER certificate's key may encrypt a premaster secret: RFC 5246
+/// §7.4.2 requires the keyEncipherment bit (RFC 5280 §4.2.1.3) when the
+/// certificate has a key usage extension. `None` when the certificate
+/// cannot be read that far.
+pub(crate) fn allows_key_encipherment(cert: &[u8]) -> Option<bool> {
+    // id-ce-keyUsage, 2.5.29.15.
+    const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
+    let (_, mut rest) = spki_and_rest(cert)?;
+    // [1] issuerUniqueID, [2] subjectUniqueID, then [3] extensions.
+    while let Some(field) = der_next(rest) {
+        rest = field.rest;
+        if field.tag != 0xa3 {
+            continue;
+        }
+        let mut extensions = der_next(field.content)?.content;
+        while !extensions.is_empty() {
+            let extension = der_next(extensions)?;
+            extensions = extension.rest;
+            let id = der_next(extension.content)?;
+            if id.content != KEY_USAGE {
+                continue;
+            }
+            // extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING
+            // holding the KeyUsage BIT STRING.
+            let mut value = der_next(id.rest)?;
+            if value.tag == 0x01 {
+                value = der_next(value.rest)?;
+            }
+            let bits = der_next(value.content)?;
+            // Unused-bits count, then the bits, digitalSignature (0) first:
+            // keyEncipherment is bit 2, 0x20 of the first byte.
+            let first = bits.content.get(1).copied().unwrap_or(0);
+            return Some(bits.tag == 0x03 && first & 0x20 != 0);
+        }
+    }
+    Some(true)
+}
+
+/// The kind of key in a DER certificate's subjectPublicKeyInfo (RFC 5280
+/// §4.1: algorithm id-ecPublicKey with the curve as its parameter (RFC 5480
+/// §2.1.1), rsaEncryption (RFC 8017 Appendix A.1) or id-Ed25519 (RFC 8410
+/// §3)); `None` for anything else.
+pub(crate) fn certificate_key_type(cert: &[u8]) -> Option<crate::KeyType> {
+    // id-ecPublicKey, rsaEncryption, id-Ed25519, prime256v1, secp384r1.
+    const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+    const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+    let spki = der_next(certificate_spki(cert)?)?.content;
     let algorithm = der_next(spki)?.content;
     let oid = der_next(algorithm)?;
     let params = der_next(oid.rest).map(|p| p.content);

@@ -1,6 +1,7 @@
 //! `--async-key` for `examples/server.rs` and `examples/client.rs`: the
 //! private key lives in a thread standing in for an HSM, and the handshake
-//! pauses for its signature and resumes when it answers, through
+//! pauses for its signature (or, for a server's RSA key transport, its
+//! decryption of the premaster secret) and resumes when it answers, through
 //! [`Connection::operation`] and [`Connection::complete_operation`] (see
 //! the library's `keyop` module). The connection never sees the key.
 //!
@@ -17,7 +18,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::PrivateKeyDer;
-use tls12::{Answer, Connection, Event, KeyType, SignatureScheme};
+use tls12::{Answer, Connection, Event, KeyType, OperationKind, SignatureScheme};
 
 /// How long the HSM takes to answer, so that the pause is real.
 pub const DELAY: Duration = Duration::from_millis(20);
@@ -25,10 +26,10 @@ pub const DELAY: Duration = Duration::from_millis(20);
 /// How long a connection waits for the HSM before giving up.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A request to the HSM thread: sign `message` with `scheme`, answer on
-/// `reply`.
+/// A request to the HSM thread: sign `message` with `scheme` (or decrypt
+/// it, for `None`), answer on `reply`.
 struct Request {
-    scheme: SignatureScheme,
+    scheme: Option<SignatureScheme>,
     message: Vec<u8>,
     reply: mpsc::Sender<Answer>,
 }
@@ -45,7 +46,10 @@ enum Key {
     EcdsaP256(EcdsaKeyPair),
     EcdsaP384(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
-    Rsa(RsaKeyPair),
+    /// ring signs; the `rsa` crate decrypts (RSA key transport). Its
+    /// decryption is not constant-time (RUSTSEC-2023-0071, Marvin): it
+    /// stands in for an HSM here and must not in production.
+    Rsa(RsaKeyPair, Box<rsa::RsaPrivateKey>),
 }
 
 impl Hsm {
@@ -58,16 +62,19 @@ impl Hsm {
             Key::EcdsaP256(_) => KeyType::EcdsaP256,
             Key::EcdsaP384(_) => KeyType::EcdsaP384,
             Key::Ed25519(_) => KeyType::Ed25519,
-            Key::Rsa(_) => KeyType::Rsa,
+            Key::Rsa(..) => KeyType::Rsa,
         };
         let (requests, inbox) = mpsc::channel::<Request>();
         std::thread::spawn(move || {
             // The key never leaves this thread: only signatures do.
             for request in inbox {
                 std::thread::sleep(DELAY);
-                let answer = match sign(&key, request.scheme, &request.message) {
-                    Some(signature) => Answer::Signature(signature),
-                    None => Answer::Failed,
+                let answer = match request.scheme {
+                    Some(scheme) => match sign(&key, scheme, &request.message) {
+                        Some(signature) => Answer::Signature(signature),
+                        None => Answer::Failed,
+                    },
+                    None => decrypt(&key, &request.message),
                 };
                 // The connection may have given up meanwhile.
                 let _ = request.reply.send(answer);
@@ -83,7 +90,7 @@ impl Hsm {
     }
 
     /// Sends a request; the answer comes on the returned channel.
-    fn ask(&self, scheme: SignatureScheme, message: Vec<u8>) -> mpsc::Receiver<Answer> {
+    fn ask(&self, scheme: Option<SignatureScheme>, message: Vec<u8>) -> mpsc::Receiver<Answer> {
         let (reply, answer) = mpsc::channel();
         // If the thread is gone, `reply` is dropped and the caller sees it.
         let _ = self.requests.send(Request {
@@ -112,14 +119,22 @@ fn load(der: &PrivateKeyDer<'_>) -> Result<Key, &'static str> {
             } else if let Ok(key) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8) {
                 Ok(Key::Ed25519(key))
             } else if let Ok(key) = RsaKeyPair::from_pkcs8(pkcs8) {
-                Ok(Key::Rsa(key))
+                use rsa::pkcs8::DecodePrivateKey;
+                let decrypting = rsa::RsaPrivateKey::from_pkcs8_der(pkcs8)
+                    .map_err(|_| "an RSA key the rsa crate does not read")?;
+                Ok(Key::Rsa(key, Box::new(decrypting)))
             } else {
                 Err("not a P-256, P-384, Ed25519 or RSA key that ring accepts")
             }
         }
-        PrivateKeyDer::Pkcs1(pkcs1) => RsaKeyPair::from_der(pkcs1.secret_pkcs1_der())
-            .map(Key::Rsa)
-            .map_err(|_| "not an RSA key that ring accepts"),
+        PrivateKeyDer::Pkcs1(pkcs1) => {
+            use rsa::pkcs1::DecodeRsaPrivateKey;
+            let key = RsaKeyPair::from_der(pkcs1.secret_pkcs1_der())
+                .map_err(|_| "not an RSA key that ring accepts")?;
+            let decrypting = rsa::RsaPrivateKey::from_pkcs1_der(pkcs1.secret_pkcs1_der())
+                .map_err(|_| "an RSA key the rsa crate does not read")?;
+            Ok(Key::Rsa(key, Box::new(decrypting)))
+        }
         _ => Err("--async-key needs a PKCS#8 key (or PKCS#1 for RSA): \
                   `openssl pkcs8 -topk8 -nocrypt` converts a SEC1 one"),
     }
@@ -138,7 +153,7 @@ fn sign(key: &Key, scheme: SignatureScheme, message: &[u8]) -> Option<Vec<u8>> {
             Some(key.sign(&rng, message).ok()?.as_ref().to_vec())
         }
         (Key::Ed25519(key), S::Ed25519) => Some(key.sign(message).as_ref().to_vec()),
-        (Key::Rsa(key), scheme) => {
+        (Key::Rsa(key, _), scheme) => {
             let padding: &dyn signature::RsaEncoding = match scheme {
                 S::RsaPssRsaeSha256 => &signature::RSA_PSS_SHA256,
                 S::RsaPssRsaeSha384 => &signature::RSA_PSS_SHA384,
@@ -153,6 +168,20 @@ fn sign(key: &Key, scheme: SignatureScheme, message: &[u8]) -> Option<Vec<u8>> {
             Some(out)
         }
         _ => None,
+    }
+}
+
+/// RSAES-PKCS1-v1_5 decryption of the client's encrypted premaster secret
+/// (RSA key transport). A failure is answered `Failed`, which the library
+/// turns into a random premaster (RFC 5246 §7.4.7.1): the client only sees
+/// its Finished fail.
+fn decrypt(key: &Key, ciphertext: &[u8]) -> Answer {
+    match key {
+        Key::Rsa(_, key) => match key.decrypt(rsa::Pkcs1v15Encrypt, ciphertext) {
+            Ok(plaintext) => Answer::Decrypted(plaintext),
+            Err(_) => Answer::Failed,
+        },
+        _ => Answer::Failed,
     }
 }
 
@@ -200,15 +229,32 @@ pub fn complete_handshake(
 /// for the peer) rather than left hanging.
 fn ask_hsm(conn: &Connection, hsm: &Hsm) -> Answer {
     let op = conn.operation().expect("an Operation event is pending");
-    // Only signatures are configured here (no verifier, no chooser).
+    let len = op.message().len();
+    let asked = Instant::now();
+    // Only signatures and decryptions are configured here (no verifier, no
+    // chooser).
+    if op.kind() == OperationKind::Decrypt {
+        let answer = hsm.ask(None, op.message().to_vec()).recv_timeout(TIMEOUT);
+        let ms = asked.elapsed().as_millis();
+        let (said, answer) = match answer {
+            Ok(answer @ Answer::Decrypted(_)) => ("answered", answer),
+            Ok(_) => (
+                "failed (the library goes on with a random premaster)",
+                Answer::Failed,
+            ),
+            Err(_) => ("gave no answer", Answer::Failed),
+        };
+        eprintln!("async-key: decrypting the premaster secret ({len} bytes), {said} after {ms} ms");
+        return answer;
+    }
     let Some(scheme) = op.scheme() else {
         eprintln!("async-key: not a signature: {:?}", op.kind());
         return Answer::Failed;
     };
-    let len = op.message().len();
     let name = scheme.name().unwrap_or("an unknown scheme");
-    let asked = Instant::now();
-    let answer = hsm.ask(scheme, op.message().to_vec()).recv_timeout(TIMEOUT);
+    let answer = hsm
+        .ask(Some(scheme), op.message().to_vec())
+        .recv_timeout(TIMEOUT);
     let ms = asked.elapsed().as_millis();
     match answer {
         Ok(Answer::Signature(signature)) => {

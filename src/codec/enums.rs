@@ -239,9 +239,10 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// Cipher suites (IANA TLS Cipher Suites registry). Only the ECDHE AEAD
-    /// suites are implemented; the rest are named so errors can say what a
-    /// peer offered.
+    /// Cipher suites (IANA TLS Cipher Suites registry). The ECDHE AEAD
+    /// suites are implemented, and the RSA key transport AEAD suites as a
+    /// legacy opt-in; the rest are named so errors can say what a peer
+    /// offered.
     #[allow(non_camel_case_types)]
     pub enum CipherSuite: u16 (u16, put_u16, "cipher suite") {
         /// RFC 5289
@@ -260,13 +261,15 @@ wire_enum! {
         TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
         /// RFC 7507 signalling value, never negotiated.
         TLS_FALLBACK_SCSV = 0x5600, "TLS_FALLBACK_SCSV",
-        /// Plain RSA key exchange: refused (no forward secrecy; opt-in later).
+        /// RFC 5288. RSA key transport: no forward secrecy; only with
+        /// `legacy_rsa_key_transport`.
         TLS_RSA_WITH_AES_128_GCM_SHA256 = 0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256",
-        /// Plain RSA key exchange: refused (no forward secrecy; opt-in later).
+        /// RFC 5288. RSA key transport: no forward secrecy; only with
+        /// `legacy_rsa_key_transport`.
         TLS_RSA_WITH_AES_256_GCM_SHA384 = 0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384",
-        /// Finite-field DHE: refused (Logjam).
+        /// Finite-field DHE: refused (Logjam; RFC 10015).
         TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 = 0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
-        /// Finite-field DHE: refused (Logjam).
+        /// Finite-field DHE: refused (Logjam; RFC 10015).
         TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 = 0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
         /// CBC mode: refused (Lucky13-class padding oracles).
         TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA = 0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",

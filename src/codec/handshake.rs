@@ -559,6 +559,22 @@ pub(crate) fn encode_ecdh_public(public: &[u8], out: &mut Vec<u8>) {
     out.with_len(1, |out| out.put(public));
 }
 
+/// Decodes an RSA ClientKeyExchange body: `public-key-encrypted
+/// PreMasterSecret`, which TLS 1.2 prefixes with a two-byte length (RFC
+/// 5246 §7.4.7.1). An empty ciphertext is well-formed here; what it
+/// decrypts to is the decryption's business.
+pub(crate) fn decode_encrypted_premaster(body: &[u8]) -> Result<&[u8], Error> {
+    let mut r = Reader::new(body);
+    let encrypted = r.vec_u16("ClientKeyExchange")?;
+    r.expect_empty("ClientKeyExchange")?;
+    Ok(encrypted)
+}
+
+/// Encodes an RSA ClientKeyExchange body (RFC 5246 §7.4.7.1).
+pub(crate) fn encode_encrypted_premaster(encrypted: &[u8], out: &mut Vec<u8>) {
+    out.with_len(2, |out| out.put(encrypted));
+}
+
 impl<'a> Codec<'a> for CertificateRequest<'a> {
     fn encode(&self, out: &mut Vec<u8>) {
         encode_list(&self.certificate_types, 1, out);

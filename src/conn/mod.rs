@@ -791,6 +791,7 @@ impl Connection {
             (OperationKind::Sign(_), Answer::Signature(_))
                 | (OperationKind::VerifyChain, Answer::Verdict(_))
                 | (OperationKind::ChooseCertificate, Answer::Certificate(_))
+                | (OperationKind::Decrypt, Answer::Decrypted(_))
                 | (_, Answer::Failed)
         );
         if !fits {
@@ -799,14 +800,21 @@ impl Connection {
             ));
         }
         self.common.pending_op = None;
-        let result = self.resume(answer);
+        let result = self.resume(kind, answer);
         self.release_handshake_buffers();
         result.map_err(|e| self.fail(e))
     }
 
-    fn resume(&mut self, answer: Answer) -> Result<(), Error> {
-        let signature = match answer {
+    fn resume(&mut self, kind: OperationKind, answer: Answer) -> Result<(), Error> {
+        // The answer travels to the state method as a message body; a
+        // decrypted premaster is zeroized once used.
+        let body = zeroize::Zeroizing::new(match answer {
             Answer::Signature(signature) => signature,
+            Answer::Decrypted(plaintext) => plaintext,
+            // RFC 5246 §7.4.7.1: a failed decryption is not an error the
+            // peer may see; the state method's random premaster takes its
+            // place, as for any plaintext that is not 48 bytes.
+            Answer::Failed if kind == OperationKind::Decrypt => Vec::new(),
             Answer::Verdict(Ok(())) => Vec::new(),
             // To the state method as four big-endian bytes.
             Answer::Certificate(index) => u32::try_from(index)
@@ -819,13 +827,13 @@ impl Connection {
                 .to_vec(),
             Answer::Verdict(Err(refused)) => return Err(Error::Certificate(refused)),
             Answer::Failed => return Err(Error::OperationFailed("the caller could not answer")),
-        };
+        });
         let handler = match self.side.action(Kind::Answer) {
             Action::Handle(h) => h,
             _ => return Err(Error::Internal("an answer with no operation pending")),
         };
         let msg = Message {
-            body: &signature,
+            body: &body,
             raw: &[],
         };
         self.side.run(&mut self.common, handler, msg)?;

@@ -5,6 +5,7 @@ pub(crate) mod keys;
 pub(crate) mod kx;
 pub(crate) mod prf;
 pub(crate) mod rand;
+pub(crate) mod rsa_kx;
 pub(crate) mod sign;
 pub(crate) mod signature;
 pub(crate) mod suites;

@@ -114,11 +114,15 @@ impl AuthAlgorithm {
     }
 }
 
-/// The key exchange. Only ECDHE today; PSK, ECDHE-PSK and RSA are additions
-/// to this enum and to the two state machines' KeyExchange steps.
+/// The key exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyExchangeAlgorithm {
+    /// Ephemeral ECDH, signed by the server (RFC 8422).
     Ecdhe,
+    /// RSA key transport (RFC 5246 §7.4.7.1): the client encrypts the
+    /// premaster secret to the server certificate's key. No forward
+    /// secrecy; a legacy opt-in (`legacy_rsa_key_transport`).
+    Rsa,
 }
 
 /// One implemented suite.
@@ -133,9 +137,12 @@ pub(crate) struct SuiteParams {
 
 macro_rules! suite {
     ($suite:ident, $auth:ident, $hash:ident, $aead:ident) => {
+        suite!($suite, Ecdhe, $auth, $hash, $aead)
+    };
+    ($suite:ident, $kx:ident, $auth:ident, $hash:ident, $aead:ident) => {
         SuiteParams {
             suite: CipherSuite::$suite,
-            kx: KeyExchangeAlgorithm::Ecdhe,
+            kx: KeyExchangeAlgorithm::$kx,
             auth: AuthAlgorithm::$auth,
             hash: HashAlgorithm::$hash,
             aead: AeadAlgorithm::$aead,
@@ -144,7 +151,9 @@ macro_rules! suite {
 }
 
 /// Every implemented suite, in our default preference order: AES-GCM first
-/// (hardware-accelerated almost everywhere), ECDSA before RSA.
+/// (hardware-accelerated almost everywhere), ECDSA before RSA, and the
+/// legacy RSA key transport suites last (never offered or accepted by
+/// default: [`is_default`]).
 pub(crate) static ALL_SUITES: &[SuiteParams] = &[
     suite!(
         TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -182,7 +191,20 @@ pub(crate) static ALL_SUITES: &[SuiteParams] = &[
         Sha256,
         ChaCha20Poly1305
     ),
+    suite!(TLS_RSA_WITH_AES_128_GCM_SHA256, Rsa, Rsa, Sha256, Aes128Gcm),
+    suite!(TLS_RSA_WITH_AES_256_GCM_SHA384, Rsa, Rsa, Sha384, Aes256Gcm),
 ];
+
+/// Whether a default configuration lists `suite`: every implemented suite
+/// but the legacy ones, which need a named opt-in.
+pub(crate) fn is_default(suite: &SuiteParams) -> bool {
+    suite.kx != KeyExchangeAlgorithm::Rsa
+}
+
+/// The suites a default configuration lists, in preference order.
+pub(crate) fn default_suites() -> impl Iterator<Item = CipherSuite> {
+    ALL_SUITES.iter().filter(|s| is_default(s)).map(|s| s.suite)
+}
 
 /// The parameters of an implemented suite.
 pub(crate) fn lookup(suite: CipherSuite) -> Option<&'static SuiteParams> {

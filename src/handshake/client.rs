@@ -36,16 +36,17 @@ use crate::codec::enums::{
 };
 use crate::codec::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNameList};
 use crate::codec::handshake::{
-    encode_ecdh_public, CertificateMsg, ClientHello, DigitallySigned, EcdheServerKeyExchange,
-    HandshakeMessage, Random, ServerHello, SessionId,
+    encode_ecdh_public, encode_encrypted_premaster, CertificateMsg, ClientHello, DigitallySigned,
+    EcdheServerKeyExchange, HandshakeMessage, Random, ServerHello, SessionId,
 };
 use crate::codec::handshake::{CertificateRequest, NewSessionTicket};
 use crate::codec::list::{List, ListBuf};
 use crate::config::{ClientConfig, Identity};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
+use crate::crypto::rsa_kx;
 use crate::crypto::signature::webpki_algorithms;
-use crate::crypto::suites::{self, AuthAlgorithm};
+use crate::crypto::suites::{self, AuthAlgorithm, KeyExchangeAlgorithm};
 use crate::crypto::transcript::{HelloTranscript, Transcript};
 use crate::error::{CertificateError, Error};
 use crate::session::ClientSession;
@@ -208,9 +209,20 @@ pub(crate) struct Requested {
 pub(crate) struct ExpectServerHelloDone {
     neg: Negotiated,
     transcript: Transcript,
-    our_public: agreement::PublicKey,
+    /// What our ClientKeyExchange will carry.
+    kx: OurKeyExchange,
     premaster: Premaster,
     requested: Option<Requested>,
+}
+
+/// The body of our ClientKeyExchange, made as soon as the server's key
+/// exchange (or, for RSA, its certificate) is in.
+pub(crate) enum OurKeyExchange {
+    /// Our ECDH public key (RFC 8422 §5.7).
+    Ecdhe(agreement::PublicKey),
+    /// The premaster secret encrypted to the server's RSA key (RFC 5246
+    /// §7.4.7.1).
+    Rsa(Vec<u8>),
 }
 
 /// Certificate and ClientKeyExchange are sent; the caller is making the
@@ -384,13 +396,13 @@ pub(crate) fn server_hello(
 pub(crate) fn certificate(
     state: State,
     ctx: &ClientContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let State::ExpectCertificate(s) = state else {
         return Err(mismatch());
     };
-    s.handle(ctx, msg.decode("Certificate")?, msg.raw)
+    s.handle(ctx, io, msg.decode("Certificate")?, msg.raw)
         .map(Next::State)
 }
 
@@ -471,14 +483,14 @@ pub(crate) fn signature(
 pub(crate) fn verdict(
     state: State,
     _: &ClientContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     _: Message<'_>,
 ) -> Result<Next<State>, Error> {
     // Only an accepting verdict gets here; a refusal fails the connection.
     let State::AwaitVerdict(s) = state else {
         return Err(mismatch());
     };
-    Ok(Next::State(State::ExpectServerKeyExchange(s)))
+    s.chain_accepted(io).map(Next::State)
 }
 
 pub(crate) fn new_session_ticket(
@@ -682,6 +694,7 @@ impl ExpectCertificate {
     fn handle(
         mut self,
         ctx: &ClientContext,
+        io: &mut Io<'_>,
         msg: CertificateMsg<'_>,
         raw: &[u8],
     ) -> Result<State, Error> {
@@ -714,15 +727,39 @@ impl ExpectCertificate {
             neg: self.neg,
             transcript: self.transcript,
         };
-        Ok(if go_on {
-            State::ExpectServerKeyExchange(next)
+        if go_on {
+            next.chain_accepted(io)
         } else {
-            State::AwaitVerdict(next)
-        })
+            Ok(State::AwaitVerdict(next))
+        }
     }
 }
 
 impl ExpectServerKeyExchange {
+    /// The server's chain is verified: for ECDHE its key exchange comes
+    /// next; for RSA key transport there is none (RFC 5246 §7.4.3), and the
+    /// premaster secret is encrypted to the certificate's key now.
+    fn chain_accepted(self, io: &mut Io<'_>) -> Result<State, Error> {
+        match self.neg.suite.kx {
+            KeyExchangeAlgorithm::Ecdhe => Ok(State::ExpectServerKeyExchange(self)),
+            KeyExchangeAlgorithm::Rsa => {
+                let leaf = self
+                    .neg
+                    .peer_certificates
+                    .first()
+                    .ok_or(Error::Internal("no server certificate"))?;
+                let (encrypted, premaster) = rsa_key_transport(io, leaf.as_ref())?;
+                Ok(State::ExpectCertificateRequest(ExpectServerHelloDone {
+                    neg: self.neg,
+                    transcript: self.transcript,
+                    kx: OurKeyExchange::Rsa(encrypted),
+                    premaster,
+                    requested: None,
+                }))
+            }
+        }
+    }
+
     fn handle(mut self, ctx: &ClientContext, body: &[u8], raw: &[u8]) -> Result<State, Error> {
         let config = &ctx.config;
         let ske = EcdheServerKeyExchange::decode(body)?;
@@ -755,7 +792,7 @@ impl ExpectServerKeyExchange {
         )?;
 
         let share = KeyShare::generate(group)?;
-        let our_public = share.public_key();
+        let kx = OurKeyExchange::Ecdhe(share.public_key());
         let premaster = share.agree(ske.params.public, Premaster::new)??;
         self.transcript.add(raw);
         self.neg.group = Some(group);
@@ -763,11 +800,32 @@ impl ExpectServerKeyExchange {
         Ok(State::ExpectCertificateRequest(ExpectServerHelloDone {
             neg: self.neg,
             transcript: self.transcript,
-            our_public,
+            kx,
             premaster,
             requested: None,
         }))
     }
+}
+
+/// RSA key transport (RFC 5246 §7.4.7.1): a fresh premaster secret, our
+/// offered version and 46 random bytes, and its encryption to the server's
+/// RSA key, which RFC 5246 §7.4.2 requires to allow key encipherment.
+fn rsa_key_transport(io: &mut Io<'_>, leaf: &[u8]) -> Result<(Vec<u8>, Premaster), Error> {
+    if crate::verify::certificate_key_type(leaf) != Some(crate::KeyType::Rsa) {
+        return Err(CertificateError::WrongKeyType.into());
+    }
+    if crate::verify::allows_key_encipherment(leaf) != Some(true) {
+        return Err(CertificateError::InvalidPurpose.into());
+    }
+    let spki = crate::verify::certificate_spki(leaf)
+        .ok_or(Error::Certificate(CertificateError::BadEncoding))?;
+    let mut secret = zeroize::Zeroizing::new([0u8; rsa_kx::PREMASTER_LEN]);
+    // The version we offered, which the server checks (RFC 5246 §7.4.7.1).
+    secret[..2].copy_from_slice(&ProtocolVersion::Tls12.to_wire().to_be_bytes());
+    io.fill_random(&mut secret[2..])?;
+    let premaster = Premaster::new(&*secret)?;
+    let encrypted = rsa_kx::encrypt_premaster(spki, premaster.as_bytes(), io.random)?;
+    Ok((encrypted, premaster))
 }
 
 /// The identity to present for a CertificateRequest, with its scheme: the
@@ -820,7 +878,10 @@ impl ExpectServerHelloDone {
             &mut self.transcript,
             HandshakeType::ClientKeyExchange,
             |out| {
-                encode_ecdh_public(self.our_public.as_ref(), out);
+                match &self.kx {
+                    OurKeyExchange::Ecdhe(public) => encode_ecdh_public(public.as_ref(), out),
+                    OurKeyExchange::Rsa(encrypted) => encode_encrypted_premaster(encrypted, out),
+                }
                 Ok(())
             },
         )?;

@@ -199,6 +199,12 @@ impl Negotiated {
         HandshakeInfo {
             version: ProtocolVersion::Tls12,
             cipher_suite: self.suite.suite,
+            key_exchange: match self.suite.kx {
+                crate::crypto::suites::KeyExchangeAlgorithm::Ecdhe => {
+                    crate::info::KeyExchange::Ecdhe
+                }
+                crate::crypto::suites::KeyExchangeAlgorithm::Rsa => crate::info::KeyExchange::Rsa,
+            },
             group: self.group,
             signature_scheme: self.scheme,
             alpn_protocol: self.alpn,

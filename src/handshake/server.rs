@@ -37,17 +37,19 @@ use crate::codec::enums::{
 };
 use crate::codec::extensions::ServerExtension;
 use crate::codec::handshake::{
-    decode_ecdh_public, encode_ecdhe_params, CertificateMsg, CertificateRequest, ClientHello,
-    DigitallySigned, HandshakeMessage, NewSessionTicket, Random, ServerHello, SessionId,
+    decode_ecdh_public, decode_encrypted_premaster, encode_ecdhe_params, CertificateMsg,
+    CertificateRequest, ClientHello, DigitallySigned, HandshakeMessage, NewSessionTicket, Random,
+    ServerHello, SessionId,
 };
 use crate::codec::list::{List, ListBuf};
 use crate::codec::Codec;
 use crate::config::{ClientAuth, Identity, ServerConfig};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
+use crate::crypto::rsa_kx;
 use crate::crypto::sign::SigningKey;
 use crate::crypto::signature::webpki_algorithms;
-use crate::crypto::suites::{self, SuiteParams};
+use crate::crypto::suites::{self, KeyExchangeAlgorithm, SuiteParams};
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::keyop::Choice;
@@ -73,6 +75,7 @@ pub(crate) enum State {
     /// The client's chain is in; the caller's verdict on it is awaited.
     AwaitVerdict(ExpectClientKeyExchange),
     ExpectClientKeyExchange(ExpectClientKeyExchange),
+    AwaitDecryption(AwaitDecryption),
     ExpectCertificateVerify(ExpectCertificateVerify),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
@@ -147,13 +150,35 @@ pub(crate) struct AwaitSignature {
 pub(crate) struct ExpectCertificate {
     neg: Negotiated,
     transcript: Transcript,
-    key_share: KeyShare,
+    kx: OurKeyExchange,
 }
 
 pub(crate) struct ExpectClientKeyExchange {
     neg: Negotiated,
     transcript: Transcript,
-    key_share: KeyShare,
+    kx: OurKeyExchange,
+}
+
+/// What our side of the key exchange needs to read the client's
+/// ClientKeyExchange.
+pub(crate) enum OurKeyExchange {
+    /// Our ephemeral ECDH key (RFC 8422 §5.10).
+    Ecdhe(KeyShare),
+    /// RSA key transport (RFC 5246 §7.4.7.1): the caller decrypts; the
+    /// version the ClientHello offered goes in front of the premaster.
+    Rsa { client_version: [u8; 2] },
+}
+
+/// The client's encrypted premaster secret is in; the caller is decrypting
+/// it with the certificate's RSA key.
+pub(crate) struct AwaitDecryption {
+    neg: Negotiated,
+    transcript: Transcript,
+    client_version: [u8; 2],
+    encrypted: Vec<u8>,
+    /// Drawn before the caller is asked, and used in its place when what it
+    /// decrypts is not a premaster secret (RFC 5246 §7.4.7.1).
+    fallback: zeroize::Zeroizing<[u8; rsa_kx::PREMASTER_LEN - 2]>,
 }
 
 /// The keys are pending in the record layer from ClientKeyExchange on; the
@@ -203,6 +228,12 @@ impl State {
                 chain: &[],
                 hello: Some(s.summary.info()),
             }),
+            Self::AwaitDecryption(s) => Some(OpRequest {
+                kind: OperationKind::Decrypt,
+                message: &s.encrypted,
+                chain: &[],
+                hello: None,
+            }),
             _ => None,
         }
     }
@@ -216,6 +247,7 @@ impl State {
             Self::AwaitVerdict(_) => ServerStage::AwaitVerdict,
             Self::ExpectCertificate(_) => ServerStage::ExpectCertificate,
             Self::ExpectClientKeyExchange(_) => ServerStage::ExpectClientKeyExchange,
+            Self::AwaitDecryption(_) => ServerStage::AwaitDecryption,
             Self::ExpectCertificateVerify(_) => ServerStage::ExpectCertificateVerify,
             Self::ExpectChangeCipherSpec(_) => ServerStage::ExpectChangeCipherSpec,
             Self::ExpectFinished(_) => ServerStage::ExpectFinished,
@@ -301,7 +333,14 @@ pub(crate) fn signature(
             Ok(())
         },
     )?;
-    end_first_flight(config, io, s.neg, s.transcript, s.key_share).map(Next::State)
+    end_first_flight(
+        config,
+        io,
+        s.neg,
+        s.transcript,
+        OurKeyExchange::Ecdhe(s.key_share),
+    )
+    .map(Next::State)
 }
 
 pub(crate) fn certificate(
@@ -340,6 +379,22 @@ pub(crate) fn client_key_exchange(
         return Err(mismatch());
     };
     s.handle(io, msg.body, msg.raw).map(Next::State)
+}
+
+pub(crate) fn decryption(
+    state: State,
+    _: &ServerContext,
+    io: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::AwaitDecryption(s) = state else {
+        return Err(mismatch());
+    };
+    // RFC 5246 §7.4.7.1: whatever the caller decrypted (nothing, when it
+    // failed), in constant time, and never an error before Finished.
+    let chosen = rsa_kx::choose_premaster(s.client_version, msg.body, &s.fallback);
+    let premaster = Premaster::new(&*chosen)?;
+    keys_agreed(io, s.neg, s.transcript, &premaster).map(Next::State)
 }
 
 pub(crate) fn certificate_verify(
@@ -403,20 +458,20 @@ fn check_version(ch: &ClientHello<'_>) -> Result<(), Error> {
     }
 }
 
-/// Server-preference suite selection among those usable with `key`.
+/// Server-preference suite selection among those `id` can serve.
 fn choose_suite(
     config: &ServerConfig,
-    key: &SigningKey,
+    id: &Identity,
     offered: &List<'_, CipherSuite>,
     groups: Option<&List<'_, NamedGroup>>,
 ) -> Result<&'static SuiteParams, Error> {
-    let auth = key.auth();
+    let key = &id.key;
     let usable = || {
         config
             .cipher_suites
             .iter()
             .filter_map(|s| suites::lookup(*s))
-            .filter(move |s| s.auth == auth)
+            .filter(|s| id.serves(s))
     };
     let suite = usable()
         .find(|s| offered.contains(&s.suite))
@@ -478,64 +533,59 @@ fn choose_scheme(
         })
 }
 
-/// The chain to serve, with the suite, group and scheme it allows: the
-/// first configured chain (those covering the client's server name first,
-/// when there are several) that can serve something the client offers.
-/// When none can, the first chain's refusal is the error, in the order suite,
-/// curve, group, scheme.
+/// What a chain can serve a client: the suite, and for ECDHE the group and
+/// the scheme that signs the key exchange (RSA key transport needs
+/// neither, RFC 5246 §7.4.3). The refusals come in the order suite, curve,
+/// group, scheme.
+type Fit = (
+    &'static SuiteParams,
+    Option<NamedGroup>,
+    Option<SignatureScheme>,
+);
+
+fn fit(config: &ServerConfig, id: &Identity, ch: &ClientHello<'_>) -> Result<Fit, Error> {
+    let groups = ch.supported_groups();
+    let suite = choose_suite(config, id, &ch.cipher_suites, groups.as_ref())?;
+    match suite.kx {
+        KeyExchangeAlgorithm::Rsa => Ok((suite, None, None)),
+        KeyExchangeAlgorithm::Ecdhe => {
+            let group = choose_group(config, groups.as_ref())?;
+            let scheme = choose_scheme(&id.key, ch.signature_algorithms().as_ref())?;
+            Ok((suite, Some(group), Some(scheme)))
+        }
+    }
+}
+
+/// The chain to serve, with what it allows ([`Fit`]): the first configured
+/// chain (those covering the client's server name first, when there are
+/// several) that can serve something the client offers. When none can, the
+/// first chain's refusal is the error.
 fn choose_identity<'c>(
     config: &'c ServerConfig,
     ch: &ClientHello<'_>,
     server_name: Option<&str>,
     forced: Option<usize>,
-) -> Result<
-    (
-        &'c Identity,
-        &'static SuiteParams,
-        NamedGroup,
-        SignatureScheme,
-    ),
-    Error,
-> {
-    let groups = ch.supported_groups();
-    let schemes = ch.signature_algorithms();
-    let group = choose_group(config, groups.as_ref());
+) -> Result<(&'c Identity, Fit), Error> {
     if let Some(index) = forced {
         // Chosen by the caller: that chain or nothing.
         let id = config.identity_at(index).ok_or(Error::OperationFailed(
             "the certificate chooser chose a chain that is not configured",
         ))?;
-        let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref())?;
-        let group = group?;
-        let scheme = choose_scheme(&id.key, schemes.as_ref())?;
-        return Ok((id, suite, group, scheme));
+        return Ok((id, fit(config, id, ch)?));
     }
-    let fits = |id: &Identity| {
-        let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref()).ok()?;
-        let scheme = choose_scheme(&id.key, schemes.as_ref()).ok()?;
-        Some((suite, scheme))
-    };
-    if config.more_identities.is_empty() {
-        // One chain: no name matching, and its refusals in order.
-        let id = &config.identity;
-        let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref())?;
-        let group = group?;
-        let scheme = choose_scheme(&id.key, schemes.as_ref())?;
-        return Ok((id, suite, group, scheme));
-    }
-    let covers = |id: &Identity| server_name.is_some_and(|name| id.covers(name));
-    let named = config.identities().filter(|id| covers(id));
-    let others = config.identities().filter(|id| !covers(id));
-    for id in named.chain(others) {
-        if let Some((suite, scheme)) = fits(id) {
-            return group.map(|g| (id, suite, g, scheme));
+    if !config.more_identities.is_empty() {
+        let covers = |id: &Identity| server_name.is_some_and(|name| id.covers(name));
+        let named = config.identities().filter(|id| covers(id));
+        let others = config.identities().filter(|id| !covers(id));
+        for id in named.chain(others) {
+            if let Ok(found) = fit(config, id, ch) {
+                return Ok((id, found));
+            }
         }
     }
+    // One chain, or none fits: the first chain's refusals, in order.
     let id = &config.identity;
-    let suite = choose_suite(config, &id.key, &ch.cipher_suites, groups.as_ref())?;
-    let group = group?;
-    let scheme = choose_scheme(&id.key, schemes.as_ref())?;
-    Ok((id, suite, group, scheme))
+    Ok((id, fit(config, id, ch)?))
 }
 
 /// What the ClientHello settled besides the key exchange.
@@ -726,7 +776,7 @@ fn find_session(
         let suite_ok = ch.offers_suite(session.suite)
             && config.cipher_suites.contains(&session.suite)
             && suites::lookup(session.suite)
-                .is_some_and(|s| config.identities().any(|id| id.key.auth() == s.auth));
+                .is_some_and(|s| config.identities().any(|id| id.serves(s)));
         let usable =
             session.extended_master_secret && session.server_name == d.server_name && suite_ok;
         Ok(usable.then_some(found))
@@ -862,7 +912,7 @@ fn full_handshake(
     forced: Option<usize>,
 ) -> Result<State, Error> {
     let config = &ctx.config;
-    let (identity, suite, group, scheme) =
+    let (identity, (suite, group, scheme)) =
         choose_identity(config, ch, d.server_name.as_deref(), forced)?;
     let issue_ticket = can_issue_ticket(config, &d);
 
@@ -901,7 +951,6 @@ fn full_handshake(
         &HandshakeMessage::Certificate(CertificateMsg { chain }),
     )?;
 
-    let key_share = KeyShare::generate(group)?;
     let neg = Negotiated {
         suite,
         client_random: ch.random.0,
@@ -910,13 +959,26 @@ fn full_handshake(
         secure_renegotiation: d.secure_renegotiation,
         alpn: d.alpn,
         server_name: d.server_name,
-        group: Some(group),
-        scheme: Some(scheme),
+        group,
+        scheme,
         peer_certificates: Vec::new(),
         session_id,
         ticket_promised: issue_ticket,
         resumed: false,
     };
+    let (Some(group), Some(scheme)) = (group, scheme) else {
+        // RSA key transport: no ServerKeyExchange (RFC 5246 §7.4.3). The
+        // premaster carries the version the client offered (§7.4.7.1).
+        let client_version = ch.client_version.to_wire().to_be_bytes();
+        return end_first_flight(
+            config,
+            io,
+            neg,
+            transcript,
+            OurKeyExchange::Rsa { client_version },
+        );
+    };
+    let key_share = KeyShare::generate(group)?;
     if identity.key.is_held_by_caller() {
         // The caller signs: pause with what it signs (RFC 8422 §5.4: both
         // randoms and the params), the one allocation of the paused path.
@@ -953,7 +1015,13 @@ fn full_handshake(
             Ok(())
         },
     )?;
-    end_first_flight(config, io, neg, transcript, key_share)
+    end_first_flight(
+        config,
+        io,
+        neg,
+        transcript,
+        OurKeyExchange::Ecdhe(key_share),
+    )
 }
 
 /// The rest of the first flight after ServerKeyExchange: CertificateRequest
@@ -963,7 +1031,7 @@ fn end_first_flight(
     io: &mut Io<'_>,
     neg: Negotiated,
     mut transcript: Transcript,
-    key_share: KeyShare,
+    kx: OurKeyExchange,
 ) -> Result<State, Error> {
     let client_auth = config.client_auth.roots().is_some();
     if let Some(roots) = config.client_auth.roots() {
@@ -988,13 +1056,13 @@ fn end_first_flight(
         State::ExpectCertificate(ExpectCertificate {
             neg,
             transcript,
-            key_share,
+            kx,
         })
     } else {
         State::ExpectClientKeyExchange(ExpectClientKeyExchange {
             neg,
             transcript,
-            key_share,
+            kx,
         })
     })
 }
@@ -1123,7 +1191,7 @@ impl ExpectCertificate {
         let next = ExpectClientKeyExchange {
             neg: self.neg,
             transcript: self.transcript,
-            key_share: self.key_share,
+            kx: self.kx,
         };
         Ok(if go_on {
             State::ExpectClientKeyExchange(next)
@@ -1135,27 +1203,56 @@ impl ExpectCertificate {
 
 impl ExpectClientKeyExchange {
     fn handle(mut self, io: &mut Io<'_>, body: &[u8], raw: &[u8]) -> Result<State, Error> {
-        let public = decode_ecdh_public(body)?;
-        let premaster = self.key_share.agree(public, Premaster::new)??;
-        self.transcript.add(raw);
-        let master = self.neg.master_secret(&premaster, &self.transcript)?;
-        self.neg.install_keys(io, &master, Role::Server)?;
-        // RFC 5246 §7.4.8: a client that sent a certificate proves it owns
-        // the key with CertificateVerify.
-        if self.neg.peer_certificates.is_empty() {
-            Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
-                neg: self.neg,
-                transcript: self.transcript,
-                master,
-                reply_due: true,
-            }))
-        } else {
-            Ok(State::ExpectCertificateVerify(ExpectCertificateVerify {
-                neg: self.neg,
-                transcript: self.transcript,
-                master,
-            }))
+        match self.kx {
+            OurKeyExchange::Ecdhe(key_share) => {
+                let public = decode_ecdh_public(body)?;
+                let premaster = key_share.agree(public, Premaster::new)??;
+                self.transcript.add(raw);
+                keys_agreed(io, self.neg, self.transcript, &premaster)
+            }
+            OurKeyExchange::Rsa { client_version } => {
+                let encrypted = decode_encrypted_premaster(body)?;
+                let mut fallback = zeroize::Zeroizing::new([0u8; rsa_kx::PREMASTER_LEN - 2]);
+                io.fill_random(&mut *fallback)?;
+                self.transcript.add(raw);
+                Ok(State::AwaitDecryption(AwaitDecryption {
+                    neg: self.neg,
+                    transcript: self.transcript,
+                    client_version,
+                    encrypted: encrypted.to_vec(),
+                    fallback,
+                }))
+            }
         }
+    }
+}
+
+/// The premaster secret is agreed and ClientKeyExchange is in the
+/// transcript: the keys are derived and wait for the client's
+/// ChangeCipherSpec.
+fn keys_agreed(
+    io: &mut Io<'_>,
+    neg: Negotiated,
+    transcript: Transcript,
+    premaster: &Premaster,
+) -> Result<State, Error> {
+    let master = neg.master_secret(premaster, &transcript)?;
+    neg.install_keys(io, &master, Role::Server)?;
+    // RFC 5246 §7.4.8: a client that sent a certificate proves it owns
+    // the key with CertificateVerify.
+    if neg.peer_certificates.is_empty() {
+        Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
+            neg,
+            transcript,
+            master,
+            reply_due: true,
+        }))
+    } else {
+        Ok(State::ExpectCertificateVerify(ExpectCertificateVerify {
+            neg,
+            transcript,
+            master,
+        }))
     }
 }
 

@@ -226,6 +226,8 @@ pub(crate) enum ServerStage {
     AwaitVerdict,
     ExpectCertificate,
     ExpectClientKeyExchange,
+    /// Paused for the caller's RSA decryption of the premaster secret.
+    AwaitDecryption,
     ExpectCertificateVerify,
     ExpectChangeCipherSpec,
     ExpectFinished,
@@ -235,13 +237,14 @@ pub(crate) enum ServerStage {
 impl ServerStage {
     /// Every server state, in handshake order.
     #[cfg(test)]
-    pub(crate) const ALL: [ServerStage; 10] = [
+    pub(crate) const ALL: [ServerStage; 11] = [
         Self::ExpectClientHello,
         Self::AwaitCertificate,
         Self::AwaitSignature,
         Self::ExpectCertificate,
         Self::AwaitVerdict,
         Self::ExpectClientKeyExchange,
+        Self::AwaitDecryption,
         Self::ExpectCertificateVerify,
         Self::ExpectChangeCipherSpec,
         Self::ExpectFinished,
@@ -260,7 +263,8 @@ impl ServerStage {
             (AwaitCertificate, Answer) => Handle(s::chosen_certificate),
             (AwaitSignature, Answer) => Handle(s::signature),
             (AwaitVerdict, Answer) => Handle(s::verdict),
-            (AwaitCertificate | AwaitSignature | AwaitVerdict, _) => Hold,
+            (AwaitDecryption, Answer) => Handle(s::decryption),
+            (AwaitCertificate | AwaitSignature | AwaitVerdict | AwaitDecryption, _) => Hold,
             (_, Answer) => Unexpected,
             (_, FatalAlert) => PeerFatal,
             (Established, CloseNotify) => Close,
