@@ -301,6 +301,9 @@ fn run_case(tamper: impl Fn(&[u8]) -> Vec<u8>, how: Decryption) -> Seen {
     }
 }
 
+/// Rewrites a ClientKeyExchange's ciphertext.
+type Tamper<'a> = &'a dyn Fn(&[u8]) -> Vec<u8>;
+
 /// What Bleichenbacher-style attackers (ROBOT) send: ciphertexts they made,
 /// some well-formed and some not, each followed by ChangeCipherSpec and
 /// the client's Finished, which can only verify with the client's own
@@ -339,7 +342,7 @@ fn every_bad_premaster_fails_the_same_way_and_only_at_finished() {
         c
     };
     let empty = |_: &[u8]| Vec::new();
-    let cases: [(&str, &dyn Fn(&[u8]) -> Vec<u8>, Decryption); 8] = [
+    let cases: [(&str, Tamper<'_>, Decryption); 8] = [
         ("wrong padding", &bad_padding, Decryption::Right),
         ("wrong length", &wrong_length, Decryption::Right),
         ("wrong version", &wrong_version, Decryption::Right),
@@ -421,8 +424,7 @@ fn listing_the_suites_without_the_switch_is_a_configuration_error() {
         .cipher_suites
         .push(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256);
     let err = tls12::ClientConnection::new(Arc::new(client), name("localhost"), now())
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(
         err.to_string().contains("legacy_rsa_key_transport"),
         "names the switch: {err}"
@@ -430,9 +432,7 @@ fn listing_the_suites_without_the_switch_is_a_configuration_error() {
 
     let mut server = rsa_server(IDENTITY);
     server.legacy_rsa_key_transport = false;
-    let err = tls12::ServerConnection::new(Arc::new(server), now())
-        .err()
-        .expect("refused");
+    let err = tls12::ServerConnection::new(Arc::new(server), now()).expect_err("refused");
     assert!(
         err.to_string().contains("legacy_rsa_key_transport"),
         "{err}"
@@ -444,9 +444,7 @@ fn a_server_whose_rsa_key_the_library_holds_cannot_serve_them() {
     let mut server = server_config("server-rsa2048-kx");
     server.legacy_rsa_key_transport = true;
     server.cipher_suites = LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
-    let err = tls12::ServerConnection::new(Arc::new(server), now())
-        .err()
-        .expect("refused");
+    let err = tls12::ServerConnection::new(Arc::new(server), now()).expect_err("refused");
     assert!(err.to_string().contains("caller holds"), "{err}");
 }
 

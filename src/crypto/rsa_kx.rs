@@ -40,8 +40,9 @@ pub(crate) fn choose_premaster(
     let nonzero = (diff | diff.wrapping_neg()) >> 63;
     let keep = core::hint::black_box((nonzero as u8).wrapping_sub(1));
     let mut out = Zeroizing::new([0u8; PREMASTER_LEN]);
-    out[..2].copy_from_slice(&client_version);
-    for (i, (o, f)) in out[2..].iter_mut().zip(fallback).enumerate() {
+    let (version, rest) = out.split_at_mut(2);
+    version.copy_from_slice(&client_version);
+    for (i, (o, f)) in rest.iter_mut().zip(fallback).enumerate() {
         // Reads the same positions whatever the length: a shorter answer
         // reads zeros, which `keep` discards anyway.
         let d = decrypted.get(i + 2).copied().unwrap_or(0);

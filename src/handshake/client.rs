@@ -821,8 +821,9 @@ fn rsa_key_transport(io: &mut Io<'_>, leaf: &[u8]) -> Result<(Vec<u8>, Premaster
         .ok_or(Error::Certificate(CertificateError::BadEncoding))?;
     let mut secret = zeroize::Zeroizing::new([0u8; rsa_kx::PREMASTER_LEN]);
     // The version we offered, which the server checks (RFC 5246 §7.4.7.1).
-    secret[..2].copy_from_slice(&ProtocolVersion::Tls12.to_wire().to_be_bytes());
-    io.fill_random(&mut secret[2..])?;
+    let (version, random) = secret.split_at_mut(2);
+    version.copy_from_slice(&ProtocolVersion::Tls12.to_wire().to_be_bytes());
+    io.fill_random(random)?;
     let premaster = Premaster::new(&*secret)?;
     let encrypted = rsa_kx::encrypt_premaster(spki, premaster.as_bytes(), io.random)?;
     Ok((encrypted, premaster))
