@@ -712,3 +712,42 @@ impl ServerConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    /// A client build without RSA encryption refuses RSA suites at
+    /// configuration time, naming the feature; a build with it, or a
+    /// configuration without them, is fine.
+    #[test]
+    fn rsa_suites_need_the_cargo_feature_on_a_client() {
+        let refused = rsa_encryption_missing(true, false).expect("refused");
+        assert!(
+            refused.to_string().contains("legacy-rsa-key-transport"),
+            "{refused}"
+        );
+        assert!(rsa_encryption_missing(true, true).is_none());
+        assert!(rsa_encryption_missing(false, false).is_none());
+    }
+
+    /// The default suite lists never hold the RSA key transport suites, and
+    /// the legacy switch is off.
+    #[test]
+    fn defaults_leave_rsa_key_transport_out() {
+        let client = ClientConfig::new(RootCertStore::empty());
+        assert!(!client.legacy_rsa_key_transport);
+        for suite in &client.cipher_suites {
+            assert_ne!(
+                suites::lookup(*suite).map(|s| s.kx),
+                Some(KeyExchangeAlgorithm::Rsa),
+                "{suite:?}"
+            );
+        }
+        assert_eq!(
+            client.cipher_suites.len(),
+            suites::ALL_SUITES.len() - crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.len()
+        );
+    }
+}

@@ -390,6 +390,35 @@ mod tests {
         assert_eq!(certificate_key_type(b"not a certificate"), None);
     }
 
+    /// RFC 5246 §7.4.2: a key usage extension must allow keyEncipherment
+    /// for RSA key transport; a certificate without the extension allows
+    /// every use.
+    #[test]
+    fn key_encipherment_is_read_from_the_key_usage() {
+        let leaf = |identity: &str| crate::testing::identity(identity).0.remove(0);
+        assert_eq!(
+            allows_key_encipherment(leaf("server-rsa2048-kx").as_ref()),
+            Some(true)
+        );
+        // digitalSignature alone (critical).
+        assert_eq!(
+            allows_key_encipherment(leaf("server-rsa2048").as_ref()),
+            Some(false)
+        );
+        assert_eq!(
+            allows_key_encipherment(leaf("server-p256").as_ref()),
+            Some(false)
+        );
+        // No key usage extension at all.
+        let bare = include_bytes!("crypto/testdata/rsa.cert.der");
+        assert_eq!(allows_key_encipherment(bare), Some(true));
+        assert_eq!(allows_key_encipherment(b"not a certificate"), None);
+        // The SPKI is the whole SEQUENCE the key type is read from.
+        let spki = certificate_spki(bare).expect("spki");
+        assert_eq!(spki[0], 0x30);
+        assert!(bare.windows(spki.len()).any(|w| w == spki));
+    }
+
     /// 2020-01-01T00:00:00Z: before every fixture's notBefore.
     fn long_ago() -> UnixTime {
         UnixTime::since_unix_epoch(Duration::from_secs(1_577_836_800))

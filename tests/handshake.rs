@@ -428,8 +428,12 @@ fn invalid_configurations_are_refused() {
     let cases: &[(Change, &str)] = &[
         (|c| c.cipher_suites.clear(), "no cipher suites configured"),
         (
-            |c| c.cipher_suites = vec![CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256],
+            |c| c.cipher_suites = vec![CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256],
             "is not implemented",
+        ),
+        (
+            |c| c.cipher_suites = vec![CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256],
+            "needs legacy_rsa_key_transport = true",
         ),
         (|c| c.groups.clear(), "no key exchange groups configured"),
         (

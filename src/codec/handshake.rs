@@ -1196,6 +1196,21 @@ pub(crate) mod tests {
         assert!(is_decode(decode_ecdh_public(&[3, 4, 1])));
     }
 
+    /// RFC 5246 §7.4.7.1: the ciphertext with its two-byte length, and
+    /// nothing after it.
+    #[test]
+    fn client_key_exchange_encrypted_premaster() {
+        let mut v = Vec::new();
+        encode_encrypted_premaster(&[9; 256], &mut v);
+        assert_eq!(&v[..2], &[1, 0]);
+        assert_eq!(decode_encrypted_premaster(&v), Ok(&[9u8; 256][..]));
+        assert_eq!(decode_encrypted_premaster(&[0, 0]), Ok(&[][..]));
+        assert!(is_decode(decode_encrypted_premaster(&[])));
+        assert!(is_decode(decode_encrypted_premaster(&[0])));
+        assert!(is_decode(decode_encrypted_premaster(&[0, 2, 1])));
+        assert!(is_decode(decode_encrypted_premaster(&[0, 1, 1, 1])));
+    }
+
     #[test]
     fn certificate_request_bounds() {
         // Empty certificate_types.

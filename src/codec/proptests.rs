@@ -15,9 +15,10 @@ use super::enums::{
 };
 use super::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNameList};
 use super::handshake::{
-    decode_ecdh_public, decode_handshake, encode_handshake, handshake_type, CertificateMsg,
-    CertificateRequest, ClientHello, DigitallySigned, EcdheParams, EcdheServerKeyExchange,
-    HandshakeMessage, NewSessionTicket, Random, ServerHello, SessionId,
+    decode_ecdh_public, decode_encrypted_premaster, decode_handshake, encode_encrypted_premaster,
+    encode_handshake, handshake_type, CertificateMsg, CertificateRequest, ClientHello,
+    DigitallySigned, EcdheParams, EcdheServerKeyExchange, HandshakeMessage, NewSessionTicket,
+    Random, ServerHello, SessionId,
 };
 use super::Codec;
 use rustls_pki_types::CertificateDer;
@@ -304,6 +305,11 @@ proptest! {
         }
         if let Ok(p) = decode_ecdh_public(&body) {
             prop_assert_eq!(p.len() + 1, body.len());
+        }
+        if let Ok(c) = decode_encrypted_premaster(&body) {
+            let mut again = Vec::new();
+            encode_encrypted_premaster(c, &mut again);
+            prop_assert_eq!(&again, &body);
         }
         let _ = AlertMessage::decode_exact(&body, "alert");
         let _ = ClientExtension::decode_exact(&body, "ext");

@@ -772,10 +772,13 @@ impl Connection {
     /// the peer sent meanwhile.
     ///
     /// An `id` that is not the pending operation's (answered already, or
-    /// never asked) is [`Error::Misuse`] and changes nothing. A signature
-    /// that does not verify with our certificate (wrong key, scheme or
-    /// length), or [`Answer::Failed`], fails the connection with
-    /// [`Error::OperationFailed`] and internal_error for the peer.
+    /// never asked), or an answer of another kind, is [`Error::Misuse`] and
+    /// changes nothing. A signature that does not verify with our
+    /// certificate (wrong key, scheme or length), or [`Answer::Failed`],
+    /// fails the connection with [`Error::OperationFailed`] and
+    /// internal_error for the peer, except for a decryption
+    /// ([`OperationKind::Decrypt`]): whatever it answers, the handshake goes
+    /// on (RFC 5246 §7.4.7.1) and a wrong premaster shows only at Finished.
     pub fn complete_operation(&mut self, id: OperationId, answer: Answer) -> Result<(), Error> {
         self.check_usable()?;
         if self.common.pending_op != Some(id) {

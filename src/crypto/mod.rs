@@ -1,5 +1,7 @@
-//! Cryptography, all of it delegated to `ring`: the PRF and key schedule,
-//! ECDHE, signatures, the transcript hash and the suite table.
+//! Cryptography, delegated to `ring` (and, behind opt-in cargo features,
+//! RustCrypto crates for what ring lacks): the PRF and key schedule, ECDHE,
+//! RSA key transport's premaster secret, signatures, the transcript hash
+//! and the suite table.
 
 pub(crate) mod keys;
 pub(crate) mod kx;

@@ -61,10 +61,20 @@ pub(crate) fn encrypt_premaster(
 ) -> Result<alloc::vec::Vec<u8>, Error> {
     use crate::error::CertificateError;
     use rsa::pkcs8::DecodePublicKey;
-    use rsa::traits::PublicKeyParts;
 
     let key = rsa::RsaPublicKey::from_public_key_der(spki)
         .map_err(|_| Error::Certificate(CertificateError::BadEncoding))?;
+    encrypt_to(&key, premaster, random)
+}
+
+/// As [`encrypt_premaster`], to a parsed key.
+#[cfg(feature = "legacy-rsa-key-transport")]
+fn encrypt_to(
+    key: &rsa::RsaPublicKey,
+    premaster: &[u8],
+    random: &dyn crate::crypto::rand::RandomSource,
+) -> Result<alloc::vec::Vec<u8>, Error> {
+    use rsa::traits::PublicKeyParts;
     if key.size() < MIN_MODULUS_LEN {
         return Err(Error::HandshakeFailure(
             "the server's RSA key is shorter than 2048 bits: too weak to encrypt the premaster \
@@ -182,14 +192,27 @@ mod tests {
         use rsa::pkcs1::DecodeRsaPrivateKey;
         let key = rsa::RsaPrivateKey::from_pkcs1_der(include_bytes!("testdata/rsa.pkcs1.der"))
             .expect("test key");
-        let cert = include_bytes!("testdata/rsa.cert.der");
-        let spki = crate::verify::certificate_spki(cert).expect("spki");
+        let public = rsa::RsaPublicKey::from(&key);
         let random = crate::crypto::rand::SystemRandom::new();
-        let a = encrypt_premaster(spki, &good(), &random).expect("encrypts");
-        let b = encrypt_premaster(spki, &good(), &random).expect("encrypts");
+        let a = encrypt_to(&public, &good(), &random).expect("encrypts");
+        let b = encrypt_to(&public, &good(), &random).expect("encrypts");
         assert_eq!(a.len(), 256);
         assert_ne!(a, b, "random padding");
         let plain = key.decrypt(rsa::Pkcs1v15Encrypt, &a).expect("decrypts");
         assert_eq!(plain, good());
+    }
+
+    /// A key under 2048 bits is refused before anything is encrypted to it.
+    #[cfg(feature = "legacy-rsa-key-transport")]
+    #[test]
+    fn short_keys_are_refused() {
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        let key = rsa::RsaPrivateKey::from_pkcs1_der(include_bytes!("testdata/rsa1024.pkcs1.der"))
+            .expect("test key");
+        let random = crate::crypto::rand::SystemRandom::new();
+        assert!(matches!(
+            encrypt_to(&rsa::RsaPublicKey::from(&key), &good(), &random),
+            Err(Error::HandshakeFailure(_))
+        ));
     }
 }
