@@ -82,9 +82,12 @@ fn check_common(
     }
     for s in suites_ {
         if suites::lookup(*s).is_none() {
-            return Err(Error::Config(format!(
-                "cipher suite {s:?} is not implemented"
-            )));
+            return Err(Error::Config(match suites::missing_feature(*s) {
+                Some(feature) => {
+                    format!("cipher suite {s:?} needs the `{feature}` cargo feature")
+                }
+                None => format!("cipher suite {s:?} is not implemented"),
+            }));
         }
     }
     if groups.is_empty() {
