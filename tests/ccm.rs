@@ -233,3 +233,383 @@ mod in_memory {
         );
     }
 }
+
+/// Over loopback TCP against OpenSSL and GnuTLS, each CCM suite both ways
+/// (the peers are forced to the suite; our side lists it).
+#[cfg(feature = "aes-ccm")]
+mod interop {
+    use super::*;
+    use common::fixture_path;
+    use common::peer::{
+        contains, our_client_session, our_server_thread, read_exactly, start_listening,
+        temp_log_path, tls_error, Listening, Proc, DEADLINE,
+    };
+    use std::io::{Read, Write};
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+    use tls12::pki_types::UnixTime;
+    use tls12::{HandshakeInfo, ProtocolVersion, ServerConfig};
+
+    /// A client configuration that lists `suite` before the defaults.
+    fn client_listing(suite: CipherSuite) -> tls12::ClientConfig {
+        let mut config = client_config();
+        config.cipher_suites.insert(0, suite);
+        config
+    }
+
+    /// An ECDSA (P-256) server that accepts only `suite`.
+    fn server_accepting(suite: CipherSuite) -> ServerConfig {
+        let mut config = server_config("server-p256");
+        config.cipher_suites = vec![suite];
+        config
+    }
+
+    /// `total` bytes of printable text in lines of 64 (63 characters and
+    /// '\n'): line-oriented peers pass it through unchanged.
+    fn text_lines(total: usize) -> Vec<u8> {
+        (0..total)
+            .map(|i| {
+                if i % 64 == 63 {
+                    b'\n'
+                } else {
+                    b'a' + ((i * 7 + i / 64) % 26) as u8
+                }
+            })
+            .collect()
+    }
+
+    fn assert_negotiated(info: &HandshakeInfo, suite: CipherSuite) {
+        assert_eq!(info.version, ProtocolVersion::Tls12);
+        assert_eq!(info.cipher_suite, suite);
+        assert!(info.extended_master_secret);
+        assert!(info.secure_renegotiation);
+    }
+
+    /// What our server saw.
+    #[derive(Debug)]
+    struct ServerRun {
+        info: Option<HandshakeInfo>,
+        error: Option<tls12::Error>,
+        received: Vec<u8>,
+        peer_closed: bool,
+    }
+
+    /// Our server for one connection: reads `expect` bytes and echoes them.
+    /// Then, if `close_first`, sends close_notify and waits for the peer's
+    /// (or end of file); otherwise waits for the peer's close_notify, which
+    /// the connection answers.
+    fn our_echo_server(
+        config: ServerConfig,
+        expect: usize,
+        close_first: bool,
+    ) -> common::peer::OurServer<ServerRun> {
+        our_server_thread(config, move |tls| {
+            let mut run = ServerRun {
+                info: None,
+                error: None,
+                received: Vec::new(),
+                peer_closed: false,
+            };
+            if let Err(e) = tls.complete_handshake() {
+                run.error = Some(tls_error(tls.connection(), &e));
+                return run;
+            }
+            run.info = tls.connection().handshake_info().cloned();
+            let mut buf = vec![0u8; 64 * 1024];
+            while run.received.len() < expect {
+                match tls.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => run.received.extend_from_slice(&buf[..n]),
+                    Err(e) => {
+                        run.error = Some(tls_error(tls.connection(), &e));
+                        return run;
+                    }
+                }
+            }
+            tls.write_all(&run.received).unwrap();
+            if close_first {
+                tls.close().unwrap();
+            }
+            while let Ok(n) = tls.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+            }
+            run.peer_closed = tls.connection().peer_closed();
+            run
+        })
+    }
+
+    /// Checks our server's view of a client that sent `data` and got it
+    /// back.
+    fn assert_server_run(run: &ServerRun, suite: CipherSuite, data: &[u8], log: &str) {
+        assert_eq!(run.error, None, "{log}");
+        assert_eq!(run.received.len(), data.len(), "{log}");
+        assert!(run.received == data, "the bytes differ\n{log}");
+        assert!(run.peer_closed, "no close_notify from the peer\n{log}");
+        assert_negotiated(run.info.as_ref().unwrap(), suite);
+    }
+
+    // -----------------------------------------------------------------
+    // OpenSSL
+    // -----------------------------------------------------------------
+
+    /// `openssl s_server -rev` for one connection, serving the P-256
+    /// identity, TLS 1.2 with `openssl_suite` only.
+    fn s_server(openssl_suite: &str) -> (Proc, u16) {
+        start_listening(
+            "s_server",
+            |port| {
+                let mut cmd = Command::new("openssl");
+                cmd.arg("s_server")
+                    .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
+                    .args(["-cert", &fixture_path("server-p256.pem")])
+                    .args(["-key", &fixture_path("server-p256.key")])
+                    .args(["-cert_chain", &fixture_path("inter.pem")])
+                    .args(["-tls1_2", "-cipher", openssl_suite, "-rev"]);
+                Proc::spawn(cmd)
+            },
+            |proc, _| {
+                if contains(&proc.stdout(), b"ACCEPT") {
+                    Listening::Yes
+                } else {
+                    Listening::NotYet
+                }
+            },
+            |log| log.contains("in use") || log.contains("bind"),
+        )
+    }
+
+    /// Our client against s_server forced to `openssl_suite`: a short line
+    /// and a 10,000-byte one, each answered reversed, then close_notify.
+    fn our_client_to_s_server(openssl_suite: &str, suite: CipherSuite) {
+        let (mut server, port) = s_server(openssl_suite);
+        let long: String = text_lines(10_000)
+            .into_iter()
+            .map(|b| if b == b'\n' { '.' } else { b as char })
+            .collect();
+        let lines = [format!("hello over {openssl_suite}"), long];
+        let (info, answers) = our_client_session(
+            port,
+            client_listing(suite),
+            "localhost",
+            UnixTime::now(),
+            |tls| {
+                let answers: Vec<String> = lines
+                    .iter()
+                    .map(|line| {
+                        tls.write_all(format!("{line}\n").as_bytes()).unwrap();
+                        String::from_utf8(read_exactly(tls, line.len() + 1)).unwrap()
+                    })
+                    .collect();
+                tls.close().unwrap();
+                answers
+            },
+        )
+        .unwrap_or_else(|e| panic!("handshake failed: {e:?}\n{}", server.log()));
+        for (line, answer) in lines.iter().zip(&answers) {
+            let reversed: String = line.chars().rev().collect();
+            assert_eq!(*answer, format!("{reversed}\n"));
+        }
+        assert_negotiated(&info, suite);
+        assert!(server.wait_exit().success(), "{}", server.log());
+        let log = server.text();
+        assert!(
+            log.contains(&format!("Ciphersuite: {openssl_suite}")),
+            "{log}"
+        );
+        assert!(log.contains("CONNECTION CLOSED"), "{log}");
+    }
+
+    /// `openssl s_client` forced to `openssl_suite` sends 64 KiB to our
+    /// echo server and gets it back.
+    fn s_client_to_our_server(openssl_suite: &str, suite: CipherSuite) {
+        let data = text_lines(64 * 1024);
+        let ours = our_echo_server(server_accepting(suite), data.len(), true);
+        let mut cmd = Command::new("openssl");
+        cmd.arg("s_client")
+            .args(["-connect", &format!("127.0.0.1:{}", ours.port)])
+            .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+            .args(["-CAfile", &fixture_path("ca.pem")])
+            .args(["-tls1_2", "-cipher", openssl_suite, "-ign_eof"]);
+        let mut client = Proc::spawn(cmd);
+        client.feed_stdin(data.clone());
+        let status = client.wait_exit();
+        let run = ours.join();
+        let log = client.log();
+        assert!(status.success(), "{log}\nour server: {run:?}");
+        assert_server_run(&run, suite, &data, &log);
+        let out = client.stdout();
+        assert!(contains(&out, &data), "our echo is missing\n{log}");
+        let out = String::from_utf8_lossy(&out);
+        assert!(
+            out.contains(&format!("New, TLSv1.2, Cipher is {openssl_suite}")),
+            "{log}"
+        );
+        assert!(out.contains("Verify return code: 0 (ok)"), "{log}");
+    }
+
+    #[test]
+    fn our_client_to_s_server_aes_128_ccm() {
+        our_client_to_s_server("ECDHE-ECDSA-AES128-CCM", CCM);
+    }
+
+    #[test]
+    fn our_client_to_s_server_aes_128_ccm_8() {
+        our_client_to_s_server("ECDHE-ECDSA-AES128-CCM8", CCM_8);
+    }
+
+    #[test]
+    fn s_client_to_our_server_aes_128_ccm() {
+        s_client_to_our_server("ECDHE-ECDSA-AES128-CCM", CCM);
+    }
+
+    #[test]
+    fn s_client_to_our_server_aes_128_ccm_8() {
+        s_client_to_our_server("ECDHE-ECDSA-AES128-CCM8", CCM_8);
+    }
+
+    // -----------------------------------------------------------------
+    // GnuTLS
+    // -----------------------------------------------------------------
+
+    /// A TLS 1.2-only priority string allowing just ECDHE-ECDSA with
+    /// `cipher` (`AES-128-CCM`, `AES-128-CCM-8`).
+    fn priority(cipher: &str) -> String {
+        format!("NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+{cipher}:-KX-ALL:+ECDHE-ECDSA")
+    }
+
+    /// `gnutls-serv --echo` on a free port with the P-256 identity and
+    /// `cipher` only. `stdbuf` makes its output line-buffered.
+    fn gnutls_serv(cipher: &str) -> (Proc, u16) {
+        let priority = priority(cipher);
+        start_listening(
+            "gnutls-serv",
+            |port| {
+                let mut cmd = Command::new("stdbuf");
+                cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
+                    .args(["--port", &port.to_string()])
+                    .args(["--x509certfile", &fixture_path("server-p256.chain.pem")])
+                    .args(["--x509keyfile", &fixture_path("server-p256.key")])
+                    .args(["--priority", &priority]);
+                Proc::spawn(cmd)
+            },
+            |proc, port| {
+                let err = proc.stderr_text();
+                if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
+                    Listening::Yes
+                } else if err.contains("IPv4") && err.contains("failed") {
+                    Listening::PortTaken
+                } else {
+                    Listening::NotYet
+                }
+            },
+            |_| false,
+        )
+    }
+
+    /// Our client against gnutls-serv forced to `cipher`: two lines echoed
+    /// (the echo server is line- and text-oriented), then close_notify both
+    /// ways.
+    fn our_client_to_gnutls_serv(cipher: &str, suite: CipherSuite) {
+        let (mut server, port) = gnutls_serv(cipher);
+        let lines = [
+            b"hello from tls12 to gnutls-serv\n".to_vec(),
+            text_lines(8 * 1024),
+        ];
+        let (info, answers) = our_client_session(
+            port,
+            client_listing(suite),
+            "localhost",
+            UnixTime::now(),
+            |tls| {
+                let answers: Vec<Vec<u8>> = lines
+                    .iter()
+                    .map(|line| {
+                        tls.write_all(line).unwrap();
+                        read_exactly(tls, line.len())
+                    })
+                    .collect();
+                tls.close().unwrap();
+                let mut rest = Vec::new();
+                tls.read_to_end(&mut rest)
+                    .unwrap_or_else(|e| panic!("waiting for gnutls-serv's close_notify: {e}"));
+                assert!(tls.connection().peer_closed(), "no close_notify");
+                answers
+            },
+        )
+        .unwrap_or_else(|e| panic!("handshake failed: {e:?}\n{}", server.log()));
+        assert_eq!(answers[0], lines[0]);
+        assert!(answers[1] == lines[1], "the long echo differs");
+        assert_negotiated(&info, suite);
+        assert!(
+            server.wait_for_text("- Options:"),
+            "no session summary\n{}",
+            server.log()
+        );
+        let log = server.text();
+        assert!(log.contains(&format!("- Cipher: {cipher}\n")), "{log}");
+        assert!(log.contains("- Key Exchange: ECDHE-ECDSA\n"), "{log}");
+        assert!(log.contains("- Version: TLS1.2"), "{log}");
+    }
+
+    /// gnutls-cli forced to `cipher` sends 32 KiB of text to our echo
+    /// server; once the echo is all back its stdin is closed, it sends
+    /// close_notify and exits.
+    fn gnutls_cli_to_our_server(cipher: &str, suite: CipherSuite) {
+        let data = text_lines(32 * 1024);
+        let ours = our_echo_server(server_accepting(suite), data.len(), false);
+        let logfile = temp_log_path("ccm-gnutls");
+        let mut cmd = Command::new("gnutls-cli");
+        cmd.args(["--port", &ours.port.to_string()])
+            .args(["--x509cafile", &fixture_path("ca.pem")])
+            .arg("--logfile")
+            .arg(&logfile)
+            .args(["--sni-hostname", "localhost"])
+            .args(["--verify-hostname", "localhost"])
+            .args(["--priority", &priority(cipher)])
+            .arg("127.0.0.1");
+        let mut cli = Proc::spawn(cmd).with_logfile(logfile);
+        let stdin = cli.feed_stdin_handing_back(data.clone());
+        let start = Instant::now();
+        while cli.stdout_len() < data.len()
+            && start.elapsed() < DEADLINE
+            && cli.child.try_wait().unwrap().is_none()
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        drop(stdin.recv_timeout(Duration::from_secs(1)));
+        let status = cli.wait_exit();
+        let run = ours.join();
+        let log = cli.log();
+        assert!(status.success(), "{log}\nour server: {run:?}");
+        assert_server_run(&run, suite, &data, &log);
+        assert!(cli.stdout() == data, "the echo differs\n{log}");
+        let text = cli.text();
+        assert!(
+            text.contains(&format!("-({cipher})")),
+            "gnutls-cli's description names another cipher\n{log}"
+        );
+        assert!(text.contains("- Handshake was completed"), "{log}");
+    }
+
+    #[test]
+    fn our_client_to_gnutls_serv_aes_128_ccm() {
+        our_client_to_gnutls_serv("AES-128-CCM", CCM);
+    }
+
+    #[test]
+    fn our_client_to_gnutls_serv_aes_128_ccm_8() {
+        our_client_to_gnutls_serv("AES-128-CCM-8", CCM_8);
+    }
+
+    #[test]
+    fn gnutls_cli_to_our_server_aes_128_ccm() {
+        gnutls_cli_to_our_server("AES-128-CCM", CCM);
+    }
+
+    #[test]
+    fn gnutls_cli_to_our_server_aes_128_ccm_8() {
+        gnutls_cli_to_our_server("AES-128-CCM-8", CCM_8);
+    }
+}
