@@ -183,7 +183,9 @@ impl ClientAuth {
 pub struct ClientConfig {
     /// Trust anchors for the server's certificate chain.
     pub roots: RootCertStore,
-    /// Suites offered, in preference order (default: all six implemented).
+    /// Suites offered, in preference order (default: the six GCM and
+    /// ChaCha20 suites; the AES-CCM ones, with the `aes-ccm` feature, only
+    /// when listed here).
     pub cipher_suites: Vec<CipherSuite>,
     /// ECDHE groups offered, in preference order (default x25519, P-256, P-384).
     pub groups: Vec<NamedGroup>,
@@ -439,7 +441,8 @@ pub struct ServerConfig {
     /// the built-in choice (see [`ServerConfig::add_certificate`]).
     pub certificate_chooser: Option<Arc<dyn crate::keyop::CertificateChooser>>,
     /// Suites accepted, in the server's preference order, which decides
-    /// (default: all six; those not matching the key type are skipped).
+    /// (default: the six GCM and ChaCha20 suites, the AES-CCM ones only when
+    /// listed; those not matching the key type are skipped).
     pub cipher_suites: Vec<CipherSuite>,
     /// ECDHE groups accepted, in preference order.
     pub groups: Vec<NamedGroup>,
