@@ -196,6 +196,14 @@ mod tests {
         }
     }
 
+    /// The key schedule is wiped on drop: `aes` is built with `zeroize`
+    /// (this does not compile without it).
+    #[test]
+    fn key_schedule_is_zeroized_on_drop() {
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized_on_drop::<Aes128>();
+    }
+
     #[test]
     fn not_ccm_and_wrong_key_lengths() {
         assert!(CcmKey::new(AeadAlgorithm::Aes128Gcm, &[0; 16]).is_none());

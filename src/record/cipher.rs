@@ -614,6 +614,34 @@ mod tests {
         }
     }
 
+    /// The key's own checks, below the length checks of `seal` and
+    /// `open_detached`: a tag buffer of the wrong length is an internal
+    /// error (no panic), and input shorter than a tag is bad_record_mac.
+    #[test]
+    fn key_level_length_checks() {
+        for &aead in ALL {
+            let (s, o) = pair(aead);
+            let aad = additional_data(0, APP, V12, 3);
+            for wrong in [0, aead.tag_len() - 1, aead.tag_len() + 1] {
+                let mut buf = [1u8; 3];
+                let mut tag = vec![0u8; wrong];
+                assert!(matches!(
+                    s.state
+                        .seal_detached([0; NONCE_LEN], aad, &mut buf, &mut tag),
+                    Err(Error::Internal(_))
+                ));
+            }
+            for len in [0, aead.tag_len() - 1] {
+                let mut buf = vec![0u8; len];
+                assert_eq!(
+                    o.state.open_in_place([0; NONCE_LEN], aad, &mut buf),
+                    Err(Error::BadRecordMac),
+                    "{aead:?} {len}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn seal_does_not_reallocate_with_capacity() {
         for &aead in ALL {
