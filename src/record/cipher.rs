@@ -35,10 +35,10 @@ use crate::crypto::suites::AeadAlgorithm;
 use crate::error::Error;
 
 /// The key of one direction. A small enum so that the record path is one
-/// match: the CCM key is boxed, as its AES key schedule would otherwise make
-/// every state larger to move (ring's key is inline).
-// The size difference is the point: ring's key stays inline, where the
-// record path reads it without a pointer chase.
+/// match. The variants' sizes differ on purpose: ring's key stays inline,
+/// where the GCM and ChaCha20 path reads it without a pointer chase, and the
+/// CCM key is boxed so that its AES key schedule does not make every state
+/// larger to move.
 #[allow(clippy::large_enum_variant)]
 enum Key {
     Ring(LessSafeKey),
