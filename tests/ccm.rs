@@ -218,6 +218,37 @@ mod in_memory {
         assert!(matches!(e, Error::NoCommonCipherSuite { .. }), "{e:?}");
     }
 
+    /// A session made under a CCM suite resumes under it, by session ID
+    /// and by ticket (the default server has both; a second server without
+    /// tickets takes the session ID path).
+    #[test]
+    fn sessions_resume_with_the_ccm_suites() {
+        use std::sync::Arc;
+        for suite in [CCM, CCM_8] {
+            for tickets in [true, false] {
+                let mut client = client_config();
+                client.cipher_suites = vec![suite];
+                let mut server = server_config("server-p256");
+                server.cipher_suites = vec![suite];
+                if !tickets {
+                    server.ticketer = None;
+                }
+                let (cc, sc) = (Arc::new(client), Arc::new(server));
+                for resumed in [false, true] {
+                    let (mut c, mut s) = common::pair_from(cc.clone(), sc.clone(), "localhost");
+                    handshake(&mut c, &mut s).unwrap();
+                    for conn in [&*c, &*s] {
+                        let info = conn.handshake_info().unwrap();
+                        assert_eq!(info.resumed, resumed, "{suite:?} tickets={tickets}");
+                        assert_eq!(info.cipher_suite, suite);
+                    }
+                    assert_eq!(send_and_receive(&mut c, &mut s, b"ping"), b"ping");
+                    assert_eq!(send_and_receive(&mut s, &mut c, b"pong"), b"pong");
+                }
+            }
+        }
+    }
+
     /// RFC 7251 suites are ECDSA-only: a server with an RSA key and only
     /// CCM suites is a configuration error.
     #[test]
