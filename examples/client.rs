@@ -52,7 +52,7 @@ struct Args {
     /// PEM file with the CAs the server's certificate must chain to
     #[arg(long, value_name = "CA.pem")]
     ca: String,
-    /// Cipher suites to offer, comma-separated IANA names, in order of preference
+    /// Cipher suites to offer, comma-separated IANA names, in order of preference (the AES_128_CCM ones need the aes-ccm cargo feature)
     #[arg(long, value_name = "A,B")]
     suites: Option<String>,
     /// ALPN protocols to offer, comma-separated, in order of preference

@@ -73,7 +73,7 @@ struct Args {
     /// PEM file with the private key of the --cert at the same position (PKCS#8, PKCS#1 or SEC1)
     #[arg(long, value_name = "KEY.pem", action = clap::ArgAction::Append, required = true)]
     key: Vec<String>,
-    /// Cipher suites to allow, comma-separated IANA names, in order of preference
+    /// Cipher suites to allow, comma-separated IANA names, in order of preference (the AES_128_CCM ones need the aes-ccm cargo feature)
     #[arg(long, value_name = "A,B")]
     suites: Option<String>,
     /// ALPN protocols to accept, comma-separated, in order of preference
@@ -199,6 +199,12 @@ fn main() {
         config.require_extended_master_secret = false;
     }
     let config = Arc::new(config);
+    // The configuration is checked when a connection is made: make one now,
+    // so that a bad one (such as a CCM suite in a build without `aes-ccm`)
+    // stops the server before it listens.
+    if let Err(e) = ServerConnection::new(config.clone(), UnixTime::now()) {
+        fail(&e.to_string());
+    }
 
     let listener =
         TcpListener::bind(&listen).unwrap_or_else(|e| fail(&format!("listen on {listen}: {e}")));

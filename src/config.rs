@@ -83,9 +83,12 @@ fn check_common(
     }
     for s in suites_ {
         let Some(params) = suites::lookup(*s) else {
-            return Err(Error::Config(format!(
-                "cipher suite {s:?} is not implemented"
-            )));
+            return Err(Error::Config(match suites::missing_feature(*s) {
+                Some(feature) => {
+                    format!("cipher suite {s:?} needs the `{feature}` cargo feature")
+                }
+                None => format!("cipher suite {s:?} is not implemented"),
+            }));
         };
         if params.kx == KeyExchangeAlgorithm::Rsa && !legacy_rsa_key_transport {
             return Err(Error::Config(format!(
@@ -187,9 +190,10 @@ impl ClientAuth {
 pub struct ClientConfig {
     /// Trust anchors for the server's certificate chain.
     pub roots: RootCertStore,
-    /// Suites offered, in preference order (default: the six ECDHE suites
-    /// implemented). The RSA key transport suites may be listed only with
-    /// [`legacy_rsa_key_transport`](Self::legacy_rsa_key_transport).
+    /// Suites offered, in preference order (default: the six GCM and
+    /// ChaCha20 suites; the AES-CCM ones, with the `aes-ccm` feature, only
+    /// when listed here). The RSA key transport suites may be listed only
+    /// with [`legacy_rsa_key_transport`](Self::legacy_rsa_key_transport).
     pub cipher_suites: Vec<CipherSuite>,
     /// Allows the RSA key transport suites
     /// ([`LEGACY_RSA_KEY_TRANSPORT_SUITES`](crate::LEGACY_RSA_KEY_TRANSPORT_SUITES))
@@ -505,8 +509,9 @@ pub struct ServerConfig {
     /// the built-in choice (see [`ServerConfig::add_certificate`]).
     pub certificate_chooser: Option<Arc<dyn crate::keyop::CertificateChooser>>,
     /// Suites accepted, in the server's preference order, which decides
-    /// (default: the six ECDHE suites; those not matching the key type are
-    /// skipped). The RSA key transport suites may be listed only with
+    /// (default: the six GCM and ChaCha20 suites, the AES-CCM ones only when
+    /// listed; those not matching the key type are skipped). The RSA key
+    /// transport suites may be listed only with
     /// [`legacy_rsa_key_transport`](Self::legacy_rsa_key_transport).
     pub cipher_suites: Vec<CipherSuite>,
     /// Accepts the RSA key transport suites
@@ -745,9 +750,6 @@ mod tests {
                 "{suite:?}"
             );
         }
-        assert_eq!(
-            client.cipher_suites.len(),
-            suites::ALL_SUITES.len() - crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.len()
-        );
+        assert_eq!(client.cipher_suites.len(), suites::ALL_SUITES.len());
     }
 }

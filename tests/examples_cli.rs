@@ -55,6 +55,41 @@ fn strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
+/// `--suites` takes the CCM suites by name; built without the `aes-ccm`
+/// feature (as [`example`] builds them), the server and the client stop at
+/// startup with an error naming the feature, before listening or
+/// connecting.
+#[test]
+fn ccm_suites_without_the_feature_stop_server_and_client() {
+    let server_args = server_args();
+    let server = [
+        strs(&server_args),
+        vec!["--suites", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"],
+    ]
+    .concat();
+    let client = vec![
+        "--connect",
+        "127.0.0.1:1",
+        "--server-name",
+        "localhost",
+        "--ca",
+        "tests/fixtures/ca.pem",
+        "--suites",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
+    ];
+    for (name, args) in [("server", server), ("client", client)] {
+        let (code, proc) = run(name, &args);
+        assert_eq!(code, Some(1), "{name}: {}", proc.log());
+        assert!(
+            proc.stderr_text()
+                .contains("needs the `aes-ccm` cargo feature"),
+            "{name}: {}",
+            proc.log()
+        );
+        assert!(!proc.stdout_text().contains("listening on"), "{name}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // --help and usage errors
 // ---------------------------------------------------------------------------

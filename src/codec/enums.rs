@@ -240,9 +240,9 @@ wire_enum! {
 
 wire_enum! {
     /// Cipher suites (IANA TLS Cipher Suites registry). The ECDHE AEAD
-    /// suites are implemented, and the RSA key transport AEAD suites as a
-    /// legacy opt-in; the rest are named so errors can say what a peer
-    /// offered.
+    /// suites are implemented (the CCM ones with the `aes-ccm` feature),
+    /// and the RSA key transport AEAD suites as a legacy opt-in; the rest
+    /// are named so errors can say what a peer offered.
     #[allow(non_camel_case_types)]
     pub enum CipherSuite: u16 (u16, put_u16, "cipher suite") {
         /// RFC 5289
@@ -257,6 +257,29 @@ wire_enum! {
         TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
         /// RFC 7905
         TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        /// RFC 7251: AES-128-CCM with a 16-byte tag, SHA-256 PRF. Needs the
+        /// `aes-ccm` cargo feature and is used only when listed in a
+        /// configuration's `cipher_suites`.
+        TLS_ECDHE_ECDSA_WITH_AES_128_CCM = 0xc0ac, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
+        /// RFC 7251: AES-128-CCM with an 8-byte tag, SHA-256 PRF. Needs the
+        /// `aes-ccm` cargo feature and is used only when listed in a
+        /// configuration's `cipher_suites`.
+        ///
+        /// The 64-bit tag is weaker than every other suite's 128 bits: each
+        /// forged record has a 2^-64 chance of being accepted, and forgery
+        /// attempts add up over all connections under attack (RFC 6655 §6;
+        /// RFC 6655 and RFC 7251 mean CCM_8 for constrained networks where
+        /// every byte counts). A failed attempt closes the connection here,
+        /// so each costs the attacker a new handshake, but prefer
+        /// [`TLS_ECDHE_ECDSA_WITH_AES_128_CCM`](Self::TLS_ECDHE_ECDSA_WITH_AES_128_CCM)
+        /// unless the peer offers nothing else.
+        TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 = 0xc0ae, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
+        /// RFC 6655 PSK suite: named only, not implemented yet (no PSK key
+        /// exchange).
+        TLS_PSK_WITH_AES_128_CCM = 0xc0a4, "TLS_PSK_WITH_AES_128_CCM",
+        /// RFC 6655 PSK suite (RFC 7925's mandatory one): named only, not
+        /// implemented yet (no PSK key exchange).
+        TLS_PSK_WITH_AES_128_CCM_8 = 0xc0a8, "TLS_PSK_WITH_AES_128_CCM_8",
         /// RFC 5746 signalling value, never negotiated.
         TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
         /// RFC 7507 signalling value, never negotiated.

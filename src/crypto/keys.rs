@@ -195,7 +195,7 @@ impl fmt::Debug for KeyBlock {
 mod tests {
     use super::*;
     use crate::codec::enums::CipherSuite;
-    use crate::crypto::suites::{lookup, AeadAlgorithm, ALL_SUITES};
+    use crate::crypto::suites::{lookup, AeadAlgorithm, ALL_SUITES, LEGACY_SUITES, OPT_IN_SUITES};
     use crate::crypto::testutil::{hex, seq};
 
     fn randoms() -> ([u8; 32], [u8; 32]) {
@@ -212,6 +212,10 @@ mod tests {
             AeadAlgorithm::Aes128Gcm,
             AeadAlgorithm::Aes256Gcm,
             AeadAlgorithm::ChaCha20Poly1305,
+            #[cfg(feature = "aes-ccm")]
+            AeadAlgorithm::Aes128Ccm,
+            #[cfg(feature = "aes-ccm")]
+            AeadAlgorithm::Aes128Ccm8,
         ] {
             assert!(2 * aead.key_len() + 2 * aead.fixed_iv_len() <= KEY_BLOCK_MAX);
         }
@@ -220,7 +224,7 @@ mod tests {
     #[test]
     fn lengths_per_suite() {
         let (c, s) = randoms();
-        for suite in ALL_SUITES {
+        for suite in ALL_SUITES.iter().chain(OPT_IN_SUITES).chain(LEGACY_SUITES) {
             let ms = MasterSecret::new(suite.hash, &[1; 32], &c, &s);
             let kb = ms.key_block(suite, &c, &s);
             assert_eq!(

@@ -41,14 +41,24 @@ pub(crate) enum AeadAlgorithm {
     Aes128Gcm,
     Aes256Gcm,
     ChaCha20Poly1305,
+    /// AES-128-CCM with a 16-byte tag (RFC 6655 §3), from RustCrypto: ring
+    /// has no CCM.
+    #[cfg(feature = "aes-ccm")]
+    Aes128Ccm,
+    /// AES-128-CCM with an 8-byte tag (RFC 6655 §3).
+    #[cfg(feature = "aes-ccm")]
+    Aes128Ccm8,
 }
 
 impl AeadAlgorithm {
-    pub(crate) fn ring(self) -> &'static ring::aead::Algorithm {
+    /// ring's algorithm, or `None` for the CCM modes ring lacks.
+    pub(crate) fn ring(self) -> Option<&'static ring::aead::Algorithm> {
         match self {
-            Self::Aes128Gcm => &ring::aead::AES_128_GCM,
-            Self::Aes256Gcm => &ring::aead::AES_256_GCM,
-            Self::ChaCha20Poly1305 => &ring::aead::CHACHA20_POLY1305,
+            Self::Aes128Gcm => Some(&ring::aead::AES_128_GCM),
+            Self::Aes256Gcm => Some(&ring::aead::AES_256_GCM),
+            Self::ChaCha20Poly1305 => Some(&ring::aead::CHACHA20_POLY1305),
+            #[cfg(feature = "aes-ccm")]
+            Self::Aes128Ccm | Self::Aes128Ccm8 => None,
         }
     }
 
@@ -56,31 +66,49 @@ impl AeadAlgorithm {
         match self {
             Self::Aes128Gcm => 16,
             Self::Aes256Gcm | Self::ChaCha20Poly1305 => 32,
+            #[cfg(feature = "aes-ccm")]
+            Self::Aes128Ccm | Self::Aes128Ccm8 => 16,
         }
     }
 
-    /// `fixed_iv_length`: RFC 5288 §3 (4-byte salt) and RFC 7905 §2 (12 bytes).
+    /// `fixed_iv_length`: RFC 5288 §3 and RFC 6655 §3 (4-byte salt) and
+    /// RFC 7905 §2 (12 bytes).
     pub(crate) fn fixed_iv_len(self) -> usize {
         match self {
             Self::Aes128Gcm | Self::Aes256Gcm => 4,
             Self::ChaCha20Poly1305 => 12,
+            #[cfg(feature = "aes-ccm")]
+            Self::Aes128Ccm | Self::Aes128Ccm8 => 4,
         }
     }
 
-    /// `record_iv_length`: the explicit nonce carried in each GCM record
-    /// (RFC 5288 §3); ChaCha20-Poly1305 carries none (RFC 7905 §2).
+    /// `record_iv_length`: the explicit nonce carried in each GCM or CCM
+    /// record (RFC 5288 §3, RFC 6655 §3); ChaCha20-Poly1305 carries none
+    /// (RFC 7905 §2).
     pub(crate) fn explicit_nonce_len(self) -> usize {
         match self {
             Self::Aes128Gcm | Self::Aes256Gcm => 8,
             Self::ChaCha20Poly1305 => 0,
+            #[cfg(feature = "aes-ccm")]
+            Self::Aes128Ccm | Self::Aes128Ccm8 => 8,
         }
     }
 
-    pub(crate) const TAG_LEN: usize = 16;
+    /// The authentication tag's length: 16 bytes, except CCM_8's 8 (RFC 6655
+    /// §3).
+    pub(crate) fn tag_len(self) -> usize {
+        match self {
+            Self::Aes128Gcm | Self::Aes256Gcm | Self::ChaCha20Poly1305 => 16,
+            #[cfg(feature = "aes-ccm")]
+            Self::Aes128Ccm => 16,
+            #[cfg(feature = "aes-ccm")]
+            Self::Aes128Ccm8 => 8,
+        }
+    }
 
     /// Bytes a record grows by when sealed.
     pub(crate) fn overhead(self) -> usize {
-        self.explicit_nonce_len() + Self::TAG_LEN
+        self.explicit_nonce_len() + self.tag_len()
     }
 }
 
@@ -150,10 +178,9 @@ macro_rules! suite {
     };
 }
 
-/// Every implemented suite, in our default preference order: AES-GCM first
-/// (hardware-accelerated almost everywhere), ECDSA before RSA, and the
-/// legacy RSA key transport suites last (never offered or accepted by
-/// default: [`is_default`]).
+/// The suites offered and accepted by default, in our default preference
+/// order: AES-GCM first (hardware-accelerated almost everywhere), ECDSA
+/// before RSA.
 pub(crate) static ALL_SUITES: &[SuiteParams] = &[
     suite!(
         TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -191,22 +218,109 @@ pub(crate) static ALL_SUITES: &[SuiteParams] = &[
         Sha256,
         ChaCha20Poly1305
     ),
+];
+
+/// The suites a default configuration lists, in preference order.
+pub(crate) fn default_suites() -> impl Iterator<Item = CipherSuite> {
+    ALL_SUITES.iter().map(|s| s.suite)
+}
+
+/// The RSA key transport suites (RFC 5288): used only when a configuration
+/// lists them and says `legacy_rsa_key_transport`.
+pub(crate) static LEGACY_SUITES: &[SuiteParams] = &[
     suite!(TLS_RSA_WITH_AES_128_GCM_SHA256, Rsa, Rsa, Sha256, Aes128Gcm),
     suite!(TLS_RSA_WITH_AES_256_GCM_SHA384, Rsa, Rsa, Sha384, Aes256Gcm),
 ];
 
-/// Whether a default configuration lists `suite`: every implemented suite
-/// but the legacy ones, which need a named opt-in.
-pub(crate) fn is_default(suite: &SuiteParams) -> bool {
-    suite.kx != KeyExchangeAlgorithm::Rsa
-}
-
-/// The suites a default configuration lists, in preference order.
-pub(crate) fn default_suites() -> impl Iterator<Item = CipherSuite> {
-    ALL_SUITES.iter().filter(|s| is_default(s)).map(|s| s.suite)
-}
+/// Implemented suites that are used only when a configuration lists them:
+/// the AES-CCM suites of RFC 7251 (SHA-256 PRF, §2), for peers that
+/// implement nothing else; everyone else is better served by AES-GCM.
+#[cfg(feature = "aes-ccm")]
+pub(crate) static OPT_IN_SUITES: &[SuiteParams] = &[
+    suite!(TLS_ECDHE_ECDSA_WITH_AES_128_CCM, Ecdsa, Sha256, Aes128Ccm),
+    suite!(
+        TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+        Ecdsa,
+        Sha256,
+        Aes128Ccm8
+    ),
+];
+/// Implemented suites that are used only when a configuration lists them
+/// (none without the `aes-ccm` feature).
+#[cfg(not(feature = "aes-ccm"))]
+pub(crate) static OPT_IN_SUITES: &[SuiteParams] = &[];
 
 /// The parameters of an implemented suite.
 pub(crate) fn lookup(suite: CipherSuite) -> Option<&'static SuiteParams> {
-    ALL_SUITES.iter().find(|s| s.suite == suite)
+    ALL_SUITES
+        .iter()
+        .chain(OPT_IN_SUITES)
+        .chain(LEGACY_SUITES)
+        .find(|s| s.suite == suite)
+}
+
+/// The cargo feature that would implement `suite`, if this build lacks it,
+/// so that a configuration error can say what to turn on.
+pub(crate) fn missing_feature(suite: CipherSuite) -> Option<&'static str> {
+    match suite {
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM
+        | CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8
+            if !cfg!(feature = "aes-ccm") =>
+        {
+            Some("aes-ccm")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ccm_suites_are_opt_in_and_need_the_feature() {
+        for suite in [
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM,
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+        ] {
+            assert!(ALL_SUITES.iter().all(|s| s.suite != suite));
+            assert_eq!(lookup(suite).is_some(), cfg!(feature = "aes-ccm"));
+            assert_eq!(
+                missing_feature(suite),
+                (!cfg!(feature = "aes-ccm")).then_some("aes-ccm")
+            );
+        }
+        // Named, not implemented: PSK is not a feature of this build.
+        for suite in [
+            CipherSuite::TLS_PSK_WITH_AES_128_CCM,
+            CipherSuite::TLS_PSK_WITH_AES_128_CCM_8,
+        ] {
+            assert!(lookup(suite).is_none());
+            assert_eq!(missing_feature(suite), None);
+        }
+    }
+
+    /// RFC 7251 §2: ECDSA authentication, the SHA-256 PRF, AES-128 with a
+    /// 16- or 8-byte tag (RFC 6655 §3).
+    #[cfg(feature = "aes-ccm")]
+    #[test]
+    fn ccm_suite_parameters() {
+        let ccm = lookup(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM).unwrap();
+        let ccm8 = lookup(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8).unwrap();
+        for (s, aead, tag) in [
+            (ccm, AeadAlgorithm::Aes128Ccm, 16),
+            (ccm8, AeadAlgorithm::Aes128Ccm8, 8),
+        ] {
+            assert_eq!(s.kx, KeyExchangeAlgorithm::Ecdhe);
+            assert_eq!(s.auth, AuthAlgorithm::Ecdsa);
+            assert_eq!(s.hash, HashAlgorithm::Sha256);
+            assert_eq!(s.aead, aead);
+            assert_eq!(aead.key_len(), 16);
+            assert_eq!(aead.fixed_iv_len(), 4);
+            assert_eq!(aead.explicit_nonce_len(), 8);
+            assert_eq!(aead.tag_len(), tag);
+            assert_eq!(aead.overhead(), 8 + tag);
+            assert!(aead.ring().is_none());
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! The record layer (RFC 5246 §6).
 //!
 //! This module frames records ([`RecordHeader`], [`write_plain`]); `cipher`
-//! protects them with an AEAD (RFC 5246 §6.2.3.3) and `joiner` reassembles
+//! protects them with an AEAD (RFC 5246 §6.2.3.3), with ring's or, for
+//! AES-CCM, `ccm`'s (the `aes-ccm` feature), and `joiner` reassembles
 //! handshake messages that records fragment or coalesce (RFC 5246 §6.2.1).
 
 use alloc::vec::Vec;
@@ -9,6 +10,8 @@ use alloc::vec::Vec;
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
 
+#[cfg(feature = "aes-ccm")]
+mod ccm;
 pub(crate) mod cipher;
 pub(crate) mod joiner;
 pub(crate) mod layer;
