@@ -225,6 +225,14 @@ pub struct ClientConfig {
     /// `verifier` alone (which must be set). Dangerous: a verifier that
     /// accepts too much lets any man in the middle in.
     pub dangerous_skip_webpki: bool,
+    /// Receives every handshake's master secret in the NSS key log format,
+    /// for Wireshark (default: none; see [`crate::KeyLogFile::from_env`]).
+    pub key_log: Option<Arc<dyn crate::keylog::KeyLog>>,
+    /// Keep the master secret after the handshake (zeroized on drop) for
+    /// [`Connection::export_keying_material`](crate::Connection::export_keying_material)
+    /// (RFC 5705). Default `false`: an idle connection holds no master
+    /// secret.
+    pub enable_exporters: bool,
 }
 
 /// A certificate chain and the key for its leaf.
@@ -308,6 +316,8 @@ impl ClientConfig {
             keep_peer_certificates: true,
             verifier: None,
             dangerous_skip_webpki: false,
+            key_log: None,
+            enable_exporters: false,
         }
     }
 
@@ -462,6 +472,14 @@ pub struct ServerConfig {
     /// sessions resumable for 12). `None`: no tickets are issued or accepted.
     #[cfg(feature = "std")]
     pub ticketer: Option<Arc<crate::session::Ticketer>>,
+    /// Receives every handshake's master secret in the NSS key log format,
+    /// for Wireshark (default: none; see [`crate::KeyLogFile::from_env`]).
+    pub key_log: Option<Arc<dyn crate::keylog::KeyLog>>,
+    /// Keep the master secret after the handshake (zeroized on drop) for
+    /// [`Connection::export_keying_material`](crate::Connection::export_keying_material)
+    /// (RFC 5705). Default `false`: an idle connection holds no master
+    /// secret.
+    pub enable_exporters: bool,
 }
 
 impl ServerConfig {
@@ -560,6 +578,8 @@ impl ServerConfig {
                 std::time::Duration::from_secs(6 * 3600),
                 std::time::Duration::from_secs(12 * 3600),
             ))),
+            key_log: None,
+            enable_exporters: false,
         }
     }
 

@@ -87,6 +87,7 @@ pub(crate) mod crypto;
 pub(crate) mod error;
 pub(crate) mod handshake;
 pub(crate) mod info;
+pub(crate) mod keylog;
 pub mod keyop;
 pub(crate) mod record;
 pub(crate) mod session;
@@ -101,6 +102,9 @@ pub use config::{ClientAuth, ClientConfig, Limits, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use error::{CertificateError, Error};
+#[cfg(feature = "std")]
+pub use keylog::KeyLogFile;
+pub use keylog::{KeyLog, KeyLogEntry};
 pub use keyop::{Answer, KeyType, Operation, OperationId, OperationKind};
 #[cfg(feature = "std")]
 pub use session::{ClientSessionCache, SessionCache, Ticketer};

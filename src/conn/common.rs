@@ -10,7 +10,7 @@ use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
 use crate::config::Limits;
 use crate::crypto::rand::RandomSource;
 use crate::error::Error;
-use crate::handshake::{Io, Role};
+use crate::handshake::{Io, Role, Secrets};
 use crate::info::{Event, HandshakeInfo};
 use crate::keyop::{OperationId, OperationKind};
 use crate::record::layer::{PendingKeys, RecordLayer};
@@ -91,12 +91,17 @@ impl Common {
     }
 
     /// What the state machine may touch for one transition.
-    pub(crate) fn io<'a>(&'a mut self, pending: &'a mut PendingKeys) -> Io<'a> {
+    pub(crate) fn io<'a>(
+        &'a mut self,
+        pending: &'a mut PendingKeys,
+        secrets: Secrets<'a>,
+    ) -> Io<'a> {
         Io {
             record: &mut self.record,
             pending,
             random: &*self.random,
             encode_buf: &mut self.encode_buf,
+            secrets,
         }
     }
 

@@ -24,11 +24,12 @@ use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, HandshakeTy
 use crate::codec::handshake::decode_handshake;
 use crate::codec::{Codec, Reader};
 use crate::config::{ClientConfig, ServerConfig};
+use crate::crypto::exporter::ExporterSecret;
 use crate::error::Error;
 use crate::handshake::client::{self, ClientContext};
 use crate::handshake::server::{self, ServerContext};
 use crate::handshake::table::{Action, ClientStage, Kind, ServerStage};
-use crate::handshake::{Message, Next, OpRequest, Role, Transition};
+use crate::handshake::{Message, Next, OpRequest, Role, SecretPolicy, Secrets, Transition};
 use crate::keyop::{Answer, Operation, OperationId, OperationKind};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::layer::PendingKeys;
@@ -79,7 +80,9 @@ enum Side {
 /// only while a transition runs).
 enum Machine<S> {
     Handshaking(Box<Running<S>>),
-    Established,
+    /// With the master secret kept for exporters, when the configuration
+    /// enables them (RFC 5705).
+    Established(Option<Box<ExporterSecret>>),
     /// The error that killed the connection; every later call returns it.
     /// Boxed: the failure path may allocate, and the running connection
     /// does not carry an error's space.
@@ -91,6 +94,9 @@ enum Machine<S> {
 struct Running<S> {
     state: Option<S>,
     pending: PendingKeys,
+    /// The exporter's copy of the master secret, once derived (only when
+    /// the configuration enables exporters).
+    exporter: Option<Box<ExporterSecret>>,
 }
 
 impl<S> Running<S> {
@@ -98,13 +104,14 @@ impl<S> Running<S> {
         Box::new(Self {
             state: Some(state),
             pending,
+            exporter: None,
         })
     }
 }
 
 impl<S> Machine<S> {
     /// Runs one transition of the handshake.
-    fn advance<C>(
+    fn advance<C: SecretPolicy>(
         &mut self,
         ctx: &C,
         common: &mut Common,
@@ -114,12 +121,21 @@ impl<S> Machine<S> {
         let Machine::Handshaking(running) = self else {
             return Err(Error::Internal("no handshake is running"));
         };
-        let Running { state, pending } = &mut **running;
+        let Running {
+            state,
+            pending,
+            exporter,
+        } = &mut **running;
         let current = state.take().ok_or(Error::Internal("state already taken"))?;
-        match handler(current, ctx, &mut common.io(pending), msg)? {
+        let secrets = Secrets {
+            key_log: ctx.key_log(),
+            exporter: ctx.keeps_exporter().then_some(exporter),
+        };
+        match handler(current, ctx, &mut common.io(pending, secrets), msg)? {
             Next::State(next) => *state = Some(next),
             Next::Done(info) => {
-                *self = Machine::Established;
+                let exporter = exporter.take();
+                *self = Machine::Established(exporter);
                 common.complete(info)?;
             }
         }
@@ -130,6 +146,23 @@ impl<S> Machine<S> {
         match self {
             Machine::Handshaking(running) => running.state.as_ref(),
             _ => None,
+        }
+    }
+
+    /// RFC 5705 keying material, once established.
+    fn export(&self, label: &[u8], context: Option<&[u8]>, out: &mut [u8]) -> Result<(), Error> {
+        match self {
+            Machine::Established(Some(secret)) => secret.export(label, context, out),
+            Machine::Established(None) => Err(Error::Misuse(
+                "export_keying_material needs enable_exporters in the configuration",
+            )),
+            Machine::Handshaking(_) => Err(Error::Misuse(
+                "export_keying_material before the handshake completed (RFC 5705 §4: the \
+                 exporter is defined only for an established session)",
+            )),
+            Machine::Failed(_) => Err(Error::Misuse(
+                "export_keying_material on a failed connection",
+            )),
         }
     }
 }
@@ -160,10 +193,10 @@ impl Side {
         matches!(
             self,
             Side::Client {
-                machine: Machine::Established,
+                machine: Machine::Established(_),
                 ..
             } | Side::Server {
-                machine: Machine::Established,
+                machine: Machine::Established(_),
                 ..
             }
         )
@@ -172,7 +205,7 @@ impl Side {
     fn client_stage(&self) -> Option<ClientStage> {
         match self {
             Side::Client { machine, .. } => match machine {
-                Machine::Established => Some(ClientStage::Established),
+                Machine::Established(_) => Some(ClientStage::Established),
                 _ => machine.state().map(client::State::stage),
             },
             Side::Server { .. } => None,
@@ -182,7 +215,7 @@ impl Side {
     fn server_stage(&self) -> Option<ServerStage> {
         match self {
             Side::Server { machine, .. } => match machine {
-                Machine::Established => Some(ServerStage::Established),
+                Machine::Established(_) => Some(ServerStage::Established),
                 _ => machine.state().map(server::State::stage),
             },
             Side::Client { .. } => None,
@@ -943,6 +976,38 @@ impl Connection {
         self.common.info.as_ref()
     }
 
+    /// Fills `out` with keying material exported from the session (RFC
+    /// 5705): both ends of a connection get the same bytes for the same
+    /// `label`, `context` and length, and nobody else can compute them.
+    /// `context: None` and `Some(b"")` give different output, as the RFC
+    /// defines.
+    ///
+    /// Needs `enable_exporters` in the configuration, which keeps the
+    /// master secret (zeroized on drop) for the connection's lifetime. Refused
+    /// with [`Error::Misuse`] before the handshake completes, without
+    /// `enable_exporters`, for the labels the key schedule itself uses
+    /// (`"client finished"`, `"server finished"`, `"master secret"`, `"key
+    /// expansion"`, `"extended master secret"`; RFC 5705 §4) and for a
+    /// context over 65,535 bytes. A refusal does not end the connection.
+    ///
+    /// ```
+    /// # fn demo(conn: &tls12::Connection) -> Result<(), tls12::Error> {
+    /// let mut binding = [0u8; 32];
+    /// conn.export_keying_material(b"EXPORTER-my-protocol", None, &mut binding)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        match &self.side {
+            Side::Client { machine, .. } => machine.export(label, context, out),
+            Side::Server { machine, .. } => machine.export(label, context, out),
+        }
+    }
+
     /// Whether the peer has sent close_notify.
     pub fn peer_closed(&self) -> bool {
         self.common.received_close_notify
@@ -1092,7 +1157,7 @@ impl ClientConnection {
             now,
         };
         let mut pending = PendingKeys::default();
-        let state = client::start(&ctx, &mut common.io(&mut pending))?;
+        let state = client::start(&ctx, &mut common.io(&mut pending, Secrets::default()))?;
         Ok(Self(Connection::new(
             Side::Client {
                 ctx,

@@ -1,6 +1,7 @@
 //! Cryptography, all of it delegated to `ring`: the PRF and key schedule,
 //! ECDHE, signatures, the transcript hash and the suite table.
 
+pub(crate) mod exporter;
 pub(crate) mod keys;
 pub(crate) mod kx;
 pub(crate) mod prf;
