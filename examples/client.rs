@@ -13,6 +13,9 @@
 //! more connections with the same configuration, each printing whether it
 //! resumed the session.
 //!
+//! With `SSLKEYLOGFILE` set, every handshake's master secret is appended
+//! to that file in the NSS key log format (for Wireshark).
+//!
 //! `--async-key` keeps the client certificate's private key in a thread
 //! standing in for an HSM (`examples/async_key/`): a handshake that sends the
 //! certificate pauses for its CertificateVerify signature and resumes when
@@ -34,6 +37,9 @@ use tls12::{CipherSuite, ClientConfig, ClientConnection, RootCertStore, Stream};
 ///
 /// Prints what was negotiated, sends TEXT (default: an HTTP/1.1 GET), then
 /// prints what the server answered until it closes.
+///
+/// With SSLKEYLOGFILE set, every handshake's master secret is appended to
+/// that file in the NSS key log format, for Wireshark.
 #[derive(Parser)]
 #[command(name = "client", args_override_self = true)]
 struct Args {
@@ -137,6 +143,8 @@ fn main() {
     if no_require_ems {
         config.require_extended_master_secret = false;
     }
+    // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
+    config.key_log = tls12::KeyLogFile::from_env();
     let config = Arc::new(config);
     let name = ServerName::try_from(server_name.clone())
         .unwrap_or_else(|e| fail(&format!("{server_name}: {e}")));

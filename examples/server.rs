@@ -6,7 +6,7 @@
 //!     [--suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...] [--alpn h2,http/1.1] \
 //!     [--http | --echo] [--max-connections N] \
 //!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets] \
-//!     [--no-require-ems] [--async-key]
+//!     [--no-require-ems] [--async-key] [--export LABEL:LEN]
 //! ```
 //!
 //! `--help` lists every flag.
@@ -18,6 +18,11 @@
 //! end in CRLF or, as RFC 9112 §2.2 lets a recipient accept, a bare LF.
 //! `--echo` (the default) echoes bytes back. One failing connection never
 //! stops the server.
+//!
+//! With `SSLKEYLOGFILE` set, every handshake's master secret is appended
+//! to that file in the NSS key log format (for Wireshark). `--export
+//! LABEL:LEN` prints LEN bytes of RFC 5705 keying material for LABEL (no
+//! context) for each connection, in hex on a line starting `exporter:`.
 //!
 //! `--async-key` keeps the private key in a thread standing in for an HSM
 //! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
@@ -54,6 +59,9 @@ enum ClientAuthPolicy {
 ///
 /// Sessions resume by session ID and by ticket unless turned off. One
 /// failing connection never stops the server.
+///
+/// With SSLKEYLOGFILE set, every handshake's master secret is appended to
+/// that file in the NSS key log format, for Wireshark.
 #[derive(Parser)]
 #[command(name = "server", args_override_self = true)]
 struct Args {
@@ -104,6 +112,17 @@ struct Args {
     /// Keep the private key in a thread standing in for an HSM, which answers each signature request after 20 ms; the handshake pauses for it and resumes (Connection::complete_operation), and stderr gets one "async-key:" line per signature. ECDSA keys sign only with their curve's own hash (ring): a client offering only the other one gets internal_error. Needs a PKCS#8 key (or PKCS#1 for RSA)
     #[arg(long)]
     async_key: bool,
+    /// Print LEN bytes of RFC 5705 keying material exported with LABEL (no context) for each connection, in hex on a stdout line starting "exporter:" (like openssl s_client -keymatexport LABEL -keymatexportlen LEN)
+    #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
+    export: Option<(String, usize)>,
+}
+
+fn parse_export(arg: &str) -> Result<(String, usize), String> {
+    let (label, len) = arg
+        .rsplit_once(':')
+        .ok_or("expected LABEL:LEN, e.g. EXPORTER-test:32")?;
+    let len = len.parse().map_err(|e| format!("LEN in LABEL:LEN: {e}"))?;
+    Ok((label.to_string(), len))
 }
 
 fn main() {
@@ -122,6 +141,7 @@ fn main() {
         no_tickets,
         no_require_ems,
         async_key,
+        export,
     } = Args::parse();
     let mode = if http { Mode::Http } else { Mode::Echo };
 
@@ -181,7 +201,11 @@ fn main() {
     if no_require_ems {
         config.require_extended_master_secret = false;
     }
+    // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
+    config.key_log = tls12::KeyLogFile::from_env();
+    config.enable_exporters = export.is_some();
     let config = Arc::new(config);
+    let export = Arc::new(export);
 
     let listener =
         TcpListener::bind(&listen).unwrap_or_else(|e| fail(&format!("listen on {listen}: {e}")));
@@ -191,9 +215,10 @@ fn main() {
         let Ok(sock) = sock else { continue };
         let config = config.clone();
         let hsm = hsm.clone();
+        let export = export.clone();
         let handle = std::thread::spawn(move || {
             let peer = sock.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-            if let Err(e) = serve(config, sock, mode, hsm.as_ref()) {
+            if let Err(e) = serve(config, sock, mode, hsm.as_ref(), export.as_ref().as_ref()) {
                 eprintln!("{peer}: {e}");
             }
         });
@@ -228,6 +253,7 @@ fn serve(
     mut sock: TcpStream,
     mode: Mode,
     hsm: Option<&async_key::Hsm>,
+    export: Option<&(String, usize)>,
 ) -> Result<(), String> {
     let mut conn = ServerConnection::new(config, UnixTime::now()).map_err(|e| e.to_string())?;
     // `Stream` cannot answer the connection's signature requests: with an
@@ -247,6 +273,14 @@ fn serve(
         .cloned()
         .ok_or("no handshake info")?;
     eprintln!("negotiated {}", describe(&info));
+    if let Some((label, len)) = export {
+        let mut material = vec![0u8; *len];
+        tls.connection()
+            .export_keying_material(label.as_bytes(), None, &mut material)
+            .map_err(|e| e.to_string())?;
+        let hex: String = material.iter().map(|b| format!("{b:02x}")).collect();
+        println!("exporter: {label} {hex}");
+    }
     match mode {
         Mode::Echo => {
             let mut buf = [0u8; 16384];
