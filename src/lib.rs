@@ -92,6 +92,8 @@ pub mod keyop;
 pub(crate) mod record;
 pub(crate) mod session;
 #[cfg(feature = "std")]
+mod staple;
+#[cfg(feature = "std")]
 mod stream;
 pub(crate) mod verify;
 
@@ -108,6 +110,8 @@ pub use keylog::{KeyLog, KeyLogEntry};
 pub use keyop::{Answer, KeyType, Operation, OperationId, OperationKind};
 #[cfg(feature = "std")]
 pub use session::{ClientSessionCache, SessionCache, Ticketer};
+#[cfg(feature = "std")]
+pub use staple::OcspStaple;
 #[cfg(feature = "std")]
 pub use stream::Stream;
 pub use verify::RootCertStore;

@@ -295,3 +295,148 @@ fn exported_material_equals_rustls_as_client_and_as_server_full_and_resumed() {
         same_as_rustls(&ours, &theirs);
     }
 }
+
+// ---------------------------------------------------------------------------
+// OCSP stapling (RFC 6066 §8), in memory.
+
+/// Not a real OCSP response: the server sends whatever bytes it is given,
+/// and the client hands them over unverified.
+const RESPONSE: &[u8] = &[0x30, 0x03, 0x0a, 0x01, 0x00];
+
+fn stapling(
+    request: bool,
+    staple: &Arc<tls12::OcspStaple>,
+) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let mut cc = client_config();
+    cc.request_ocsp = request;
+    let mut sc = server_config("server-p256");
+    sc.set_ocsp_staple(0, staple.clone()).unwrap();
+    (Arc::new(cc), Arc::new(sc))
+}
+
+/// The types of the handshake messages in `wire`'s plaintext records.
+fn message_types(wire: &[u8]) -> Vec<u8> {
+    let records: Vec<_> = split_records(wire)
+        .into_iter()
+        .filter(|r| r[0] == 22)
+        .collect();
+    handshake_messages(&records).iter().map(|m| m[0]).collect()
+}
+
+#[test]
+fn a_stapled_response_reaches_the_client_and_can_be_replaced_at_run_time() {
+    let staple = Arc::new(tls12::OcspStaple::new(RESPONSE.to_vec()));
+    let (cc, sc) = stapling(true, &staple);
+    let (mut c, mut s) = pair_from(cc.clone(), sc.clone(), "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    let flight = take_output(&mut s);
+    // ServerHello, Certificate, CertificateStatus(22), ServerKeyExchange, ServerHelloDone.
+    assert_eq!(message_types(&flight), [2, 11, 22, 12, 14]);
+    c.receive(&flight).unwrap();
+    handshake(&mut c, &mut s).unwrap();
+    let info = c.handshake_info().unwrap();
+    assert_eq!(info.ocsp_response.as_deref(), Some(RESPONSE));
+    assert!(!info.resumed);
+
+    // Resumed: no Certificate, so no status.
+    let (c, _s, _) = connect(&cc, &sc);
+    assert!(c.handshake_info().unwrap().resumed);
+    assert_eq!(c.handshake_info().unwrap().ocsp_response, None);
+
+    // Renewed in place: the next full handshake staples the new response.
+    staple.set(vec![0x30, 0x00]);
+    let fresh = Arc::new(client_config_requesting_ocsp());
+    let (c, _s, _) = connect(&fresh, &sc);
+    assert_eq!(
+        c.handshake_info().unwrap().ocsp_response.as_deref(),
+        Some(&[0x30, 0x00][..])
+    );
+    // Withdrawn: nothing is announced or sent.
+    staple.set(Vec::new());
+    let (mut c, mut s) = pair_from(fresh.clone(), sc.clone(), "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    let flight = take_output(&mut s);
+    assert_eq!(message_types(&flight), [2, 11, 12, 14]);
+    c.receive(&flight).unwrap();
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(c.handshake_info().unwrap().ocsp_response, None);
+}
+
+fn client_config_requesting_ocsp() -> ClientConfig {
+    let mut cc = client_config();
+    cc.request_ocsp = true;
+    cc.session_cache = None;
+    cc
+}
+
+#[test]
+fn nothing_is_stapled_for_a_client_that_did_not_ask() {
+    let staple = Arc::new(tls12::OcspStaple::new(RESPONSE.to_vec()));
+    let (cc, sc) = stapling(false, &staple);
+    let (mut c, mut s) = pair_from(cc, sc, "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    assert_eq!(message_types(&take_output(&mut s)), [2, 11, 12, 14]);
+}
+
+/// Runs a stapling handshake with the server's first flight passed through
+/// `edit` (plaintext records, handshake messages re-framed); returns the
+/// client's error.
+fn client_error_with_flight(request: bool, edit: impl Fn(&mut Vec<Vec<u8>>)) -> Error {
+    let staple = Arc::new(tls12::OcspStaple::new(RESPONSE.to_vec()));
+    let (cc, sc) = stapling(true, &staple);
+    let mut cc = (*cc).clone();
+    cc.request_ocsp = request;
+    let (mut c, mut s) = pair_from(Arc::new(cc), sc, "localhost");
+    // The server sees a client that asked, whatever the client's config now says.
+    let hello = if request {
+        take_output(&mut c)
+    } else {
+        let (mut asking, _) = pair_from(
+            Arc::new(client_config_requesting_ocsp()),
+            Arc::new(server_config("server-p256")),
+            "localhost",
+        );
+        let _ = take_output(&mut c);
+        take_output(&mut asking)
+    };
+    s.receive(&hello).unwrap();
+    let records: Vec<_> = split_records(&take_output(&mut s))
+        .into_iter()
+        .filter(|r| r[0] == 22)
+        .collect();
+    let mut msgs = handshake_messages(&records);
+    edit(&mut msgs);
+    let wire: Vec<u8> = msgs.iter().flat_map(|m| hs_record(m)).collect();
+    c.receive(&wire).unwrap_err()
+}
+
+#[test]
+fn a_malformed_certificate_status_is_decode_error() {
+    for (what, body) in [
+        ("status type 2", vec![2, 0, 0, 1, 0x30]),
+        ("empty response", vec![1, 0, 0, 0]),
+        ("length past the end", vec![1, 0, 0, 9, 0x30]),
+        ("trailing byte", vec![1, 0, 0, 1, 0x30, 0]),
+        ("empty body", vec![]),
+    ] {
+        let e = client_error_with_flight(true, |msgs| {
+            msgs[2] = handshake_msg(22, &body);
+        });
+        assert!(matches!(e, Error::Decode(_)), "{what}: {e:?}");
+        assert_eq!(e.alert(), Some(tls12::AlertDescription::DecodeError));
+    }
+}
+
+#[test]
+fn a_status_the_client_did_not_ask_for_is_refused() {
+    // The server acknowledges status_request to a client that did not send
+    // it: RFC 5246 §7.4.1.4, unsupported_extension.
+    let e = client_error_with_flight(false, |_| {});
+    assert!(matches!(e, Error::UnsupportedExtension(5)), "{e:?}");
+    // And a CertificateStatus where none was announced is unexpected.
+    let e = client_error_with_flight(true, |msgs| {
+        // Move CertificateStatus after ServerKeyExchange.
+        msgs.swap(2, 3);
+    });
+    assert!(matches!(e, Error::UnexpectedMessage { .. }), "{e:?}");
+}

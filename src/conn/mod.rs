@@ -321,9 +321,6 @@ pub struct Connection {
     /// The peer's bytes received while paused for the caller, read once it
     /// answers.
     held: Vec<u8>,
-    /// Whether the handshake buffers have been released (see
-    /// `release_handshake_buffers`).
-    released: bool,
 }
 
 impl core::fmt::Debug for Connection {
@@ -345,7 +342,6 @@ impl Connection {
             incoming: Vec::new(),
             scratch: Vec::new(),
             held: Vec::new(),
-            released: false,
         }
     }
 
@@ -379,10 +375,10 @@ impl Connection {
     /// than its record keys. They are allocated again if a later record
     /// needs them (an alert, a refused renegotiation, a split record).
     fn release_handshake_buffers(&mut self) {
-        if !self.side.is_established() || self.released {
+        if !self.side.is_established() || self.common.released {
             return;
         }
-        self.released = true;
+        self.common.released = true;
         self.joiner.release_if_empty();
         self.scratch = Vec::new();
         if self.incoming.is_empty() {

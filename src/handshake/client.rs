@@ -165,6 +165,9 @@ pub(crate) enum State {
     AwaitSignature(AwaitSignature),
     /// The chain is in; the caller's verdict on it is awaited.
     AwaitVerdict(ExpectServerKeyExchange),
+    /// The server acknowledged status_request: CertificateStatus may come
+    /// before ServerKeyExchange (RFC 6066 §8).
+    ExpectCertificateStatus(ExpectServerKeyExchange),
     ExpectNewSessionTicket(ExpectNewSessionTicket),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
@@ -266,7 +269,7 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
         None => SessionId::EMPTY,
     };
 
-    let mut extensions = ListBuf::<_, 8>::new(ClientExtension::ExtendedMasterSecret);
+    let mut extensions = ListBuf::<_, 9>::new(ClientExtension::ExtendedMasterSecret);
     if let Some(name) = ctx.sni() {
         extensions.push(ClientExtension::ServerName(ServerNameList::HostName(
             name.as_bytes(),
@@ -305,6 +308,11 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
             .and_then(|cs| cs.ticket.as_deref())
             .unwrap_or_default();
         extensions.push(ClientExtension::SessionTicket(ticket))?;
+    }
+    if config.request_ocsp {
+        extensions.push(ClientExtension::StatusRequest(
+            &crate::codec::extensions::OCSP_STATUS_REQUEST,
+        ))?;
     }
 
     let hello = ClientHello {
@@ -358,6 +366,7 @@ impl State {
             Self::ExpectServerHelloDone(_) => ClientStage::ExpectServerHelloDone,
             Self::AwaitSignature(_) => ClientStage::AwaitSignature,
             Self::AwaitVerdict(_) => ClientStage::AwaitVerdict,
+            Self::ExpectCertificateStatus(_) => ClientStage::ExpectCertificateStatus,
             Self::ExpectNewSessionTicket(_) => ClientStage::ExpectNewSessionTicket,
             Self::ExpectChangeCipherSpec(_) => ClientStage::ExpectChangeCipherSpec,
             Self::ExpectFinished(_) => ClientStage::ExpectFinished,
@@ -400,10 +409,37 @@ pub(crate) fn server_key_exchange(
     _: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
-    let State::ExpectServerKeyExchange(s) = state else {
+    let (State::ExpectServerKeyExchange(s) | State::ExpectCertificateStatus(s)) = state else {
         return Err(mismatch());
     };
     s.handle(ctx, msg.body, msg.raw).map(Next::State)
+}
+
+/// RFC 6066 §8: the stapled OCSP response, kept as received for
+/// `HandshakeInfo::ocsp_response` (verifying it is the caller's business).
+pub(crate) fn certificate_status(
+    state: State,
+    _: &ClientContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectCertificateStatus(mut s) = state else {
+        return Err(mismatch());
+    };
+    let status: crate::codec::handshake::CertificateStatus<'_> = msg.decode("CertificateStatus")?;
+    s.neg.ocsp_response = Some(status.ocsp_response.into());
+    s.transcript.add(msg.raw);
+    Ok(Next::State(State::ExpectServerKeyExchange(s)))
+}
+
+/// Once the server's chain is accepted: CertificateStatus may come first
+/// if the server promised it (RFC 6066 §8), else ServerKeyExchange.
+fn after_chain(next: ExpectServerKeyExchange) -> State {
+    if next.neg.stapling {
+        State::ExpectCertificateStatus(next)
+    } else {
+        State::ExpectServerKeyExchange(next)
+    }
 }
 
 pub(crate) fn certificate_request(
@@ -478,7 +514,7 @@ pub(crate) fn verdict(
     let State::AwaitVerdict(s) = state else {
         return Err(mismatch());
     };
-    Ok(Next::State(State::ExpectServerKeyExchange(s)))
+    Ok(Next::State(after_chain(s)))
 }
 
 pub(crate) fn new_session_ticket(
@@ -581,6 +617,8 @@ impl ExpectServerHello {
             session_id: sh.session_id,
             ticket_promised: false,
             resumed: false,
+            stapling: false,
+            ocsp_response: None,
         };
         // RFC 5246 §7.4.1.4: a server may only send extensions the client
         // offered; anything else is unsupported_extension.
@@ -617,6 +655,7 @@ impl ExpectServerHello {
                 ServerExtension::SessionTicketAck if self.ticket_extension_sent => {
                     neg.ticket_promised = true;
                 }
+                ServerExtension::StatusRequestAck if config.request_ocsp => neg.stapling = true,
                 other => return Err(Error::UnsupportedExtension(other.typ().to_wire())),
             }
         }
@@ -715,7 +754,7 @@ impl ExpectCertificate {
             transcript: self.transcript,
         };
         Ok(if go_on {
-            State::ExpectServerKeyExchange(next)
+            after_chain(next)
         } else {
             State::AwaitVerdict(next)
         })

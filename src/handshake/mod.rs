@@ -251,6 +251,11 @@ pub(crate) struct Negotiated {
     pub(crate) ticket_promised: bool,
     /// This is an abbreviated handshake.
     pub(crate) resumed: bool,
+    /// The client asked for OCSP stapling and the server acknowledged it
+    /// (RFC 6066 §8): a CertificateStatus may follow Certificate.
+    pub(crate) stapling: bool,
+    /// The stapled OCSP response, as received (client).
+    pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
 }
 
 impl Negotiated {
@@ -266,6 +271,7 @@ impl Negotiated {
             extended_master_secret: self.extended_master_secret,
             secure_renegotiation: self.secure_renegotiation,
             resumed: self.resumed,
+            ocsp_response: self.ocsp_response,
         }
     }
 
