@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
-//!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems]
+//!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems] [--ocsp]
 //! ```
 //!
 //! `--help` lists every flag.
@@ -76,6 +76,9 @@ struct Args {
     /// Keep the --key in a thread standing in for an HSM, which answers each signature request after 20 ms; the handshake pauses for it and resumes (Connection::complete_operation), and stderr gets one "async-key:" line per signature. ECDSA keys sign only with their curve's own hash (ring): a server offering only the other one gets internal_error. Needs a PKCS#8 key (or PKCS#1 for RSA)
     #[arg(long, requires = "key")]
     async_key: bool,
+    /// Ask the server to staple an OCSP response (RFC 6066 status_request) and print what came, in hex on a line starting "ocsp:" (not verified: checking it is the caller's business)
+    #[arg(long)]
+    ocsp: bool,
 }
 
 fn fail(msg: &str) -> ! {
@@ -96,6 +99,7 @@ fn main() {
         reconnect,
         no_require_ems,
         async_key,
+        ocsp,
     } = Args::parse();
 
     let mut roots = RootCertStore::empty();
@@ -143,6 +147,7 @@ fn main() {
     if no_require_ems {
         config.require_extended_master_secret = false;
     }
+    config.request_ocsp = ocsp;
     // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
     config.key_log = tls12::KeyLogFile::from_env();
     let config = Arc::new(config);
@@ -202,6 +207,16 @@ fn run(
         "peer chain: {} certificate(s)",
         info.peer_certificates.len()
     );
+    if config.request_ocsp {
+        match &info.ocsp_response {
+            Some(response) => {
+                let hex: String = response.iter().map(|b| format!("{b:02x}")).collect();
+                println!("ocsp:       {} bytes {hex}", response.len());
+            }
+            None if info.resumed => println!("ocsp:       none (resumed: no certificate sent)"),
+            None => println!("ocsp:       none stapled"),
+        }
+    }
 
     tls.write_all(text.as_bytes())
         .unwrap_or_else(|e| fail(&format!("send: {e}")));

@@ -6,7 +6,7 @@
 //!     [--suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...] [--alpn h2,http/1.1] \
 //!     [--http | --echo] [--max-connections N] \
 //!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets] \
-//!     [--no-require-ems] [--async-key] [--export LABEL:LEN]
+//!     [--no-require-ems] [--async-key] [--export LABEL:LEN] [--ocsp RESPONSE.der]
 //! ```
 //!
 //! `--help` lists every flag.
@@ -23,6 +23,8 @@
 //! to that file in the NSS key log format (for Wireshark). `--export
 //! LABEL:LEN` prints LEN bytes of RFC 5705 keying material for LABEL (no
 //! context) for each connection, in hex on a line starting `exporter:`.
+//! `--ocsp RESPONSE.der` staples that DER OCSP response with the first
+//! chain for clients that ask (RFC 6066 §8).
 //!
 //! `--async-key` keeps the private key in a thread standing in for an HSM
 //! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
@@ -115,6 +117,9 @@ struct Args {
     /// Print LEN bytes of RFC 5705 keying material exported with LABEL (no context) for each connection, in hex on a stdout line starting "exporter:" (like openssl s_client -keymatexport LABEL -keymatexportlen LEN)
     #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
     export: Option<(String, usize)>,
+    /// DER OCSP response to staple with the first --cert for clients that ask with status_request (RFC 6066 §8), as `openssl s_server -status_file` does; sent as it is, so keep it fresh
+    #[arg(long, value_name = "RESPONSE.der")]
+    ocsp: Option<String>,
 }
 
 fn parse_export(arg: &str) -> Result<(String, usize), String> {
@@ -142,6 +147,7 @@ fn main() {
         no_require_ems,
         async_key,
         export,
+        ocsp,
     } = Args::parse();
     let mode = if http { Mode::Http } else { Mode::Echo };
 
@@ -200,6 +206,16 @@ fn main() {
     }
     if no_require_ems {
         config.require_extended_master_secret = false;
+    }
+    if let Some(file) = ocsp {
+        let response =
+            std::fs::read(&file).unwrap_or_else(|e| fail(&format!("reading {file}: {e}")));
+        if response.is_empty() {
+            fail(&format!("{file} is empty"));
+        }
+        config
+            .set_ocsp_staple(0, Arc::new(tls12::OcspStaple::new(response)))
+            .unwrap_or_else(|e| fail(&e.to_string()));
     }
     // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
     config.key_log = tls12::KeyLogFile::from_env();

@@ -78,6 +78,7 @@ fn flags(example: &str) -> &'static [&'static str] {
             "--no-tickets",
             "--no-require-ems",
             "--export",
+            "--ocsp",
             "--help",
         ],
         "client" => &[
@@ -91,6 +92,7 @@ fn flags(example: &str) -> &'static [&'static str] {
             "--key",
             "--reconnect",
             "--no-require-ems",
+            "--ocsp",
             "--help",
         ],
         "mio_server" => &["--listen", "--cert", "--key", "--http", "--echo", "--help"],

@@ -346,3 +346,174 @@ fn tshark_decrypts_a_capture_with_our_key_log() {
         "/the-secret-page"
     );
 }
+
+// ---------------------------------------------------------------------------
+// OCSP stapling against OpenSSL.
+
+/// A temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn openssl_in(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("running openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A DER OCSP response for server-p256's leaf, signed by its issuer (the
+/// fixture intermediate) with `openssl ocsp` as a one-shot responder. Its
+/// index of issued certificates is empty, so the certificate's status is
+/// "unknown"; the response itself is a successful one.
+fn ocsp_response() -> (TempDir, PathBuf) {
+    let dir = TempDir(temp_log_path("ocsp-dir"));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    std::fs::write(dir.0.join("index.txt"), b"").unwrap();
+    let inter = fixture_path("inter.pem");
+    openssl_in(
+        &dir.0,
+        &[
+            "ocsp",
+            "-issuer",
+            &inter,
+            "-cert",
+            &fixture_path("server-p256.pem"),
+            "-no_nonce",
+            "-reqout",
+            "req.der",
+        ],
+    );
+    openssl_in(
+        &dir.0,
+        &[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-rsigner",
+            &inter,
+            "-rkey",
+            &fixture_path("inter.key"),
+            "-CA",
+            &inter,
+            "-reqin",
+            "req.der",
+            "-respout",
+            "resp.der",
+            "-ndays",
+            "1",
+        ],
+    );
+    let path = dir.0.join("resp.der");
+    (dir, path)
+}
+
+#[test]
+fn openssl_s_client_status_shows_our_stapled_response_as_successful() {
+    let (_dir, response) = ocsp_response();
+    let key_log = TempFile::new("keylog-ocsp");
+    let (mut server, port) = our_server(
+        &key_log.0,
+        &[
+            "--ocsp",
+            response.to_str().unwrap(),
+            "--max-connections",
+            "1",
+        ],
+    );
+    let mut client = s_client(port, &["-status"]);
+    client.feed_stdin(b"ping\n".to_vec());
+    assert!(client.wait_exit().success(), "{}", client.log());
+    server.wait_exit();
+    let out = client.stdout_text();
+    assert!(
+        out.contains("OCSP response: \n==") || out.contains("OCSP Response Data:"),
+        "{}",
+        client.log()
+    );
+    assert!(
+        out.contains("OCSP Response Status: successful (0x0)"),
+        "{}",
+        client.log()
+    );
+    assert!(
+        out.contains("Responder Id: O = tls12 tests, CN = tls12 test intermediate CA"),
+        "{}",
+        client.log()
+    );
+}
+
+#[test]
+fn openssl_s_client_status_gets_no_response_from_our_server_without_one() {
+    let key_log = TempFile::new("keylog-no-ocsp");
+    let (mut server, port) = our_server(&key_log.0, &["--max-connections", "1"]);
+    let mut client = s_client(port, &["-status"]);
+    client.feed_stdin(b"ping\n".to_vec());
+    assert!(client.wait_exit().success(), "{}", client.log());
+    server.wait_exit();
+    assert!(
+        client
+            .stdout_text()
+            .contains("OCSP response: no response sent"),
+        "{}",
+        client.log()
+    );
+}
+
+#[test]
+fn our_client_shows_what_openssl_s_server_staples() {
+    let (_dir, response) = ocsp_response();
+    let response_path = response.to_str().unwrap().to_owned();
+    let (mut server, port) = start_listening(
+        "s_server",
+        |port| {
+            let mut cmd = Command::new("openssl");
+            cmd.arg("s_server")
+                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
+                .args(["-cert", &fixture_path("server-p256.pem")])
+                .args(["-key", &fixture_path("server-p256.key")])
+                .args(["-cert_chain", &fixture_path("inter.pem")])
+                .args(["-www", "-status_file", &response_path]);
+            Proc::spawn(cmd)
+        },
+        |proc, _| {
+            if contains(&proc.stdout(), b"ACCEPT") {
+                Listening::Yes
+            } else {
+                Listening::NotYet
+            }
+        },
+        |log| log.contains("in use") || log.contains("bind"),
+    );
+    let mut cmd = Command::new(example("client"));
+    cmd.args(["--connect", &format!("127.0.0.1:{port}")])
+        .args([
+            "--server-name",
+            "localhost",
+            "--ca",
+            "tests/fixtures/ca.pem",
+        ])
+        .arg("--ocsp")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut client = Proc::spawn_without_stdin(cmd);
+    assert!(client.wait_exit().success(), "{}", client.log());
+    server.wait_exit();
+    let der = std::fs::read(&response).unwrap();
+    let hex: String = der.iter().map(|b| format!("{b:02x}")).collect();
+    let want = format!("ocsp:       {} bytes {hex}", der.len());
+    assert!(
+        client.stdout_text().lines().any(|l| l == want),
+        "{}",
+        client.log()
+    );
+}
