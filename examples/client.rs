@@ -185,7 +185,11 @@ fn run(
     };
     if let Err(e) = handshake {
         let alert = conn.error().and_then(|e| e.alert());
-        fail(&format!("handshake failed: {e} (alert sent: {alert:?})"));
+        // The diagnosis says where it stopped and what we offered.
+        let why = conn
+            .diagnosis()
+            .map_or_else(|| e.to_string(), |d| d.to_string());
+        fail(&format!("handshake failed: {why} (alert sent: {alert:?})"));
     }
     let mut tls = Stream::new(&mut conn, &mut sock);
     let info = tls

@@ -280,7 +280,10 @@ fn serve(
     };
     if let Err(e) = handshake {
         let alert = conn.error().and_then(|e| e.alert());
-        return Err(format!("handshake failed: {e} (alert sent: {alert:?})"));
+        let why = conn
+            .diagnosis()
+            .map_or_else(|| e.to_string(), |d| d.to_string());
+        return Err(format!("handshake failed: {why} (alert sent: {alert:?})"));
     }
     let mut tls = Stream::new(&mut conn, &mut sock);
     let info = tls

@@ -84,6 +84,7 @@ pub(crate) mod codec;
 pub(crate) mod config;
 pub(crate) mod conn;
 pub(crate) mod crypto;
+pub(crate) mod diagnosis;
 pub(crate) mod error;
 pub(crate) mod handshake;
 pub(crate) mod info;
@@ -103,6 +104,7 @@ pub use codec::enums::{
 pub use config::{ClientAuth, ClientConfig, Limits, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
 pub use crypto::rand::{RandomSource, SystemRandom};
+pub use diagnosis::{Diagnosis, Offered};
 pub use error::{CertificateError, Error};
 #[cfg(feature = "std")]
 pub use keylog::KeyLogFile;

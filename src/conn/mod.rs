@@ -25,6 +25,7 @@ use crate::codec::handshake::decode_handshake;
 use crate::codec::{Codec, Reader};
 use crate::config::{ClientConfig, ServerConfig};
 use crate::crypto::exporter::ExporterSecret;
+use crate::diagnosis::{Diagnosis, Offered};
 use crate::error::Error;
 use crate::handshake::client::{self, ClientContext};
 use crate::handshake::server::{self, ServerContext};
@@ -86,7 +87,15 @@ enum Machine<S> {
     /// The error that killed the connection; every later call returns it.
     /// Boxed: the failure path may allocate, and the running connection
     /// does not carry an error's space.
-    Failed(Box<Error>),
+    Failed(Box<Failure>),
+}
+
+/// What killed a connection, and in which state, for
+/// [`Connection::diagnosis`].
+struct Failure {
+    error: Error,
+    client_stage: Option<ClientStage>,
+    server_stage: Option<ServerStage>,
 }
 
 /// A handshake in progress: its state (taken out only while a transition
@@ -97,6 +106,9 @@ struct Running<S> {
     /// The exporter's copy of the master secret, once derived (only when
     /// the configuration enables exporters).
     exporter: Option<Box<ExporterSecret>>,
+    /// The state a failed transition was given (the state itself is gone),
+    /// for [`Connection::diagnosis`].
+    failed_in: Option<(Option<ClientStage>, Option<ServerStage>)>,
 }
 
 impl<S> Running<S> {
@@ -105,6 +117,7 @@ impl<S> Running<S> {
             state: Some(state),
             pending,
             exporter: None,
+            failed_in: None,
         })
     }
 }
@@ -125,6 +138,7 @@ impl<S> Machine<S> {
             state,
             pending,
             exporter,
+            ..
         } = &mut **running;
         let current = state.take().ok_or(Error::Internal("state already taken"))?;
         let secrets = Secrets {
@@ -178,13 +192,13 @@ impl Side {
     fn machine_error(&self) -> Option<&Error> {
         match self {
             Side::Client {
-                machine: Machine::Failed(e),
+                machine: Machine::Failed(f),
                 ..
             }
             | Side::Server {
-                machine: Machine::Failed(e),
+                machine: Machine::Failed(f),
                 ..
-            } => Some(e),
+            } => Some(&f.error),
             _ => None,
         }
     }
@@ -261,15 +275,30 @@ impl Side {
         handler: Handler,
         msg: Message<'_>,
     ) -> Result<(), Error> {
-        match (&mut *self, handler) {
+        let before = (self.client_stage(), self.server_stage());
+        let result = match (&mut *self, handler) {
             (Side::Client { ctx, machine }, Handler::Client(h)) => {
-                machine.advance(ctx, common, h, msg)?;
+                machine.advance(ctx, common, h, msg)
             }
             (Side::Server { ctx, machine }, Handler::Server(h)) => {
-                machine.advance(ctx, common, h, msg)?;
+                machine.advance(ctx, common, h, msg)
             }
             _ => return Err(Error::Internal("handler of the other side")),
+        };
+        if result.is_err() {
+            match self {
+                Side::Client {
+                    machine: Machine::Handshaking(r),
+                    ..
+                } => r.failed_in = Some(before),
+                Side::Server {
+                    machine: Machine::Handshaking(r),
+                    ..
+                } => r.failed_in = Some(before),
+                _ => {}
+            }
         }
+        result?;
         // A state that waits for the caller: tell it.
         if let Some(request) = self.operation() {
             common.begin_operation(request.kind)?;
@@ -298,11 +327,78 @@ impl Side {
         }
     }
 
-    fn set_failed(&mut self, e: Error) {
+    fn set_failed(&mut self, error: Error) {
+        let recorded = match self {
+            Side::Client {
+                machine: Machine::Handshaking(r),
+                ..
+            } => r.failed_in,
+            Side::Server {
+                machine: Machine::Handshaking(r),
+                ..
+            } => r.failed_in,
+            _ => None,
+        };
+        let (client_stage, server_stage) =
+            recorded.unwrap_or_else(|| (self.client_stage(), self.server_stage()));
+        let failure = Box::new(Failure {
+            error,
+            client_stage,
+            server_stage,
+        });
         match self {
-            Side::Client { machine, .. } => *machine = Machine::Failed(Box::new(e)),
-            Side::Server { machine, .. } => *machine = Machine::Failed(Box::new(e)),
+            Side::Client { machine, .. } => *machine = Machine::Failed(failure),
+            Side::Server { machine, .. } => *machine = Machine::Failed(failure),
         }
+    }
+
+    /// The failure explained ([`Diagnosis`]), if the connection failed.
+    fn diagnosis(&self) -> Option<Diagnosis> {
+        let (failure, client) = match self {
+            Side::Client {
+                machine: Machine::Failed(f),
+                ctx,
+            } => (f, Some(&ctx.config)),
+            Side::Server {
+                machine: Machine::Failed(f),
+                ..
+            } => (f, None),
+            _ => return None,
+        };
+        let (stage, waiting_for) = match (failure.client_stage, failure.server_stage) {
+            (Some(s), _) => (alloc::format!("{s:?}"), s.expecting()),
+            (None, Some(s)) => (alloc::format!("{s:?}"), s.expecting()),
+            (None, None) => (alloc::string::String::from("unknown"), "nothing"),
+        };
+        let received_alert = match failure.error {
+            Error::AlertReceived(a) => Some(a),
+            _ => None,
+        };
+        // RFC 5246 §7.4.1.3: an alert instead of ServerHello refuses our
+        // hello; what we offered is then the question.
+        let offered = client
+            .filter(|_| {
+                received_alert.is_some()
+                    && failure.client_stage == Some(ClientStage::ExpectServerHello)
+            })
+            .map(|config| Offered {
+                version: crate::ProtocolVersion::Tls12,
+                cipher_suites: config.cipher_suites.clone(),
+                groups: config.groups.clone(),
+                signature_schemes: config.signature_schemes.clone(),
+                alpn_protocols: config.alpn_protocols.clone(),
+                extended_master_secret_required: config.require_extended_master_secret,
+            });
+        Some(Diagnosis {
+            is_client: client.is_some(),
+            stage,
+            waiting_for,
+            error: failure.error.clone(),
+            received_alert,
+            offered,
+            client_certificate_configured: client
+                .is_some_and(|config| !config.client_identities.is_empty()),
+        })
     }
 }
 
@@ -1012,6 +1108,14 @@ impl Connection {
     /// The error that killed this connection, if one did.
     pub fn error(&self) -> Option<&Error> {
         self.side.machine_error()
+    }
+
+    /// Why this connection failed, explained for a person and in
+    /// structured fields ([`Diagnosis`]): the state it stopped in and, when
+    /// a server refused our ClientHello, what we offered. `None` while the
+    /// connection is alive.
+    pub fn diagnosis(&self) -> Option<Diagnosis> {
+        self.side.diagnosis()
     }
 
     /// Tells the connection the transport reached end of file. If the peer
