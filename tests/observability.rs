@@ -440,3 +440,22 @@ fn a_status_the_client_did_not_ask_for_is_refused() {
     });
     assert!(matches!(e, Error::UnexpectedMessage { .. }), "{e:?}");
 }
+
+#[test]
+fn only_an_ocsp_status_request_gets_a_staple() {
+    let staple = Arc::new(tls12::OcspStaple::new(RESPONSE.to_vec()));
+    let (_, sc) = stapling(true, &staple);
+    for (body, stapled) in [
+        (vec![1, 0, 0, 0, 0], true),
+        // A status type other than ocsp(1) (RFC 6066 §8 defines only ocsp).
+        (vec![2, 0, 0, 0, 0], false),
+    ] {
+        let mut exts = client_hello_extensions();
+        exts.push((5, body));
+        let mut s = ServerConnection::new(sc.clone(), now()).unwrap();
+        s.receive(&client_hello(0x0303, &[0xc02b], &[0], &exts))
+            .unwrap();
+        let types = message_types(&take_output(&mut s));
+        assert_eq!(types.contains(&22), stapled, "{types:?}");
+    }
+}

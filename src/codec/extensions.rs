@@ -554,4 +554,43 @@ mod tests {
             )));
         }
     }
+
+    /// RFC 6066 §8: status_request, as a client sends it and as a server
+    /// acknowledges it.
+    #[test]
+    fn status_request_rules() {
+        // Ours: ocsp, no responder IDs, no request extensions.
+        assert_eq!(
+            client(5, &OCSP_STATUS_REQUEST),
+            Ok(ClientExtension::StatusRequest(&OCSP_STATUS_REQUEST[..]))
+        );
+        // Responder IDs and extensions are read through and kept.
+        let with_ids = [1, 0, 5, 0, 3, 9, 9, 9, 0, 2, 7, 7];
+        assert_eq!(
+            client(5, &with_ids),
+            Ok(ClientExtension::StatusRequest(&with_ids[..]))
+        );
+        // `opaque ResponderID<1..2^16-1>`: an empty one is malformed.
+        assert!(is_decode(client(5, &[1, 0, 2, 0, 0, 0, 0])));
+        // Lengths past the end, a missing extensions field, trailing bytes.
+        assert!(is_decode(client(5, &[1, 0, 9, 0, 0])));
+        assert!(is_decode(client(5, &[1, 0, 0])));
+        assert!(is_decode(client(5, &[1, 0, 0, 0, 0, 0])));
+        assert!(is_decode(client(5, &[])));
+        // Another status type is kept unread (a server ignores it).
+        assert_eq!(
+            client(5, &[2, 0xff]),
+            Ok(ClientExtension::StatusRequest(&[2, 0xff][..]))
+        );
+        // The server's acknowledgement is empty.
+        assert_eq!(server(5, &[]), Ok(ServerExtension::StatusRequestAck));
+        assert!(is_decode(server(5, &[0])));
+        // Both re-encode to the bytes received.
+        let mut out = Vec::new();
+        ClientExtension::StatusRequest(&with_ids).encode(&mut out);
+        assert_eq!(out, ext(5, &with_ids));
+        out.clear();
+        ServerExtension::StatusRequestAck.encode(&mut out);
+        assert_eq!(out, ext(5, &[]));
+    }
 }

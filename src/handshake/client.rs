@@ -1005,6 +1005,7 @@ mod tests {
         ] {
             let mut config = testing::client_config();
             config.alpn_protocols = alpn;
+            config.request_ocsp = server_name == "localhost";
             let config = Arc::new(config);
             let mut c = crate::ClientConnection::new(
                 config.clone(),
