@@ -51,7 +51,17 @@
 //! Every failure caused by the peer is an [`Error`] whose
 //! [`alert`](Error::alert) has already been queued in
 //! [`Connection::pending_output`]; flush it and close the transport. The
-//! connection then refuses further use.
+//! connection then refuses further use. [`Connection::diagnosis`] explains
+//! a failure for a person: the handshake state it stopped in, the peer's
+//! alert and, when a server refuses our ClientHello, what we offered.
+//!
+//! ## Looking inside
+//!
+//! A [`KeyLog`] in the configuration receives each handshake's master
+//! secret in the NSS key log format ([`KeyLogFile::from_env`] honours
+//! `SSLKEYLOGFILE`); `enable_exporters` keeps what RFC 5705 exporters need
+//! ([`Connection::export_keying_material`]); a server staples OCSP
+//! responses ([`OcspStaple`]) and a client can ask for them.
 //!
 //! ## What is refused
 //!
