@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
-//!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems] \
+//!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems] [--ocsp] \
 //!     [--legacy-rsa-key-transport]
 //! ```
 //!
@@ -13,6 +13,9 @@
 //! prints what the server answered until it closes. `--reconnect N` makes N
 //! more connections with the same configuration, each printing whether it
 //! resumed the session.
+//!
+//! With `SSLKEYLOGFILE` set, every handshake's master secret is appended
+//! to that file in the NSS key log format (for Wireshark).
 //!
 //! `--async-key` keeps the client certificate's private key in a thread
 //! standing in for an HSM (`examples/async_key/`): a handshake that sends the
@@ -40,6 +43,9 @@ use tls12::{CipherSuite, ClientConfig, ClientConnection, RootCertStore, Stream};
 ///
 /// Prints what was negotiated, sends TEXT (default: an HTTP/1.1 GET), then
 /// prints what the server answered until it closes.
+///
+/// With SSLKEYLOGFILE set, every handshake's master secret is appended to
+/// that file in the NSS key log format, for Wireshark.
 #[derive(Parser)]
 #[command(name = "client", args_override_self = true)]
 struct Args {
@@ -79,6 +85,9 @@ struct Args {
     /// Also offer the RSA key transport suites (after the ECDHE ones, unless --suites says otherwise), for old servers that offer nothing else (BMCs, appliances). No forward secrecy: whoever gets the server's key later decrypts the session; RFC 9325 §4.1 says SHOULD NOT
     #[arg(long)]
     legacy_rsa_key_transport: bool,
+    /// Ask the server to staple an OCSP response (RFC 6066 status_request) and print what came, in hex on a line starting "ocsp:" (not verified: checking it is the caller's business)
+    #[arg(long)]
+    ocsp: bool,
 }
 
 fn fail(msg: &str) -> ! {
@@ -100,6 +109,7 @@ fn main() {
         no_require_ems,
         async_key,
         legacy_rsa_key_transport,
+        ocsp,
     } = Args::parse();
 
     let mut roots = RootCertStore::empty();
@@ -153,6 +163,9 @@ fn main() {
     if no_require_ems {
         config.require_extended_master_secret = false;
     }
+    config.request_ocsp = ocsp;
+    // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
+    config.key_log = tls12::KeyLogFile::from_env();
     let config = Arc::new(config);
     let name = ServerName::try_from(server_name.clone())
         .unwrap_or_else(|e| fail(&format!("{server_name}: {e}")));
@@ -195,14 +208,17 @@ fn run(
             ))
         );
         let hint = if refused && !config.legacy_rsa_key_transport {
-            "\nhint: the server refused every suite we offered; if it is an old server that \
-             speaks only RSA key transport (TLS_RSA_WITH_*), --legacy-rsa-key-transport allows \
-             those suites (no forward secrecy)"
+            "\nhint: if it is an old server that speaks only RSA key transport (TLS_RSA_WITH_*), \
+             --legacy-rsa-key-transport allows those suites (no forward secrecy)"
         } else {
             ""
         };
+        // The diagnosis says where it stopped and what we offered.
+        let why = conn
+            .diagnosis()
+            .map_or_else(|| e.to_string(), |d| d.to_string());
         fail(&format!(
-            "handshake failed: {e} (alert sent: {alert:?}){hint}"
+            "handshake failed: {why} (alert sent: {alert:?}){hint}"
         ));
     }
     let mut tls = Stream::new(&mut conn, &mut sock);
@@ -226,6 +242,16 @@ fn run(
         "peer chain: {} certificate(s)",
         info.peer_certificates.len()
     );
+    if config.request_ocsp {
+        match &info.ocsp_response {
+            Some(response) => {
+                let hex: String = response.iter().map(|b| format!("{b:02x}")).collect();
+                println!("ocsp:       {} bytes {hex}", response.len());
+            }
+            None if info.resumed => println!("ocsp:       none (resumed: no certificate sent)"),
+            None => println!("ocsp:       none stapled"),
+        }
+    }
 
     tls.write_all(text.as_bytes())
         .unwrap_or_else(|e| fail(&format!("send: {e}")));

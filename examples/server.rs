@@ -6,7 +6,8 @@
 //!     [--suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...] [--alpn h2,http/1.1] \
 //!     [--http | --echo] [--max-connections N] \
 //!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets] \
-//!     [--no-require-ems] [--async-key [--legacy-rsa-key-transport]]
+//!     [--no-require-ems] [--async-key [--legacy-rsa-key-transport]] [--export LABEL:LEN] \
+//!     [--ocsp RESPONSE.der]
 //! ```
 //!
 //! `--help` lists every flag.
@@ -18,6 +19,13 @@
 //! end in CRLF or, as RFC 9112 §2.2 lets a recipient accept, a bare LF.
 //! `--echo` (the default) echoes bytes back. One failing connection never
 //! stops the server.
+//!
+//! With `SSLKEYLOGFILE` set, every handshake's master secret is appended
+//! to that file in the NSS key log format (for Wireshark). `--export
+//! LABEL:LEN` prints LEN bytes of RFC 5705 keying material for LABEL (no
+//! context) for each connection, in hex on a line starting `exporter:`.
+//! `--ocsp RESPONSE.der` staples that DER OCSP response with the first
+//! chain for clients that ask (RFC 6066 §8).
 //!
 //! `--async-key` keeps the private key in a thread standing in for an HSM
 //! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
@@ -61,6 +69,9 @@ enum ClientAuthPolicy {
 ///
 /// Sessions resume by session ID and by ticket unless turned off. One
 /// failing connection never stops the server.
+///
+/// With SSLKEYLOGFILE set, every handshake's master secret is appended to
+/// that file in the NSS key log format, for Wireshark.
 #[derive(Parser)]
 #[command(name = "server", args_override_self = true)]
 struct Args {
@@ -114,6 +125,20 @@ struct Args {
     /// Also accept the RSA key transport suites (after the ECDHE ones, unless --suites says otherwise), for old clients that offer nothing else. No forward secrecy; RFC 9325 §4.1 says SHOULD NOT. The HSM thread of --async-key decrypts each premaster secret, with an RSA key
     #[arg(long, requires = "async_key")]
     legacy_rsa_key_transport: bool,
+    /// Print LEN bytes of RFC 5705 keying material exported with LABEL (no context) for each connection, in hex on a stdout line starting "exporter:" (like openssl s_client -keymatexport LABEL -keymatexportlen LEN)
+    #[arg(long, value_name = "LABEL:LEN", value_parser = parse_export)]
+    export: Option<(String, usize)>,
+    /// DER OCSP response to staple with the first --cert for clients that ask with status_request (RFC 6066 §8), as `openssl s_server -status_file` does; sent as it is, so keep it fresh
+    #[arg(long, value_name = "RESPONSE.der")]
+    ocsp: Option<String>,
+}
+
+fn parse_export(arg: &str) -> Result<(String, usize), String> {
+    let (label, len) = arg
+        .rsplit_once(':')
+        .ok_or("expected LABEL:LEN, e.g. EXPORTER-test:32")?;
+    let len = len.parse().map_err(|e| format!("LEN in LABEL:LEN: {e}"))?;
+    Ok((label.to_string(), len))
 }
 
 fn main() {
@@ -133,6 +158,8 @@ fn main() {
         no_require_ems,
         async_key,
         legacy_rsa_key_transport,
+        export,
+        ocsp,
     } = Args::parse();
     let mode = if http { Mode::Http } else { Mode::Echo };
 
@@ -198,6 +225,19 @@ fn main() {
     if no_require_ems {
         config.require_extended_master_secret = false;
     }
+    if let Some(file) = ocsp {
+        let response =
+            std::fs::read(&file).unwrap_or_else(|e| fail(&format!("reading {file}: {e}")));
+        if response.is_empty() {
+            fail(&format!("{file} is empty"));
+        }
+        config
+            .set_ocsp_staple(0, Arc::new(tls12::OcspStaple::new(response)))
+            .unwrap_or_else(|e| fail(&e.to_string()));
+    }
+    // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
+    config.key_log = tls12::KeyLogFile::from_env();
+    config.enable_exporters = export.is_some();
     let config = Arc::new(config);
     // The configuration is checked when a connection is made: make one now,
     // so that a bad one (such as a CCM suite in a build without `aes-ccm`)
@@ -205,6 +245,7 @@ fn main() {
     if let Err(e) = ServerConnection::new(config.clone(), UnixTime::now()) {
         fail(&e.to_string());
     }
+    let export = Arc::new(export);
 
     let listener =
         TcpListener::bind(&listen).unwrap_or_else(|e| fail(&format!("listen on {listen}: {e}")));
@@ -214,9 +255,10 @@ fn main() {
         let Ok(sock) = sock else { continue };
         let config = config.clone();
         let hsm = hsm.clone();
+        let export = export.clone();
         let handle = std::thread::spawn(move || {
             let peer = sock.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-            if let Err(e) = serve(config, sock, mode, hsm.as_ref()) {
+            if let Err(e) = serve(config, sock, mode, hsm.as_ref(), export.as_ref().as_ref()) {
                 eprintln!("{peer}: {e}");
             }
         });
@@ -251,6 +293,7 @@ fn serve(
     mut sock: TcpStream,
     mode: Mode,
     hsm: Option<&async_key::Hsm>,
+    export: Option<&(String, usize)>,
 ) -> Result<(), String> {
     let mut conn = ServerConnection::new(config, UnixTime::now()).map_err(|e| e.to_string())?;
     // `Stream` cannot answer the connection's signature requests: with an
@@ -261,7 +304,10 @@ fn serve(
     };
     if let Err(e) = handshake {
         let alert = conn.error().and_then(|e| e.alert());
-        return Err(format!("handshake failed: {e} (alert sent: {alert:?})"));
+        let why = conn
+            .diagnosis()
+            .map_or_else(|| e.to_string(), |d| d.to_string());
+        return Err(format!("handshake failed: {why} (alert sent: {alert:?})"));
     }
     let mut tls = Stream::new(&mut conn, &mut sock);
     let info = tls
@@ -270,6 +316,14 @@ fn serve(
         .cloned()
         .ok_or("no handshake info")?;
     eprintln!("negotiated {}", describe(&info));
+    if let Some((label, len)) = export {
+        let mut material = vec![0u8; *len];
+        tls.connection()
+            .export_keying_material(label.as_bytes(), None, &mut material)
+            .map_err(|e| e.to_string())?;
+        let hex: String = material.iter().map(|b| format!("{b:02x}")).collect();
+        println!("exporter: {label} {hex}");
+    }
     match mode {
         Mode::Echo => {
             let mut buf = [0u8; 16384];

@@ -265,6 +265,19 @@ pub struct ClientConfig {
     /// `verifier` alone (which must be set). Dangerous: a verifier that
     /// accepts too much lets any man in the middle in.
     pub dangerous_skip_webpki: bool,
+    /// Ask the server to staple an OCSP response (RFC 6066 §8 status_request;
+    /// default `false`). What it staples is in
+    /// [`HandshakeInfo::ocsp_response`](crate::HandshakeInfo::ocsp_response),
+    /// unverified: checking it is the caller's business.
+    pub request_ocsp: bool,
+    /// Receives every handshake's master secret in the NSS key log format,
+    /// for Wireshark (default: none; see [`crate::KeyLogFile::from_env`]).
+    pub key_log: Option<Arc<dyn crate::keylog::KeyLog>>,
+    /// Keep the master secret after the handshake (zeroized on drop) for
+    /// [`Connection::export_keying_material`](crate::Connection::export_keying_material)
+    /// (RFC 5705). Default `false`: an idle connection holds no master
+    /// secret.
+    pub enable_exporters: bool,
 }
 
 /// A certificate chain and the key for its leaf.
@@ -272,6 +285,9 @@ pub struct ClientConfig {
 pub(crate) struct Identity {
     pub(crate) chain: Arc<[CertificateDer<'static>]>,
     pub(crate) key: Arc<SigningKey>,
+    /// The OCSP response a server staples with this chain (RFC 6066 §8).
+    #[cfg(feature = "std")]
+    pub(crate) ocsp: Option<Arc<crate::staple::OcspStaple>>,
 }
 
 impl Identity {
@@ -331,6 +347,8 @@ impl Identity {
         Ok(Self {
             chain: chain.into(),
             key: Arc::new(key),
+            #[cfg(feature = "std")]
+            ocsp: None,
         })
     }
 }
@@ -357,6 +375,9 @@ impl ClientConfig {
             keep_peer_certificates: true,
             verifier: None,
             dangerous_skip_webpki: false,
+            request_ocsp: false,
+            key_log: None,
+            enable_exporters: false,
         }
     }
 
@@ -451,6 +472,9 @@ impl ClientConfig {
         n += ext(0); // extended_master_secret
         n += ext(1); // renegotiation_info, empty
         n += ext(0); // session_ticket, without its ticket
+        if self.request_ocsp {
+            n += ext(crate::codec::extensions::OCSP_STATUS_REQUEST.len());
+        }
         n
     }
 }
@@ -561,6 +585,14 @@ pub struct ServerConfig {
     /// sessions resumable for 12). `None`: no tickets are issued or accepted.
     #[cfg(feature = "std")]
     pub ticketer: Option<Arc<crate::session::Ticketer>>,
+    /// Receives every handshake's master secret in the NSS key log format,
+    /// for Wireshark (default: none; see [`crate::KeyLogFile::from_env`]).
+    pub key_log: Option<Arc<dyn crate::keylog::KeyLog>>,
+    /// Keep the master secret after the handshake (zeroized on drop) for
+    /// [`Connection::export_keying_material`](crate::Connection::export_keying_material)
+    /// (RFC 5705). Default `false`: an idle connection holds no master
+    /// secret.
+    pub enable_exporters: bool,
 }
 
 impl ServerConfig {
@@ -620,6 +652,25 @@ impl ServerConfig {
         Ok(())
     }
 
+    /// Staples `staple`'s OCSP response (RFC 6066 §8) with chain
+    /// `chain_index` (0: the one given to [`new`](Self::new), then those
+    /// added, in order) for clients that ask with status_request. The
+    /// caller keeps the `Arc` to replace the response at run time.
+    #[cfg(feature = "std")]
+    pub fn set_ocsp_staple(
+        &mut self,
+        chain_index: usize,
+        staple: Arc<crate::staple::OcspStaple>,
+    ) -> Result<(), Error> {
+        let identity = match chain_index.checked_sub(1) {
+            None => Some(&mut self.identity),
+            Some(i) => self.more_identities.get_mut(i),
+        }
+        .ok_or_else(|| Error::Config(format!("no certificate chain {chain_index}")))?;
+        identity.ocsp = Some(staple);
+        Ok(())
+    }
+
     /// Every chain, the first one first.
     pub(crate) fn identities(&self) -> impl Iterator<Item = &Identity> {
         core::iter::once(&self.identity).chain(&self.more_identities)
@@ -660,6 +711,8 @@ impl ServerConfig {
                 std::time::Duration::from_secs(6 * 3600),
                 std::time::Duration::from_secs(12 * 3600),
             ))),
+            key_log: None,
+            enable_exporters: false,
         }
     }
 

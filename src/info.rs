@@ -91,4 +91,11 @@ pub struct HandshakeInfo {
     pub secure_renegotiation: bool,
     /// Whether this was an abbreviated (resumed) handshake.
     pub resumed: bool,
+    /// On a client that set `ClientConfig::request_ocsp`: the DER OCSP
+    /// response the server stapled in CertificateStatus (RFC 6066 §8), as
+    /// received. It is not verified: checking its signature, its freshness
+    /// and that it covers the leaf is the caller's business. `None` when
+    /// none was stapled, on resumed handshakes (no Certificate is sent) and
+    /// on servers.
+    pub ocsp_response: Option<alloc::boxed::Box<[u8]>>,
 }

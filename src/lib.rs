@@ -51,7 +51,17 @@
 //! Every failure caused by the peer is an [`Error`] whose
 //! [`alert`](Error::alert) has already been queued in
 //! [`Connection::pending_output`]; flush it and close the transport. The
-//! connection then refuses further use.
+//! connection then refuses further use. [`Connection::diagnosis`] explains
+//! a failure for a person: the handshake state it stopped in, the peer's
+//! alert and, when a server refuses our ClientHello, what we offered.
+//!
+//! ## Looking inside
+//!
+//! A [`KeyLog`] in the configuration receives each handshake's master
+//! secret in the NSS key log format ([`KeyLogFile::from_env`] honours
+//! `SSLKEYLOGFILE`); `enable_exporters` keeps what RFC 5705 exporters need
+//! ([`Connection::export_keying_material`]); a server staples OCSP
+//! responses ([`OcspStaple`]) and a client can ask for them.
 //!
 //! ## What is refused
 //!
@@ -84,12 +94,16 @@ pub(crate) mod codec;
 pub(crate) mod config;
 pub(crate) mod conn;
 pub(crate) mod crypto;
+pub(crate) mod diagnosis;
 pub(crate) mod error;
 pub(crate) mod handshake;
 pub(crate) mod info;
+pub(crate) mod keylog;
 pub mod keyop;
 pub(crate) mod record;
 pub(crate) mod session;
+#[cfg(feature = "std")]
+mod staple;
 #[cfg(feature = "std")]
 mod stream;
 pub(crate) mod verify;
@@ -100,11 +114,17 @@ pub use codec::enums::{
 pub use config::{ClientAuth, ClientConfig, Limits, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
 pub use crypto::rand::{RandomSource, SystemRandom};
+pub use diagnosis::{Diagnosis, Offered};
 pub use error::{CertificateError, Error};
 pub use info::KeyExchange;
+#[cfg(feature = "std")]
+pub use keylog::KeyLogFile;
+pub use keylog::{KeyLog, KeyLogEntry};
 pub use keyop::{Answer, KeyType, Operation, OperationId, OperationKind};
 #[cfg(feature = "std")]
 pub use session::{ClientSessionCache, SessionCache, Ticketer};
+#[cfg(feature = "std")]
+pub use staple::OcspStaple;
 #[cfg(feature = "std")]
 pub use stream::Stream;
 pub use verify::RootCertStore;

@@ -112,6 +112,8 @@ fn flags(example: &str) -> &'static [&'static str] {
             "--no-session-cache",
             "--no-tickets",
             "--no-require-ems",
+            "--export",
+            "--ocsp",
             "--help",
         ],
         "client" => &[
@@ -125,6 +127,7 @@ fn flags(example: &str) -> &'static [&'static str] {
             "--key",
             "--reconnect",
             "--no-require-ems",
+            "--ocsp",
             "--help",
         ],
         "mio_server" => &["--listen", "--cert", "--key", "--http", "--echo", "--help"],
@@ -164,6 +167,8 @@ fn help_names_every_flag_and_exits_0() {
             help.contains("RFC 7627") && help.contains("triple-handshake"),
             "{name}: {help}"
         );
+        // The key log is an environment variable, so --help says so.
+        assert!(help.contains("SSLKEYLOGFILE"), "{name}: {help}");
     }
 }
 
@@ -204,6 +209,14 @@ fn bad_arguments_are_usage_errors_with_exit_code_2() {
             .concat(),
         ),
         ("server", [&server[..], &["--listen"]].concat()), // no value
+        (
+            "server",
+            [&server[..], &["--export", "EXPORTER-x"]].concat(),
+        ), // no :LEN
+        (
+            "server",
+            [&server[..], &["--export", "EXPORTER-x:many"]].concat(),
+        ),
         ("client", [&client[..], &["--no-such-flag"]].concat()),
         ("client", vec!["--connect", "127.0.0.1:1"]),
         ("client", [&client[..], &["--reconnect", "-1"]].concat()),

@@ -76,9 +76,11 @@ macro_rules! wire_enum {
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(n) => f.write_str(n),
-                    None => write!(f, "{}(0x{:x})", stringify!($name), self.to_wire()),
+                let more = super::registry::more_name(stringify!($name), u16::from(self.to_wire()));
+                match (self.name(), more) {
+                    (Some(n), _) => f.write_str(n),
+                    (None, Some((n, why))) => write!(f, "{n} ({why})"),
+                    (None, None) => write!(f, "{}(0x{:x})", stringify!($name), self.to_wire()),
                 }
             }
         }

@@ -28,6 +28,9 @@ pub(crate) enum ClientExtension<'a> {
     SessionTicket(&'a [u8]),
     /// RFC 8446 §4.2.1.
     SupportedVersions(List<'a, ProtocolVersion>),
+    /// RFC 6066 §8: `CertificateStatusRequest`, kept whole (checked on
+    /// decode when its type is ocsp).
+    StatusRequest(&'a [u8]),
     Unknown {
         typ: u16,
         body: &'a [u8],
@@ -46,6 +49,8 @@ pub(crate) enum ServerExtension<'a> {
     RenegotiationInfo(&'a [u8]),
     /// RFC 5077 §3.2: empty, promising a NewSessionTicket.
     SessionTicketAck,
+    /// RFC 6066 §8: empty, announcing a CertificateStatus message.
+    StatusRequestAck,
     Unknown {
         typ: u16,
         body: &'a [u8],
@@ -160,6 +165,36 @@ fn write_frame(typ: ExtensionType, out: &mut Vec<u8>, f: impl FnOnce(&mut Vec<u8
     out.with_len(2, f);
 }
 
+/// `CertificateStatusType` ocsp(1) (RFC 6066 §8).
+pub(crate) const STATUS_TYPE_OCSP: u8 = 1;
+
+/// The body our client sends: an OCSP request naming no responders and no
+/// request extensions (RFC 6066 §8: the responder is then known by prior
+/// arrangement).
+pub(crate) const OCSP_STATUS_REQUEST: [u8; 5] = [STATUS_TYPE_OCSP, 0, 0, 0, 0];
+
+/// RFC 6066 §8: `struct { CertificateStatusType status_type; select
+/// (status_type) { case ocsp: OCSPStatusRequest; } request; }` with
+/// `OCSPStatusRequest { ResponderID responder_id_list<0..2^16-1>;
+/// Extensions request_extensions; }`, `opaque ResponderID<1..2^16-1>` and
+/// `opaque Extensions<0..2^16-1>`. A status type we do not know is kept
+/// unread (a server ignores it).
+fn check_status_request(body: &[u8]) -> Result<(), Error> {
+    const WHAT: &str = "status_request extension";
+    let mut r = Reader::new(body);
+    if r.u8(WHAT)? != STATUS_TYPE_OCSP {
+        return Ok(());
+    }
+    let mut ids = Reader::new(r.vec_u16(WHAT)?);
+    while !ids.is_empty() {
+        if ids.vec_u16(WHAT)?.is_empty() {
+            return Err(Error::Decode(WHAT));
+        }
+    }
+    r.vec_u16(WHAT)?;
+    r.expect_empty(WHAT)
+}
+
 /// Fails with decode_error unless the extension body is empty.
 fn expect_empty_body(body: &[u8], what: &'static str) -> Result<(), Error> {
     if body.is_empty() {
@@ -182,6 +217,7 @@ impl ClientExtension<'_> {
             Self::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
             Self::SessionTicket(_) => ExtensionType::SessionTicket,
             Self::SupportedVersions(_) => ExtensionType::SupportedVersions,
+            Self::StatusRequest(_) => ExtensionType::StatusRequest,
             Self::Unknown { typ, .. } => ExtensionType::from_wire(*typ),
         }
     }
@@ -200,6 +236,7 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
             Self::RenegotiationInfo(v) => out.with_len(1, |out| out.put(v)),
             Self::SessionTicket(t) => out.put(t),
             Self::SupportedVersions(v) => v.encode(1, out),
+            Self::StatusRequest(body) => out.put(body),
             Self::Unknown { body, .. } => out.put(body),
         });
     }
@@ -247,6 +284,11 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
                     1,
                     "supported_versions extension",
                 )?),
+                ExtensionType::StatusRequest => {
+                    let all = b.take(b.left(), "status_request extension")?;
+                    check_status_request(all)?;
+                    Self::StatusRequest(all)
+                }
                 _ => {
                     // Kept as received; the state machine decides.
                     Self::Unknown {
@@ -270,6 +312,7 @@ impl ServerExtension<'_> {
             Self::ExtendedMasterSecret => ExtensionType::ExtendedMasterSecret,
             Self::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
             Self::SessionTicketAck => ExtensionType::SessionTicket,
+            Self::StatusRequestAck => ExtensionType::StatusRequest,
             Self::Unknown { typ, .. } => ExtensionType::from_wire(*typ),
         }
     }
@@ -279,7 +322,10 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
     fn encode(&self, out: &mut Vec<u8>) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {
-            Self::ServerNameAck | Self::ExtendedMasterSecret | Self::SessionTicketAck => {}
+            Self::ServerNameAck
+            | Self::ExtendedMasterSecret
+            | Self::SessionTicketAck
+            | Self::StatusRequestAck => {}
             Self::EcPointFormats(v) => v.encode(1, out),
             Self::Alpn(name) => List::borrowed(&[ProtocolName(name)]).encode(2, out),
             Self::RenegotiationInfo(v) => out.with_len(1, |out| out.put(v)),
@@ -325,6 +371,11 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
             ExtensionType::SessionTicket => {
                 expect_empty_body(body, "session_ticket extension")?;
                 Self::SessionTicketAck
+            }
+            // RFC 6066 §8: the server's "extension_data" SHALL be empty.
+            ExtensionType::StatusRequest => {
+                expect_empty_body(body, "status_request extension")?;
+                Self::StatusRequestAck
             }
             _ => {
                 // Kept as received; the state machine decides.
@@ -502,5 +553,44 @@ mod tests {
                 "extension"
             )));
         }
+    }
+
+    /// RFC 6066 §8: status_request, as a client sends it and as a server
+    /// acknowledges it.
+    #[test]
+    fn status_request_rules() {
+        // Ours: ocsp, no responder IDs, no request extensions.
+        assert_eq!(
+            client(5, &OCSP_STATUS_REQUEST),
+            Ok(ClientExtension::StatusRequest(&OCSP_STATUS_REQUEST[..]))
+        );
+        // Responder IDs and extensions are read through and kept.
+        let with_ids = [1, 0, 5, 0, 3, 9, 9, 9, 0, 2, 7, 7];
+        assert_eq!(
+            client(5, &with_ids),
+            Ok(ClientExtension::StatusRequest(&with_ids[..]))
+        );
+        // `opaque ResponderID<1..2^16-1>`: an empty one is malformed.
+        assert!(is_decode(client(5, &[1, 0, 2, 0, 0, 0, 0])));
+        // Lengths past the end, a missing extensions field, trailing bytes.
+        assert!(is_decode(client(5, &[1, 0, 9, 0, 0])));
+        assert!(is_decode(client(5, &[1, 0, 0])));
+        assert!(is_decode(client(5, &[1, 0, 0, 0, 0, 0])));
+        assert!(is_decode(client(5, &[])));
+        // Another status type is kept unread (a server ignores it).
+        assert_eq!(
+            client(5, &[2, 0xff]),
+            Ok(ClientExtension::StatusRequest(&[2, 0xff][..]))
+        );
+        // The server's acknowledgement is empty.
+        assert_eq!(server(5, &[]), Ok(ServerExtension::StatusRequestAck));
+        assert!(is_decode(server(5, &[0])));
+        // Both re-encode to the bytes received.
+        let mut out = Vec::new();
+        ClientExtension::StatusRequest(&with_ids).encode(&mut out);
+        assert_eq!(out, ext(5, &with_ids));
+        out.clear();
+        ServerExtension::StatusRequestAck.encode(&mut out);
+        assert_eq!(out, ext(5, &[]));
     }
 }

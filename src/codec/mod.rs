@@ -16,6 +16,7 @@ pub(crate) mod handshake;
 pub(crate) mod list;
 #[cfg(test)]
 mod proptests;
+pub(crate) mod registry;
 
 /// A cursor over peer-controlled bytes. Every accessor is bounds-checked.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
 use crate::config::Limits;
 use crate::crypto::rand::RandomSource;
 use crate::error::Error;
-use crate::handshake::{Io, Role};
+use crate::handshake::{Io, Role, Secrets};
 use crate::info::{Event, HandshakeInfo};
 use crate::keyop::{OperationId, OperationKind};
 use crate::record::layer::{PendingKeys, RecordLayer};
@@ -30,6 +30,10 @@ pub(crate) struct Common {
     pub(crate) info: Option<HandshakeInfo>,
     pub(crate) sent_close_notify: bool,
     pub(crate) received_close_notify: bool,
+    /// Whether the handshake buffers have been released (see
+    /// `Connection::release_handshake_buffers`); kept beside the other flags,
+    /// where it costs no space.
+    pub(crate) released: bool,
     pub(crate) warnings_in_a_row: usize,
     /// Encoding space for outgoing handshake messages (see [`Io`]),
     /// released once the handshake is over.
@@ -63,6 +67,7 @@ impl Common {
             info: None,
             sent_close_notify: false,
             received_close_notify: false,
+            released: false,
             warnings_in_a_row: 0,
             encode_buf: Vec::new(),
             pending_op: None,
@@ -91,12 +96,17 @@ impl Common {
     }
 
     /// What the state machine may touch for one transition.
-    pub(crate) fn io<'a>(&'a mut self, pending: &'a mut PendingKeys) -> Io<'a> {
+    pub(crate) fn io<'a>(
+        &'a mut self,
+        pending: &'a mut PendingKeys,
+        secrets: Secrets<'a>,
+    ) -> Io<'a> {
         Io {
             record: &mut self.record,
             pending,
             random: &*self.random,
             encode_buf: &mut self.encode_buf,
+            secrets,
         }
     }
 

@@ -24,11 +24,13 @@ use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, HandshakeTy
 use crate::codec::handshake::decode_handshake;
 use crate::codec::{Codec, Reader};
 use crate::config::{ClientConfig, ServerConfig};
+use crate::crypto::exporter::ExporterSecret;
+use crate::diagnosis::{Diagnosis, Offered};
 use crate::error::Error;
 use crate::handshake::client::{self, ClientContext};
 use crate::handshake::server::{self, ServerContext};
 use crate::handshake::table::{Action, ClientStage, Kind, ServerStage};
-use crate::handshake::{Message, Next, OpRequest, Role, Transition};
+use crate::handshake::{Message, Next, OpRequest, Role, SecretPolicy, Secrets, Transition};
 use crate::keyop::{Answer, Operation, OperationId, OperationKind};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::layer::PendingKeys;
@@ -79,11 +81,21 @@ enum Side {
 /// only while a transition runs).
 enum Machine<S> {
     Handshaking(Box<Running<S>>),
-    Established,
+    /// With the master secret kept for exporters, when the configuration
+    /// enables them (RFC 5705).
+    Established(Option<Box<ExporterSecret>>),
     /// The error that killed the connection; every later call returns it.
     /// Boxed: the failure path may allocate, and the running connection
     /// does not carry an error's space.
-    Failed(Box<Error>),
+    Failed(Box<Failure>),
+}
+
+/// What killed a connection, and in which state, for
+/// [`Connection::diagnosis`].
+struct Failure {
+    error: Error,
+    client_stage: Option<ClientStage>,
+    server_stage: Option<ServerStage>,
 }
 
 /// A handshake in progress: its state (taken out only while a transition
@@ -91,6 +103,12 @@ enum Machine<S> {
 struct Running<S> {
     state: Option<S>,
     pending: PendingKeys,
+    /// The exporter's copy of the master secret, once derived (only when
+    /// the configuration enables exporters).
+    exporter: Option<Box<ExporterSecret>>,
+    /// The state a failed transition was given (the state itself is gone),
+    /// for [`Connection::diagnosis`].
+    failed_in: Option<(Option<ClientStage>, Option<ServerStage>)>,
 }
 
 impl<S> Running<S> {
@@ -98,13 +116,15 @@ impl<S> Running<S> {
         Box::new(Self {
             state: Some(state),
             pending,
+            exporter: None,
+            failed_in: None,
         })
     }
 }
 
 impl<S> Machine<S> {
     /// Runs one transition of the handshake.
-    fn advance<C>(
+    fn advance<C: SecretPolicy>(
         &mut self,
         ctx: &C,
         common: &mut Common,
@@ -114,12 +134,22 @@ impl<S> Machine<S> {
         let Machine::Handshaking(running) = self else {
             return Err(Error::Internal("no handshake is running"));
         };
-        let Running { state, pending } = &mut **running;
+        let Running {
+            state,
+            pending,
+            exporter,
+            ..
+        } = &mut **running;
         let current = state.take().ok_or(Error::Internal("state already taken"))?;
-        match handler(current, ctx, &mut common.io(pending), msg)? {
+        let secrets = Secrets {
+            key_log: ctx.key_log(),
+            exporter: ctx.keeps_exporter().then_some(exporter),
+        };
+        match handler(current, ctx, &mut common.io(pending, secrets), msg)? {
             Next::State(next) => *state = Some(next),
             Next::Done(info) => {
-                *self = Machine::Established;
+                let exporter = exporter.take();
+                *self = Machine::Established(exporter);
                 common.complete(info)?;
             }
         }
@@ -130,6 +160,23 @@ impl<S> Machine<S> {
         match self {
             Machine::Handshaking(running) => running.state.as_ref(),
             _ => None,
+        }
+    }
+
+    /// RFC 5705 keying material, once established.
+    fn export(&self, label: &[u8], context: Option<&[u8]>, out: &mut [u8]) -> Result<(), Error> {
+        match self {
+            Machine::Established(Some(secret)) => secret.export(label, context, out),
+            Machine::Established(None) => Err(Error::Misuse(
+                "export_keying_material needs enable_exporters in the configuration",
+            )),
+            Machine::Handshaking(_) => Err(Error::Misuse(
+                "export_keying_material before the handshake completed (RFC 5705 §4: the \
+                 exporter is defined only for an established session)",
+            )),
+            Machine::Failed(_) => Err(Error::Misuse(
+                "export_keying_material on a failed connection",
+            )),
         }
     }
 }
@@ -145,13 +192,13 @@ impl Side {
     fn machine_error(&self) -> Option<&Error> {
         match self {
             Side::Client {
-                machine: Machine::Failed(e),
+                machine: Machine::Failed(f),
                 ..
             }
             | Side::Server {
-                machine: Machine::Failed(e),
+                machine: Machine::Failed(f),
                 ..
-            } => Some(e),
+            } => Some(&f.error),
             _ => None,
         }
     }
@@ -160,10 +207,10 @@ impl Side {
         matches!(
             self,
             Side::Client {
-                machine: Machine::Established,
+                machine: Machine::Established(_),
                 ..
             } | Side::Server {
-                machine: Machine::Established,
+                machine: Machine::Established(_),
                 ..
             }
         )
@@ -172,7 +219,7 @@ impl Side {
     fn client_stage(&self) -> Option<ClientStage> {
         match self {
             Side::Client { machine, .. } => match machine {
-                Machine::Established => Some(ClientStage::Established),
+                Machine::Established(_) => Some(ClientStage::Established),
                 _ => machine.state().map(client::State::stage),
             },
             Side::Server { .. } => None,
@@ -182,7 +229,7 @@ impl Side {
     fn server_stage(&self) -> Option<ServerStage> {
         match self {
             Side::Server { machine, .. } => match machine {
-                Machine::Established => Some(ServerStage::Established),
+                Machine::Established(_) => Some(ServerStage::Established),
                 _ => machine.state().map(server::State::stage),
             },
             Side::Client { .. } => None,
@@ -228,15 +275,30 @@ impl Side {
         handler: Handler,
         msg: Message<'_>,
     ) -> Result<(), Error> {
-        match (&mut *self, handler) {
+        let before = (self.client_stage(), self.server_stage());
+        let result = match (&mut *self, handler) {
             (Side::Client { ctx, machine }, Handler::Client(h)) => {
-                machine.advance(ctx, common, h, msg)?;
+                machine.advance(ctx, common, h, msg)
             }
             (Side::Server { ctx, machine }, Handler::Server(h)) => {
-                machine.advance(ctx, common, h, msg)?;
+                machine.advance(ctx, common, h, msg)
             }
             _ => return Err(Error::Internal("handler of the other side")),
+        };
+        if result.is_err() {
+            match self {
+                Side::Client {
+                    machine: Machine::Handshaking(r),
+                    ..
+                } => r.failed_in = Some(before),
+                Side::Server {
+                    machine: Machine::Handshaking(r),
+                    ..
+                } => r.failed_in = Some(before),
+                _ => {}
+            }
         }
+        result?;
         // A state that waits for the caller: tell it.
         if let Some(request) = self.operation() {
             common.begin_operation(request.kind)?;
@@ -265,11 +327,78 @@ impl Side {
         }
     }
 
-    fn set_failed(&mut self, e: Error) {
+    fn set_failed(&mut self, error: Error) {
+        let recorded = match self {
+            Side::Client {
+                machine: Machine::Handshaking(r),
+                ..
+            } => r.failed_in,
+            Side::Server {
+                machine: Machine::Handshaking(r),
+                ..
+            } => r.failed_in,
+            _ => None,
+        };
+        let (client_stage, server_stage) =
+            recorded.unwrap_or_else(|| (self.client_stage(), self.server_stage()));
+        let failure = Box::new(Failure {
+            error,
+            client_stage,
+            server_stage,
+        });
         match self {
-            Side::Client { machine, .. } => *machine = Machine::Failed(Box::new(e)),
-            Side::Server { machine, .. } => *machine = Machine::Failed(Box::new(e)),
+            Side::Client { machine, .. } => *machine = Machine::Failed(failure),
+            Side::Server { machine, .. } => *machine = Machine::Failed(failure),
         }
+    }
+
+    /// The failure explained ([`Diagnosis`]), if the connection failed.
+    fn diagnosis(&self) -> Option<Diagnosis> {
+        let (failure, client) = match self {
+            Side::Client {
+                machine: Machine::Failed(f),
+                ctx,
+            } => (f, Some(&ctx.config)),
+            Side::Server {
+                machine: Machine::Failed(f),
+                ..
+            } => (f, None),
+            _ => return None,
+        };
+        let (stage, waiting_for) = match (failure.client_stage, failure.server_stage) {
+            (Some(s), _) => (alloc::format!("{s:?}"), s.expecting()),
+            (None, Some(s)) => (alloc::format!("{s:?}"), s.expecting()),
+            (None, None) => (alloc::string::String::from("unknown"), "nothing"),
+        };
+        let received_alert = match failure.error {
+            Error::AlertReceived(a) => Some(a),
+            _ => None,
+        };
+        // RFC 5246 §7.4.1.3: an alert instead of ServerHello refuses our
+        // hello; what we offered is then the question.
+        let offered = client
+            .filter(|_| {
+                received_alert.is_some()
+                    && failure.client_stage == Some(ClientStage::ExpectServerHello)
+            })
+            .map(|config| Offered {
+                version: crate::ProtocolVersion::Tls12,
+                cipher_suites: config.cipher_suites.clone(),
+                groups: config.groups.clone(),
+                signature_schemes: config.signature_schemes.clone(),
+                alpn_protocols: config.alpn_protocols.clone(),
+                extended_master_secret_required: config.require_extended_master_secret,
+            });
+        Some(Diagnosis {
+            is_client: client.is_some(),
+            stage,
+            waiting_for,
+            error: failure.error.clone(),
+            received_alert,
+            offered,
+            client_certificate_configured: client
+                .is_some_and(|config| !config.client_identities.is_empty()),
+        })
     }
 }
 
@@ -288,9 +417,6 @@ pub struct Connection {
     /// The peer's bytes received while paused for the caller, read once it
     /// answers.
     held: Vec<u8>,
-    /// Whether the handshake buffers have been released (see
-    /// `release_handshake_buffers`).
-    released: bool,
 }
 
 impl core::fmt::Debug for Connection {
@@ -312,7 +438,6 @@ impl Connection {
             incoming: Vec::new(),
             scratch: Vec::new(),
             held: Vec::new(),
-            released: false,
         }
     }
 
@@ -346,10 +471,10 @@ impl Connection {
     /// than its record keys. They are allocated again if a later record
     /// needs them (an alert, a refused renegotiation, a split record).
     fn release_handshake_buffers(&mut self) {
-        if !self.side.is_established() || self.released {
+        if !self.side.is_established() || self.common.released {
             return;
         }
-        self.released = true;
+        self.common.released = true;
         self.joiner.release_if_empty();
         self.scratch = Vec::new();
         if self.incoming.is_empty() {
@@ -954,6 +1079,38 @@ impl Connection {
         self.common.info.as_ref()
     }
 
+    /// Fills `out` with keying material exported from the session (RFC
+    /// 5705): both ends of a connection get the same bytes for the same
+    /// `label`, `context` and length, and nobody else can compute them.
+    /// `context: None` and `Some(b"")` give different output, as the RFC
+    /// defines.
+    ///
+    /// Needs `enable_exporters` in the configuration, which keeps the
+    /// master secret (zeroized on drop) for the connection's lifetime. Refused
+    /// with [`Error::Misuse`] before the handshake completes, without
+    /// `enable_exporters`, for the labels the key schedule itself uses
+    /// (`"client finished"`, `"server finished"`, `"master secret"`, `"key
+    /// expansion"`, `"extended master secret"`; RFC 5705 §4) and for a
+    /// context over 65,535 bytes. A refusal does not end the connection.
+    ///
+    /// ```
+    /// # fn demo(conn: &tls12::Connection) -> Result<(), tls12::Error> {
+    /// let mut binding = [0u8; 32];
+    /// conn.export_keying_material(b"EXPORTER-my-protocol", None, &mut binding)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        match &self.side {
+            Side::Client { machine, .. } => machine.export(label, context, out),
+            Side::Server { machine, .. } => machine.export(label, context, out),
+        }
+    }
+
     /// Whether the peer has sent close_notify.
     pub fn peer_closed(&self) -> bool {
         self.common.received_close_notify
@@ -962,6 +1119,14 @@ impl Connection {
     /// The error that killed this connection, if one did.
     pub fn error(&self) -> Option<&Error> {
         self.side.machine_error()
+    }
+
+    /// Why this connection failed, explained for a person and in
+    /// structured fields ([`Diagnosis`]): the state it stopped in and, when
+    /// a server refused our ClientHello, what we offered. `None` while the
+    /// connection is alive.
+    pub fn diagnosis(&self) -> Option<Diagnosis> {
+        self.side.diagnosis()
     }
 
     /// Tells the connection the transport reached end of file. If the peer
@@ -1103,7 +1268,7 @@ impl ClientConnection {
             now,
         };
         let mut pending = PendingKeys::default();
-        let state = client::start(&ctx, &mut common.io(&mut pending))?;
+        let state = client::start(&ctx, &mut common.io(&mut pending, Secrets::default()))?;
         Ok(Self(Connection::new(
             Side::Client {
                 ctx,

@@ -3,6 +3,7 @@
 //! RSA key transport's premaster secret, signatures, the transcript hash
 //! and the suite table.
 
+pub(crate) mod exporter;
 pub(crate) mod keys;
 pub(crate) mod kx;
 pub(crate) mod prf;

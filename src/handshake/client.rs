@@ -166,6 +166,12 @@ pub(crate) enum State {
     AwaitSignature(AwaitSignature),
     /// The chain is in; the caller's verdict on it is awaited.
     AwaitVerdict(ExpectServerKeyExchange),
+    /// The server acknowledged status_request: CertificateStatus may come
+    /// before ServerKeyExchange (RFC 6066 §8).
+    ExpectCertificateStatus(ExpectServerKeyExchange),
+    /// As `ExpectCertificateStatus`, with RSA key transport: the premaster
+    /// is already encrypted, and no ServerKeyExchange comes.
+    ExpectKeyTransportStatus(ExpectServerHelloDone),
     ExpectNewSessionTicket(ExpectNewSessionTicket),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
@@ -278,7 +284,7 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
         None => SessionId::EMPTY,
     };
 
-    let mut extensions = ListBuf::<_, 8>::new(ClientExtension::ExtendedMasterSecret);
+    let mut extensions = ListBuf::<_, 9>::new(ClientExtension::ExtendedMasterSecret);
     if let Some(name) = ctx.sni() {
         extensions.push(ClientExtension::ServerName(ServerNameList::HostName(
             name.as_bytes(),
@@ -317,6 +323,11 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
             .and_then(|cs| cs.ticket.as_deref())
             .unwrap_or_default();
         extensions.push(ClientExtension::SessionTicket(ticket))?;
+    }
+    if config.request_ocsp {
+        extensions.push(ClientExtension::StatusRequest(
+            &crate::codec::extensions::OCSP_STATUS_REQUEST,
+        ))?;
     }
 
     let hello = ClientHello {
@@ -370,6 +381,8 @@ impl State {
             Self::ExpectServerHelloDone(_) => ClientStage::ExpectServerHelloDone,
             Self::AwaitSignature(_) => ClientStage::AwaitSignature,
             Self::AwaitVerdict(_) => ClientStage::AwaitVerdict,
+            Self::ExpectCertificateStatus(_) => ClientStage::ExpectCertificateStatus,
+            Self::ExpectKeyTransportStatus(_) => ClientStage::ExpectKeyTransportStatus,
             Self::ExpectNewSessionTicket(_) => ClientStage::ExpectNewSessionTicket,
             Self::ExpectChangeCipherSpec(_) => ClientStage::ExpectChangeCipherSpec,
             Self::ExpectFinished(_) => ClientStage::ExpectFinished,
@@ -412,10 +425,35 @@ pub(crate) fn server_key_exchange(
     _: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
-    let State::ExpectServerKeyExchange(s) = state else {
+    let (State::ExpectServerKeyExchange(s) | State::ExpectCertificateStatus(s)) = state else {
         return Err(mismatch());
     };
     s.handle(ctx, msg.body, msg.raw).map(Next::State)
+}
+
+/// RFC 6066 §8: the stapled OCSP response, kept as received for
+/// `HandshakeInfo::ocsp_response` (verifying it is the caller's business).
+pub(crate) fn certificate_status(
+    state: State,
+    _: &ClientContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let status: crate::codec::handshake::CertificateStatus<'_> = msg.decode("CertificateStatus")?;
+    let response = Some(status.ocsp_response.into());
+    match state {
+        State::ExpectCertificateStatus(mut s) => {
+            s.neg.ocsp_response = response;
+            s.transcript.add(msg.raw);
+            Ok(Next::State(State::ExpectServerKeyExchange(s)))
+        }
+        State::ExpectKeyTransportStatus(mut s) => {
+            s.neg.ocsp_response = response;
+            s.transcript.add(msg.raw);
+            Ok(Next::State(State::ExpectCertificateRequest(s)))
+        }
+        _ => Err(mismatch()),
+    }
 }
 
 pub(crate) fn certificate_request(
@@ -424,7 +462,8 @@ pub(crate) fn certificate_request(
     _: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
-    let State::ExpectCertificateRequest(mut s) = state else {
+    let (State::ExpectCertificateRequest(mut s) | State::ExpectKeyTransportStatus(mut s)) = state
+    else {
         return Err(mismatch());
     };
     let req: CertificateRequest<'_> = msg.decode("CertificateRequest")?;
@@ -443,7 +482,10 @@ pub(crate) fn server_hello_done(
     io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
-    let (State::ExpectCertificateRequest(s) | State::ExpectServerHelloDone(s)) = state else {
+    let (State::ExpectCertificateRequest(s)
+    | State::ExpectServerHelloDone(s)
+    | State::ExpectKeyTransportStatus(s)) = state
+    else {
         return Err(mismatch());
     };
     crate::codec::Reader::new(msg.body).expect_empty("ServerHelloDone")?;
@@ -593,6 +635,8 @@ impl ExpectServerHello {
             session_id: sh.session_id,
             ticket_promised: false,
             resumed: false,
+            stapling: false,
+            ocsp_response: None,
         };
         // RFC 5246 §7.4.1.4: a server may only send extensions the client
         // offered; anything else is unsupported_extension.
@@ -629,6 +673,7 @@ impl ExpectServerHello {
                 ServerExtension::SessionTicketAck if self.ticket_extension_sent => {
                     neg.ticket_promised = true;
                 }
+                ServerExtension::StatusRequestAck if config.request_ocsp => neg.stapling = true,
                 other => return Err(Error::UnsupportedExtension(other.typ().to_wire())),
             }
         }
@@ -738,9 +783,13 @@ impl ExpectCertificate {
 impl ExpectServerKeyExchange {
     /// The server's chain is verified: for ECDHE its key exchange comes
     /// next; for RSA key transport there is none (RFC 5246 §7.4.3), and the
-    /// premaster secret is encrypted to the certificate's key now.
+    /// premaster secret is encrypted to the certificate's key now. Either
+    /// way, CertificateStatus may come first if the server promised it (RFC
+    /// 6066 §8).
     fn chain_accepted(self, io: &mut Io<'_>) -> Result<State, Error> {
+        let stapling = self.neg.stapling;
         match self.neg.suite.kx {
+            KeyExchangeAlgorithm::Ecdhe if stapling => Ok(State::ExpectCertificateStatus(self)),
             KeyExchangeAlgorithm::Ecdhe => Ok(State::ExpectServerKeyExchange(self)),
             KeyExchangeAlgorithm::Rsa => {
                 let leaf = self
@@ -749,13 +798,18 @@ impl ExpectServerKeyExchange {
                     .first()
                     .ok_or(Error::Internal("no server certificate"))?;
                 let (encrypted, premaster) = rsa_key_transport(io, leaf.as_ref())?;
-                Ok(State::ExpectCertificateRequest(ExpectServerHelloDone {
+                let next = ExpectServerHelloDone {
                     neg: self.neg,
                     transcript: self.transcript,
                     kx: OurKeyExchange::Rsa(encrypted),
                     premaster,
                     requested: None,
-                }))
+                };
+                Ok(if stapling {
+                    State::ExpectKeyTransportStatus(next)
+                } else {
+                    State::ExpectCertificateRequest(next)
+                })
             }
         }
     }
@@ -1028,6 +1082,7 @@ mod tests {
         ] {
             let mut config = testing::client_config();
             config.alpn_protocols = alpn;
+            config.request_ocsp = server_name == "localhost";
             let config = Arc::new(config);
             let mut c = crate::ClientConnection::new(
                 config.clone(),

@@ -19,6 +19,7 @@ use crate::codec::enums::{
 use crate::codec::handshake::{encode_handshake, HandshakeMessage, SessionId};
 use crate::codec::list::List;
 use crate::codec::{Codec, Writer};
+use crate::crypto::exporter::ExporterSecret;
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::rand::RandomSource;
 use crate::crypto::signature::verify_signature;
@@ -53,6 +54,64 @@ pub(crate) struct Io<'a> {
     /// connection for the whole handshake (a fresh `Vec` per message would
     /// allocate, and regrow, each time).
     pub(crate) encode_buf: &'a mut Vec<u8>,
+    /// Where the master secret may go besides the key block.
+    pub(crate) secrets: Secrets<'a>,
+}
+
+/// What the configuration does with a handshake's master secret besides
+/// deriving keys from it: the key log, and the copy kept for exporters.
+#[derive(Default)]
+pub(crate) struct Secrets<'a> {
+    pub(crate) key_log: Option<&'a dyn crate::keylog::KeyLog>,
+    /// `Some` when exporters are enabled: where the exporter's copy of the
+    /// master secret goes (boxed: the established connection keeps only a
+    /// pointer, and nothing at all when exporters are off).
+    pub(crate) exporter: Option<&'a mut Option<alloc::boxed::Box<ExporterSecret>>>,
+}
+
+impl Secrets<'_> {
+    /// The master secret is known: log it and keep what exporters need.
+    fn derived(&mut self, neg: &Negotiated, master: &MasterSecret) {
+        if let Some(log) = self.key_log {
+            log.log(&crate::keylog::KeyLogEntry::new(
+                &neg.client_random,
+                master.as_bytes(),
+            ));
+        }
+        if let Some(slot) = self.exporter.as_deref_mut() {
+            *slot = Some(alloc::boxed::Box::new(ExporterSecret::new(
+                neg.suite.hash,
+                master,
+                &neg.client_random,
+                &neg.server_random,
+            )));
+        }
+    }
+}
+
+/// A side's context, as far as secrets go: the configuration's key log and
+/// whether it keeps the master secret for exporters.
+pub(crate) trait SecretPolicy {
+    fn key_log(&self) -> Option<&dyn crate::keylog::KeyLog>;
+    fn keeps_exporter(&self) -> bool;
+}
+
+impl SecretPolicy for client::ClientContext {
+    fn key_log(&self) -> Option<&dyn crate::keylog::KeyLog> {
+        self.config.key_log.as_deref()
+    }
+    fn keeps_exporter(&self) -> bool {
+        self.config.enable_exporters
+    }
+}
+
+impl SecretPolicy for server::ServerContext {
+    fn key_log(&self) -> Option<&dyn crate::keylog::KeyLog> {
+        self.config.key_log.as_deref()
+    }
+    fn keeps_exporter(&self) -> bool {
+        self.config.enable_exporters
+    }
 }
 
 impl Io<'_> {
@@ -192,6 +251,11 @@ pub(crate) struct Negotiated {
     pub(crate) ticket_promised: bool,
     /// This is an abbreviated handshake.
     pub(crate) resumed: bool,
+    /// The client asked for OCSP stapling and the server acknowledged it
+    /// (RFC 6066 §8): a CertificateStatus may follow Certificate.
+    pub(crate) stapling: bool,
+    /// The stapled OCSP response, as received (client).
+    pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
 }
 
 impl Negotiated {
@@ -213,6 +277,7 @@ impl Negotiated {
             extended_master_secret: self.extended_master_secret,
             secure_renegotiation: self.secure_renegotiation,
             resumed: self.resumed,
+            ocsp_response: self.ocsp_response,
         }
     }
 
@@ -253,6 +318,8 @@ impl Negotiated {
     ) -> Result<(), Error> {
         let (sealer, opener) = self.record_keys(master, role)?;
         io.pending.set(sealer, opener);
+        // Every handshake, full or resumed, installs keys exactly once.
+        io.secrets.derived(self, master);
         Ok(())
     }
 

@@ -36,6 +36,7 @@ use crate::codec::enums::{
     ProtocolVersion, SignatureScheme,
 };
 use crate::codec::extensions::ServerExtension;
+use crate::codec::handshake::CertificateStatus;
 use crate::codec::handshake::{
     decode_ecdh_public, decode_encrypted_premaster, encode_ecdhe_params, CertificateMsg,
     CertificateRequest, ClientHello, DigitallySigned, HandshakeMessage, NewSessionTicket, Random,
@@ -801,7 +802,7 @@ fn server_extensions<'a>(
     d: &'a HelloDecisions,
     ticket: bool,
     ack_name: bool,
-) -> Result<ListBuf<ServerExtension<'a>, 6>, Error> {
+) -> Result<ListBuf<ServerExtension<'a>, 7>, Error> {
     let mut extensions = ListBuf::new(ServerExtension::ServerNameAck);
     if d.secure_renegotiation {
         extensions.push(ServerExtension::RenegotiationInfo(&[]))?;
@@ -862,6 +863,18 @@ fn send_ticket(
             ticket: &[],
         }),
     )
+}
+
+/// The OCSP response to staple with `identity` (RFC 6066 §8), when the
+/// client asked for one and one is configured (full handshakes only: a
+/// resumed one sends no Certificate).
+fn ocsp_staple(identity: &Identity, ch: &ClientHello<'_>) -> Option<alloc::sync::Arc<[u8]>> {
+    #[cfg(feature = "std")]
+    if ch.requests_ocsp() {
+        return identity.ocsp.as_ref()?.get();
+    }
+    let _ = (identity, ch);
+    None
 }
 
 /// Answers a ClientHello: the full handshake's first flight, or the
@@ -934,7 +947,12 @@ fn full_handshake(
     // fits in 1 KiB unless a CertificateRequest names many CAs.
     let chain_len: usize = identity.chain.iter().map(|c| 3 + c.len()).sum();
     io.reserve_flight(7 + chain_len, 7 + chain_len + 1024);
-    let extensions = server_extensions(&d, issue_ticket, d.server_name.is_some())?;
+    let mut extensions = server_extensions(&d, issue_ticket, d.server_name.is_some())?;
+    let staple = ocsp_staple(identity, ch);
+    if staple.is_some() {
+        // RFC 6066 §8: announces the CertificateStatus message.
+        extensions.push(ServerExtension::StatusRequestAck)?;
+    }
     send_server_hello(
         io,
         &mut transcript,
@@ -950,6 +968,21 @@ fn full_handshake(
         &mut transcript,
         &HandshakeMessage::Certificate(CertificateMsg { chain }),
     )?;
+    if let Some(response) = &staple {
+        // RFC 6066 §8: immediately after Certificate.
+        emit_with(
+            io,
+            &mut transcript,
+            HandshakeType::CertificateStatus,
+            |out| {
+                CertificateStatus {
+                    ocsp_response: response,
+                }
+                .encode(out);
+                Ok(())
+            },
+        )?;
+    }
 
     let neg = Negotiated {
         suite,
@@ -965,6 +998,8 @@ fn full_handshake(
         session_id,
         ticket_promised: issue_ticket,
         resumed: false,
+        stapling: false,
+        ocsp_response: None,
     };
     let (Some(group), Some(scheme)) = (group, scheme) else {
         // RSA key transport: no ServerKeyExchange (RFC 5246 §7.4.3). The
@@ -1111,6 +1146,8 @@ fn resume(
         session_id,
         ticket_promised: issue_ticket,
         resumed: true,
+        stapling: false,
+        ocsp_response: None,
     };
     if issue_ticket {
         // A fresh ticket under the current key; the session keeps its
@@ -1136,7 +1173,7 @@ fn send_server_hello(
     server_random: [u8; 32],
     session_id: SessionId,
     suite: &SuiteParams,
-    extensions: &ListBuf<ServerExtension<'_>, 6>,
+    extensions: &ListBuf<ServerExtension<'_>, 7>,
 ) -> Result<(), Error> {
     io.record.agree_version();
     let hello = ServerHello {

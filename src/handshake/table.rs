@@ -145,6 +145,13 @@ pub(crate) enum ClientStage {
     AwaitSignature,
     /// Paused for the caller's verdict on the server's chain.
     AwaitVerdict,
+    /// After Certificate, when the server acknowledged status_request
+    /// (RFC 6066 §8): CertificateStatus, or ServerKeyExchange without it.
+    ExpectCertificateStatus,
+    /// As `ExpectCertificateStatus` with RSA key transport, which has no
+    /// ServerKeyExchange: CertificateStatus, or without it
+    /// CertificateRequest or ServerHelloDone.
+    ExpectKeyTransportStatus,
     ExpectNewSessionTicket,
     ExpectChangeCipherSpec,
     ExpectFinished,
@@ -154,10 +161,12 @@ pub(crate) enum ClientStage {
 impl ClientStage {
     /// Every client state, in handshake order.
     #[cfg(test)]
-    pub(crate) const ALL: [ClientStage; 11] = [
+    pub(crate) const ALL: [ClientStage; 13] = [
         Self::ExpectServerHello,
         Self::ExpectCertificate,
         Self::AwaitVerdict,
+        Self::ExpectCertificateStatus,
+        Self::ExpectKeyTransportStatus,
         Self::ExpectServerKeyExchange,
         Self::ExpectCertificateRequest,
         Self::ExpectServerHelloDone,
@@ -187,9 +196,10 @@ impl ClientStage {
             (_, WarningAlert) => Warning,
             (ExpectServerHello, Handshake(H::ServerHello)) => Handle(c::server_hello),
             (ExpectCertificate, Handshake(H::Certificate)) => Handle(c::certificate),
-            (ExpectServerKeyExchange, Handshake(H::ServerKeyExchange)) => Handle(c::server_key_exchange),
-            (ExpectCertificateRequest, Handshake(H::CertificateRequest)) => Handle(c::certificate_request),
-            (ExpectCertificateRequest | ExpectServerHelloDone, Handshake(H::ServerHelloDone)) => Handle(c::server_hello_done),
+            (ExpectCertificateStatus | ExpectKeyTransportStatus, Handshake(H::CertificateStatus)) => Handle(c::certificate_status),
+            (ExpectServerKeyExchange | ExpectCertificateStatus, Handshake(H::ServerKeyExchange)) => Handle(c::server_key_exchange),
+            (ExpectCertificateRequest | ExpectKeyTransportStatus, Handshake(H::CertificateRequest)) => Handle(c::certificate_request),
+            (ExpectCertificateRequest | ExpectServerHelloDone | ExpectKeyTransportStatus, Handshake(H::ServerHelloDone)) => Handle(c::server_hello_done),
             (ExpectNewSessionTicket, Handshake(H::NewSessionTicket)) => Handle(c::new_session_ticket),
             (ExpectChangeCipherSpec, ChangeCipherSpec) => Handle(c::change_cipher_spec),
             (ExpectFinished, Handshake(H::Finished)) => Handle(c::finished),
@@ -310,6 +320,12 @@ fn expecting(handled: [bool; Kind::ALL.len()]) -> &'static str {
         (Some(one), None, _) => one,
         (Some("CertificateRequest"), Some("ServerHelloDone"), None) => {
             "CertificateRequest or ServerHelloDone"
+        }
+        (Some("ServerKeyExchange"), Some("CertificateStatus"), None) => {
+            "ServerKeyExchange or CertificateStatus"
+        }
+        (Some("CertificateRequest"), Some("ServerHelloDone"), Some("CertificateStatus")) => {
+            "CertificateRequest or ServerHelloDone or CertificateStatus"
         }
         _ => "another handshake message",
     }
