@@ -278,6 +278,9 @@ pub struct ClientConfig {
     /// (RFC 5705). Default `false`: an idle connection holds no master
     /// secret.
     pub enable_exporters: bool,
+    /// Pre-shared keys we can present for the PSK suites
+    /// ([`ClientConfig::add_psk`]).
+    pub(crate) psk_identities: Vec<crate::psk::PskIdentity>,
 }
 
 /// A certificate chain and the key for its leaf.
@@ -378,6 +381,7 @@ impl ClientConfig {
             request_ocsp: false,
             key_log: None,
             enable_exporters: false,
+            psk_identities: Vec::new(),
         }
     }
 
@@ -410,7 +414,56 @@ impl ClientConfig {
         Ok(())
     }
 
+    /// Presents `identity` with `key` for the pre-shared key suites (RFC
+    /// 4279), which must be listed in `cipher_suites`
+    /// ([`PSK_SUITES`](crate::PSK_SUITES)). With several identities, the
+    /// first one added for the server's identity hint is used
+    /// ([`add_psk_for_hint`](Self::add_psk_for_hint)), else the first added
+    /// here.
+    ///
+    /// ```
+    /// use tls12::psk::Psk;
+    /// use tls12::{ClientConfig, RootCertStore};
+    ///
+    /// let mut config = ClientConfig::new(RootCertStore::empty());
+    /// config.cipher_suites = tls12::PSK_SUITES.to_vec();
+    /// config.add_psk(b"sensor-17", Psk::new(&[0x11; 32]).unwrap()).unwrap();
+    /// ```
+    pub fn add_psk(&mut self, identity: &[u8], key: crate::psk::Psk) -> Result<(), Error> {
+        crate::psk::check_identity(identity)?;
+        self.psk_identities.push(crate::psk::PskIdentity {
+            hint: None,
+            identity: identity.to_vec(),
+            key,
+        });
+        Ok(())
+    }
+
+    /// As [`add_psk`](Self::add_psk), for a server whose ServerKeyExchange
+    /// carries identity hint `hint` (RFC 4279 §5.2: what a hint means is
+    /// the application's business, such as which gateway a device talks
+    /// to).
+    pub fn add_psk_for_hint(
+        &mut self,
+        hint: &[u8],
+        identity: &[u8],
+        key: crate::psk::Psk,
+    ) -> Result<(), Error> {
+        crate::psk::check_identity(identity)?;
+        self.psk_identities.push(crate::psk::PskIdentity {
+            hint: Some(hint.to_vec()),
+            identity: identity.to_vec(),
+            key,
+        });
+        Ok(())
+    }
+
     pub(crate) fn validate(&self) -> Result<(), Error> {
+        check_psk(
+            &self.cipher_suites,
+            !self.psk_identities.is_empty(),
+            "ClientConfig::add_psk",
+        )?;
         check_common(
             &self.cipher_suites,
             self.legacy_rsa_key_transport,
@@ -479,6 +532,25 @@ impl ClientConfig {
     }
 }
 
+/// PSK suites need keys, and keys need PSK suites (RFC 4279: they are never
+/// offered or accepted unless configured).
+fn check_psk(suites_: &[CipherSuite], has_keys: bool, keys: &str) -> Result<(), Error> {
+    let listed = suites_
+        .iter()
+        .filter_map(|s| suites::lookup(*s))
+        .any(|s| s.kx.uses_psk());
+    match (listed, has_keys) {
+        (true, false) => Err(Error::Config(format!(
+            "PSK suites are listed, but no pre-shared key is configured ({keys})"
+        ))),
+        (false, true) => Err(Error::Config(format!(
+            "pre-shared keys are configured ({keys}), but no PSK suite is listed in \
+             cipher_suites (see tls12::PSK_SUITES)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A client listing RSA key transport suites needs RSA encryption, which
 /// only the cargo feature `legacy-rsa-key-transport` brings (ring has none).
 fn rsa_encryption_missing(lists_rsa_key_transport: bool, compiled_in: bool) -> Option<Error> {
@@ -514,7 +586,7 @@ pub(crate) const MAX_EXTENSIONS_LEN: usize = 0xffff;
 #[non_exhaustive]
 pub struct ServerConfig {
     /// The first chain: served when no other fits better.
-    pub(crate) identity: Identity,
+    pub(crate) identity: Option<Identity>,
     /// More chains ([`ServerConfig::add_certificate`]), chosen per
     /// ClientHello by name, suites, signature schemes and groups.
     pub(crate) more_identities: Vec<Identity>,
@@ -593,6 +665,20 @@ pub struct ServerConfig {
     /// (RFC 5705). Default `false`: an idle connection holds no master
     /// secret.
     pub enable_exporters: bool,
+    /// The keys for the pre-shared key suites, by identity (RFC 4279;
+    /// default none: PSK suites cannot be listed). See [`crate::psk`].
+    pub psk_store: Option<Arc<dyn crate::psk::PskStore>>,
+    /// The identity hint sent in ServerKeyExchange (RFC 4279 §2), which
+    /// helps a client choose among its identities (default none: a plain
+    /// PSK handshake then sends no ServerKeyExchange).
+    pub psk_identity_hint: Option<Vec<u8>>,
+    /// Answer a PSK identity that is not in the store with
+    /// `unknown_psk_identity` at once (RFC 4279 §2). Default `false`: the
+    /// handshake goes on with a random key and fails at the client's
+    /// Finished with `decrypt_error`, exactly as with a wrong key, so that
+    /// a client cannot learn which identities exist. Turn it on only where
+    /// identities are not secret and the clearer error helps.
+    pub reveal_unknown_psk_identity: bool,
 }
 
 impl ServerConfig {
@@ -602,7 +688,7 @@ impl ServerConfig {
         cert_chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
-        Ok(Self::with_identity(Identity::new(cert_chain, key)?))
+        Ok(Self::with_identity(Some(Identity::new(cert_chain, key)?)))
     }
 
     /// As [`new`](Self::new), with the private key held by the caller (an
@@ -619,9 +705,9 @@ impl ServerConfig {
         cert_chain: Vec<CertificateDer<'static>>,
         key: crate::KeyType,
     ) -> Result<Self, Error> {
-        Ok(Self::with_identity(Identity::with_caller_key(
+        Ok(Self::with_identity(Some(Identity::with_caller_key(
             cert_chain, key,
-        )?))
+        )?)))
     }
 
     /// Serves another certificate chain and key beside the first (an RSA
@@ -636,7 +722,7 @@ impl ServerConfig {
         cert_chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'_>,
     ) -> Result<(), Error> {
-        self.more_identities.push(Identity::new(cert_chain, key)?);
+        self.push_identity(Identity::new(cert_chain, key)?);
         Ok(())
     }
 
@@ -647,8 +733,7 @@ impl ServerConfig {
         cert_chain: Vec<CertificateDer<'static>>,
         key: crate::KeyType,
     ) -> Result<(), Error> {
-        self.more_identities
-            .push(Identity::with_caller_key(cert_chain, key)?);
+        self.push_identity(Identity::with_caller_key(cert_chain, key)?);
         Ok(())
     }
 
@@ -663,7 +748,7 @@ impl ServerConfig {
         staple: Arc<crate::staple::OcspStaple>,
     ) -> Result<(), Error> {
         let identity = match chain_index.checked_sub(1) {
-            None => Some(&mut self.identity),
+            None => self.identity.as_mut(),
             Some(i) => self.more_identities.get_mut(i),
         }
         .ok_or_else(|| Error::Config(format!("no certificate chain {chain_index}")))?;
@@ -671,20 +756,51 @@ impl ServerConfig {
         Ok(())
     }
 
+    /// A PSK server's first chain is the first one added.
+    fn push_identity(&mut self, identity: Identity) {
+        if self.identity.is_none() {
+            self.identity = Some(identity);
+        } else {
+            self.more_identities.push(identity);
+        }
+    }
+
     /// Every chain, the first one first.
     pub(crate) fn identities(&self) -> impl Iterator<Item = &Identity> {
-        core::iter::once(&self.identity).chain(&self.more_identities)
+        self.identity.iter().chain(&self.more_identities)
     }
 
     /// Chain `index` (0: the first).
     pub(crate) fn identity_at(&self, index: usize) -> Option<&Identity> {
         match index.checked_sub(1) {
-            None => Some(&self.identity),
+            None => self.identity.as_ref(),
             Some(i) => self.more_identities.get(i),
         }
     }
 
-    fn with_identity(identity: Identity) -> Self {
+    /// A server with no certificate that accepts only the pre-shared key
+    /// suites ([`PSK_SUITES`](crate::PSK_SUITES)) with the keys in `store`
+    /// ([`crate::psk`]). Certificate chains may still be added
+    /// ([`add_certificate`](Self::add_certificate)) with suites for them.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tls12::psk::{Psk, PskMap};
+    /// use tls12::ServerConfig;
+    ///
+    /// let mut keys = PskMap::new();
+    /// keys.insert(b"device-1", Psk::new(&[0x42; 32]).unwrap()).unwrap();
+    /// let config = ServerConfig::with_psk(Arc::new(keys));
+    /// # let _ = config;
+    /// ```
+    pub fn with_psk(store: Arc<dyn crate::psk::PskStore>) -> Self {
+        let mut config = Self::with_identity(None);
+        config.cipher_suites = crate::PSK_SUITES.to_vec();
+        config.psk_store = Some(store);
+        config
+    }
+
+    fn with_identity(identity: Option<Identity>) -> Self {
         Self {
             identity,
             more_identities: Vec::new(),
@@ -713,10 +829,28 @@ impl ServerConfig {
             ))),
             key_log: None,
             enable_exporters: false,
+            psk_store: None,
+            psk_identity_hint: None,
+            reveal_unknown_psk_identity: false,
         }
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
+        check_psk(&self.cipher_suites, self.psk_store.is_some(), "psk_store")?;
+        if self.identity.is_none() && self.more_identities.is_empty() && self.psk_store.is_none() {
+            return Err(Error::Config(
+                "no certificate chain and no psk_store: nothing to serve".into(),
+            ));
+        }
+        if self
+            .psk_identity_hint
+            .as_ref()
+            .is_some_and(|h| h.len() > crate::psk::MAX_PSK_IDENTITY_LEN)
+        {
+            return Err(Error::Config(
+                "psk_identity_hint must be at most 65,535 bytes".into(),
+            ));
+        }
         check_common(
             &self.cipher_suites,
             self.legacy_rsa_key_transport,

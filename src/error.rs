@@ -85,6 +85,21 @@ pub enum Error {
     /// A record failed AEAD authentication (RFC 5246 §6.2.3.3).
     #[error("record failed authentication (bad_record_mac)")]
     BadRecordMac,
+
+    /// The client's Finished did not open under the keys of a PSK key
+    /// exchange: its pre-shared key is not the one we used, because it is
+    /// wrong or because its identity is unknown to us (the two are
+    /// answered alike, RFC 4279 §2).
+    #[error(
+        "the client's Finished did not open: its pre-shared key is not ours (a wrong key, or an \
+         identity we do not know)"
+    )]
+    PskMismatch,
+
+    /// The client named a PSK identity the server does not know, and the
+    /// server is configured to say so (RFC 4279 §2).
+    #[error("the client's PSK identity is unknown")]
+    UnknownPskIdentity,
     /// A record exceeded the RFC 5246 §6.2 size limits.
     #[error("record too large: {len} bytes exceeds {limit}")]
     RecordOverflow {
@@ -150,7 +165,8 @@ impl Error {
             | Self::HandshakeFailure(_) => A::HandshakeFailure,
             Self::NoApplicationProtocol { .. } => A::NoApplicationProtocol,
             Self::Certificate(e) => e.alert(),
-            Self::BadSignature(_) | Self::BadFinished => A::DecryptError,
+            Self::BadSignature(_) | Self::BadFinished | Self::PskMismatch => A::DecryptError,
+            Self::UnknownPskIdentity => A::UnknownPskIdentity,
             Self::BadRecordMac => A::BadRecordMac,
             Self::RecordOverflow { .. } => A::RecordOverflow,
             Self::UnsupportedExtension(_) => A::UnsupportedExtension,

@@ -51,14 +51,22 @@ pub enum KeyExchange {
     /// encrypted the premaster secret to the server certificate's key; not
     /// forward secret.
     Rsa,
+    /// A pre-shared key alone (RFC 4279): not forward secret.
+    Psk,
+    /// Ephemeral ECDH authenticated by a pre-shared key (RFC 5489): forward
+    /// secret.
+    EcdhePsk,
 }
 
 impl KeyExchange {
-    /// The name used in cipher suite names: `ECDHE` or `RSA`.
+    /// The name used in cipher suite names: `ECDHE`, `RSA`, `PSK` or
+    /// `ECDHE_PSK`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Ecdhe => "ECDHE",
             Self::Rsa => "RSA",
+            Self::Psk => "PSK",
+            Self::EcdhePsk => "ECDHE_PSK",
         }
     }
 }
@@ -98,4 +106,8 @@ pub struct HandshakeInfo {
     /// none was stapled, on resumed handshakes (no Certificate is sent) and
     /// on servers.
     pub ocsp_response: Option<alloc::boxed::Box<[u8]>>,
+    /// The pre-shared key identity the client presented, for the PSK
+    /// suites (on a server, who connected; `None` otherwise). A resumed
+    /// session reports the identity of its full handshake.
+    pub psk_identity: Option<alloc::boxed::Box<[u8]>>,
 }

@@ -100,6 +100,7 @@ pub(crate) mod handshake;
 pub(crate) mod info;
 pub(crate) mod keylog;
 pub mod keyop;
+pub mod psk;
 pub(crate) mod record;
 pub(crate) mod session;
 #[cfg(feature = "std")]
@@ -128,6 +129,21 @@ pub use staple::OcspStaple;
 #[cfg(feature = "std")]
 pub use stream::Stream;
 pub use verify::RootCertStore;
+
+/// The pre-shared key suites implemented without optional features (RFC
+/// 5487, RFC 5489, RFC 7905, RFC 8442), ECDHE_PSK first: offered or
+/// accepted only when listed in a configuration that has keys
+/// ([`ClientConfig::add_psk`], [`ServerConfig::with_psk`]). The AES-CCM PSK
+/// suites of RFC 6655 (`TLS_PSK_WITH_AES_128_CCM`, `..._CCM_8`) need the
+/// `aes-ccm` feature and are listed by name.
+pub const PSK_SUITES: [CipherSuite; 6] = [
+    CipherSuite::TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_PSK_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_PSK_WITH_CHACHA20_POLY1305_SHA256,
+];
 
 /// The RSA key transport suites (RFC 5288 §3), AEAD only: offered or
 /// accepted only with `legacy_rsa_key_transport` on the configuration

@@ -27,6 +27,8 @@ pub(crate) struct Session {
     pub(crate) server_name: Option<String>,
     /// The peer's certificates, so a resumed connection reports them too.
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+    /// The PSK identity of the full handshake (PSK suites), likewise.
+    pub(crate) psk_identity: Option<alloc::boxed::Box<[u8]>>,
 }
 
 impl Clone for Session {
@@ -38,6 +40,7 @@ impl Clone for Session {
             created: self.created,
             server_name: self.server_name.clone(),
             peer_certificates: self.peer_certificates.clone(),
+            psk_identity: self.psk_identity.clone(),
         }
     }
 }
@@ -54,7 +57,7 @@ impl core::fmt::Debug for Session {
 }
 
 #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
-const SESSION_ENCODING_VERSION: u8 = 1;
+const SESSION_ENCODING_VERSION: u8 = 2;
 
 #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
 impl Session {
@@ -81,6 +84,13 @@ impl Session {
         out.with_len(3, |out| {
             for cert in &self.peer_certificates {
                 out.with_len(3, |out| out.put(cert.as_ref()));
+            }
+        });
+        // An empty identity names nobody (configurations refuse it), so it
+        // stands for none.
+        out.with_len(2, |out| {
+            if let Some(identity) = &self.psk_identity {
+                out.put(identity);
             }
         });
     }
@@ -116,6 +126,8 @@ impl Session {
                 certs.vec_u24("session certificate")?.to_vec(),
             ));
         }
+        let identity = r.vec_u16("session PSK identity")?;
+        let psk_identity = (!identity.is_empty()).then(|| identity.into());
         r.expect_empty("session")?;
         Ok(Self {
             suite,
@@ -124,6 +136,7 @@ impl Session {
             created: u64::from_be_bytes(created),
             server_name,
             peer_certificates,
+            psk_identity,
         })
     }
 }
@@ -563,6 +576,7 @@ mod tests {
             created: crate::testing::NOW_SECS,
             server_name: Some("localhost".into()),
             peer_certificates: alloc::vec![CertificateDer::from(alloc::vec![1, 2, 3])],
+            psk_identity: None,
         }
     }
 

@@ -235,6 +235,8 @@ wire_enum! {
         UnsupportedExtension = 110, "unsupported_extension",
         /// unrecognized_name(112), RFC 6066
         UnrecognizedName = 112, "unrecognized_name",
+        /// unknown_psk_identity(115), RFC 4279 §2
+        UnknownPskIdentity = 115, "unknown_psk_identity",
         /// no_application_protocol(120), RFC 7301
         NoApplicationProtocol = 120, "no_application_protocol",
     }
@@ -276,12 +278,25 @@ wire_enum! {
         /// [`TLS_ECDHE_ECDSA_WITH_AES_128_CCM`](Self::TLS_ECDHE_ECDSA_WITH_AES_128_CCM)
         /// unless the peer offers nothing else.
         TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 = 0xc0ae, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
-        /// RFC 6655 PSK suite: named only, not implemented yet (no PSK key
-        /// exchange).
+        /// RFC 6655 (with the `aes-ccm` feature): pre-shared key, AES-CCM.
         TLS_PSK_WITH_AES_128_CCM = 0xc0a4, "TLS_PSK_WITH_AES_128_CCM",
-        /// RFC 6655 PSK suite (RFC 7925's mandatory one): named only, not
-        /// implemented yet (no PSK key exchange).
+        /// RFC 6655 (with the `aes-ccm` feature): pre-shared key,
+        /// AES-CCM-8, RFC 7925's mandatory suite for constrained devices.
+        /// Its 64-bit tag is weaker than the others' 128 bits (see
+        /// [`TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8`](Self::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8)).
         TLS_PSK_WITH_AES_128_CCM_8 = 0xc0a8, "TLS_PSK_WITH_AES_128_CCM_8",
+        /// RFC 5487: pre-shared key, AES-128-GCM.
+        TLS_PSK_WITH_AES_128_GCM_SHA256 = 0x00a8, "TLS_PSK_WITH_AES_128_GCM_SHA256",
+        /// RFC 5487: pre-shared key, AES-256-GCM.
+        TLS_PSK_WITH_AES_256_GCM_SHA384 = 0x00a9, "TLS_PSK_WITH_AES_256_GCM_SHA384",
+        /// RFC 7905: pre-shared key, ChaCha20-Poly1305.
+        TLS_PSK_WITH_CHACHA20_POLY1305_SHA256 = 0xccab, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256",
+        /// RFC 7905: ECDHE and a pre-shared key, ChaCha20-Poly1305.
+        TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 = 0xccac, "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+        /// RFC 8442: ECDHE and a pre-shared key, AES-128-GCM.
+        TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256 = 0xd001, "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256",
+        /// RFC 8442: ECDHE and a pre-shared key, AES-256-GCM.
+        TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384 = 0xd002, "TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384",
         /// RFC 5746 signalling value, never negotiated.
         TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
         /// RFC 7507 signalling value, never negotiated.

@@ -571,6 +571,67 @@ pub(crate) fn encode_ecdh_public(public: &[u8], out: &mut Vec<u8>) {
     out.with_len(1, |out| out.put(public));
 }
 
+/// Decodes a PSK ServerKeyExchange body (RFC 4279 §2:
+/// `psk_identity_hint<0..2^16-1>`; RFC 5489 §2 adds the ECDH params for
+/// ECDHE_PSK, unsigned), which must be consumed exactly.
+pub(crate) fn decode_psk_server_key_exchange(
+    body: &[u8],
+    ecdhe: bool,
+) -> Result<(&[u8], Option<EcdheParams<'_>>), Error> {
+    let mut r = Reader::new(body);
+    let hint = r.vec_u16("ServerKeyExchange")?;
+    let params = if ecdhe {
+        Some(EcdheParams::decode(&mut r)?)
+    } else {
+        None
+    };
+    r.expect_empty("ServerKeyExchange")?;
+    Ok((hint, params))
+}
+
+/// Encodes a PSK ServerKeyExchange body: the hint, then for ECDHE_PSK the
+/// ECDH params (RFC 4279 §2, RFC 5489 §2).
+pub(crate) fn encode_psk_server_key_exchange(
+    hint: &[u8],
+    params: Option<(NamedGroup, &[u8])>,
+    out: &mut Vec<u8>,
+) {
+    out.with_len(2, |out| out.put(hint));
+    if let Some((group, public)) = params {
+        encode_ecdhe_params(group, public, out);
+    }
+}
+
+/// Decodes a PSK ClientKeyExchange body (RFC 4279 §2:
+/// `psk_identity<0..2^16-1>`; RFC 5489 §2 adds the client's ECDH public
+/// key for ECDHE_PSK), which must be consumed exactly.
+pub(crate) fn decode_psk_client_key_exchange(
+    body: &[u8],
+    ecdhe: bool,
+) -> Result<(&[u8], Option<&[u8]>), Error> {
+    let mut r = Reader::new(body);
+    let identity = r.vec_u16("ClientKeyExchange")?;
+    let public = if ecdhe {
+        Some(decode_point(&mut r)?)
+    } else {
+        None
+    };
+    r.expect_empty("ClientKeyExchange")?;
+    Ok((identity, public))
+}
+
+/// Encodes a PSK ClientKeyExchange body (RFC 4279 §2, RFC 5489 §2).
+pub(crate) fn encode_psk_client_key_exchange(
+    identity: &[u8],
+    public: Option<&[u8]>,
+    out: &mut Vec<u8>,
+) {
+    out.with_len(2, |out| out.put(identity));
+    if let Some(public) = public {
+        out.with_len(1, |out| out.put(public));
+    }
+}
+
 /// Decodes an RSA ClientKeyExchange body: `public-key-encrypted
 /// PreMasterSecret`, which TLS 1.2 prefixes with a two-byte length (RFC
 /// 5246 §7.4.7.1). An empty ciphertext is well-formed here; what it
@@ -1234,6 +1295,53 @@ pub(crate) mod tests {
         assert!(is_decode(decode_ecdh_public(&[0])));
         assert!(is_decode(decode_ecdh_public(&[])));
         assert!(is_decode(decode_ecdh_public(&[3, 4, 1])));
+    }
+
+    /// RFC 4279 §2 and RFC 5489 §2: the identity hint and identity with
+    /// two-byte lengths, the ECDHE_PSK additions after them.
+    #[test]
+    fn psk_key_exchanges() {
+        let mut v = Vec::new();
+        encode_psk_server_key_exchange(b"hint", None, &mut v);
+        assert_eq!(v, [0, 4, b'h', b'i', b'n', b't']);
+        assert_eq!(
+            decode_psk_server_key_exchange(&v, false),
+            Ok((&b"hint"[..], None))
+        );
+        assert!(is_decode(decode_psk_server_key_exchange(&v, true)));
+        v.clear();
+        encode_psk_server_key_exchange(b"", Some((NamedGroup::X25519, &[4, 5])), &mut v);
+        assert_eq!(v, [0, 0, 3, 0, 0x1d, 2, 4, 5]);
+        let (hint, params) = decode_psk_server_key_exchange(&v, true).unwrap();
+        assert_eq!(hint, b"");
+        let params = params.unwrap();
+        assert_eq!(
+            (params.group, params.public),
+            (NamedGroup::X25519, &[4u8, 5][..])
+        );
+        assert!(is_decode(decode_psk_server_key_exchange(&v, false)));
+        assert!(is_decode(decode_psk_server_key_exchange(&[0, 5, 1], false)));
+
+        v.clear();
+        encode_psk_client_key_exchange(b"id", Some(&[7, 8, 9]), &mut v);
+        assert_eq!(v, [0, 2, b'i', b'd', 3, 7, 8, 9]);
+        assert_eq!(
+            decode_psk_client_key_exchange(&v, true),
+            Ok((&b"id"[..], Some(&[7u8, 8, 9][..])))
+        );
+        assert!(is_decode(decode_psk_client_key_exchange(&v, false)));
+        assert!(is_decode(decode_psk_client_key_exchange(
+            &[0, 2, b'i', b'd', 0],
+            true
+        )));
+        assert_eq!(
+            decode_psk_client_key_exchange(&[0, 2, b'i', b'd'], false),
+            Ok((&b"id"[..], None))
+        );
+        assert!(is_decode(decode_psk_client_key_exchange(
+            &[0, 9, b'i'],
+            false
+        )));
     }
 
     /// RFC 5246 §7.4.7.1: the ciphertext with its two-byte length, and

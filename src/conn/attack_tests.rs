@@ -389,7 +389,7 @@ fn client_before_ske(
     let mut cc = client_config();
     cc.groups = groups;
     let sc = server_config();
-    let key = sc.identity.key.clone();
+    let key = sc.identity.as_ref().expect("a chain").key.clone();
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     let hello = take_output(&mut c);
     s.receive(&hello).unwrap();
@@ -617,6 +617,7 @@ fn session(ems: bool) -> Session {
         created: NOW,
         server_name: Some("localhost".into()),
         peer_certificates: Vec::new(),
+        psk_identity: None,
     }
 }
 

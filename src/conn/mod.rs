@@ -236,6 +236,17 @@ impl Side {
         }
     }
 
+    /// The error for a record that failed to open, as the current state
+    /// names it (`server::State::unopenable_record`).
+    fn record_error(&self, e: Error) -> Error {
+        match (e, self) {
+            (Error::BadRecordMac, Side::Server { machine, .. }) => machine
+                .state()
+                .map_or(Error::BadRecordMac, server::State::unopenable_record),
+            (e, _) => e,
+        }
+    }
+
     /// The table's action for `kind` in the current state.
     fn action(&self, kind: Kind) -> Action<Handler> {
         if let Some(stage) = self.client_stage() {
@@ -620,10 +631,11 @@ impl Connection {
         at: usize,
     ) -> Result<usize, Error> {
         let in_out = buf.get_mut(at..).unwrap_or_default();
-        let n = match self.common.record.opener() {
-            Some(opener) => opener.open_detached(hdr.typ, hdr.version, explicit, in_out)?,
+        let opened = match self.common.record.opener() {
+            Some(opener) => opener.open_detached(hdr.typ, hdr.version, explicit, in_out),
             None => return Err(Error::Internal("record keys vanished")),
         };
+        let n = opened.map_err(|e| self.side.record_error(e))?;
         let plaintext = in_out.get(..n).unwrap_or_default();
         Ok(if self.dispatch(hdr.typ, plaintext)? {
             n
@@ -668,7 +680,9 @@ impl Connection {
     ) -> Result<Option<Range<usize>>, Error> {
         self.check_record(hdr)?;
         let range = match self.common.record.opener() {
-            Some(opener) => opener.open_in_place(hdr.typ, hdr.version, payload)?,
+            Some(opener) => opener
+                .open_in_place(hdr.typ, hdr.version, payload)
+                .map_err(|e| self.side.record_error(e))?,
             None => {
                 check_unprotected_len(payload.len())?;
                 0..payload.len()

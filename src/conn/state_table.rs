@@ -65,6 +65,20 @@ fn rsa_key_transport_pair(stapling: bool) -> (ClientConnection, ServerConnection
     testing::pair_with(cc, sc, "localhost")
 }
 
+/// A pair agreeing on plain PSK, the server sending an identity hint.
+fn psk_pair() -> (ClientConnection, ServerConnection) {
+    use crate::psk::{Psk, PskMap};
+    let key = Psk::new(&[7; 32]).unwrap();
+    let mut cc = testing::client_config();
+    cc.cipher_suites = vec![crate::CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256];
+    cc.add_psk(b"device", key.clone()).unwrap();
+    let mut keys = PskMap::new();
+    keys.insert(b"device", key).unwrap();
+    let mut sc = crate::ServerConfig::with_psk(Arc::new(keys));
+    sc.psk_identity_hint = Some(b"hint".to_vec());
+    testing::pair_with(cc, sc, "localhost")
+}
+
 /// A pair whose server staples an OCSP response for a client that asks.
 fn stapling_pair() -> (ClientConnection, ServerConnection) {
     let mut cc = testing::client_config();
@@ -264,6 +278,22 @@ fn client_in(stage: ClientStage) -> Setup {
             expected: Some(hs(&flight[2])),
             // The status is optional even when announced (RFC 6066 §8).
             expected_too: Some(hs(&flight[3])),
+        };
+    }
+    if stage == S::ExpectPskServerKeyExchange {
+        // ServerHello, ServerKeyExchange (the hint), ServerHelloDone.
+        let (mut c, mut s) = psk_pair();
+        s.receive(&take_output(&mut c)).unwrap();
+        let flight = plaintext_handshake_messages(&split_records(&take_output(&mut s)));
+        assert_eq!(flight.len(), 3, "no Certificate");
+        c.receive(&record(22, &flight[0])).unwrap();
+        return Setup {
+            conn: c.0,
+            peer: s.0,
+            protected: false,
+            expected: Some(hs(&flight[1])),
+            // Without a hint there is no ServerKeyExchange (RFC 4279 §2).
+            expected_too: Some(hs(&flight[2])),
         };
     }
     if stage == S::ExpectKeyTransportStatus {
@@ -689,7 +719,7 @@ fn every_state_and_every_input_has_the_outcome_its_table_row_says() {
             cases += 1;
         }
     }
-    assert_eq!(cases, (13 + 11) * 19);
+    assert_eq!(cases, (14 + 11) * 19);
 }
 
 /// Type before body: in every state, a handshake message of a type the

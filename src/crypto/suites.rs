@@ -118,6 +118,9 @@ pub(crate) enum AuthAlgorithm {
     /// ECDSA (and, per RFC 8422 §5.4, EdDSA) certificates.
     Ecdsa,
     Rsa,
+    /// No certificate: knowing the pre-shared key is the authentication
+    /// (RFC 4279 §2).
+    Psk,
 }
 
 impl AuthAlgorithm {
@@ -138,6 +141,8 @@ impl AuthAlgorithm {
                     | S::RsaPkcs1Sha384
                     | S::RsaPkcs1Sha512
             ),
+            // Nothing is signed: the key itself authenticates.
+            Self::Psk => false,
         }
     }
 }
@@ -151,6 +156,18 @@ pub(crate) enum KeyExchangeAlgorithm {
     /// premaster secret to the server certificate's key. No forward
     /// secrecy; a legacy opt-in (`legacy_rsa_key_transport`).
     Rsa,
+    /// A pre-shared key alone (RFC 4279 §2): no forward secrecy either, but
+    /// no public-key operation at all.
+    Psk,
+    /// Ephemeral ECDH authenticated by a pre-shared key (RFC 5489 §2).
+    EcdhePsk,
+}
+
+impl KeyExchangeAlgorithm {
+    /// Whether a pre-shared key takes part (RFC 4279, RFC 5489).
+    pub(crate) fn uses_psk(self) -> bool {
+        matches!(self, Self::Psk | Self::EcdhePsk)
+    }
 }
 
 /// One implemented suite.
@@ -225,6 +242,42 @@ pub(crate) fn default_suites() -> impl Iterator<Item = CipherSuite> {
     ALL_SUITES.iter().map(|s| s.suite)
 }
 
+/// The pre-shared key suites (RFC 5487, RFC 5489, RFC 7905, RFC 8442), in
+/// our preference order (ECDHE first, for forward secrecy): used only when
+/// a configuration lists them and has keys for them.
+pub(crate) static PSK_SUITES: &[SuiteParams] = &[
+    suite!(
+        TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
+        EcdhePsk,
+        Psk,
+        Sha256,
+        Aes128Gcm
+    ),
+    suite!(
+        TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384,
+        EcdhePsk,
+        Psk,
+        Sha384,
+        Aes256Gcm
+    ),
+    suite!(
+        TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+        EcdhePsk,
+        Psk,
+        Sha256,
+        ChaCha20Poly1305
+    ),
+    suite!(TLS_PSK_WITH_AES_128_GCM_SHA256, Psk, Psk, Sha256, Aes128Gcm),
+    suite!(TLS_PSK_WITH_AES_256_GCM_SHA384, Psk, Psk, Sha384, Aes256Gcm),
+    suite!(
+        TLS_PSK_WITH_CHACHA20_POLY1305_SHA256,
+        Psk,
+        Psk,
+        Sha256,
+        ChaCha20Poly1305
+    ),
+];
+
 /// The RSA key transport suites (RFC 5288): used only when a configuration
 /// lists them and says `legacy_rsa_key_transport`.
 pub(crate) static LEGACY_SUITES: &[SuiteParams] = &[
@@ -244,6 +297,9 @@ pub(crate) static OPT_IN_SUITES: &[SuiteParams] = &[
         Sha256,
         Aes128Ccm8
     ),
+    // RFC 6655 §3: the PSK CCM suites, SHA-256 PRF.
+    suite!(TLS_PSK_WITH_AES_128_CCM, Psk, Psk, Sha256, Aes128Ccm),
+    suite!(TLS_PSK_WITH_AES_128_CCM_8, Psk, Psk, Sha256, Aes128Ccm8),
 ];
 /// Implemented suites that are used only when a configuration lists them
 /// (none without the `aes-ccm` feature).
@@ -256,6 +312,7 @@ pub(crate) fn lookup(suite: CipherSuite) -> Option<&'static SuiteParams> {
         .iter()
         .chain(OPT_IN_SUITES)
         .chain(LEGACY_SUITES)
+        .chain(PSK_SUITES)
         .find(|s| s.suite == suite)
 }
 
@@ -265,6 +322,8 @@ pub(crate) fn missing_feature(suite: CipherSuite) -> Option<&'static str> {
     match suite {
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM
         | CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8
+        | CipherSuite::TLS_PSK_WITH_AES_128_CCM
+        | CipherSuite::TLS_PSK_WITH_AES_128_CCM_8
             if !cfg!(feature = "aes-ccm") =>
         {
             Some("aes-ccm")
@@ -290,13 +349,16 @@ mod tests {
                 (!cfg!(feature = "aes-ccm")).then_some("aes-ccm")
             );
         }
-        // Named, not implemented: PSK is not a feature of this build.
+        // The PSK CCM suites need the feature too.
         for suite in [
             CipherSuite::TLS_PSK_WITH_AES_128_CCM,
             CipherSuite::TLS_PSK_WITH_AES_128_CCM_8,
         ] {
-            assert!(lookup(suite).is_none());
-            assert_eq!(missing_feature(suite), None);
+            assert_eq!(lookup(suite).is_some(), cfg!(feature = "aes-ccm"));
+            assert_eq!(
+                missing_feature(suite),
+                (!cfg!(feature = "aes-ccm")).then_some("aes-ccm")
+            );
         }
     }
 

@@ -36,7 +36,8 @@ use crate::codec::enums::{
 };
 use crate::codec::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNameList};
 use crate::codec::handshake::{
-    encode_ecdh_public, encode_encrypted_premaster, CertificateMsg, ClientHello, DigitallySigned,
+    decode_psk_server_key_exchange, encode_ecdh_public, encode_encrypted_premaster,
+    encode_psk_client_key_exchange, CertificateMsg, ClientHello, DigitallySigned,
     EcdheServerKeyExchange, HandshakeMessage, Random, ServerHello, SessionId,
 };
 use crate::codec::handshake::{CertificateRequest, NewSessionTicket};
@@ -159,6 +160,8 @@ pub(crate) enum State {
     ExpectServerHello(ExpectServerHello),
     ExpectCertificate(ExpectCertificate),
     ExpectServerKeyExchange(ExpectServerKeyExchange),
+    /// A plain PSK suite: ServerKeyExchange (a hint) or ServerHelloDone.
+    ExpectPskServerKeyExchange(ExpectServerKeyExchange),
     /// `requested` is `None`: a CertificateRequest may still come.
     ExpectCertificateRequest(ExpectServerHelloDone),
     /// `requested` is set.
@@ -229,6 +232,11 @@ pub(crate) enum OurKeyExchange {
     /// The premaster secret encrypted to the server's RSA key (RFC 5246
     /// §7.4.7.1).
     Rsa(Vec<u8>),
+    /// Our pre-shared key's identity, which `Negotiated::psk_identity`
+    /// holds (RFC 4279 §2).
+    Psk,
+    /// That identity and our ECDH public key (RFC 5489 §2).
+    EcdhePsk(agreement::PublicKey),
 }
 
 /// Certificate and ClientKeyExchange are sent; the caller is making the
@@ -377,6 +385,7 @@ impl State {
             Self::ExpectServerHello(_) => ClientStage::ExpectServerHello,
             Self::ExpectCertificate(_) => ClientStage::ExpectCertificate,
             Self::ExpectServerKeyExchange(_) => ClientStage::ExpectServerKeyExchange,
+            Self::ExpectPskServerKeyExchange(_) => ClientStage::ExpectPskServerKeyExchange,
             Self::ExpectCertificateRequest(_) => ClientStage::ExpectCertificateRequest,
             Self::ExpectServerHelloDone(_) => ClientStage::ExpectServerHelloDone,
             Self::AwaitSignature(_) => ClientStage::AwaitSignature,
@@ -431,6 +440,23 @@ pub(crate) fn server_key_exchange(
     s.handle(ctx, msg.body, msg.raw).map(Next::State)
 }
 
+/// RFC 4279 §2: a plain PSK server's ServerKeyExchange carries only its
+/// identity hint.
+pub(crate) fn psk_server_key_exchange(
+    state: State,
+    ctx: &ClientContext,
+    _: &mut Io<'_>,
+    msg: Message<'_>,
+) -> Result<Next<State>, Error> {
+    let State::ExpectPskServerKeyExchange(mut s) = state else {
+        return Err(mismatch());
+    };
+    let (hint, _) = decode_psk_server_key_exchange(msg.body, false)?;
+    s.transcript.add(msg.raw);
+    s.psk_key_exchange(ctx, Some(hint), None)
+        .map(|next| Next::State(State::ExpectServerHelloDone(next)))
+}
+
 /// RFC 6066 §8: the stapled OCSP response, kept as received for
 /// `HandshakeInfo::ocsp_response` (verifying it is the caller's business).
 pub(crate) fn certificate_status(
@@ -482,11 +508,13 @@ pub(crate) fn server_hello_done(
     io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
-    let (State::ExpectCertificateRequest(s)
-    | State::ExpectServerHelloDone(s)
-    | State::ExpectKeyTransportStatus(s)) = state
-    else {
-        return Err(mismatch());
+    let s = match state {
+        State::ExpectCertificateRequest(s)
+        | State::ExpectServerHelloDone(s)
+        | State::ExpectKeyTransportStatus(s) => s,
+        // RFC 4279 §2: no ServerKeyExchange, so no hint.
+        State::ExpectPskServerKeyExchange(s) => s.psk_key_exchange(ctx, None, None)?,
+        _ => return Err(mismatch()),
     };
     crate::codec::Reader::new(msg.body).expect_empty("ServerHelloDone")?;
     s.handle(ctx, io, msg.raw).map(Next::State)
@@ -637,6 +665,7 @@ impl ExpectServerHello {
             resumed: false,
             stapling: false,
             ocsp_response: None,
+            psk_identity: None,
         };
         // RFC 5246 §7.4.1.4: a server may only send extensions the client
         // offered; anything else is unsupported_extension.
@@ -697,10 +726,20 @@ impl ExpectServerHello {
             // Not resumed: the old session is of no further use.
             ctx.store_session(None);
         }
-        Ok(State::ExpectCertificate(ExpectCertificate {
-            neg,
-            transcript,
-        }))
+        Ok(match suite.kx {
+            // RFC 4279 §2: no Certificate; a ServerKeyExchange only if the
+            // server has a hint.
+            KeyExchangeAlgorithm::Psk => {
+                State::ExpectPskServerKeyExchange(ExpectServerKeyExchange { neg, transcript })
+            }
+            // RFC 5489 §2: no Certificate; an unsigned ServerKeyExchange.
+            KeyExchangeAlgorithm::EcdhePsk => {
+                State::ExpectServerKeyExchange(ExpectServerKeyExchange { neg, transcript })
+            }
+            KeyExchangeAlgorithm::Ecdhe | KeyExchangeAlgorithm::Rsa => {
+                State::ExpectCertificate(ExpectCertificate { neg, transcript })
+            }
+        })
     }
 }
 
@@ -724,6 +763,7 @@ fn resumed(
     }
     neg.resumed = true;
     neg.peer_certificates = cs.session.peer_certificates.clone();
+    neg.psk_identity = cs.session.psk_identity.clone();
     let master = MasterSecret::from_bytes(*cs.session.master_secret.as_bytes());
     neg.install_keys(io, &master, Role::Client)?;
     Ok(next_after_keys(Pending {
@@ -789,6 +829,9 @@ impl ExpectServerKeyExchange {
     fn chain_accepted(self, io: &mut Io<'_>) -> Result<State, Error> {
         let stapling = self.neg.stapling;
         match self.neg.suite.kx {
+            KeyExchangeAlgorithm::Psk | KeyExchangeAlgorithm::EcdhePsk => {
+                Err(Error::Internal("a chain for a PSK suite"))
+            }
             KeyExchangeAlgorithm::Ecdhe if stapling => Ok(State::ExpectCertificateStatus(self)),
             KeyExchangeAlgorithm::Ecdhe => Ok(State::ExpectServerKeyExchange(self)),
             KeyExchangeAlgorithm::Rsa => {
@@ -814,8 +857,63 @@ impl ExpectServerKeyExchange {
         }
     }
 
+    /// A PSK suite's key exchange (RFC 4279 §2, RFC 5489 §2): the
+    /// identity for the server's `hint` and, for ECDHE_PSK, our share of
+    /// the server's `params`, make the premaster secret. The server's
+    /// ServerHelloDone comes next (no CertificateRequest with PSK).
+    fn psk_key_exchange(
+        mut self,
+        ctx: &ClientContext,
+        hint: Option<&[u8]>,
+        params: Option<crate::codec::handshake::EcdheParams<'_>>,
+    ) -> Result<ExpectServerHelloDone, Error> {
+        let config = &ctx.config;
+        let chosen = crate::psk::choose_identity(&config.psk_identities, hint).ok_or(
+            Error::HandshakeFailure("none of our PSK identities is for the server's identity hint"),
+        )?;
+        let mut buf = zeroize::Zeroizing::new([0u8; crate::psk::MAX_PREMASTER_LEN]);
+        let identity = chosen.identity.as_slice();
+        let kx = match params {
+            None => {
+                let n = crate::psk::premaster(None, &chosen.key, &mut buf)?;
+                let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
+                (OurKeyExchange::Psk, premaster)
+            }
+            Some(params) => {
+                if !config.groups.contains(&params.group) {
+                    return Err(Error::IllegalParameter(
+                        "server chose a group we did not offer",
+                    ));
+                }
+                let share = KeyShare::generate(params.group)?;
+                let public = share.public_key();
+                let n = share.agree(params.public, |z| {
+                    crate::psk::premaster(Some(z), &chosen.key, &mut buf)
+                })??;
+                self.neg.group = Some(params.group);
+                let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
+                (OurKeyExchange::EcdhePsk(public), premaster)
+            }
+        };
+        self.neg.psk_identity = Some(identity.into());
+        Ok(ExpectServerHelloDone {
+            neg: self.neg,
+            transcript: self.transcript,
+            kx: kx.0,
+            premaster: kx.1,
+            requested: None,
+        })
+    }
+
     fn handle(mut self, ctx: &ClientContext, body: &[u8], raw: &[u8]) -> Result<State, Error> {
         let config = &ctx.config;
+        if self.neg.suite.kx == KeyExchangeAlgorithm::EcdhePsk {
+            let (hint, params) = decode_psk_server_key_exchange(body, true)?;
+            self.transcript.add(raw);
+            return self
+                .psk_key_exchange(ctx, Some(hint), params)
+                .map(State::ExpectServerHelloDone);
+        }
         let ske = EcdheServerKeyExchange::decode(body)?;
         let group = ske.params.group;
         if !config.groups.contains(&group) {
@@ -895,6 +993,8 @@ fn choose_identity<'c>(
         let wanted = match id.key.auth() {
             AuthAlgorithm::Ecdsa => ClientCertificateType::EcdsaSign,
             AuthAlgorithm::Rsa => ClientCertificateType::RsaSign,
+            // Keys are ECDSA, EdDSA or RSA; none authenticates by PSK.
+            AuthAlgorithm::Psk => return None,
         };
         if !req.types.contains(&wanted) {
             return None;
@@ -928,6 +1028,7 @@ impl ExpectServerHelloDone {
             }
             None => None,
         };
+        let psk_identity = self.neg.psk_identity.as_deref().unwrap_or_default();
         emit_with(
             io,
             &mut self.transcript,
@@ -936,6 +1037,10 @@ impl ExpectServerHelloDone {
                 match &self.kx {
                     OurKeyExchange::Ecdhe(public) => encode_ecdh_public(public.as_ref(), out),
                     OurKeyExchange::Rsa(encrypted) => encode_encrypted_premaster(encrypted, out),
+                    OurKeyExchange::Psk => encode_psk_client_key_exchange(psk_identity, None, out),
+                    OurKeyExchange::EcdhePsk(public) => {
+                        encode_psk_client_key_exchange(psk_identity, Some(public.as_ref()), out)
+                    }
                 }
                 Ok(())
             },
@@ -1144,6 +1249,7 @@ mod tests {
                         created: testing::NOW_SECS,
                         server_name: Some("localhost".into()),
                         peer_certificates: vec![],
+                        psk_identity: None,
                     },
                     session_id: vec![],
                     ticket: Some(vec![7; ticket_len]),

@@ -204,32 +204,44 @@ pub(crate) enum Next<S> {
     Done(HandshakeInfo),
 }
 
-/// The premaster secret: the raw ECDHE shared secret (RFC 8422 §5.10).
-pub(crate) struct Premaster {
-    buf: [u8; 48],
-    len: usize,
+/// The premaster secret: the raw ECDHE shared secret (RFC 8422 §5.10) or
+/// the 48 bytes of RSA key transport (RFC 5246 §7.4.7.1), kept inline; a
+/// PSK premaster (RFC 4279 §2), up to 132 bytes, in a box of its own, so
+/// that the states holding a premaster stay small to move.
+pub(crate) enum Premaster {
+    Inline { buf: [u8; 48], len: u8 },
+    Boxed(zeroize::Zeroizing<Vec<u8>>),
 }
 
 impl Premaster {
     pub(crate) fn new(secret: &[u8]) -> Result<Self, Error> {
         let mut buf = [0u8; 48];
-        buf.get_mut(..secret.len())
-            .ok_or(Error::Internal("shared secret too long"))?
-            .copy_from_slice(secret);
-        Ok(Self {
-            buf,
-            len: secret.len(),
-        })
+        match buf.get_mut(..secret.len()) {
+            Some(inline) => {
+                inline.copy_from_slice(secret);
+                Ok(Self::Inline {
+                    buf,
+                    len: u8::try_from(secret.len())
+                        .map_err(|_| Error::Internal("premaster length"))?,
+                })
+            }
+            None => Ok(Self::Boxed(zeroize::Zeroizing::new(secret.to_vec()))),
+        }
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
+        match self {
+            Self::Inline { buf, len } => buf.get(..usize::from(*len)).unwrap_or_default(),
+            Self::Boxed(secret) => secret,
+        }
     }
 }
 
 impl Drop for Premaster {
     fn drop(&mut self) {
-        self.buf.zeroize();
+        if let Self::Inline { buf, .. } = self {
+            buf.zeroize();
+        }
     }
 }
 
@@ -256,6 +268,8 @@ pub(crate) struct Negotiated {
     pub(crate) stapling: bool,
     /// The stapled OCSP response, as received (client).
     pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
+    /// The PSK identity the client presented (PSK suites).
+    pub(crate) psk_identity: Option<alloc::boxed::Box<[u8]>>,
 }
 
 impl Negotiated {
@@ -268,6 +282,10 @@ impl Negotiated {
                     crate::info::KeyExchange::Ecdhe
                 }
                 crate::crypto::suites::KeyExchangeAlgorithm::Rsa => crate::info::KeyExchange::Rsa,
+                crate::crypto::suites::KeyExchangeAlgorithm::Psk => crate::info::KeyExchange::Psk,
+                crate::crypto::suites::KeyExchangeAlgorithm::EcdhePsk => {
+                    crate::info::KeyExchange::EcdhePsk
+                }
             },
             group: self.group,
             signature_scheme: self.scheme,
@@ -278,6 +296,7 @@ impl Negotiated {
             secure_renegotiation: self.secure_renegotiation,
             resumed: self.resumed,
             ocsp_response: self.ocsp_response,
+            psk_identity: self.psk_identity,
         }
     }
 
@@ -353,6 +372,7 @@ impl Negotiated {
             created,
             server_name: self.server_name.clone(),
             peer_certificates: self.peer_certificates.clone(),
+            psk_identity: self.psk_identity.clone(),
         }
     }
 

@@ -38,9 +38,10 @@ use crate::codec::enums::{
 use crate::codec::extensions::ServerExtension;
 use crate::codec::handshake::CertificateStatus;
 use crate::codec::handshake::{
-    decode_ecdh_public, decode_encrypted_premaster, encode_ecdhe_params, CertificateMsg,
-    CertificateRequest, ClientHello, DigitallySigned, HandshakeMessage, NewSessionTicket, Random,
-    ServerHello, SessionId,
+    decode_ecdh_public, decode_encrypted_premaster, decode_psk_client_key_exchange,
+    encode_ecdhe_params, encode_psk_server_key_exchange, CertificateMsg, CertificateRequest,
+    ClientHello, DigitallySigned, HandshakeMessage, NewSessionTicket, Random, ServerHello,
+    SessionId,
 };
 use crate::codec::list::{List, ListBuf};
 use crate::codec::Codec;
@@ -168,6 +169,10 @@ pub(crate) enum OurKeyExchange {
     /// RSA key transport (RFC 5246 §7.4.7.1): the caller decrypts; the
     /// version the ClientHello offered goes in front of the premaster.
     Rsa { client_version: [u8; 2] },
+    /// A pre-shared key, named by the client (RFC 4279 §2).
+    Psk,
+    /// Our ephemeral ECDH key and a pre-shared key (RFC 5489 §2).
+    EcdhePsk(KeyShare),
 }
 
 /// The client's encrypted premaster secret is in; the caller is decrypting
@@ -236,6 +241,19 @@ impl State {
                 hello: None,
             }),
             _ => None,
+        }
+    }
+
+    /// The error for a record that does not open under the client's keys:
+    /// bad_record_mac (RFC 5246 §7.2.2), except for the first one after a
+    /// PSK key exchange, the client's Finished, where it means that the
+    /// client's key is not the one we used: RFC 4279 §2 answers a wrong key
+    /// (and, by default, an unknown identity, which must look the same)
+    /// with decrypt_error.
+    pub(crate) fn unopenable_record(&self) -> Error {
+        match self {
+            Self::ExpectFinished(s) if s.neg.suite.kx.uses_psk() => Error::PskMismatch,
+            _ => Error::BadRecordMac,
         }
     }
 
@@ -372,14 +390,14 @@ pub(crate) fn verdict(
 
 pub(crate) fn client_key_exchange(
     state: State,
-    _: &ServerContext,
+    ctx: &ServerContext,
     io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let State::ExpectClientKeyExchange(s) = state else {
         return Err(mismatch());
     };
-    s.handle(io, msg.body, msg.raw).map(Next::State)
+    s.handle(ctx, io, msg.body, msg.raw).map(Next::State)
 }
 
 pub(crate) fn decryption(
@@ -548,7 +566,10 @@ fn fit(config: &ServerConfig, id: &Identity, ch: &ClientHello<'_>) -> Result<Fit
     let groups = ch.supported_groups();
     let suite = choose_suite(config, id, &ch.cipher_suites, groups.as_ref())?;
     match suite.kx {
-        KeyExchangeAlgorithm::Rsa => Ok((suite, None, None)),
+        // Chains serve no PSK suite (`Identity::serves`).
+        KeyExchangeAlgorithm::Rsa | KeyExchangeAlgorithm::Psk | KeyExchangeAlgorithm::EcdhePsk => {
+            Ok((suite, None, None))
+        }
         KeyExchangeAlgorithm::Ecdhe => {
             let group = choose_group(config, groups.as_ref())?;
             let scheme = choose_scheme(&id.key, ch.signature_algorithms().as_ref())?;
@@ -585,8 +606,73 @@ fn choose_identity<'c>(
         }
     }
     // One chain, or none fits: the first chain's refusals, in order.
-    let id = &config.identity;
+    let id = config
+        .identity
+        .as_ref()
+        .ok_or(Error::Internal("no certificate chain to choose"))?;
     Ok((id, fit(config, id, ch)?))
+}
+
+/// What a full handshake is served with.
+enum Served<'c> {
+    /// A certificate chain, and what it allows.
+    Certificate(&'c Identity, Fit),
+    /// A PSK suite, with the group for ECDHE_PSK.
+    Psk(&'static SuiteParams, Option<NamedGroup>),
+}
+
+/// The server's most preferred suite the client offers, among those of its
+/// certificate chains and its PSK suites; a choice forced by the caller is
+/// a chain's.
+fn choose_service<'c>(
+    config: &'c ServerConfig,
+    ch: &ClientHello<'_>,
+    server_name: Option<&str>,
+    forced: Option<usize>,
+) -> Result<Served<'c>, Error> {
+    let psk = match forced {
+        None => choose_psk_suite(config, ch),
+        Some(_) => None,
+    };
+    if forced.is_none() && config.identities().next().is_none() {
+        return match psk {
+            Some((suite, group)) => Ok(Served::Psk(suite, group)),
+            None => Err(Error::NoCommonCipherSuite {
+                offered: ch.cipher_suites.iter().collect(),
+                supported: config.cipher_suites.clone(),
+            }),
+        };
+    }
+    let rank = |suite: &SuiteParams| config.cipher_suites.iter().position(|s| *s == suite.suite);
+    match (choose_identity(config, ch, server_name, forced), psk) {
+        (Ok((_, fit)), Some((suite, group))) if rank(suite) < rank(fit.0) => {
+            Ok(Served::Psk(suite, group))
+        }
+        (Ok((id, fit)), _) => Ok(Served::Certificate(id, fit)),
+        (Err(_), Some((suite, group))) => Ok(Served::Psk(suite, group)),
+        (Err(e), None) => Err(e),
+    }
+}
+
+/// Server-preference choice among the PSK suites the client offers, if the
+/// server has keys: for ECDHE_PSK, with a group in common.
+fn choose_psk_suite(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+) -> Option<(&'static SuiteParams, Option<NamedGroup>)> {
+    config.psk_store.as_ref()?;
+    let groups = ch.supported_groups();
+    config
+        .cipher_suites
+        .iter()
+        .filter_map(|s| suites::lookup(*s))
+        .filter(|s| s.kx.uses_psk() && ch.offers_suite(s.suite))
+        .find_map(|s| match s.kx {
+            KeyExchangeAlgorithm::EcdhePsk => choose_group(config, groups.as_ref())
+                .ok()
+                .map(|g| (s, Some(g))),
+            _ => Some((s, None)),
+        })
 }
 
 /// What the ClientHello settled besides the key exchange.
@@ -776,8 +862,10 @@ fn find_session(
         // must offer and we must still allow for our key.
         let suite_ok = ch.offers_suite(session.suite)
             && config.cipher_suites.contains(&session.suite)
-            && suites::lookup(session.suite)
-                .is_some_and(|s| config.identities().any(|id| id.serves(s)));
+            && suites::lookup(session.suite).is_some_and(|s| {
+                config.identities().any(|id| id.serves(s))
+                    || (s.kx.uses_psk() && config.psk_store.is_some())
+            });
         let usable =
             session.extended_master_secret && session.server_name == d.server_name && suite_ok;
         Ok(usable.then_some(found))
@@ -926,7 +1014,12 @@ fn full_handshake(
 ) -> Result<State, Error> {
     let config = &ctx.config;
     let (identity, (suite, group, scheme)) =
-        choose_identity(config, ch, d.server_name.as_deref(), forced)?;
+        match choose_service(config, ch, d.server_name.as_deref(), forced)? {
+            Served::Certificate(identity, fit) => (identity, fit),
+            Served::Psk(suite, group) => {
+                return psk_first_flight(ctx, io, ch, raw, d, suite, group)
+            }
+        };
     let issue_ticket = can_issue_ticket(config, &d);
 
     let mut server_random = [0u8; 32];
@@ -1000,6 +1093,7 @@ fn full_handshake(
         resumed: false,
         stapling: false,
         ocsp_response: None,
+        psk_identity: None,
     };
     let (Some(group), Some(scheme)) = (group, scheme) else {
         // RSA key transport: no ServerKeyExchange (RFC 5246 §7.4.3). The
@@ -1057,6 +1151,97 @@ fn full_handshake(
         transcript,
         OurKeyExchange::Ecdhe(key_share),
     )
+}
+
+/// The first flight of a PSK suite (RFC 4279 §2, RFC 5489 §2): ServerHello,
+/// a ServerKeyExchange (always for ECDHE_PSK; for plain PSK only to carry
+/// an identity hint), ServerHelloDone. No Certificate, no
+/// CertificateRequest: the key authenticates both sides.
+fn psk_first_flight(
+    ctx: &ServerContext,
+    io: &mut Io<'_>,
+    ch: &ClientHello<'_>,
+    raw: &[u8],
+    d: HelloDecisions,
+    suite: &'static SuiteParams,
+    group: Option<NamedGroup>,
+) -> Result<State, Error> {
+    let config = &ctx.config;
+    let issue_ticket = can_issue_ticket(config, &d);
+    let mut server_random = [0u8; 32];
+    io.fill_random(&mut server_random)?;
+    let session_id = new_session_id(config, io)?;
+    let mut transcript = Transcript::new();
+    transcript.start_hash(suite.hash);
+    transcript.add(raw);
+    let extensions = server_extensions(&d, issue_ticket, d.server_name.is_some())?;
+    send_server_hello(
+        io,
+        &mut transcript,
+        server_random,
+        session_id,
+        suite,
+        &extensions,
+    )?;
+    let hint = config.psk_identity_hint.as_deref();
+    let kx = match group {
+        Some(group) => {
+            let key_share = KeyShare::generate(group)?;
+            let public = key_share.public_bytes();
+            emit_with(
+                io,
+                &mut transcript,
+                HandshakeType::ServerKeyExchange,
+                |out| {
+                    encode_psk_server_key_exchange(
+                        hint.unwrap_or_default(),
+                        Some((group, public)),
+                        out,
+                    );
+                    Ok(())
+                },
+            )?;
+            OurKeyExchange::EcdhePsk(key_share)
+        }
+        None => {
+            if let Some(hint) = hint {
+                emit_with(
+                    io,
+                    &mut transcript,
+                    HandshakeType::ServerKeyExchange,
+                    |out| {
+                        encode_psk_server_key_exchange(hint, None, out);
+                        Ok(())
+                    },
+                )?;
+            }
+            OurKeyExchange::Psk
+        }
+    };
+    emit(io, &mut transcript, &HandshakeMessage::ServerHelloDone)?;
+    let neg = Negotiated {
+        suite,
+        client_random: ch.random.0,
+        server_random,
+        extended_master_secret: d.ems,
+        secure_renegotiation: d.secure_renegotiation,
+        alpn: d.alpn,
+        server_name: d.server_name,
+        group,
+        scheme: None,
+        peer_certificates: Vec::new(),
+        session_id,
+        ticket_promised: issue_ticket,
+        resumed: false,
+        stapling: false,
+        ocsp_response: None,
+        psk_identity: None,
+    };
+    Ok(State::ExpectClientKeyExchange(ExpectClientKeyExchange {
+        neg,
+        transcript,
+        kx,
+    }))
 }
 
 /// The rest of the first flight after ServerKeyExchange: CertificateRequest
@@ -1148,6 +1333,7 @@ fn resume(
         resumed: true,
         stapling: false,
         ocsp_response: None,
+        psk_identity: session.psk_identity.clone(),
     };
     if issue_ticket {
         // A fresh ticket under the current key; the session keeps its
@@ -1239,8 +1425,36 @@ impl ExpectCertificate {
 }
 
 impl ExpectClientKeyExchange {
-    fn handle(mut self, io: &mut Io<'_>, body: &[u8], raw: &[u8]) -> Result<State, Error> {
+    fn handle(
+        mut self,
+        ctx: &ServerContext,
+        io: &mut Io<'_>,
+        body: &[u8],
+        raw: &[u8],
+    ) -> Result<State, Error> {
         match self.kx {
+            OurKeyExchange::Psk => {
+                let (identity, _) = decode_psk_client_key_exchange(body, false)?;
+                let key = psk_for(ctx, io, identity)?;
+                let mut buf = zeroize::Zeroizing::new([0u8; crate::psk::MAX_PREMASTER_LEN]);
+                let n = crate::psk::premaster(None, &key, &mut buf)?;
+                let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
+                self.neg.psk_identity = Some(identity.into());
+                self.transcript.add(raw);
+                keys_agreed(io, self.neg, self.transcript, &premaster)
+            }
+            OurKeyExchange::EcdhePsk(key_share) => {
+                let (identity, public) = decode_psk_client_key_exchange(body, true)?;
+                let public = public.ok_or(Error::Decode("ClientKeyExchange"))?;
+                let key = psk_for(ctx, io, identity)?;
+                let mut buf = zeroize::Zeroizing::new([0u8; crate::psk::MAX_PREMASTER_LEN]);
+                let n = key_share
+                    .agree(public, |z| crate::psk::premaster(Some(z), &key, &mut buf))??;
+                let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
+                self.neg.psk_identity = Some(identity.into());
+                self.transcript.add(raw);
+                keys_agreed(io, self.neg, self.transcript, &premaster)
+            }
             OurKeyExchange::Ecdhe(key_share) => {
                 let public = decode_ecdh_public(body)?;
                 let premaster = key_share.agree(public, Premaster::new)??;
@@ -1261,6 +1475,26 @@ impl ExpectClientKeyExchange {
                 }))
             }
         }
+    }
+}
+
+/// The key for the identity a client named (RFC 4279 §2). An identity the
+/// store does not know gets a random key drawn beforehand, so that the
+/// handshake goes on and fails at the client's Finished exactly as with a
+/// wrong key, unless the configuration reveals unknown identities
+/// (`unknown_psk_identity`).
+fn psk_for(ctx: &ServerContext, io: &Io<'_>, identity: &[u8]) -> Result<crate::psk::Psk, Error> {
+    let config = &ctx.config;
+    let store = config
+        .psk_store
+        .as_ref()
+        .ok_or(Error::Internal("a PSK suite without a store"))?;
+    // Drawn whether it is needed or not: no timing difference.
+    let stand_in = crate::psk::Psk::random(io.random)?;
+    match store.key(identity) {
+        Some(key) => Ok(key),
+        None if config.reveal_unknown_psk_identity => Err(Error::UnknownPskIdentity),
+        None => Ok(stand_in),
     }
 }
 

@@ -137,6 +137,9 @@ pub(crate) enum ClientStage {
     ExpectServerHello,
     ExpectCertificate,
     ExpectServerKeyExchange,
+    /// After ServerHello with a plain PSK suite: ServerKeyExchange, which
+    /// carries an identity hint, or ServerHelloDone (RFC 4279 §2).
+    ExpectPskServerKeyExchange,
     /// After ServerKeyExchange: a CertificateRequest may come first.
     ExpectCertificateRequest,
     /// After CertificateRequest: only ServerHelloDone.
@@ -161,8 +164,9 @@ pub(crate) enum ClientStage {
 impl ClientStage {
     /// Every client state, in handshake order.
     #[cfg(test)]
-    pub(crate) const ALL: [ClientStage; 13] = [
+    pub(crate) const ALL: [ClientStage; 14] = [
         Self::ExpectServerHello,
+        Self::ExpectPskServerKeyExchange,
         Self::ExpectCertificate,
         Self::AwaitVerdict,
         Self::ExpectCertificateStatus,
@@ -199,7 +203,8 @@ impl ClientStage {
             (ExpectCertificateStatus | ExpectKeyTransportStatus, Handshake(H::CertificateStatus)) => Handle(c::certificate_status),
             (ExpectServerKeyExchange | ExpectCertificateStatus, Handshake(H::ServerKeyExchange)) => Handle(c::server_key_exchange),
             (ExpectCertificateRequest | ExpectKeyTransportStatus, Handshake(H::CertificateRequest)) => Handle(c::certificate_request),
-            (ExpectCertificateRequest | ExpectServerHelloDone | ExpectKeyTransportStatus, Handshake(H::ServerHelloDone)) => Handle(c::server_hello_done),
+            (ExpectPskServerKeyExchange, Handshake(H::ServerKeyExchange)) => Handle(c::psk_server_key_exchange),
+            (ExpectCertificateRequest | ExpectServerHelloDone | ExpectKeyTransportStatus | ExpectPskServerKeyExchange, Handshake(H::ServerHelloDone)) => Handle(c::server_hello_done),
             (ExpectNewSessionTicket, Handshake(H::NewSessionTicket)) => Handle(c::new_session_ticket),
             (ExpectChangeCipherSpec, ChangeCipherSpec) => Handle(c::change_cipher_spec),
             (ExpectFinished, Handshake(H::Finished)) => Handle(c::finished),
@@ -323,6 +328,9 @@ fn expecting(handled: [bool; Kind::ALL.len()]) -> &'static str {
         }
         (Some("ServerKeyExchange"), Some("CertificateStatus"), None) => {
             "ServerKeyExchange or CertificateStatus"
+        }
+        (Some("ServerKeyExchange"), Some("ServerHelloDone"), None) => {
+            "ServerKeyExchange or ServerHelloDone"
         }
         (Some("CertificateRequest"), Some("ServerHelloDone"), Some("CertificateStatus")) => {
             "CertificateRequest or ServerHelloDone or CertificateStatus"
