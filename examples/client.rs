@@ -28,6 +28,7 @@
 //! `kx:` line says which key exchange was used.
 
 mod async_key;
+mod psk_arg;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -55,9 +56,12 @@ struct Args {
     /// Name to send in SNI and to verify the server's certificate for (a DNS name or IP address)
     #[arg(long, value_name = "NAME")]
     server_name: String,
-    /// PEM file with the CAs the server's certificate must chain to
-    #[arg(long, value_name = "CA.pem")]
-    ca: String,
+    /// PEM file with the CAs the server's certificate must chain to (optional with --psk: without it only the PSK suites are offered)
+    #[arg(long, value_name = "CA.pem", required_unless_present = "psk")]
+    ca: Option<String>,
+    /// Present the pre-shared key HEXKEY (1 to 64 bytes in hex) as IDENTITY, offering the PSK suites (before the certificate ones when --ca is given); repeat for more identities, the first being used
+    #[arg(long, value_name = "IDENTITY:HEXKEY", action = clap::ArgAction::Append, value_parser = psk_arg::parse)]
+    psk: Vec<(Vec<u8>, Vec<u8>)>,
     /// Cipher suites to offer, comma-separated IANA names, in order of preference (the AES_128_CCM ones need the aes-ccm cargo feature)
     #[arg(long, value_name = "A,B")]
     suites: Option<String>,
@@ -110,16 +114,32 @@ fn main() {
         async_key,
         legacy_rsa_key_transport,
         ocsp,
+        psk,
     } = Args::parse();
 
     let mut roots = RootCertStore::empty();
-    for cert in
-        CertificateDer::pem_file_iter(&ca).unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")))
-    {
-        let cert = cert.unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")));
-        roots.add(&cert).unwrap_or_else(|e| fail(&e.to_string()));
+    if let Some(ca) = &ca {
+        for cert in CertificateDer::pem_file_iter(ca)
+            .unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")))
+        {
+            let cert = cert.unwrap_or_else(|e| fail(&format!("reading {ca}: {e}")));
+            roots.add(&cert).unwrap_or_else(|e| fail(&e.to_string()));
+        }
     }
     let mut config = ClientConfig::new(roots);
+    if !psk.is_empty() {
+        // Asked for by name: the PSK suites first, alone without --ca.
+        let mut suites = tls12::PSK_SUITES.to_vec();
+        if ca.is_some() {
+            suites.extend(config.cipher_suites.iter().copied());
+        }
+        config.cipher_suites = suites;
+        for (identity, key) in &psk {
+            config
+                .add_psk(identity, psk_arg::key(key))
+                .unwrap_or_else(|e| fail(&e.to_string()));
+        }
+    }
     if legacy_rsa_key_transport {
         config.legacy_rsa_key_transport = true;
         config
@@ -230,6 +250,9 @@ fn run(
     println!("protocol:   {:?}", info.version);
     println!("cipher:     {:?}", info.cipher_suite);
     println!("kx:         {}", info.key_exchange.name());
+    if let Some(identity) = &info.psk_identity {
+        println!("psk:        {}", String::from_utf8_lossy(identity));
+    }
     println!("group:      {:?}", info.group);
     println!("signature:  {:?}", info.signature_scheme);
     println!(

@@ -39,6 +39,7 @@
 //! premaster whatever the decryption gives (RFC 5246 §7.4.7.1).
 
 mod async_key;
+mod psk_arg;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -79,11 +80,17 @@ struct Args {
     #[arg(long, value_name = "ADDR")]
     listen: String,
     /// PEM file with the server's certificate chain, leaf first; give --cert and --key more than once to serve several chains (e.g. ECDSA and RSA, or several names), chosen per client by name, suites, signature schemes and groups
-    #[arg(long, value_name = "CHAIN.pem", action = clap::ArgAction::Append, required = true)]
+    #[arg(long, value_name = "CHAIN.pem", action = clap::ArgAction::Append, required_unless_present = "psk")]
     cert: Vec<String>,
     /// PEM file with the private key of the --cert at the same position (PKCS#8, PKCS#1 or SEC1)
-    #[arg(long, value_name = "KEY.pem", action = clap::ArgAction::Append, required = true)]
+    #[arg(long, value_name = "KEY.pem", action = clap::ArgAction::Append, required_unless_present = "psk")]
     key: Vec<String>,
+    /// Accept the pre-shared key HEXKEY (1 to 64 bytes in hex) for IDENTITY, with the PSK suites (after the certificate ones when --cert is given, alone otherwise); repeat for more identities. A client's unknown identity fails at its Finished, like a wrong key
+    #[arg(long, value_name = "IDENTITY:HEXKEY", action = clap::ArgAction::Append, value_parser = psk_arg::parse)]
+    psk: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The PSK identity hint to send in ServerKeyExchange (RFC 4279 §2); needs --psk
+    #[arg(long, value_name = "HINT", requires = "psk")]
+    psk_hint: Option<String>,
     /// Cipher suites to allow, comma-separated IANA names, in order of preference (the AES_128_CCM ones need the aes-ccm cargo feature)
     #[arg(long, value_name = "A,B")]
     suites: Option<String>,
@@ -160,6 +167,8 @@ fn main() {
         legacy_rsa_key_transport,
         export,
         ocsp,
+        psk,
+        psk_hint,
     } = Args::parse();
     let mode = if http { Mode::Http } else { Mode::Echo };
 
@@ -177,15 +186,35 @@ fn main() {
     let read_key = |file: &str| {
         PrivateKeyDer::from_pem_file(file).unwrap_or_else(|e| fail(&format!("reading {file}: {e}")))
     };
-    let chain = read_chain(&cert[0]);
+    let mut keys = tls12::psk::PskMap::new();
+    for (identity, key) in &psk {
+        keys.insert(identity, psk_arg::key(key))
+            .unwrap_or_else(|e| fail(&e.to_string()));
+    }
+    let keys = Arc::new(keys);
     // With --async-key the key goes to the HSM thread, and the config knows
     // only its kind.
-    let hsm = async_key.then(|| async_key::Hsm::start(&key[0]).unwrap_or_else(|e| fail(&e)));
-    let mut config = match &hsm {
-        Some(hsm) => ServerConfig::with_caller_key(chain, hsm.key_type()),
-        None => ServerConfig::new(chain, read_key(&key[0])),
+    let hsm = async_key.then(|| {
+        let key = key
+            .first()
+            .unwrap_or_else(|| fail("--async-key needs --cert and --key"));
+        async_key::Hsm::start(key).unwrap_or_else(|e| fail(&e))
+    });
+    let mut config = match (cert.first(), &hsm) {
+        // Pre-shared keys alone: no certificate.
+        (None, _) => ServerConfig::with_psk(keys.clone()),
+        (Some(chain), Some(hsm)) => {
+            ServerConfig::with_caller_key(read_chain(chain), hsm.key_type())
+                .unwrap_or_else(|e| fail(&e.to_string()))
+        }
+        (Some(chain), None) => ServerConfig::new(read_chain(chain), read_key(&key[0]))
+            .unwrap_or_else(|e| fail(&e.to_string())),
+    };
+    if !psk.is_empty() && !cert.is_empty() {
+        config.psk_store = Some(keys);
+        config.cipher_suites.extend(tls12::PSK_SUITES);
     }
-    .unwrap_or_else(|e| fail(&e.to_string()));
+    config.psk_identity_hint = psk_hint.map(String::into_bytes);
     for (cert, key) in cert.iter().zip(&key).skip(1) {
         config
             .add_certificate(read_chain(cert), read_key(key))
@@ -403,7 +432,7 @@ fn header_end(buf: &[u8]) -> Option<(usize, usize)> {
 
 fn describe(info: &HandshakeInfo) -> String {
     format!(
-        "{:?} {:?} kx={} group={:?} sig={:?} alpn={:?} sni={:?} ems={} resumed={} client_certs={}",
+        "{:?} {:?} kx={} group={:?} sig={:?} alpn={:?} sni={:?} ems={} resumed={} client_certs={}{}",
         info.version,
         info.cipher_suite,
         info.key_exchange.name(),
@@ -413,7 +442,11 @@ fn describe(info: &HandshakeInfo) -> String {
         info.server_name,
         info.extended_master_secret,
         info.resumed,
-        info.peer_certificates.len()
+        info.peer_certificates.len(),
+        info.psk_identity.as_deref().map_or(String::new(), |id| format!(
+            " psk_identity={:?}",
+            String::from_utf8_lossy(id)
+        ))
     )
 }
 
