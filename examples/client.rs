@@ -4,7 +4,9 @@
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
 //!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems] [--ocsp] \
-//!     [--legacy-rsa-key-transport]
+//!     [--legacy-rsa-key-transport] [--psk IDENTITY:HEXKEY ...]
+//! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
+//!     --psk sensor-17:00112233445566778899aabbccddeeff
 //! ```
 //!
 //! `--help` lists every flag.
@@ -21,6 +23,9 @@
 //! standing in for an HSM (`examples/async_key/`): a handshake that sends the
 //! certificate pauses for its CertificateVerify signature and resumes when
 //! the HSM answers.
+//!
+//! `--psk IDENTITY:HEXKEY` (repeatable) offers the PSK suites first, with
+//! those keys; `--ca` is then optional (without it only PSK is offered).
 //!
 //! `--legacy-rsa-key-transport` also offers the RSA key transport suites
 //! (TLS_RSA_WITH_AES_128_GCM_SHA256 and _256_GCM_SHA384), after the ECDHE

@@ -7,7 +7,8 @@
 //!     [--http | --echo] [--max-connections N] \
 //!     [--client-ca CA.pem --client-auth optional|required] [--no-session-cache] [--no-tickets] \
 //!     [--no-require-ems] [--async-key [--legacy-rsa-key-transport]] [--export LABEL:LEN] \
-//!     [--ocsp RESPONSE.der]
+//!     [--ocsp RESPONSE.der] [--psk IDENTITY:HEXKEY ... [--psk-hint HINT]]
+//! cargo run --example server -- --listen 127.0.0.1:8443 --psk sensor-17:00112233445566778899aabbccddeeff
 //! ```
 //!
 //! `--help` lists every flag.
@@ -30,6 +31,10 @@
 //! `--async-key` keeps the private key in a thread standing in for an HSM
 //! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
 //! signature and resumes when the HSM answers.
+//!
+//! `--psk IDENTITY:HEXKEY` (repeatable) accepts those pre-shared keys with
+//! the PSK suites, after the certificate ones; without `--cert` the server
+//! has no certificate and speaks only PSK.
 //!
 //! `--legacy-rsa-key-transport` also accepts the RSA key transport suites
 //! (TLS_RSA_WITH_AES_128_GCM_SHA256 and _256_GCM_SHA384), for old clients

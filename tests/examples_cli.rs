@@ -114,6 +114,10 @@ fn flags(example: &str) -> &'static [&'static str] {
             "--no-require-ems",
             "--export",
             "--ocsp",
+            "--async-key",
+            "--legacy-rsa-key-transport",
+            "--psk",
+            "--psk-hint",
             "--help",
         ],
         "client" => &[
@@ -128,6 +132,9 @@ fn flags(example: &str) -> &'static [&'static str] {
             "--reconnect",
             "--no-require-ems",
             "--ocsp",
+            "--async-key",
+            "--legacy-rsa-key-transport",
+            "--psk",
             "--help",
         ],
         "mio_server" => &["--listen", "--cert", "--key", "--http", "--echo", "--help"],
@@ -171,6 +178,9 @@ fn help_names_every_flag_and_exits_0() {
         assert!(help.contains("SSLKEYLOGFILE"), "{name}: {help}");
     }
 }
+
+/// `--psk` with a 65-byte key: one more than RFC 4279 §5.3's 64.
+const LONG_PSK: &str = "id:0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000";
 
 #[test]
 fn bad_arguments_are_usage_errors_with_exit_code_2() {
@@ -217,8 +227,20 @@ fn bad_arguments_are_usage_errors_with_exit_code_2() {
             "server",
             [&server[..], &["--export", "EXPORTER-x:many"]].concat(),
         ),
+        // RSA key transport on a server needs the caller's decryption.
+        (
+            "server",
+            [&server[..], &["--legacy-rsa-key-transport"]].concat(),
+        ),
+        ("server", [&server[..], &["--psk", "no-colon"]].concat()),
+        ("server", [&server[..], &["--psk", "id:abc"]].concat()), // odd hex
+        ("server", [&server[..], &["--psk", "id:zz"]].concat()),
+        ("server", [&server[..], &["--psk", ":00"]].concat()), // no identity
+        ("server", [&server[..], &["--psk", &LONG_PSK]].concat()), // a 65-byte key
+        ("server", [&server[..], &["--psk-hint", "h"]].concat()), // no --psk
+        ("client", [&client[..], &["--psk", "id"]].concat()),
         ("client", [&client[..], &["--no-such-flag"]].concat()),
-        ("client", vec!["--connect", "127.0.0.1:1"]),
+        ("client", vec!["--connect", "127.0.0.1:1"]), // no --ca, no --psk
         ("client", [&client[..], &["--reconnect", "-1"]].concat()),
         (
             "client",
