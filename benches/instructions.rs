@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Arguments: `tls12|rustls`, a handshake kind (`full-ecdsa-p256`,
-//! `full-rsa2048`, `resume-session-id`, `resume-ticket`) and N. Set-up
+//! `full-rsa2048`, `resume-session-id`, `resume-ticket`, and for tls12 alone
+//! `full-psk`, `full-ecdhe-psk`) and N. Set-up
 //! (configurations, two priming handshakes) is the same for every N, so the
 //! per-handshake count is `(Ir(N) - Ir(0)) / N`. Run by `cargo bench` with
 //! no such arguments, it does nothing.

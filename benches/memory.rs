@@ -333,6 +333,22 @@ fn main() {
         );
     }
 
+    // --- Handshakes only tls12 has (rustls has no TLS 1.2 PSK): NaN, shown
+    // as n/a.
+    for kind in Kind::TLS12_ONLY {
+        let t = tls12_handshake_cost(kind);
+        let l = kind.label();
+        for (what, value) in [
+            (format!("allocations, client, {l}"), t.client_allocs as f64),
+            (format!("allocations, server, {l}"), t.server_allocs as f64),
+            (format!("peak heap, client, {l}"), t.client_peak as f64),
+            (format!("peak heap, server, {l}"), t.server_peak as f64),
+        ] {
+            let unit = if what.starts_with("alloc") { "allocs" } else { "bytes" };
+            fig(&what, value, f64::NAN, unit);
+        }
+    }
+
     // --- Steady-state records: allocations per 16 KiB record.
     const WARM: usize = 16;
     const COUNTED: usize = 256;

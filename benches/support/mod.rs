@@ -38,6 +38,12 @@ pub enum Kind {
     ResumeId,
     /// Abbreviated handshake resuming by RFC 5077 ticket (P-256 server).
     ResumeTicket,
+    /// Full handshake with a 32-byte pre-shared key alone,
+    /// TLS_PSK_WITH_AES_128_GCM_SHA256 (rustls has no TLS 1.2 PSK).
+    FullPsk,
+    /// Full handshake with ECDHE (x25519) and a pre-shared key,
+    /// TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256 (rustls has none).
+    FullEcdhePsk,
 }
 
 impl Kind {
@@ -48,17 +54,29 @@ impl Kind {
         Kind::ResumeTicket,
     ];
 
+    /// The kinds only tls12 can do: no comparison.
+    pub const TLS12_ONLY: [Kind; 2] = [Kind::FullPsk, Kind::FullEcdhePsk];
+
     pub fn label(self) -> &'static str {
         match self {
             Kind::FullEcdsa => "full-ecdsa-p256",
             Kind::FullRsa => "full-rsa2048",
             Kind::ResumeId => "resume-session-id",
             Kind::ResumeTicket => "resume-ticket",
+            Kind::FullPsk => "full-psk",
+            Kind::FullEcdhePsk => "full-ecdhe-psk",
         }
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.label() == s)
+        Kind::ALL
+            .into_iter()
+            .chain(Kind::TLS12_ONLY)
+            .find(|k| k.label() == s)
+    }
+
+    pub fn psk(self) -> bool {
+        matches!(self, Kind::FullPsk | Kind::FullEcdhePsk)
     }
 
     pub fn resumed(self) -> bool {
@@ -75,11 +93,14 @@ impl Kind {
     fn tls12_suite(self) -> CipherSuite {
         match self {
             Kind::FullRsa => CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            Kind::FullPsk => CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256,
+            Kind::FullEcdhePsk => CipherSuite::TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
             _ => CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         }
     }
 
     fn rustls_suite(self) -> rustls::SupportedCipherSuite {
+        assert!(!self.psk(), "rustls has no TLS 1.2 PSK");
         match self {
             Kind::FullRsa => rring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
             _ => rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -176,8 +197,20 @@ pub fn tls12_configs(kind: Kind) -> Tls12Configs {
     let suite = kind.tls12_suite();
     let mut cc = tls12_client(suite);
     let mut sc = tls12_server(kind.identity(), suite);
+    if kind.psk() {
+        let key = tls12::psk::Psk::new(&[0x42; 32]).unwrap();
+        let mut keys = tls12::psk::PskMap::new();
+        keys.insert(b"bench-device", key.clone()).unwrap();
+        cc = tls12::ClientConfig::new(tls12::RootCertStore::empty());
+        cc.cipher_suites = vec![suite];
+        cc.groups = GROUPS.to_vec();
+        cc.add_psk(b"bench-device", key).unwrap();
+        sc = tls12::ServerConfig::with_psk(Arc::new(keys));
+        sc.cipher_suites = vec![suite];
+        sc.groups = GROUPS.to_vec();
+    }
     match kind {
-        Kind::FullEcdsa | Kind::FullRsa => {
+        Kind::FullEcdsa | Kind::FullRsa | Kind::FullPsk | Kind::FullEcdhePsk => {
             cc.session_cache = None;
             cc.enable_tickets = false;
             sc.ticketer = None;
@@ -207,7 +240,7 @@ pub fn tls12_configs(kind: Kind) -> Tls12Configs {
         let expect_resumed = kind.resumed() && round == 1;
         assert_eq!(info.resumed, expect_resumed, "tls12 {kind:?}");
         assert_eq!(s.handshake_info().unwrap().resumed, expect_resumed);
-        if !kind.resumed() {
+        if !kind.resumed() && kind != Kind::FullPsk {
             assert_eq!(info.group, Some(NamedGroup::X25519));
         }
     }
@@ -361,6 +394,7 @@ pub fn rustls_configs(kind: Kind) -> RustlsConfigs {
             sc.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
             sc.ticketer = rring::Ticketer::new().unwrap();
         }
+        Kind::FullPsk | Kind::FullEcdhePsk => unreachable!("rustls has no TLS 1.2 PSK"),
     }
     let configs = RustlsConfigs {
         client: Arc::new(cc),
