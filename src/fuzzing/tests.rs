@@ -493,31 +493,65 @@ fn failed_at_the_clients_finished(c: &Connection, s: &Connection) -> bool {
         && c.error() == Some(&alert_received(AlertDescription::BadRecordMac))
 }
 
+/// Where, after the variant byte, the reply to the server's decryption is
+/// read when no record is touched: the one position at which
+/// [`Reply::Failed`] (code 2, which as an op delivers and as an injection
+/// byte injects nothing) changes the outcome. Tests of a reply that must
+/// complete the handshake use it, so that they cannot pass on a position
+/// where the reply is never read.
+fn decryption_reply_pos() -> usize {
+    (0..40)
+        .find(|&pos| {
+            let [first, _] = paused(
+                Variant::RsaKeyTransport,
+                &reply_at(pos, &Reply::Failed, 0, &[]),
+            );
+            first.server.error() == Some(&Error::BadRecordMac)
+        })
+        .expect("no position is the decryption's reply")
+}
+
+/// The first handshake of the RSA key transport variant with `reply` (after
+/// `wait` flights, then `then`) as the answer to the server's decryption,
+/// and the input (trailing zeros cut).
+fn decryption_reply(reply: &Reply, wait: u8, then: &[u8]) -> (Handshake, Vec<u8>) {
+    let variant = Variant::RsaKeyTransport;
+    let rest = reply_at(decryption_reply_pos(), reply, wait, then);
+    let [first, _] = paused(variant, &rest);
+    let mut data = vec![variant.bits()];
+    data.extend_from_slice(&rest);
+    while data.last() == Some(&0) {
+        data.pop();
+    }
+    (first, data)
+}
+
 #[test]
 fn wrong_decryptions_fail_only_at_the_clients_finished() {
     // Answer::Failed, at once or after 1 to 3 flights, and a plaintext with
     // a bit flipped in its random part: the answer is taken without a sign
-    // (the harness checks: no error, nothing queued, no longer paused), and
-    // the handshake fails at the client's Finished with bad_record_mac on
-    // the server (the harness checks that too, whenever it ran untouched).
+    // (the harness checks: no error by itself, nothing queued, no longer
+    // paused), and the handshake fails at the client's Finished with
+    // bad_record_mac on the server (the harness checks that too, since the
+    // records went through untouched).
     for wait in 0..4 {
-        let (h, _) = first_reply(
-            Variant::RsaKeyTransport,
-            &Reply::Failed,
-            wait,
-            &[],
-            failed_at_the_clients_finished,
+        let (h, _) = decryption_reply(&Reply::Failed, wait, &[]);
+        assert!(
+            failed_at_the_clients_finished(&h.client, &h.server),
+            "wait {wait}: client {:?}, server {:?}",
+            h.client.error(),
+            h.server.error()
         );
         assert_eq!(h.operations, 1, "wait {wait}");
     }
     for at in [2, 9, 47, 0x88] {
-        first_reply(
-            Variant::RsaKeyTransport,
-            &Reply::Corrupt { at },
-            0,
-            &[],
-            failed_at_the_clients_finished,
-        );
+        for wait in 0..4 {
+            let (h, _) = decryption_reply(&Reply::Corrupt { at }, wait, &[]);
+            assert!(
+                failed_at_the_clients_finished(&h.client, &h.server),
+                "byte {at}, wait {wait}"
+            );
+        }
     }
 }
 
@@ -525,16 +559,16 @@ fn wrong_decryptions_fail_only_at_the_clients_finished() {
 fn a_flipped_version_byte_is_no_wrong_decryption() {
     // RFC 5246 §7.4.7.1: the server puts the ClientHello's version in front
     // of the premaster secret whatever the plaintext says, so a flip in its
-    // first two bytes leaves the premaster right, and the handshake
-    // completes (the harness requires it when the records went through
-    // untouched).
+    // first two bytes (48 is byte 0 again, 0x61 byte 1) leaves the
+    // premaster right, and the handshake completes (the harness requires
+    // it too, since the records went through untouched).
     for at in [0, 1, 0x30, 0x61] {
-        let (h, _) = first_reply(
-            Variant::RsaKeyTransport,
-            &Reply::Corrupt { at },
-            0,
-            &[],
-            |c, s| super::live::both_done(c, s),
+        let (h, _) = decryption_reply(&Reply::Corrupt { at }, 0, &[]);
+        assert!(
+            super::live::both_done(&h.client, &h.server),
+            "byte {at}: client {:?}, server {:?}",
+            h.client.error(),
+            h.server.error()
         );
         assert!(h.data_crossed, "{at}");
     }
@@ -570,32 +604,32 @@ fn a_decryption_answered_with_nothing_held_is_silent() {
 fn misuse_of_a_decryption_changes_nothing() {
     // A verdict (Refuse), a signature (WrongKind) or an unknown id for the
     // decryption: misuse, which the harness checks changed nothing; the
-    // next reply (Failed) is then taken as a decryption.
+    // next reply is then taken as the decryption's.
     for misuse in [
         Reply::Refuse,
         Reply::WrongKind,
+        Reply::UnknownId { delta: 0 },
         Reply::UnknownId { delta: 0xff },
     ] {
-        first_reply(
-            Variant::RsaKeyTransport,
-            &misuse,
-            0,
-            &[2],
-            failed_at_the_clients_finished,
+        let (h, _) = decryption_reply(&misuse, 0, &[2]);
+        assert!(
+            failed_at_the_clients_finished(&h.client, &h.server),
+            "{misuse:?} then Failed"
+        );
+        let (h, _) = decryption_reply(&misuse, 2, &[0]);
+        assert!(
+            super::live::both_done(&h.client, &h.server),
+            "{misuse:?} then Right"
         );
     }
     // The right answer twice: the second is misuse, and the first completes.
-    first_reply(
-        Variant::RsaKeyTransport,
-        &Reply::Duplicate,
-        1,
-        &[],
-        |c, s| super::live::both_done(c, s),
-    );
-    // No answer: the server stays paused.
-    let (h, _) = first_reply(Variant::RsaKeyTransport, &Reply::Never, 0, &[], |_, s| {
-        s.operation().is_some()
-    });
+    for wait in 0..4 {
+        let (h, _) = decryption_reply(&Reply::Duplicate, wait, &[]);
+        assert!(h.data_crossed, "wait {wait}");
+    }
+    // No answer: the server stays paused, and the client waits.
+    let (h, _) = decryption_reply(&Reply::Never, 0, &[]);
+    assert!(h.server.operation().is_some() && h.server.error().is_none());
     assert!(h.client.is_handshaking() && h.client.error().is_none());
 }
 
@@ -678,50 +712,20 @@ fn paused_seeds() -> Vec<(String, Vec<u8>)> {
         .1,
     ));
     out.push(("rsa_kx_right".into(), vec![Variant::RsaKeyTransport.bits()]));
-    out.push((
-        "rsa_kx_failed".into(),
-        first_reply(
-            Variant::RsaKeyTransport,
-            &Reply::Failed,
-            0,
-            &[],
-            failed_at_the_clients_finished,
-        )
-        .1,
-    ));
-    out.push((
-        "rsa_kx_corrupt_premaster_after_a_flight".into(),
-        first_reply(
-            Variant::RsaKeyTransport,
-            &Reply::Corrupt { at: 9 },
+    for (name, reply, wait, then) in [
+        ("rsa_kx_failed", Reply::Failed, 0, &[][..]),
+        (
+            "rsa_kx_corrupt_premaster_after_a_flight",
+            Reply::Corrupt { at: 9 },
             1,
             &[],
-            failed_at_the_clients_finished,
-        )
-        .1,
-    ));
-    out.push((
-        "rsa_kx_corrupt_version".into(),
-        first_reply(
-            Variant::RsaKeyTransport,
-            &Reply::Corrupt { at: 1 },
-            0,
-            &[],
-            |c, s| super::live::both_done(c, s),
-        )
-        .1,
-    ));
-    out.push((
-        "rsa_kx_wrong_kind_then_failed".into(),
-        first_reply(
-            Variant::RsaKeyTransport,
-            &Reply::WrongKind,
-            0,
-            &[2],
-            failed_at_the_clients_finished,
-        )
-        .1,
-    ));
+        ),
+        ("rsa_kx_corrupt_version", Reply::Corrupt { at: 1 }, 0, &[]),
+        ("rsa_kx_wrong_kind_then_failed", Reply::WrongKind, 0, &[2]),
+        ("rsa_kx_duplicate", Reply::Duplicate, 2, &[]),
+    ] {
+        out.push((name.into(), decryption_reply(&reply, wait, then).1));
+    }
     out.push((
         "everything_duplicate_verdict".into(),
         first_reply(Variant::Everything, &Reply::Duplicate, 0, &[2], |c, _| {
