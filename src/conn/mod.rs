@@ -1185,6 +1185,15 @@ impl Connection {
         self.incoming.len()
     }
 
+    /// Whether input is waiting behind a paused state: bytes held unread, a
+    /// record received in part, or handshake messages already joined. An
+    /// answer goes on to read them, so an error from
+    /// [`complete_operation`](Self::complete_operation) may be theirs
+    /// rather than the answer's.
+    pub(crate) fn fuzzing_holds_input(&self) -> bool {
+        !self.held.is_empty() || !self.incoming.is_empty() || !self.joiner.is_empty()
+    }
+
     /// Once this connection's writes are protected: the sequence number of
     /// its next record and a copy of its write keys.
     pub(crate) fn fuzzing_write_twin(

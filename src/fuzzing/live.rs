@@ -1,17 +1,20 @@
 //! The live-handshake targets ([`mutated_handshake`], [`replay`]): a real
 //! client and server whose records are mutated in flight, and who may pause
-//! for the caller (the harness) to sign or to judge the peer's chain.
+//! for the caller (the harness) to sign, to judge the peer's chain or to
+//! decrypt the client's premaster secret.
 //!
 //! # Input format
 //!
 //! The input is read a byte at a time, as the handshake needs it; past its
 //! end every byte reads as 0 (deliver unchanged, answer rightly at once).
-//! Bits 2 and 3 of the first byte pick the configurations ([`Variant`]:
-//! plain, the server's key held by the caller, the client's key held by the
-//! caller with client certificates required, or all of that and verifiers
-//! that ask the caller); the byte is then read again as the first flight's
-//! injection byte (step 1). Each flight (everything one side has queued
-//! when the other has finished reading) is carried in five steps:
+//! The first byte's bits 2 to 7, modulo the number of variants, pick the
+//! configurations ([`Variant::of`]: plain, the server's key held by the
+//! caller, the client's key held by the caller with client certificates
+//! required, all of that and verifiers that ask the caller, or RSA key
+//! transport with the server's RSA key held by the caller); the byte is then
+//! read again as the first flight's injection byte (step 1). Each flight
+//! (everything one side has queued when the other has finished reading) is
+//! carried in five steps:
 //!
 //! 0. A pending operation whose answer is due is answered (see below).
 //! 1. One byte says whether to [`Inject`] a record through the sender's own
@@ -37,9 +40,10 @@ use alloc::vec::Vec;
 
 use super::{
     caller_key_fixture, client_connection, drain_inbound, server_connection, variant_configs,
-    Variant,
+    Variant, RSA_KX_IDENTITY,
 };
 use crate::codec::enums::ContentType;
+use crate::crypto::rsa_kx::PREMASTER_LEN;
 use crate::crypto::sign::SigningKey;
 use crate::error::CertificateError;
 use crate::keyop::{Answer, OperationId, OperationKind};
@@ -182,29 +186,43 @@ pub enum Change {
 /// byte `r`, whose value mod 8 names the reply and whose bits 3 and 4 the
 /// wait (`r / 8 % 4`: how many flights later the answer comes, 0 for at
 /// once), then the reply's operand if it has one.
+///
+/// For a decryption ([`OperationKind::Decrypt`]) no answer may fail the
+/// connection (RFC 5246 §7.4.7.1: a server that shows whether the
+/// premaster secret decrypted is a Bleichenbacher oracle): a wrong
+/// plaintext, or [`Answer::Failed`], is taken like the right one, and only
+/// the client's Finished fails, with bad_record_mac, because the keys
+/// differ.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {
     /// 0: the right answer: a signature by the certificate's key (from the
-    /// fixtures), or the verdict that the chain is fine. It must never fail
-    /// the connection by itself.
+    /// fixtures), the verdict that the chain is fine, or the RSAES-PKCS1-v1_5
+    /// decryption of the ciphertext with the fixture key ([`Answer::Failed`]
+    /// when it does not decrypt, as a real caller would say). It must never
+    /// fail the connection by itself.
     Right,
     /// 1, then `at`: a signature with bit `at % 8` of byte `at` (mod its
     /// length) flipped, which must fail with [`Error::OperationFailed`]; for
-    /// a verdict, a refusal ([`CertificateError::Expired`]).
+    /// a verdict, a refusal ([`CertificateError::Expired`]); for a
+    /// decryption, the plaintext with that bit flipped, which the server
+    /// takes without a sign, to fail at the client's Finished (a flip in the
+    /// two version bytes changes nothing: the server puts the ClientHello's
+    /// version there, RFC 5246 §7.4.7.1).
     Corrupt { at: u8 },
-    /// 2: [`Answer::Failed`]: [`Error::OperationFailed`].
+    /// 2: [`Answer::Failed`]: [`Error::OperationFailed`]; for a decryption,
+    /// taken without a sign, to fail at the client's Finished.
     Failed,
     /// 3: the verdict that the chain is refused
     /// ([`CertificateError::Other`]): [`Error::Certificate`]. For a
-    /// signature the answer does not fit: misuse, as for
+    /// signature or a decryption the answer does not fit: misuse, as for
     /// [`Reply::WrongKind`].
     Refuse,
     /// 4, then `delta`: the right answer under another id (the pending id
     /// plus `delta` as a signed byte, 1 for 0): [`Error::Misuse`], which
     /// changes nothing; another [`Reply`] follows.
     UnknownId { delta: u8 },
-    /// 5: a verdict for a signature, a signature for a verdict: misuse;
-    /// another [`Reply`] follows.
+    /// 5: a verdict for a signature, a signature for a verdict or a
+    /// decryption: misuse; another [`Reply`] follows.
     WrongKind,
     /// 6: the right answer, then [`Answer::Failed`] under the same id,
     /// which must be misuse and change nothing.
@@ -441,12 +459,13 @@ pub(crate) fn run_mutated_handshake(
 ///
 /// The oracle: nothing panics, an error is recorded and stays; a Finished
 /// that reached its peer with a bit flipped never completes a handshake
-/// (RFC 5246 §7.4.9); and when both sides finish the handshake without an
-/// error, application data crosses intact both ways, unless what the
-/// harness did explains why not: the receiver got close_notify, holds part
-/// of a record the harness cut short, or lost a sealed record (then the data
-/// must fail its MAC). A mutation of the
-/// plaintext handshake that both sides silently accept and that still
+/// (RFC 5246 §7.4.9), nor does a decryption answered wrongly (RFC 5246
+/// §7.4.7.1), which must fail only at the client's Finished; and when both
+/// sides finish the handshake without an error, application data crosses
+/// intact both ways, unless what the harness did explains why not: the
+/// receiver got close_notify, holds part of a record the harness cut short,
+/// or lost a sealed record (then the data must fail its MAC). A mutation of
+/// the plaintext handshake that both sides silently accept and that still
 /// changes what they agreed on would fail the Finished check or the data
 /// check.
 pub fn mutated_handshake(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, data: &[u8]) {
@@ -540,6 +559,32 @@ pub(crate) fn one_mutated_handshake(
                     peer.error()
                 );
             }
+        }
+    }
+    if t.caller.wrong_premaster {
+        // The server went on with a premaster secret that is not the
+        // client's, so their keys and Finished messages differ (RFC 5246
+        // §7.4.7.1, §7.4.9): neither side may complete.
+        for (name, conn) in [("client", &*c), ("server", &*s)] {
+            assert!(
+                conn.error().is_some() || conn.is_handshaking(),
+                "the {name} completed a handshake after a wrong decryption"
+            );
+        }
+        if !t.tampered {
+            // Nothing else went wrong: the server's failure is the client's
+            // Finished, which does not open under the server's keys, and
+            // the client gets its alert.
+            assert_eq!(
+                s.error(),
+                Some(&Error::BadRecordMac),
+                "a wrong decryption failed otherwise than at the client's Finished"
+            );
+            assert_eq!(
+                c.error(),
+                Some(&Error::AlertReceived(AlertDescription::BadRecordMac)),
+                "the client did not get bad_record_mac after a wrong decryption"
+            );
         }
     }
     let mut data_crossed = false;
@@ -823,6 +868,10 @@ pub(crate) struct Caller {
     failed: [Option<(AlertDescription, bool)>; 2],
     /// Whether some operation was answered wrongly, or not at all.
     wrong: bool,
+    /// Whether the server was given a decryption that is not the client's
+    /// premaster secret (see [`Caller::decrypted`]): the handshake must
+    /// then never complete.
+    wrong_premaster: bool,
     /// How many operations were reported.
     pub(crate) seen: usize,
 }
@@ -850,21 +899,56 @@ impl Snapshot {
 /// The right answer to `conn`'s pending operation, if the harness can make
 /// it: a signature by the fixture key of `side`'s certificate with the
 /// scheme asked for (under `--cfg fuzzing` ECDSA's nonces come from the
-/// fixed generator, so the signature is a function of the input), or an
-/// acceptance.
+/// fixed generator, so the signature is a function of the input), an
+/// acceptance, or the RSAES-PKCS1-v1_5 decryption (RFC 8017 §7.2.2) of the
+/// client's ciphertext with the `server-rsa2048-kx` key (deterministic: no
+/// blinding without a generator, and PKCS#1 v1.5 decryption draws nothing
+/// else; `None` when it does not decrypt).
 fn right_answer(conn: &Connection, side: Side) -> Option<Answer> {
     let op = conn.operation()?;
     match op.kind() {
         OperationKind::VerifyChain => Some(Answer::Verdict(Ok(()))),
         OperationKind::ChooseCertificate => Some(Answer::Certificate(0)),
-        // No variant configures RSA key transport yet.
-        OperationKind::Decrypt => None,
+        OperationKind::Decrypt => decrypt(op.message()).map(Answer::Decrypted),
         OperationKind::Sign(scheme) => {
             let key = SigningKey::from_der(&testing::key(caller_key_fixture(side))).ok()?;
             let signature = key.sign(scheme, op.message()).ok()?;
             Some(Answer::Signature(signature.to_vec()))
         }
     }
+}
+
+/// RSAES-PKCS1-v1_5 decryption of `ciphertext` with the `server-rsa2048-kx`
+/// key (`None` when it does not decrypt).
+fn decrypt(ciphertext: &[u8]) -> Option<Vec<u8>> {
+    #[cfg(feature = "std")]
+    {
+        // The client's randomness is fixed (`FixedRandom`), so nearly every
+        // run sends the same ciphertext, and under AddressSanitizer one
+        // RSA-2048 private-key operation costs more than the rest of a run:
+        // the last result is kept. It is a function of the ciphertext, so
+        // runs stay a function of their input.
+        type Last = Option<(Vec<u8>, Option<Vec<u8>>)>;
+        static LAST: std::sync::Mutex<Last> = std::sync::Mutex::new(None);
+        if let Ok(mut last) = LAST.lock() {
+            if let Some((seen, plaintext)) = &*last {
+                if seen == ciphertext {
+                    return plaintext.clone();
+                }
+            }
+            let plaintext = decrypt_now(ciphertext);
+            *last = Some((ciphertext.to_vec(), plaintext.clone()));
+            return plaintext;
+        }
+    }
+    decrypt_now(ciphertext)
+}
+
+fn decrypt_now(ciphertext: &[u8]) -> Option<Vec<u8>> {
+    use rsa::pkcs8::DecodePrivateKey;
+    let der = testing::key(&alloc::format!("{RSA_KX_IDENTITY}.key"));
+    let key = rsa::RsaPrivateKey::from_pkcs8_der(der.secret_der()).ok()?;
+    key.decrypt(rsa::Pkcs1v15Encrypt, ciphertext).ok()
 }
 
 impl Caller {
@@ -963,6 +1047,18 @@ impl Caller {
             Error::OperationFailed("the caller's signature does not verify with our certificate")
         };
         let failed = || Error::OperationFailed("the caller could not answer");
+        if kind == OperationKind::Decrypt {
+            if let Some((answer, wrong)) = decryption_answer(&reply, right.clone()) {
+                self.decrypted(conn, id, answer, wrong, &before);
+                if reply == Reply::Duplicate {
+                    self.repeat(conn, id);
+                }
+                self.collect(conn, side, input);
+                return;
+            }
+            // Otherwise misuse, or no answer: as for the other kinds.
+        }
+        let decrypt = kind == OperationKind::Decrypt;
         match (reply, right) {
             // A key that cannot make the scheme asked for (a mutated hello
             // can ask a P-256 key for SHA-384): the caller says so.
@@ -975,21 +1071,7 @@ impl Caller {
             }
             (Reply::Duplicate, Some(answer)) => {
                 self.right(conn, id, answer);
-                if conn.error().is_none() {
-                    let after = Snapshot::of(conn);
-                    assert!(
-                        matches!(
-                            conn.complete_operation(id, Answer::Failed),
-                            Err(Error::Misuse(_))
-                        ),
-                        "an answered operation took another answer"
-                    );
-                    assert_eq!(
-                        Snapshot::of(conn),
-                        after,
-                        "a repeated answer changed something"
-                    );
-                }
+                self.repeat(conn, id);
                 self.collect(conn, side, input);
             }
             (Reply::Corrupt { at }, right) if sign => {
@@ -1022,7 +1104,7 @@ impl Caller {
                 );
             }
             (Reply::Failed, _) => self.fail(conn, side, id, Answer::Failed, failed(), &before),
-            (Reply::Refuse, _) if !sign => {
+            (Reply::Refuse, _) if !sign && !decrypt => {
                 let refusal = CertificateError::Other("refused by the fuzzer".into());
                 self.fail(
                     conn,
@@ -1058,6 +1140,90 @@ impl Caller {
                 self.schedule(conn, side, id, next, wait, input);
             }
             (Reply::Never, _) => self.wrong = true,
+        }
+    }
+
+    /// Answers operation `id` again after it was answered: misuse, which
+    /// must change nothing.
+    fn repeat(&mut self, conn: &mut Connection, id: OperationId) {
+        if conn.error().is_some() {
+            return;
+        }
+        let after = Snapshot::of(conn);
+        assert!(
+            matches!(
+                conn.complete_operation(id, Answer::Failed),
+                Err(Error::Misuse(_))
+            ),
+            "an answered operation took another answer"
+        );
+        assert_eq!(
+            Snapshot::of(conn),
+            after,
+            "a repeated answer changed something"
+        );
+    }
+
+    /// Answers a decryption with `answer`; `wrong`: it does not give the
+    /// server the client's premaster secret. RFC 5246 §7.4.7.1 has the
+    /// server take any answer alike, so that nothing it does reveals whether
+    /// the ciphertext was well-formed (a Bleichenbacher oracle): the answer
+    /// neither fails the connection nor queues anything, and the server
+    /// waits for the client's Finished. What it held while paused is then
+    /// read, and may fail it (the client's Finished, under keys that differ,
+    /// fails its MAC), but a wrong premaster can never complete the
+    /// handshake: [`one_mutated_handshake`] checks that at the end.
+    fn decrypted(
+        &mut self,
+        conn: &mut Connection,
+        id: OperationId,
+        answer: Answer,
+        wrong: bool,
+        before: &Snapshot,
+    ) {
+        if wrong {
+            self.wrong = true;
+            self.wrong_premaster = true;
+        }
+        let held = conn.fuzzing_holds_input();
+        let got = conn.complete_operation(id, answer);
+        assert!(
+            conn.operation().is_none(),
+            "still paused after a decryption was answered"
+        );
+        match got {
+            Ok(()) => assert!(conn.error().is_none(), "error recorded but not returned"),
+            Err(e) => {
+                assert!(
+                    held,
+                    "a decryption's answer failed the connection by itself: {e:?}"
+                );
+                assert!(
+                    !matches!(
+                        e,
+                        Error::OperationFailed(_) | Error::Misuse(_) | Error::Internal(_)
+                    ),
+                    "a decryption's answer was refused: {e:?}"
+                );
+                assert_eq!(conn.error(), Some(&e), "error not recorded");
+            }
+        }
+        if !held {
+            assert_eq!(
+                conn.pending_output(),
+                &before.output[..],
+                "a decryption's answer queued something by itself"
+            );
+            assert!(
+                conn.is_handshaking(),
+                "a decryption's answer ended the handshake by itself"
+            );
+        }
+        if wrong {
+            assert!(
+                conn.error().is_some() || conn.is_handshaking(),
+                "a wrong decryption completed the server's handshake"
+            );
         }
     }
 
@@ -1110,6 +1276,45 @@ impl Caller {
             ),
             "a failed connection took an answer"
         );
+    }
+}
+
+/// The answer `reply` gives to a decryption whose right answer is `right`
+/// (see [`right_answer`]), and whether it is wrong: whether the premaster
+/// secret the server makes of it (RFC 5246 §7.4.7.1: the ClientHello's
+/// version, then bytes 2..48 of a 48-byte plaintext, else random bytes)
+/// differs from the client's. `None` for the replies that do not answer it
+/// (misuse, or no answer).
+fn decryption_answer(reply: &Reply, right: Option<Answer>) -> Option<(Answer, bool)> {
+    let right = match right {
+        Some(Answer::Decrypted(plaintext)) => Some(plaintext),
+        _ => None,
+    };
+    match (reply, right) {
+        // A plaintext of any other length is not a premaster secret (a
+        // mutated ciphertext that still decrypts): the server replaces it.
+        (Reply::Right | Reply::Duplicate, Some(plaintext)) => {
+            let wrong = plaintext.len() != PREMASTER_LEN;
+            Some((Answer::Decrypted(plaintext), wrong))
+        }
+        // It does not decrypt: the caller says so.
+        (Reply::Right | Reply::Duplicate, None) => Some((Answer::Failed, true)),
+        (Reply::Corrupt { at }, right) => {
+            let (mut plaintext, known) = match right {
+                Some(p) => (p, true),
+                None => (vec![0; PREMASTER_LEN], false),
+            };
+            let len = plaintext.len();
+            let i = usize::from(*at) % len.max(1);
+            if let Some(b) = plaintext.get_mut(i) {
+                *b ^= 1 << (at % 8);
+            }
+            // The two version bytes are overwritten by the ClientHello's.
+            let wrong = !known || len != PREMASTER_LEN || i >= 2;
+            Some((Answer::Decrypted(plaintext), wrong))
+        }
+        (Reply::Failed, _) => Some((Answer::Failed, true)),
+        _ => None,
     }
 }
 

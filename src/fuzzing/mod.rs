@@ -74,7 +74,7 @@ pub fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
 }
 
 /// Which operations the live targets leave to the caller (the harness):
-/// bits 2 and 3 of a live input's first byte (see [`live`]) pick one.
+/// a live input's first byte picks one ([`Variant::of`], see [`live`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
     /// [`configs`] as they are: no operation for the caller.
@@ -91,20 +91,29 @@ pub enum Variant {
     /// for its verdict on the server's chain and for its signature, the
     /// server for its signature and its verdict on the client's chain.
     Everything,
+    /// RSA key transport (RFC 5246 §7.4.7.1) on both sides, with only the
+    /// two RSA suites ([`crate::LEGACY_RSA_KEY_TRANSPORT_SUITES`]), and the
+    /// server's RSA key (`server-rsa2048-kx`, whose certificate allows
+    /// keyEncipherment) held by the caller: the server pauses to have the
+    /// client's encrypted premaster secret decrypted.
+    RsaKeyTransport,
 }
 
 impl Variant {
     /// Every variant, in the order of their numbers.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Plain,
         Self::ServerKey,
         Self::ClientKey,
         Self::Everything,
+        Self::RsaKeyTransport,
     ];
 
-    /// The variant a live input's first byte picks: bits 2 and 3 (the
-    /// low two bits keep their meaning, whether the first flight injects a
-    /// record).
+    /// The variant a live input's first byte picks: its bits 2 to 7 as a
+    /// number, modulo the number of variants (the low two bits keep their
+    /// meaning, whether the first flight injects a record). Later variants
+    /// are appended, so that the committed seeds (first bytes below 0x10)
+    /// keep their meaning.
     pub fn of(first: u8) -> Self {
         Self::ALL[usize::from(first >> 2) % Self::ALL.len()]
     }
@@ -131,13 +140,18 @@ impl PeerVerifier for AskCaller {
 }
 
 /// The fixture whose private key the caller holds for `side`'s
-/// certificate in the paused [`Variant`]s.
+/// certificate in the paused [`Variant`]s that sign.
 pub(crate) fn caller_key_fixture(side: testing::Side) -> &'static str {
     match side {
         testing::Side::Client => "client-p256.key",
         testing::Side::Server => "server-p256.key",
     }
 }
+
+/// The fixture stem of the server's identity in
+/// [`Variant::RsaKeyTransport`]; the caller holds its key and decrypts with
+/// it.
+pub(crate) const RSA_KX_IDENTITY: &str = "server-rsa2048-kx";
 
 /// `client` and `server` (as [`configs`] makes them) changed as `variant`
 /// says.
@@ -167,6 +181,18 @@ pub fn variant_configs(
     if variant == Variant::Everything {
         client.verifier = Some(Arc::new(AskCaller));
         server.client_verifier = Some(Arc::new(AskCaller));
+    }
+    if variant == Variant::RsaKeyTransport {
+        // Only the RSA suites, so that the client's ECDHE preference cannot
+        // take the handshake elsewhere.
+        client.legacy_rsa_key_transport = true;
+        client.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
+        let chain = testing::certs(&alloc::format!("{RSA_KX_IDENTITY}.chain.pem"));
+        server.identity = ServerConfig::with_caller_key(chain, KeyType::Rsa)
+            .expect("caller-held RSA server key")
+            .identity;
+        server.legacy_rsa_key_transport = true;
+        server.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
     }
     (Arc::new(client), Arc::new(server))
 }

@@ -346,6 +346,7 @@ fn paused_variants_complete_unmutated_through_their_operations() {
         (Variant::ServerKey, 1),
         (Variant::ClientKey, 1),
         (Variant::Everything, 4),
+        (Variant::RsaKeyTransport, 1),
     ] {
         let [first, second] = paused(variant, &[]);
         for h in [&first, &second] {
@@ -366,6 +367,12 @@ fn paused_variants_complete_unmutated_through_their_operations() {
             let info = first.server.handshake_info().unwrap();
             assert_eq!(info.peer_certificates.len(), 2, "the client's chain");
         }
+        let suite = first.client.handshake_info().unwrap().cipher_suite;
+        assert_eq!(
+            crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.contains(&suite),
+            variant == Variant::RsaKeyTransport,
+            "{variant:?}: {suite:?}"
+        );
     }
     // The plain variant does not pause.
     assert_eq!(paused(Variant::Plain, &[])[0].operations, 0);
@@ -386,7 +393,12 @@ fn long_waits_and_misuse_before_the_right_answer_still_complete() {
         Reply::Duplicate,
         Reply::Right,
     ];
-    for variant in [Variant::ServerKey, Variant::ClientKey, Variant::Everything] {
+    for variant in [
+        Variant::ServerKey,
+        Variant::ClientKey,
+        Variant::Everything,
+        Variant::RsaKeyTransport,
+    ] {
         for reply in &misuses {
             for wait in 0..4 {
                 let mut finished = 0;
@@ -473,6 +485,154 @@ fn wrong_answers_fail_the_paused_side_and_the_peer_gets_its_alert() {
     assert!(h.client.error().is_none() && h.client.is_handshaking());
 }
 
+/// The outcome of a wrong decryption with untouched records (RFC 5246
+/// §7.4.7.1): the answer went through, and the client's Finished failed its
+/// MAC under the server's keys.
+fn failed_at_the_clients_finished(c: &Connection, s: &Connection) -> bool {
+    s.error() == Some(&Error::BadRecordMac)
+        && c.error() == Some(&alert_received(AlertDescription::BadRecordMac))
+}
+
+/// Where, after the variant byte, the reply to the server's decryption is
+/// read when no record is touched: the one position at which
+/// [`Reply::Failed`] (code 2, which as an op delivers and as an injection
+/// byte injects nothing) changes the outcome. Tests of a reply that must
+/// complete the handshake use it, so that they cannot pass on a position
+/// where the reply is never read.
+fn decryption_reply_pos() -> usize {
+    (0..40)
+        .find(|&pos| {
+            let [first, _] = paused(
+                Variant::RsaKeyTransport,
+                &reply_at(pos, &Reply::Failed, 0, &[]),
+            );
+            first.server.error() == Some(&Error::BadRecordMac)
+        })
+        .expect("no position is the decryption's reply")
+}
+
+/// The first handshake of the RSA key transport variant with `reply` (after
+/// `wait` flights, then `then`) as the answer to the server's decryption,
+/// and the input (trailing zeros cut).
+fn decryption_reply(reply: &Reply, wait: u8, then: &[u8]) -> (Handshake, Vec<u8>) {
+    let variant = Variant::RsaKeyTransport;
+    let rest = reply_at(decryption_reply_pos(), reply, wait, then);
+    let [first, _] = paused(variant, &rest);
+    let mut data = vec![variant.bits()];
+    data.extend_from_slice(&rest);
+    while data.last() == Some(&0) {
+        data.pop();
+    }
+    (first, data)
+}
+
+#[test]
+fn wrong_decryptions_fail_only_at_the_clients_finished() {
+    // Answer::Failed, at once or after 1 to 3 flights, and a plaintext with
+    // a bit flipped in its random part: the answer is taken without a sign
+    // (the harness checks: no error by itself, nothing queued, no longer
+    // paused), and the handshake fails at the client's Finished with
+    // bad_record_mac on the server (the harness checks that too, since the
+    // records went through untouched).
+    for wait in 0..4 {
+        let (h, _) = decryption_reply(&Reply::Failed, wait, &[]);
+        assert!(
+            failed_at_the_clients_finished(&h.client, &h.server),
+            "wait {wait}: client {:?}, server {:?}",
+            h.client.error(),
+            h.server.error()
+        );
+        assert_eq!(h.operations, 1, "wait {wait}");
+    }
+    for at in [2, 9, 47, 0x88] {
+        for wait in 0..4 {
+            let (h, _) = decryption_reply(&Reply::Corrupt { at }, wait, &[]);
+            assert!(
+                failed_at_the_clients_finished(&h.client, &h.server),
+                "byte {at}, wait {wait}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_flipped_version_byte_is_no_wrong_decryption() {
+    // RFC 5246 §7.4.7.1: the server puts the ClientHello's version in front
+    // of the premaster secret whatever the plaintext says, so a flip in its
+    // first two bytes (48 is byte 0 again, 0x61 byte 1) leaves the
+    // premaster right, and the handshake completes (the harness requires
+    // it too, since the records went through untouched).
+    for at in [0, 1, 0x30, 0x61] {
+        let (h, _) = decryption_reply(&Reply::Corrupt { at }, 0, &[]);
+        assert!(
+            super::live::both_done(&h.client, &h.server),
+            "byte {at}: client {:?}, server {:?}",
+            h.client.error(),
+            h.server.error()
+        );
+        assert!(h.data_crossed, "{at}");
+    }
+}
+
+#[test]
+fn a_decryption_answered_with_nothing_held_is_silent() {
+    // The client's ChangeCipherSpec and Finished dropped: the paused server
+    // holds nothing, so the answer alone must leave it quiet and waiting
+    // (the harness checks that no error and no output come of it), right or
+    // wrong.
+    let client_flight = [0, 3, 3];
+    for reply in [Reply::Failed, Reply::Corrupt { at: 5 }, Reply::Right] {
+        let mut seen = false;
+        for pos in 0..40 {
+            let mut rest = vec![0u8; 64];
+            let mut r = client_flight.to_vec();
+            reply.encode(0, &mut r);
+            rest[pos..pos + r.len()].copy_from_slice(&r);
+            let [first, _] = paused(Variant::RsaKeyTransport, &rest);
+            let s = &first.server;
+            seen |= first.operations == 1
+                && s.error().is_none()
+                && s.is_handshaking()
+                && s.operation().is_none()
+                && first.client.error().is_none();
+        }
+        assert!(seen, "{reply:?}: no position left the server waiting");
+    }
+}
+
+#[test]
+fn misuse_of_a_decryption_changes_nothing() {
+    // A verdict (Refuse), a signature (WrongKind) or an unknown id for the
+    // decryption: misuse, which the harness checks changed nothing; the
+    // next reply is then taken as the decryption's.
+    for misuse in [
+        Reply::Refuse,
+        Reply::WrongKind,
+        Reply::UnknownId { delta: 0 },
+        Reply::UnknownId { delta: 0xff },
+    ] {
+        let (h, _) = decryption_reply(&misuse, 0, &[2]);
+        assert!(
+            failed_at_the_clients_finished(&h.client, &h.server),
+            "{misuse:?} then Failed"
+        );
+        let (h, _) = decryption_reply(&misuse, 2, &[0]);
+        assert!(
+            super::live::both_done(&h.client, &h.server),
+            "{misuse:?} then Right"
+        );
+    }
+    // The right answer twice: the second is misuse, and the first completes.
+    for wait in 0..4 {
+        let (h, _) = decryption_reply(&Reply::Duplicate, wait, &[]);
+        assert!(h.data_crossed, "wait {wait}");
+    }
+    // No answer: the server stays paused, and the client waits.
+    let (h, _) = decryption_reply(&Reply::Never, 0, &[]);
+    assert!(h.server.operation().is_some() && h.server.error().is_none());
+    assert!(h.client.is_handshaking() && h.client.error().is_none());
+}
+
 #[test]
 fn the_variant_and_reply_bytes_are_stable() {
     // The committed corpora depend on these meanings; the plain variant's
@@ -482,7 +642,8 @@ fn the_variant_and_reply_bytes_are_stable() {
     assert_eq!(Variant::of(4), Variant::ServerKey);
     assert_eq!(Variant::of(8 | 3), Variant::ClientKey);
     assert_eq!(Variant::of(12), Variant::Everything);
-    assert_eq!(Variant::of(16), Variant::Plain);
+    assert_eq!(Variant::of(16 | 3), Variant::RsaKeyTransport);
+    assert_eq!(Variant::of(20), Variant::Plain);
     for v in Variant::ALL {
         assert_eq!(Variant::of(v.bits()), v);
     }
@@ -550,6 +711,21 @@ fn paused_seeds() -> Vec<(String, Vec<u8>)> {
         )
         .1,
     ));
+    out.push(("rsa_kx_right".into(), vec![Variant::RsaKeyTransport.bits()]));
+    for (name, reply, wait, then) in [
+        ("rsa_kx_failed", Reply::Failed, 0, &[][..]),
+        (
+            "rsa_kx_corrupt_premaster_after_a_flight",
+            Reply::Corrupt { at: 9 },
+            1,
+            &[],
+        ),
+        ("rsa_kx_corrupt_version", Reply::Corrupt { at: 1 }, 0, &[]),
+        ("rsa_kx_wrong_kind_then_failed", Reply::WrongKind, 0, &[2]),
+        ("rsa_kx_duplicate", Reply::Duplicate, 2, &[]),
+    ] {
+        out.push((name.into(), decryption_reply(&reply, wait, then).1));
+    }
     out.push((
         "everything_duplicate_verdict".into(),
         first_reply(Variant::Everything, &Reply::Duplicate, 0, &[2], |c, _| {
