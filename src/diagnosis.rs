@@ -49,6 +49,8 @@ pub struct Diagnosis {
     pub offered: Option<Offered>,
     /// Whether we had a client certificate to send (client only).
     pub client_certificate_configured: bool,
+    /// Whether we had pre-shared keys to present (client only).
+    pub psk_configured: bool,
 }
 
 /// What a client's ClientHello offered.
@@ -152,6 +154,14 @@ impl fmt::Display for Diagnosis {
                     "the server refused our key exchange: if it requires a client certificate, \
                      configure one (none is configured)",
                 )
+            }
+            (_, Some(A::DecryptError)) if self.is_client && self.psk_configured => Some(
+                "with a PSK suite this means the server does not have our pre-shared key for the \
+                 identity we sent: a wrong key, or an identity it does not know (RFC 4279 §2 \
+                 answers both alike)",
+            ),
+            (_, Some(A::UnknownPskIdentity)) => {
+                Some("the server does not know the PSK identity we sent")
             }
             (_, Some(A::DecryptError)) => Some(
                 "the peer could not verify a signature or our Finished: a key that does not \

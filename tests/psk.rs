@@ -163,6 +163,22 @@ fn a_wrong_key_and_an_unknown_identity_fail_alike_at_finished() {
     }
 }
 
+/// The client's diagnosis of a decrypt_error in a PSK handshake names the
+/// key or identity, not certificates.
+#[test]
+fn the_clients_diagnosis_of_a_wrong_key_names_the_key() {
+    let (mut c, mut s) = pair_with(
+        psk_client(b"sensor-17", &[1; 32]),
+        psk_server(),
+        "localhost",
+    );
+    let _ = handshake(&mut c, &mut s);
+    let _ = c.receive(&take_output(&mut s));
+    let why = c.diagnosis().expect("failed").to_string();
+    assert!(why.contains("pre-shared key"), "{why}");
+    assert!(!why.contains("certificate"), "{why}");
+}
+
 #[test]
 fn the_switch_reveals_unknown_identities_at_once() {
     let mut server = psk_server();

@@ -409,6 +409,7 @@ impl Side {
             offered,
             client_certificate_configured: client
                 .is_some_and(|config| !config.client_identities.is_empty()),
+            psk_configured: client.is_some_and(|config| !config.psk_identities.is_empty()),
         })
     }
 }
