@@ -1,0 +1,385 @@
+//! The shim BoringSSL's test runner (BoGo, `ssl/test/runner`) drives, as its
+//! `ssl/test/PORTING.md` describes: it connects to the runner's port, sends
+//! its shim id, plays the client or the server as the flags say, echoes
+//! application data with every byte inverted, and reports a failure on
+//! stderr with a non-zero exit code. A flag it does not implement makes it
+//! exit with 89, which the runner counts as "unimplemented" rather than as
+//! a pass or a failure. See README.md for a run.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::process::exit;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tls12::pki_types::pem::PemObject;
+use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use tls12::{
+    ClientConfig, ClientConnection, ClientSessionCache, Connection, NamedGroup, RootCertStore,
+    ServerConfig, ServerConnection, SignatureScheme, Stream,
+};
+
+/// PORTING.md: the runner's code for a flag the shim does not support.
+const UNIMPLEMENTED: i32 = 89;
+
+/// TLS 1.2's wire version, as the runner's version flags give it.
+const TLS12: u16 = 0x0303;
+
+#[derive(Default, Debug)]
+struct Flags {
+    port: u16,
+    shim_id: u64,
+    ipv6: bool,
+    server: bool,
+    cert_file: Option<String>,
+    key_file: Option<String>,
+    trust_cert: Option<String>,
+    resume_count: usize,
+    shim_writes_first: bool,
+    shim_shuts_down: bool,
+    check_close_notify: bool,
+    expect_version: Option<u16>,
+    advertise_alpn: Vec<Vec<u8>>,
+    select_alpn: Option<Vec<u8>>,
+    expect_alpn: Option<Vec<u8>>,
+    expect_no_alpn: bool,
+    expect_session_miss: bool,
+    curves: Vec<u16>,
+    signing_prefs: Vec<u16>,
+    verify_prefs: Vec<u16>,
+    require_any_client_certificate: bool,
+    verify_peer: bool,
+    expect_extended_master_secret: bool,
+    export_keying_material: Option<usize>,
+    export_label: Vec<u8>,
+    export_context: Vec<u8>,
+    use_export_context: bool,
+    host_name: Option<String>,
+    expect_server_name: Option<String>,
+}
+
+/// Exits with 89, naming what is not implemented. The runner does not show
+/// an unimplemented test's stderr, so the reason also goes to the file named
+/// by `BOGO_SHIM_UNIMPLEMENTED_LOG`, if set, for counting what to add next.
+fn unimplemented(what: &str) -> ! {
+    eprintln!("unimplemented: {what}");
+    if let Some(path) = std::env::var_os("BOGO_SHIM_UNIMPLEMENTED_LOG") {
+        if let Ok(mut log) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(log, "{what}");
+        }
+    }
+    exit(UNIMPLEMENTED)
+}
+
+fn fail(what: &str) -> ! {
+    eprintln!("{what}");
+    exit(1)
+}
+
+fn parse_flags() -> Flags {
+    let mut f = Flags::default();
+    let mut args = std::env::args().skip(1).peekable();
+    // The runner asks once, before any test, whether the shim can split a
+    // handshake across processes (BoringSSL's handshaker): it cannot.
+    if args.peek().map(String::as_str) == Some("-is-handshaker-supported") {
+        println!("No");
+        exit(0);
+    }
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .unwrap_or_else(|| unimplemented(&format!("{flag} without a value")))
+        };
+        let number = |v: String| -> u64 {
+            v.parse()
+                .unwrap_or_else(|_| unimplemented(&format!("{flag} {v}")))
+        };
+        match flag.as_str() {
+            "-port" => f.port = number(value()) as u16,
+            "-shim-id" => f.shim_id = number(value()),
+            "-ipv6" => f.ipv6 = true,
+            "-server" => f.server = true,
+            "-cert-file" => f.cert_file = Some(value()),
+            "-key-file" => f.key_file = Some(value()),
+            "-trust-cert" => f.trust_cert = Some(value()),
+            "-resume-count" => f.resume_count = number(value()) as usize,
+            "-shim-writes-first" => f.shim_writes_first = true,
+            "-shim-shuts-down" => f.shim_shuts_down = true,
+            "-check-close-notify" => f.check_close_notify = true,
+            "-min-version" => {
+                if number(value()) as u16 > TLS12 {
+                    unimplemented("a minimum version above TLS 1.2");
+                }
+            }
+            "-max-version" => {
+                if (number(value()) as u16) < TLS12 {
+                    unimplemented("a maximum version below TLS 1.2");
+                }
+            }
+            "-expect-version" => f.expect_version = Some(number(value()) as u16),
+            // TLS 1.3 and the versions before 1.2 are not spoken at all.
+            "-no-tls13" | "-no-tls11" | "-no-tls1" | "-no-ssl3" => {}
+            "-no-tls12" => unimplemented("TLS 1.2 off"),
+            "-advertise-alpn" => f.advertise_alpn = alpn_list(&value()),
+            "-select-alpn" => f.select_alpn = Some(value().into_bytes()),
+            "-expect-alpn" => f.expect_alpn = Some(value().into_bytes()),
+            "-expect-no-alpn" => f.expect_no_alpn = true,
+            "-expect-session-miss" => f.expect_session_miss = true,
+            "-curves" => f.curves.push(number(value()) as u16),
+            "-signing-prefs" => f.signing_prefs.push(number(value()) as u16),
+            "-verify-prefs" => f.verify_prefs.push(number(value()) as u16),
+            "-require-any-client-certificate" => f.require_any_client_certificate = true,
+            "-verify-peer" => f.verify_peer = true,
+            "-expect-extended-master-secret" => f.expect_extended_master_secret = true,
+            "-export-keying-material" => f.export_keying_material = Some(number(value()) as usize),
+            "-export-label" => f.export_label = value().into_bytes(),
+            "-export-context" => f.export_context = value().into_bytes(),
+            "-use-export-context" => f.use_export_context = true,
+            "-host-name" => f.host_name = Some(value()),
+            "-expect-server-name" => f.expect_server_name = Some(value()),
+            // The connection is sans-IO: it never blocks, whatever the
+            // transport, so the runner's asynchronous mode changes nothing.
+            "-async" => {}
+            other => unimplemented(&format!("flag {other}")),
+        }
+    }
+    f
+}
+
+/// `-advertise-alpn`'s wire form: length-prefixed names.
+fn alpn_list(wire: &str) -> Vec<Vec<u8>> {
+    let bytes = wire.as_bytes();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let len = usize::from(bytes[at]);
+        let Some(name) = bytes.get(at + 1..at + 1 + len) else {
+            unimplemented("a malformed -advertise-alpn");
+        };
+        out.push(name.to_vec());
+        at += 1 + len;
+    }
+    out
+}
+
+fn read_chain(path: &str) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_file_iter(path)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .unwrap_or_else(|e| fail(&format!("reading {path}: {e}")))
+}
+
+fn groups(codes: &[u16]) -> Option<Vec<NamedGroup>> {
+    (!codes.is_empty()).then(|| codes.iter().map(|c| NamedGroup::from_wire(*c)).collect())
+}
+
+fn schemes(codes: &[u16]) -> Option<Vec<SignatureScheme>> {
+    (!codes.is_empty()).then(|| {
+        codes
+            .iter()
+            .map(|c| SignatureScheme::from_wire(*c))
+            .collect()
+    })
+}
+
+fn server_config(f: &Flags) -> ServerConfig {
+    let (Some(cert), Some(key)) = (&f.cert_file, &f.key_file) else {
+        unimplemented("a server without -cert-file and -key-file");
+    };
+    let key = PrivateKeyDer::from_pem_file(key).unwrap_or_else(|e| fail(&format!("{key}: {e}")));
+    let mut config =
+        ServerConfig::new(read_chain(cert), key).unwrap_or_else(|e| fail(&e.to_string()));
+    if let Some(g) = groups(&f.curves) {
+        config.groups = g;
+    }
+    if let Some(s) = schemes(&f.verify_prefs) {
+        config.signature_schemes = s;
+    }
+    if !f.signing_prefs.is_empty() {
+        unimplemented("-signing-prefs on a server");
+    }
+    if f.require_any_client_certificate || f.verify_peer {
+        unimplemented("client certificates without -trust-cert roots");
+    }
+    if let Some(p) = &f.select_alpn {
+        config.alpn_protocols = vec![p.clone()];
+    }
+    config.require_extended_master_secret = false;
+    config.enable_exporters = f.export_keying_material.is_some();
+    config
+}
+
+fn client_config(f: &Flags) -> ClientConfig {
+    let mut roots = RootCertStore::empty();
+    if let Some(path) = &f.trust_cert {
+        for c in read_chain(path) {
+            roots.add(&c).unwrap_or_else(|e| fail(&e.to_string()));
+        }
+    }
+    let mut config = ClientConfig::new(roots);
+    if f.trust_cert.is_none() {
+        // The runner's certificates are not issued for a name we check:
+        // without -trust-cert (-verify-peer), BoringSSL's shim does not
+        // verify the server either.
+        config.verifier = Some(Arc::new(AcceptAll));
+        config.dangerous_skip_webpki = true;
+    }
+    if let Some(g) = groups(&f.curves) {
+        config.groups = g;
+    }
+    if let Some(s) = schemes(&f.verify_prefs) {
+        config.signature_schemes = s;
+    }
+    if f.cert_file.is_some() || f.key_file.is_some() {
+        unimplemented("client certificates");
+    }
+    config.alpn_protocols = f.advertise_alpn.clone();
+    config.require_extended_master_secret = false;
+    config.enable_exporters = f.export_keying_material.is_some();
+    config.session_cache = Some(Arc::new(ClientSessionCache::new(4)));
+    config
+}
+
+/// Accepts any server chain: the shim's stand-in for "no verification",
+/// which is what BoringSSL's shim does unless told to verify.
+#[derive(Debug)]
+struct AcceptAll;
+
+impl tls12::keyop::PeerVerifier for AcceptAll {
+    fn verify(&self, _: &tls12::keyop::PeerChain<'_>) -> tls12::keyop::Verdict {
+        tls12::keyop::Verdict::Accept
+    }
+}
+
+fn connect(f: &Flags) -> TcpStream {
+    let addr = if f.ipv6 {
+        format!("[::1]:{}", f.port)
+    } else {
+        format!("127.0.0.1:{}", f.port)
+    };
+    let mut sock = TcpStream::connect(&addr).unwrap_or_else(|e| fail(&format!("{addr}: {e}")));
+    sock.set_nodelay(true).ok();
+    sock.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    sock.write_all(&f.shim_id.to_le_bytes())
+        .unwrap_or_else(|e| fail(&format!("sending the shim id: {e}")));
+    sock
+}
+
+/// The error on stderr, in words and as the variant the config's error map
+/// matches.
+fn report(conn: &Connection, e: &io::Error) -> ! {
+    match conn.error() {
+        Some(err) => fail(&format!("tls12 error: {err:?}: {err}")),
+        None => fail(&format!("io error: {e}")),
+    }
+}
+
+fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool) {
+    let mut sock = connect(f);
+    let mut tls = Stream::new(conn, &mut sock);
+    if let Err(e) = tls.complete_handshake() {
+        report(tls.connection(), &e);
+    }
+    let info = tls
+        .connection()
+        .handshake_info()
+        .cloned()
+        .unwrap_or_else(|| fail("no handshake info"));
+    if let Some(v) = f.expect_version {
+        if v != TLS12 {
+            fail(&format!("expected version {v:#x}, got TLS 1.2"));
+        }
+    }
+    if f.expect_session_miss && info.resumed {
+        fail("expected a session miss, but resumed");
+    }
+    if resumed_expected && !f.expect_session_miss && !info.resumed {
+        fail("expected to resume, but did not");
+    }
+    if let Some(p) = &f.expect_alpn {
+        if info.alpn_protocol.as_ref() != Some(p) {
+            fail(&format!(
+                "expected ALPN {p:?}, got {:?}",
+                info.alpn_protocol
+            ));
+        }
+    }
+    if f.expect_no_alpn && info.alpn_protocol.is_some() {
+        fail("expected no ALPN");
+    }
+    if f.expect_extended_master_secret && !info.extended_master_secret {
+        fail("expected the extended master secret");
+    }
+    if let Some(name) = &f.expect_server_name {
+        if info.server_name.as_deref() != Some(name.as_str()) {
+            fail(&format!(
+                "expected server name {name}, got {:?}",
+                info.server_name
+            ));
+        }
+    }
+    if let Some(len) = f.export_keying_material {
+        let mut out = vec![0u8; len];
+        let context = f.use_export_context.then_some(f.export_context.as_slice());
+        tls.connection()
+            .export_keying_material(&f.export_label, context, &mut out)
+            .unwrap_or_else(|e| fail(&format!("export: {e}")));
+        tls.write_all(&out).unwrap_or_else(|e| report_io(&e));
+    }
+    if f.shim_writes_first {
+        tls.write_all(b"hello").unwrap_or_else(|e| report_io(&e));
+    }
+    if f.shim_shuts_down {
+        let _ = tls.close();
+        // The runner answers with its own close_notify, then closes.
+        let mut rest = Vec::new();
+        let _ = tls.read_to_end(&mut rest);
+        return;
+    }
+    // Echo, every byte inverted, until the runner closes.
+    let mut buf = vec![0u8; 16 * 1024 + 1];
+    loop {
+        match tls.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                for b in &mut buf[..n] {
+                    *b ^= 0xff;
+                }
+                if let Err(e) = tls.write_all(&buf[..n]) {
+                    report(tls.connection(), &e);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && !f.check_close_notify => break,
+            Err(e) => report(tls.connection(), &e),
+        }
+    }
+    let _ = tls.close();
+}
+
+fn report_io(e: &io::Error) -> ! {
+    fail(&format!("io error: {e}"))
+}
+
+fn main() {
+    let f = parse_flags();
+    if f.server {
+        let config = Arc::new(server_config(&f));
+        for i in 0..=f.resume_count {
+            let mut conn = ServerConnection::new(config.clone(), UnixTime::now())
+                .unwrap_or_else(|e| fail(&e.to_string()));
+            run(&f, &mut conn, i > 0);
+        }
+    } else {
+        let config = Arc::new(client_config(&f));
+        let name = f.host_name.clone().unwrap_or_else(|| "test.example".into());
+        let name = ServerName::try_from(name).unwrap_or_else(|e| fail(&format!("-host-name: {e}")));
+        for i in 0..=f.resume_count {
+            let mut conn = ClientConnection::new(config.clone(), name.clone(), UnixTime::now())
+                .unwrap_or_else(|e| fail(&e.to_string()));
+            run(&f, &mut conn, i > 0);
+        }
+    }
+}
