@@ -15,8 +15,8 @@ use std::time::Duration;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tls12::{
-    ClientConfig, ClientConnection, ClientSessionCache, Connection, NamedGroup, RootCertStore,
-    ServerConfig, ServerConnection, SignatureScheme, Stream,
+    ClientAuth, ClientConfig, ClientConnection, ClientSessionCache, Connection, NamedGroup,
+    RootCertStore, ServerConfig, ServerConnection, SignatureScheme, Stream,
 };
 
 /// PORTING.md: the runner's code for a flag the shim does not support.
@@ -25,14 +25,27 @@ const UNIMPLEMENTED: i32 = 89;
 /// TLS 1.2's wire version, as the runner's version flags give it.
 const TLS12: u16 = 0x0303;
 
+/// A certificate chain and key, with what goes with them.
+#[derive(Default, Debug)]
+struct Credential {
+    cert_file: Option<String>,
+    key_file: Option<String>,
+    ocsp_response: Option<Vec<u8>>,
+}
+
 #[derive(Default, Debug)]
 struct Flags {
     port: u16,
     shim_id: u64,
     ipv6: bool,
     server: bool,
-    cert_file: Option<String>,
-    key_file: Option<String>,
+    /// The default credential first, then each `-new-x509-credential`'s;
+    /// `-cert-file`, `-key-file` and `-ocsp-response` apply to the last.
+    credentials: Vec<Credential>,
+    enable_ocsp_stapling: bool,
+    expect_ocsp_response: Option<Vec<u8>>,
+    expect_peer_signature_algorithm: Option<u16>,
+    verify_fail: bool,
     trust_cert: Option<String>,
     resume_count: usize,
     shim_writes_first: bool,
@@ -103,8 +116,21 @@ fn parse_flags() -> Flags {
             "-shim-id" => f.shim_id = number(value()),
             "-ipv6" => f.ipv6 = true,
             "-server" => f.server = true,
-            "-cert-file" => f.cert_file = Some(value()),
-            "-key-file" => f.key_file = Some(value()),
+            "-new-x509-credential" => {
+                if f.credentials.is_empty() {
+                    f.credentials.push(Credential::default());
+                }
+                f.credentials.push(Credential::default());
+            }
+            "-cert-file" => last(&mut f.credentials).cert_file = Some(value()),
+            "-key-file" => last(&mut f.credentials).key_file = Some(value()),
+            "-ocsp-response" => last(&mut f.credentials).ocsp_response = Some(base64(&value())),
+            "-enable-ocsp-stapling" => f.enable_ocsp_stapling = true,
+            "-expect-ocsp-response" => f.expect_ocsp_response = Some(base64(&value())),
+            "-expect-peer-signature-algorithm" => {
+                f.expect_peer_signature_algorithm = Some(number(value()) as u16)
+            }
+            "-verify-fail" => f.verify_fail = true,
             "-trust-cert" => f.trust_cert = Some(value()),
             "-resume-count" => f.resume_count = number(value()) as usize,
             "-shim-writes-first" => f.shim_writes_first = true,
@@ -150,6 +176,42 @@ fn parse_flags() -> Flags {
     f
 }
 
+/// The credential the credential flags apply to.
+fn last(credentials: &mut Vec<Credential>) -> &mut Credential {
+    if credentials.is_empty() {
+        credentials.push(Credential::default());
+    }
+    let at = credentials.len() - 1;
+    &mut credentials[at]
+}
+
+/// Standard base64 (RFC 4648 §4), as the runner passes binary flag values.
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let v = value(c).unwrap_or_else(|| unimplemented("a malformed base64 value"));
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
 /// `-advertise-alpn`'s wire form: length-prefixed names.
 fn alpn_list(wire: &str) -> Vec<Vec<u8>> {
     let bytes = wire.as_bytes();
@@ -185,13 +247,37 @@ fn schemes(codes: &[u16]) -> Option<Vec<SignatureScheme>> {
     })
 }
 
+fn read_key(path: &str) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::from_pem_file(path).unwrap_or_else(|e| fail(&format!("{path}: {e}")))
+}
+
 fn server_config(f: &Flags) -> ServerConfig {
-    let (Some(cert), Some(key)) = (&f.cert_file, &f.key_file) else {
+    let mut creds = f.credentials.iter();
+    let Some(Credential {
+        cert_file: Some(cert),
+        key_file: Some(key),
+        ..
+    }) = creds.next()
+    else {
         unimplemented("a server without -cert-file and -key-file");
     };
-    let key = PrivateKeyDer::from_pem_file(key).unwrap_or_else(|e| fail(&format!("{key}: {e}")));
     let mut config =
-        ServerConfig::new(read_chain(cert), key).unwrap_or_else(|e| fail(&e.to_string()));
+        ServerConfig::new(read_chain(cert), read_key(key)).unwrap_or_else(|e| fail(&e.to_string()));
+    for cred in creds {
+        let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
+            unimplemented("a credential without a certificate and key");
+        };
+        config
+            .add_certificate(read_chain(cert), read_key(key))
+            .unwrap_or_else(|e| fail(&e.to_string()));
+    }
+    for (i, cred) in f.credentials.iter().enumerate() {
+        if let Some(response) = &cred.ocsp_response {
+            config
+                .set_ocsp_staple(i, Arc::new(tls12::OcspStaple::new(response.clone())))
+                .unwrap_or_else(|e| fail(&e.to_string()));
+        }
+    }
     if let Some(g) = groups(&f.curves) {
         config.groups = g;
     }
@@ -202,7 +288,20 @@ fn server_config(f: &Flags) -> ServerConfig {
         unimplemented("-signing-prefs on a server");
     }
     if f.require_any_client_certificate || f.verify_peer {
-        unimplemented("client certificates without -trust-cert roots");
+        // BoringSSL's shim asks for a certificate and accepts any chain (or
+        // refuses every one with -verify-fail): the verdict is the
+        // verifier's, with no roots to name.
+        let roots = RootCertStore::empty();
+        config.client_auth = if f.require_any_client_certificate {
+            ClientAuth::Required(roots)
+        } else {
+            ClientAuth::Optional(roots)
+        };
+        config.client_verifier = Some(Arc::new(Verifier {
+            fail: f.verify_fail,
+            roots: None,
+        }));
+        config.dangerous_skip_webpki_for_clients = true;
     }
     if let Some(p) = &f.select_alpn {
         config.alpn_protocols = vec![p.clone()];
@@ -219,23 +318,36 @@ fn client_config(f: &Flags) -> ClientConfig {
             roots.add(&c).unwrap_or_else(|e| fail(&e.to_string()));
         }
     }
+    let trusted = f.trust_cert.as_ref().map(|path| read_chain(path));
     let mut config = ClientConfig::new(roots);
-    if f.trust_cert.is_none() {
-        // The runner's certificates are not issued for a name we check:
-        // without -trust-cert (-verify-peer), BoringSSL's shim does not
-        // verify the server either.
-        config.verifier = Some(Arc::new(AcceptAll));
-        config.dangerous_skip_webpki = true;
-    }
+    // BoringSSL's shim checks the server's chain only with -trust-cert, and
+    // never its name: the runner's certificates name no host we could ask
+    // for. The verifier does exactly that (webpki, without the name).
+    config.verifier = Some(Arc::new(Verifier {
+        fail: f.verify_fail,
+        roots: trusted,
+    }));
+    config.dangerous_skip_webpki = true;
     if let Some(g) = groups(&f.curves) {
         config.groups = g;
     }
     if let Some(s) = schemes(&f.verify_prefs) {
         config.signature_schemes = s;
     }
-    if f.cert_file.is_some() || f.key_file.is_some() {
-        unimplemented("client certificates");
+    if let Some(cred) = f.credentials.first() {
+        let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
+            unimplemented("a client credential without a certificate and key");
+        };
+        if f.credentials.len() > 1 {
+            unimplemented("several client credentials");
+        }
+        config
+            .add_client_certificate(read_chain(cert), read_key(key))
+            .unwrap_or_else(|e| fail(&e.to_string()));
     }
+    // BoringSSL's shim sends server_name only when given -host-name.
+    config.enable_sni = f.host_name.is_some();
+    config.request_ocsp = f.enable_ocsp_stapling;
     config.alpn_protocols = f.advertise_alpn.clone();
     config.require_extended_master_secret = false;
     config.enable_exporters = f.export_keying_material.is_some();
@@ -243,15 +355,59 @@ fn client_config(f: &Flags) -> ClientConfig {
     config
 }
 
-/// Accepts any server chain: the shim's stand-in for "no verification",
-/// which is what BoringSSL's shim does unless told to verify.
+/// The peer's chain as BoringSSL's shim judges it: checked against
+/// `roots` when given (`-trust-cert`), its name never, and refused by
+/// `-verify-fail`.
 #[derive(Debug)]
-struct AcceptAll;
+struct Verifier {
+    fail: bool,
+    roots: Option<Vec<CertificateDer<'static>>>,
+}
 
-impl tls12::keyop::PeerVerifier for AcceptAll {
-    fn verify(&self, _: &tls12::keyop::PeerChain<'_>) -> tls12::keyop::Verdict {
-        tls12::keyop::Verdict::Accept
+impl tls12::keyop::PeerVerifier for Verifier {
+    fn verify(&self, peer: &tls12::keyop::PeerChain<'_>) -> tls12::keyop::Verdict {
+        use tls12::keyop::Verdict;
+        if self.fail {
+            return Verdict::Reject(tls12::CertificateError::Other(
+                "refused by -verify-fail".into(),
+            ));
+        }
+        let Some(roots) = &self.roots else {
+            return Verdict::Accept;
+        };
+        match chain_ok(roots, peer.chain, peer.now) {
+            true => Verdict::Accept,
+            false => Verdict::Reject(tls12::CertificateError::UnknownIssuer),
+        }
     }
+}
+
+/// Whether `chain` leads to one of `roots` (webpki, server use, no name).
+fn chain_ok(
+    roots: &[CertificateDer<'static>],
+    chain: &[CertificateDer<'static>],
+    now: UnixTime,
+) -> bool {
+    let anchors: Vec<_> = roots
+        .iter()
+        .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok())
+        .collect();
+    let Some((leaf, rest)) = chain.split_first() else {
+        return false;
+    };
+    let Ok(ee) = webpki::EndEntityCert::try_from(leaf) else {
+        return false;
+    };
+    ee.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        &anchors,
+        rest,
+        now,
+        webpki::KeyUsage::server_auth(),
+        None,
+        None,
+    )
+    .is_ok()
 }
 
 fn connect(f: &Flags) -> TcpStream {
@@ -312,6 +468,25 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool) {
     }
     if f.expect_extended_master_secret && !info.extended_master_secret {
         fail("expected the extended master secret");
+    }
+    if let Some(want) = &f.expect_ocsp_response {
+        if info.ocsp_response.as_deref() != Some(want.as_slice()) {
+            fail(&format!(
+                "expected OCSP response {want:02x?}, got {:02x?}",
+                info.ocsp_response
+            ));
+        }
+    }
+    if let Some(want) = f.expect_peer_signature_algorithm {
+        if f.server {
+            unimplemented("-expect-peer-signature-algorithm on a server");
+        }
+        if info.signature_scheme.map(|s| s.to_wire()) != Some(want) {
+            fail(&format!(
+                "expected peer signature algorithm {want:#06x}, got {:?}",
+                info.signature_scheme
+            ));
+        }
     }
     if let Some(name) = &f.expect_server_name {
         if info.server_name.as_deref() != Some(name.as_str()) {

@@ -51,6 +51,14 @@ const FIXTURES: &[(&str, &[u8])] = &[
     ),
     ("inter.pem", include_bytes!("../tests/fixtures/inter.pem")),
     (
+        "server-rsa2048-kx-only.chain.pem",
+        include_bytes!("../tests/fixtures/server-rsa2048-kx-only.chain.pem"),
+    ),
+    (
+        "server-rsa2048-kx-only.key",
+        include_bytes!("../tests/fixtures/server-rsa2048-kx-only.key"),
+    ),
+    (
         "server-rsa2048-kx.chain.pem",
         include_bytes!("../tests/fixtures/server-rsa2048-kx.chain.pem"),
     ),

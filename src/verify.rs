@@ -285,6 +285,22 @@ pub(crate) fn certificate_spki(cert: &[u8]) -> Option<&[u8]> {
 /// certificate has a key usage extension. `None` when the certificate
 /// cannot be read that far.
 pub(crate) fn allows_key_encipherment(cert: &[u8]) -> Option<bool> {
+    // keyEncipherment is bit 2: 0x20 of the first byte.
+    key_usage_allows(cert, 0x20)
+}
+
+/// Whether a DER certificate's key may sign a key exchange or a
+/// CertificateVerify: RFC 5246 §7.4.2 and §7.4.6 require the
+/// digitalSignature bit (RFC 5280 §4.2.1.3) when the certificate has a key
+/// usage extension. `None` when the certificate cannot be read that far.
+pub(crate) fn allows_digital_signature(cert: &[u8]) -> Option<bool> {
+    // digitalSignature is bit 0: 0x80 of the first byte.
+    key_usage_allows(cert, 0x80)
+}
+
+/// Whether the key usage extension, if any, has the bit `mask` of its first
+/// byte set (a certificate without the extension allows every use).
+fn key_usage_allows(cert: &[u8], mask: u8) -> Option<bool> {
     // id-ce-keyUsage, 2.5.29.15.
     const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
     let (_, mut rest) = spki_and_rest(cert)?;
@@ -309,10 +325,9 @@ pub(crate) fn allows_key_encipherment(cert: &[u8]) -> Option<bool> {
                 value = der_next(value.rest)?;
             }
             let bits = der_next(value.content)?;
-            // Unused-bits count, then the bits, digitalSignature (0) first:
-            // keyEncipherment is bit 2, 0x20 of the first byte.
+            // Unused-bits count, then the bits, digitalSignature (0) first.
             let first = bits.content.get(1).copied().unwrap_or(0);
-            return Some(bits.tag == 0x03 && first & 0x20 != 0);
+            return Some(bits.tag == 0x03 && first & mask != 0);
         }
     }
     Some(true)
@@ -409,9 +424,23 @@ mod tests {
             allows_key_encipherment(leaf("server-p256").as_ref()),
             Some(false)
         );
+        // Every fixture leaf may sign.
+        for identity in [
+            "server-rsa2048-kx",
+            "server-rsa2048",
+            "server-p256",
+            "client-p256",
+        ] {
+            assert_eq!(
+                allows_digital_signature(leaf(identity).as_ref()),
+                Some(true),
+                "{identity}"
+            );
+        }
         // No key usage extension at all.
         let bare = include_bytes!("crypto/testdata/rsa.cert.der");
         assert_eq!(allows_key_encipherment(bare), Some(true));
+        assert_eq!(allows_digital_signature(bare), Some(true));
         assert_eq!(allows_key_encipherment(b"not a certificate"), None);
         // The SPKI is the whole SEQUENCE the key type is read from.
         let spki = certificate_spki(bare).expect("spki");

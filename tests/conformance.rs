@@ -700,3 +700,48 @@ fn gnutls_cli_verifies_our_signatures_with_the_other_hash() {
         assert_eq!(info.signature_scheme, Some(scheme), "{identity}");
     }
 }
+
+/// RFC 5246 §7.4.2: a server certificate whose key usage lacks
+/// digitalSignature may not sign an ECDHE key exchange; the client refuses
+/// it (BoGo's RSAKeyUsage-Client-WantSignature-GotEncipherment). The same
+/// certificate serves RSA key transport, which needs keyEncipherment.
+#[test]
+fn a_certificate_without_digital_signature_cannot_sign_the_key_exchange() {
+    let (mut c, mut s) = pair("server-rsa2048-kx-only");
+    let (side, err) = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(side, Side::Client);
+    assert_eq!(
+        err,
+        tls12::Error::Certificate(tls12::CertificateError::InvalidPurpose)
+    );
+    assert_eq!(
+        plaintext_alert(&c),
+        Some(tls12::AlertDescription::CertificateUnknown)
+    );
+}
+
+/// RFC 5246 §7.4.1.4: a server may echo any extension the client offered.
+/// supported_groups means nothing in a TLS 1.2 ServerHello (RFC 8422 §5.2),
+/// but a server that sends it is not refused (BoGo's
+/// SupportedCurves-ServerHello-TLS12).
+#[test]
+fn supported_groups_in_a_server_hello_is_ignored() {
+    let (mut c, mut s) = pair("server-p256");
+    s.receive(&take_output(&mut c)).unwrap();
+    let flight = take_output(&mut s);
+    let records = split_records(&flight);
+    let hello = &handshake_messages(&records)[0];
+    // ServerHello: type(1) len(3) version(2) random(32) session_id<..>
+    // suite(2) compression(1) extensions<..>.
+    let sid_len = usize::from(hello[4 + 2 + 32]);
+    let ext_at = 4 + 2 + 32 + 1 + sid_len + 2 + 1;
+    let mut body = hello[4..ext_at].to_vec();
+    let mut exts = hello[ext_at + 2..].to_vec();
+    exts.extend_from_slice(&[0x00, 0x0a, 0x00, 0x04, 0x00, 0x02, 0x00, 0x1d]);
+    body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
+    body.extend_from_slice(&exts);
+    let record = hs_record(&handshake_msg(2, &body));
+    c.receive(&record)
+        .expect("supported_groups in ServerHello is not an error");
+    assert!(c.error().is_none());
+}

@@ -528,3 +528,15 @@ fn a_server_key_exchange_is_unexpected_with_rsa_key_transport() {
     );
     let _ = Event::HandshakeComplete;
 }
+
+/// A certificate for key transport alone (keyEncipherment, no
+/// digitalSignature) serves the RSA suites, which sign nothing (RFC 5246
+/// §7.4.2).
+#[test]
+fn a_key_transport_only_certificate_serves_the_rsa_suites() {
+    let identity = "server-rsa2048-kx-only";
+    let key = private_key(identity);
+    let (mut c, mut s) = pair_rsa(rsa_client(), rsa_server(identity));
+    assert_eq!(handshake_rsa(&mut c, &mut s, &key), Ok(1));
+    assert_eq!(send_and_receive(&mut c, &mut s, b"ok"), b"ok");
+}

@@ -703,6 +703,11 @@ impl ExpectServerHello {
                     neg.ticket_promised = true;
                 }
                 ServerExtension::StatusRequestAck if config.request_ocsp => neg.stapling = true,
+                // RFC 5246 §7.4.1.4 lets a server send any extension we
+                // offered; supported_groups means nothing in a TLS 1.2
+                // ServerHello (RFC 8422 §5.2 sends none), so it is ignored.
+                ServerExtension::Unknown { typ, .. }
+                    if typ == crate::codec::enums::ExtensionType::SupportedGroups.to_wire() => {}
                 other => return Err(Error::UnsupportedExtension(other.typ().to_wire())),
             }
         }

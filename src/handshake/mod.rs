@@ -446,6 +446,11 @@ pub(crate) fn verify_leaf_signature(
     let leaf = chain
         .first()
         .ok_or(Error::Internal("no peer certificate stored"))?;
+    // RFC 5246 §7.4.2 (ServerKeyExchange) and §7.4.6 (CertificateVerify):
+    // a key usage extension must allow digitalSignature.
+    if crate::verify::allows_digital_signature(leaf.as_ref()) != Some(true) {
+        return Err(Error::Certificate(CertificateError::InvalidPurpose));
+    }
     let ee = webpki::EndEntityCert::try_from(leaf)
         .map_err(|_| Error::Certificate(CertificateError::BadEncoding))?;
     verify_signature(&ee, scheme, message, signature, what)
