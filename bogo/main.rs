@@ -234,17 +234,39 @@ fn read_chain(path: &str) -> Vec<CertificateDer<'static>> {
         .unwrap_or_else(|e| fail(&format!("reading {path}: {e}")))
 }
 
+/// The groups of `-curves` that tls12 implements (the default list is all
+/// of them); none left means the test needs one it does not.
 fn groups(codes: &[u16]) -> Option<Vec<NamedGroup>> {
-    (!codes.is_empty()).then(|| codes.iter().map(|c| NamedGroup::from_wire(*c)).collect())
+    if codes.is_empty() {
+        return None;
+    }
+    let implemented = ClientConfig::new(RootCertStore::empty()).groups;
+    let chosen: Vec<NamedGroup> = codes
+        .iter()
+        .map(|c| NamedGroup::from_wire(*c))
+        .filter(|g| implemented.contains(g))
+        .collect();
+    if chosen.is_empty() {
+        unimplemented("-curves with no group tls12 implements");
+    }
+    Some(chosen)
 }
 
+/// The schemes of `-verify-prefs` that tls12 verifies, as for `groups`.
 fn schemes(codes: &[u16]) -> Option<Vec<SignatureScheme>> {
-    (!codes.is_empty()).then(|| {
-        codes
-            .iter()
-            .map(|c| SignatureScheme::from_wire(*c))
-            .collect()
-    })
+    if codes.is_empty() {
+        return None;
+    }
+    let implemented = ClientConfig::new(RootCertStore::empty()).signature_schemes;
+    let chosen: Vec<SignatureScheme> = codes
+        .iter()
+        .map(|c| SignatureScheme::from_wire(*c))
+        .filter(|s| implemented.contains(s))
+        .collect();
+    if chosen.is_empty() {
+        unimplemented("-verify-prefs with no scheme tls12 verifies (SHA-1 is refused)");
+    }
+    Some(chosen)
 }
 
 fn read_key(path: &str) -> PrivateKeyDer<'static> {
@@ -261,15 +283,17 @@ fn server_config(f: &Flags) -> ServerConfig {
     else {
         unimplemented("a server without -cert-file and -key-file");
     };
-    let mut config =
-        ServerConfig::new(read_chain(cert), read_key(key)).unwrap_or_else(|e| fail(&e.to_string()));
+    // A key ring cannot use (P-521, RSA-PSS keys) is a feature tls12
+    // lacks, not a failure.
+    let mut config = ServerConfig::new(read_chain(cert), read_key(key))
+        .unwrap_or_else(|e| unimplemented(&format!("the credential: {e}")));
     for cred in creds {
         let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
             unimplemented("a credential without a certificate and key");
         };
         config
             .add_certificate(read_chain(cert), read_key(key))
-            .unwrap_or_else(|e| fail(&e.to_string()));
+            .unwrap_or_else(|e| unimplemented(&format!("a credential: {e}")));
     }
     for (i, cred) in f.credentials.iter().enumerate() {
         if let Some(response) = &cred.ocsp_response {
@@ -312,13 +336,15 @@ fn server_config(f: &Flags) -> ServerConfig {
 }
 
 fn client_config(f: &Flags) -> ClientConfig {
+    // An empty -trust-cert means verifying against no anchor at all.
+    let trusted = f.trust_cert.as_ref().map(|path| match path.as_str() {
+        "" => Vec::new(),
+        path => read_chain(path),
+    });
     let mut roots = RootCertStore::empty();
-    if let Some(path) = &f.trust_cert {
-        for c in read_chain(path) {
-            roots.add(&c).unwrap_or_else(|e| fail(&e.to_string()));
-        }
+    for c in trusted.iter().flatten() {
+        roots.add(c).unwrap_or_else(|e| fail(&e.to_string()));
     }
-    let trusted = f.trust_cert.as_ref().map(|path| read_chain(path));
     let mut config = ClientConfig::new(roots);
     // BoringSSL's shim checks the server's chain only with -trust-cert, and
     // never its name: the runner's certificates name no host we could ask
@@ -343,8 +369,17 @@ fn client_config(f: &Flags) -> ClientConfig {
         }
         config
             .add_client_certificate(read_chain(cert), read_key(key))
-            .unwrap_or_else(|e| fail(&e.to_string()));
+            .unwrap_or_else(|e| unimplemented(&format!("the client credential: {e}")));
     }
+    if !f.signing_prefs.is_empty() {
+        unimplemented("-signing-prefs on a client");
+    }
+    // BoringSSL offers the RSA key transport suites by default, after the
+    // ECDHE ones; so does this shim, through the legacy opt-in.
+    config.legacy_rsa_key_transport = true;
+    config
+        .cipher_suites
+        .extend(tls12::LEGACY_RSA_KEY_TRANSPORT_SUITES);
     // BoringSSL's shim sends server_name only when given -host-name.
     config.enable_sni = f.host_name.is_some();
     config.request_ocsp = f.enable_ocsp_stapling;
@@ -376,28 +411,26 @@ impl tls12::keyop::PeerVerifier for Verifier {
             return Verdict::Accept;
         };
         match chain_ok(roots, peer.chain, peer.now) {
-            true => Verdict::Accept,
-            false => Verdict::Reject(tls12::CertificateError::UnknownIssuer),
+            Ok(()) => Verdict::Accept,
+            Err(refused) => Verdict::Reject(refused),
         }
     }
 }
 
-/// Whether `chain` leads to one of `roots` (webpki, server use, no name).
+/// Whether `chain` leads to one of `roots` (webpki, server use, no name),
+/// refused as the library refuses: an unparsable leaf is malformed.
 fn chain_ok(
     roots: &[CertificateDer<'static>],
     chain: &[CertificateDer<'static>],
     now: UnixTime,
-) -> bool {
+) -> Result<(), tls12::CertificateError> {
+    use tls12::CertificateError as E;
     let anchors: Vec<_> = roots
         .iter()
         .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok())
         .collect();
-    let Some((leaf, rest)) = chain.split_first() else {
-        return false;
-    };
-    let Ok(ee) = webpki::EndEntityCert::try_from(leaf) else {
-        return false;
-    };
+    let (leaf, rest) = chain.split_first().ok_or(E::NoCertificate)?;
+    let ee = webpki::EndEntityCert::try_from(leaf).map_err(|_| E::BadEncoding)?;
     ee.verify_for_usage(
         webpki::ALL_VERIFICATION_ALGS,
         &anchors,
@@ -407,7 +440,8 @@ fn chain_ok(
         None,
         None,
     )
-    .is_ok()
+    .map(|_| ())
+    .map_err(|_| E::UnknownIssuer)
 }
 
 fn connect(f: &Flags) -> TcpStream {
@@ -424,6 +458,14 @@ fn connect(f: &Flags) -> TcpStream {
     sock
 }
 
+/// Sends what the connection queued (the alert for its error), so that the
+/// runner reads it before the socket closes.
+fn flush_alert(conn: &mut Connection, sock: &mut TcpStream) {
+    let out = conn.pending_output().to_vec();
+    let _ = sock.write_all(&out);
+    conn.consume_output(out.len());
+}
+
 /// The error on stderr, in words and as the variant the config's error map
 /// matches.
 fn report(conn: &Connection, e: &io::Error) -> ! {
@@ -437,7 +479,9 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool) {
     let mut sock = connect(f);
     let mut tls = Stream::new(conn, &mut sock);
     if let Err(e) = tls.complete_handshake() {
-        report(tls.connection(), &e);
+        drop(tls);
+        flush_alert(conn, &mut sock);
+        report(conn, &e);
     }
     let info = tls
         .connection()

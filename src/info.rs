@@ -81,10 +81,12 @@ pub struct HandshakeInfo {
     pub cipher_suite: CipherSuite,
     /// How the premaster secret was agreed.
     pub key_exchange: KeyExchange,
-    /// The ECDHE group (`None` for RSA key transport and resumed sessions).
+    /// The ECDHE group (`None` for RSA key transport, plain PSK and resumed
+    /// sessions).
     pub group: Option<NamedGroup>,
     /// The scheme that signed the server's key exchange (`None` for RSA
-    /// key transport, where nothing is signed, and resumed sessions).
+    /// key transport and PSK, where nothing is signed). A resumed session
+    /// reports the one of its full handshake.
     pub signature_scheme: Option<SignatureScheme>,
     /// The ALPN protocol, if one was agreed.
     pub alpn_protocol: Option<Vec<u8>>,
@@ -103,8 +105,9 @@ pub struct HandshakeInfo {
     /// response the server stapled in CertificateStatus (RFC 6066 §8), as
     /// received. It is not verified: checking its signature, its freshness
     /// and that it covers the leaf is the caller's business. `None` when
-    /// none was stapled, on resumed handshakes (no Certificate is sent) and
-    /// on servers.
+    /// none was stapled, and on servers. A resumed handshake (which sends
+    /// no Certificate) reports the response of its full handshake, as it
+    /// reports its certificates.
     pub ocsp_response: Option<alloc::boxed::Box<[u8]>>,
     /// The pre-shared key identity the client presented, for the PSK
     /// suites (on a server, who connected; `None` otherwise). A resumed

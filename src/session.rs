@@ -29,6 +29,10 @@ pub(crate) struct Session {
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
     /// The PSK identity of the full handshake (PSK suites), likewise.
     pub(crate) psk_identity: Option<alloc::boxed::Box<[u8]>>,
+    /// The scheme that signed the full handshake's ServerKeyExchange and
+    /// the OCSP response stapled to it, likewise.
+    pub(crate) signature_scheme: Option<crate::codec::enums::SignatureScheme>,
+    pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
 }
 
 impl Clone for Session {
@@ -41,6 +45,8 @@ impl Clone for Session {
             server_name: self.server_name.clone(),
             peer_certificates: self.peer_certificates.clone(),
             psk_identity: self.psk_identity.clone(),
+            signature_scheme: self.signature_scheme,
+            ocsp_response: self.ocsp_response.clone(),
         }
     }
 }
@@ -57,7 +63,7 @@ impl core::fmt::Debug for Session {
 }
 
 #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
-const SESSION_ENCODING_VERSION: u8 = 2;
+const SESSION_ENCODING_VERSION: u8 = 3;
 
 #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
 impl Session {
@@ -91,6 +97,13 @@ impl Session {
         out.with_len(2, |out| {
             if let Some(identity) = &self.psk_identity {
                 out.put(identity);
+            }
+        });
+        // 0 stands for no scheme: no signature scheme has that code point.
+        out.put_u16(self.signature_scheme.map_or(0, |s| s.to_wire()));
+        out.with_len(3, |out| {
+            if let Some(response) = &self.ocsp_response {
+                out.put(response);
             }
         });
     }
@@ -128,6 +141,11 @@ impl Session {
         }
         let identity = r.vec_u16("session PSK identity")?;
         let psk_identity = (!identity.is_empty()).then(|| identity.into());
+        let scheme = r.u16("session signature scheme")?;
+        let signature_scheme =
+            (scheme != 0).then(|| crate::codec::enums::SignatureScheme::from_wire(scheme));
+        let response = r.vec_u24("session OCSP response")?;
+        let ocsp_response = (!response.is_empty()).then(|| response.into());
         r.expect_empty("session")?;
         Ok(Self {
             suite,
@@ -137,6 +155,8 @@ impl Session {
             server_name,
             peer_certificates,
             psk_identity,
+            signature_scheme,
+            ocsp_response,
         })
     }
 }
@@ -577,6 +597,8 @@ mod tests {
             server_name: Some("localhost".into()),
             peer_certificates: alloc::vec![CertificateDer::from(alloc::vec![1, 2, 3])],
             psk_identity: None,
+            signature_scheme: None,
+            ocsp_response: None,
         }
     }
 

@@ -259,10 +259,10 @@ fn duplicate_extension_is_refused() {
         .receive(&client_hello(0x0303, &[ECDSA_AES128], &[0], &exts))
         .unwrap_err();
     // RFC 5246 §7.4.1.4: "There MUST NOT be more than one extension of the
-    // same type"; a well-formed message breaking that rule is
-    // illegal_parameter.
-    assert_eq!(err, Error::IllegalParameter("duplicate extension"));
-    assert_eq!(plaintext_alert(&s), Some(A::IllegalParameter));
+    // same type"; such an extension block does not decode (decode_error,
+    // as BoGo's DuplicateExtension tests expect).
+    assert_eq!(err, Error::Decode("extension block (a type repeated)"));
+    assert_eq!(plaintext_alert(&s), Some(A::DecodeError));
 }
 
 #[test]

@@ -506,3 +506,25 @@ fn a_renewed_ticket_does_not_renew_the_session_on_the_client() {
     );
     assert!(!connect(&cc, &sc, "localhost", T0 + 111));
 }
+
+/// A resumed session reports the signature scheme of its full handshake's
+/// ServerKeyExchange, as it reports the certificates (no ServerKeyExchange
+/// is sent on resumption; BoGo's Client-Verify tests resume).
+#[test]
+fn a_resumed_session_reports_its_full_handshakes_signature_scheme() {
+    let mut client = client_config();
+    client.session_cache = Some(Arc::new(tls12::ClientSessionCache::new(4)));
+    let client = Arc::new(client);
+    let server = Arc::new(server_config("server-p256"));
+    let mut schemes = Vec::new();
+    for round in 0..2 {
+        let (mut c, mut s) = pair_from(client.clone(), server.clone(), "localhost");
+        handshake(&mut c, &mut s).unwrap();
+        for info in [c.handshake_info().unwrap(), s.handshake_info().unwrap()] {
+            assert_eq!(info.resumed, round == 1);
+            schemes.push(info.signature_scheme);
+        }
+    }
+    assert!(schemes[0].is_some());
+    assert!(schemes.iter().all(|s| *s == schemes[0]), "{schemes:?}");
+}

@@ -1218,7 +1218,7 @@ pub(crate) mod tests {
         let (typ, body) = split(&bytes);
         assert_eq!(
             decode_handshake(typ, body),
-            Err(Error::IllegalParameter("duplicate extension"))
+            Err(Error::Decode("extension block (a type repeated)"))
         );
 
         let mut sh = server_hello_bytes();
@@ -1228,7 +1228,7 @@ pub(crate) mod tests {
         let (typ, body) = split(&sh);
         assert_eq!(
             decode_handshake(typ, body),
-            Err(Error::IllegalParameter("duplicate extension"))
+            Err(Error::Decode("extension block (a type repeated)"))
         );
     }
 

@@ -198,15 +198,17 @@ impl<T: Clone, const N: usize> ListBuf<T, N> {
     }
 }
 
-/// Fails with illegal_parameter if two of `types` are equal: RFC 5246
-/// §7.4.1.4 "There MUST NOT be more than one extension of the same type."
+/// Fails with decode_error if two of `types` are equal: RFC 5246 §7.4.1.4
+/// "There MUST NOT be more than one extension of the same type.", so such
+/// an extension block does not decode (RFC 5246 §7.2.2), the alert
+/// BoringSSL's and our peers' tests expect.
 ///
 /// Hellos carry a dozen or so extensions, compared pairwise on the stack;
 /// a hostile list longer than that is sorted on the heap, which keeps the
 /// check O(n log n).
 pub(crate) fn check_no_duplicates(types: impl Iterator<Item = u16> + Clone) -> Result<(), Error> {
     const INLINE: usize = 32;
-    let duplicate = Error::IllegalParameter("duplicate extension");
+    let duplicate = Error::Decode("extension block (a type repeated)");
     let mut seen = [0u16; INLINE];
     for (n, t) in types.clone().enumerate() {
         let (earlier, rest) = seen.split_at_mut(n.min(INLINE));

@@ -618,6 +618,8 @@ fn session(ems: bool) -> Session {
         server_name: Some("localhost".into()),
         peer_certificates: Vec::new(),
         psk_identity: None,
+        signature_scheme: None,
+        ocsp_response: None,
     }
 }
 
@@ -731,5 +733,48 @@ fn triple_handshake_client_never_offers_a_session_without_ems() {
         assert_eq!(sid_len == 32, ems, "session ID offered iff EMS");
         let has_ticket = hello.windows(6).any(|w| w == [0, 35, 0, 100, 0xee, 0xee]);
         assert_eq!(has_ticket, ems, "ticket offered iff EMS");
+    }
+}
+
+/// Needs the harness's copy of the record keys to re-seal a peer's record.
+#[cfg(feature = "fuzzing")]
+mod fuzzing {
+    use super::*;
+
+    /// The peer's Finished record re-sealed with one more byte after the
+    /// message (BoGo's TrailingDataWithFinished).
+    fn with_trailing_byte(from: &Connection, finished: &[u8]) -> Vec<u8> {
+        let (_, twin) = from.fuzzing_write_twin().expect("keys");
+        let (typ, version, mut plain) = twin.open(0, finished).expect("opens");
+        plain.push(0);
+        twin.seal(0, typ, version, &plain).expect("seals")
+    }
+
+    const AFTER_FINISHED: Error = Error::UnexpectedMessage {
+        got: "handshake data in the record of the peer's Finished",
+        expected: "the end of that record",
+    };
+
+    /// RFC 5246 §7.4.9: Finished ends the handshake; a byte after it in its
+    /// record begins nothing that may follow. Both sides, as their peers'
+    /// Finished arrives.
+    #[test]
+    fn a_byte_after_the_peers_finished_in_its_record_is_unexpected_message() {
+        let (mut c, s, records) = up_to_server_flight(2);
+        let record = with_trailing_byte(&s, &records[2]);
+        assert_eq!(c.receive(&record), Err(AFTER_FINISHED));
+        assert_eq!(
+            crate::testing::plaintext_alert(&c).or_else(|| {
+                // The alert is sealed once our keys are on: it is there.
+                (!c.pending_output().is_empty()).then_some(AlertDescription::UnexpectedMessage)
+            }),
+            Some(AlertDescription::UnexpectedMessage)
+        );
+        assert!(!events(&mut c).contains(&Event::HandshakeComplete));
+
+        let (c, mut s, records) = up_to_client_flight(2);
+        let record = with_trailing_byte(&c, &records[2]);
+        assert_eq!(s.receive(&record), Err(AFTER_FINISHED));
+        assert!(!events(&mut s).contains(&Event::HandshakeComplete));
     }
 }

@@ -414,6 +414,21 @@ impl Side {
     }
 }
 
+/// RFC 5246 §7.4.9: the peer's Finished ends the handshake (whichever side
+/// receives it). Handshake bytes after it in the same record (`more`) can
+/// begin no message of this handshake, and a new handshake would be a
+/// renegotiation, which is refused: they are unexpected_message, before the
+/// Finished completes anything (BoringSSL's EXCESS_HANDSHAKE_DATA).
+fn nothing_after_finished(typ: HandshakeType, more: bool) -> Result<(), Error> {
+    if typ == HandshakeType::Finished && more {
+        return Err(Error::UnexpectedMessage {
+            got: "handshake data in the record of the peer's Finished",
+            expected: "the end of that record",
+        });
+    }
+    Ok(())
+}
+
 /// A TLS 1.2 connection, client or server, driven by the caller.
 ///
 /// [`ClientConnection`] and [`ServerConnection`] dereference to this type;
@@ -715,6 +730,7 @@ impl Connection {
                 let mut rest = plaintext;
                 if self.joiner.is_empty() {
                     while let Some((typ, body, raw, after)) = self.joiner.split_whole(rest)? {
+                        nothing_after_finished(typ, !after.is_empty())?;
                         handle_message(&mut self.side, &mut self.common, typ, body, raw)?;
                         rest = after;
                         if self.side.holds_input() {
@@ -810,6 +826,7 @@ impl Connection {
             let Some((typ, body, raw)) = joiner.next()? else {
                 return Ok(());
             };
+            nothing_after_finished(typ, joiner.buffered_len() > raw.len())?;
             handle_message(side, common, typ, body, raw)?;
             joiner.consume();
         }

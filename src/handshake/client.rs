@@ -768,6 +768,8 @@ fn resumed(
     }
     neg.resumed = true;
     neg.peer_certificates = cs.session.peer_certificates.clone();
+    neg.scheme = cs.session.signature_scheme;
+    neg.ocsp_response = cs.session.ocsp_response.clone();
     neg.psk_identity = cs.session.psk_identity.clone();
     let master = MasterSecret::from_bytes(*cs.session.master_secret.as_bytes());
     neg.install_keys(io, &master, Role::Client)?;
@@ -1255,6 +1257,8 @@ mod tests {
                         server_name: Some("localhost".into()),
                         peer_certificates: vec![],
                         psk_identity: None,
+                        signature_scheme: None,
+                        ocsp_response: None,
                     },
                     session_id: vec![],
                     ticket: Some(vec![7; ticket_len]),

@@ -373,6 +373,8 @@ impl Negotiated {
             server_name: self.server_name.clone(),
             peer_certificates: self.peer_certificates.clone(),
             psk_identity: self.psk_identity.clone(),
+            signature_scheme: self.scheme,
+            ocsp_response: self.ocsp_response.clone(),
         }
     }
 
@@ -446,13 +448,15 @@ pub(crate) fn verify_leaf_signature(
     let leaf = chain
         .first()
         .ok_or(Error::Internal("no peer certificate stored"))?;
-    // RFC 5246 §7.4.2 (ServerKeyExchange) and §7.4.6 (CertificateVerify):
-    // a key usage extension must allow digitalSignature.
-    if crate::verify::allows_digital_signature(leaf.as_ref()) != Some(true) {
-        return Err(Error::Certificate(CertificateError::InvalidPurpose));
-    }
     let ee = webpki::EndEntityCert::try_from(leaf)
         .map_err(|_| Error::Certificate(CertificateError::BadEncoding))?;
+    // RFC 5246 §7.4.2 (ServerKeyExchange) and §7.4.6 (CertificateVerify):
+    // a key usage extension must allow digitalSignature.
+    match crate::verify::allows_digital_signature(leaf.as_ref()) {
+        Some(true) => {}
+        Some(false) => return Err(Error::Certificate(CertificateError::InvalidPurpose)),
+        None => return Err(Error::Certificate(CertificateError::BadEncoding)),
+    }
     verify_signature(&ee, scheme, message, signature, what)
 }
 

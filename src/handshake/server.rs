@@ -1326,7 +1326,7 @@ fn resume(
         alpn: d.alpn,
         server_name: session.server_name.clone(),
         group: None,
-        scheme: None,
+        scheme: session.signature_scheme,
         peer_certificates: session.peer_certificates.clone(),
         session_id,
         ticket_promised: issue_ticket,

@@ -210,7 +210,6 @@ impl HandshakeJoiner {
     }
 
     /// How many unconsumed bytes are buffered.
-    #[cfg(test)]
     pub(crate) fn buffered_len(&self) -> usize {
         self.pending().len()
     }
