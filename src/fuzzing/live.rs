@@ -445,11 +445,12 @@ pub(crate) fn run_mutated_handshake(
     data: &[u8],
 ) -> ([Handshake; 2], Vec<u8>) {
     let mut input = Input::new(data);
-    let (client, server) = variant_configs(client, server, Variant::of(input.peek()));
+    let variant = Variant::of(input.peek());
+    let (client, server) = variant_configs(client, server, variant);
     let (client, server) = resuming_configs(&client, &server);
     let mut wire = Vec::new();
-    let first = one_mutated_handshake(&client, &server, &mut input, &mut wire);
-    let second = one_mutated_handshake(&client, &server, &mut input, &mut wire);
+    let first = one_mutated_handshake(&client, &server, variant, &mut input, &mut wire);
+    let second = one_mutated_handshake(&client, &server, variant, &mut input, &mut wire);
     ([first, second], wire)
 }
 
@@ -508,11 +509,12 @@ impl Tampering {
     }
 }
 
-/// One handshake of [`mutated_handshake`]: six flights each way, then the
-/// oracle.
+/// One handshake of [`mutated_handshake`] on `client` and `server`, which
+/// `variant` made: six flights each way, then the oracle.
 pub(crate) fn one_mutated_handshake(
     client: &Arc<ClientConfig>,
     server: &Arc<ServerConfig>,
+    variant: Variant,
     input: &mut Input<'_>,
     wire: &mut Vec<u8>,
 ) -> Handshake {
@@ -538,7 +540,7 @@ pub(crate) fn one_mutated_handshake(
             pump(&mut c, &mut s, Side::Server, &mut rest, wire, &mut t);
             pump(&mut s, &mut c, Side::Client, &mut rest, wire, &mut t);
         }
-        if !t.caller.wrong {
+        if !t.caller.wrong && !variant.psk_mismatch() {
             assert!(
                 both_done(&c, &s),
                 "right answers and untouched records, yet unfinished: client {:?} {:?}, \
@@ -587,8 +589,36 @@ pub(crate) fn one_mutated_handshake(
             );
         }
     }
+    if variant.psk_mismatch() {
+        // The client's key is not the server's for that identity, or the
+        // server has none (and then uses a random key, RFC 4279 §2), so
+        // their premaster secrets differ (RFC 4279 §2, RFC 5489 §2) and
+        // neither side may complete.
+        for (name, conn) in [("client", &*c), ("server", &*s)] {
+            assert!(
+                conn.error().is_some() || conn.is_handshaking(),
+                "the {name} completed a handshake with a pre-shared key the server does not have"
+            );
+        }
+        if !t.tampered {
+            // Nothing else went wrong: a wrong key and an unknown identity
+            // both fail at the client's Finished, with decrypt_error (RFC
+            // 4279 §2: an unknown identity must not be told apart).
+            assert_eq!(
+                s.error(),
+                Some(&Error::PskMismatch),
+                "a pre-shared key mismatch failed otherwise than at the client's Finished"
+            );
+            assert_eq!(
+                c.error(),
+                Some(&Error::AlertReceived(AlertDescription::DecryptError)),
+                "the client did not get decrypt_error for a pre-shared key mismatch"
+            );
+        }
+    }
     let mut data_crossed = false;
-    if c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking() {
+    if both_done(&c, &s) {
+        check_agreement(&c, &s, variant);
         assert!(
             !t.flipped_finished,
             "a Finished with a flipped bit completed the handshake"
@@ -603,6 +633,46 @@ pub(crate) fn one_mutated_handshake(
         data_crossed,
         operations: t.caller.seen,
     }
+}
+
+/// What both sides of a completed handshake must report in `variant`: the
+/// client's PSK identity on both sides (a resumed session keeps its full
+/// handshake's), and the configured OCSP response on the client after a
+/// full handshake (none on a resumed one: no Certificate, no
+/// CertificateStatus, RFC 6066 §8). Both are in the transcript that the
+/// Finished messages cover (RFC 5246 §7.4.9), so a completed handshake,
+/// mutated or not, must report them.
+fn check_agreement(c: &Connection, s: &Connection, variant: Variant) {
+    let (Some(ci), Some(si)) = (c.handshake_info(), s.handshake_info()) else {
+        panic!("a completed handshake without HandshakeInfo");
+    };
+    let identity = variant.uses_psk().then_some(super::PSK_IDENTITY);
+    assert_eq!(
+        ci.psk_identity.as_deref(),
+        identity,
+        "the client's PSK identity"
+    );
+    assert_eq!(
+        si.psk_identity.as_deref(),
+        identity,
+        "the server's PSK identity"
+    );
+    if variant.uses_psk() {
+        assert!(
+            ci.cipher_suite == si.cipher_suite && crate::PSK_SUITES.contains(&ci.cipher_suite),
+            "a PSK variant completed with {:?} / {:?}",
+            ci.cipher_suite,
+            si.cipher_suite
+        );
+    }
+    let staple = variant.staple().filter(|_| !ci.resumed);
+    assert_eq!(
+        ci.ocsp_response.as_deref(),
+        staple,
+        "the client's OCSP response (resumed: {})",
+        ci.resumed
+    );
+    assert_eq!(si.ocsp_response, None, "a server reported an OCSP response");
 }
 
 /// Whether `c` and `s` both finished the handshake without an error.
@@ -1361,7 +1431,13 @@ pub(crate) mod tests {
     /// `data` as its input.
     pub(crate) fn one(data: &[u8]) -> Handshake {
         let (cc, sc) = configs();
-        one_mutated_handshake(&cc, &sc, &mut Input::new(data), &mut Vec::new())
+        one_mutated_handshake(
+            &cc,
+            &sc,
+            Variant::Plain,
+            &mut Input::new(data),
+            &mut Vec::new(),
+        )
     }
 
     /// `data` with `ops` written at `pos` over a run of deliveries.
@@ -1650,14 +1726,14 @@ pub(crate) mod tests {
         assert_eq!(h.server.error(), Some(&Error::BadRecordMac));
         assert!(!h.data_crossed);
         // The fuzzer's input: two merges in the server's first flight, then
-        // the same cut (its first byte was 0xf8, which now picks
-        // `Variant::ClientKey`; 0xf0 keeps the plain configurations).
+        // the same cut, its first byte 0x00 so that it runs on the plain
+        // configurations whatever the number of variants.
         let (cc, sc) = configs();
         mutated_handshake(
             &cc,
             &sc,
             &[
-                0xf0, 0x00, 0x40, 0x09, 0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
+                0x00, 0x00, 0x40, 0x09, 0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x3b, 0x01, 0xda, 0x07,
             ],
         );
