@@ -10,8 +10,11 @@
 //! The first byte's bits 2 to 7, modulo the number of variants, pick the
 //! configurations ([`Variant::of`]: plain, the server's key held by the
 //! caller, the client's key held by the caller with client certificates
-//! required, all of that and verifiers that ask the caller, or RSA key
-//! transport with the server's RSA key held by the caller); the byte is then
+//! required, all of that and verifiers that ask the caller, RSA key
+//! transport with the server's RSA key held by the caller, pre-shared keys
+//! with plain PSK or ECDHE_PSK preferred and the right key, a wrong key or
+//! an unknown identity, or OCSP stapling with ECDHE or with RSA key
+//! transport); the byte is then
 //! read again as the first flight's injection byte (step 1). Each flight
 //! (everything one side has queued when the other has finished reading) is
 //! carried in five steps:
@@ -461,7 +464,12 @@ pub(crate) fn run_mutated_handshake(
 /// The oracle: nothing panics, an error is recorded and stays; a Finished
 /// that reached its peer with a bit flipped never completes a handshake
 /// (RFC 5246 §7.4.9), nor does a decryption answered wrongly (RFC 5246
-/// §7.4.7.1), which must fail only at the client's Finished; and when both
+/// §7.4.7.1), which must fail only at the client's Finished, nor a client
+/// pre-shared key that the server does not have (a wrong key or an unknown
+/// identity, RFC 4279 §2), which with untouched records must fail at the
+/// client's Finished with [`Error::PskMismatch`] and decrypt_error either
+/// way; a completed handshake reports the PSK identity on both sides and
+/// the configured OCSP staple on the client (see [`check_agreement`]); and when both
 /// sides finish the handshake without an error, application data crosses
 /// intact both ways, unless what the harness did explains why not: the
 /// receiver got close_notify, holds part of a record the harness cut short,
@@ -1878,6 +1886,17 @@ pub(crate) mod tests {
         // And whole mutated handshakes, resumption included.
         for data in [&[][..], &[0, 0, 4, 0, 8, 77, 9, 0, 6, 13][..]] {
             replay(&cc, &sc, data);
+        }
+        // ECDHE_PSK's unsigned shares, the random key for an unknown
+        // identity (RFC 4279 §2), and the staple with both key exchanges.
+        for variant in [
+            Variant::EcdhePsk,
+            Variant::PskUnknownIdentity,
+            Variant::EcdhePskUnknownIdentity,
+            Variant::Stapling,
+            Variant::RsaStapling,
+        ] {
+            replay(&cc, &sc, &[variant.bits()]);
         }
     }
 }

@@ -103,11 +103,15 @@ pub enum Variant {
     /// [`PSK_IDENTITY`]; the server, without a certificate, prefers plain
     /// PSK and sends the identity hint [`PSK_HINT`], so that the client's
     /// `ExpectPskServerKeyExchange` reads a ServerKeyExchange (RFC 4279
-    /// §2). A mutated ClientHello that drops the plain suites turns it
-    /// into ECDHE_PSK.
+    /// §2). The client's identity is for that hint only: a hint mutated or
+    /// dropped (the ServerKeyExchange is a record of its own) ends the
+    /// handshake with handshake_failure. ECDHE_PSK has variants of its own,
+    /// since no single op takes every plain suite out of the ClientHello.
     Psk,
     /// As [`Variant::Psk`], the server preferring ECDHE_PSK (RFC 5489 §2:
-    /// its ServerKeyExchange carries the hint and an unsigned ECDH share).
+    /// its ServerKeyExchange carries the hint and an unsigned ECDH share),
+    /// and the client also presenting its identity for any other hint, so
+    /// that a mutated hint goes on to the Finished check.
     EcdhePsk,
     /// As [`Variant::Psk`], the client's key for its identity wrong: the
     /// handshake must fail at the client's Finished (RFC 4279 §2).
