@@ -10,8 +10,11 @@
 //! The first byte's bits 2 to 7, modulo the number of variants, pick the
 //! configurations ([`Variant::of`]: plain, the server's key held by the
 //! caller, the client's key held by the caller with client certificates
-//! required, all of that and verifiers that ask the caller, or RSA key
-//! transport with the server's RSA key held by the caller); the byte is then
+//! required, all of that and verifiers that ask the caller, RSA key
+//! transport with the server's RSA key held by the caller, pre-shared keys
+//! with plain PSK or ECDHE_PSK preferred and the right key, a wrong key or
+//! an unknown identity, or OCSP stapling with ECDHE or with RSA key
+//! transport); the byte is then
 //! read again as the first flight's injection byte (step 1). Each flight
 //! (everything one side has queued when the other has finished reading) is
 //! carried in five steps:
@@ -445,11 +448,12 @@ pub(crate) fn run_mutated_handshake(
     data: &[u8],
 ) -> ([Handshake; 2], Vec<u8>) {
     let mut input = Input::new(data);
-    let (client, server) = variant_configs(client, server, Variant::of(input.peek()));
+    let variant = Variant::of(input.peek());
+    let (client, server) = variant_configs(client, server, variant);
     let (client, server) = resuming_configs(&client, &server);
     let mut wire = Vec::new();
-    let first = one_mutated_handshake(&client, &server, &mut input, &mut wire);
-    let second = one_mutated_handshake(&client, &server, &mut input, &mut wire);
+    let first = one_mutated_handshake(&client, &server, variant, &mut input, &mut wire);
+    let second = one_mutated_handshake(&client, &server, variant, &mut input, &mut wire);
     ([first, second], wire)
 }
 
@@ -460,7 +464,12 @@ pub(crate) fn run_mutated_handshake(
 /// The oracle: nothing panics, an error is recorded and stays; a Finished
 /// that reached its peer with a bit flipped never completes a handshake
 /// (RFC 5246 §7.4.9), nor does a decryption answered wrongly (RFC 5246
-/// §7.4.7.1), which must fail only at the client's Finished; and when both
+/// §7.4.7.1), which must fail only at the client's Finished, nor a client
+/// pre-shared key that the server does not have (a wrong key or an unknown
+/// identity, RFC 4279 §2), which with untouched records must fail at the
+/// client's Finished with [`Error::PskMismatch`] and decrypt_error either
+/// way; a completed handshake reports the PSK identity on both sides and
+/// the configured OCSP staple on the client (see [`check_agreement`]); and when both
 /// sides finish the handshake without an error, application data crosses
 /// intact both ways, unless what the harness did explains why not: the
 /// receiver got close_notify, holds part of a record the harness cut short,
@@ -508,11 +517,12 @@ impl Tampering {
     }
 }
 
-/// One handshake of [`mutated_handshake`]: six flights each way, then the
-/// oracle.
+/// One handshake of [`mutated_handshake`] on `client` and `server`, which
+/// `variant` made: six flights each way, then the oracle.
 pub(crate) fn one_mutated_handshake(
     client: &Arc<ClientConfig>,
     server: &Arc<ServerConfig>,
+    variant: Variant,
     input: &mut Input<'_>,
     wire: &mut Vec<u8>,
 ) -> Handshake {
@@ -538,7 +548,7 @@ pub(crate) fn one_mutated_handshake(
             pump(&mut c, &mut s, Side::Server, &mut rest, wire, &mut t);
             pump(&mut s, &mut c, Side::Client, &mut rest, wire, &mut t);
         }
-        if !t.caller.wrong {
+        if !t.caller.wrong && !variant.psk_mismatch() {
             assert!(
                 both_done(&c, &s),
                 "right answers and untouched records, yet unfinished: client {:?} {:?}, \
@@ -587,8 +597,36 @@ pub(crate) fn one_mutated_handshake(
             );
         }
     }
+    if variant.psk_mismatch() {
+        // The client's key is not the server's for that identity, or the
+        // server has none (and then uses a random key, RFC 4279 §2), so
+        // their premaster secrets differ (RFC 4279 §2, RFC 5489 §2) and
+        // neither side may complete.
+        for (name, conn) in [("client", &*c), ("server", &*s)] {
+            assert!(
+                conn.error().is_some() || conn.is_handshaking(),
+                "the {name} completed a handshake with a pre-shared key the server does not have"
+            );
+        }
+        if !t.tampered {
+            // Nothing else went wrong: a wrong key and an unknown identity
+            // both fail at the client's Finished, with decrypt_error (RFC
+            // 4279 §2: an unknown identity must not be told apart).
+            assert_eq!(
+                s.error(),
+                Some(&Error::PskMismatch),
+                "a pre-shared key mismatch failed otherwise than at the client's Finished"
+            );
+            assert_eq!(
+                c.error(),
+                Some(&Error::AlertReceived(AlertDescription::DecryptError)),
+                "the client did not get decrypt_error for a pre-shared key mismatch"
+            );
+        }
+    }
     let mut data_crossed = false;
-    if c.error().is_none() && s.error().is_none() && !c.is_handshaking() && !s.is_handshaking() {
+    if both_done(&c, &s) {
+        check_agreement(&c, &s, variant);
         assert!(
             !t.flipped_finished,
             "a Finished with a flipped bit completed the handshake"
@@ -603,6 +641,46 @@ pub(crate) fn one_mutated_handshake(
         data_crossed,
         operations: t.caller.seen,
     }
+}
+
+/// What both sides of a completed handshake must report in `variant`: the
+/// client's PSK identity on both sides (a resumed session keeps its full
+/// handshake's), and the configured OCSP response on the client after a
+/// full handshake (none on a resumed one: no Certificate, no
+/// CertificateStatus, RFC 6066 §8). Both are in the transcript that the
+/// Finished messages cover (RFC 5246 §7.4.9), so a completed handshake,
+/// mutated or not, must report them.
+fn check_agreement(c: &Connection, s: &Connection, variant: Variant) {
+    let (Some(ci), Some(si)) = (c.handshake_info(), s.handshake_info()) else {
+        panic!("a completed handshake without HandshakeInfo");
+    };
+    let identity = variant.uses_psk().then_some(super::PSK_IDENTITY);
+    assert_eq!(
+        ci.psk_identity.as_deref(),
+        identity,
+        "the client's PSK identity"
+    );
+    assert_eq!(
+        si.psk_identity.as_deref(),
+        identity,
+        "the server's PSK identity"
+    );
+    if variant.uses_psk() {
+        assert!(
+            ci.cipher_suite == si.cipher_suite && crate::PSK_SUITES.contains(&ci.cipher_suite),
+            "a PSK variant completed with {:?} / {:?}",
+            ci.cipher_suite,
+            si.cipher_suite
+        );
+    }
+    let staple = variant.staple().filter(|_| !ci.resumed);
+    assert_eq!(
+        ci.ocsp_response.as_deref(),
+        staple,
+        "the client's OCSP response (resumed: {})",
+        ci.resumed
+    );
+    assert_eq!(si.ocsp_response, None, "a server reported an OCSP response");
 }
 
 /// Whether `c` and `s` both finished the handshake without an error.
@@ -1361,7 +1439,13 @@ pub(crate) mod tests {
     /// `data` as its input.
     pub(crate) fn one(data: &[u8]) -> Handshake {
         let (cc, sc) = configs();
-        one_mutated_handshake(&cc, &sc, &mut Input::new(data), &mut Vec::new())
+        one_mutated_handshake(
+            &cc,
+            &sc,
+            Variant::Plain,
+            &mut Input::new(data),
+            &mut Vec::new(),
+        )
     }
 
     /// `data` with `ops` written at `pos` over a run of deliveries.
@@ -1650,14 +1734,14 @@ pub(crate) mod tests {
         assert_eq!(h.server.error(), Some(&Error::BadRecordMac));
         assert!(!h.data_crossed);
         // The fuzzer's input: two merges in the server's first flight, then
-        // the same cut (its first byte was 0xf8, which now picks
-        // `Variant::ClientKey`; 0xf0 keeps the plain configurations).
+        // the same cut, its first byte 0x00 so that it runs on the plain
+        // configurations whatever the number of variants.
         let (cc, sc) = configs();
         mutated_handshake(
             &cc,
             &sc,
             &[
-                0xf0, 0x00, 0x40, 0x09, 0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
+                0x00, 0x00, 0x40, 0x09, 0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x3b, 0x01, 0xda, 0x07,
             ],
         );
@@ -1802,6 +1886,17 @@ pub(crate) mod tests {
         // And whole mutated handshakes, resumption included.
         for data in [&[][..], &[0, 0, 4, 0, 8, 77, 9, 0, 6, 13][..]] {
             replay(&cc, &sc, data);
+        }
+        // ECDHE_PSK's unsigned shares, the random key for an unknown
+        // identity (RFC 4279 §2), and the staple with both key exchanges.
+        for variant in [
+            Variant::EcdhePsk,
+            Variant::PskUnknownIdentity,
+            Variant::EcdhePskUnknownIdentity,
+            Variant::Stapling,
+            Variant::RsaStapling,
+        ] {
+            replay(&cc, &sc, &[variant.bits()]);
         }
     }
 }

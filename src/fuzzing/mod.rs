@@ -37,6 +37,7 @@ pub use live::{mutated_handshake, replay};
 
 use alloc::sync::Arc;
 use alloc::vec;
+use alloc::vec::Vec;
 
 use crate::keyop::{PeerChain, PeerVerifier, Verdict};
 use crate::testing;
@@ -97,23 +98,67 @@ pub enum Variant {
     /// keyEncipherment) held by the caller: the server pauses to have the
     /// client's encrypted premaster secret decrypted.
     RsaKeyTransport,
+    /// Pre-shared keys (RFC 4279) only: the client offers every suite of
+    /// [`crate::PSK_SUITES`] (ECDHE_PSK first) with the right key for
+    /// [`PSK_IDENTITY`]; the server, without a certificate, prefers plain
+    /// PSK and sends the identity hint [`PSK_HINT`], so that the client's
+    /// `ExpectPskServerKeyExchange` reads a ServerKeyExchange (RFC 4279
+    /// §2). The client's identity is for that hint only: a hint mutated or
+    /// dropped (the ServerKeyExchange is a record of its own) ends the
+    /// handshake with handshake_failure. ECDHE_PSK has variants of its own,
+    /// since no single op takes every plain suite out of the ClientHello.
+    Psk,
+    /// As [`Variant::Psk`], the server preferring ECDHE_PSK (RFC 5489 §2:
+    /// its ServerKeyExchange carries the hint and an unsigned ECDH share),
+    /// and the client also presenting its identity for any other hint, so
+    /// that a mutated hint goes on to the Finished check.
+    EcdhePsk,
+    /// As [`Variant::Psk`], the client's key for its identity wrong: the
+    /// handshake must fail at the client's Finished (RFC 4279 §2).
+    PskWrongKey,
+    /// As [`Variant::Psk`], the client's identity unknown to the server,
+    /// which must fail exactly as for a wrong key (RFC 4279 §2).
+    PskUnknownIdentity,
+    /// [`Variant::PskWrongKey`] with the server preferring ECDHE_PSK.
+    EcdhePskWrongKey,
+    /// [`Variant::PskUnknownIdentity`] with the server preferring
+    /// ECDHE_PSK.
+    EcdhePskUnknownIdentity,
+    /// [`configs`] with the client asking for OCSP stapling and the server
+    /// stapling [`OCSP_RESPONSE`] (RFC 6066 §8): the client reads a
+    /// CertificateStatus in `ExpectCertificateStatus`.
+    Stapling,
+    /// [`Variant::RsaKeyTransport`] with stapling as in
+    /// [`Variant::Stapling`]: the client reads the CertificateStatus in
+    /// `ExpectKeyTransportStatus`, and the server pauses for its
+    /// decryption.
+    RsaStapling,
 }
 
 impl Variant {
     /// Every variant, in the order of their numbers.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 13] = [
         Self::Plain,
         Self::ServerKey,
         Self::ClientKey,
         Self::Everything,
         Self::RsaKeyTransport,
+        Self::Psk,
+        Self::EcdhePsk,
+        Self::PskWrongKey,
+        Self::PskUnknownIdentity,
+        Self::EcdhePskWrongKey,
+        Self::EcdhePskUnknownIdentity,
+        Self::Stapling,
+        Self::RsaStapling,
     ];
 
     /// The variant a live input's first byte picks: its bits 2 to 7 as a
     /// number, modulo the number of variants (the low two bits keep their
     /// meaning, whether the first flight injects a record). Later variants
-    /// are appended, so that the committed seeds (first bytes below 0x10)
-    /// keep their meaning.
+    /// are appended, so that a committed seed keeps its meaning (the seeds
+    /// of a variant start with its [`bits`](Self::bits)); a first byte past
+    /// the last variant's bits picks another variant whenever one is added.
     pub fn of(first: u8) -> Self {
         Self::ALL[usize::from(first >> 2) % Self::ALL.len()]
     }
@@ -125,9 +170,74 @@ impl Variant {
 
     /// Whether a full handshake pauses for the caller at all.
     pub fn pauses(self) -> bool {
-        self != Self::Plain
+        matches!(
+            self,
+            Self::ServerKey
+                | Self::ClientKey
+                | Self::Everything
+                | Self::RsaKeyTransport
+                | Self::RsaStapling
+        )
+    }
+
+    /// Whether only the pre-shared key suites are configured.
+    pub fn uses_psk(self) -> bool {
+        self.psk_client().is_some()
+    }
+
+    /// Whether the server prefers ECDHE_PSK to plain PSK.
+    pub fn prefers_ecdhe_psk(self) -> bool {
+        matches!(
+            self,
+            Self::EcdhePsk | Self::EcdhePskWrongKey | Self::EcdhePskUnknownIdentity
+        )
+    }
+
+    /// Whether the client's pre-shared key is not one the server has (a
+    /// wrong key or an unknown identity): no handshake may complete.
+    pub fn psk_mismatch(self) -> bool {
+        matches!(self.psk_client(), Some((identity, key)) if identity != PSK_IDENTITY || key != PSK_KEY)
+    }
+
+    /// The identity and key the client presents in the PSK variants.
+    fn psk_client(self) -> Option<(&'static [u8], &'static [u8])> {
+        match self {
+            Self::Psk | Self::EcdhePsk => Some((PSK_IDENTITY, PSK_KEY)),
+            Self::PskWrongKey | Self::EcdhePskWrongKey => Some((PSK_IDENTITY, PSK_WRONG_KEY)),
+            Self::PskUnknownIdentity | Self::EcdhePskUnknownIdentity => {
+                Some((PSK_UNKNOWN_IDENTITY, PSK_KEY))
+            }
+            _ => None,
+        }
+    }
+
+    /// The OCSP response the client must report after a full handshake
+    /// ([`crate::HandshakeInfo::ocsp_response`]), if the server staples
+    /// one.
+    pub fn staple(self) -> Option<&'static [u8]> {
+        (cfg!(feature = "std") && matches!(self, Self::Stapling | Self::RsaStapling))
+            .then_some(OCSP_RESPONSE)
     }
 }
+
+/// The identity the server knows in the PSK [`Variant`]s.
+pub const PSK_IDENTITY: &[u8] = b"fuzz-client";
+/// Its key.
+pub const PSK_KEY: &[u8] = &[0x5a; 32];
+/// The key the client holds for [`PSK_IDENTITY`] in
+/// [`Variant::PskWrongKey`] and [`Variant::EcdhePskWrongKey`].
+pub const PSK_WRONG_KEY: &[u8] = &[0xa5; 32];
+/// The identity the server does not know, presented with [`PSK_KEY`] in
+/// [`Variant::PskUnknownIdentity`] and [`Variant::EcdhePskUnknownIdentity`].
+pub const PSK_UNKNOWN_IDENTITY: &[u8] = b"fuzz-stranger";
+/// The server's identity hint (RFC 4279 §5.2) in the PSK variants.
+pub const PSK_HINT: &[u8] = b"fuzz-gateway";
+/// What the server staples in [`Variant::Stapling`] and
+/// [`Variant::RsaStapling`]: a DER OCSPResponse (RFC 6960 §4.2.1) whose
+/// responseStatus is tryLater(3) and which has no responseBytes. The client
+/// does not check it (verifying a staple is the caller's business), so any
+/// bytes would do; these are at least well-formed.
+pub const OCSP_RESPONSE: &[u8] = &[0x30, 0x03, 0x0a, 0x01, 0x03];
 
 /// A verifier that leaves every verdict to the caller.
 #[derive(Debug)]
@@ -182,7 +292,7 @@ pub fn variant_configs(
         client.verifier = Some(Arc::new(AskCaller));
         server.client_verifier = Some(Arc::new(AskCaller));
     }
-    if variant == Variant::RsaKeyTransport {
+    if matches!(variant, Variant::RsaKeyTransport | Variant::RsaStapling) {
         // Only the RSA suites, so that the client's ECDHE preference cannot
         // take the handshake elsewhere.
         client.legacy_rsa_key_transport = true;
@@ -193,6 +303,47 @@ pub fn variant_configs(
             .identity;
         server.legacy_rsa_key_transport = true;
         server.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
+    }
+    if let Some((identity, key)) = variant.psk_client() {
+        // Only the PSK suites on both sides (RFC 4279: never offered or
+        // accepted unless configured), the client offering both key
+        // exchanges so that the server's preference decides.
+        client.cipher_suites = crate::PSK_SUITES.to_vec();
+        let key = crate::psk::Psk::new(key).expect("PSK");
+        client
+            .add_psk_for_hint(PSK_HINT, identity, key.clone())
+            .expect("client PSK");
+        if variant.prefers_ecdhe_psk() {
+            // The same identity for any other hint, so that a mutated hint
+            // takes the handshake on to the Finished check; with plain PSK
+            // the client has none, and a mutated or missing hint ends it
+            // at once with handshake_failure.
+            client.add_psk(identity, key).expect("client PSK");
+        }
+        let mut keys = crate::psk::PskMap::new();
+        keys.insert(PSK_IDENTITY, crate::psk::Psk::new(PSK_KEY).expect("PSK"))
+            .expect("server PSK");
+        let (ecdhe, plain): (Vec<_>, Vec<_>) = crate::PSK_SUITES.iter().partition(|s| {
+            crate::crypto::suites::lookup(**s)
+                .is_some_and(|p| p.kx == crate::crypto::suites::KeyExchangeAlgorithm::EcdhePsk)
+        });
+        server.cipher_suites = if variant.prefers_ecdhe_psk() {
+            [ecdhe, plain].concat()
+        } else {
+            [plain, ecdhe].concat()
+        };
+        // No certificate: nothing but the key authenticates (RFC 4279 §2).
+        server.identity = None;
+        server.psk_store = Some(Arc::new(keys));
+        server.psk_identity_hint = Some(PSK_HINT.to_vec());
+    }
+    #[cfg(feature = "std")]
+    if let Some(response) = variant.staple() {
+        client.request_ocsp = true;
+        let staple = crate::staple::OcspStaple::new(response.to_vec());
+        server
+            .set_ocsp_staple(0, Arc::new(staple))
+            .expect("a chain to staple to");
     }
     (Arc::new(client), Arc::new(server))
 }

@@ -347,6 +347,7 @@ fn paused_variants_complete_unmutated_through_their_operations() {
         (Variant::ClientKey, 1),
         (Variant::Everything, 4),
         (Variant::RsaKeyTransport, 1),
+        (Variant::RsaStapling, 1),
     ] {
         let [first, second] = paused(variant, &[]);
         for h in [&first, &second] {
@@ -370,7 +371,7 @@ fn paused_variants_complete_unmutated_through_their_operations() {
         let suite = first.client.handshake_info().unwrap().cipher_suite;
         assert_eq!(
             crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.contains(&suite),
-            variant == Variant::RsaKeyTransport,
+            matches!(variant, Variant::RsaKeyTransport | Variant::RsaStapling),
             "{variant:?}: {suite:?}"
         );
     }
@@ -499,13 +500,10 @@ fn failed_at_the_clients_finished(c: &Connection, s: &Connection) -> bool {
 /// byte injects nothing) changes the outcome. Tests of a reply that must
 /// complete the handshake use it, so that they cannot pass on a position
 /// where the reply is never read.
-fn decryption_reply_pos() -> usize {
+fn decryption_reply_pos(variant: Variant) -> usize {
     (0..40)
         .find(|&pos| {
-            let [first, _] = paused(
-                Variant::RsaKeyTransport,
-                &reply_at(pos, &Reply::Failed, 0, &[]),
-            );
+            let [first, _] = paused(variant, &reply_at(pos, &Reply::Failed, 0, &[]));
             first.server.error() == Some(&Error::BadRecordMac)
         })
         .expect("no position is the decryption's reply")
@@ -515,8 +513,18 @@ fn decryption_reply_pos() -> usize {
 /// `wait` flights, then `then`) as the answer to the server's decryption,
 /// and the input (trailing zeros cut).
 fn decryption_reply(reply: &Reply, wait: u8, then: &[u8]) -> (Handshake, Vec<u8>) {
-    let variant = Variant::RsaKeyTransport;
-    let rest = reply_at(decryption_reply_pos(), reply, wait, then);
+    decryption_reply_in(Variant::RsaKeyTransport, reply, wait, then)
+}
+
+/// As [`decryption_reply`], on `variant` (one of the RSA key transport
+/// variants).
+fn decryption_reply_in(
+    variant: Variant,
+    reply: &Reply,
+    wait: u8,
+    then: &[u8],
+) -> (Handshake, Vec<u8>) {
+    let rest = reply_at(decryption_reply_pos(variant), reply, wait, then);
     let [first, _] = paused(variant, &rest);
     let mut data = vec![variant.bits()];
     data.extend_from_slice(&rest);
@@ -643,7 +651,15 @@ fn the_variant_and_reply_bytes_are_stable() {
     assert_eq!(Variant::of(8 | 3), Variant::ClientKey);
     assert_eq!(Variant::of(12), Variant::Everything);
     assert_eq!(Variant::of(16 | 3), Variant::RsaKeyTransport);
-    assert_eq!(Variant::of(20), Variant::Plain);
+    assert_eq!(Variant::of(20), Variant::Psk);
+    assert_eq!(Variant::of(24 | 1), Variant::EcdhePsk);
+    assert_eq!(Variant::of(28), Variant::PskWrongKey);
+    assert_eq!(Variant::of(32), Variant::PskUnknownIdentity);
+    assert_eq!(Variant::of(36), Variant::EcdhePskWrongKey);
+    assert_eq!(Variant::of(40), Variant::EcdhePskUnknownIdentity);
+    assert_eq!(Variant::of(44 | 2), Variant::Stapling);
+    assert_eq!(Variant::of(48), Variant::RsaStapling);
+    assert_eq!(Variant::of(52), Variant::Plain);
     for v in Variant::ALL {
         assert_eq!(Variant::of(v.bits()), v);
     }
@@ -726,6 +742,25 @@ fn paused_seeds() -> Vec<(String, Vec<u8>)> {
     ] {
         out.push((name.into(), decryption_reply(&reply, wait, then).1));
     }
+    for (name, variant) in [
+        ("psk_right", Variant::Psk),
+        ("ecdhe_psk_right", Variant::EcdhePsk),
+        ("psk_wrong_key", Variant::PskWrongKey),
+        ("psk_unknown_identity", Variant::PskUnknownIdentity),
+        ("ecdhe_psk_wrong_key", Variant::EcdhePskWrongKey),
+        (
+            "ecdhe_psk_unknown_identity",
+            Variant::EcdhePskUnknownIdentity,
+        ),
+        ("stapling_right", Variant::Stapling),
+        ("rsa_stapling_right", Variant::RsaStapling),
+    ] {
+        out.push((name.into(), vec![variant.bits()]));
+    }
+    out.push((
+        "rsa_stapling_failed".into(),
+        decryption_reply_in(Variant::RsaStapling, &Reply::Failed, 0, &[]).1,
+    ));
     out.push((
         "everything_duplicate_verdict".into(),
         first_reply(Variant::Everything, &Reply::Duplicate, 0, &[2], |c, _| {
@@ -734,4 +769,203 @@ fn paused_seeds() -> Vec<(String, Vec<u8>)> {
         .1,
     ));
     out
+}
+
+// ---------------------------------------------------------------------------
+// Pre-shared keys and OCSP stapling
+// ---------------------------------------------------------------------------
+
+/// A handshake on `variant`'s configurations carried by hand, flight by
+/// flight, until neither side has anything to send: what the server sent,
+/// and both ends.
+fn by_hand(variant: Variant) -> (Vec<u8>, ClientConnection, ServerConnection) {
+    let (cc, sc) = configs();
+    let (cc, sc) = variant_configs(&cc, &sc, variant);
+    let mut c = client_connection(&cc);
+    let mut s = server_connection(&sc);
+    let mut from_server = Vec::new();
+    for _ in 0..6 {
+        let out = take_output(&mut c);
+        let _ = s.receive(&out);
+        let out = take_output(&mut s);
+        from_server.extend_from_slice(&out);
+        let _ = c.receive(&out);
+    }
+    (from_server, c, s)
+}
+
+/// The handshake message types in the plaintext part of `wire`.
+fn message_types(wire: &[u8]) -> Vec<u8> {
+    messages(wire).iter().map(|m| m[0]).collect()
+}
+
+#[test]
+fn psk_variants_complete_with_the_servers_preferred_key_exchange() {
+    use crate::crypto::suites::{lookup, KeyExchangeAlgorithm};
+    for (variant, kx) in [
+        (Variant::Psk, KeyExchangeAlgorithm::Psk),
+        (Variant::EcdhePsk, KeyExchangeAlgorithm::EcdhePsk),
+    ] {
+        // Untouched, both handshakes complete, the second by ticket, and
+        // both sides report the identity (the harness checks that too).
+        let [first, second] = paused(variant, &[]);
+        for h in [&first, &second] {
+            assert!(
+                super::live::both_done(&h.client, &h.server),
+                "{variant:?}: client {:?}, server {:?}",
+                h.client.error(),
+                h.server.error()
+            );
+            assert!(h.data_crossed, "{variant:?}");
+            for conn in [&*h.client, &*h.server] {
+                let info = conn.handshake_info().unwrap();
+                assert_eq!(info.psk_identity.as_deref(), Some(PSK_IDENTITY));
+                assert_eq!(lookup(info.cipher_suite).unwrap().kx, kx, "{variant:?}");
+            }
+        }
+        assert_eq!(
+            first.operations, 0,
+            "{variant:?}: nothing to ask the caller"
+        );
+        assert!(second.client.handshake_info().unwrap().resumed);
+        // The server, without a certificate, sends its hint in a
+        // ServerKeyExchange: the client's ExpectPskServerKeyExchange (plain
+        // PSK) or ExpectServerKeyExchange (ECDHE_PSK) reads it.
+        let (wire, c, s) = by_hand(variant);
+        assert!(super::live::both_done(&c, &s), "{variant:?}");
+        assert_eq!(message_types(&wire), [2, 12, 14, 4], "{variant:?}");
+    }
+}
+
+#[test]
+fn psk_mismatches_fail_at_the_clients_finished_alike() {
+    // RFC 4279 §2: a wrong key fails at the client's Finished with
+    // decrypt_error, and an unknown identity must look the same. The
+    // harness checks this outcome on every untouched run; here, for both
+    // key exchanges and both handshakes (the first leaves no ticket, so
+    // the second is a full handshake too).
+    for variant in [
+        Variant::PskWrongKey,
+        Variant::PskUnknownIdentity,
+        Variant::EcdhePskWrongKey,
+        Variant::EcdhePskUnknownIdentity,
+    ] {
+        for h in paused(variant, &[]) {
+            assert_eq!(h.server.error(), Some(&Error::PskMismatch), "{variant:?}");
+            assert_eq!(
+                h.client.error(),
+                Some(&alert_received(AlertDescription::DecryptError)),
+                "{variant:?}"
+            );
+            assert!(h.client.handshake_info().is_none(), "{variant:?}");
+        }
+    }
+    // Alike on the wire too: for plain PSK (no ephemeral key, and the
+    // server's randomness fixed) the server sends the same bytes whether
+    // the key is wrong or the identity unknown; with ECDHE_PSK the
+    // ephemeral share differs outside cargo-fuzz builds, but the alert is
+    // the same.
+    let (wrong_key, _, ws) = by_hand(Variant::PskWrongKey);
+    let (unknown, _, us) = by_hand(Variant::PskUnknownIdentity);
+    assert_eq!(ws.error(), us.error());
+    assert_eq!(wrong_key, unknown, "an unknown identity told apart");
+    let alert = [21, 3, 3, 0, 2, 2, AlertDescription::DecryptError.to_wire()];
+    assert!(wrong_key.ends_with(&alert));
+    let (wrong_key, _, _) = by_hand(Variant::EcdhePskWrongKey);
+    let (unknown, _, _) = by_hand(Variant::EcdhePskUnknownIdentity);
+    assert!(wrong_key.ends_with(&alert) && unknown.ends_with(&alert));
+    assert_eq!(wrong_key.len(), unknown.len());
+}
+
+#[test]
+fn psk_mismatch_oracle_tolerates_mutations_but_never_completion() {
+    // Every op at every early position on the mismatch variants: the
+    // harness's oracle (never complete; untouched: PskMismatch and
+    // decrypt_error) must hold, and no run completes.
+    for variant in [Variant::PskUnknownIdentity, Variant::EcdhePskWrongKey] {
+        for code in 0u8..10 {
+            for pos in 0..12 {
+                let mut rest = vec![0u8; 24];
+                rest[pos] = code;
+                rest[pos + 1] = 37;
+                for h in paused(variant, &rest) {
+                    assert!(!h.data_crossed, "{variant:?} {code} {pos}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn stapling_variants_deliver_the_staple() {
+    for (variant, status_state) in [
+        // CertificateStatus read in ExpectCertificateStatus (ECDHE), ...
+        (Variant::Stapling, [2, 11, 22, 12, 14]),
+        // ... and in ExpectKeyTransportStatus (RSA key transport).
+        (Variant::RsaStapling, [2, 11, 22, 14, 0]),
+    ] {
+        let [first, second] = paused(variant, &[]);
+        for h in [&first, &second] {
+            assert!(h.data_crossed, "{variant:?}");
+        }
+        let info = first.client.handshake_info().unwrap();
+        assert_eq!(
+            info.ocsp_response.as_deref(),
+            Some(OCSP_RESPONSE),
+            "{variant:?}"
+        );
+        let info = second.client.handshake_info().unwrap();
+        assert!(info.resumed && info.ocsp_response.is_none(), "{variant:?}");
+        // The server's first flight carries the CertificateStatus between
+        // its Certificate and the rest.
+        let (cc, sc) = configs();
+        let (cc, sc) = variant_configs(&cc, &sc, variant);
+        let mut c = client_connection(&cc);
+        let mut s = server_connection(&sc);
+        let hello = take_output(&mut c);
+        if variant.pauses() {
+            // RSA key transport pauses only for the client's premaster
+            // secret, after this flight.
+            assert!(s.operation().is_none());
+        }
+        s.receive(&hello).unwrap();
+        let types = message_types(&take_output(&mut s));
+        let want: Vec<u8> = status_state.into_iter().filter(|t| *t != 0).collect();
+        assert_eq!(types, want, "{variant:?}");
+    }
+    // A wrong decryption with stapling fails at the client's Finished, as
+    // without.
+    let (h, _) = decryption_reply_in(Variant::RsaStapling, &Reply::Failed, 0, &[]);
+    assert!(failed_at_the_clients_finished(&h.client, &h.server));
+}
+
+#[test]
+fn a_dropped_or_changed_hint_is_handled() {
+    // The server's first flight is one record per message (ServerHello,
+    // ServerKeyExchange, ServerHelloDone), so one op drops the
+    // ServerKeyExchange and the plain PSK client's
+    // ExpectPskServerKeyExchange reads ServerHelloDone at once, as from a
+    // server without a hint (RFC 4279 §2). Its only identity is for the
+    // hint, so it gives up with handshake_failure.
+    let [first, _] = paused(Variant::Psk, &[0, 0, 0, 3, 0]);
+    assert_eq!(
+        first.client.error(),
+        Some(&Error::HandshakeFailure(
+            "none of our PSK identities is for the server's identity hint"
+        ))
+    );
+    assert_eq!(
+        first.server.error(),
+        Some(&alert_received(AlertDescription::HandshakeFailure))
+    );
+    // The ECDHE_PSK client also has the identity for any hint: a hint with
+    // a bit flipped ('f' to 'g', byte 11 of the record) takes it on, and
+    // the transcripts differ, so the server cannot open the client's
+    // Finished.
+    let [first, _] = paused(Variant::EcdhePsk, &[0, 0, 0, 16, 11, 0]);
+    assert_eq!(first.server.error(), Some(&Error::PskMismatch));
+    assert_eq!(
+        first.client.error(),
+        Some(&alert_received(AlertDescription::DecryptError))
+    );
 }
