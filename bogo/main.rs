@@ -273,6 +273,27 @@ fn read_key(path: &str) -> PrivateKeyDer<'static> {
     PrivateKeyDer::from_pem_file(path).unwrap_or_else(|e| fail(&format!("{path}: {e}")))
 }
 
+/// The RSA key in the PEM file at `path`, if it holds one.
+fn rsa_keys_of(path: &str) -> Option<rsa::RsaPrivateKey> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    match read_key(path) {
+        PrivateKeyDer::Pkcs8(k) => rsa::RsaPrivateKey::from_pkcs8_der(k.secret_pkcs8_der()).ok(),
+        PrivateKeyDer::Pkcs1(k) => rsa::RsaPrivateKey::from_pkcs1_der(k.secret_pkcs1_der()).ok(),
+        _ => None,
+    }
+}
+
+/// The RSA private keys of the server's credentials, for the decryptions
+/// of RSA key transport the library leaves to its caller.
+fn rsa_keys(f: &Flags) -> Vec<rsa::RsaPrivateKey> {
+    f.credentials
+        .iter()
+        .filter_map(|c| c.key_file.as_deref())
+        .filter_map(rsa_keys_of)
+        .collect()
+}
+
 fn server_config(f: &Flags) -> ServerConfig {
     let mut creds = f.credentials.iter();
     let Some(Credential {
@@ -301,6 +322,31 @@ fn server_config(f: &Flags) -> ServerConfig {
                 .set_ocsp_staple(i, Arc::new(tls12::OcspStaple::new(response.clone())))
                 .unwrap_or_else(|e| fail(&e.to_string()));
         }
+    }
+    // BoringSSL accepts the RSA key transport suites by default. The
+    // library decrypts nothing itself: each RSA credential is served a
+    // second time with its key held by the caller (this shim), after the
+    // others, so that it is chosen only for those suites.
+    let mut rsa_transport = false;
+    for cred in &f.credentials {
+        let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
+            continue;
+        };
+        let chain = read_chain(cert);
+        let is_rsa = matches!(read_key(key), PrivateKeyDer::Pkcs1(_)) || rsa_keys_of(key).is_some();
+        if is_rsa
+            && config
+                .add_certificate_with_caller_key(chain, tls12::KeyType::Rsa)
+                .is_ok()
+        {
+            rsa_transport = true;
+        }
+    }
+    if rsa_transport {
+        config.legacy_rsa_key_transport = true;
+        config
+            .cipher_suites
+            .extend(tls12::LEGACY_RSA_KEY_TRANSPORT_SUITES);
     }
     if let Some(g) = groups(&f.curves) {
         config.groups = g;
@@ -464,6 +510,13 @@ fn flush_alert(conn: &mut Connection, sock: &mut TcpStream) {
     let out = conn.pending_output().to_vec();
     let _ = sock.write_all(&out);
     conn.consume_output(out.len());
+    // Closing with unread input makes the kernel reset the connection, and
+    // the runner, still writing, would see that instead of our alert: stop
+    // writing, and drain what it still sends for a moment.
+    let _ = sock.shutdown(std::net::Shutdown::Write);
+    sock.set_read_timeout(Some(Duration::from_secs(1))).ok();
+    let mut sink = [0u8; 4096];
+    while matches!(sock.read(&mut sink), Ok(n) if n > 0) {}
 }
 
 /// The error on stderr, in words and as the variant the config's error map
@@ -475,14 +528,59 @@ fn report(conn: &Connection, e: &io::Error) -> ! {
     }
 }
 
-fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool) {
+/// Drives the handshake over the blocking socket, answering the library's
+/// RSA decryptions (RSA key transport) with `rsa`'s keys.
+fn handshake(
+    conn: &mut Connection,
+    sock: &mut TcpStream,
+    rsa: &[rsa::RsaPrivateKey],
+) -> io::Result<()> {
+    let mut buf = vec![0u8; 18 * 1024];
+    loop {
+        while let Some(event) = conn.next_event() {
+            if let tls12::Event::Operation { id, .. } = event {
+                let answer = match conn.operation() {
+                    Some(op) if op.kind() == tls12::OperationKind::Decrypt => rsa
+                        .iter()
+                        .find_map(|k| k.decrypt(rsa::Pkcs1v15Encrypt, op.message()).ok())
+                        .map_or(tls12::Answer::Failed, tls12::Answer::Decrypted),
+                    _ => tls12::Answer::Failed,
+                };
+                conn.complete_operation(id, answer).map_err(to_io)?;
+            }
+        }
+        let out = conn.pending_output().to_vec();
+        sock.write_all(&out)?;
+        conn.consume_output(out.len());
+        if !conn.is_handshaking() {
+            return Ok(());
+        }
+        let n = sock.read(&mut buf)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let mut at = 0;
+        while at < n {
+            let used = conn.receive(&buf[at..n]).map_err(to_io)?;
+            if used == 0 {
+                break;
+            }
+            at += used;
+        }
+    }
+}
+
+fn to_io(e: tls12::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e)
+}
+
+fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::RsaPrivateKey]) {
     let mut sock = connect(f);
-    let mut tls = Stream::new(conn, &mut sock);
-    if let Err(e) = tls.complete_handshake() {
-        drop(tls);
+    if let Err(e) = handshake(conn, &mut sock, rsa) {
         flush_alert(conn, &mut sock);
         report(conn, &e);
     }
+    let mut tls = Stream::new(conn, &mut sock);
     let info = tls
         .connection()
         .handshake_info()
@@ -586,10 +684,11 @@ fn main() {
     let f = parse_flags();
     if f.server {
         let config = Arc::new(server_config(&f));
+        let keys = rsa_keys(&f);
         for i in 0..=f.resume_count {
             let mut conn = ServerConnection::new(config.clone(), UnixTime::now())
                 .unwrap_or_else(|e| fail(&e.to_string()));
-            run(&f, &mut conn, i > 0);
+            run(&f, &mut conn, i > 0, &keys);
         }
     } else {
         let config = Arc::new(client_config(&f));
@@ -598,7 +697,7 @@ fn main() {
         for i in 0..=f.resume_count {
             let mut conn = ClientConnection::new(config.clone(), name.clone(), UnixTime::now())
                 .unwrap_or_else(|e| fail(&e.to_string()));
-            run(&f, &mut conn, i > 0);
+            run(&f, &mut conn, i > 0, &[]);
         }
     }
 }
