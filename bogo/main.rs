@@ -46,6 +46,9 @@ struct Flags {
     expect_ocsp_response: Option<Vec<u8>>,
     expect_peer_signature_algorithm: Option<u16>,
     verify_fail: bool,
+    on_resume_verify_fail: bool,
+    expect_verify_result: bool,
+    expect_curve_id: Option<u16>,
     trust_cert: Option<String>,
     resume_count: usize,
     shim_writes_first: bool,
@@ -131,6 +134,12 @@ fn parse_flags() -> Flags {
                 f.expect_peer_signature_algorithm = Some(number(value()) as u16)
             }
             "-verify-fail" => f.verify_fail = true,
+            "-on-resume-verify-fail" => f.on_resume_verify_fail = true,
+            // A chain that does not verify fails the handshake, so a
+            // handshake that completes has the successful result this asks
+            // for (a soft failure is refused in `client_config`).
+            "-expect-verify-result" => f.expect_verify_result = true,
+            "-expect-curve-id" => f.expect_curve_id = Some(number(value()) as u16),
             "-trust-cert" => f.trust_cert = Some(value()),
             "-resume-count" => f.resume_count = number(value()) as usize,
             "-shim-writes-first" => f.shim_writes_first = true,
@@ -391,12 +400,18 @@ fn client_config(f: &Flags) -> ClientConfig {
     for c in trusted.iter().flatten() {
         roots.add(c).unwrap_or_else(|e| fail(&e.to_string()));
     }
+    // Without -verify-peer, BoringSSL's client only records a verifier's
+    // refusal ("soft" failure) and goes on: tls12 has no such result apart
+    // from the handshake's outcome.
+    if f.verify_fail && !f.verify_peer && f.expect_verify_result {
+        unimplemented("a soft verification failure (no -verify-peer)");
+    }
     let mut config = ClientConfig::new(roots);
     // BoringSSL's shim checks the server's chain only with -trust-cert, and
     // never its name: the runner's certificates name no host we could ask
     // for. The verifier does exactly that (webpki, without the name).
     config.verifier = Some(Arc::new(Verifier {
-        fail: f.verify_fail,
+        fail: f.verify_fail && f.verify_peer,
         roots: trusted,
     }));
     config.dangerous_skip_webpki = true;
@@ -611,6 +626,11 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::Rsa
     if f.expect_extended_master_secret && !info.extended_master_secret {
         fail("expected the extended master secret");
     }
+    if let Some(want) = f.expect_curve_id {
+        if info.group.map(|g| g.to_wire()) != Some(want) {
+            fail(&format!("expected group {want:#06x}, got {:?}", info.group));
+        }
+    }
     if let Some(want) = &f.expect_ocsp_response {
         if info.ocsp_response.as_deref() != Some(want.as_slice()) {
             fail(&format!(
@@ -684,17 +704,38 @@ fn main() {
     let f = parse_flags();
     if f.server {
         let config = Arc::new(server_config(&f));
+        // -on-resume-verify-fail: the same sessions, a verifier that refuses
+        // (which a resumption, verifying nothing, never asks).
+        let mut resume_config = (*config).clone();
+        if resume_config.client_verifier.is_some() {
+            resume_config.client_verifier = Some(Arc::new(Verifier {
+                fail: f.verify_fail || f.on_resume_verify_fail,
+                roots: None,
+            }));
+        }
+        let resume_config = Arc::new(resume_config);
         let keys = rsa_keys(&f);
         for i in 0..=f.resume_count {
+            let config = if i > 0 { &resume_config } else { &config };
             let mut conn = ServerConnection::new(config.clone(), UnixTime::now())
                 .unwrap_or_else(|e| fail(&e.to_string()));
             run(&f, &mut conn, i > 0, &keys);
         }
     } else {
         let config = Arc::new(client_config(&f));
+        let mut resume_config = (*config).clone();
+        resume_config.verifier = Some(Arc::new(Verifier {
+            fail: (f.verify_fail || f.on_resume_verify_fail) && f.verify_peer,
+            roots: f.trust_cert.as_ref().map(|path| match path.as_str() {
+                "" => Vec::new(),
+                path => read_chain(path),
+            }),
+        }));
+        let resume_config = Arc::new(resume_config);
         let name = f.host_name.clone().unwrap_or_else(|| "test.example".into());
         let name = ServerName::try_from(name).unwrap_or_else(|e| fail(&format!("-host-name: {e}")));
         for i in 0..=f.resume_count {
+            let config = if i > 0 { &resume_config } else { &config };
             let mut conn = ClientConnection::new(config.clone(), name.clone(), UnixTime::now())
                 .unwrap_or_else(|e| fail(&e.to_string()));
             run(&f, &mut conn, i > 0, &[]);
