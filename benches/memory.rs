@@ -344,7 +344,11 @@ fn main() {
             (format!("peak heap, client, {l}"), t.client_peak as f64),
             (format!("peak heap, server, {l}"), t.server_peak as f64),
         ] {
-            let unit = if what.starts_with("alloc") { "allocs" } else { "bytes" };
+            let unit = if what.starts_with("alloc") {
+                "allocs"
+            } else {
+                "bytes"
+            };
             fig(&what, value, f64::NAN, unit);
         }
     }

@@ -236,7 +236,7 @@ fn bad_arguments_are_usage_errors_with_exit_code_2() {
         ("server", [&server[..], &["--psk", "id:abc"]].concat()), // odd hex
         ("server", [&server[..], &["--psk", "id:zz"]].concat()),
         ("server", [&server[..], &["--psk", ":00"]].concat()), // no identity
-        ("server", [&server[..], &["--psk", &LONG_PSK]].concat()), // a 65-byte key
+        ("server", [&server[..], &["--psk", LONG_PSK]].concat()), // a 65-byte key
         ("server", [&server[..], &["--psk-hint", "h"]].concat()), // no --psk
         ("client", [&client[..], &["--psk", "id"]].concat()),
         ("client", [&client[..], &["--no-such-flag"]].concat()),
