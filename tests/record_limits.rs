@@ -159,6 +159,11 @@ fn without_a_limit_records_are_large() {
     let wire = run(&mut c, &mut s, &data());
     assert_eq!(largest(&wire.client), 16_384);
     assert_eq!(largest(&wire.server), 16_384);
+    let info = c.handshake_info().unwrap();
+    assert_eq!(
+        (info.max_fragment_out, info.max_fragment_in),
+        (16_384, 16_384)
+    );
 }
 
 /// RFC 6066 §4: each length holds both ways, for the server's handshake
@@ -173,6 +178,13 @@ fn max_fragment_length_each_value_both_ways() {
         assert_within(&wire.server, limit, "server");
         assert_eq!(largest(&wire.client), limit, "{mfl:?}");
         assert_eq!(largest(&wire.server), limit, "{mfl:?}");
+        for conn in [&*c, &*s] {
+            let info = conn.handshake_info().unwrap();
+            assert_eq!(
+                (info.max_fragment_out, info.max_fragment_in),
+                (mfl.length(), mfl.length())
+            );
+        }
         if limit == 512 {
             // The Certificate (about 900 bytes) was split: more than one
             // unprotected handshake record after the ServerHello.
@@ -206,6 +218,10 @@ fn record_size_limit_values_both_ways() {
             |seen: &[Seen]| -> Vec<Seen> { seen.iter().copied().filter(|r| r.protected).collect() };
         assert_within(&protected(&wire.server), usize::from(ours), "server");
         assert_within(&protected(&wire.client), usize::from(theirs), "client");
+        let ci = c.handshake_info().unwrap();
+        assert_eq!((ci.max_fragment_out, ci.max_fragment_in), (theirs, ours));
+        let si = s.handshake_info().unwrap();
+        assert_eq!((si.max_fragment_out, si.max_fragment_in), (ours, theirs));
         assert_eq!(largest(&protected(&wire.server)), usize::from(ours));
         assert_eq!(largest(&protected(&wire.client)), usize::from(theirs));
     }
@@ -439,6 +455,25 @@ fn the_server_checks_the_request() {
                 }
             }
         }
+    }
+}
+
+/// RFC 8449 §4 counts the content type in TLS 1.3's limit, not in TLS
+/// 1.2's: from a client that also offers TLS 1.3 (as GnuTLS does, sending
+/// 513 for 512), the server's records stay one byte under the value;
+/// from a TLS 1.2-only client, at it.
+#[test]
+fn a_limit_from_a_client_offering_tls13_is_read_one_byte_lower() {
+    for (versions, want) in [(vec![2u8, 3, 3], 513usize), (vec![4, 3, 4, 3, 3], 512)] {
+        let mut exts = client_hello_extensions();
+        exts.push((28, 513u16.to_be_bytes().to_vec()));
+        exts.push((43, versions.clone()));
+        let hello = client_hello(0x0303, &[ECDSA_AES128], &[0], &exts);
+        let mut s = ServerConnection::new(Arc::new(server()), now()).unwrap();
+        s.receive(&hello).unwrap();
+        let records = split_records(&take_output(&mut s));
+        let largest = records[1..].iter().map(|r| r.len() - 5).max().unwrap();
+        assert_eq!(largest, want, "{versions:?}");
     }
 }
 

@@ -716,6 +716,21 @@ fn decide_record_limit(
         // server MUST NOT enforce this restriction"); TLS 1.2 records are
         // at most 2^14 anyway.
         let ours = config.record_size_limit;
+        // RFC 8449 §4: in TLS 1.3 the value also counts the inner content
+        // type ("The value includes the content type and padding added in
+        // TLS 1.3"), in TLS 1.2 only the plaintext. A client that offers
+        // TLS 1.3 too writes its value before knowing which version will be
+        // spoken, and may mean it in TLS 1.3's terms (GnuTLS sends 513 for
+        // 512 and then holds TLS 1.2 records to 512): our records stay one
+        // byte under it, which satisfies either reading.
+        let offers_tls13 = ch
+            .supported_versions()
+            .is_some_and(|v| v.contains(&ProtocolVersion::Tls13));
+        let theirs = if offers_tls13 {
+            theirs.saturating_sub(1)
+        } else {
+            theirs
+        };
         return Some((
             RecordLimits {
                 send: theirs.min(crate::record::MAX_PLAINTEXT_U16),

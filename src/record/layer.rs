@@ -135,6 +135,11 @@ impl RecordLayer {
         usize::from(self.max_fragment_len)
     }
 
+    /// The largest plaintext we put in, and accept in, one record.
+    pub(crate) fn fragment_limits(&self) -> (u16, u16) {
+        (self.max_fragment_len, self.max_receive)
+    }
+
     /// The largest record fragment (what follows the header) we accept next,
     /// known from its header before its body arrives, so that what a peer
     /// can make us buffer is sized from the negotiated limit: the plaintext
