@@ -338,3 +338,92 @@ impl core::fmt::Debug for RecordLayer {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::suites::AeadAlgorithm;
+    use crate::record::MAX_PLAINTEXT;
+    use alloc::vec::Vec;
+
+    const MFL_512: RecordLimits = RecordLimits {
+        send: 512,
+        receive: 512,
+        receive_unprotected: true,
+    };
+    const RSL: RecordLimits = RecordLimits {
+        send: 1000,
+        receive: 300,
+        receive_unprotected: false,
+    };
+
+    /// Keys for both directions of one AES-128-GCM connection state.
+    fn keys() -> PendingKeys {
+        let (key, iv) = ([7u8; 16], [9u8; 4]);
+        let mut pending = PendingKeys::default();
+        pending.set(
+            RecordSealer::new(AeadAlgorithm::Aes128Gcm, &key, &iv).unwrap(),
+            RecordOpener::new(AeadAlgorithm::Aes128Gcm, &key, &iv).unwrap(),
+        );
+        pending
+    }
+
+    fn lens(layer: &RecordLayer) -> Vec<usize> {
+        let mut out = layer.output();
+        let mut lens = Vec::new();
+        while let Ok(Some(h)) = RecordHeader::parse(out) {
+            lens.push(h.len);
+            out = out.get(HEADER_LEN + h.len..).unwrap_or_default();
+        }
+        lens
+    }
+
+    /// RFC 6066 §4: after max_fragment_length, unprotected records over
+    /// the length are record_overflow, and records are written at it; a
+    /// limit never raises the configured fragment length.
+    #[test]
+    fn max_fragment_length_binds_unprotected_records() {
+        let mut layer = RecordLayer::new(ProtocolVersion::Tls12, MAX_PLAINTEXT);
+        assert_eq!(layer.check_unprotected_len(MAX_PLAINTEXT), Ok(()));
+        assert_eq!(layer.max_fragment_in(), super::MAX_CIPHERTEXT);
+        layer.set_limits(MFL_512);
+        assert_eq!(layer.check_unprotected_len(512), Ok(()));
+        assert_eq!(
+            layer.check_unprotected_len(513),
+            Err(Error::RecordOverflow {
+                len: 513,
+                limit: 512
+            })
+        );
+        assert_eq!(layer.max_fragment_in(), 512);
+        layer
+            .write_records(ContentType::Handshake, &[1u8; 1200])
+            .unwrap();
+        assert_eq!(lens(&layer), [512, 512, 176]);
+
+        let mut small = RecordLayer::new(ProtocolVersion::Tls12, 100);
+        small.set_limits(MFL_512);
+        assert_eq!(small.fragment_limits(), (100, 512));
+    }
+
+    /// RFC 8449 §4: record_size_limit binds protected records only; the
+    /// opener activated afterwards takes the cap, and the largest record
+    /// accepted from its header is the cap plus the AEAD's 24 bytes.
+    #[test]
+    fn record_size_limit_binds_protected_records() {
+        let mut layer = RecordLayer::new(ProtocolVersion::Tls12, MAX_PLAINTEXT);
+        layer.set_limits(RSL);
+        assert_eq!(layer.check_unprotected_len(MAX_PLAINTEXT), Ok(()));
+        assert_eq!(layer.max_fragment_in(), super::MAX_CIPHERTEXT);
+        let mut pending = keys();
+        layer.activate_read(&mut pending).unwrap();
+        assert_eq!(layer.opener().unwrap().max_plaintext(), 300);
+        assert_eq!(layer.max_fragment_in(), 300 + 24);
+        layer.send_ccs_and_activate_write(&mut pending).unwrap();
+        layer.consume_output(layer.output_len());
+        layer
+            .write_records(ContentType::ApplicationData, &[1u8; 2500])
+            .unwrap();
+        assert_eq!(lens(&layer), [1024, 1024, 524]);
+    }
+}
