@@ -46,8 +46,9 @@ pub struct Limits {
     /// 64 KiB). Once reached, `receive` stops consuming input (back-pressure,
     /// not an error), so at most this plus one record (16 KiB) is held.
     pub max_buffered_plaintext: usize,
-    /// Unsent TLS output held for the caller (default 96 KiB). When full,
-    /// `send` accepts fewer bytes than offered.
+    /// Unsent TLS output held for the caller (default 96 KiB), at least
+    /// one record: `max_fragment_len` + 2048. When full, `send` accepts
+    /// fewer bytes than offered.
     pub max_buffered_output: usize,
     /// Warning alerts or empty records accepted in a row (default 8); one more
     /// fails with `unexpected_message`, so a flood cannot keep a connection
@@ -142,9 +143,14 @@ fn check_common(
             "max_certificate_chain_len must be at least 1".into(),
         ));
     }
-    if limits.max_buffered_output < MAX_PLAINTEXT + 2048 {
+    // One record of our largest fragment with the most expansion RFC 5246
+    // §6.2.3 allows: `send` can always make progress. A small
+    // max_fragment_len (for peers asked for small records) allows a small
+    // output buffer.
+    if limits.max_buffered_output < max_fragment_len + 2048 {
         return Err(Error::Config(
-            "max_buffered_output must hold at least one record".into(),
+            "max_buffered_output must hold at least one record (max_fragment_len + 2048 bytes)"
+                .into(),
         ));
     }
     Ok(())
@@ -245,7 +251,9 @@ pub struct ClientConfig {
     pub require_extended_master_secret: bool,
     /// Send server_name (RFC 6066) when connecting to a DNS name. Default `true`.
     pub enable_sni: bool,
-    /// Largest plaintext fragment we put in one record (default 2^14).
+    /// Largest plaintext fragment we put in one record (default 2^14). A
+    /// limit agreed in the hellos (max_fragment_length, record_size_limit)
+    /// lowers it for that connection, never raises it.
     pub max_fragment_len: usize,
     /// Caps on what the server can make us hold.
     pub limits: Limits,
@@ -688,7 +696,9 @@ pub struct ServerConfig {
     /// Refuse clients that do not offer the extended master secret (RFC 7627).
     /// Default `true`.
     pub require_extended_master_secret: bool,
-    /// Largest plaintext fragment we put in one record (default 2^14).
+    /// Largest plaintext fragment we put in one record (default 2^14). A
+    /// limit agreed in the hellos (max_fragment_length, record_size_limit)
+    /// lowers it for that connection, never raises it.
     pub max_fragment_len: usize,
     /// Caps on what a client can make us hold.
     pub limits: Limits,
