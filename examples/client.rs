@@ -4,7 +4,8 @@
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
 //!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems] [--ocsp] \
-//!     [--legacy-rsa-key-transport] [--psk IDENTITY:HEXKEY ...]
+//!     [--legacy-rsa-key-transport] [--psk IDENTITY:HEXKEY ...] \
+//!     [--max-fragment-length 512|1024|2048|4096] [--record-size-limit N]
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --psk sensor-17:00112233445566778899aabbccddeeff
 //! ```
@@ -26,6 +27,12 @@
 //!
 //! `--psk IDENTITY:HEXKEY` (repeatable) offers the PSK suites first, with
 //! those keys; `--ca` is then optional (without it only PSK is offered).
+//!
+//! `--max-fragment-length N` asks the server for records of at most N bytes
+//! both ways (RFC 6066 §4); `--record-size-limit N` (64 to 16384) tells it
+//! the largest record plaintext we take (RFC 8449), and the server's answer
+//! caps ours. With both, a server that knows record_size_limit uses it (RFC
+//! 8449 §5). The `records:` line says what was agreed.
 //!
 //! `--legacy-rsa-key-transport` also offers the RSA key transport suites
 //! (TLS_RSA_WITH_AES_128_GCM_SHA256 and _256_GCM_SHA384), after the ECDHE
@@ -97,6 +104,20 @@ struct Args {
     /// Ask the server to staple an OCSP response (RFC 6066 status_request) and print what came, in hex on a line starting "ocsp:" (not verified: checking it is the caller's business)
     #[arg(long)]
     ocsp: bool,
+    /// Ask for records of at most N bytes both ways (RFC 6066 max_fragment_length): 512, 1024, 2048 or 4096
+    #[arg(long, value_name = "N", value_parser = parse_max_fragment_length)]
+    max_fragment_length: Option<tls12::MaxFragmentLength>,
+    /// Send record_size_limit N (RFC 8449, 64 to 16384): the largest record plaintext the server may send us; its own answer caps our records. Preferred over --max-fragment-length by servers that know both
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(64..=16384))]
+    record_size_limit: Option<u16>,
+}
+
+/// `--max-fragment-length`: one of RFC 6066 §4's four lengths.
+fn parse_max_fragment_length(s: &str) -> Result<tls12::MaxFragmentLength, String> {
+    s.parse::<u16>()
+        .ok()
+        .and_then(tls12::MaxFragmentLength::from_length)
+        .ok_or_else(|| format!("{s} is not 512, 1024, 2048 or 4096"))
 }
 
 fn fail(msg: &str) -> ! {
@@ -120,6 +141,8 @@ fn main() {
         legacy_rsa_key_transport,
         ocsp,
         psk,
+        max_fragment_length,
+        record_size_limit,
     } = Args::parse();
 
     let mut roots = RootCertStore::empty();
@@ -189,6 +212,8 @@ fn main() {
         config.require_extended_master_secret = false;
     }
     config.request_ocsp = ocsp;
+    config.max_fragment_length = max_fragment_length;
+    config.record_size_limit = record_size_limit;
     // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
     config.key_log = tls12::KeyLogFile::from_env();
     let config = Arc::new(config);
@@ -266,6 +291,10 @@ fn run(
     );
     println!("ems:        {}", info.extended_master_secret);
     println!("resumed:    {}", info.resumed);
+    println!(
+        "records:    out {} in {}",
+        info.max_fragment_out, info.max_fragment_in
+    );
     println!(
         "peer chain: {} certificate(s)",
         info.peer_certificates.len()

@@ -28,6 +28,11 @@
 //! `--ocsp RESPONSE.der` staples that DER OCSP response with the first
 //! chain for clients that ask (RFC 6066 §8).
 //!
+//! A client's max_fragment_length (RFC 6066 §4) or record_size_limit (RFC
+//! 8449) is honoured: the `negotiated` line on stderr ends with the
+//! largest record plaintext sent and accepted (`records_out=`,
+//! `records_in=`).
+//!
 //! `--async-key` keeps the private key in a thread standing in for an HSM
 //! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
 //! signature and resumes when the HSM answers.
@@ -437,7 +442,7 @@ fn header_end(buf: &[u8]) -> Option<(usize, usize)> {
 
 fn describe(info: &HandshakeInfo) -> String {
     format!(
-        "{:?} {:?} kx={} group={:?} sig={:?} alpn={:?} sni={:?} ems={} resumed={} client_certs={}{}",
+        "{:?} {:?} kx={} group={:?} sig={:?} alpn={:?} sni={:?} ems={} resumed={} client_certs={} records_out={} records_in={}{}",
         info.version,
         info.cipher_suite,
         info.key_exchange.name(),
@@ -448,6 +453,8 @@ fn describe(info: &HandshakeInfo) -> String {
         info.extended_master_secret,
         info.resumed,
         info.peer_certificates.len(),
+        info.max_fragment_out,
+        info.max_fragment_in,
         info.psk_identity.as_deref().map_or(String::new(), |id| format!(
             " psk_identity={:?}",
             String::from_utf8_lossy(id)

@@ -46,8 +46,9 @@ pub struct Limits {
     /// 64 KiB). Once reached, `receive` stops consuming input (back-pressure,
     /// not an error), so at most this plus one record (16 KiB) is held.
     pub max_buffered_plaintext: usize,
-    /// Unsent TLS output held for the caller (default 96 KiB). When full,
-    /// `send` accepts fewer bytes than offered.
+    /// Unsent TLS output held for the caller (default 96 KiB), at least
+    /// one record: `max_fragment_len` + 2048. When full, `send` accepts
+    /// fewer bytes than offered.
     pub max_buffered_output: usize,
     /// Warning alerts or empty records accepted in a row (default 8); one more
     /// fails with `unexpected_message`, so a flood cannot keep a connection
@@ -142,12 +143,28 @@ fn check_common(
             "max_certificate_chain_len must be at least 1".into(),
         ));
     }
-    if limits.max_buffered_output < MAX_PLAINTEXT + 2048 {
+    // One record of our largest fragment with the most expansion RFC 5246
+    // §6.2.3 allows: `send` can always make progress. A small
+    // max_fragment_len (for peers asked for small records) allows a small
+    // output buffer.
+    if limits.max_buffered_output < max_fragment_len + 2048 {
         return Err(Error::Config(
-            "max_buffered_output must hold at least one record".into(),
+            "max_buffered_output must hold at least one record (max_fragment_len + 2048 bytes)"
+                .into(),
         ));
     }
     Ok(())
+}
+
+/// RFC 8449 §4: "Endpoints MUST NOT send a "record_size_limit" extension
+/// with a value smaller than 64", nor, in TLS 1.2, above 2^14.
+fn check_record_size_limit(limit: Option<u16>) -> Result<(), Error> {
+    match limit {
+        Some(l) if !(64..=crate::record::MAX_PLAINTEXT_U16).contains(&l) => Err(Error::Config(
+            format!("record_size_limit must be between 64 and {MAX_PLAINTEXT} (RFC 8449 §4)"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Whether a server asks clients for certificates (RFC 5246 §7.4.4).
@@ -234,7 +251,9 @@ pub struct ClientConfig {
     pub require_extended_master_secret: bool,
     /// Send server_name (RFC 6066) when connecting to a DNS name. Default `true`.
     pub enable_sni: bool,
-    /// Largest plaintext fragment we put in one record (default 2^14).
+    /// Largest plaintext fragment we put in one record (default 2^14). A
+    /// limit agreed in the hellos (max_fragment_length, record_size_limit)
+    /// lowers it for that connection, never raises it.
     pub max_fragment_len: usize,
     /// Caps on what the server can make us hold.
     pub limits: Limits,
@@ -278,6 +297,31 @@ pub struct ClientConfig {
     /// (RFC 5705). Default `false`: an idle connection holds no master
     /// secret.
     pub enable_exporters: bool,
+    /// Ask the server for records of at most this length, both ways, with
+    /// max_fragment_length (RFC 6066 §4). Default `None`. When
+    /// [`record_size_limit`](Self::record_size_limit) is also set, a server
+    /// that supports record_size_limit uses it and ignores this (RFC 8449
+    /// §5); an older one may answer this instead.
+    ///
+    /// ```
+    /// use tls12::{ClientConfig, MaxFragmentLength, RootCertStore};
+    ///
+    /// let mut config = ClientConfig::new(RootCertStore::empty());
+    /// config.max_fragment_length = Some(MaxFragmentLength::L512);
+    /// ```
+    pub max_fragment_length: Option<crate::MaxFragmentLength>,
+    /// Send record_size_limit (RFC 8449 §4) with this value, 64 to 2^14:
+    /// the largest plaintext the server may put in a protected record to us.
+    /// The server answers with its own limit, which our records then
+    /// respect. Default `None`.
+    ///
+    /// ```
+    /// use tls12::{ClientConfig, RootCertStore};
+    ///
+    /// let mut config = ClientConfig::new(RootCertStore::empty());
+    /// config.record_size_limit = Some(1024);
+    /// ```
+    pub record_size_limit: Option<u16>,
     /// Pre-shared keys we can present for the PSK suites
     /// ([`ClientConfig::add_psk`]).
     pub(crate) psk_identities: Vec<crate::psk::PskIdentity>,
@@ -381,6 +425,8 @@ impl ClientConfig {
             request_ocsp: false,
             key_log: None,
             enable_exporters: false,
+            max_fragment_length: None,
+            record_size_limit: None,
             psk_identities: Vec::new(),
         }
     }
@@ -484,6 +530,7 @@ impl ClientConfig {
         ) {
             return Err(e);
         }
+        check_record_size_limit(self.record_size_limit)?;
         if self.dangerous_skip_webpki && self.verifier.is_none() {
             return Err(Error::Config(
                 "dangerous_skip_webpki needs a verifier: nothing would check the server".into(),
@@ -527,6 +574,12 @@ impl ClientConfig {
         n += ext(0); // session_ticket, without its ticket
         if self.request_ocsp {
             n += ext(crate::codec::extensions::OCSP_STATUS_REQUEST.len());
+        }
+        if self.max_fragment_length.is_some() {
+            n += ext(1);
+        }
+        if self.record_size_limit.is_some() {
+            n += ext(2);
         }
         n
     }
@@ -643,7 +696,9 @@ pub struct ServerConfig {
     /// Refuse clients that do not offer the extended master secret (RFC 7627).
     /// Default `true`.
     pub require_extended_master_secret: bool,
-    /// Largest plaintext fragment we put in one record (default 2^14).
+    /// Largest plaintext fragment we put in one record (default 2^14). A
+    /// limit agreed in the hellos (max_fragment_length, record_size_limit)
+    /// lowers it for that connection, never raises it.
     pub max_fragment_len: usize,
     /// Caps on what a client can make us hold.
     pub limits: Limits,
@@ -679,6 +734,26 @@ pub struct ServerConfig {
     /// a client cannot learn which identities exist. Turn it on only where
     /// identities are not secret and the clearer error helps.
     pub reveal_unknown_psk_identity: bool,
+    /// Honour a client's max_fragment_length (RFC 6066 §4) or
+    /// record_size_limit (RFC 8449) request. Default `true`; `false` ignores
+    /// both extensions, and records stay at up to 2^14 bytes.
+    ///
+    /// ```
+    /// # fn f(mut config: tls12::ServerConfig) {
+    /// config.accept_record_limits = false;
+    /// # }
+    /// ```
+    pub accept_record_limits: bool,
+    /// The limit this server announces in record_size_limit (RFC 8449 §4)
+    /// when a client sends one: the largest plaintext it accepts in a
+    /// protected record, 64 to 2^14 (the default).
+    ///
+    /// ```
+    /// # fn f(mut config: tls12::ServerConfig) {
+    /// config.record_size_limit = 2048;
+    /// # }
+    /// ```
+    pub record_size_limit: u16,
 }
 
 impl ServerConfig {
@@ -832,6 +907,8 @@ impl ServerConfig {
             psk_store: None,
             psk_identity_hint: None,
             reveal_unknown_psk_identity: false,
+            accept_record_limits: true,
+            record_size_limit: crate::record::MAX_PLAINTEXT_U16,
         }
     }
 
@@ -860,6 +937,7 @@ impl ServerConfig {
             &self.limits,
             self.max_fragment_len,
         )?;
+        check_record_size_limit(Some(self.record_size_limit))?;
         if self.dangerous_skip_webpki_for_clients && self.client_verifier.is_none() {
             return Err(Error::Config(
                 "dangerous_skip_webpki_for_clients needs a client_verifier: nothing would check \

@@ -113,4 +113,13 @@ pub struct HandshakeInfo {
     /// suites (on a server, who connected; `None` otherwise). A resumed
     /// session reports the identity of its full handshake.
     pub psk_identity: Option<alloc::boxed::Box<[u8]>>,
+    /// The largest plaintext we put in one record: 2^14, or less as
+    /// configured or as max_fragment_length (RFC 6066 §4) or the peer's
+    /// record_size_limit (RFC 8449 §4) agreed in this handshake.
+    pub max_fragment_out: u16,
+    /// The largest plaintext we accept in one record: 2^14, or the
+    /// max_fragment_length or our record_size_limit agreed in this
+    /// handshake (record_size_limit binds protected records only, RFC 8449
+    /// §4).
+    pub max_fragment_in: u16,
 }

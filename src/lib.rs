@@ -110,7 +110,8 @@ mod stream;
 pub(crate) mod verify;
 
 pub use codec::enums::{
-    AlertDescription, AlertLevel, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
+    AlertDescription, AlertLevel, CipherSuite, MaxFragmentLength, NamedGroup, ProtocolVersion,
+    SignatureScheme,
 };
 pub use config::{ClientAuth, ClientConfig, Limits, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};

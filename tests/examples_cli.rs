@@ -135,6 +135,8 @@ fn flags(example: &str) -> &'static [&'static str] {
             "--async-key",
             "--legacy-rsa-key-transport",
             "--psk",
+            "--max-fragment-length",
+            "--record-size-limit",
             "--help",
         ],
         "mio_server" => &["--listen", "--cert", "--key", "--http", "--echo", "--help"],
@@ -242,6 +244,22 @@ fn bad_arguments_are_usage_errors_with_exit_code_2() {
         ("client", [&client[..], &["--no-such-flag"]].concat()),
         ("client", vec!["--connect", "127.0.0.1:1"]), // no --ca, no --psk
         ("client", [&client[..], &["--reconnect", "-1"]].concat()),
+        (
+            "client",
+            [&client[..], &["--max-fragment-length", "1000"]].concat(),
+        ), // not one of RFC 6066's four
+        (
+            "client",
+            [&client[..], &["--max-fragment-length", "x"]].concat(),
+        ),
+        (
+            "client",
+            [&client[..], &["--record-size-limit", "63"]].concat(),
+        ), // below RFC 8449's 64
+        (
+            "client",
+            [&client[..], &["--record-size-limit", "16385"]].concat(),
+        ), // above 2^14
         (
             "client",
             [

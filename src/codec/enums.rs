@@ -477,3 +477,71 @@ mod tests {
         assert_eq!(alloc::format!("{s:?}"), "CipherSuite(0x1234)");
     }
 }
+
+/// The record lengths a client can ask for with max_fragment_length
+/// (RFC 6066 §4: `enum { 2^9(1), 2^10(2), 2^11(3), 2^12(4), (255) }
+/// MaxFragmentLength`).
+///
+/// ```
+/// use tls12::MaxFragmentLength;
+///
+/// assert_eq!(MaxFragmentLength::L512.length(), 512);
+/// assert_eq!(MaxFragmentLength::from_length(4096), Some(MaxFragmentLength::L4096));
+/// assert_eq!(MaxFragmentLength::from_length(1000), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MaxFragmentLength {
+    /// 2^9 = 512 bytes (code 1).
+    L512,
+    /// 2^10 = 1024 bytes (code 2).
+    L1024,
+    /// 2^11 = 2048 bytes (code 3).
+    L2048,
+    /// 2^12 = 4096 bytes (code 4).
+    L4096,
+}
+
+impl MaxFragmentLength {
+    /// The length in bytes.
+    pub const fn length(self) -> u16 {
+        match self {
+            Self::L512 => 512,
+            Self::L1024 => 1024,
+            Self::L2048 => 2048,
+            Self::L4096 => 4096,
+        }
+    }
+
+    /// The length of `len` bytes, if it is one of the four RFC 6066 allows.
+    pub const fn from_length(len: u16) -> Option<Self> {
+        match len {
+            512 => Some(Self::L512),
+            1024 => Some(Self::L1024),
+            2048 => Some(Self::L2048),
+            4096 => Some(Self::L4096),
+            _ => None,
+        }
+    }
+
+    /// The code sent on the wire (1 to 4).
+    pub(crate) const fn code(self) -> u8 {
+        match self {
+            Self::L512 => 1,
+            Self::L1024 => 2,
+            Self::L2048 => 3,
+            Self::L4096 => 4,
+        }
+    }
+
+    /// The length a wire code names; `None` for codes RFC 6066 §4 does not
+    /// define.
+    pub(crate) const fn from_code(code: u8) -> Option<Self> {
+        match code {
+            1 => Some(Self::L512),
+            2 => Some(Self::L1024),
+            3 => Some(Self::L2048),
+            4 => Some(Self::L4096),
+            _ => None,
+        }
+    }
+}

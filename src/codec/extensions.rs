@@ -5,7 +5,9 @@
 
 use alloc::vec::Vec;
 
-use super::enums::{EcPointFormat, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
+use super::enums::{
+    EcPointFormat, ExtensionType, MaxFragmentLength, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 use super::list::List;
 use super::{Codec, Reader, Writer};
 use crate::error::Error;
@@ -31,6 +33,10 @@ pub(crate) enum ClientExtension<'a> {
     /// RFC 6066 §8: `CertificateStatusRequest`, kept whole (checked on
     /// decode when its type is ocsp).
     StatusRequest(&'a [u8]),
+    /// RFC 6066 §4: one byte, a code of 1 to 4.
+    MaxFragmentLength(MaxFragmentLength),
+    /// RFC 8449 §4: `uint16 RecordSizeLimit`, at least 64.
+    RecordSizeLimit(u16),
     Unknown {
         typ: u16,
         body: &'a [u8],
@@ -51,6 +57,10 @@ pub(crate) enum ServerExtension<'a> {
     SessionTicketAck,
     /// RFC 6066 §8: empty, announcing a CertificateStatus message.
     StatusRequestAck,
+    /// RFC 6066 §4: the client's code, echoed.
+    MaxFragmentLength(MaxFragmentLength),
+    /// RFC 8449 §4: the server's own limit, at least 64.
+    RecordSizeLimit(u16),
     Unknown {
         typ: u16,
         body: &'a [u8],
@@ -195,6 +205,30 @@ fn check_status_request(body: &[u8]) -> Result<(), Error> {
     r.expect_empty(WHAT)
 }
 
+/// RFC 6066 §4: `enum { 2^9(1), 2^10(2), 2^11(3), 2^12(4), (255) }
+/// MaxFragmentLength`; "a value other than the allowed values" is
+/// illegal_parameter.
+fn decode_max_fragment_length(r: &mut Reader<'_>) -> Result<MaxFragmentLength, Error> {
+    MaxFragmentLength::from_code(r.u8("max_fragment_length extension")?).ok_or(
+        Error::IllegalParameter("max_fragment_length is not 1 to 4 (RFC 6066 §4)"),
+    )
+}
+
+/// RFC 8449 §4: `uint16 RecordSizeLimit`; "Endpoints MUST NOT send a
+/// "record_size_limit" extension with a value smaller than 64. An endpoint
+/// MUST treat receipt of a smaller value as a fatal error and generate an
+/// "illegal_parameter" alert." A value above 2^14 is kept: a server must
+/// not refuse it (the caller clamps it).
+fn decode_record_size_limit(r: &mut Reader<'_>) -> Result<u16, Error> {
+    let limit = r.u16("record_size_limit extension")?;
+    if limit < 64 {
+        return Err(Error::IllegalParameter(
+            "record_size_limit below 64 (RFC 8449 §4)",
+        ));
+    }
+    Ok(limit)
+}
+
 /// Fails with decode_error unless the extension body is empty.
 fn expect_empty_body(body: &[u8], what: &'static str) -> Result<(), Error> {
     if body.is_empty() {
@@ -218,6 +252,8 @@ impl ClientExtension<'_> {
             Self::SessionTicket(_) => ExtensionType::SessionTicket,
             Self::SupportedVersions(_) => ExtensionType::SupportedVersions,
             Self::StatusRequest(_) => ExtensionType::StatusRequest,
+            Self::MaxFragmentLength(_) => ExtensionType::MaxFragmentLength,
+            Self::RecordSizeLimit(_) => ExtensionType::RecordSizeLimit,
             Self::Unknown { typ, .. } => ExtensionType::from_wire(*typ),
         }
     }
@@ -237,6 +273,8 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
             Self::SessionTicket(t) => out.put(t),
             Self::SupportedVersions(v) => v.encode(1, out),
             Self::StatusRequest(body) => out.put(body),
+            Self::MaxFragmentLength(len) => out.put_u8(len.code()),
+            Self::RecordSizeLimit(limit) => out.put_u16(*limit),
             Self::Unknown { body, .. } => out.put(body),
         });
     }
@@ -289,6 +327,12 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
                     check_status_request(all)?;
                     Self::StatusRequest(all)
                 }
+                ExtensionType::MaxFragmentLength => {
+                    Self::MaxFragmentLength(decode_max_fragment_length(&mut b)?)
+                }
+                ExtensionType::RecordSizeLimit => {
+                    Self::RecordSizeLimit(decode_record_size_limit(&mut b)?)
+                }
                 _ => {
                     // Kept as received; the state machine decides.
                     Self::Unknown {
@@ -313,6 +357,8 @@ impl ServerExtension<'_> {
             Self::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
             Self::SessionTicketAck => ExtensionType::SessionTicket,
             Self::StatusRequestAck => ExtensionType::StatusRequest,
+            Self::MaxFragmentLength(_) => ExtensionType::MaxFragmentLength,
+            Self::RecordSizeLimit(_) => ExtensionType::RecordSizeLimit,
             Self::Unknown { typ, .. } => ExtensionType::from_wire(*typ),
         }
     }
@@ -329,6 +375,8 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
             Self::EcPointFormats(v) => v.encode(1, out),
             Self::Alpn(name) => List::borrowed(&[ProtocolName(name)]).encode(2, out),
             Self::RenegotiationInfo(v) => out.with_len(1, |out| out.put(v)),
+            Self::MaxFragmentLength(len) => out.put_u8(len.code()),
+            Self::RecordSizeLimit(limit) => out.put_u16(*limit),
             Self::Unknown { body, .. } => out.put(body),
         });
     }
@@ -376,6 +424,12 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
             ExtensionType::StatusRequest => {
                 expect_empty_body(body, "status_request extension")?;
                 Self::StatusRequestAck
+            }
+            ExtensionType::MaxFragmentLength => {
+                Self::MaxFragmentLength(decode_max_fragment_length(&mut b)?)
+            }
+            ExtensionType::RecordSizeLimit => {
+                Self::RecordSizeLimit(decode_record_size_limit(&mut b)?)
             }
             _ => {
                 // Kept as received; the state machine decides.
@@ -592,5 +646,63 @@ mod tests {
         out.clear();
         ServerExtension::StatusRequestAck.encode(&mut out);
         assert_eq!(out, ext(5, &[]));
+    }
+
+    /// RFC 6066 §4 and RFC 8449 §4 in both hellos: the four codes and
+    /// limits from 64 decode and re-encode; other codes and limits below 64
+    /// are illegal_parameter; a wrong length is decode_error.
+    #[test]
+    fn record_limit_rules() {
+        for (code, len) in [(1u8, 512u16), (2, 1024), (3, 2048), (4, 4096)] {
+            let mfl = MaxFragmentLength::from_code(code).unwrap();
+            assert_eq!(mfl.length(), len);
+            assert_eq!(
+                client(1, &[code]),
+                Ok(ClientExtension::MaxFragmentLength(mfl))
+            );
+            assert_eq!(
+                server(1, &[code]),
+                Ok(ServerExtension::MaxFragmentLength(mfl))
+            );
+            let mut out = Vec::new();
+            ClientExtension::MaxFragmentLength(mfl).encode(&mut out);
+            assert_eq!(out, ext(1, &[code]));
+        }
+        for code in [0u8, 5, 255] {
+            assert!(matches!(
+                client(1, &[code]),
+                Err(Error::IllegalParameter(_))
+            ));
+            assert!(matches!(
+                server(1, &[code]),
+                Err(Error::IllegalParameter(_))
+            ));
+        }
+        assert!(is_decode(client(1, &[])));
+        assert!(is_decode(client(1, &[1, 1])));
+        assert!(is_decode(server(1, &[])));
+
+        for limit in [64u16, 512, 16384, 16385, u16::MAX] {
+            let body = limit.to_be_bytes();
+            assert_eq!(
+                client(28, &body),
+                Ok(ClientExtension::RecordSizeLimit(limit))
+            );
+            assert_eq!(
+                server(28, &body),
+                Ok(ServerExtension::RecordSizeLimit(limit))
+            );
+            let mut out = Vec::new();
+            ServerExtension::RecordSizeLimit(limit).encode(&mut out);
+            assert_eq!(out, ext(28, &body));
+        }
+        for limit in [0u16, 1, 63] {
+            let body = limit.to_be_bytes();
+            assert!(matches!(client(28, &body), Err(Error::IllegalParameter(_))));
+            assert!(matches!(server(28, &body), Err(Error::IllegalParameter(_))));
+        }
+        assert!(is_decode(client(28, &[1])));
+        assert!(is_decode(client(28, &[1, 0, 0])));
+        assert!(is_decode(server(28, &[])));
     }
 }

@@ -315,6 +315,22 @@ impl<'a> ClientHello<'a> {
         }
     }
 
+    /// The length max_fragment_length asks for (RFC 6066 §4), if sent.
+    pub(crate) fn max_fragment_length(&self) -> Option<super::enums::MaxFragmentLength> {
+        match self.find_ext(ExtensionType::MaxFragmentLength)? {
+            ClientExtension::MaxFragmentLength(len) => Some(len),
+            _ => None,
+        }
+    }
+
+    /// The client's record_size_limit (RFC 8449 §4), if sent.
+    pub(crate) fn record_size_limit(&self) -> Option<u16> {
+        match self.find_ext(ExtensionType::RecordSizeLimit)? {
+            ClientExtension::RecordSizeLimit(limit) => Some(limit),
+            _ => None,
+        }
+    }
+
     /// Whether extended_master_secret (RFC 7627) was offered.
     pub(crate) fn has_ems(&self) -> bool {
         self.find_ext(ExtensionType::ExtendedMasterSecret).is_some()

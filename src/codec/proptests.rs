@@ -11,7 +11,7 @@ use super::alert::AlertMessage;
 use super::enums::{AlertDescription, AlertLevel};
 use super::enums::{
     CipherSuite, ClientCertificateType, Compression, EcCurveType, EcPointFormat, ExtensionType,
-    HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+    HandshakeType, MaxFragmentLength, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use super::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNameList};
 use super::handshake::{
@@ -62,9 +62,19 @@ fn session_id() -> impl Strategy<Value = SessionId> {
 }
 
 /// Extension types with a typed client variant; `Unknown` must avoid them.
-const CLIENT_TYPED: [u16; 9] = [0, 10, 11, 13, 16, 23, 0xff01, 35, 43];
+const CLIENT_TYPED: [u16; 11] = [0, 1, 10, 11, 13, 16, 23, 28, 0xff01, 35, 43];
 /// Extension types with a typed server variant.
-const SERVER_TYPED: [u16; 6] = [0, 11, 16, 23, 0xff01, 35];
+const SERVER_TYPED: [u16; 8] = [0, 1, 11, 16, 23, 28, 0xff01, 35];
+
+/// RFC 6066 §4's four lengths.
+fn max_fragment_length() -> impl Strategy<Value = MaxFragmentLength> {
+    prop::sample::select(vec![
+        MaxFragmentLength::L512,
+        MaxFragmentLength::L1024,
+        MaxFragmentLength::L2048,
+        MaxFragmentLength::L4096,
+    ])
+}
 
 /// A received server_name list (RFC 6066 §3): entries of any type, at most
 /// one of them host_name, as a decoder returns them.
@@ -108,6 +118,8 @@ fn client_ext() -> impl Strategy<Value = ClientExtension<'static>> {
         bytes(0..40).prop_map(ClientExtension::RenegotiationInfo),
         bytes(0..40).prop_map(ClientExtension::SessionTicket),
         list(version(), 1..5).prop_map(|v| ClientExtension::SupportedVersions(v.into())),
+        max_fragment_length().prop_map(ClientExtension::MaxFragmentLength),
+        (64u16..).prop_map(ClientExtension::RecordSizeLimit),
         (
             any::<u16>().prop_filter("typed", |t| !CLIENT_TYPED.contains(t)),
             bytes(0..20)
@@ -124,6 +136,8 @@ fn server_ext() -> impl Strategy<Value = ServerExtension<'static>> {
         Just(ServerExtension::ExtendedMasterSecret),
         bytes(0..40).prop_map(ServerExtension::RenegotiationInfo),
         Just(ServerExtension::SessionTicketAck),
+        max_fragment_length().prop_map(ServerExtension::MaxFragmentLength),
+        (64u16..).prop_map(ServerExtension::RecordSizeLimit),
         (
             any::<u16>().prop_filter("typed", |t| !SERVER_TYPED.contains(t)),
             bytes(0..20)

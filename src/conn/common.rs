@@ -134,7 +134,8 @@ impl Common {
 
     /// Marks the handshake finished: reports it, frees what only the
     /// handshake needed, and sends the data the caller wrote meanwhile.
-    pub(crate) fn complete(&mut self, info: HandshakeInfo) -> Result<(), Error> {
+    pub(crate) fn complete(&mut self, mut info: HandshakeInfo) -> Result<(), Error> {
+        (info.max_fragment_out, info.max_fragment_in) = self.record.fragment_limits();
         self.info = Some(info);
         self.encode_buf = Vec::new();
         self.record.handshake_done();

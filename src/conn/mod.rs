@@ -534,7 +534,7 @@ impl Connection {
             }
             if self.incoming.is_empty() {
                 // Fast path: whole records straight from the caller's slice.
-                if let Some(hdr) = RecordHeader::parse(input)? {
+                if let Some(hdr) = self.parse_header(input)? {
                     let total = HEADER_LEN + hdr.len;
                     if let Some(payload) = input.get(HEADER_LEN..total) {
                         self.process_copied(hdr, payload)?;
@@ -548,7 +548,7 @@ impl Connection {
             if input.is_empty() {
                 break;
             }
-            let need = match RecordHeader::parse(&self.incoming)? {
+            let need = match self.parse_header(&self.incoming)? {
                 None => HEADER_LEN - self.incoming.len(),
                 Some(hdr) => HEADER_LEN + hdr.len - self.incoming.len(),
             };
@@ -571,6 +571,25 @@ impl Connection {
         Ok(consumed)
     }
 
+    /// Decodes the record header at the start of `buf`, refusing with
+    /// record_overflow a record longer than the limits in force allow
+    /// (RFC 5246 §6.2.3; RFC 6066 §4 and RFC 8449 §4 once a smaller limit
+    /// is agreed) before its body arrives, so that the partial-record buffer
+    /// is sized from the negotiated limit.
+    fn parse_header(&self, buf: &[u8]) -> Result<Option<RecordHeader>, Error> {
+        let Some(hdr) = RecordHeader::parse(buf)? else {
+            return Ok(None);
+        };
+        let limit = self.common.record.max_fragment_in();
+        if hdr.len > limit {
+            return Err(Error::RecordOverflow {
+                len: hdr.len,
+                limit,
+            });
+        }
+        Ok(Some(hdr))
+    }
+
     /// Processes one record whose payload the caller still owns.
     ///
     /// Before keys are installed the record is dispatched straight from the
@@ -583,7 +602,7 @@ impl Connection {
     fn process_copied(&mut self, hdr: RecordHeader, payload: &[u8]) -> Result<(), Error> {
         self.check_record(hdr)?;
         let Some(nonce_len) = self.common.record.explicit_nonce_len() else {
-            check_unprotected_len(payload.len())?;
+            self.common.record.check_unprotected_len(payload.len())?;
             if self.dispatch(hdr.typ, payload)? {
                 // Unreachable in practice (the table refuses application
                 // data until the handshake, which installs keys, completes);
@@ -700,7 +719,7 @@ impl Connection {
                 .open_in_place(hdr.typ, hdr.version, payload)
                 .map_err(|e| self.side.record_error(e))?,
             None => {
-                check_unprotected_len(payload.len())?;
+                self.common.record.check_unprotected_len(payload.len())?;
                 0..payload.len()
             }
         };
@@ -880,7 +899,7 @@ impl Connection {
                 "receive_in_place while an operation for the caller is pending",
             ));
         }
-        let hdr = match RecordHeader::parse(buf) {
+        let hdr = match self.parse_header(buf) {
             Ok(Some(hdr)) if buf.len() >= HEADER_LEN + hdr.len => hdr,
             Ok(_) => {
                 return Ok(InPlace {
@@ -1222,17 +1241,6 @@ impl Connection {
             .write_state()
             .map(crate::record::cipher::RecordSealer::fuzzing_twin)
     }
-}
-
-/// RFC 5246 §6.2.1: an unprotected record is at most 2^14 bytes.
-fn check_unprotected_len(len: usize) -> Result<(), Error> {
-    if len > crate::record::MAX_PLAINTEXT {
-        return Err(Error::RecordOverflow {
-            len,
-            limit: crate::record::MAX_PLAINTEXT,
-        });
-    }
-    Ok(())
 }
 
 /// Protected non-application records up to this size (ciphertext without

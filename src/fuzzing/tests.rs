@@ -131,6 +131,16 @@ fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
         let name = std::format!("ext_{:04x}", u16::from_be_bytes([e[0], e[1]]));
         out.push(("server_extension", name, e));
     }
+    // max_fragment_length (RFC 6066 §4) and record_size_limit (RFC 8449
+    // §4), which the harness's configurations do not send.
+    for (target, name, frame) in [
+        ("client_extension", "ext_0001", vec![0, 1, 0, 1, 1]),
+        ("client_extension", "ext_001c", vec![0, 28, 0, 2, 2, 0]),
+        ("server_extension", "ext_0001", vec![0, 1, 0, 1, 4]),
+        ("server_extension", "ext_001c", vec![0, 28, 0, 2, 0x40, 0]),
+    ] {
+        out.push((target, name.into(), frame));
+    }
     out.push(("alert", "fatal_decode_error".into(), vec![2, 50]));
     out.push(("alert", "close_notify".into(), vec![1, 0]));
     out.push(("server_key_exchange", "p256".into(), ske[4..].to_vec()));

@@ -31,8 +31,8 @@ use super::{
     Next, OpRequest, Premaster, Role, SignedParams, Transition,
 };
 use crate::codec::enums::{
-    ClientCertificateType, Compression, EcPointFormat, HandshakeType, ProtocolVersion,
-    SignatureScheme,
+    ClientCertificateType, Compression, EcPointFormat, HandshakeType, MaxFragmentLength,
+    ProtocolVersion, SignatureScheme,
 };
 use crate::codec::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNameList};
 use crate::codec::handshake::{
@@ -50,6 +50,7 @@ use crate::crypto::signature::webpki_algorithms;
 use crate::crypto::suites::{self, AuthAlgorithm, KeyExchangeAlgorithm};
 use crate::crypto::transcript::{HelloTranscript, Transcript};
 use crate::error::{CertificateError, Error};
+use crate::record::layer::RecordLimits;
 use crate::session::ClientSession;
 use crate::verify::{certificate_issuer, verify_server_chain};
 use ring::agreement;
@@ -292,7 +293,7 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
         None => SessionId::EMPTY,
     };
 
-    let mut extensions = ListBuf::<_, 9>::new(ClientExtension::ExtendedMasterSecret);
+    let mut extensions = ListBuf::<_, 11>::new(ClientExtension::ExtendedMasterSecret);
     if let Some(name) = ctx.sni() {
         extensions.push(ClientExtension::ServerName(ServerNameList::HostName(
             name.as_bytes(),
@@ -336,6 +337,12 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
         extensions.push(ClientExtension::StatusRequest(
             &crate::codec::extensions::OCSP_STATUS_REQUEST,
         ))?;
+    }
+    if let Some(len) = config.max_fragment_length {
+        extensions.push(ClientExtension::MaxFragmentLength(len))?;
+    }
+    if let Some(limit) = config.record_size_limit {
+        extensions.push(ClientExtension::RecordSizeLimit(limit))?;
     }
 
     let hello = ClientHello {
@@ -667,6 +674,8 @@ impl ExpectServerHello {
             ocsp_response: None,
             psk_identity: None,
         };
+        let mut mfl_answer = None;
+        let mut rsl_answer = None;
         // RFC 5246 §7.4.1.4: a server may only send extensions the client
         // offered; anything else is unsupported_extension.
         for ext in sh.extensions.iter() {
@@ -708,6 +717,12 @@ impl ExpectServerHello {
                 // ServerHello (RFC 8422 §5.2 sends none), so it is ignored.
                 ServerExtension::Unknown { typ, .. }
                     if typ == crate::codec::enums::ExtensionType::SupportedGroups.to_wire() => {}
+                ServerExtension::MaxFragmentLength(len) if config.max_fragment_length.is_some() => {
+                    mfl_answer = Some(len);
+                }
+                ServerExtension::RecordSizeLimit(limit) if config.record_size_limit.is_some() => {
+                    rsl_answer = Some(limit);
+                }
                 other => return Err(Error::UnsupportedExtension(other.typ().to_wire())),
             }
         }
@@ -719,6 +734,9 @@ impl ExpectServerHello {
         }
 
         io.record.agree_version();
+        if let Some(limits) = record_limits(config, mfl_answer, rsl_answer)? {
+            io.record.set_limits(limits);
+        }
         let mut transcript = self.transcript.into_transcript(suite.hash);
         transcript.add(raw);
 
@@ -745,6 +763,58 @@ impl ExpectServerHello {
                 State::ExpectCertificate(ExpectCertificate { neg, transcript })
             }
         })
+    }
+}
+
+/// The record sizes the ServerHello agrees to, checked against what we
+/// asked for; negotiated afresh on every handshake, resumed or not (RFC
+/// 6066 §4).
+fn record_limits(
+    config: &crate::ClientConfig,
+    mfl: Option<MaxFragmentLength>,
+    rsl: Option<u16>,
+) -> Result<Option<RecordLimits>, Error> {
+    match (mfl, rsl, config.record_size_limit) {
+        (None, None, _) => Ok(None),
+        // RFC 8449 §5: "A server that supports the record_size_limit
+        // extension MUST ignore a max_fragment_length that appears in a
+        // ClientHello if both extensions appear."
+        (Some(_), Some(_), _) => Err(Error::IllegalParameter(
+            "server answered both max_fragment_length and record_size_limit (RFC 8449 §5)",
+        )),
+        (Some(len), None, _) => {
+            // RFC 6066 §4: "if a client receives a maximum fragment length
+            // negotiation response that differs from the length it
+            // requested, it MUST also abort the handshake with an
+            // "illegal_parameter" alert."
+            if config.max_fragment_length != Some(len) {
+                return Err(Error::IllegalParameter(
+                    "server answered a different max_fragment_length (RFC 6066 §4)",
+                ));
+            }
+            Ok(Some(RecordLimits {
+                send: len.length(),
+                receive: len.length(),
+                receive_unprotected: true,
+            }))
+        }
+        (None, Some(theirs), Some(ours)) => {
+            // RFC 8449 §4: "A client MAY abort the handshake with an
+            // "illegal_parameter" alert if the record_size_limit extension
+            // includes a value greater than the maximum record size
+            // permitted by the negotiated protocol version" (2^14 in TLS 1.2).
+            if usize::from(theirs) > crate::record::MAX_PLAINTEXT {
+                return Err(Error::IllegalParameter(
+                    "server's record_size_limit exceeds 2^14 (RFC 8449 §4)",
+                ));
+            }
+            Ok(Some(RecordLimits {
+                send: theirs,
+                receive: ours,
+                receive_unprotected: false,
+            }))
+        }
+        (None, Some(_), None) => Err(Error::Internal("record_size_limit we did not send")),
     }
 }
 

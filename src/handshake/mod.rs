@@ -297,6 +297,9 @@ impl Negotiated {
             resumed: self.resumed,
             ocsp_response: self.ocsp_response,
             psk_identity: self.psk_identity,
+            // Filled in from the record layer when the handshake completes.
+            max_fragment_out: crate::record::MAX_PLAINTEXT_U16,
+            max_fragment_in: crate::record::MAX_PLAINTEXT_U16,
         }
     }
 

@@ -32,8 +32,8 @@ use super::{
     Negotiated, Next, OpRequest, Premaster, Role, SignedParams, Transition,
 };
 use crate::codec::enums::{
-    CipherSuite, ClientCertificateType, Compression, EcPointFormat, HandshakeType, NamedGroup,
-    ProtocolVersion, SignatureScheme,
+    CipherSuite, ClientCertificateType, Compression, EcPointFormat, HandshakeType,
+    MaxFragmentLength, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::codec::extensions::ServerExtension;
 use crate::codec::handshake::CertificateStatus;
@@ -55,6 +55,7 @@ use crate::crypto::suites::{self, KeyExchangeAlgorithm, SuiteParams};
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::keyop::Choice;
+use crate::record::layer::RecordLimits;
 use crate::session::Session;
 use crate::verify::verify_client_chain;
 
@@ -684,6 +685,70 @@ struct HelloDecisions {
     point_formats_offered: bool,
     #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
     ticket_offered: bool,
+    /// The record sizes agreed, and the extension that answers the client.
+    record_limit: Option<(RecordLimits, LimitAnswer)>,
+}
+
+/// How the ServerHello answers a record size request.
+#[derive(Debug, Clone, Copy)]
+enum LimitAnswer {
+    /// RFC 6066 §4: the client's value, echoed.
+    MaxFragmentLength(MaxFragmentLength),
+    /// RFC 8449 §4: our own limit.
+    RecordSizeLimit(u16),
+}
+
+/// The record sizes a ClientHello asks for, as this server honours them
+/// (per handshake, resumed or not: RFC 6066 §4 applies a negotiated length
+/// to a resumed session only if negotiated again).
+fn decide_record_limit(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+) -> Option<(RecordLimits, LimitAnswer)> {
+    if !config.accept_record_limits {
+        return None;
+    }
+    // RFC 8449 §5: "A server that supports the record_size_limit extension
+    // MUST ignore a max_fragment_length that appears in a ClientHello if
+    // both extensions appear."
+    if let Some(theirs) = ch.record_size_limit() {
+        // RFC 8449 §4: a value above 2^14 is not refused by a server ("A
+        // server MUST NOT enforce this restriction"); TLS 1.2 records are
+        // at most 2^14 anyway.
+        let ours = config.record_size_limit;
+        // RFC 8449 §4: in TLS 1.3 the value also counts the inner content
+        // type ("The value includes the content type and padding added in
+        // TLS 1.3"), in TLS 1.2 only the plaintext. A client that offers
+        // TLS 1.3 too writes its value before knowing which version will be
+        // spoken, and may mean it in TLS 1.3's terms (GnuTLS sends 513 for
+        // 512 and then holds TLS 1.2 records to 512): our records stay one
+        // byte under it, which satisfies either reading.
+        let offers_tls13 = ch
+            .supported_versions()
+            .is_some_and(|v| v.contains(&ProtocolVersion::Tls13));
+        let theirs = if offers_tls13 {
+            theirs.saturating_sub(1)
+        } else {
+            theirs
+        };
+        return Some((
+            RecordLimits {
+                send: theirs.min(crate::record::MAX_PLAINTEXT_U16),
+                receive: ours,
+                receive_unprotected: false,
+            },
+            LimitAnswer::RecordSizeLimit(ours),
+        ));
+    }
+    let len = ch.max_fragment_length()?;
+    Some((
+        RecordLimits {
+            send: len.length(),
+            receive: len.length(),
+            receive_unprotected: true,
+        },
+        LimitAnswer::MaxFragmentLength(len),
+    ))
 }
 
 fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions, Error> {
@@ -750,6 +815,7 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
         alpn,
         point_formats_offered: point_formats.is_some(),
         ticket_offered: ch.session_ticket().is_some(),
+        record_limit: decide_record_limit(config, ch),
     })
 }
 
@@ -890,8 +956,17 @@ fn server_extensions<'a>(
     d: &'a HelloDecisions,
     ticket: bool,
     ack_name: bool,
-) -> Result<ListBuf<ServerExtension<'a>, 7>, Error> {
+) -> Result<ListBuf<ServerExtension<'a>, 8>, Error> {
     let mut extensions = ListBuf::new(ServerExtension::ServerNameAck);
+    match d.record_limit {
+        Some((_, LimitAnswer::MaxFragmentLength(len))) => {
+            extensions.push(ServerExtension::MaxFragmentLength(len))?;
+        }
+        Some((_, LimitAnswer::RecordSizeLimit(limit))) => {
+            extensions.push(ServerExtension::RecordSizeLimit(limit))?;
+        }
+        None => {}
+    }
     if d.secure_renegotiation {
         extensions.push(ServerExtension::RenegotiationInfo(&[]))?;
     }
@@ -1053,6 +1128,7 @@ fn full_handshake(
         session_id,
         suite,
         &extensions,
+        d.record_limit.map(|(limits, _)| limits),
     )?;
 
     let chain = List::borrowed(&identity.chain);
@@ -1182,6 +1258,7 @@ fn psk_first_flight(
         session_id,
         suite,
         &extensions,
+        d.record_limit.map(|(limits, _)| limits),
     )?;
     let hint = config.psk_identity_hint.as_deref();
     let kx = match group {
@@ -1315,6 +1392,7 @@ fn resume(
         session_id,
         suite,
         &extensions,
+        d.record_limit.map(|(limits, _)| limits),
     )?;
 
     let neg = Negotiated {
@@ -1359,7 +1437,8 @@ fn send_server_hello(
     server_random: [u8; 32],
     session_id: SessionId,
     suite: &SuiteParams,
-    extensions: &ListBuf<ServerExtension<'_>, 7>,
+    extensions: &ListBuf<ServerExtension<'_>, 8>,
+    record_limit: Option<RecordLimits>,
 ) -> Result<(), Error> {
     io.record.agree_version();
     let hello = ServerHello {
@@ -1371,7 +1450,14 @@ fn send_server_hello(
         extensions: extensions.as_list(),
         extensions_present: true,
     };
-    emit(io, transcript, &HandshakeMessage::ServerHello(hello))
+    emit(io, transcript, &HandshakeMessage::ServerHello(hello))?;
+    // RFC 6066 §4: "the client and server MUST immediately begin
+    // fragmenting messages (including handshake messages)"; the rest of
+    // this flight already goes out in records of the agreed size.
+    if let Some(limits) = record_limit {
+        io.record.set_limits(limits);
+    }
+    Ok(())
 }
 
 impl ExpectCertificate {

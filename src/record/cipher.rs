@@ -29,7 +29,7 @@ use core::ops::Range;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
 use zeroize::Zeroizing;
 
-use super::{RecordHeader, HEADER_LEN, MAX_PLAINTEXT};
+use super::{RecordHeader, HEADER_LEN, MAX_PLAINTEXT, MAX_PLAINTEXT_U16};
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::crypto::suites::AeadAlgorithm;
 use crate::error::Error;
@@ -59,6 +59,10 @@ struct State {
     /// once record 2^64-1 has been processed: RFC 5246 §6.1 says sequence
     /// numbers "may not exceed 2^64-1" and must not wrap.
     seq: Option<u64>,
+    /// For opening, the largest plaintext accepted: 2^14 (RFC 5246
+    /// §6.2.1), or less once a smaller limit is agreed (RFC 6066 §4, RFC
+    /// 8449 §4). Kept here, where the IV's alignment leaves room for it.
+    max_plaintext: u16,
     /// The key bytes, kept only in fuzzing builds so that the harness can
     /// open and re-seal a connection's own records (see [`RecordTwin`]).
     #[cfg(feature = "fuzzing")]
@@ -97,6 +101,7 @@ impl State {
             key,
             iv,
             seq: Some(0),
+            max_plaintext: MAX_PLAINTEXT_U16,
             #[cfg(feature = "fuzzing")]
             raw_key: Zeroizing::new(raw_key.to_vec()),
         })
@@ -429,6 +434,25 @@ impl RecordOpener {
         State::new(aead, key, fixed_iv).map(|state| Self { state })
     }
 
+    /// Lowers the largest plaintext accepted to `max` (at most 2^14): what
+    /// we advertised in max_fragment_length (RFC 6066 §4) or
+    /// record_size_limit (RFC 8449 §4).
+    pub(crate) fn set_max_plaintext(&mut self, max: u16) {
+        self.state.max_plaintext = max.min(MAX_PLAINTEXT_U16);
+    }
+
+    /// Bytes a record grows by when sealed (explicit nonce and tag; the
+    /// header is not included): with the plaintext cap, the largest record
+    /// fragment accepted.
+    pub(crate) fn overhead(&self) -> usize {
+        self.state.aead.overhead()
+    }
+
+    /// The largest plaintext accepted.
+    pub(crate) fn max_plaintext(&self) -> usize {
+        usize::from(self.state.max_plaintext)
+    }
+
     /// Decrypts the record fragment `payload` (everything after the 5-byte
     /// header) in place and returns where the plaintext now lies in it.
     ///
@@ -499,10 +523,12 @@ impl RecordOpener {
         self.state.open_in_place(nonce, aad, in_out)?;
         // Checked after authentication so that only a record the peer really
         // sent can produce record_overflow; a forged one is bad_record_mac.
-        if plain_len > MAX_PLAINTEXT {
+        // The cap is 2^14 (RFC 5246 §6.2.1) or the limit we advertised (RFC
+        // 6066 §4, RFC 8449 §4: record_overflow either way).
+        if plain_len > self.max_plaintext() {
             return Err(Error::RecordOverflow {
                 len: plain_len,
-                limit: MAX_PLAINTEXT,
+                limit: self.max_plaintext(),
             });
         }
         self.state.advance(seq);
@@ -851,6 +877,32 @@ mod tests {
                     limit: MAX_PLAINTEXT
                 })
             );
+        }
+    }
+
+    /// A negotiated cap (RFC 6066 §4, RFC 8449 §4): an authentic record
+    /// over it is record_overflow, one at it opens; the cap never rises
+    /// above 2^14.
+    #[test]
+    fn negotiated_plaintext_cap() {
+        for &aead in ALL {
+            let (mut s, mut o) = pair(aead);
+            o.set_max_plaintext(512);
+            assert_eq!(o.max_plaintext(), 512);
+            let mut out = Vec::new();
+            s.seal(APP, V12, &[1u8; 512], &mut out).unwrap();
+            assert_eq!(open_record(&mut o, &mut out).unwrap(), [1u8; 512]);
+            let mut out = Vec::new();
+            s.seal(APP, V12, &[2u8; 513], &mut out).unwrap();
+            assert_eq!(
+                open_record(&mut o, &mut out),
+                Err(Error::RecordOverflow {
+                    len: 513,
+                    limit: 512
+                })
+            );
+            o.set_max_plaintext(u16::MAX);
+            assert_eq!(o.max_plaintext(), MAX_PLAINTEXT);
         }
     }
 

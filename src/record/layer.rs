@@ -14,7 +14,7 @@ use crate::error::Error;
 
 use super::cipher::{RecordOpener, RecordSealer};
 use super::queue::ByteQueue;
-use super::{write_plain, RecordHeader, HEADER_LEN};
+use super::{write_plain, RecordHeader, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT_U16};
 
 /// First capacity of the output queue.
 const OUT_INITIAL: usize = 2048;
@@ -35,8 +35,39 @@ impl PendingKeys {
     }
 }
 
+/// Record sizes agreed in the hellos.
+///
+/// * max_fragment_length (RFC 6066 §4): one length for both directions,
+///   for every record after the hellos, handshake records included
+///   ("the client and server MUST immediately begin fragmenting messages
+///   (including handshake messages)").
+/// * record_size_limit (RFC 8449 §4): each side's value caps what the other
+///   sends it, counting plaintext only ("In TLS 1.2 and earlier, the limit
+///   covers all input to compression and encryption"; the AEAD's explicit
+///   nonce and tag come on top). It binds protected records alone
+///   ("Unprotected messages are not subject to this limit"), so the peer's
+///   unprotected records are held only to 2^14; ours are split at the
+///   limit from the hellos on all the same, which §4 allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RecordLimits {
+    /// The largest plaintext we put in one record.
+    pub(crate) send: u16,
+    /// The largest plaintext we accept in one record.
+    pub(crate) receive: u16,
+    /// Whether `receive` also binds unprotected records (max_fragment_length)
+    /// or only protected ones (record_size_limit).
+    pub(crate) receive_unprotected: bool,
+}
+
 pub(crate) struct RecordLayer {
-    max_fragment_len: usize,
+    /// The largest plaintext we put in one record: the configuration's,
+    /// lowered by a negotiated limit ([`RecordLimits::send`]).
+    max_fragment_len: u16,
+    /// The largest plaintext we accept in one record: 2^14 (RFC 5246
+    /// §6.2.1) until a smaller limit is negotiated.
+    max_receive: u16,
+    /// Whether `max_receive` binds unprotected records too.
+    receive_unprotected: bool,
     /// Record version we write: TLS 1.0 for a client's very first
     /// ClientHello (RFC 5246 Appendix E.1 lets clients pick any 3.x there,
     /// and some old servers refuse a 3.3 record), TLS 1.2 afterwards.
@@ -57,7 +88,11 @@ impl RecordLayer {
     /// agreed.
     pub(crate) fn new(first_version: ProtocolVersion, max_fragment_len: usize) -> Self {
         Self {
-            max_fragment_len,
+            max_fragment_len: u16::try_from(max_fragment_len)
+                .unwrap_or(MAX_PLAINTEXT_U16)
+                .clamp(1, MAX_PLAINTEXT_U16),
+            max_receive: MAX_PLAINTEXT_U16,
+            receive_unprotected: false,
             version: first_version,
             version_agreed: false,
             write: None,
@@ -81,15 +116,67 @@ impl RecordLayer {
         Ok(())
     }
 
+    /// Applies the record sizes agreed in the hellos to every record from
+    /// now on. A limit only ever lowers our configured fragment length.
+    pub(crate) fn set_limits(&mut self, limits: RecordLimits) {
+        self.max_fragment_len = self
+            .max_fragment_len
+            .min(limits.send)
+            .clamp(1, MAX_PLAINTEXT_U16);
+        self.max_receive = limits.receive.clamp(1, MAX_PLAINTEXT_U16);
+        self.receive_unprotected = limits.receive_unprotected;
+        if let Some(opener) = &mut self.read {
+            opener.set_max_plaintext(self.max_receive);
+        }
+    }
+
+    /// The largest plaintext we put in one record.
+    pub(crate) fn max_fragment_len(&self) -> usize {
+        usize::from(self.max_fragment_len)
+    }
+
+    /// The largest plaintext we put in, and accept in, one record.
+    pub(crate) fn fragment_limits(&self) -> (u16, u16) {
+        (self.max_fragment_len, self.max_receive)
+    }
+
+    /// The largest record fragment (what follows the header) we accept next,
+    /// known from its header before its body arrives, so that what a peer
+    /// can make us buffer is sized from the negotiated limit: the plaintext
+    /// cap plus the AEAD's fixed expansion when protected; the cap itself
+    /// for unprotected records under max_fragment_length; 2^14 + 2048 (RFC
+    /// 5246 §6.2.3) otherwise.
+    pub(crate) fn max_fragment_in(&self) -> usize {
+        match &self.read {
+            Some(opener) => opener.max_plaintext() + opener.overhead(),
+            None if self.receive_unprotected => usize::from(self.max_receive),
+            None => MAX_CIPHERTEXT,
+        }
+    }
+
+    /// RFC 5246 §6.2.1: an unprotected record is at most 2^14 bytes; after
+    /// a max_fragment_length agreement, at most that length (RFC 6066 §4).
+    pub(crate) fn check_unprotected_len(&self, len: usize) -> Result<(), Error> {
+        let limit = if self.receive_unprotected {
+            usize::from(self.max_receive)
+        } else {
+            super::MAX_PLAINTEXT
+        };
+        if len > limit {
+            return Err(Error::RecordOverflow { len, limit });
+        }
+        Ok(())
+    }
+
     /// The peer's ChangeCipherSpec: its records are protected from now on
-    /// (RFC 5246 §7.1).
+    /// (RFC 5246 §7.1), held to the plaintext cap in force.
     pub(crate) fn activate_read(&mut self, pending: &mut PendingKeys) -> Result<(), Error> {
-        self.read = Some(
-            pending
-                .read
-                .take()
-                .ok_or(Error::Internal("no pending read keys"))?,
-        );
+        let mut opener = pending
+            .read
+            .take()
+            .ok_or(Error::Internal("no pending read keys"))?;
+        opener.set_max_plaintext(self.max_receive);
+        self.read = Some(opener);
         Ok(())
     }
 
@@ -152,16 +239,19 @@ impl RecordLayer {
             // with an ECDSA chain is about 1.3 KB) instead of regrowing per
             // record; exact for a larger write, so that it is not doubled.
             let overhead = HEADER_LEN + self.write.as_ref().map_or(0, RecordSealer::overhead);
-            let records = data.len().div_ceil(self.max_fragment_len.max(1)).max(1);
+            let records = data
+                .len()
+                .div_ceil(usize::from(self.max_fragment_len))
+                .max(1);
             out.reserve(OUT_INITIAL.max(data.len() + records * overhead));
         }
         match &mut self.write {
             None => {
-                write_plain(typ, version, data, self.max_fragment_len, self.out.tail());
+                write_plain(typ, version, data, self.max_fragment_len(), self.out.tail());
                 Ok(())
             }
             Some(sealer) => {
-                for chunk in data.chunks(self.max_fragment_len) {
+                for chunk in data.chunks(usize::from(self.max_fragment_len)) {
                     sealer.seal(typ, version, chunk, self.out.tail())?;
                 }
                 Ok(())
@@ -174,7 +264,7 @@ impl RecordLayer {
     pub(crate) fn reserve_flight(&mut self, flight: usize) {
         let out = self.out.tail();
         if out.capacity() == 0 {
-            let records = flight.div_ceil(self.max_fragment_len.max(1)).max(1);
+            let records = flight.div_ceil(usize::from(self.max_fragment_len)).max(1);
             out.reserve(OUT_INITIAL.max(flight + records * HEADER_LEN));
         }
     }
@@ -196,7 +286,7 @@ impl RecordLayer {
     ) -> Result<usize, Error> {
         let overhead = HEADER_LEN + self.write.as_ref().map_or(0, RecordSealer::overhead);
         let mut sent = 0;
-        for chunk in data.chunks(self.max_fragment_len) {
+        for chunk in data.chunks(self.max_fragment_len()) {
             if self.out.len() + chunk.len() + overhead > cap {
                 break;
             }
@@ -246,5 +336,94 @@ impl core::fmt::Debug for RecordLayer {
             .field("read_protected", &self.read.is_some())
             .field("write_protected", &self.write.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::suites::AeadAlgorithm;
+    use crate::record::MAX_PLAINTEXT;
+    use alloc::vec::Vec;
+
+    const MFL_512: RecordLimits = RecordLimits {
+        send: 512,
+        receive: 512,
+        receive_unprotected: true,
+    };
+    const RSL: RecordLimits = RecordLimits {
+        send: 1000,
+        receive: 300,
+        receive_unprotected: false,
+    };
+
+    /// Keys for both directions of one AES-128-GCM connection state.
+    fn keys() -> PendingKeys {
+        let (key, iv) = ([7u8; 16], [9u8; 4]);
+        let mut pending = PendingKeys::default();
+        pending.set(
+            RecordSealer::new(AeadAlgorithm::Aes128Gcm, &key, &iv).unwrap(),
+            RecordOpener::new(AeadAlgorithm::Aes128Gcm, &key, &iv).unwrap(),
+        );
+        pending
+    }
+
+    fn lens(layer: &RecordLayer) -> Vec<usize> {
+        let mut out = layer.output();
+        let mut lens = Vec::new();
+        while let Ok(Some(h)) = RecordHeader::parse(out) {
+            lens.push(h.len);
+            out = out.get(HEADER_LEN + h.len..).unwrap_or_default();
+        }
+        lens
+    }
+
+    /// RFC 6066 §4: after max_fragment_length, unprotected records over
+    /// the length are record_overflow, and records are written at it; a
+    /// limit never raises the configured fragment length.
+    #[test]
+    fn max_fragment_length_binds_unprotected_records() {
+        let mut layer = RecordLayer::new(ProtocolVersion::Tls12, MAX_PLAINTEXT);
+        assert_eq!(layer.check_unprotected_len(MAX_PLAINTEXT), Ok(()));
+        assert_eq!(layer.max_fragment_in(), super::MAX_CIPHERTEXT);
+        layer.set_limits(MFL_512);
+        assert_eq!(layer.check_unprotected_len(512), Ok(()));
+        assert_eq!(
+            layer.check_unprotected_len(513),
+            Err(Error::RecordOverflow {
+                len: 513,
+                limit: 512
+            })
+        );
+        assert_eq!(layer.max_fragment_in(), 512);
+        layer
+            .write_records(ContentType::Handshake, &[1u8; 1200])
+            .unwrap();
+        assert_eq!(lens(&layer), [512, 512, 176]);
+
+        let mut small = RecordLayer::new(ProtocolVersion::Tls12, 100);
+        small.set_limits(MFL_512);
+        assert_eq!(small.fragment_limits(), (100, 512));
+    }
+
+    /// RFC 8449 §4: record_size_limit binds protected records only; the
+    /// opener activated afterwards takes the cap, and the largest record
+    /// accepted from its header is the cap plus the AEAD's 24 bytes.
+    #[test]
+    fn record_size_limit_binds_protected_records() {
+        let mut layer = RecordLayer::new(ProtocolVersion::Tls12, MAX_PLAINTEXT);
+        layer.set_limits(RSL);
+        assert_eq!(layer.check_unprotected_len(MAX_PLAINTEXT), Ok(()));
+        assert_eq!(layer.max_fragment_in(), super::MAX_CIPHERTEXT);
+        let mut pending = keys();
+        layer.activate_read(&mut pending).unwrap();
+        assert_eq!(layer.opener().unwrap().max_plaintext(), 300);
+        assert_eq!(layer.max_fragment_in(), 300 + 24);
+        layer.send_ccs_and_activate_write(&mut pending).unwrap();
+        layer.consume_output(layer.output_len());
+        layer
+            .write_records(ContentType::ApplicationData, &[1u8; 2500])
+            .unwrap();
+        assert_eq!(lens(&layer), [1024, 1024, 524]);
     }
 }

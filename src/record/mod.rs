@@ -24,6 +24,9 @@ pub(crate) const HEADER_LEN: usize = 5;
 /// MUST NOT exceed 2^14." (RFC 5246 §6.2.1)
 pub(crate) const MAX_PLAINTEXT: usize = 1 << 14;
 
+/// [`MAX_PLAINTEXT`] as the 16-bit value the negotiated limits are kept in.
+pub(crate) const MAX_PLAINTEXT_U16: u16 = 1 << 14;
+
 /// "The length MUST NOT exceed 2^14 + 2048." (RFC 5246 §6.2.3)
 pub(crate) const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 2048;
 
