@@ -534,12 +534,86 @@ fn flush_alert(conn: &mut Connection, sock: &mut TcpStream) {
     while matches!(sock.read(&mut sink), Ok(n) if n > 0) {}
 }
 
-/// The error on stderr, in words and as the variant the config's error map
-/// matches.
+/// The error on stderr: BoringSSL's name for it, as the runner expects
+/// (`:NAME:`), then ours in words.
 fn report(conn: &Connection, e: &io::Error) -> ! {
     match conn.error() {
-        Some(err) => fail(&format!("tls12 error: {err:?}: {err}")),
+        Some(err) => fail(&format!(
+            "{} tls12 error: {err:?}: {err}",
+            boringssl_code(err)
+        )),
         None => fail(&format!("io error: {e}")),
+    }
+}
+
+/// The error code BoringSSL reports for what `e` is, in the runner's
+/// vocabulary, where one corresponds; the config's ErrorMap covers the rest.
+fn boringssl_code(e: &tls12::Error) -> &'static str {
+    use tls12::{AlertDescription as A, CertificateError as C, Error as E};
+    match e {
+        E::IllegalParameter("ECDHE public key") => ":BAD_ECPOINT:",
+        E::IllegalParameter("explicit curve") => ":BAD_ECPOINT:",
+        E::IllegalParameter("server chose a cipher suite we did not offer") => {
+            ":WRONG_CIPHER_RETURNED:"
+        }
+        E::IllegalParameter("server chose a group we did not offer") => ":WRONG_CURVE:",
+        E::IllegalParameter(
+            "ServerKeyExchange signed with a scheme we did not offer for this suite"
+            | "CertificateVerify signed with a scheme we did not request",
+        ) => ":WRONG_SIGNATURE_TYPE:",
+        E::IllegalParameter("ClientHello does not offer null compression") => {
+            ":INVALID_COMPRESSION_LIST:"
+        }
+        E::IllegalParameter("server selected an ALPN protocol we did not offer") => {
+            ":INVALID_ALPN_PROTOCOL:"
+        }
+        E::IllegalParameter("server resumed a session with a different cipher suite") => {
+            ":OLD_SESSION_CIPHER_NOT_RETURNED:"
+        }
+        E::BadSignature(_) => ":BAD_SIGNATURE:",
+        E::BadFinished => ":DIGEST_CHECK_FAILED:",
+        E::BadRecordMac | E::PskMismatch => ":DECRYPTION_FAILED_OR_BAD_RECORD_MAC:",
+        E::UnsupportedVersion { .. } => ":UNSUPPORTED_PROTOCOL:",
+        E::NoCommonCipherSuite { .. } | E::NoCommonSignatureScheme { .. } => ":NO_SHARED_CIPHER:",
+        E::NoCommonGroup { .. } => ":NO_SHARED_GROUP:",
+        E::NoApplicationProtocol { .. } => ":NO_APPLICATION_PROTOCOL:",
+        E::UnsupportedExtension(_) => ":UNEXPECTED_EXTENSION:",
+        E::UnexpectedMessage {
+            got: "handshake data in the record of the peer's Finished",
+            ..
+        }
+        | E::UnexpectedMessage {
+            got: "ChangeCipherSpec inside a handshake message",
+            ..
+        } => ":EXCESS_HANDSHAKE_DATA:",
+        E::UnexpectedMessage {
+            got: "application data" | "ChangeCipherSpec",
+            ..
+        } => ":UNEXPECTED_RECORD:",
+        E::UnexpectedMessage { .. } => ":UNEXPECTED_MESSAGE:",
+        E::Decode("record version") => ":WRONG_VERSION_NUMBER:",
+        E::Decode(_) | E::LimitExceeded { .. } => ":DECODE_ERROR:",
+        E::RecordOverflow { .. } => ":DATA_LENGTH_TOO_LONG:",
+        E::Certificate(C::InvalidPurpose) => ":KEY_USAGE_BIT_INCORRECT:",
+        E::Certificate(C::NoCertificate) => ":PEER_DID_NOT_RETURN_A_CERTIFICATE:",
+        E::Certificate(C::BadEncoding) => ":CANNOT_PARSE_LEAF_CERT:",
+        E::Certificate(C::WrongKeyType) => ":WRONG_CERTIFICATE_TYPE:",
+        E::Certificate(_) => ":CERTIFICATE_VERIFY_FAILED:",
+        E::HandshakeFailure("a client certificate is required and the client sent none") => {
+            ":PEER_DID_NOT_RETURN_A_CERTIFICATE:"
+        }
+        E::UnknownPskIdentity => ":PSK_IDENTITY_NOT_FOUND:",
+        E::HandshakeFailure(m) if m.starts_with("the client's supported_groups do not include") => {
+            ":WRONG_CURVE:"
+        }
+        E::AlertReceived(A::BadRecordMac) => ":TLSV1_ALERT_BAD_RECORD_MAC:",
+        E::AlertReceived(A::HandshakeFailure) => ":SSLV3_ALERT_HANDSHAKE_FAILURE:",
+        E::AlertReceived(A::DecodeError) => ":TLSV1_ALERT_DECODE_ERROR:",
+        E::AlertReceived(A::IllegalParameter) => ":SSLV3_ALERT_ILLEGAL_PARAMETER:",
+        E::AlertReceived(A::UnexpectedMessage) => ":SSLV3_ALERT_UNEXPECTED_MESSAGE:",
+        E::AlertReceived(A::ProtocolVersion) => ":TLSV1_ALERT_PROTOCOL_VERSION:",
+        E::AlertReceived(_) => ":TLSV1_ALERT:",
+        _ => "",
     }
 }
 
