@@ -31,6 +31,8 @@ struct Credential {
     cert_file: Option<String>,
     key_file: Option<String>,
     ocsp_response: Option<Vec<u8>>,
+    /// `-signing-prefs`: the schemes this credential signs with, in order.
+    signing_prefs: Vec<u16>,
 }
 
 #[derive(Default, Debug)]
@@ -61,7 +63,6 @@ struct Flags {
     expect_no_alpn: bool,
     expect_session_miss: bool,
     curves: Vec<u16>,
-    signing_prefs: Vec<u16>,
     verify_prefs: Vec<u16>,
     require_any_client_certificate: bool,
     verify_peer: bool,
@@ -165,7 +166,9 @@ fn parse_flags() -> Flags {
             "-expect-no-alpn" => f.expect_no_alpn = true,
             "-expect-session-miss" => f.expect_session_miss = true,
             "-curves" => f.curves.push(number(value()) as u16),
-            "-signing-prefs" => f.signing_prefs.push(number(value()) as u16),
+            "-signing-prefs" => last(&mut f.credentials)
+                .signing_prefs
+                .push(number(value()) as u16),
             "-verify-prefs" => f.verify_prefs.push(number(value()) as u16),
             "-require-any-client-certificate" => f.require_any_client_certificate = true,
             "-verify-peer" => f.verify_peer = true,
@@ -259,6 +262,15 @@ fn groups(codes: &[u16]) -> Option<Vec<NamedGroup>> {
         unimplemented("-curves with no group tls12 implements");
     }
     Some(chosen)
+}
+
+/// `-signing-prefs` as schemes; one the key cannot make is refused by the
+/// configuration, which the caller reports as unimplemented.
+fn signing_schemes(codes: &[u16]) -> Vec<SignatureScheme> {
+    codes
+        .iter()
+        .map(|c| SignatureScheme::from_wire(*c))
+        .collect()
 }
 
 /// The schemes of `-verify-prefs` that tls12 verifies, as for `groups`.
@@ -363,8 +375,12 @@ fn server_config(f: &Flags) -> ServerConfig {
     if let Some(s) = schemes(&f.verify_prefs) {
         config.signature_schemes = s;
     }
-    if !f.signing_prefs.is_empty() {
-        unimplemented("-signing-prefs on a server");
+    for (i, cred) in f.credentials.iter().enumerate() {
+        if !cred.signing_prefs.is_empty() {
+            config
+                .set_signing_schemes(i, signing_schemes(&cred.signing_prefs))
+                .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
+        }
     }
     if f.require_any_client_certificate || f.verify_peer {
         // BoringSSL's shim asks for a certificate and accepts any chain (or
@@ -432,8 +448,12 @@ fn client_config(f: &Flags) -> ClientConfig {
             .add_client_certificate(read_chain(cert), read_key(key))
             .unwrap_or_else(|e| unimplemented(&format!("the client credential: {e}")));
     }
-    if !f.signing_prefs.is_empty() {
-        unimplemented("-signing-prefs on a client");
+    if let Some(cred) = f.credentials.first() {
+        if !cred.signing_prefs.is_empty() && cred.cert_file.is_some() {
+            config
+                .set_client_signing_schemes(0, signing_schemes(&cred.signing_prefs))
+                .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
+        }
     }
     // BoringSSL offers the RSA key transport suites by default, after the
     // ECDHE ones; so does this shim, through the legacy opt-in.

@@ -335,9 +335,48 @@ pub(crate) struct Identity {
     /// The OCSP response a server staples with this chain (RFC 6066 §8).
     #[cfg(feature = "std")]
     pub(crate) ocsp: Option<Arc<crate::staple::OcspStaple>>,
+    /// The schemes this key may sign with, in our order of preference
+    /// (`None`: every scheme the key can make, in the key's order).
+    pub(crate) signing_schemes: Option<Arc<[SignatureScheme]>>,
 }
 
 impl Identity {
+    /// Our most preferred scheme among those the peer offered in
+    /// signature_algorithms (RFC 5246 §7.4.1.4.1), from the configured
+    /// preferences when there are some.
+    pub(crate) fn choose_scheme(
+        &self,
+        offered: &crate::codec::list::List<'_, SignatureScheme>,
+    ) -> Option<SignatureScheme> {
+        match &self.signing_schemes {
+            Some(prefs) => prefs.iter().copied().find(|s| offered.contains(s)),
+            None => self.key.choose_scheme(offered),
+        }
+    }
+
+    /// The schemes this chain's key signs with, in our order.
+    pub(crate) fn schemes(&self) -> &[SignatureScheme] {
+        match &self.signing_schemes {
+            Some(prefs) => prefs,
+            None => self.key.schemes(),
+        }
+    }
+
+    /// Restricts and orders the schemes the key signs with. Every scheme
+    /// must be one the key can make, and at least one is needed.
+    fn set_signing_schemes(&mut self, schemes: Vec<SignatureScheme>) -> Result<(), Error> {
+        if schemes.is_empty() {
+            return Err(Error::Config("no signing schemes given".into()));
+        }
+        if let Some(s) = schemes.iter().find(|s| !self.key.schemes().contains(s)) {
+            return Err(Error::Config(format!(
+                "this certificate's key cannot sign with {s:?} (it signs with {:?})",
+                self.key.schemes()
+            )));
+        }
+        self.signing_schemes = Some(schemes.into());
+        Ok(())
+    }
     /// Whether the leaf's names cover `name` (RFC 6125 via webpki).
     pub(crate) fn covers(&self, name: &str) -> bool {
         let (Some(leaf), Ok(name)) = (
@@ -396,6 +435,7 @@ impl Identity {
             key: Arc::new(key),
             #[cfg(feature = "std")]
             ocsp: None,
+            signing_schemes: None,
         })
     }
 }
@@ -458,6 +498,21 @@ impl ClientConfig {
         self.client_identities
             .push(Identity::with_caller_key(chain, key)?);
         Ok(())
+    }
+
+    /// Restricts the schemes client certificate `index` (in the order they
+    /// were added, from 0) signs its CertificateVerify with, in our order of
+    /// preference, as [`ServerConfig::set_signing_schemes`] does for a
+    /// server.
+    pub fn set_client_signing_schemes(
+        &mut self,
+        index: usize,
+        schemes: Vec<SignatureScheme>,
+    ) -> Result<(), Error> {
+        self.client_identities
+            .get_mut(index)
+            .ok_or_else(|| Error::Config(format!("no client certificate {index}")))?
+            .set_signing_schemes(schemes)
     }
 
     /// Presents `identity` with `key` for the pre-shared key suites (RFC
@@ -829,6 +884,31 @@ impl ServerConfig {
         .ok_or_else(|| Error::Config(format!("no certificate chain {chain_index}")))?;
         identity.ocsp = Some(staple);
         Ok(())
+    }
+
+    /// Restricts the schemes chain `chain_index` (0: the first, as for
+    /// [`set_ocsp_staple`](Self::set_ocsp_staple)) signs its
+    /// ServerKeyExchange with, in our order of preference: the first one the
+    /// client also offers is used. Each must be one the chain's key can make
+    /// (for example only RSA-PSS for an RSA key).
+    ///
+    /// ```
+    /// # fn demo(mut config: tls12::ServerConfig) -> Result<(), tls12::Error> {
+    /// use tls12::SignatureScheme;
+    /// config.set_signing_schemes(0, vec![SignatureScheme::RsaPssRsaeSha384])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_signing_schemes(
+        &mut self,
+        chain_index: usize,
+        schemes: Vec<SignatureScheme>,
+    ) -> Result<(), Error> {
+        let identity = match chain_index.checked_sub(1) {
+            None => self.identity.as_mut(),
+            Some(i) => self.more_identities.get_mut(i),
+        }
+        .ok_or_else(|| Error::Config(format!("no certificate chain {chain_index}")))?;
+        identity.set_signing_schemes(schemes)
     }
 
     /// A PSK server's first chain is the first one added.

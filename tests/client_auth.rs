@@ -340,3 +340,68 @@ fn identity_is_chosen_by_certificate_type() {
     assert_eq!(msgs[0], [11, 0, 0, 3, 0, 0, 0], "an empty Certificate");
     assert!(msgs.iter().all(|m| m[0] != 15), "no CertificateVerify");
 }
+
+/// A chain's signing schemes can be restricted and ordered, on both sides:
+/// the first of ours the peer also offers is used (RFC 5246 §7.4.1.4.1),
+/// and a scheme the key cannot make is a configuration error.
+#[test]
+fn signing_schemes_can_be_restricted_per_chain() {
+    use tls12::SignatureScheme as S;
+    // Server: an RSA key limited to PSS with SHA-384.
+    let mut sc = server_config("server-rsa2048");
+    sc.set_signing_schemes(0, vec![S::RsaPssRsaeSha384])
+        .unwrap();
+    let (mut c, mut s) = pair_with(client_config(), sc, "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(
+        c.handshake_info().unwrap().signature_scheme,
+        Some(S::RsaPssRsaeSha384)
+    );
+    // ... and a client that does not offer it gets no common scheme.
+    let mut sc = server_config("server-rsa2048");
+    sc.set_signing_schemes(0, vec![S::RsaPssRsaeSha384])
+        .unwrap();
+    let mut cc = client_config();
+    cc.signature_schemes = vec![S::RsaPssRsaeSha256, S::RsaPkcs1Sha256];
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    let (side, err) = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(side, Side::Server);
+    assert!(
+        matches!(err, Error::NoCommonSignatureScheme { .. }),
+        "{err:?}"
+    );
+
+    // A scheme the key cannot make, an empty list, a missing chain.
+    let mut sc = server_config("server-rsa2048");
+    assert!(sc.set_signing_schemes(0, vec![S::Ed25519]).is_err());
+    assert!(sc.set_signing_schemes(0, vec![]).is_err());
+    assert!(sc.set_signing_schemes(1, vec![S::RsaPkcs1Sha256]).is_err());
+
+    // Client: its CertificateVerify uses the restricted scheme.
+    let mut sc = server_config("server-p256");
+    sc.client_auth = ClientAuth::Required(roots());
+    let mut cc = client_config();
+    let (chain, key) = identity("client-rsa2048");
+    cc.add_client_certificate(chain, key).unwrap();
+    cc.set_client_signing_schemes(0, vec![S::RsaPkcs1Sha512])
+        .unwrap();
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    let flight = take_output(&mut c);
+    let records = split_records(&flight);
+    // The plaintext records, before ChangeCipherSpec.
+    let ccs = records.iter().position(|r| r[0] == 20).unwrap();
+    let cv = handshake_messages(&records[..ccs])
+        .into_iter()
+        .find(|m| m[0] == 15)
+        .expect("CertificateVerify");
+    assert_eq!(&cv[4..6], &[0x06, 0x01], "rsa_pkcs1_sha512");
+    s.receive(&flight).unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    assert!(c.handshake_info().is_some());
+    // No client certificate 0 to restrict.
+    assert!(client_config()
+        .set_client_signing_schemes(0, vec![S::RsaPkcs1Sha256])
+        .is_err());
+}

@@ -1076,7 +1076,7 @@ fn choose_identity<'c>(
         if !req.types.contains(&wanted) {
             return None;
         }
-        let scheme = id.key.choose_scheme(&List::borrowed(&req.schemes))?;
+        let scheme = id.choose_scheme(&List::borrowed(&req.schemes))?;
         let issued_by_named_ca = req.ca_names.is_empty()
             || id.chain.iter().any(|c| {
                 certificate_issuer(c.as_ref())

@@ -49,7 +49,6 @@ use crate::config::{ClientAuth, Identity, ServerConfig};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
 use crate::crypto::rsa_kx;
-use crate::crypto::sign::SigningKey;
 use crate::crypto::signature::webpki_algorithms;
 use crate::crypto::suites::{self, KeyExchangeAlgorithm, SuiteParams};
 use crate::crypto::transcript::Transcript;
@@ -539,17 +538,17 @@ fn choose_group(
 }
 
 fn choose_scheme(
-    key: &SigningKey,
+    id: &Identity,
     offered: Option<&List<'_, SignatureScheme>>,
 ) -> Result<SignatureScheme, Error> {
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts
     // only SHA-1 signatures, which we never make.
     let none = List::default();
     let offered = offered.unwrap_or(&none);
-    key.choose_scheme(offered)
+    id.choose_scheme(offered)
         .ok_or_else(|| Error::NoCommonSignatureScheme {
             offered: offered.iter().collect(),
-            supported: key.schemes().to_vec(),
+            supported: id.schemes().to_vec(),
         })
 }
 
@@ -573,7 +572,7 @@ fn fit(config: &ServerConfig, id: &Identity, ch: &ClientHello<'_>) -> Result<Fit
         }
         KeyExchangeAlgorithm::Ecdhe => {
             let group = choose_group(config, groups.as_ref())?;
-            let scheme = choose_scheme(&id.key, ch.signature_algorithms().as_ref())?;
+            let scheme = choose_scheme(id, ch.signature_algorithms().as_ref())?;
             Ok((suite, Some(group), Some(scheme)))
         }
     }
