@@ -264,13 +264,16 @@ fn main() {
             "bytes",
         );
 
-        // After 1 MiB each way (buffers at their steady-state size).
+        // After 1 MiB each way. The configurations are kept, as above, so
+        // that only what the connections own counts.
         let data = vec![0x33u8; 1 << 20];
-        let (mut c, mut s) = tls12_established(Aead::Aes128Gcm);
+        let configs = tls12_bulk_configs(Aead::Aes128Gcm, |_, _| {});
+        let (mut c, mut s) = tls12_established_on(&configs);
         tls12_exchange(&mut c, &mut s, &data);
         tls12_exchange(&mut s, &mut c, &data);
         let (t_c, t_s) = (held_by(c), held_by(s));
-        let (mut c, mut s) = rustls_established(Aead::Aes128Gcm);
+        let rustls_bulk = rustls_bulk_configs(Aead::Aes128Gcm);
+        let (mut c, mut s) = rustls_established_on(&rustls_bulk);
         rustls_exchange(&mut c, &mut s, &data);
         rustls_exchange(&mut s, &mut c, &data);
         let (r_c, r_s) = (held_by(c), held_by(s));
@@ -282,6 +285,42 @@ fn main() {
         );
         fig(
             "idle heap, server, after 1 MiB each way",
+            t_s as f64,
+            r_s as f64,
+            "bytes",
+        );
+        let lean = |c: &mut tls12::ClientConfig, _: &mut tls12::ServerConfig| {
+            c.keep_peer_certificates = false;
+        };
+        let lean = tls12_bulk_configs(Aead::Aes128Gcm, lean);
+        let (mut c, mut s) = tls12_established_on(&lean);
+        tls12_exchange(&mut c, &mut s, &data);
+        tls12_exchange(&mut s, &mut c, &data);
+        fig(
+            "idle heap, client, after 1 MiB each way, keep_peer_certificates = false",
+            held_by(c) as f64,
+            r_c as f64,
+            "bytes",
+        );
+        // Buffers kept at their working size (`IdleBuffers::Keep`).
+        let keep = |c: &mut tls12::ClientConfig, s: &mut tls12::ServerConfig| {
+            c.keep_peer_certificates = false;
+            c.limits.idle_buffers = tls12::IdleBuffers::Keep;
+            s.limits.idle_buffers = tls12::IdleBuffers::Keep;
+        };
+        let keep = tls12_bulk_configs(Aead::Aes128Gcm, keep);
+        let (mut c, mut s) = tls12_established_on(&keep);
+        tls12_exchange(&mut c, &mut s, &data);
+        tls12_exchange(&mut s, &mut c, &data);
+        let (t_c, t_s) = (held_by(c), held_by(s));
+        fig(
+            "idle heap, client, after 1 MiB each way, IdleBuffers::Keep",
+            t_c as f64,
+            r_c as f64,
+            "bytes",
+        );
+        fig(
+            "idle heap, server, after 1 MiB each way, IdleBuffers::Keep",
             t_s as f64,
             r_s as f64,
             "bytes",
@@ -353,6 +392,36 @@ fn main() {
         }
     }
 
+    // --- Peak heap of a handshake with 512-byte records (RFC 6066 §4),
+    // for devices that ask for small records.
+    {
+        let mut configs = tls12_configs(Kind::FullEcdsa);
+        let mut cc = (*configs.client).clone();
+        cc.max_fragment_length = Some(tls12::MaxFragmentLength::L512);
+        configs.client = std::sync::Arc::new(cc);
+        let t = median_cost((0..5).map(|_| {
+            measure_handshake(|hook| {
+                let pair = tls12_connect(&configs, hook);
+                assert_eq!(pair.0.handshake_info().unwrap().max_fragment_in, 512);
+                set(Who::Harness);
+                drop(pair);
+            })
+        }));
+        let label = "full-ecdsa-p256, max_fragment_length 512";
+        fig(
+            &format!("peak heap, client, {label}"),
+            t.client_peak as f64,
+            f64::NAN,
+            "bytes",
+        );
+        fig(
+            &format!("peak heap, server, {label}"),
+            t.server_peak as f64,
+            f64::NAN,
+            "bytes",
+        );
+    }
+
     // --- Steady-state records: allocations per 16 KiB record.
     const WARM: usize = 16;
     const COUNTED: usize = 256;
@@ -375,6 +444,35 @@ fn main() {
         rustls_send(&mut c, warm);
         let r = per_record(Who::Client, &mut || rustls_send(&mut c, counted));
         fig(&format!("allocations per record sent, {l}"), t, r, "allocs");
+        let keep = |c: &mut tls12::ClientConfig, s: &mut tls12::ServerConfig| {
+            c.limits.idle_buffers = tls12::IdleBuffers::Keep;
+            s.limits.idle_buffers = tls12::IdleBuffers::Keep;
+        };
+        let (mut c, _s) = tls12_established_on(&tls12_bulk_configs(aead, keep));
+        tls12_send(&mut c, warm);
+        let t_keep = per_record(Who::Client, &mut || tls12_send(&mut c, counted));
+        fig(
+            &format!("allocations per record sent, {l}, IdleBuffers::Keep"),
+            t_keep,
+            r,
+            "allocs",
+        );
+        let (mut c, _s) = tls12_established(aead);
+        let mut buf =
+            vec![0u8; tls12::Connection::SEAL_PREFIX + RECORD + tls12::Connection::SEAL_SUFFIX];
+        let mut seal_all = |records: usize| {
+            for _ in 0..records {
+                std::hint::black_box(c.seal_in_place(&mut buf, RECORD).unwrap());
+            }
+        };
+        seal_all(WARM);
+        let t_zero = per_record(Who::Client, &mut || seal_all(COUNTED));
+        fig(
+            &format!("allocations per record sealed in place, {l}"),
+            t_zero,
+            r,
+            "allocs",
+        );
 
         // Receive (buffered) and receive_in_place.
         let (mut c, mut s) = tls12_established(aead);
@@ -382,6 +480,13 @@ fn main() {
         let (warm_s, counted_s) = stream.split_at(stream.len() / (WARM + COUNTED) * WARM);
         tls12_receive(&mut s, warm_s);
         let t = per_record(Who::Server, &mut || {
+            tls12_receive(&mut s, counted_s);
+        });
+        let (mut c, mut s) = tls12_established_on(&tls12_bulk_configs(aead, keep));
+        let stream = tls12_record(&mut c, &data);
+        let (warm_s, counted_s) = stream.split_at(stream.len() / (WARM + COUNTED) * WARM);
+        tls12_receive(&mut s, warm_s);
+        let t_keep = per_record(Who::Server, &mut || {
             tls12_receive(&mut s, counted_s);
         });
         let (mut c, mut s) = tls12_established(aead);
@@ -402,6 +507,12 @@ fn main() {
         fig(
             &format!("allocations per record received, {l}"),
             t,
+            r,
+            "allocs",
+        );
+        fig(
+            &format!("allocations per record received, {l}, IdleBuffers::Keep"),
+            t_keep,
             r,
             "allocs",
         );

@@ -14,6 +14,7 @@ use crate::crypto::sign::SigningKey;
 use crate::crypto::signature::VERIFY_SCHEMES;
 use crate::crypto::suites::{self, KeyExchangeAlgorithm};
 use crate::error::Error;
+pub use crate::record::layer::IdleBuffers;
 use crate::record::MAX_PLAINTEXT;
 use crate::verify::RootCertStore;
 
@@ -54,6 +55,9 @@ pub struct Limits {
     /// fails with `unexpected_message`, so a flood cannot keep a connection
     /// busy forever.
     pub max_warnings_in_a_row: usize,
+    /// What an established connection does with a buffer the caller has
+    /// emptied (default [`IdleBuffers::Release`]).
+    pub idle_buffers: IdleBuffers,
 }
 
 impl Default for Limits {
@@ -65,6 +69,7 @@ impl Default for Limits {
             max_buffered_plaintext: 64 * 1024,
             max_buffered_output: 96 * 1024,
             max_warnings_in_a_row: 8,
+            idle_buffers: IdleBuffers::Release,
         }
     }
 }

@@ -113,7 +113,7 @@ pub use codec::enums::{
     AlertDescription, AlertLevel, CipherSuite, MaxFragmentLength, NamedGroup, ProtocolVersion,
     SignatureScheme,
 };
-pub use config::{ClientAuth, ClientConfig, Limits, ServerConfig};
+pub use config::{ClientAuth, ClientConfig, IdleBuffers, Limits, ServerConfig};
 pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use diagnosis::{Diagnosis, Offered};

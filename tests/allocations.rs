@@ -1,7 +1,10 @@
-//! Allocation counts: at most 16 per side per full handshake and
-//! none per record in steady state. Counts are deterministic, so unlike
-//! timings they can be asserted. `benches/memory.rs` compares them with
-//! rustls; this guards them against regressions.
+//! Allocation counts and heap held: at most 16 allocations per side per
+//! full handshake; none per record in steady state on the in-place paths,
+//! and on the buffered ones under `IdleBuffers::Keep`; at most 2 KB held by
+//! an idle connection whatever it has carried, under the default
+//! `IdleBuffers::Release`. Counts are deterministic, so unlike timings they
+//! can be asserted. `benches/memory.rs` compares them with rustls; this
+//! guards them against regressions.
 //!
 //! Each test counts only its own thread's allocations, so the tests can run
 //! in parallel.
@@ -10,14 +13,18 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::Arc;
 
 use common::*;
-use tls12::{Connection, ServerConfig};
+use tls12::{
+    ClientConfig, ClientConnection, Connection, IdleBuffers, ServerConfig, ServerConnection,
+};
 
 struct Counting;
 
 thread_local! {
     static ALLOCS: Cell<u64> = const { Cell::new(0) };
+    static LIVE: Cell<i64> = const { Cell::new(0) };
 }
 
 fn count() {
@@ -25,23 +32,31 @@ fn count() {
     let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
 }
 
+fn grow(by: i64) {
+    let _ = LIVE.try_with(|c| c.set(c.get() + by));
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count();
+        grow(layout.size() as i64);
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         count();
+        grow(layout.size() as i64);
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        grow(-(layout.size() as i64));
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count();
+        grow(new_size as i64 - layout.size() as i64);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -51,6 +66,15 @@ static GLOBAL: Counting = Counting;
 
 fn allocs() -> u64 {
     ALLOCS.with(Cell::get)
+}
+
+/// The heap `conn` holds: what dropping it (boxed, so its own struct
+/// counts) frees. Configurations are shared and outlive it.
+fn held_by<T>(conn: T) -> i64 {
+    let boxed = Box::new(conn);
+    let before = LIVE.with(Cell::get);
+    drop(boxed);
+    before - LIVE.with(Cell::get)
 }
 
 /// Runs `f`, adding the allocations it made to `tally`.
@@ -123,32 +147,163 @@ fn full_rsa_handshake_allocates_at_most_16_times_per_side() {
     assert!(server <= 16, "server: {server} allocations");
 }
 
-#[test]
-fn records_in_steady_state_allocate_nothing() {
-    let (mut c, mut s) = pair("server-p256");
+/// Configurations shared by the connections built on them: held by the
+/// test, so that dropping a connection frees only what it owns.
+type Configs = (Arc<ClientConfig>, Arc<ServerConfig>);
+
+fn configs(policy: IdleBuffers, keep_chain: bool) -> Configs {
+    let mut cc = client_config();
+    cc.keep_peer_certificates = keep_chain;
+    cc.limits.idle_buffers = policy;
+    let mut sc = server_config("server-p256");
+    sc.limits.idle_buffers = policy;
+    (Arc::new(cc), Arc::new(sc))
+}
+
+/// A pair on `configs`, with the handshake done and its events taken.
+fn established_on(configs: &Configs) -> (ClientConnection, ServerConnection) {
+    let (mut c, mut s) = pair_from(configs.0.clone(), configs.1.clone(), "localhost");
     handshake(&mut c, &mut s).unwrap();
     while c.next_event().is_some() || s.next_event().is_some() {}
-    let record = vec![0x5a; 16 * 1024];
-    let mut buf = vec![0; 16 * 1024];
-    let round = |c: &mut Connection, s: &mut Connection, buf: &mut [u8]| {
-        assert_eq!(c.send(&record).unwrap(), record.len());
-        // Not `transfer`, which copies the records first.
-        pass(c, &mut 0, s, &mut 0);
-        let mut got = 0;
-        while got < record.len() {
-            got += s.read(&mut buf[got..]);
-        }
-        assert_eq!(s.next_event(), Some(tls12::Event::ApplicationData));
-    };
-    // Warm up: buffers reach their working size.
+    (c, s)
+}
+
+fn established_pair(policy: IdleBuffers, keep_chain: bool) -> (ClientConnection, ServerConnection) {
+    established_on(&configs(policy, keep_chain))
+}
+
+/// One 16 KiB record from `c` to `s` through the buffered API (`send`,
+/// `pending_output`, `receive`, `read`).
+fn buffered_round(c: &mut Connection, s: &mut Connection, record: &[u8], buf: &mut [u8]) {
+    assert_eq!(c.send(record).unwrap(), record.len());
+    // Not `transfer`, which copies the records first.
+    pass(c, &mut 0, s, &mut 0);
+    let mut got = 0;
+    while got < record.len() {
+        got += s.read(&mut buf[got..]);
+    }
+    assert_eq!(s.next_event(), Some(tls12::Event::ApplicationData));
+}
+
+/// Allocations per 100 records (50 each way) once buffers are warm.
+fn steady_state_allocations(
+    c: &mut Connection,
+    s: &mut Connection,
+    round: impl Fn(&mut Connection, &mut Connection),
+) -> u64 {
     for _ in 0..2 {
-        round(&mut c, &mut s, &mut buf);
-        round(&mut s, &mut c, &mut buf);
+        round(c, s);
+        round(s, c);
     }
     let before = allocs();
     for _ in 0..50 {
-        round(&mut c, &mut s, &mut buf);
-        round(&mut s, &mut c, &mut buf);
+        round(c, s);
+        round(s, c);
     }
-    assert_eq!(allocs() - before, 0, "allocations per 100 records");
+    allocs() - before
+}
+
+#[test]
+fn buffered_records_allocate_nothing_when_buffers_are_kept() {
+    let (mut c, mut s) = established_pair(IdleBuffers::Keep, true);
+    let record = vec![0x5a; 16 * 1024];
+    let buf = std::cell::RefCell::new(vec![0; 16 * 1024]);
+    let n = steady_state_allocations(&mut c, &mut s, |a, b| {
+        buffered_round(a, b, &record, &mut buf.borrow_mut())
+    });
+    assert_eq!(n, 0, "allocations per 100 records");
+}
+
+#[test]
+fn buffered_records_allocate_once_per_buffer_refilled_when_released() {
+    // The default: the output queue and the plaintext queue are freed when
+    // emptied, so each record sent and read costs one allocation each (the
+    // price of the idle figure below; the in-place paths avoid it).
+    let (mut c, mut s) = established_pair(IdleBuffers::Release, true);
+    let record = vec![0x5a; 16 * 1024];
+    let buf = std::cell::RefCell::new(vec![0; 16 * 1024]);
+    let n = steady_state_allocations(&mut c, &mut s, |a, b| {
+        buffered_round(a, b, &record, &mut buf.borrow_mut())
+    });
+    assert_eq!(n, 200, "allocations per 100 records");
+}
+
+#[test]
+fn in_place_records_allocate_nothing_by_default() {
+    // `seal_in_place` into the caller's buffer, `receive_in_place` from it.
+    let (mut c, mut s) = established_pair(IdleBuffers::default(), true);
+    let len = 16 * 1024;
+    let prefix = Connection::SEAL_PREFIX;
+    let buf = std::cell::RefCell::new(vec![0x5a; prefix + len + Connection::SEAL_SUFFIX]);
+    let n = steady_state_allocations(&mut c, &mut s, |a, b| {
+        let mut buf = buf.borrow_mut();
+        buf[prefix..prefix + len].fill(0x5a);
+        let base = buf.as_ptr() as usize;
+        let range = {
+            let record = a.seal_in_place(&mut buf, len).unwrap();
+            let start = record.as_ptr() as usize - base;
+            start..start + record.len()
+        };
+        let got = b.receive_in_place(&mut buf[range.clone()]).unwrap();
+        assert_eq!(got.consumed, range.len());
+        assert_eq!(got.application_data.len(), len);
+        assert!(got.application_data.iter().all(|&x| x == 0x5a));
+    });
+    assert_eq!(n, 0, "allocations per 100 records");
+}
+
+/// Moves `data` from `a` to `b` through the buffered API, in 16 KiB writes.
+fn move_through(a: &mut Connection, b: &mut Connection, data: &[u8]) {
+    let mut buf = vec![0; 16 * 1024];
+    for chunk in data.chunks(16 * 1024) {
+        buffered_round(a, b, chunk, &mut buf[..chunk.len()]);
+    }
+}
+
+#[test]
+fn an_idle_connection_holds_at_most_2_kb_whatever_it_carried() {
+    let data = vec![0x33u8; 1 << 20];
+    let cfg = configs(IdleBuffers::Release, false);
+    let (mut c, mut s) = established_on(&cfg);
+    let (c_fresh, s_fresh) = {
+        let (c0, s0) = established_on(&cfg);
+        (held_by(c0), held_by(s0))
+    };
+    move_through(&mut c, &mut s, &data);
+    move_through(&mut s, &mut c, &data);
+    let (c_held, s_held) = (held_by(c), held_by(s));
+    eprintln!("idle heap after 1 MiB each way: client {c_held} B (fresh {c_fresh} B), server {s_held} B (fresh {s_fresh} B)");
+    assert!(c_held <= 2048, "client holds {c_held} bytes");
+    assert!(s_held <= 2048, "server holds {s_held} bytes");
+    // Back to what the connection held right after its handshake.
+    assert_eq!(c_held, c_fresh);
+    assert_eq!(s_held, s_fresh);
+
+    // Under `Keep`, the buffers stay at their working size.
+    let cfg = configs(IdleBuffers::Keep, false);
+    let (mut c, mut s) = established_on(&cfg);
+    move_through(&mut c, &mut s, &data);
+    move_through(&mut s, &mut c, &data);
+    let (c_held, s_held) = (held_by(c), held_by(s));
+    eprintln!("with IdleBuffers::Keep: client {c_held} B, server {s_held} B");
+    assert!(c_held > 32 * 1024 && s_held > 32 * 1024);
+}
+
+#[test]
+fn a_partial_record_buffer_is_returned_once_the_record_completes() {
+    let cfg = configs(IdleBuffers::Release, false);
+    let (mut c, mut s) = established_on(&cfg);
+    let fresh = {
+        let (_c0, s0) = established_on(&cfg);
+        held_by(s0)
+    };
+    c.send(&vec![7u8; 16 * 1024]).unwrap();
+    let wire = take_output(&mut c);
+    // The record arrives in two pieces: the first is held in the
+    // partial-record buffer.
+    let half = wire.len() / 2;
+    assert_eq!(s.receive(&wire[..half]).unwrap(), half);
+    assert_eq!(s.receive(&wire[half..]).unwrap(), wire.len() - half);
+    assert_eq!(drain_plaintext(&mut s).len(), 16 * 1024);
+    assert_eq!(held_by(s), fresh);
 }

@@ -305,15 +305,36 @@ pub fn tls12_handshake(c: &mut ClientConnection, s: &mut ServerConnection, hook:
 
 /// An established tls12 pair using `aead` (P-256 server).
 pub fn tls12_established(aead: Aead) -> (Box<ClientConnection>, Box<ServerConnection>) {
+    tls12_established_on(&tls12_bulk_configs(aead, |_, _| {}))
+}
+
+/// The configurations of [`tls12_established`], adjusted by `adjust`.
+pub fn tls12_bulk_configs(
+    aead: Aead,
+    adjust: impl FnOnce(&mut tls12::ClientConfig, &mut tls12::ServerConfig),
+) -> Tls12Configs {
     let suite = aead.tls12_suite();
     let mut cc = tls12_client(suite);
     cc.session_cache = None;
-    let configs = Tls12Configs {
+    let mut sc = tls12_server("server-p256", suite);
+    adjust(&mut cc, &mut sc);
+    Tls12Configs {
         client: Arc::new(cc),
-        server: Arc::new(tls12_server("server-p256", suite)),
-    };
-    let (c, s) = tls12_connect(&configs, &mut no_hook);
-    assert_eq!(c.handshake_info().unwrap().cipher_suite, suite);
+        server: Arc::new(sc),
+    }
+}
+
+/// An established tls12 pair on `configs` (from [`tls12_bulk_configs`]),
+/// which the caller keeps: dropping the pair then frees only what the
+/// connections own.
+pub fn tls12_established_on(
+    configs: &Tls12Configs,
+) -> (Box<ClientConnection>, Box<ServerConnection>) {
+    let (c, s) = tls12_connect(configs, &mut no_hook);
+    assert_eq!(
+        Some(c.handshake_info().unwrap().cipher_suite),
+        configs.client.cipher_suites.first().copied()
+    );
     (c, s)
 }
 
@@ -492,18 +513,34 @@ pub fn rustls_connect(
 
 /// An established rustls pair using `aead` (P-256 server).
 pub fn rustls_established(aead: Aead) -> (Box<rustls::Connection>, Box<rustls::Connection>) {
+    rustls_established_on(&rustls_bulk_configs(aead))
+}
+
+/// The configurations of [`rustls_established`].
+pub fn rustls_bulk_configs(aead: Aead) -> RustlsConfigs {
     let suite = aead.rustls_suite();
     let mut cc = rustls_client(suite);
     cc.resumption = rustls::client::Resumption::disabled();
-    let configs = RustlsConfigs {
+    RustlsConfigs {
         client: Arc::new(cc),
         server: Arc::new(rustls_server("server-p256", suite)),
-    };
+    }
+}
+
+/// An established rustls pair on `configs`, which the caller keeps.
+pub fn rustls_established_on(
+    configs: &RustlsConfigs,
+) -> (Box<rustls::Connection>, Box<rustls::Connection>) {
     let mut wire = Vec::new();
-    let (c, s) = rustls_connect(&configs, &mut wire, &mut no_hook);
+    let (c, s) = rustls_connect(configs, &mut wire, &mut no_hook);
     assert_eq!(
         c.negotiated_cipher_suite().map(|s| s.suite()),
-        Some(suite.suite())
+        configs
+            .client
+            .crypto_provider()
+            .cipher_suites
+            .first()
+            .map(|s| s.suite())
     );
     (c, s)
 }

@@ -31,7 +31,7 @@ pub(crate) struct Common {
     pub(crate) sent_close_notify: bool,
     pub(crate) received_close_notify: bool,
     /// Whether the handshake buffers have been released (see
-    /// `Connection::release_handshake_buffers`); kept beside the other flags,
+    /// `Connection::release_idle_buffers`); kept beside the other flags,
     /// where it costs no space.
     pub(crate) released: bool,
     pub(crate) warnings_in_a_row: usize,

@@ -486,7 +486,7 @@ impl Connection {
     pub fn receive(&mut self, input: &[u8]) -> Result<usize, Error> {
         self.check_usable()?;
         let result = self.receive_inner(input);
-        self.release_handshake_buffers();
+        self.release_idle_buffers();
         match result {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
@@ -495,10 +495,18 @@ impl Connection {
 
     /// Once the handshake is over, frees the buffers only it needed (or
     /// needed at handshake size), so an idle connection holds little more
-    /// than its record keys. They are allocated again if a later record
-    /// needs them (an alert, a refused renegotiation, a split record).
-    fn release_handshake_buffers(&mut self) {
-        if !self.side.is_established() || self.common.released {
+    /// than its record keys; under [`IdleBuffers::Release`] (the default)
+    /// it goes on freeing those that empty after each later record. They
+    /// are allocated again if a later record needs them (an alert, a
+    /// refused renegotiation, a split record).
+    ///
+    /// [`IdleBuffers::Release`]: crate::IdleBuffers::Release
+    fn release_idle_buffers(&mut self) {
+        if !self.side.is_established() {
+            return;
+        }
+        let release = self.common.limits.idle_buffers == crate::IdleBuffers::Release;
+        if self.common.released && !release {
             return;
         }
         self.common.released = true;
@@ -507,7 +515,12 @@ impl Connection {
         if self.incoming.is_empty() {
             self.incoming = Vec::new();
         }
-        self.common.record.release_output_if_due();
+        if release {
+            self.common.plaintext.release_if_empty();
+        }
+        self.common
+            .record
+            .release_output_if_due(self.common.limits.idle_buffers);
     }
 
     fn receive_inner(&mut self, mut input: &[u8]) -> Result<usize, Error> {
@@ -913,7 +926,7 @@ impl Connection {
         let (record, _) = buf.split_at_mut(total);
         let payload = record.get_mut(HEADER_LEN..).unwrap_or_default();
         let result = self.process_in_place(hdr, payload);
-        self.release_handshake_buffers();
+        self.release_idle_buffers();
         match result {
             Ok(Some(range)) => {
                 let data = payload.get_mut(range).unwrap_or_default();
@@ -980,7 +993,7 @@ impl Connection {
         }
         self.common.pending_op = None;
         let result = self.resume(kind, answer);
-        self.release_handshake_buffers();
+        self.release_idle_buffers();
         result.map_err(|e| self.fail(e))
     }
 
@@ -1040,7 +1053,9 @@ impl Connection {
     /// Says that the first `n` bytes of [`pending_output`](Self::pending_output)
     /// were sent.
     pub fn consume_output(&mut self, n: usize) {
-        self.common.record.consume_output(n);
+        self.common
+            .record
+            .consume_output(n, self.common.limits.idle_buffers);
     }
 
     /// Whether there is output to send.
@@ -1076,6 +1091,65 @@ impl Connection {
         }
     }
 
+    /// Bytes a buffer given to [`seal_in_place`](Self::seal_in_place) needs
+    /// before the plaintext: the record header (5) and the longest explicit
+    /// nonce (8, AES-GCM and AES-CCM).
+    pub const SEAL_PREFIX: usize = crate::record::layer::SEAL_PREFIX;
+    /// Bytes a buffer given to [`seal_in_place`](Self::seal_in_place) needs
+    /// after the plaintext: the longest AEAD tag.
+    pub const SEAL_SUFFIX: usize = crate::record::layer::SEAL_SUFFIX;
+
+    /// Zero-copy send: seals one record of application data inside the
+    /// caller's buffer, where the caller wrote the plaintext, and returns the
+    /// record to send, a slice of that buffer. Nothing is copied and nothing
+    /// is allocated; the connection's output queue is not used.
+    ///
+    /// The plaintext is `buf[SEAL_PREFIX..SEAL_PREFIX + len]`; `buf` must
+    /// reach at least `SEAL_SUFFIX` bytes beyond it. The header and explicit
+    /// nonce are written just before the plaintext and the tag just after
+    /// it, so the record starts at `SEAL_PREFIX - 13` or later
+    /// (ChaCha20-Poly1305 has no explicit nonce). `len` is at most one
+    /// record's plaintext: [`HandshakeInfo::max_fragment_out`], 16,384 unless
+    /// a smaller record size was negotiated. `len == 0` returns an empty
+    /// record (nothing to send).
+    ///
+    /// Records carry sequence numbers the peer checks in order, so send the
+    /// returned record before [`pending_output`](Self::pending_output)
+    /// grows again, and call this only when `pending_output` is empty (it
+    /// returns [`Error::Misuse`] otherwise, and before the handshake
+    /// completes, after [`close`](Self::close), or for a `len` or `buf`
+    /// out of range; misuse changes nothing).
+    ///
+    /// ```
+    /// # fn demo(conn: &mut tls12::Connection) -> Result<(), tls12::Error> {
+    /// use tls12::Connection;
+    /// let mut buf = [0u8; Connection::SEAL_PREFIX + 1024 + Connection::SEAL_SUFFIX];
+    /// let message = b"GET / HTTP/1.1\r\n\r\n";
+    /// // Produce the plaintext where the record will be sealed...
+    /// buf[Connection::SEAL_PREFIX..][..message.len()].copy_from_slice(message);
+    /// // ...seal it there, and hand the record to the transport.
+    /// let record: &[u8] = conn.seal_in_place(&mut buf, message.len())?;
+    /// # let _ = record;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seal_in_place<'b>(&mut self, buf: &'b mut [u8], len: usize) -> Result<&'b [u8], Error> {
+        self.check_usable()?;
+        if self.common.sent_close_notify {
+            return Err(Error::Misuse("send after close"));
+        }
+        if !self.side.is_established() {
+            return Err(Error::Misuse(
+                "seal_in_place before the handshake completes",
+            ));
+        }
+        match self.common.record.seal_in_place(buf, len) {
+            Ok(range) => Ok(buf.get(range).unwrap_or_default()),
+            Err(e @ Error::Misuse(_)) => Err(e),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
     /// Received application data not yet read.
     pub fn plaintext(&self) -> &[u8] {
         self.common.plaintext.bytes()
@@ -1084,6 +1158,17 @@ impl Connection {
     /// Drops the first `n` bytes of [`plaintext`](Self::plaintext).
     pub fn consume_plaintext(&mut self, n: usize) {
         self.common.plaintext.consume(n);
+        self.release_plaintext_if_idle();
+    }
+
+    /// Under [`IdleBuffers::Release`](crate::IdleBuffers::Release), frees
+    /// the plaintext queue once the caller has read it all.
+    fn release_plaintext_if_idle(&mut self) {
+        if self.common.limits.idle_buffers == crate::IdleBuffers::Release
+            && self.side.is_established()
+        {
+            self.common.plaintext.release_if_empty();
+        }
     }
 
     /// Copies received application data into `out`; returns how many bytes.
@@ -1094,6 +1179,7 @@ impl Connection {
             dst.copy_from_slice(src);
         }
         self.common.plaintext.consume(n);
+        self.release_plaintext_if_idle();
         n
     }
 

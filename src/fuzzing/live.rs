@@ -753,6 +753,25 @@ fn exchange(a: &mut Connection, b: &mut Connection, lost: bool) -> bool {
     assert_eq!(got, Ok(wire.len()), "data refused after the handshake");
     assert_eq!(b.plaintext(), &msg[..], "data changed in flight");
     b.consume_plaintext(msg.len());
+    // The zero-copy send continues the same stream, in order.
+    const P: usize = Connection::SEAL_PREFIX;
+    let mut buf = [0u8; P + 32 + Connection::SEAL_SUFFIX];
+    buf[P..P + msg.len()].copy_from_slice(msg);
+    let record = match a.seal_in_place(&mut buf, msg.len()) {
+        Ok(record) => record.to_vec(),
+        Err(e) => panic!("seal_in_place failed where send worked: {e:?}"),
+    };
+    assert_eq!(
+        b.receive(&record),
+        Ok(record.len()),
+        "sealed-in-place data refused"
+    );
+    assert_eq!(
+        b.plaintext(),
+        &msg[..],
+        "sealed-in-place data changed in flight"
+    );
+    b.consume_plaintext(msg.len());
     true
 }
 

@@ -246,6 +246,12 @@ impl RecordSealer {
         self.state.aead.overhead()
     }
 
+    /// Bytes of explicit nonce before the ciphertext (8 for AES-GCM and
+    /// AES-CCM, 0 for ChaCha20-Poly1305).
+    pub(crate) fn explicit_nonce_len(&self) -> usize {
+        self.state.aead.explicit_nonce_len()
+    }
+
     /// Appends one protected record carrying `plaintext` to `out`: header,
     /// explicit nonce (GCM and CCM), ciphertext, tag. The only allocation is
     /// `out`'s own growth.
@@ -301,7 +307,6 @@ impl RecordSealer {
     /// space || plaintext || tag space` (the nonce and tag space being
     /// [`Self::overhead`] bytes in total). The header and explicit nonce are
     /// written here; `record`'s length fixes the plaintext length.
-    #[allow(dead_code)] // for a zero-copy send path; tested below
     pub(crate) fn seal_in_place(
         &mut self,
         typ: ContentType,

@@ -9,6 +9,8 @@
 //! handshake (so an idle connection does not carry their space), beside the
 //! handshake's state rather than in it (so transitions do not move them).
 
+use core::ops::Range;
+
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::error::Error;
 
@@ -18,6 +20,42 @@ use super::{write_plain, RecordHeader, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT
 
 /// First capacity of the output queue.
 const OUT_INITIAL: usize = 2048;
+
+/// What an established connection does with its output, plaintext and
+/// partial-record buffers once the caller has emptied them.
+///
+/// Each buffer grows to a record's size (up to 16 KiB plus the AEAD's
+/// overhead, less with a negotiated max_fragment_length or
+/// record_size_limit) while data flows. Whether it is kept for the next
+/// record or freed trades idle memory against allocations:
+///
+/// | policy | idle heap after traffic | allocations per burst |
+/// |---|---|---|
+/// | `Release` | under 2 KB, as after the handshake | one per buffer refilled |
+/// | `Keep` | about 36 KB after 16 KiB records | none |
+///
+/// The in-place paths ([`Connection::receive_in_place`],
+/// [`Connection::seal_in_place`]) use the caller's memory and allocate
+/// nothing per record under either policy.
+///
+/// [`Connection::receive_in_place`]: crate::Connection::receive_in_place
+/// [`Connection::seal_in_place`]: crate::Connection::seal_in_place
+///
+/// ```
+/// let mut limits = tls12::Limits::default();
+/// // A proxy moving bulk data through few connections keeps its buffers.
+/// limits.idle_buffers = tls12::IdleBuffers::Keep;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdleBuffers {
+    /// Free a buffer when it empties, so that a connection holding many
+    /// idle peers holds little more than its keys (the default).
+    #[default]
+    Release,
+    /// Keep a buffer at its working size, so that steady-state traffic
+    /// through the buffered API costs no allocation.
+    Keep,
+}
 
 /// The pending read and write states (RFC 5246 §6.1): keys derived and not
 /// yet made current by a ChangeCipherSpec.
@@ -82,6 +120,13 @@ pub(crate) struct RecordLayer {
     /// connection holds no output buffer.
     release_out_when_empty: bool,
 }
+
+/// Bytes before the plaintext in a buffer given to
+/// [`RecordLayer::seal_in_place`]: the record header and the longest explicit
+/// nonce (8 bytes for AES-GCM, RFC 5288 §3, and AES-CCM, RFC 6655 §3).
+pub(crate) const SEAL_PREFIX: usize = HEADER_LEN + 8;
+/// Bytes after the plaintext: room for the longest tag (16 bytes).
+pub(crate) const SEAL_SUFFIX: usize = 16;
 
 impl RecordLayer {
     /// `first_version` is the version of the records we write until one is
@@ -307,9 +352,9 @@ impl RecordLayer {
     }
 
     /// Says that `n` bytes of output were sent.
-    pub(crate) fn consume_output(&mut self, n: usize) {
+    pub(crate) fn consume_output(&mut self, n: usize, idle: IdleBuffers) {
         self.out.consume(n);
-        self.release_output_if_due();
+        self.release_output_if_due(idle);
     }
 
     /// The handshake is over: its flight-sized output allocation goes the
@@ -319,13 +364,61 @@ impl RecordLayer {
     }
 
     /// Frees the output queue's handshake-sized allocation the first time
-    /// it empties after the handshake (only then, so that steady-state
-    /// sending keeps reusing its buffer).
-    pub(crate) fn release_output_if_due(&mut self) {
+    /// it empties after the handshake, and then every time it empties under
+    /// [`IdleBuffers::Release`] (under `Keep`, steady-state sending reuses
+    /// its buffer).
+    pub(crate) fn release_output_if_due(&mut self, idle: IdleBuffers) {
         if self.release_out_when_empty && self.out.is_empty() {
-            self.release_out_when_empty = false;
+            self.release_out_when_empty = idle == IdleBuffers::Release;
             self.out.release_if_empty();
         }
+    }
+
+    /// Seals the application data at `buf[SEAL_PREFIX..SEAL_PREFIX + len]`
+    /// where it lies, writing the header and explicit nonce before it and
+    /// the tag after it; returns where the record now lies in `buf`.
+    ///
+    /// Records must reach the peer in sequence-number order (RFC 5246
+    /// §6.2.3.3: the sequence number is authenticated), so this refuses
+    /// while records are queued in the output, which the caller sends
+    /// first. Errors before anything is sealed are misuse and leave the
+    /// connection as it was.
+    pub(crate) fn seal_in_place(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+    ) -> Result<Range<usize>, Error> {
+        if !self.out.is_empty() {
+            return Err(Error::Misuse(
+                "seal_in_place while pending_output holds records: send those first",
+            ));
+        }
+        if len > self.max_fragment_len() {
+            return Err(Error::Misuse(
+                "seal_in_place: more plaintext than one record carries \
+                 (HandshakeInfo::max_fragment_out)",
+            ));
+        }
+        let version = self.version;
+        let Some(sealer) = &mut self.write else {
+            return Err(Error::Misuse(
+                "seal_in_place before the handshake completes",
+            ));
+        };
+        let start = SEAL_PREFIX - HEADER_LEN - sealer.explicit_nonce_len();
+        let end = SEAL_PREFIX + len + (sealer.overhead() - sealer.explicit_nonce_len());
+        if len == 0 {
+            // Nothing to send: no empty record (RFC 5246 §6.2.1 allows one,
+            // but it carries nothing and peers count them as a nuisance).
+            return Ok(0..0);
+        }
+        let Some(record) = buf.get_mut(start..end) else {
+            return Err(Error::Misuse(
+                "seal_in_place: buffer shorter than SEAL_PREFIX + len + SEAL_SUFFIX",
+            ));
+        };
+        sealer.seal_in_place(ContentType::ApplicationData, version, record)?;
+        Ok(start..end)
     }
 }
 
@@ -420,7 +513,7 @@ mod tests {
         assert_eq!(layer.opener().unwrap().max_plaintext(), 300);
         assert_eq!(layer.max_fragment_in(), 300 + 24);
         layer.send_ccs_and_activate_write(&mut pending).unwrap();
-        layer.consume_output(layer.output_len());
+        layer.consume_output(layer.output_len(), IdleBuffers::Release);
         layer
             .write_records(ContentType::ApplicationData, &[1u8; 2500])
             .unwrap();
