@@ -179,3 +179,56 @@ fn a_dead_connection_refuses_with_its_error() {
 fn pseudo(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
 }
+
+/// Moves `from`'s queued output to `to` through a caller buffer of `cap`
+/// bytes, one record at a time with `receive_in_place`, as a device with
+/// one small receive buffer would.
+fn deliver_in_place(from: &mut Connection, to: &mut Connection, buf: &mut [u8]) {
+    let wire = take_output(from);
+    for record in split_records(&wire) {
+        assert!(record.len() <= buf.len(), "a {}-byte record", record.len());
+        buf[..record.len()].copy_from_slice(&record);
+        let got = to.receive_in_place(&mut buf[..record.len()]).unwrap();
+        assert_eq!(got.consumed, record.len());
+    }
+}
+
+#[test]
+fn with_512_byte_records_a_541_byte_buffer_carries_everything() {
+    // RFC 6066 §4: once max_fragment_length 512 is agreed, no record on
+    // either side carries more than 512 bytes of plaintext, and an AEAD
+    // record adds a 5-byte header, 8 bytes of explicit nonce and a 16-byte
+    // tag: 541 bytes hold any record, handshake or data.
+    const BUF: usize = 5 + 512 + 8 + 16;
+    let mut cc = client_config();
+    cc.max_fragment_length = Some(MaxFragmentLength::L512);
+    cc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    let mut rx = [0u8; BUF];
+    for _ in 0..6 {
+        if !c.is_handshaking() && !s.is_handshaking() {
+            break;
+        }
+        deliver_in_place(&mut c, &mut s, &mut rx);
+        deliver_in_place(&mut s, &mut c, &mut rx);
+    }
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    // Data both ways: sealed in one 541-byte buffer, opened in another.
+    let data = pseudo(6000);
+    let mut tx = [0u8; BUF];
+    let mut one_way = |a: &mut Connection, b: &mut Connection| {
+        let mut got = Vec::new();
+        for piece in data.chunks(512) {
+            tx[P..P + piece.len()].copy_from_slice(piece);
+            let record = a.seal_in_place(&mut tx, piece.len()).unwrap();
+            assert!(record.len() <= BUF);
+            let n = record.len();
+            rx[..n].copy_from_slice(record);
+            let opened = b.receive_in_place(&mut rx[..n]).unwrap();
+            got.extend_from_slice(opened.application_data);
+        }
+        assert_eq!(got, data);
+    };
+    one_way(&mut c, &mut s);
+    one_way(&mut s, &mut c);
+}
