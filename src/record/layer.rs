@@ -32,7 +32,7 @@ const OUT_INITIAL: usize = 2048;
 /// | policy | idle heap after traffic | allocations per burst |
 /// |---|---|---|
 /// | `Release` | under 2 KB, as after the handshake | one per buffer refilled |
-/// | `Keep` | about 36 KB after 16 KiB records | none |
+/// | `Keep` | about 35 KB after 16 KiB records | none |
 ///
 /// The in-place paths ([`Connection::receive_in_place`],
 /// [`Connection::seal_in_place`]) use the caller's memory and allocate
