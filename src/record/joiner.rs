@@ -113,9 +113,16 @@ impl HandshakeJoiner {
         }
         self.compact();
         if self.buf.capacity() == 0 {
-            // Most handshake messages, a certificate chain included, fit in
-            // 2 KiB: one allocation instead of regrowing from empty.
-            self.buf.reserve(fragment.len().max(JOINER_INITIAL));
+            // One allocation instead of regrowing from empty: sized for the
+            // message this fragment begins when its header says how long it
+            // is (a chain split over 512-byte records, RFC 6066 §4, needs
+            // its own length and no more), up to 2 KiB, which most handshake
+            // messages fit in; a longer one grows the buffer as it arrives.
+            let message = peek_header(fragment).map_or(JOINER_INITIAL, |(_, len)| {
+                MSG_HEADER_LEN.saturating_add(len)
+            });
+            self.buf
+                .reserve(fragment.len().max(message.min(JOINER_INITIAL)));
         }
         self.buf.extend_from_slice(fragment);
 
@@ -429,4 +436,22 @@ mod tests {
         // with Vec's doubling: well under 2 KiB.
         assert!(max_cap <= 2048, "buffer grew to {max_cap}");
     }
+
+    #[test]
+    fn a_split_message_is_buffered_in_its_own_length() {
+        // A 1,000-byte certificate message over 512-byte records: the
+        // buffer is sized for the message, not for 2 KiB.
+        let m = msg(11, &[7u8; 996]);
+        let mut j = HandshakeJoiner::new(1 << 16);
+        j.push(&m[..512]).unwrap();
+        assert_eq!(j.buf.capacity(), 1000);
+        j.push(&m[512..]).unwrap();
+        assert_eq!(drain(&mut j).len(), 1);
+        assert_eq!(j.buf.capacity(), 1000);
+        // A header that does not say: the default first capacity.
+        let mut j = HandshakeJoiner::new(1 << 16);
+        j.push(&m[..3]).unwrap();
+        assert_eq!(j.buf.capacity(), JOINER_INITIAL);
+    }
+
 }
