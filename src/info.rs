@@ -113,6 +113,18 @@ pub struct HandshakeInfo {
     /// suites (on a server, who connected; `None` otherwise). A resumed
     /// session reports the identity of its full handshake.
     pub psk_identity: Option<alloc::boxed::Box<[u8]>>,
+    /// Which of our own certificate chains we presented in this handshake:
+    /// on a server, 0 for the chain given to `ServerConfig::new` (or
+    /// `with_caller_key`) and then each `add_certificate*` in order, whether
+    /// the built-in choice or a `CertificateChooser` picked it; on a client,
+    /// the index among its `add_client_certificate*` calls. `None` when we
+    /// sent no certificate in this handshake (PSK, resumption, a client not
+    /// asked for one or with none that fits).
+    pub chain_index: Option<usize>,
+    /// The scheme of the client's CertificateVerify (RFC 5246 §7.4.8), on
+    /// both sides, when the client proved its certificate in this handshake;
+    /// `None` otherwise, and on resumption, which sends no CertificateVerify.
+    pub client_signature_scheme: Option<SignatureScheme>,
     /// The largest plaintext we put in one record: 2^14, or less as
     /// configured or as max_fragment_length (RFC 6066 §4) or the peer's
     /// record_size_limit (RFC 8449 §4) agreed in this handshake.

@@ -233,6 +233,13 @@ fn identity_is_chosen_by_ca_names() {
         s.handshake_info().unwrap().peer_certificates,
         certs("client-ed25519.chain.pem")
     );
+    // The client says it presented its second chain, signed with Ed25519,
+    // and the server agrees on the scheme.
+    let (ci, si) = (c.handshake_info().unwrap(), s.handshake_info().unwrap());
+    assert_eq!(ci.chain_index, Some(1));
+    assert_eq!(ci.client_signature_scheme, Some(SignatureScheme::Ed25519));
+    assert_eq!(si.client_signature_scheme, Some(SignatureScheme::Ed25519));
+    assert_eq!(si.chain_index, Some(0));
 }
 
 #[test]
@@ -246,6 +253,31 @@ fn identity_is_chosen_by_signature_scheme() {
         s.handshake_info().unwrap().peer_certificates,
         certs("client-rsa2048.chain.pem")
     );
+    let (ci, si) = (c.handshake_info().unwrap(), s.handshake_info().unwrap());
+    assert_eq!(ci.chain_index, Some(1));
+    for info in [ci, si] {
+        assert_eq!(
+            info.client_signature_scheme,
+            Some(SignatureScheme::RsaPssRsaeSha256)
+        );
+    }
+}
+
+#[test]
+fn no_client_certificate_means_no_chain_index_or_client_scheme() {
+    // Asked, with nothing that fits: an empty Certificate, no
+    // CertificateVerify (RFC 5246 §7.4.6).
+    let cc = client_with(&["other-client-p256"]);
+    let (mut c, mut s) = pair_with(
+        cc,
+        server_requiring("server-p256", ClientAuth::Optional),
+        "localhost",
+    );
+    handshake(&mut c, &mut s).unwrap();
+    for info in [c.handshake_info().unwrap(), s.handshake_info().unwrap()] {
+        assert_eq!(info.client_signature_scheme, None);
+    }
+    assert_eq!(c.handshake_info().unwrap().chain_index, None);
 }
 
 #[test]

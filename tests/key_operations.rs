@@ -379,6 +379,12 @@ fn a_server_with_ecdsa_and_rsa_chains_serves_what_the_client_can_use() {
         let info = c.handshake_info().unwrap();
         assert_eq!(info.cipher_suite, want_suite);
         assert_eq!(info.signature_scheme, Some(want_scheme));
+        // The server says which chain it served: 0 the ECDSA, 1 the RSA.
+        let served = s.handshake_info().unwrap().chain_index;
+        let rsa = want_suite == C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+        assert_eq!(served, Some(usize::from(rsa)));
+        // The client presented none.
+        assert_eq!(info.chain_index, None);
     }
     // Nothing either chain can serve: the first chain's refusal.
     let mut cc = client_config();
@@ -405,6 +411,7 @@ fn a_server_picks_the_chain_that_covers_the_name_asked_for() {
         s.handshake_info().unwrap().server_name.as_deref(),
         Some("testserver.com")
     );
+    assert_eq!(s.handshake_info().unwrap().chain_index, Some(1));
     // "localhost": both cover it, so the first is served, which this
     // client does not trust: the choice really was by name.
     let (mut c, mut s) = pair_from(cc, sc, "localhost");
@@ -708,6 +715,7 @@ fn a_chooser_picks_the_chain_at_once_or_asks_the_caller() {
         c.handshake_info().unwrap().signature_scheme,
         Some(SignatureScheme::RsaPssRsaeSha256)
     );
+    assert_eq!(s.handshake_info().unwrap().chain_index, Some(1));
 }
 
 // ---------------------------------------------------------------------------

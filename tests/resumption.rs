@@ -524,6 +524,10 @@ fn a_resumed_session_reports_its_full_handshakes_signature_scheme() {
             assert_eq!(info.resumed, round == 1);
             schemes.push(info.signature_scheme);
         }
+        // The chain served is reported for the full handshake only: a
+        // resumption sends no Certificate.
+        let served = s.handshake_info().unwrap().chain_index;
+        assert_eq!(served, (round == 0).then_some(0));
     }
     assert!(schemes[0].is_some());
     assert!(schemes.iter().all(|s| *s == schemes[0]), "{schemes:?}");

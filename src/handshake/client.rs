@@ -673,6 +673,8 @@ impl ExpectServerHello {
             stapling: false,
             ocsp_response: None,
             psk_identity: None,
+            chain_index: None,
+            client_scheme: None,
         };
         let mut mfl_answer = None;
         let mut rsl_answer = None;
@@ -1105,6 +1107,15 @@ impl ExpectServerHelloDone {
             }
             None => None,
         };
+        if let Some((id, scheme)) = identity {
+            self.neg.chain_index = ctx
+                .config
+                .client_identities
+                .iter()
+                .position(|i| core::ptr::eq(i, id))
+                .and_then(|i| u32::try_from(i).ok());
+            self.neg.client_scheme = Some(scheme);
+        }
         let psk_identity = self.neg.psk_identity.as_deref().unwrap_or_default();
         emit_with(
             io,

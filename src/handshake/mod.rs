@@ -270,6 +270,12 @@ pub(crate) struct Negotiated {
     pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
     /// The PSK identity the client presented (PSK suites).
     pub(crate) psk_identity: Option<alloc::boxed::Box<[u8]>>,
+    /// Which of our chains we presented in this handshake (32 bits, so
+    /// that the states stay small to move; a configuration cannot hold
+    /// 2^32 chains).
+    pub(crate) chain_index: Option<u32>,
+    /// The scheme of the client's CertificateVerify in this handshake.
+    pub(crate) client_scheme: Option<SignatureScheme>,
 }
 
 impl Negotiated {
@@ -297,6 +303,8 @@ impl Negotiated {
             resumed: self.resumed,
             ocsp_response: self.ocsp_response,
             psk_identity: self.psk_identity,
+            chain_index: self.chain_index.map(|i| i as usize),
+            client_signature_scheme: self.client_scheme,
             // Filled in from the record layer when the handshake completes.
             max_fragment_out: crate::record::MAX_PLAINTEXT_U16,
             max_fragment_in: crate::record::MAX_PLAINTEXT_U16,

@@ -1169,6 +1169,11 @@ fn full_handshake(
         stapling: false,
         ocsp_response: None,
         psk_identity: None,
+        chain_index: config
+            .identities()
+            .position(|i| core::ptr::eq(i, identity))
+            .and_then(|i| u32::try_from(i).ok()),
+        client_scheme: None,
     };
     let (Some(group), Some(scheme)) = (group, scheme) else {
         // RSA key transport: no ServerKeyExchange (RFC 5246 §7.4.3). The
@@ -1312,6 +1317,8 @@ fn psk_first_flight(
         stapling: false,
         ocsp_response: None,
         psk_identity: None,
+        chain_index: None,
+        client_scheme: None,
     };
     Ok(State::ExpectClientKeyExchange(ExpectClientKeyExchange {
         neg,
@@ -1411,6 +1418,8 @@ fn resume(
         stapling: false,
         ocsp_response: None,
         psk_identity: session.psk_identity.clone(),
+        chain_index: None,
+        client_scheme: None,
     };
     if issue_ticket {
         // A fresh ticket under the current key; the session keeps its
@@ -1637,6 +1646,7 @@ impl ExpectCertificateVerify {
             cv.signature,
             "CertificateVerify",
         )?;
+        self.neg.client_scheme = Some(cv.scheme);
         self.transcript.add(raw);
         self.transcript.keep_buffer(false);
         Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {

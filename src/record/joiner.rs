@@ -453,5 +453,4 @@ mod tests {
         j.push(&m[..3]).unwrap();
         assert_eq!(j.buf.capacity(), JOINER_INITIAL);
     }
-
 }
