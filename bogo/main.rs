@@ -73,6 +73,24 @@ struct Flags {
     use_export_context: bool,
     host_name: Option<String>,
     expect_server_name: Option<String>,
+    /// `-async`: the certificate verdict of `-use-custom-verify-callback`
+    /// is given later, as BoringSSL's callback first answers "retry".
+    async_mode: bool,
+    /// `-use-custom-verify-callback`: BoringSSL's shim replaces X.509
+    /// verification with a callback that accepts every chain (or refuses
+    /// every one with `-verify-fail`).
+    custom_verify: bool,
+    /// `-implicit-handshake`: no explicit handshake; the first read or
+    /// write drives it, and the handshake's properties are not checked.
+    implicit_handshake: bool,
+    /// `-psk` and `-psk-identity` (RFC 4279).
+    psk: Option<Vec<u8>>,
+    psk_identity: Option<String>,
+    no_ticket: bool,
+    expect_peer_cert_file: Option<String>,
+    no_op_extra_handshake: bool,
+    max_send_fragment: Option<usize>,
+    read_size: Option<usize>,
 }
 
 /// Exits with 89, naming what is not implemented. The runner does not show
@@ -99,6 +117,9 @@ fn fail(what: &str) -> ! {
 
 fn parse_flags() -> Flags {
     let mut f = Flags::default();
+    // Unknown flags are collected, so that the log names every flag a test
+    // lacks, not only the first.
+    let mut unknown: Vec<String> = Vec::new();
     let mut args = std::env::args().skip(1).peekable();
     // The runner asks once, before any test, whether the shim can split a
     // handshake across processes (BoringSSL's handshaker): it cannot.
@@ -180,10 +201,27 @@ fn parse_flags() -> Flags {
             "-host-name" => f.host_name = Some(value()),
             "-expect-server-name" => f.expect_server_name = Some(value()),
             // The connection is sans-IO: it never blocks, whatever the
-            // transport, so the runner's asynchronous mode changes nothing.
-            "-async" => {}
-            other => unimplemented(&format!("flag {other}")),
+            // transport; what is asynchronous is a verdict the caller gives
+            // later (see `custom_verify`).
+            "-async" => f.async_mode = true,
+            "-use-custom-verify-callback" => f.custom_verify = true,
+            "-implicit-handshake" => f.implicit_handshake = true,
+            "-psk" => f.psk = Some(value().into_bytes()),
+            "-psk-identity" => f.psk_identity = Some(value()),
+            // SSL_OP_NO_TICKET: neither asks for nor issues RFC 5077 tickets.
+            "-no-ticket" => f.no_ticket = true,
+            "-expect-peer-cert-file" => f.expect_peer_cert_file = Some(value()),
+            "-no-op-extra-handshake" => f.no_op_extra_handshake = true,
+            "-max-send-fragment" => f.max_send_fragment = Some(number(value()) as usize),
+            "-read-size" => f.read_size = Some(number(value()) as usize),
+            // An unknown flag's value, if it has one, is skipped as a
+            // word that is not a flag.
+            other if other.starts_with('-') => unknown.push(other.to_owned()),
+            _ => {}
         }
+    }
+    if !unknown.is_empty() {
+        unimplemented(&format!("flag {}", unknown.join(" ")));
     }
     f
 }
@@ -315,7 +353,42 @@ fn rsa_keys(f: &Flags) -> Vec<rsa::RsaPrivateKey> {
         .collect()
 }
 
+/// The key of `-psk` and the identity of `-psk-identity`, as BoringSSL's
+/// PSK callbacks use them: the client presents that identity only when the
+/// server's hint names it, and the server hints it and accepts no other.
+fn psk_of(f: &Flags) -> Option<(Vec<u8>, tls12::psk::Psk)> {
+    let key = f.psk.as_ref()?;
+    let identity = f.psk_identity.clone().unwrap_or_default();
+    // RFC 4279 §2 lets an identity be empty; tls12 refuses one that names
+    // nobody.
+    if identity.is_empty() {
+        unimplemented("an empty PSK identity");
+    }
+    let key = tls12::psk::Psk::new(key).unwrap_or_else(|e| unimplemented(&format!("-psk: {e}")));
+    Some((identity.into_bytes(), key))
+}
+
 fn server_config(f: &Flags) -> ServerConfig {
+    let psk = psk_of(f);
+    let has_cert = f
+        .credentials
+        .first()
+        .is_some_and(|c| c.cert_file.is_some() && c.key_file.is_some());
+    if !has_cert {
+        if let Some((identity, key)) = psk {
+            // A server with a key and no certificate serves the PSK suites
+            // only, as BoringSSL's does.
+            let mut store = tls12::psk::PskMap::new();
+            store
+                .insert(&identity, key)
+                .unwrap_or_else(|e| fail(&e.to_string()));
+            let mut config = ServerConfig::with_psk(Arc::new(store));
+            config.psk_identity_hint = Some(identity);
+            config.reveal_unknown_psk_identity = true;
+            server_common(f, &mut config);
+            return config;
+        }
+    }
     let mut creds = f.credentials.iter();
     let Some(Credential {
         cert_file: Some(cert),
@@ -369,11 +442,17 @@ fn server_config(f: &Flags) -> ServerConfig {
             .cipher_suites
             .extend(tls12::LEGACY_RSA_KEY_TRANSPORT_SUITES);
     }
-    if let Some(g) = groups(&f.curves) {
-        config.groups = g;
-    }
-    if let Some(s) = schemes(&f.verify_prefs) {
-        config.signature_schemes = s;
+    if let Some((identity, key)) = psk {
+        let mut store = tls12::psk::PskMap::new();
+        store
+            .insert(&identity, key)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        config.psk_store = Some(Arc::new(store));
+        config.psk_identity_hint = Some(identity);
+        // BoringSSL's server callback refuses another identity, and
+        // BoringSSL then sends unknown_psk_identity (RFC 4279 §2).
+        config.reveal_unknown_psk_identity = true;
+        config.cipher_suites.extend(tls12::PSK_SUITES);
     }
     for (i, cred) in f.credentials.iter().enumerate() {
         if !cred.signing_prefs.is_empty() {
@@ -381,6 +460,18 @@ fn server_config(f: &Flags) -> ServerConfig {
                 .set_signing_schemes(i, signing_schemes(&cred.signing_prefs))
                 .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
         }
+    }
+    server_common(f, &mut config);
+    config
+}
+
+/// What a server configures whatever its credentials.
+fn server_common(f: &Flags, config: &mut ServerConfig) {
+    if let Some(g) = groups(&f.curves) {
+        config.groups = g;
+    }
+    if let Some(s) = schemes(&f.verify_prefs) {
+        config.signature_schemes = s;
     }
     if f.require_any_client_certificate || f.verify_peer {
         // BoringSSL's shim asks for a certificate and accepts any chain (or
@@ -395,23 +486,37 @@ fn server_config(f: &Flags) -> ServerConfig {
         config.client_verifier = Some(Arc::new(Verifier {
             fail: f.verify_fail,
             roots: None,
+            ask: f.custom_verify && f.async_mode,
         }));
         config.dangerous_skip_webpki_for_clients = true;
     }
     if let Some(p) = &f.select_alpn {
         config.alpn_protocols = vec![p.clone()];
     }
+    if f.no_ticket {
+        config.ticketer = None;
+    }
+    if let Some(n) = f.max_send_fragment {
+        config.max_fragment_len = n;
+    }
     config.require_extended_master_secret = false;
     config.enable_exporters = f.export_keying_material.is_some();
-    config
+}
+
+/// The anchors of `-trust-cert` (an empty one: no anchor at all), which
+/// BoringSSL's X.509 verification uses and its custom callback ignores.
+fn trusted(f: &Flags) -> Option<Vec<CertificateDer<'static>>> {
+    if f.custom_verify {
+        return None;
+    }
+    f.trust_cert.as_ref().map(|path| match path.as_str() {
+        "" => Vec::new(),
+        path => read_chain(path),
+    })
 }
 
 fn client_config(f: &Flags) -> ClientConfig {
-    // An empty -trust-cert means verifying against no anchor at all.
-    let trusted = f.trust_cert.as_ref().map(|path| match path.as_str() {
-        "" => Vec::new(),
-        path => read_chain(path),
-    });
+    let trusted = trusted(f);
     let mut roots = RootCertStore::empty();
     for c in trusted.iter().flatten() {
         roots.add(c).unwrap_or_else(|e| fail(&e.to_string()));
@@ -429,6 +534,7 @@ fn client_config(f: &Flags) -> ClientConfig {
     config.verifier = Some(Arc::new(Verifier {
         fail: f.verify_fail && f.verify_peer,
         roots: trusted,
+        ask: f.custom_verify && f.async_mode,
     }));
     config.dangerous_skip_webpki = true;
     if let Some(g) = groups(&f.curves) {
@@ -468,30 +574,57 @@ fn client_config(f: &Flags) -> ClientConfig {
     config.require_extended_master_secret = false;
     config.enable_exporters = f.export_keying_material.is_some();
     config.session_cache = Some(Arc::new(ClientSessionCache::new(4)));
+    config.enable_tickets = !f.no_ticket;
+    if let Some(n) = f.max_send_fragment {
+        config.max_fragment_len = n;
+    }
+    if let Some((identity, key)) = psk_of(f) {
+        config
+            .add_psk_for_hint(&identity, &identity, key)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        config.cipher_suites.extend(tls12::PSK_SUITES);
+    }
     config
 }
 
 /// The peer's chain as BoringSSL's shim judges it: checked against
 /// `roots` when given (`-trust-cert`), its name never, and refused by
 /// `-verify-fail`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Verifier {
     fail: bool,
     roots: Option<Vec<CertificateDer<'static>>>,
+    /// Leave the verdict to the caller (the handshake loop), as
+    /// `-use-custom-verify-callback` with `-async` does: BoringSSL's
+    /// callback answers "retry" first.
+    ask: bool,
+}
+
+impl Verifier {
+    fn judge(
+        &self,
+        chain: &[CertificateDer<'static>],
+        now: UnixTime,
+    ) -> Result<(), tls12::CertificateError> {
+        if self.fail {
+            return Err(tls12::CertificateError::Other(
+                "refused by -verify-fail".into(),
+            ));
+        }
+        match &self.roots {
+            Some(roots) => chain_ok(roots, chain, now),
+            None => Ok(()),
+        }
+    }
 }
 
 impl tls12::keyop::PeerVerifier for Verifier {
     fn verify(&self, peer: &tls12::keyop::PeerChain<'_>) -> tls12::keyop::Verdict {
         use tls12::keyop::Verdict;
-        if self.fail {
-            return Verdict::Reject(tls12::CertificateError::Other(
-                "refused by -verify-fail".into(),
-            ));
+        if self.ask {
+            return Verdict::AskCaller;
         }
-        let Some(roots) = &self.roots else {
-            return Verdict::Accept;
-        };
-        match chain_ok(roots, peer.chain, peer.now) {
+        match self.judge(peer.chain, peer.now) {
             Ok(()) => Verdict::Accept,
             Err(refused) => Verdict::Reject(refused),
         }
@@ -637,22 +770,35 @@ fn boringssl_code(e: &tls12::Error) -> &'static str {
     }
 }
 
+/// What the shim answers the connection's operations with.
+struct Answers<'a> {
+    /// The RSA keys for RSA key transport's decryptions.
+    rsa: &'a [rsa::RsaPrivateKey],
+    /// The verifier whose verdict the connection asks for.
+    verifier: Option<&'a Verifier>,
+    now: UnixTime,
+}
+
 /// Drives the handshake over the blocking socket, answering the library's
-/// RSA decryptions (RSA key transport) with `rsa`'s keys.
-fn handshake(
-    conn: &mut Connection,
-    sock: &mut TcpStream,
-    rsa: &[rsa::RsaPrivateKey],
-) -> io::Result<()> {
+/// operations: RSA decryptions (RSA key transport) with `rsa`'s keys, and
+/// the verdicts a verifier left to the caller.
+fn handshake(conn: &mut Connection, sock: &mut TcpStream, answers: &Answers) -> io::Result<()> {
     let mut buf = vec![0u8; 18 * 1024];
     loop {
         while let Some(event) = conn.next_event() {
             if let tls12::Event::Operation { id, .. } = event {
                 let answer = match conn.operation() {
-                    Some(op) if op.kind() == tls12::OperationKind::Decrypt => rsa
+                    Some(op) if op.kind() == tls12::OperationKind::Decrypt => answers
+                        .rsa
                         .iter()
                         .find_map(|k| k.decrypt(rsa::Pkcs1v15Encrypt, op.message()).ok())
                         .map_or(tls12::Answer::Failed, tls12::Answer::Decrypted),
+                    Some(op) if op.kind() == tls12::OperationKind::VerifyChain => {
+                        match answers.verifier {
+                            Some(v) => tls12::Answer::Verdict(v.judge(op.chain(), answers.now)),
+                            None => tls12::Answer::Failed,
+                        }
+                    }
                     _ => tls12::Answer::Failed,
                 };
                 conn.complete_operation(id, answer).map_err(to_io)?;
@@ -683,15 +829,28 @@ fn to_io(e: tls12::Error) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e)
 }
 
-fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::RsaPrivateKey]) {
+fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Answers) {
     let mut sock = connect(f);
-    if let Err(e) = handshake(conn, &mut sock, rsa) {
-        flush_alert(conn, &mut sock);
-        report(conn, &e);
+    if !f.implicit_handshake {
+        if let Err(e) = handshake(conn, &mut sock, answers) {
+            flush_alert(conn, &mut sock);
+            report(conn, &e);
+        }
+        check(f, conn, resumed_expected);
+        // SSL_do_handshake on a finished handshake does nothing.
+        if f.no_op_extra_handshake {
+            if let Err(e) = handshake(conn, &mut sock, answers) {
+                fail(&format!("the extra handshake was not a no-op: {e}"));
+            }
+        }
     }
-    let mut tls = Stream::new(conn, &mut sock);
-    let info = tls
-        .connection()
+    exchange(f, conn, &mut sock, answers);
+}
+
+/// Checks the handshake's properties against the `-expect-*` flags, as
+/// BoringSSL's shim does after an explicit handshake.
+fn check(f: &Flags, conn: &mut Connection, resumed_expected: bool) {
+    let info = conn
         .handshake_info()
         .cloned()
         .unwrap_or_else(|| fail("no handshake info"));
@@ -752,6 +911,24 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::Rsa
             ));
         }
     }
+    if let Some(path) = &f.expect_peer_cert_file {
+        if info.peer_certificates != read_chain(path) {
+            fail(&format!("the peer's chain is not the one in {path}"));
+        }
+    }
+}
+
+/// After the handshake: the exporter's output, the first write, then the
+/// echo or the shutdown. With `-implicit-handshake`, the first read or
+/// write drives the handshake, as SSL_read and SSL_write do.
+fn exchange(f: &Flags, conn: &mut Connection, sock: &mut TcpStream, answers: &Answers) {
+    if conn.is_handshaking() {
+        if let Err(e) = handshake(conn, sock, answers) {
+            flush_alert(conn, sock);
+            report(conn, &e);
+        }
+    }
+    let mut tls = Stream::new(conn, sock);
     if let Some(len) = f.export_keying_material {
         let mut out = vec![0u8; len];
         let context = f.use_export_context.then_some(f.export_context.as_slice());
@@ -770,8 +947,10 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::Rsa
         let _ = tls.read_to_end(&mut rest);
         return;
     }
-    // Echo, every byte inverted, until the runner closes.
-    let mut buf = vec![0u8; 16 * 1024 + 1];
+    // Echo, every byte inverted, until the runner closes. BoringSSL's shim
+    // reads 512 bytes at a time unless -read-size says otherwise, so that
+    // a record may take several reads.
+    let mut buf = vec![0u8; f.read_size.unwrap_or(512).max(1)];
     loop {
         match tls.read(&mut buf) {
             Ok(0) => break,
@@ -796,43 +975,62 @@ fn report_io(e: &io::Error) -> ! {
 
 fn main() {
     let f = parse_flags();
+    let keys = if f.server { rsa_keys(&f) } else { Vec::new() };
+    // The verifier of the first connection, and of the resumptions
+    // (-on-resume-verify-fail: a verifier that refuses, which a resumption,
+    // verifying nothing, never asks).
+    let verifier = |resumed: bool| Verifier {
+        fail: (f.verify_fail || (resumed && f.on_resume_verify_fail))
+            && (f.server || f.verify_peer),
+        roots: if f.server { None } else { trusted(&f) },
+        ask: f.custom_verify && f.async_mode,
+    };
+    let (first, resumed) = (verifier(false), verifier(true));
     if f.server {
         let config = Arc::new(server_config(&f));
-        // -on-resume-verify-fail: the same sessions, a verifier that refuses
-        // (which a resumption, verifying nothing, never asks).
         let mut resume_config = (*config).clone();
         if resume_config.client_verifier.is_some() {
-            resume_config.client_verifier = Some(Arc::new(Verifier {
-                fail: f.verify_fail || f.on_resume_verify_fail,
-                roots: None,
-            }));
+            resume_config.client_verifier = Some(Arc::new(resumed.clone()));
         }
         let resume_config = Arc::new(resume_config);
-        let keys = rsa_keys(&f);
         for i in 0..=f.resume_count {
-            let config = if i > 0 { &resume_config } else { &config };
-            let mut conn = ServerConnection::new(config.clone(), UnixTime::now())
-                .unwrap_or_else(|e| fail(&e.to_string()));
-            run(&f, &mut conn, i > 0, &keys);
+            let (config, verifier) = if i > 0 {
+                (&resume_config, &resumed)
+            } else {
+                (&config, &first)
+            };
+            let now = UnixTime::now();
+            let mut conn =
+                ServerConnection::new(config.clone(), now).unwrap_or_else(|e| fail(&e.to_string()));
+            let answers = Answers {
+                rsa: &keys,
+                verifier: Some(verifier),
+                now,
+            };
+            run(&f, &mut conn, i > 0, &answers);
         }
     } else {
         let config = Arc::new(client_config(&f));
         let mut resume_config = (*config).clone();
-        resume_config.verifier = Some(Arc::new(Verifier {
-            fail: (f.verify_fail || f.on_resume_verify_fail) && f.verify_peer,
-            roots: f.trust_cert.as_ref().map(|path| match path.as_str() {
-                "" => Vec::new(),
-                path => read_chain(path),
-            }),
-        }));
+        resume_config.verifier = Some(Arc::new(resumed.clone()));
         let resume_config = Arc::new(resume_config);
         let name = f.host_name.clone().unwrap_or_else(|| "test.example".into());
         let name = ServerName::try_from(name).unwrap_or_else(|e| fail(&format!("-host-name: {e}")));
         for i in 0..=f.resume_count {
-            let config = if i > 0 { &resume_config } else { &config };
-            let mut conn = ClientConnection::new(config.clone(), name.clone(), UnixTime::now())
+            let (config, verifier) = if i > 0 {
+                (&resume_config, &resumed)
+            } else {
+                (&config, &first)
+            };
+            let now = UnixTime::now();
+            let mut conn = ClientConnection::new(config.clone(), name.clone(), now)
                 .unwrap_or_else(|e| fail(&e.to_string()));
-            run(&f, &mut conn, i > 0, &[]);
+            let answers = Answers {
+                rsa: &keys,
+                verifier: Some(verifier),
+                now,
+            };
+            run(&f, &mut conn, i > 0, &answers);
         }
     }
 }
