@@ -689,11 +689,11 @@ fn flush_alert(conn: &mut Connection, sock: &mut TcpStream) {
 
 /// The error on stderr: BoringSSL's name for it, as the runner expects
 /// (`:NAME:`), then ours in words.
-fn report(conn: &Connection, e: &io::Error) -> ! {
+fn report(conn: &Connection, e: &io::Error, server: bool) -> ! {
     match conn.error() {
         Some(err) => fail(&format!(
             "{} tls12 error: {err:?}: {err}",
-            boringssl_code(err)
+            boringssl_code(err, server)
         )),
         None => fail(&format!("io error: {e}")),
     }
@@ -701,8 +701,8 @@ fn report(conn: &Connection, e: &io::Error) -> ! {
 
 /// The error code BoringSSL reports for what `e` is, in the runner's
 /// vocabulary, where one corresponds; the config's ErrorMap covers the rest.
-fn boringssl_code(e: &tls12::Error) -> &'static str {
-    use tls12::{AlertDescription as A, CertificateError as C, Error as E};
+fn boringssl_code(e: &tls12::Error, server: bool) -> &'static str {
+    use tls12::{CertificateError as C, Error as E};
     match e {
         E::IllegalParameter("ECDHE public key") => ":BAD_ECPOINT:",
         E::IllegalParameter("explicit curve") => ":BAD_ECPOINT:",
@@ -723,6 +723,18 @@ fn boringssl_code(e: &tls12::Error) -> &'static str {
         E::IllegalParameter("server resumed a session with a different cipher suite") => {
             ":OLD_SESSION_CIPHER_NOT_RETURNED:"
         }
+        E::IllegalParameter("server chose a compression method we did not offer") => {
+            ":UNSUPPORTED_COMPRESSION_ALGORITHM:"
+        }
+        // BoringSSL names every refused extension body so (RFC 8422 §5.1.2
+        // requires the uncompressed point format).
+        E::IllegalParameter("ec_point_formats does not include uncompressed") => {
+            ":ERROR_PARSING_EXTENSION:"
+        }
+        E::HandshakeFailure(
+            "server resumed a session without the extended master secret (RFC 7627 §5.3)"
+            | "resumption of an extended-master-secret session without the extension (RFC 7627 §5.3)",
+        ) => ":RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION:",
         E::BadSignature(_) => ":BAD_SIGNATURE:",
         E::BadFinished => ":DIGEST_CHECK_FAILED:",
         E::BadRecordMac | E::PskMismatch => ":DECRYPTION_FAILED_OR_BAD_RECORD_MAC:",
@@ -739,15 +751,32 @@ fn boringssl_code(e: &tls12::Error) -> &'static str {
             got: "ChangeCipherSpec inside a handshake message",
             ..
         } => ":EXCESS_HANDSHAKE_DATA:",
+        // A record of the wrong content type, rather than the wrong
+        // handshake message, is an unexpected record to BoringSSL.
         E::UnexpectedMessage {
-            got: "application data" | "ChangeCipherSpec",
+            got: "application data" | "ChangeCipherSpec" | "record of unknown content type",
+            ..
+        }
+        | E::UnexpectedMessage {
+            expected: "ChangeCipherSpec",
             ..
         } => ":UNEXPECTED_RECORD:",
         E::UnexpectedMessage { .. } => ":UNEXPECTED_MESSAGE:",
         E::Decode("record version") => ":WRONG_VERSION_NUMBER:",
+        E::Decode("ChangeCipherSpec") => ":BAD_CHANGE_CIPHER_SPEC:",
+        // An alert record that does not hold exactly one alert.
+        E::Decode("alert") => ":BAD_ALERT:",
+        E::Decode("alert level") => ":UNKNOWN_ALERT_TYPE:",
         E::Decode(_) | E::LimitExceeded { .. } => ":DECODE_ERROR:",
+        // Over RFC 5246 §6.2.3's bound on any protected record (2^14 +
+        // 2048), checked from the header: BoringSSL's name for the
+        // ciphertext; within it, the plaintext was too long.
+        E::RecordOverflow { limit, .. } if *limit == 16384 + 2048 => ":ENCRYPTED_LENGTH_TOO_LONG:",
         E::RecordOverflow { .. } => ":DATA_LENGTH_TOO_LONG:",
         E::Certificate(C::InvalidPurpose) => ":KEY_USAGE_BIT_INCORRECT:",
+        // A server must send a certificate (RFC 5246 §7.4.2): BoringSSL's
+        // client refuses an empty list as undecodable.
+        E::Certificate(C::NoCertificate) if !server => ":DECODE_ERROR:",
         E::Certificate(C::NoCertificate) => ":PEER_DID_NOT_RETURN_A_CERTIFICATE:",
         E::Certificate(C::BadEncoding) => ":CANNOT_PARSE_LEAF_CERT:",
         E::Certificate(C::WrongKeyType) => ":WRONG_CERTIFICATE_TYPE:",
@@ -759,13 +788,7 @@ fn boringssl_code(e: &tls12::Error) -> &'static str {
         E::HandshakeFailure(m) if m.starts_with("the client's supported_groups do not include") => {
             ":WRONG_CURVE:"
         }
-        E::AlertReceived(A::BadRecordMac) => ":TLSV1_ALERT_BAD_RECORD_MAC:",
-        E::AlertReceived(A::HandshakeFailure) => ":SSLV3_ALERT_HANDSHAKE_FAILURE:",
-        E::AlertReceived(A::DecodeError) => ":TLSV1_ALERT_DECODE_ERROR:",
-        E::AlertReceived(A::IllegalParameter) => ":SSLV3_ALERT_ILLEGAL_PARAMETER:",
-        E::AlertReceived(A::UnexpectedMessage) => ":SSLV3_ALERT_UNEXPECTED_MESSAGE:",
-        E::AlertReceived(A::ProtocolVersion) => ":TLSV1_ALERT_PROTOCOL_VERSION:",
-        E::AlertReceived(_) => ":TLSV1_ALERT:",
+        E::AlertReceived(a) => alert_code(*a),
         _ => "",
     }
 }
@@ -777,6 +800,46 @@ struct Answers<'a> {
     /// The verifier whose verdict the connection asks for.
     verifier: Option<&'a Verifier>,
     now: UnixTime,
+}
+
+/// BoringSSL's name for a fatal alert received (`SSL_R_*_ALERT_*`).
+fn alert_code(a: tls12::AlertDescription) -> &'static str {
+    match a.to_wire() {
+        0 => ":SSLV3_ALERT_CLOSE_NOTIFY:",
+        10 => ":SSLV3_ALERT_UNEXPECTED_MESSAGE:",
+        20 => ":SSLV3_ALERT_BAD_RECORD_MAC:",
+        21 => ":TLSV1_ALERT_DECRYPTION_FAILED:",
+        22 => ":TLSV1_ALERT_RECORD_OVERFLOW:",
+        30 => ":SSLV3_ALERT_DECOMPRESSION_FAILURE:",
+        40 => ":SSLV3_ALERT_HANDSHAKE_FAILURE:",
+        41 => ":SSLV3_ALERT_NO_CERTIFICATE:",
+        42 => ":SSLV3_ALERT_BAD_CERTIFICATE:",
+        43 => ":SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:",
+        44 => ":SSLV3_ALERT_CERTIFICATE_REVOKED:",
+        45 => ":SSLV3_ALERT_CERTIFICATE_EXPIRED:",
+        46 => ":SSLV3_ALERT_CERTIFICATE_UNKNOWN:",
+        47 => ":SSLV3_ALERT_ILLEGAL_PARAMETER:",
+        48 => ":TLSV1_ALERT_UNKNOWN_CA:",
+        49 => ":TLSV1_ALERT_ACCESS_DENIED:",
+        50 => ":TLSV1_ALERT_DECODE_ERROR:",
+        51 => ":TLSV1_ALERT_DECRYPT_ERROR:",
+        60 => ":TLSV1_ALERT_EXPORT_RESTRICTION:",
+        70 => ":TLSV1_ALERT_PROTOCOL_VERSION:",
+        71 => ":TLSV1_ALERT_INSUFFICIENT_SECURITY:",
+        80 => ":TLSV1_ALERT_INTERNAL_ERROR:",
+        86 => ":TLSV1_ALERT_INAPPROPRIATE_FALLBACK:",
+        90 => ":TLSV1_ALERT_USER_CANCELLED:",
+        100 => ":TLSV1_ALERT_NO_RENEGOTIATION:",
+        110 => ":TLSV1_ALERT_UNSUPPORTED_EXTENSION:",
+        111 => ":TLSV1_ALERT_CERTIFICATE_UNOBTAINABLE:",
+        112 => ":TLSV1_ALERT_UNRECOGNIZED_NAME:",
+        113 => ":TLSV1_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE:",
+        114 => ":TLSV1_ALERT_BAD_CERTIFICATE_HASH_VALUE:",
+        115 => ":TLSV1_ALERT_UNKNOWN_PSK_IDENTITY:",
+        116 => ":TLSV1_ALERT_CERTIFICATE_REQUIRED:",
+        120 => ":TLSV1_ALERT_NO_APPLICATION_PROTOCOL:",
+        _ => ":TLSV1_ALERT:",
+    }
 }
 
 /// Drives the handshake over the blocking socket, answering the library's
@@ -834,7 +897,7 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Answe
     if !f.implicit_handshake {
         if let Err(e) = handshake(conn, &mut sock, answers) {
             flush_alert(conn, &mut sock);
-            report(conn, &e);
+            report(conn, &e, f.server);
         }
         check(f, conn, resumed_expected);
         // SSL_do_handshake on a finished handshake does nothing.
@@ -925,7 +988,7 @@ fn exchange(f: &Flags, conn: &mut Connection, sock: &mut TcpStream, answers: &An
     if conn.is_handshaking() {
         if let Err(e) = handshake(conn, sock, answers) {
             flush_alert(conn, sock);
-            report(conn, &e);
+            report(conn, &e, f.server);
         }
     }
     let mut tls = Stream::new(conn, sock);
@@ -942,10 +1005,30 @@ fn exchange(f: &Flags, conn: &mut Connection, sock: &mut TcpStream, answers: &An
     }
     if f.shim_shuts_down {
         let _ = tls.close();
-        // The runner answers with its own close_notify, then closes.
-        let mut rest = Vec::new();
-        let _ = tls.read_to_end(&mut rest);
-        return;
+        if !f.check_close_notify {
+            // The runner answers with its own close_notify, then closes.
+            let mut rest = Vec::new();
+            let _ = tls.read_to_end(&mut rest);
+            return;
+        }
+        // As BoringSSL's second SSL_shutdown: wait for the peer's
+        // close_notify (RFC 5246 §7.2.1), refusing application data sent
+        // after ours, and failing as that call does when the transport
+        // closes without it.
+        let mut buf = [0u8; 512];
+        loop {
+            match tls.read(&mut buf) {
+                Ok(0) => return,
+                Ok(_) => fail(":APPLICATION_DATA_ON_SHUTDOWN: application data after our close_notify"),
+                Err(e)
+                    if e.kind() == io::ErrorKind::UnexpectedEof
+                        || matches!(tls.connection().error(), Some(tls12::Error::UnexpectedEof)) =>
+                {
+                    fail("Unexpected SSL_shutdown result: -1 != 1 (closed without close_notify)")
+                }
+                Err(e) => report(tls.connection(), &e, f.server),
+            }
+        }
     }
     // Echo, every byte inverted, until the runner closes. BoringSSL's shim
     // reads 512 bytes at a time unless -read-size says otherwise, so that
@@ -959,11 +1042,11 @@ fn exchange(f: &Flags, conn: &mut Connection, sock: &mut TcpStream, answers: &An
                     *b ^= 0xff;
                 }
                 if let Err(e) = tls.write_all(&buf[..n]) {
-                    report(tls.connection(), &e);
+                    report(tls.connection(), &e, f.server);
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && !f.check_close_notify => break,
-            Err(e) => report(tls.connection(), &e),
+            Err(e) => report(tls.connection(), &e, f.server),
         }
     }
     let _ = tls.close();
