@@ -214,6 +214,7 @@ fn parse_flags() -> Flags {
             "-no-op-extra-handshake" => f.no_op_extra_handshake = true,
             "-max-send-fragment" => f.max_send_fragment = Some(number(value()) as usize),
             "-read-size" => f.read_size = Some(number(value()) as usize),
+
             // An unknown flag's value, if it has one, is skipped as a
             // word that is not a flag.
             other if other.starts_with('-') => unknown.push(other.to_owned()),
@@ -353,6 +354,36 @@ fn rsa_keys(f: &Flags) -> Vec<rsa::RsaPrivateKey> {
         .collect()
 }
 
+/// The credentials in BoringSSL's order of preference: those of
+/// `-new-x509-credential` by number, then the default one (number -1), if
+/// it has a certificate and key. The library prefers its chains in the
+/// order they are configured, so this is the order they are given to it.
+fn ordered(f: &Flags) -> Vec<(i32, &Credential)> {
+    let mut out: Vec<(i32, &Credential)> = f
+        .credentials
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, c)| (i as i32, c))
+        .collect();
+    if let Some(default) = f.credentials.first() {
+        match (&default.cert_file, &default.key_file) {
+            (Some(_), Some(_)) => out.push((-1, default)),
+            (None, None) => {}
+            _ => unimplemented("a credential without a certificate and key"),
+        }
+    }
+    out
+}
+
+/// The certificate chain and key of a credential.
+fn load(cred: &Credential) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
+        unimplemented("a credential without a certificate and key");
+    };
+    (read_chain(cert), read_key(key))
+}
+
 /// The key of `-psk` and the identity of `-psk-identity`, as BoringSSL's
 /// PSK callbacks use them: the client presents that identity only when the
 /// server's hint names it, and the server hints it and accepts no other.
@@ -370,70 +401,76 @@ fn psk_of(f: &Flags) -> Option<(Vec<u8>, tls12::psk::Psk)> {
 
 fn server_config(f: &Flags) -> ServerConfig {
     let psk = psk_of(f);
-    let has_cert = f
-        .credentials
-        .first()
-        .is_some_and(|c| c.cert_file.is_some() && c.key_file.is_some());
-    if !has_cert {
-        if let Some((identity, key)) = psk {
-            // A server with a key and no certificate serves the PSK suites
-            // only, as BoringSSL's does.
-            let mut store = tls12::psk::PskMap::new();
-            store
-                .insert(&identity, key)
-                .unwrap_or_else(|e| fail(&e.to_string()));
-            let mut config = ServerConfig::with_psk(Arc::new(store));
-            config.psk_identity_hint = Some(identity);
-            config.reveal_unknown_psk_identity = true;
-            server_common(f, &mut config);
-            return config;
+    let creds = ordered(f);
+    if creds.is_empty() {
+        let Some((identity, key)) = psk else {
+            unimplemented("a server without a credential");
+        };
+        // A server with a key and no certificate serves the PSK suites
+        // only, as BoringSSL's does.
+        let mut store = tls12::psk::PskMap::new();
+        store
+            .insert(&identity, key)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        let mut config = ServerConfig::with_psk(Arc::new(store));
+        config.psk_identity_hint = Some(identity);
+        config.reveal_unknown_psk_identity = true;
+        server_common(f, &mut config);
+        return config;
+    }
+    let mut config: Option<ServerConfig> = None;
+    for (_, cred) in &creds {
+        let (chain, key) = load(cred);
+        // A key ring cannot use (P-521, RSA-PSS keys) is a feature tls12
+        // lacks, not a failure.
+        let made = match config.as_mut() {
+            None => ServerConfig::new(chain, key).map(Some),
+            Some(c) => c.add_certificate(chain, key).map(|()| None),
+        };
+        if let Some(c) = made.unwrap_or_else(|e| unimplemented(&format!("a credential: {e}"))) {
+            config = Some(c);
         }
     }
-    let mut creds = f.credentials.iter();
-    let Some(Credential {
-        cert_file: Some(cert),
-        key_file: Some(key),
-        ..
-    }) = creds.next()
-    else {
-        unimplemented("a server without -cert-file and -key-file");
+    let Some(mut config) = config else {
+        unimplemented("a server without a credential");
     };
-    // A key ring cannot use (P-521, RSA-PSS keys) is a feature tls12
-    // lacks, not a failure.
-    let mut config = ServerConfig::new(read_chain(cert), read_key(key))
-        .unwrap_or_else(|e| unimplemented(&format!("the credential: {e}")));
-    for cred in creds {
-        let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
-            unimplemented("a credential without a certificate and key");
-        };
-        config
-            .add_certificate(read_chain(cert), read_key(key))
-            .unwrap_or_else(|e| unimplemented(&format!("a credential: {e}")));
-    }
-    for (i, cred) in f.credentials.iter().enumerate() {
+    for (i, (_, cred)) in creds.iter().enumerate() {
         if let Some(response) = &cred.ocsp_response {
             config
                 .set_ocsp_staple(i, Arc::new(tls12::OcspStaple::new(response.clone())))
                 .unwrap_or_else(|e| fail(&e.to_string()));
         }
+        if !cred.signing_prefs.is_empty() {
+            config
+                .set_signing_schemes(i, signing_schemes(&cred.signing_prefs))
+                .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
+        }
     }
     // BoringSSL accepts the RSA key transport suites by default. The
     // library decrypts nothing itself: each RSA credential is served a
     // second time with its key held by the caller (this shim), after the
-    // others, so that it is chosen only for those suites.
+    // others, so that it is chosen only for those suites. The copy signs
+    // with no more schemes than the original, so that it is never chosen
+    // to sign where the original may not.
     let mut rsa_transport = false;
-    for cred in &f.credentials {
+    let mut next = creds.len();
+    for (_, cred) in &creds {
         let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
             continue;
         };
-        let chain = read_chain(cert);
         let is_rsa = matches!(read_key(key), PrivateKeyDer::Pkcs1(_)) || rsa_keys_of(key).is_some();
         if is_rsa
             && config
-                .add_certificate_with_caller_key(chain, tls12::KeyType::Rsa)
+                .add_certificate_with_caller_key(read_chain(cert), tls12::KeyType::Rsa)
                 .is_ok()
         {
             rsa_transport = true;
+            if !cred.signing_prefs.is_empty() {
+                config
+                    .set_signing_schemes(next, signing_schemes(&cred.signing_prefs))
+                    .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
+            }
+            next += 1;
         }
     }
     if rsa_transport {
@@ -453,13 +490,6 @@ fn server_config(f: &Flags) -> ServerConfig {
         // BoringSSL then sends unknown_psk_identity (RFC 4279 §2).
         config.reveal_unknown_psk_identity = true;
         config.cipher_suites.extend(tls12::PSK_SUITES);
-    }
-    for (i, cred) in f.credentials.iter().enumerate() {
-        if !cred.signing_prefs.is_empty() {
-            config
-                .set_signing_schemes(i, signing_schemes(&cred.signing_prefs))
-                .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
-        }
     }
     server_common(f, &mut config);
     config
@@ -543,21 +573,18 @@ fn client_config(f: &Flags) -> ClientConfig {
     if let Some(s) = schemes(&f.verify_prefs) {
         config.signature_schemes = s;
     }
-    if let Some(cred) = f.credentials.first() {
-        let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
-            unimplemented("a client credential without a certificate and key");
-        };
-        if f.credentials.len() > 1 {
-            unimplemented("several client credentials");
-        }
+    // The client's certificates, in BoringSSL's order of preference.
+    let creds = ordered(f);
+    for (_, cred) in &creds {
+        let (chain, key) = load(cred);
         config
-            .add_client_certificate(read_chain(cert), read_key(key))
-            .unwrap_or_else(|e| unimplemented(&format!("the client credential: {e}")));
+            .add_client_certificate(chain, key)
+            .unwrap_or_else(|e| unimplemented(&format!("a client credential: {e}")));
     }
-    if let Some(cred) = f.credentials.first() {
-        if !cred.signing_prefs.is_empty() && cred.cert_file.is_some() {
+    for (i, (_, cred)) in creds.iter().enumerate() {
+        if !cred.signing_prefs.is_empty() {
             config
-                .set_client_signing_schemes(0, signing_schemes(&cred.signing_prefs))
+                .set_client_signing_schemes(i, signing_schemes(&cred.signing_prefs))
                 .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
         }
     }
