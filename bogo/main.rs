@@ -9,6 +9,7 @@
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::process::exit;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -157,9 +158,6 @@ fn parse_flags() -> Flags {
             }
             "-verify-fail" => f.verify_fail = true,
             "-on-resume-verify-fail" => f.on_resume_verify_fail = true,
-            // A chain that does not verify fails the handshake, so a
-            // handshake that completes has the successful result this asks
-            // for (a soft failure is refused in `client_config`).
             "-expect-verify-result" => f.expect_verify_result = true,
             "-expect-curve-id" => f.expect_curve_id = Some(number(value()) as u16),
             "-trust-cert" => f.trust_cert = Some(value()),
@@ -513,11 +511,7 @@ fn server_common(f: &Flags, config: &mut ServerConfig) {
         } else {
             ClientAuth::Optional(roots)
         };
-        config.client_verifier = Some(Arc::new(Verifier {
-            fail: f.verify_fail,
-            roots: None,
-            ask: f.custom_verify && f.async_mode,
-        }));
+        config.client_verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())));
         config.dangerous_skip_webpki_for_clients = true;
     }
     if let Some(p) = &f.select_alpn {
@@ -554,18 +548,11 @@ fn client_config(f: &Flags) -> ClientConfig {
     // Without -verify-peer, BoringSSL's client only records a verifier's
     // refusal ("soft" failure) and goes on: tls12 has no such result apart
     // from the handshake's outcome.
-    if f.verify_fail && !f.verify_peer && f.expect_verify_result {
-        unimplemented("a soft verification failure (no -verify-peer)");
-    }
     let mut config = ClientConfig::new(roots);
     // BoringSSL's shim checks the server's chain only with -trust-cert, and
     // never its name: the runner's certificates name no host we could ask
     // for. The verifier does exactly that (webpki, without the name).
-    config.verifier = Some(Arc::new(Verifier {
-        fail: f.verify_fail && f.verify_peer,
-        roots: trusted,
-        ask: f.custom_verify && f.async_mode,
-    }));
+    config.verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())));
     config.dangerous_skip_webpki = true;
     if let Some(g) = groups(&f.curves) {
         config.groups = g;
@@ -625,9 +612,40 @@ struct Verifier {
     /// `-use-custom-verify-callback` with `-async` does: BoringSSL's
     /// callback answers "retry" first.
     ask: bool,
+    /// Without `-verify-peer`, BoringSSL's client only records a refusal
+    /// (SSL_get_verify_result) and goes on.
+    soft: bool,
+    /// The last verdict, for `-expect-verify-result`: 0 none yet (a
+    /// resumption keeps its session's), 1 accepted, 2 refused.
+    result: Arc<AtomicU8>,
 }
 
 impl Verifier {
+    fn new(f: &Flags, resumed: bool, result: &Arc<AtomicU8>) -> Self {
+        Self {
+            fail: f.verify_fail || (resumed && f.on_resume_verify_fail),
+            roots: if f.server { None } else { trusted(f) },
+            ask: f.custom_verify && f.async_mode,
+            soft: !f.server && !f.verify_peer,
+            result: result.clone(),
+        }
+    }
+
+    /// The verdict on `chain`, recorded, and softened as configured.
+    fn verdict(
+        &self,
+        chain: &[CertificateDer<'static>],
+        now: UnixTime,
+    ) -> Result<(), tls12::CertificateError> {
+        let judged = self.judge(chain, now);
+        self.result
+            .store(if judged.is_ok() { 1 } else { 2 }, Ordering::Relaxed);
+        if self.soft {
+            return Ok(());
+        }
+        judged
+    }
+
     fn judge(
         &self,
         chain: &[CertificateDer<'static>],
@@ -651,7 +669,7 @@ impl tls12::keyop::PeerVerifier for Verifier {
         if self.ask {
             return Verdict::AskCaller;
         }
-        match self.judge(peer.chain, peer.now) {
+        match self.verdict(peer.chain, peer.now) {
             Ok(()) => Verdict::Accept,
             Err(refused) => Verdict::Reject(refused),
         }
@@ -885,7 +903,7 @@ fn handshake(conn: &mut Connection, sock: &mut TcpStream, answers: &Answers) -> 
                         .map_or(tls12::Answer::Failed, tls12::Answer::Decrypted),
                     Some(op) if op.kind() == tls12::OperationKind::VerifyChain => {
                         match answers.verifier {
-                            Some(v) => tls12::Answer::Verdict(v.judge(op.chain(), answers.now)),
+                            Some(v) => tls12::Answer::Verdict(v.verdict(op.chain(), answers.now)),
                             None => tls12::Answer::Failed,
                         }
                     }
@@ -926,7 +944,7 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Answe
             flush_alert(conn, &mut sock);
             report(conn, &e, f.server);
         }
-        check(f, conn, resumed_expected);
+        check(f, conn, resumed_expected, answers);
         // SSL_do_handshake on a finished handshake does nothing.
         if f.no_op_extra_handshake {
             if let Err(e) = handshake(conn, &mut sock, answers) {
@@ -939,7 +957,17 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Answe
 
 /// Checks the handshake's properties against the `-expect-*` flags, as
 /// BoringSSL's shim does after an explicit handshake.
-fn check(f: &Flags, conn: &mut Connection, resumed_expected: bool) {
+fn check(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Answers) {
+    if f.expect_verify_result {
+        // X509_V_ERR_APPLICATION_VERIFICATION with -verify-fail, else
+        // X509_V_OK (which is also the result when nothing was verified).
+        let refused = answers
+            .verifier
+            .is_some_and(|v| v.result.load(Ordering::Relaxed) == 2);
+        if refused != f.verify_fail {
+            fail("Wrong certificate verification result");
+        }
+    }
     let info = conn
         .handshake_info()
         .cloned()
@@ -1089,15 +1117,17 @@ fn main() {
     // The verifier of the first connection, and of the resumptions
     // (-on-resume-verify-fail: a verifier that refuses, which a resumption,
     // verifying nothing, never asks).
-    let verifier = |resumed: bool| Verifier {
-        fail: (f.verify_fail || (resumed && f.on_resume_verify_fail))
-            && (f.server || f.verify_peer),
-        roots: if f.server { None } else { trusted(&f) },
-        ask: f.custom_verify && f.async_mode,
-    };
-    let (first, resumed) = (verifier(false), verifier(true));
+    let result = Arc::new(AtomicU8::new(0));
+    let (first, resumed) = (
+        Verifier::new(&f, false, &result),
+        Verifier::new(&f, true, &result),
+    );
     if f.server {
-        let config = Arc::new(server_config(&f));
+        let mut config = server_config(&f);
+        if config.client_verifier.is_some() {
+            config.client_verifier = Some(Arc::new(first.clone()));
+        }
+        let config = Arc::new(config);
         let mut resume_config = (*config).clone();
         if resume_config.client_verifier.is_some() {
             resume_config.client_verifier = Some(Arc::new(resumed.clone()));
@@ -1120,7 +1150,9 @@ fn main() {
             run(&f, &mut conn, i > 0, &answers);
         }
     } else {
-        let config = Arc::new(client_config(&f));
+        let mut config = client_config(&f);
+        config.verifier = Some(Arc::new(first.clone()));
+        let config = Arc::new(config);
         let mut resume_config = (*config).clone();
         resume_config.verifier = Some(Arc::new(resumed.clone()));
         let resume_config = Arc::new(resume_config);
