@@ -166,12 +166,14 @@ fn parse_flags() -> Flags {
             "-shim-shuts-down" => f.shim_shuts_down = true,
             "-check-close-notify" => f.check_close_notify = true,
             "-min-version" => {
-                if number(value()) as u16 > TLS12 {
+                let v = number(value()) as u16;
+                if v > TLS12 {
                     unimplemented("a minimum version above TLS 1.2");
                 }
             }
             "-max-version" => {
-                if (number(value()) as u16) < TLS12 {
+                let v = number(value()) as u16;
+                if v < TLS12 {
                     unimplemented("a maximum version below TLS 1.2");
                 }
             }
@@ -1070,19 +1072,19 @@ fn exchange(f: &Flags, conn: &mut Connection, sock: &mut TcpStream, answers: &An
         // close_notify (RFC 5246 §7.2.1), refusing application data sent
         // after ours, and failing as that call does when the transport
         // closes without it.
+        // The read returns at the peer's close_notify (0), or with the
+        // first application data after ours, or fails.
         let mut buf = [0u8; 512];
-        loop {
-            match tls.read(&mut buf) {
-                Ok(0) => return,
-                Ok(_) => fail(":APPLICATION_DATA_ON_SHUTDOWN: application data after our close_notify"),
-                Err(e)
-                    if e.kind() == io::ErrorKind::UnexpectedEof
-                        || matches!(tls.connection().error(), Some(tls12::Error::UnexpectedEof)) =>
-                {
-                    fail("Unexpected SSL_shutdown result: -1 != 1 (closed without close_notify)")
-                }
-                Err(e) => report(tls.connection(), &e, f.server),
+        match tls.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => fail(":APPLICATION_DATA_ON_SHUTDOWN: application data after our close_notify"),
+            Err(e)
+                if e.kind() == io::ErrorKind::UnexpectedEof
+                    || matches!(tls.connection().error(), Some(tls12::Error::UnexpectedEof)) =>
+            {
+                fail("Unexpected SSL_shutdown result: -1 != 1 (closed without close_notify)")
             }
+            Err(e) => report(tls.connection(), &e, f.server),
         }
     }
     // Echo, every byte inverted, until the runner closes. BoringSSL's shim
