@@ -92,6 +92,10 @@ struct Flags {
     no_op_extra_handshake: bool,
     max_send_fragment: Option<usize>,
     read_size: Option<usize>,
+    /// `-decline-alpn`: BoringSSL's server callback declines ALPN.
+    decline_alpn: bool,
+    /// `-expect-no-session`: the client gets no session to resume.
+    expect_no_session: bool,
 }
 
 /// Exits with 89, naming what is not implemented. The runner does not show
@@ -214,6 +218,8 @@ fn parse_flags() -> Flags {
             "-no-op-extra-handshake" => f.no_op_extra_handshake = true,
             "-max-send-fragment" => f.max_send_fragment = Some(number(value()) as usize),
             "-read-size" => f.read_size = Some(number(value()) as usize),
+            "-decline-alpn" => f.decline_alpn = true,
+            "-expect-no-session" => f.expect_no_session = true,
 
             // An unknown flag's value, if it has one, is skipped as a
             // word that is not a flag.
@@ -518,6 +524,12 @@ fn server_common(f: &Flags, config: &mut ServerConfig) {
     }
     if let Some(p) = &f.select_alpn {
         config.alpn_protocols = vec![p.clone()];
+    }
+    // A server that serves no protocol ignores the client's ALPN (RFC 7301
+    // §3.2 lets a server decline to negotiate one), as BoringSSL's does
+    // when its callback answers SSL_TLSEXT_ERR_NOACK.
+    if f.decline_alpn {
+        config.alpn_protocols.clear();
     }
     if f.no_ticket {
         config.ticketer = None;
@@ -847,6 +859,8 @@ struct Answers<'a> {
     /// The verifier whose verdict the connection asks for.
     verifier: Option<&'a Verifier>,
     now: UnixTime,
+    /// A client's session cache.
+    sessions: Option<&'a ClientSessionCache>,
 }
 
 /// BoringSSL's name for a fatal alert received (`SSL_R_*_ALERT_*`).
@@ -1031,6 +1045,12 @@ fn check(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Ans
             ));
         }
     }
+    if f.expect_no_session && !f.server {
+        // A session the client could resume is kept in its cache.
+        if answers.sessions.is_some_and(|c| !c.is_empty()) {
+            fail("expected no session, but one was stored for resumption");
+        }
+    }
     if let Some(path) = &f.expect_peer_cert_file {
         if info.peer_certificates != read_chain(path) {
             fail(&format!("the peer's chain is not the one in {path}"));
@@ -1148,6 +1168,7 @@ fn main() {
                 rsa: &keys,
                 verifier: Some(verifier),
                 now,
+                sessions: None,
             };
             run(&f, &mut conn, i > 0, &answers);
         }
@@ -1173,6 +1194,7 @@ fn main() {
                 rsa: &keys,
                 verifier: Some(verifier),
                 now,
+                sessions: config.session_cache.as_deref(),
             };
             run(&f, &mut conn, i > 0, &answers);
         }
