@@ -9,6 +9,7 @@
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::process::exit;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,6 +74,28 @@ struct Flags {
     use_export_context: bool,
     host_name: Option<String>,
     expect_server_name: Option<String>,
+    /// `-async`: the certificate verdict of `-use-custom-verify-callback`
+    /// is given later, as BoringSSL's callback first answers "retry".
+    async_mode: bool,
+    /// `-use-custom-verify-callback`: BoringSSL's shim replaces X.509
+    /// verification with a callback that accepts every chain (or refuses
+    /// every one with `-verify-fail`).
+    custom_verify: bool,
+    /// `-implicit-handshake`: no explicit handshake; the first read or
+    /// write drives it, and the handshake's properties are not checked.
+    implicit_handshake: bool,
+    /// `-psk` and `-psk-identity` (RFC 4279).
+    psk: Option<Vec<u8>>,
+    psk_identity: Option<String>,
+    no_ticket: bool,
+    expect_peer_cert_file: Option<String>,
+    no_op_extra_handshake: bool,
+    max_send_fragment: Option<usize>,
+    read_size: Option<usize>,
+    /// `-decline-alpn`: BoringSSL's server callback declines ALPN.
+    decline_alpn: bool,
+    /// `-expect-no-session`: the client gets no session to resume.
+    expect_no_session: bool,
 }
 
 /// Exits with 89, naming what is not implemented. The runner does not show
@@ -99,6 +122,9 @@ fn fail(what: &str) -> ! {
 
 fn parse_flags() -> Flags {
     let mut f = Flags::default();
+    // Unknown flags are collected, so that the log names every flag a test
+    // lacks, not only the first.
+    let mut unknown: Vec<String> = Vec::new();
     let mut args = std::env::args().skip(1).peekable();
     // The runner asks once, before any test, whether the shim can split a
     // handshake across processes (BoringSSL's handshaker): it cannot.
@@ -136,9 +162,6 @@ fn parse_flags() -> Flags {
             }
             "-verify-fail" => f.verify_fail = true,
             "-on-resume-verify-fail" => f.on_resume_verify_fail = true,
-            // A chain that does not verify fails the handshake, so a
-            // handshake that completes has the successful result this asks
-            // for (a soft failure is refused in `client_config`).
             "-expect-verify-result" => f.expect_verify_result = true,
             "-expect-curve-id" => f.expect_curve_id = Some(number(value()) as u16),
             "-trust-cert" => f.trust_cert = Some(value()),
@@ -147,12 +170,14 @@ fn parse_flags() -> Flags {
             "-shim-shuts-down" => f.shim_shuts_down = true,
             "-check-close-notify" => f.check_close_notify = true,
             "-min-version" => {
-                if number(value()) as u16 > TLS12 {
+                let v = number(value()) as u16;
+                if v > TLS12 {
                     unimplemented("a minimum version above TLS 1.2");
                 }
             }
             "-max-version" => {
-                if (number(value()) as u16) < TLS12 {
+                let v = number(value()) as u16;
+                if v < TLS12 {
                     unimplemented("a maximum version below TLS 1.2");
                 }
             }
@@ -180,10 +205,30 @@ fn parse_flags() -> Flags {
             "-host-name" => f.host_name = Some(value()),
             "-expect-server-name" => f.expect_server_name = Some(value()),
             // The connection is sans-IO: it never blocks, whatever the
-            // transport, so the runner's asynchronous mode changes nothing.
-            "-async" => {}
-            other => unimplemented(&format!("flag {other}")),
+            // transport; what is asynchronous is a verdict the caller gives
+            // later (see `custom_verify`).
+            "-async" => f.async_mode = true,
+            "-use-custom-verify-callback" => f.custom_verify = true,
+            "-implicit-handshake" => f.implicit_handshake = true,
+            "-psk" => f.psk = Some(value().into_bytes()),
+            "-psk-identity" => f.psk_identity = Some(value()),
+            // SSL_OP_NO_TICKET: neither asks for nor issues RFC 5077 tickets.
+            "-no-ticket" => f.no_ticket = true,
+            "-expect-peer-cert-file" => f.expect_peer_cert_file = Some(value()),
+            "-no-op-extra-handshake" => f.no_op_extra_handshake = true,
+            "-max-send-fragment" => f.max_send_fragment = Some(number(value()) as usize),
+            "-read-size" => f.read_size = Some(number(value()) as usize),
+            "-decline-alpn" => f.decline_alpn = true,
+            "-expect-no-session" => f.expect_no_session = true,
+
+            // An unknown flag's value, if it has one, is skipped as a
+            // word that is not a flag.
+            other if other.starts_with('-') => unknown.push(other.to_owned()),
+            _ => {}
         }
+    }
+    if !unknown.is_empty() {
+        unimplemented(&format!("flag {}", unknown.join(" ")));
     }
     f
 }
@@ -315,52 +360,123 @@ fn rsa_keys(f: &Flags) -> Vec<rsa::RsaPrivateKey> {
         .collect()
 }
 
-fn server_config(f: &Flags) -> ServerConfig {
-    let mut creds = f.credentials.iter();
-    let Some(Credential {
-        cert_file: Some(cert),
-        key_file: Some(key),
-        ..
-    }) = creds.next()
-    else {
-        unimplemented("a server without -cert-file and -key-file");
-    };
-    // A key ring cannot use (P-521, RSA-PSS keys) is a feature tls12
-    // lacks, not a failure.
-    let mut config = ServerConfig::new(read_chain(cert), read_key(key))
-        .unwrap_or_else(|e| unimplemented(&format!("the credential: {e}")));
-    for cred in creds {
-        let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
-            unimplemented("a credential without a certificate and key");
-        };
-        config
-            .add_certificate(read_chain(cert), read_key(key))
-            .unwrap_or_else(|e| unimplemented(&format!("a credential: {e}")));
+/// The credentials in BoringSSL's order of preference: those of
+/// `-new-x509-credential` by number, then the default one (number -1), if
+/// it has a certificate and key. The library prefers its chains in the
+/// order they are configured, so this is the order they are given to it.
+fn ordered(f: &Flags) -> Vec<(i32, &Credential)> {
+    let mut out: Vec<(i32, &Credential)> = f
+        .credentials
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, c)| (i as i32, c))
+        .collect();
+    if let Some(default) = f.credentials.first() {
+        match (&default.cert_file, &default.key_file) {
+            (Some(_), Some(_)) => out.push((-1, default)),
+            (None, None) => {}
+            _ => unimplemented("a credential without a certificate and key"),
+        }
     }
-    for (i, cred) in f.credentials.iter().enumerate() {
+    out
+}
+
+/// The certificate chain and key of a credential.
+fn load(cred: &Credential) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
+        unimplemented("a credential without a certificate and key");
+    };
+    (read_chain(cert), read_key(key))
+}
+
+/// The key of `-psk` and the identity of `-psk-identity`, as BoringSSL's
+/// PSK callbacks use them: the client presents that identity only when the
+/// server's hint names it, and the server hints it and accepts no other.
+fn psk_of(f: &Flags) -> Option<(Vec<u8>, tls12::psk::Psk)> {
+    let key = f.psk.as_ref()?;
+    let identity = f.psk_identity.clone().unwrap_or_default();
+    // RFC 4279 §2 lets an identity be empty; tls12 refuses one that names
+    // nobody.
+    if identity.is_empty() {
+        unimplemented("an empty PSK identity");
+    }
+    let key = tls12::psk::Psk::new(key).unwrap_or_else(|e| unimplemented(&format!("-psk: {e}")));
+    Some((identity.into_bytes(), key))
+}
+
+fn server_config(f: &Flags) -> ServerConfig {
+    let psk = psk_of(f);
+    let creds = ordered(f);
+    if creds.is_empty() {
+        let Some((identity, key)) = psk else {
+            unimplemented("a server without a credential");
+        };
+        // A server with a key and no certificate serves the PSK suites
+        // only, as BoringSSL's does.
+        let mut store = tls12::psk::PskMap::new();
+        store
+            .insert(&identity, key)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        let mut config = ServerConfig::with_psk(Arc::new(store));
+        config.psk_identity_hint = Some(identity);
+        config.reveal_unknown_psk_identity = true;
+        server_common(f, &mut config);
+        return config;
+    }
+    let mut config: Option<ServerConfig> = None;
+    for (_, cred) in &creds {
+        let (chain, key) = load(cred);
+        // A key ring cannot use (P-521, RSA-PSS keys) is a feature tls12
+        // lacks, not a failure.
+        let made = match config.as_mut() {
+            None => ServerConfig::new(chain, key).map(Some),
+            Some(c) => c.add_certificate(chain, key).map(|()| None),
+        };
+        if let Some(c) = made.unwrap_or_else(|e| unimplemented(&format!("a credential: {e}"))) {
+            config = Some(c);
+        }
+    }
+    let Some(mut config) = config else {
+        unimplemented("a server without a credential");
+    };
+    for (i, (_, cred)) in creds.iter().enumerate() {
         if let Some(response) = &cred.ocsp_response {
             config
                 .set_ocsp_staple(i, Arc::new(tls12::OcspStaple::new(response.clone())))
                 .unwrap_or_else(|e| fail(&e.to_string()));
         }
+        if !cred.signing_prefs.is_empty() {
+            config
+                .set_signing_schemes(i, signing_schemes(&cred.signing_prefs))
+                .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
+        }
     }
     // BoringSSL accepts the RSA key transport suites by default. The
     // library decrypts nothing itself: each RSA credential is served a
     // second time with its key held by the caller (this shim), after the
-    // others, so that it is chosen only for those suites.
+    // others, so that it is chosen only for those suites. The copy signs
+    // with no more schemes than the original, so that it is never chosen
+    // to sign where the original may not.
     let mut rsa_transport = false;
-    for cred in &f.credentials {
+    let mut next = creds.len();
+    for (_, cred) in &creds {
         let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
             continue;
         };
-        let chain = read_chain(cert);
         let is_rsa = matches!(read_key(key), PrivateKeyDer::Pkcs1(_)) || rsa_keys_of(key).is_some();
         if is_rsa
             && config
-                .add_certificate_with_caller_key(chain, tls12::KeyType::Rsa)
+                .add_certificate_with_caller_key(read_chain(cert), tls12::KeyType::Rsa)
                 .is_ok()
         {
             rsa_transport = true;
+            if !cred.signing_prefs.is_empty() {
+                config
+                    .set_signing_schemes(next, signing_schemes(&cred.signing_prefs))
+                    .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
+            }
+            next += 1;
         }
     }
     if rsa_transport {
@@ -369,18 +485,29 @@ fn server_config(f: &Flags) -> ServerConfig {
             .cipher_suites
             .extend(tls12::LEGACY_RSA_KEY_TRANSPORT_SUITES);
     }
+    if let Some((identity, key)) = psk {
+        let mut store = tls12::psk::PskMap::new();
+        store
+            .insert(&identity, key)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        config.psk_store = Some(Arc::new(store));
+        config.psk_identity_hint = Some(identity);
+        // BoringSSL's server callback refuses another identity, and
+        // BoringSSL then sends unknown_psk_identity (RFC 4279 §2).
+        config.reveal_unknown_psk_identity = true;
+        config.cipher_suites.extend(tls12::PSK_SUITES);
+    }
+    server_common(f, &mut config);
+    config
+}
+
+/// What a server configures whatever its credentials.
+fn server_common(f: &Flags, config: &mut ServerConfig) {
     if let Some(g) = groups(&f.curves) {
         config.groups = g;
     }
     if let Some(s) = schemes(&f.verify_prefs) {
         config.signature_schemes = s;
-    }
-    for (i, cred) in f.credentials.iter().enumerate() {
-        if !cred.signing_prefs.is_empty() {
-            config
-                .set_signing_schemes(i, signing_schemes(&cred.signing_prefs))
-                .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
-        }
     }
     if f.require_any_client_certificate || f.verify_peer {
         // BoringSSL's shim asks for a certificate and accepts any chain (or
@@ -392,26 +519,42 @@ fn server_config(f: &Flags) -> ServerConfig {
         } else {
             ClientAuth::Optional(roots)
         };
-        config.client_verifier = Some(Arc::new(Verifier {
-            fail: f.verify_fail,
-            roots: None,
-        }));
+        config.client_verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())));
         config.dangerous_skip_webpki_for_clients = true;
     }
     if let Some(p) = &f.select_alpn {
         config.alpn_protocols = vec![p.clone()];
     }
+    // A server that serves no protocol ignores the client's ALPN (RFC 7301
+    // §3.2 lets a server decline to negotiate one), as BoringSSL's does
+    // when its callback answers SSL_TLSEXT_ERR_NOACK.
+    if f.decline_alpn {
+        config.alpn_protocols.clear();
+    }
+    if f.no_ticket {
+        config.ticketer = None;
+    }
+    if let Some(n) = f.max_send_fragment {
+        config.max_fragment_len = n;
+    }
     config.require_extended_master_secret = false;
     config.enable_exporters = f.export_keying_material.is_some();
-    config
+}
+
+/// The anchors of `-trust-cert` (an empty one: no anchor at all), which
+/// BoringSSL's X.509 verification uses and its custom callback ignores.
+fn trusted(f: &Flags) -> Option<Vec<CertificateDer<'static>>> {
+    if f.custom_verify {
+        return None;
+    }
+    f.trust_cert.as_ref().map(|path| match path.as_str() {
+        "" => Vec::new(),
+        path => read_chain(path),
+    })
 }
 
 fn client_config(f: &Flags) -> ClientConfig {
-    // An empty -trust-cert means verifying against no anchor at all.
-    let trusted = f.trust_cert.as_ref().map(|path| match path.as_str() {
-        "" => Vec::new(),
-        path => read_chain(path),
-    });
+    let trusted = trusted(f);
     let mut roots = RootCertStore::empty();
     for c in trusted.iter().flatten() {
         roots.add(c).unwrap_or_else(|e| fail(&e.to_string()));
@@ -419,17 +562,11 @@ fn client_config(f: &Flags) -> ClientConfig {
     // Without -verify-peer, BoringSSL's client only records a verifier's
     // refusal ("soft" failure) and goes on: tls12 has no such result apart
     // from the handshake's outcome.
-    if f.verify_fail && !f.verify_peer && f.expect_verify_result {
-        unimplemented("a soft verification failure (no -verify-peer)");
-    }
     let mut config = ClientConfig::new(roots);
     // BoringSSL's shim checks the server's chain only with -trust-cert, and
     // never its name: the runner's certificates name no host we could ask
     // for. The verifier does exactly that (webpki, without the name).
-    config.verifier = Some(Arc::new(Verifier {
-        fail: f.verify_fail && f.verify_peer,
-        roots: trusted,
-    }));
+    config.verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())));
     config.dangerous_skip_webpki = true;
     if let Some(g) = groups(&f.curves) {
         config.groups = g;
@@ -437,21 +574,18 @@ fn client_config(f: &Flags) -> ClientConfig {
     if let Some(s) = schemes(&f.verify_prefs) {
         config.signature_schemes = s;
     }
-    if let Some(cred) = f.credentials.first() {
-        let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
-            unimplemented("a client credential without a certificate and key");
-        };
-        if f.credentials.len() > 1 {
-            unimplemented("several client credentials");
-        }
+    // The client's certificates, in BoringSSL's order of preference.
+    let creds = ordered(f);
+    for (_, cred) in &creds {
+        let (chain, key) = load(cred);
         config
-            .add_client_certificate(read_chain(cert), read_key(key))
-            .unwrap_or_else(|e| unimplemented(&format!("the client credential: {e}")));
+            .add_client_certificate(chain, key)
+            .unwrap_or_else(|e| unimplemented(&format!("a client credential: {e}")));
     }
-    if let Some(cred) = f.credentials.first() {
-        if !cred.signing_prefs.is_empty() && cred.cert_file.is_some() {
+    for (i, (_, cred)) in creds.iter().enumerate() {
+        if !cred.signing_prefs.is_empty() {
             config
-                .set_client_signing_schemes(0, signing_schemes(&cred.signing_prefs))
+                .set_client_signing_schemes(i, signing_schemes(&cred.signing_prefs))
                 .unwrap_or_else(|e| unimplemented(&format!("-signing-prefs: {e}")));
         }
     }
@@ -468,30 +602,88 @@ fn client_config(f: &Flags) -> ClientConfig {
     config.require_extended_master_secret = false;
     config.enable_exporters = f.export_keying_material.is_some();
     config.session_cache = Some(Arc::new(ClientSessionCache::new(4)));
+    config.enable_tickets = !f.no_ticket;
+    if let Some(n) = f.max_send_fragment {
+        config.max_fragment_len = n;
+    }
+    if let Some((identity, key)) = psk_of(f) {
+        config
+            .add_psk_for_hint(&identity, &identity, key)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        config.cipher_suites.extend(tls12::PSK_SUITES);
+    }
     config
 }
 
 /// The peer's chain as BoringSSL's shim judges it: checked against
 /// `roots` when given (`-trust-cert`), its name never, and refused by
 /// `-verify-fail`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Verifier {
     fail: bool,
     roots: Option<Vec<CertificateDer<'static>>>,
+    /// Leave the verdict to the caller (the handshake loop), as
+    /// `-use-custom-verify-callback` with `-async` does: BoringSSL's
+    /// callback answers "retry" first.
+    ask: bool,
+    /// Without `-verify-peer`, BoringSSL's client only records a refusal
+    /// (SSL_get_verify_result) and goes on.
+    soft: bool,
+    /// The last verdict, for `-expect-verify-result`: 0 none yet (a
+    /// resumption keeps its session's), 1 accepted, 2 refused.
+    result: Arc<AtomicU8>,
+}
+
+impl Verifier {
+    fn new(f: &Flags, resumed: bool, result: &Arc<AtomicU8>) -> Self {
+        Self {
+            fail: f.verify_fail || (resumed && f.on_resume_verify_fail),
+            roots: if f.server { None } else { trusted(f) },
+            ask: f.custom_verify && f.async_mode,
+            soft: !f.server && !f.verify_peer,
+            result: result.clone(),
+        }
+    }
+
+    /// The verdict on `chain`, recorded, and softened as configured.
+    fn verdict(
+        &self,
+        chain: &[CertificateDer<'static>],
+        now: UnixTime,
+    ) -> Result<(), tls12::CertificateError> {
+        let judged = self.judge(chain, now);
+        self.result
+            .store(if judged.is_ok() { 1 } else { 2 }, Ordering::Relaxed);
+        if self.soft {
+            return Ok(());
+        }
+        judged
+    }
+
+    fn judge(
+        &self,
+        chain: &[CertificateDer<'static>],
+        now: UnixTime,
+    ) -> Result<(), tls12::CertificateError> {
+        if self.fail {
+            return Err(tls12::CertificateError::Other(
+                "refused by -verify-fail".into(),
+            ));
+        }
+        match &self.roots {
+            Some(roots) => chain_ok(roots, chain, now),
+            None => Ok(()),
+        }
+    }
 }
 
 impl tls12::keyop::PeerVerifier for Verifier {
     fn verify(&self, peer: &tls12::keyop::PeerChain<'_>) -> tls12::keyop::Verdict {
         use tls12::keyop::Verdict;
-        if self.fail {
-            return Verdict::Reject(tls12::CertificateError::Other(
-                "refused by -verify-fail".into(),
-            ));
+        if self.ask {
+            return Verdict::AskCaller;
         }
-        let Some(roots) = &self.roots else {
-            return Verdict::Accept;
-        };
-        match chain_ok(roots, peer.chain, peer.now) {
+        match self.verdict(peer.chain, peer.now) {
             Ok(()) => Verdict::Accept,
             Err(refused) => Verdict::Reject(refused),
         }
@@ -556,11 +748,11 @@ fn flush_alert(conn: &mut Connection, sock: &mut TcpStream) {
 
 /// The error on stderr: BoringSSL's name for it, as the runner expects
 /// (`:NAME:`), then ours in words.
-fn report(conn: &Connection, e: &io::Error) -> ! {
+fn report(conn: &Connection, e: &io::Error, server: bool) -> ! {
     match conn.error() {
         Some(err) => fail(&format!(
             "{} tls12 error: {err:?}: {err}",
-            boringssl_code(err)
+            boringssl_code(err, server)
         )),
         None => fail(&format!("io error: {e}")),
     }
@@ -568,8 +760,8 @@ fn report(conn: &Connection, e: &io::Error) -> ! {
 
 /// The error code BoringSSL reports for what `e` is, in the runner's
 /// vocabulary, where one corresponds; the config's ErrorMap covers the rest.
-fn boringssl_code(e: &tls12::Error) -> &'static str {
-    use tls12::{AlertDescription as A, CertificateError as C, Error as E};
+fn boringssl_code(e: &tls12::Error, server: bool) -> &'static str {
+    use tls12::{CertificateError as C, Error as E};
     match e {
         E::IllegalParameter("ECDHE public key") => ":BAD_ECPOINT:",
         E::IllegalParameter("explicit curve") => ":BAD_ECPOINT:",
@@ -590,6 +782,18 @@ fn boringssl_code(e: &tls12::Error) -> &'static str {
         E::IllegalParameter("server resumed a session with a different cipher suite") => {
             ":OLD_SESSION_CIPHER_NOT_RETURNED:"
         }
+        E::IllegalParameter("server chose a compression method we did not offer") => {
+            ":UNSUPPORTED_COMPRESSION_ALGORITHM:"
+        }
+        // BoringSSL names every refused extension body so (RFC 8422 §5.1.2
+        // requires the uncompressed point format).
+        E::IllegalParameter("ec_point_formats does not include uncompressed") => {
+            ":ERROR_PARSING_EXTENSION:"
+        }
+        E::HandshakeFailure(
+            "server resumed a session without the extended master secret (RFC 7627 §5.3)"
+            | "resumption of an extended-master-secret session without the extension (RFC 7627 §5.3)",
+        ) => ":RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION:",
         E::BadSignature(_) => ":BAD_SIGNATURE:",
         E::BadFinished => ":DIGEST_CHECK_FAILED:",
         E::BadRecordMac | E::PskMismatch => ":DECRYPTION_FAILED_OR_BAD_RECORD_MAC:",
@@ -606,15 +810,32 @@ fn boringssl_code(e: &tls12::Error) -> &'static str {
             got: "ChangeCipherSpec inside a handshake message",
             ..
         } => ":EXCESS_HANDSHAKE_DATA:",
+        // A record of the wrong content type, rather than the wrong
+        // handshake message, is an unexpected record to BoringSSL.
         E::UnexpectedMessage {
-            got: "application data" | "ChangeCipherSpec",
+            got: "application data" | "ChangeCipherSpec" | "record of unknown content type",
+            ..
+        }
+        | E::UnexpectedMessage {
+            expected: "ChangeCipherSpec",
             ..
         } => ":UNEXPECTED_RECORD:",
         E::UnexpectedMessage { .. } => ":UNEXPECTED_MESSAGE:",
         E::Decode("record version") => ":WRONG_VERSION_NUMBER:",
+        E::Decode("ChangeCipherSpec") => ":BAD_CHANGE_CIPHER_SPEC:",
+        // An alert record that does not hold exactly one alert.
+        E::Decode("alert") => ":BAD_ALERT:",
+        E::Decode("alert level") => ":UNKNOWN_ALERT_TYPE:",
         E::Decode(_) | E::LimitExceeded { .. } => ":DECODE_ERROR:",
+        // Over RFC 5246 §6.2.3's bound on any protected record (2^14 +
+        // 2048), checked from the header: BoringSSL's name for the
+        // ciphertext; within it, the plaintext was too long.
+        E::RecordOverflow { limit, .. } if *limit == 16384 + 2048 => ":ENCRYPTED_LENGTH_TOO_LONG:",
         E::RecordOverflow { .. } => ":DATA_LENGTH_TOO_LONG:",
         E::Certificate(C::InvalidPurpose) => ":KEY_USAGE_BIT_INCORRECT:",
+        // A server must send a certificate (RFC 5246 §7.4.2): BoringSSL's
+        // client refuses an empty list as undecodable.
+        E::Certificate(C::NoCertificate) if !server => ":DECODE_ERROR:",
         E::Certificate(C::NoCertificate) => ":PEER_DID_NOT_RETURN_A_CERTIFICATE:",
         E::Certificate(C::BadEncoding) => ":CANNOT_PARSE_LEAF_CERT:",
         E::Certificate(C::WrongKeyType) => ":WRONG_CERTIFICATE_TYPE:",
@@ -626,33 +847,82 @@ fn boringssl_code(e: &tls12::Error) -> &'static str {
         E::HandshakeFailure(m) if m.starts_with("the client's supported_groups do not include") => {
             ":WRONG_CURVE:"
         }
-        E::AlertReceived(A::BadRecordMac) => ":TLSV1_ALERT_BAD_RECORD_MAC:",
-        E::AlertReceived(A::HandshakeFailure) => ":SSLV3_ALERT_HANDSHAKE_FAILURE:",
-        E::AlertReceived(A::DecodeError) => ":TLSV1_ALERT_DECODE_ERROR:",
-        E::AlertReceived(A::IllegalParameter) => ":SSLV3_ALERT_ILLEGAL_PARAMETER:",
-        E::AlertReceived(A::UnexpectedMessage) => ":SSLV3_ALERT_UNEXPECTED_MESSAGE:",
-        E::AlertReceived(A::ProtocolVersion) => ":TLSV1_ALERT_PROTOCOL_VERSION:",
-        E::AlertReceived(_) => ":TLSV1_ALERT:",
+        E::AlertReceived(a) => alert_code(*a),
         _ => "",
     }
 }
 
+/// What the shim answers the connection's operations with.
+struct Answers<'a> {
+    /// The RSA keys for RSA key transport's decryptions.
+    rsa: &'a [rsa::RsaPrivateKey],
+    /// The verifier whose verdict the connection asks for.
+    verifier: Option<&'a Verifier>,
+    now: UnixTime,
+    /// A client's session cache.
+    sessions: Option<&'a ClientSessionCache>,
+}
+
+/// BoringSSL's name for a fatal alert received (`SSL_R_*_ALERT_*`).
+fn alert_code(a: tls12::AlertDescription) -> &'static str {
+    match a.to_wire() {
+        0 => ":SSLV3_ALERT_CLOSE_NOTIFY:",
+        10 => ":SSLV3_ALERT_UNEXPECTED_MESSAGE:",
+        20 => ":SSLV3_ALERT_BAD_RECORD_MAC:",
+        21 => ":TLSV1_ALERT_DECRYPTION_FAILED:",
+        22 => ":TLSV1_ALERT_RECORD_OVERFLOW:",
+        30 => ":SSLV3_ALERT_DECOMPRESSION_FAILURE:",
+        40 => ":SSLV3_ALERT_HANDSHAKE_FAILURE:",
+        41 => ":SSLV3_ALERT_NO_CERTIFICATE:",
+        42 => ":SSLV3_ALERT_BAD_CERTIFICATE:",
+        43 => ":SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:",
+        44 => ":SSLV3_ALERT_CERTIFICATE_REVOKED:",
+        45 => ":SSLV3_ALERT_CERTIFICATE_EXPIRED:",
+        46 => ":SSLV3_ALERT_CERTIFICATE_UNKNOWN:",
+        47 => ":SSLV3_ALERT_ILLEGAL_PARAMETER:",
+        48 => ":TLSV1_ALERT_UNKNOWN_CA:",
+        49 => ":TLSV1_ALERT_ACCESS_DENIED:",
+        50 => ":TLSV1_ALERT_DECODE_ERROR:",
+        51 => ":TLSV1_ALERT_DECRYPT_ERROR:",
+        60 => ":TLSV1_ALERT_EXPORT_RESTRICTION:",
+        70 => ":TLSV1_ALERT_PROTOCOL_VERSION:",
+        71 => ":TLSV1_ALERT_INSUFFICIENT_SECURITY:",
+        80 => ":TLSV1_ALERT_INTERNAL_ERROR:",
+        86 => ":TLSV1_ALERT_INAPPROPRIATE_FALLBACK:",
+        90 => ":TLSV1_ALERT_USER_CANCELLED:",
+        100 => ":TLSV1_ALERT_NO_RENEGOTIATION:",
+        110 => ":TLSV1_ALERT_UNSUPPORTED_EXTENSION:",
+        111 => ":TLSV1_ALERT_CERTIFICATE_UNOBTAINABLE:",
+        112 => ":TLSV1_ALERT_UNRECOGNIZED_NAME:",
+        113 => ":TLSV1_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE:",
+        114 => ":TLSV1_ALERT_BAD_CERTIFICATE_HASH_VALUE:",
+        115 => ":TLSV1_ALERT_UNKNOWN_PSK_IDENTITY:",
+        116 => ":TLSV1_ALERT_CERTIFICATE_REQUIRED:",
+        120 => ":TLSV1_ALERT_NO_APPLICATION_PROTOCOL:",
+        _ => ":TLSV1_ALERT:",
+    }
+}
+
 /// Drives the handshake over the blocking socket, answering the library's
-/// RSA decryptions (RSA key transport) with `rsa`'s keys.
-fn handshake(
-    conn: &mut Connection,
-    sock: &mut TcpStream,
-    rsa: &[rsa::RsaPrivateKey],
-) -> io::Result<()> {
+/// operations: RSA decryptions (RSA key transport) with `rsa`'s keys, and
+/// the verdicts a verifier left to the caller.
+fn handshake(conn: &mut Connection, sock: &mut TcpStream, answers: &Answers) -> io::Result<()> {
     let mut buf = vec![0u8; 18 * 1024];
     loop {
         while let Some(event) = conn.next_event() {
             if let tls12::Event::Operation { id, .. } = event {
                 let answer = match conn.operation() {
-                    Some(op) if op.kind() == tls12::OperationKind::Decrypt => rsa
+                    Some(op) if op.kind() == tls12::OperationKind::Decrypt => answers
+                        .rsa
                         .iter()
                         .find_map(|k| k.decrypt(rsa::Pkcs1v15Encrypt, op.message()).ok())
                         .map_or(tls12::Answer::Failed, tls12::Answer::Decrypted),
+                    Some(op) if op.kind() == tls12::OperationKind::VerifyChain => {
+                        match answers.verifier {
+                            Some(v) => tls12::Answer::Verdict(v.verdict(op.chain(), answers.now)),
+                            None => tls12::Answer::Failed,
+                        }
+                    }
                     _ => tls12::Answer::Failed,
                 };
                 conn.complete_operation(id, answer).map_err(to_io)?;
@@ -683,15 +953,38 @@ fn to_io(e: tls12::Error) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e)
 }
 
-fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::RsaPrivateKey]) {
+fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Answers) {
     let mut sock = connect(f);
-    if let Err(e) = handshake(conn, &mut sock, rsa) {
-        flush_alert(conn, &mut sock);
-        report(conn, &e);
+    if !f.implicit_handshake {
+        if let Err(e) = handshake(conn, &mut sock, answers) {
+            flush_alert(conn, &mut sock);
+            report(conn, &e, f.server);
+        }
+        check(f, conn, resumed_expected, answers);
+        // SSL_do_handshake on a finished handshake does nothing.
+        if f.no_op_extra_handshake {
+            if let Err(e) = handshake(conn, &mut sock, answers) {
+                fail(&format!("the extra handshake was not a no-op: {e}"));
+            }
+        }
     }
-    let mut tls = Stream::new(conn, &mut sock);
-    let info = tls
-        .connection()
+    exchange(f, conn, &mut sock, answers);
+}
+
+/// Checks the handshake's properties against the `-expect-*` flags, as
+/// BoringSSL's shim does after an explicit handshake.
+fn check(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Answers) {
+    if f.expect_verify_result {
+        // X509_V_ERR_APPLICATION_VERIFICATION with -verify-fail, else
+        // X509_V_OK (which is also the result when nothing was verified).
+        let refused = answers
+            .verifier
+            .is_some_and(|v| v.result.load(Ordering::Relaxed) == 2);
+        if refused != f.verify_fail {
+            fail("Wrong certificate verification result");
+        }
+    }
+    let info = conn
         .handshake_info()
         .cloned()
         .unwrap_or_else(|| fail("no handshake info"));
@@ -752,6 +1045,30 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::Rsa
             ));
         }
     }
+    if f.expect_no_session && !f.server {
+        // A session the client could resume is kept in its cache.
+        if answers.sessions.is_some_and(|c| !c.is_empty()) {
+            fail("expected no session, but one was stored for resumption");
+        }
+    }
+    if let Some(path) = &f.expect_peer_cert_file {
+        if info.peer_certificates != read_chain(path) {
+            fail(&format!("the peer's chain is not the one in {path}"));
+        }
+    }
+}
+
+/// After the handshake: the exporter's output, the first write, then the
+/// echo or the shutdown. With `-implicit-handshake`, the first read or
+/// write drives the handshake, as SSL_read and SSL_write do.
+fn exchange(f: &Flags, conn: &mut Connection, sock: &mut TcpStream, answers: &Answers) {
+    if conn.is_handshaking() {
+        if let Err(e) = handshake(conn, sock, answers) {
+            flush_alert(conn, sock);
+            report(conn, &e, f.server);
+        }
+    }
+    let mut tls = Stream::new(conn, sock);
     if let Some(len) = f.export_keying_material {
         let mut out = vec![0u8; len];
         let context = f.use_export_context.then_some(f.export_context.as_slice());
@@ -765,13 +1082,35 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::Rsa
     }
     if f.shim_shuts_down {
         let _ = tls.close();
-        // The runner answers with its own close_notify, then closes.
-        let mut rest = Vec::new();
-        let _ = tls.read_to_end(&mut rest);
-        return;
+        if !f.check_close_notify {
+            // The runner answers with its own close_notify, then closes.
+            let mut rest = Vec::new();
+            let _ = tls.read_to_end(&mut rest);
+            return;
+        }
+        // As BoringSSL's second SSL_shutdown: wait for the peer's
+        // close_notify (RFC 5246 §7.2.1), refusing application data sent
+        // after ours, and failing as that call does when the transport
+        // closes without it.
+        // The read returns at the peer's close_notify (0), or with the
+        // first application data after ours, or fails.
+        let mut buf = [0u8; 512];
+        match tls.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => fail(":APPLICATION_DATA_ON_SHUTDOWN: application data after our close_notify"),
+            Err(e)
+                if e.kind() == io::ErrorKind::UnexpectedEof
+                    || matches!(tls.connection().error(), Some(tls12::Error::UnexpectedEof)) =>
+            {
+                fail("Unexpected SSL_shutdown result: -1 != 1 (closed without close_notify)")
+            }
+            Err(e) => report(tls.connection(), &e, f.server),
+        }
     }
-    // Echo, every byte inverted, until the runner closes.
-    let mut buf = vec![0u8; 16 * 1024 + 1];
+    // Echo, every byte inverted, until the runner closes. BoringSSL's shim
+    // reads 512 bytes at a time unless -read-size says otherwise, so that
+    // a record may take several reads.
+    let mut buf = vec![0u8; f.read_size.unwrap_or(512).max(1)];
     loop {
         match tls.read(&mut buf) {
             Ok(0) => break,
@@ -780,11 +1119,11 @@ fn run(f: &Flags, conn: &mut Connection, resumed_expected: bool, rsa: &[rsa::Rsa
                     *b ^= 0xff;
                 }
                 if let Err(e) = tls.write_all(&buf[..n]) {
-                    report(tls.connection(), &e);
+                    report(tls.connection(), &e, f.server);
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && !f.check_close_notify => break,
-            Err(e) => report(tls.connection(), &e),
+            Err(e) => report(tls.connection(), &e, f.server),
         }
     }
     let _ = tls.close();
@@ -796,43 +1135,68 @@ fn report_io(e: &io::Error) -> ! {
 
 fn main() {
     let f = parse_flags();
+    let keys = if f.server { rsa_keys(&f) } else { Vec::new() };
+    // The verifier of the first connection, and of the resumptions
+    // (-on-resume-verify-fail: a verifier that refuses, which a resumption,
+    // verifying nothing, never asks).
+    let result = Arc::new(AtomicU8::new(0));
+    let (first, resumed) = (
+        Verifier::new(&f, false, &result),
+        Verifier::new(&f, true, &result),
+    );
     if f.server {
-        let config = Arc::new(server_config(&f));
-        // -on-resume-verify-fail: the same sessions, a verifier that refuses
-        // (which a resumption, verifying nothing, never asks).
+        let mut config = server_config(&f);
+        if config.client_verifier.is_some() {
+            config.client_verifier = Some(Arc::new(first.clone()));
+        }
+        let config = Arc::new(config);
         let mut resume_config = (*config).clone();
         if resume_config.client_verifier.is_some() {
-            resume_config.client_verifier = Some(Arc::new(Verifier {
-                fail: f.verify_fail || f.on_resume_verify_fail,
-                roots: None,
-            }));
+            resume_config.client_verifier = Some(Arc::new(resumed.clone()));
         }
         let resume_config = Arc::new(resume_config);
-        let keys = rsa_keys(&f);
         for i in 0..=f.resume_count {
-            let config = if i > 0 { &resume_config } else { &config };
-            let mut conn = ServerConnection::new(config.clone(), UnixTime::now())
-                .unwrap_or_else(|e| fail(&e.to_string()));
-            run(&f, &mut conn, i > 0, &keys);
+            let (config, verifier) = if i > 0 {
+                (&resume_config, &resumed)
+            } else {
+                (&config, &first)
+            };
+            let now = UnixTime::now();
+            let mut conn =
+                ServerConnection::new(config.clone(), now).unwrap_or_else(|e| fail(&e.to_string()));
+            let answers = Answers {
+                rsa: &keys,
+                verifier: Some(verifier),
+                now,
+                sessions: None,
+            };
+            run(&f, &mut conn, i > 0, &answers);
         }
     } else {
-        let config = Arc::new(client_config(&f));
+        let mut config = client_config(&f);
+        config.verifier = Some(Arc::new(first.clone()));
+        let config = Arc::new(config);
         let mut resume_config = (*config).clone();
-        resume_config.verifier = Some(Arc::new(Verifier {
-            fail: (f.verify_fail || f.on_resume_verify_fail) && f.verify_peer,
-            roots: f.trust_cert.as_ref().map(|path| match path.as_str() {
-                "" => Vec::new(),
-                path => read_chain(path),
-            }),
-        }));
+        resume_config.verifier = Some(Arc::new(resumed.clone()));
         let resume_config = Arc::new(resume_config);
         let name = f.host_name.clone().unwrap_or_else(|| "test.example".into());
         let name = ServerName::try_from(name).unwrap_or_else(|e| fail(&format!("-host-name: {e}")));
         for i in 0..=f.resume_count {
-            let config = if i > 0 { &resume_config } else { &config };
-            let mut conn = ClientConnection::new(config.clone(), name.clone(), UnixTime::now())
+            let (config, verifier) = if i > 0 {
+                (&resume_config, &resumed)
+            } else {
+                (&config, &first)
+            };
+            let now = UnixTime::now();
+            let mut conn = ClientConnection::new(config.clone(), name.clone(), now)
                 .unwrap_or_else(|e| fail(&e.to_string()));
-            run(&f, &mut conn, i > 0, &[]);
+            let answers = Answers {
+                rsa: &keys,
+                verifier: Some(verifier),
+                now,
+                sessions: config.session_cache.as_deref(),
+            };
+            run(&f, &mut conn, i > 0, &answers);
         }
     }
 }
