@@ -175,6 +175,35 @@ fn a_server_allowing_both_prefers_ecdhe_for_a_client_offering_both() {
     );
 }
 
+#[test]
+fn an_ecdhe_suite_without_a_common_group_gives_way_to_rsa_key_transport() {
+    // RFC 8422 §4: an ECC suite is negotiated only if the handshake can
+    // complete with the client's curves. The server prefers ECDHE_RSA, the
+    // client offers it too, but they share no group: RSA key transport,
+    // which the client also offers, is chosen instead of failing.
+    let mut client = rsa_client();
+    client.cipher_suites = vec![
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+    ];
+    client.groups = vec![tls12::NamedGroup::Secp384r1];
+    let mut server = rsa_server(IDENTITY);
+    server.groups = vec![tls12::NamedGroup::X25519];
+    let (mut c, mut s) = pair_rsa(client.clone(), server.clone());
+    assert_eq!(handshake_rsa(&mut c, &mut s, &private_key(IDENTITY)), Ok(1));
+    let info = s.handshake_info().unwrap();
+    assert_eq!(info.cipher_suite, CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256);
+    assert_eq!(info.group, None);
+    // Without the RSA key transport suite offered, the ECDHE suite's
+    // refusal stands.
+    client.cipher_suites = vec![CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256];
+    let (mut c, mut s) = pair_rsa(client, server);
+    assert!(matches!(
+        handshake_rsa(&mut c, &mut s, &private_key(IDENTITY)),
+        Err((Side::Server, Error::NoCommonGroup { .. }))
+    ));
+}
+
 fn key_der(name: &str) -> Vec<u8> {
     key(name).secret_der().to_vec()
 }

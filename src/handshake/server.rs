@@ -477,40 +477,6 @@ fn check_version(ch: &ClientHello<'_>) -> Result<(), Error> {
     }
 }
 
-/// Server-preference suite selection among those `id` can serve.
-fn choose_suite(
-    config: &ServerConfig,
-    id: &Identity,
-    offered: &List<'_, CipherSuite>,
-    groups: Option<&List<'_, NamedGroup>>,
-) -> Result<&'static SuiteParams, Error> {
-    let key = &id.key;
-    let usable = || {
-        config
-            .cipher_suites
-            .iter()
-            .filter_map(|s| suites::lookup(*s))
-            .filter(|s| id.serves(s))
-    };
-    let suite = usable()
-        .find(|s| offered.contains(&s.suite))
-        .ok_or_else(|| Error::NoCommonCipherSuite {
-            offered: offered.iter().collect(),
-            supported: usable().map(|s| s.suite).collect(),
-        })?;
-    // RFC 8422 §5.1: an ECDSA certificate must be on a curve the client
-    // supports, or no ECDSA suite may be chosen.
-    if let (Some(curve), Some(groups)) = (key.curve(), groups) {
-        if !groups.contains(&curve) {
-            return Err(Error::HandshakeFailure(
-                "the client's supported_groups do not include the curve of our ECDSA certificate \
-                 (RFC 8422 §5.1)",
-            ));
-        }
-    }
-    Ok(suite)
-}
-
 fn choose_group(
     config: &ServerConfig,
     offered: Option<&List<'_, NamedGroup>>,
@@ -554,25 +520,74 @@ fn choose_scheme(
 
 /// What a chain can serve a client: the suite, and for ECDHE the group and
 /// the scheme that signs the key exchange (RSA key transport needs
-/// neither, RFC 5246 §7.4.3). The refusals come in the order suite, curve,
-/// group, scheme.
+/// neither, RFC 5246 §7.4.3).
 type Fit = (
     &'static SuiteParams,
     Option<NamedGroup>,
     Option<SignatureScheme>,
 );
 
+/// The most preferred of our suites that `id` can serve, the client offers,
+/// and the handshake can complete with. RFC 8422 §4: an ECC suite "must be
+/// negotiated only if the server can successfully complete the handshake
+/// while using the curves and point formats supported by the client", so an
+/// ECDHE suite without a common group (or, its signature, a common scheme
+/// and our certificate's curve) gives way to the next one, RSA key
+/// transport say. When no offered suite can complete, the error is the
+/// refusal of the most preferred one (curve, group, then scheme), and with
+/// none offered at all, no common cipher suite.
 fn fit(config: &ServerConfig, id: &Identity, ch: &ClientHello<'_>) -> Result<Fit, Error> {
     let groups = ch.supported_groups();
-    let suite = choose_suite(config, id, &ch.cipher_suites, groups.as_ref())?;
+    let schemes = ch.signature_algorithms();
+    let usable = || {
+        config
+            .cipher_suites
+            .iter()
+            .filter_map(|s| suites::lookup(*s))
+            .filter(|s| id.serves(s))
+    };
+    let mut first_refusal = None;
+    for suite in usable().filter(|s| ch.cipher_suites.contains(&s.suite)) {
+        match complete(config, id, suite, groups.as_ref(), schemes.as_ref()) {
+            Ok(fit) => return Ok(fit),
+            Err(e) => {
+                first_refusal.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_refusal.unwrap_or_else(|| Error::NoCommonCipherSuite {
+        offered: ch.cipher_suites.iter().collect(),
+        supported: usable().map(|s| s.suite).collect(),
+    }))
+}
+
+/// What `suite` needs besides itself, or why the handshake cannot complete
+/// with it.
+fn complete(
+    config: &ServerConfig,
+    id: &Identity,
+    suite: &'static SuiteParams,
+    groups: Option<&List<'_, NamedGroup>>,
+    schemes: Option<&List<'_, SignatureScheme>>,
+) -> Result<Fit, Error> {
     match suite.kx {
         // Chains serve no PSK suite (`Identity::serves`).
         KeyExchangeAlgorithm::Rsa | KeyExchangeAlgorithm::Psk | KeyExchangeAlgorithm::EcdhePsk => {
             Ok((suite, None, None))
         }
         KeyExchangeAlgorithm::Ecdhe => {
-            let group = choose_group(config, groups.as_ref())?;
-            let scheme = choose_scheme(id, ch.signature_algorithms().as_ref())?;
+            // RFC 8422 §5.1: an ECDSA certificate must be on a curve the
+            // client supports.
+            if let (Some(curve), Some(groups)) = (id.key.curve(), groups) {
+                if !groups.contains(&curve) {
+                    return Err(Error::HandshakeFailure(
+                        "the client's supported_groups do not include the curve of our ECDSA \
+                         certificate (RFC 8422 §5.1)",
+                    ));
+                }
+            }
+            let group = choose_group(config, groups)?;
+            let scheme = choose_scheme(id, schemes)?;
             Ok((suite, Some(group), Some(scheme)))
         }
     }
