@@ -798,6 +798,7 @@ fn boringssl_code(e: &tls12::Error, server: bool) -> &'static str {
         E::BadFinished => ":DIGEST_CHECK_FAILED:",
         E::BadRecordMac | E::PskMismatch => ":DECRYPTION_FAILED_OR_BAD_RECORD_MAC:",
         E::UnsupportedVersion { .. } => ":UNSUPPORTED_PROTOCOL:",
+        E::InappropriateFallback { .. } => ":INAPPROPRIATE_FALLBACK:",
         E::NoCommonCipherSuite { .. } | E::NoCommonSignatureScheme { .. } => ":NO_SHARED_CIPHER:",
         E::NoCommonGroup { .. } => ":NO_SHARED_GROUP:",
         E::NoApplicationProtocol { .. } => ":NO_APPLICATION_PROTOCOL:",

@@ -142,6 +142,10 @@ impl fmt::Display for Diagnosis {
                  (SNI) we connect with, or the names in its certificate",
             ),
             (Error::UnsupportedVersion { .. }, _) => Some("this library speaks TLS 1.2 only"),
+            (Error::InappropriateFallback { .. }, _) => Some(
+                "the client retried with an older version after a failure, or an attacker \
+                 made it (RFC 7507)",
+            ),
             (_, Some(A::UnknownCa | A::BadCertificate | A::CertificateUnknown)) => Some(
                 "the peer refused our certificate chain: it does not trust the CA that issued it, \
                  or we did not send the intermediates",

@@ -36,6 +36,15 @@ pub enum Error {
         /// The version the peer offered or chose.
         peer: ProtocolVersion,
     },
+    /// A client offered a version below TLS 1.2 with TLS_FALLBACK_SCSV:
+    /// it supports more and retried lower, which RFC 7507 §3 answers with
+    /// inappropriate_fallback (a downgrade by an attacker, or a client
+    /// working around a failure it should report).
+    #[error("client fell back to {peer:?} (TLS_FALLBACK_SCSV) though we speak TLS 1.2")]
+    InappropriateFallback {
+        /// The version the client offered.
+        peer: ProtocolVersion,
+    },
     /// No cipher suite both sides accept.
     #[error("no cipher suite in common: peer offered {offered:?}, we support {supported:?}")]
     NoCommonCipherSuite {
@@ -159,6 +168,7 @@ impl Error {
             Self::IllegalParameter(_) => A::IllegalParameter,
             Self::UnexpectedMessage { .. } => A::UnexpectedMessage,
             Self::UnsupportedVersion { .. } => A::ProtocolVersion,
+            Self::InappropriateFallback { .. } => A::InappropriateFallback,
             Self::NoCommonCipherSuite { .. }
             | Self::NoCommonGroup { .. }
             | Self::NoCommonSignatureScheme { .. }

@@ -192,7 +192,10 @@ fn an_ecdhe_suite_without_a_common_group_gives_way_to_rsa_key_transport() {
     let (mut c, mut s) = pair_rsa(client.clone(), server.clone());
     assert_eq!(handshake_rsa(&mut c, &mut s, &private_key(IDENTITY)), Ok(1));
     let info = s.handshake_info().unwrap();
-    assert_eq!(info.cipher_suite, CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256);
+    assert_eq!(
+        info.cipher_suite,
+        CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256
+    );
     assert_eq!(info.group, None);
     // Without the RSA key transport suite offered, the ECDHE suite's
     // refusal stands.

@@ -226,6 +226,36 @@ fn old_versions_get_protocol_version() {
 }
 
 #[test]
+fn a_fallback_below_tls12_gets_inappropriate_fallback() {
+    // RFC 7507 §3: TLS_FALLBACK_SCSV (0x5600) with a version below ours.
+    for version in [0x0301u16, 0x0302] {
+        let (_, mut s) = pair("server-p256");
+        let err = s
+            .receive(&client_hello(
+                version,
+                &[ECDSA_AES128, 0x5600],
+                &[0],
+                &client_hello_extensions(),
+            ))
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InappropriateFallback { .. }),
+            "{err:?}"
+        );
+        assert_eq!(plaintext_alert(&s), Some(A::InappropriateFallback));
+    }
+    // At TLS 1.2 the signal changes nothing: we have nothing higher.
+    let (_, mut s) = pair("server-p256");
+    s.receive(&client_hello(
+        0x0303,
+        &[ECDSA_AES128, 0x5600],
+        &[0],
+        &client_hello_extensions(),
+    ))
+    .unwrap();
+}
+
+#[test]
 fn server_hello_with_old_version_gets_protocol_version() {
     let (mut c, _s, flight) = client_and_server_flight();
     let mut sh = flight[0].clone();

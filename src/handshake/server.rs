@@ -471,6 +471,15 @@ fn check_version(ch: &ClientHello<'_>) -> Result<(), Error> {
                 .unwrap_or(ch.client_version),
         }),
         None if ch.client_version.to_wire() >= ProtocolVersion::Tls12.to_wire() => Ok(()),
+        // RFC 7507 §3: a client signalling a fallback below our highest
+        // version gets inappropriate_fallback. (protocol_version would also
+        // be allowed, the version being one we refuse, but the client
+        // could not then tell a downgrade from an old server.)
+        None if ch.offers_suite(CipherSuite::TLS_FALLBACK_SCSV) => {
+            Err(Error::InappropriateFallback {
+                peer: ch.client_version,
+            })
+        }
         None => Err(Error::UnsupportedVersion {
             peer: ch.client_version,
         }),
