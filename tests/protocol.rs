@@ -225,6 +225,70 @@ fn old_versions_get_protocol_version() {
     assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err:?}");
 }
 
+/// The server's first flight from a server with fixture `identity`, to a
+/// client offering `suites`.
+fn flight_from(identity: &str, suites: Vec<tls12::CipherSuite>) -> Vec<Vec<u8>> {
+    let mut cc = client_config();
+    cc.cipher_suites = suites;
+    let (mut c, mut s) = pair_with(cc, server_config(identity), "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    split_messages(&take_output(&mut s))
+}
+
+#[test]
+fn a_certificate_whose_key_does_not_fit_the_suite_is_refused_on_arrival() {
+    use tls12::CipherSuite as C;
+    // RFC 5246 §7.4.2: an ECDHE_ECDSA ServerHello followed by an RSA
+    // certificate, and an ECDHE_RSA one followed by an ECDSA or Ed25519
+    // certificate: refused at Certificate, before any signature is checked.
+    let cases = [
+        (
+            "server-p256",
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            "server-rsa2048",
+        ),
+        (
+            "server-rsa2048",
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            "server-p256",
+        ),
+        (
+            "server-rsa2048",
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            "server-ed25519",
+        ),
+    ];
+    for (hello_from, suite, cert_from) in cases {
+        let mut cc = client_config();
+        cc.cipher_suites = vec![
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        ];
+        let (mut c, mut s) = pair_with(cc, server_config(hello_from), "localhost");
+        transfer(&mut c, &mut s).unwrap();
+        let hello = split_messages(&take_output(&mut s));
+        let other = flight_from(cert_from, vec![suite_for(cert_from)]);
+        assert_eq!(hello[0][0], 2);
+        c.receive(&hs_record(&hello[0])).unwrap();
+        assert_eq!(c.handshake_info(), None);
+        let err = c.receive(&hs_record(&other[1])).unwrap_err();
+        assert_eq!(
+            err,
+            Error::Certificate(tls12::CertificateError::WrongKeyType),
+            "{suite:?} with {cert_from}"
+        );
+        assert_eq!(plaintext_alert(&c), Some(A::UnsupportedCertificate));
+    }
+}
+
+fn suite_for(identity: &str) -> tls12::CipherSuite {
+    if identity.contains("rsa") {
+        tls12::CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    } else {
+        tls12::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    }
+}
+
 #[test]
 fn a_fallback_below_tls12_gets_inappropriate_fallback() {
     // RFC 7507 §3: TLS_FALLBACK_SCSV (0x5600) with a version below ours.

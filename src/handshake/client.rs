@@ -52,7 +52,7 @@ use crate::crypto::transcript::{HelloTranscript, Transcript};
 use crate::error::{CertificateError, Error};
 use crate::record::layer::RecordLimits;
 use crate::session::ClientSession;
-use crate::verify::{certificate_issuer, verify_server_chain};
+use crate::verify::{certificate_issuer, certificate_key_type, verify_server_chain};
 use ring::agreement;
 
 /// How long a client offers a session for, at most (RFC 5246 §F.1.4
@@ -865,6 +865,22 @@ impl ExpectCertificate {
         // RFC 5246 §7.4.2: every suite we offer requires a server certificate.
         if msg.chain.is_empty() {
             return Err(CertificateError::NoCertificate.into());
+        }
+        // RFC 5246 §7.4.2: the certificate's key "MUST be appropriate for
+        // the selected cipher suite's key exchange algorithm". A key of the
+        // other family is refused here rather than at ServerKeyExchange
+        // (where its signature could not verify) or at ClientKeyExchange.
+        // Keys of a kind we do not know are left to verification.
+        if let Some(leaf) = msg.chain.iter().next() {
+            use crate::KeyType as K;
+            let fits = match (self.neg.suite.auth, certificate_key_type(leaf.as_ref())) {
+                (AuthAlgorithm::Ecdsa, Some(K::Rsa)) => false,
+                (AuthAlgorithm::Rsa, Some(K::EcdsaP256 | K::EcdsaP384 | K::Ed25519)) => false,
+                _ => true,
+            };
+            if !fits {
+                return Err(CertificateError::WrongKeyType.into());
+            }
         }
         // Kept for `HandshakeInfo::peer_certificates`.
         let chain = copy_chain(&msg.chain, ctx.config.limits.max_certificate_chain_len)?;
