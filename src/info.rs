@@ -81,8 +81,8 @@ pub struct HandshakeInfo {
     pub cipher_suite: CipherSuite,
     /// How the premaster secret was agreed.
     pub key_exchange: KeyExchange,
-    /// The ECDHE group (`None` for RSA key transport, plain PSK and resumed
-    /// sessions).
+    /// The ECDHE group (`None` for RSA key transport and plain PSK). A
+    /// resumed session reports the one of its full handshake.
     pub group: Option<NamedGroup>,
     /// The scheme that signed the server's key exchange (`None` for RSA
     /// key transport and PSK, where nothing is signed). A resumed session

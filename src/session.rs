@@ -33,6 +33,8 @@ pub(crate) struct Session {
     /// the OCSP response stapled to it, likewise.
     pub(crate) signature_scheme: Option<crate::codec::enums::SignatureScheme>,
     pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
+    /// The ECDHE group of the full handshake, likewise.
+    pub(crate) group: Option<crate::codec::enums::NamedGroup>,
 }
 
 impl Clone for Session {
@@ -47,6 +49,7 @@ impl Clone for Session {
             psk_identity: self.psk_identity.clone(),
             signature_scheme: self.signature_scheme,
             ocsp_response: self.ocsp_response.clone(),
+            group: self.group,
         }
     }
 }
@@ -63,7 +66,7 @@ impl core::fmt::Debug for Session {
 }
 
 #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
-const SESSION_ENCODING_VERSION: u8 = 3;
+const SESSION_ENCODING_VERSION: u8 = 4;
 
 #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
 impl Session {
@@ -106,6 +109,8 @@ impl Session {
                 out.put(response);
             }
         });
+        // 0 stands for no group: no named group has that code point.
+        out.put_u16(self.group.map_or(0, |g| g.to_wire()));
     }
 
     /// Decodes a ticket's plaintext; tickets are authenticated before this,
@@ -146,6 +151,8 @@ impl Session {
             (scheme != 0).then(|| crate::codec::enums::SignatureScheme::from_wire(scheme));
         let response = r.vec_u24("session OCSP response")?;
         let ocsp_response = (!response.is_empty()).then(|| response.into());
+        let group = r.u16("session group")?;
+        let group = (group != 0).then(|| crate::codec::enums::NamedGroup::from_wire(group));
         r.expect_empty("session")?;
         Ok(Self {
             suite,
@@ -157,6 +164,7 @@ impl Session {
             psk_identity,
             signature_scheme,
             ocsp_response,
+            group,
         })
     }
 }
@@ -599,6 +607,7 @@ mod tests {
             psk_identity: None,
             signature_scheme: None,
             ocsp_response: None,
+            group: None,
         }
     }
 

@@ -34,9 +34,12 @@ fn connect(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>, name_: &str, t: u64) 
     assert_eq!(send_and_receive(&mut c, &mut s, b"ping"), b"ping");
     assert_eq!(send_and_receive(&mut s, &mut c, b"pong"), b"pong");
     if ci.resumed {
-        // The server's chain is remembered with the session.
+        // The server's chain is remembered with the session, and the group
+        // of its full handshake (none is agreed in a resumption), on both
+        // sides.
         assert_eq!(ci.peer_certificates, certs("server-p256.chain.pem"));
-        assert_eq!(ci.group, None);
+        assert!(ci.group.is_some());
+        assert_eq!(ci.group, si.group);
     }
     ci.resumed
 }
@@ -511,18 +514,20 @@ fn a_renewed_ticket_does_not_renew_the_session_on_the_client() {
 /// ServerKeyExchange, as it reports the certificates (no ServerKeyExchange
 /// is sent on resumption; BoGo's Client-Verify tests resume).
 #[test]
-fn a_resumed_session_reports_its_full_handshakes_signature_scheme() {
+fn a_resumed_session_reports_its_full_handshakes_signature_scheme_and_group() {
     let mut client = client_config();
     client.session_cache = Some(Arc::new(tls12::ClientSessionCache::new(4)));
     let client = Arc::new(client);
     let server = Arc::new(server_config("server-p256"));
     let mut schemes = Vec::new();
+    let mut groups = Vec::new();
     for round in 0..2 {
         let (mut c, mut s) = pair_from(client.clone(), server.clone(), "localhost");
         handshake(&mut c, &mut s).unwrap();
         for info in [c.handshake_info().unwrap(), s.handshake_info().unwrap()] {
             assert_eq!(info.resumed, round == 1);
             schemes.push(info.signature_scheme);
+            groups.push(info.group);
         }
         // The chain served is reported for the full handshake only: a
         // resumption sends no Certificate.
@@ -531,4 +536,7 @@ fn a_resumed_session_reports_its_full_handshakes_signature_scheme() {
     }
     assert!(schemes[0].is_some());
     assert!(schemes.iter().all(|s| *s == schemes[0]), "{schemes:?}");
+    // Likewise the ECDHE group.
+    assert!(groups[0].is_some());
+    assert!(groups.iter().all(|g| *g == groups[0]), "{groups:?}");
 }

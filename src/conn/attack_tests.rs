@@ -620,6 +620,7 @@ fn session(ems: bool) -> Session {
         psk_identity: None,
         signature_scheme: None,
         ocsp_response: None,
+        group: None,
     }
 }
 

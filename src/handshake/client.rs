@@ -841,6 +841,7 @@ fn resumed(
     neg.resumed = true;
     neg.peer_certificates = cs.session.peer_certificates.clone();
     neg.scheme = cs.session.signature_scheme;
+    neg.group = cs.session.group;
     neg.ocsp_response = cs.session.ocsp_response.clone();
     neg.psk_identity = cs.session.psk_identity.clone();
     let master = MasterSecret::from_bytes(*cs.session.master_secret.as_bytes());
@@ -1356,6 +1357,7 @@ mod tests {
                         psk_identity: None,
                         signature_scheme: None,
                         ocsp_response: None,
+                        group: None,
                     },
                     session_id: vec![],
                     ticket: Some(vec![7; ticket_len]),

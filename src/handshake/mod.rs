@@ -386,6 +386,7 @@ impl Negotiated {
             psk_identity: self.psk_identity.clone(),
             signature_scheme: self.scheme,
             ocsp_response: self.ocsp_response.clone(),
+            group: self.group,
         }
     }
 

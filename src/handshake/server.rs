@@ -1433,7 +1433,7 @@ fn resume(
         secure_renegotiation: d.secure_renegotiation,
         alpn: d.alpn,
         server_name: session.server_name.clone(),
-        group: None,
+        group: session.group,
         scheme: session.signature_scheme,
         peer_certificates: session.peer_certificates.clone(),
         session_id,
