@@ -874,12 +874,15 @@ impl ExpectCertificate {
         // Keys of a kind we do not know are left to verification.
         if let Some(leaf) = msg.chain.iter().next() {
             use crate::KeyType as K;
-            let fits = match (self.neg.suite.auth, certificate_key_type(leaf.as_ref())) {
-                (AuthAlgorithm::Ecdsa, Some(K::Rsa)) => false,
-                (AuthAlgorithm::Rsa, Some(K::EcdsaP256 | K::EcdsaP384 | K::Ed25519)) => false,
-                _ => true,
-            };
-            if !fits {
+            let misfit = matches!(
+                (self.neg.suite.auth, certificate_key_type(leaf.as_ref())),
+                (AuthAlgorithm::Ecdsa, Some(K::Rsa))
+                    | (
+                        AuthAlgorithm::Rsa,
+                        Some(K::EcdsaP256 | K::EcdsaP384 | K::Ed25519)
+                    )
+            );
+            if misfit {
                 return Err(CertificateError::WrongKeyType.into());
             }
         }
