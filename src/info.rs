@@ -122,8 +122,9 @@ pub struct HandshakeInfo {
     /// asked for one or with none that fits).
     pub chain_index: Option<usize>,
     /// The scheme of the client's CertificateVerify (RFC 5246 §7.4.8), on
-    /// both sides, when the client proved its certificate in this handshake;
-    /// `None` otherwise, and on resumption, which sends no CertificateVerify.
+    /// both sides, when the client proved its certificate; `None` otherwise.
+    /// A resumed session reports the one of its full handshake, as it
+    /// reports the client's certificates.
     pub client_signature_scheme: Option<SignatureScheme>,
     /// The largest plaintext we put in one record: 2^14, or less as
     /// configured or as max_fragment_length (RFC 6066 §4) or the peer's

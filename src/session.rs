@@ -33,8 +33,10 @@ pub(crate) struct Session {
     /// the OCSP response stapled to it, likewise.
     pub(crate) signature_scheme: Option<crate::codec::enums::SignatureScheme>,
     pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
-    /// The ECDHE group of the full handshake, likewise.
+    /// The ECDHE group of the full handshake, and the scheme of the
+    /// client's CertificateVerify, likewise.
     pub(crate) group: Option<crate::codec::enums::NamedGroup>,
+    pub(crate) client_scheme: Option<crate::codec::enums::SignatureScheme>,
 }
 
 impl Clone for Session {
@@ -50,6 +52,7 @@ impl Clone for Session {
             signature_scheme: self.signature_scheme,
             ocsp_response: self.ocsp_response.clone(),
             group: self.group,
+            client_scheme: self.client_scheme,
         }
     }
 }
@@ -111,6 +114,7 @@ impl Session {
         });
         // 0 stands for no group: no named group has that code point.
         out.put_u16(self.group.map_or(0, |g| g.to_wire()));
+        out.put_u16(self.client_scheme.map_or(0, |s| s.to_wire()));
     }
 
     /// Decodes a ticket's plaintext; tickets are authenticated before this,
@@ -153,6 +157,9 @@ impl Session {
         let ocsp_response = (!response.is_empty()).then(|| response.into());
         let group = r.u16("session group")?;
         let group = (group != 0).then(|| crate::codec::enums::NamedGroup::from_wire(group));
+        let scheme = r.u16("session client signature scheme")?;
+        let client_scheme =
+            (scheme != 0).then(|| crate::codec::enums::SignatureScheme::from_wire(scheme));
         r.expect_empty("session")?;
         Ok(Self {
             suite,
@@ -165,6 +172,7 @@ impl Session {
             signature_scheme,
             ocsp_response,
             group,
+            client_scheme,
         })
     }
 }
@@ -608,6 +616,7 @@ mod tests {
             signature_scheme: None,
             ocsp_response: None,
             group: None,
+            client_scheme: None,
         }
     }
 

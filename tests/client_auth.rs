@@ -437,3 +437,28 @@ fn signing_schemes_can_be_restricted_per_chain() {
         .set_client_signing_schemes(0, vec![S::RsaPkcs1Sha256])
         .is_err());
 }
+
+#[test]
+fn a_resumed_session_reports_the_client_signature_scheme_of_its_full_handshake() {
+    let mut cc = client_with(&["client-p256"]);
+    cc.session_cache = Some(Arc::new(tls12::ClientSessionCache::new(4)));
+    let cc = Arc::new(cc);
+    let sc = Arc::new(server_requiring("server-p256", ClientAuth::Required));
+    for round in 0..2 {
+        let (mut c, mut s) = pair_from(cc.clone(), sc.clone(), "localhost");
+        handshake(&mut c, &mut s).unwrap();
+        for info in [c.handshake_info().unwrap(), s.handshake_info().unwrap()] {
+            assert_eq!(info.resumed, round == 1);
+            assert_eq!(
+                info.client_signature_scheme,
+                Some(SignatureScheme::EcdsaSecp256r1Sha256),
+                "round {round}"
+            );
+        }
+        // Which chain the client presented: in the full handshake only.
+        assert_eq!(
+            c.handshake_info().unwrap().chain_index,
+            (round == 0).then_some(0)
+        );
+    }
+}

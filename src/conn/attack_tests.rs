@@ -621,6 +621,7 @@ fn session(ems: bool) -> Session {
         signature_scheme: None,
         ocsp_response: None,
         group: None,
+        client_scheme: None,
     }
 }
 

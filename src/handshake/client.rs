@@ -842,6 +842,7 @@ fn resumed(
     neg.peer_certificates = cs.session.peer_certificates.clone();
     neg.scheme = cs.session.signature_scheme;
     neg.group = cs.session.group;
+    neg.client_scheme = cs.session.client_scheme;
     neg.ocsp_response = cs.session.ocsp_response.clone();
     neg.psk_identity = cs.session.psk_identity.clone();
     let master = MasterSecret::from_bytes(*cs.session.master_secret.as_bytes());
@@ -1361,6 +1362,7 @@ mod tests {
                         signature_scheme: None,
                         ocsp_response: None,
                         group: None,
+                        client_scheme: None,
                     },
                     session_id: vec![],
                     ticket: Some(vec![7; ticket_len]),

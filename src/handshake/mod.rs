@@ -387,6 +387,7 @@ impl Negotiated {
             signature_scheme: self.scheme,
             ocsp_response: self.ocsp_response.clone(),
             group: self.group,
+            client_scheme: self.client_scheme,
         }
     }
 

@@ -1443,7 +1443,7 @@ fn resume(
         ocsp_response: None,
         psk_identity: session.psk_identity.clone(),
         chain_index: None,
-        client_scheme: None,
+        client_scheme: session.client_scheme,
     };
     if issue_ticket {
         // A fresh ticket under the current key; the session keeps its
