@@ -48,6 +48,9 @@ struct Flags {
     enable_ocsp_stapling: bool,
     expect_ocsp_response: Option<Vec<u8>>,
     expect_peer_signature_algorithm: Option<u16>,
+    /// `-expect-selected-credential`: the number of the credential used
+    /// (-1: the default one, or none).
+    expect_selected_credential: Option<i32>,
     verify_fail: bool,
     on_resume_verify_fail: bool,
     expect_verify_result: bool,
@@ -215,6 +218,9 @@ fn parse_flags() -> Flags {
             // SSL_OP_NO_TICKET: neither asks for nor issues RFC 5077 tickets.
             "-no-ticket" => f.no_ticket = true,
             "-expect-peer-cert-file" => f.expect_peer_cert_file = Some(value()),
+            "-expect-selected-credential" => {
+                f.expect_selected_credential = Some(number(value()) as i32)
+            }
             "-no-op-extra-handshake" => f.no_op_extra_handshake = true,
             "-max-send-fragment" => f.max_send_fragment = Some(number(value()) as usize),
             "-read-size" => f.read_size = Some(number(value()) as usize),
@@ -405,7 +411,9 @@ fn psk_of(f: &Flags) -> Option<(Vec<u8>, tls12::psk::Psk)> {
     Some((identity.into_bytes(), key))
 }
 
-fn server_config(f: &Flags) -> ServerConfig {
+/// The server's configuration, and BoringSSL's number of the credential
+/// behind each of its chains, by chain index.
+fn server_config(f: &Flags) -> (ServerConfig, Vec<i32>) {
     let psk = psk_of(f);
     let creds = ordered(f);
     if creds.is_empty() {
@@ -422,7 +430,7 @@ fn server_config(f: &Flags) -> ServerConfig {
         config.psk_identity_hint = Some(identity);
         config.reveal_unknown_psk_identity = true;
         server_common(f, &mut config);
-        return config;
+        return (config, Vec::new());
     }
     let mut config: Option<ServerConfig> = None;
     for (_, cred) in &creds {
@@ -460,7 +468,8 @@ fn server_config(f: &Flags) -> ServerConfig {
     // to sign where the original may not.
     let mut rsa_transport = false;
     let mut next = creds.len();
-    for (_, cred) in &creds {
+    let mut numbers: Vec<i32> = creds.iter().map(|(n, _)| *n).collect();
+    for (number, cred) in &creds {
         let (Some(cert), Some(key)) = (&cred.cert_file, &cred.key_file) else {
             continue;
         };
@@ -471,6 +480,7 @@ fn server_config(f: &Flags) -> ServerConfig {
                 .is_ok()
         {
             rsa_transport = true;
+            numbers.push(*number);
             if !cred.signing_prefs.is_empty() {
                 config
                     .set_signing_schemes(next, signing_schemes(&cred.signing_prefs))
@@ -498,7 +508,7 @@ fn server_config(f: &Flags) -> ServerConfig {
         config.cipher_suites.extend(tls12::PSK_SUITES);
     }
     server_common(f, &mut config);
-    config
+    (config, numbers)
 }
 
 /// What a server configures whatever its credentials.
@@ -553,7 +563,9 @@ fn trusted(f: &Flags) -> Option<Vec<CertificateDer<'static>>> {
     })
 }
 
-fn client_config(f: &Flags) -> ClientConfig {
+/// The client's configuration, and BoringSSL's number of the credential
+/// behind each of its certificates, by index.
+fn client_config(f: &Flags) -> (ClientConfig, Vec<i32>) {
     let trusted = trusted(f);
     let mut roots = RootCertStore::empty();
     for c in trusted.iter().flatten() {
@@ -612,7 +624,7 @@ fn client_config(f: &Flags) -> ClientConfig {
             .unwrap_or_else(|e| fail(&e.to_string()));
         config.cipher_suites.extend(tls12::PSK_SUITES);
     }
-    config
+    (config, creds.iter().map(|(n, _)| *n).collect())
 }
 
 /// The peer's chain as BoringSSL's shim judges it: checked against
@@ -799,12 +811,17 @@ fn boringssl_code(e: &tls12::Error, server: bool) -> &'static str {
         E::BadRecordMac | E::PskMismatch => ":DECRYPTION_FAILED_OR_BAD_RECORD_MAC:",
         E::UnsupportedVersion { .. } => ":UNSUPPORTED_PROTOCOL:",
         E::InappropriateFallback { .. } => ":INAPPROPRIATE_FALLBACK:",
-        E::NoCommonCipherSuite { .. } | E::NoCommonSignatureScheme { .. } => ":NO_SHARED_CIPHER:",
-        E::NoCommonGroup { .. } => ":NO_SHARED_GROUP:",
+        // In TLS 1.2 BoringSSL filters out the suites it cannot complete (an
+        // ECDHE suite without a common group or scheme, RFC 8422 §4) and
+        // names what is left NO_SHARED_CIPHER; its NO_SHARED_GROUP is TLS
+        // 1.3's. tls12 names the most preferred suite's obstacle instead.
+        E::NoCommonCipherSuite { .. }
+        | E::NoCommonSignatureScheme { .. }
+        | E::NoCommonGroup { .. } => ":NO_SHARED_CIPHER:",
         E::NoApplicationProtocol { .. } => ":NO_APPLICATION_PROTOCOL:",
         E::UnsupportedExtension(_) => ":UNEXPECTED_EXTENSION:",
         E::UnexpectedMessage {
-            got: "handshake data in the record of the peer's Finished",
+            got: "handshake data after the end of the peer's flight, in the same record",
             ..
         }
         | E::UnexpectedMessage {
@@ -862,6 +879,8 @@ struct Answers<'a> {
     now: UnixTime,
     /// A client's session cache.
     sessions: Option<&'a ClientSessionCache>,
+    /// BoringSSL's number of the credential behind each of our chains.
+    credentials: &'a [i32],
 }
 
 /// BoringSSL's name for a fatal alert received (`SSL_R_*_ALERT_*`).
@@ -1028,14 +1047,27 @@ fn check(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Ans
         }
     }
     if let Some(want) = f.expect_peer_signature_algorithm {
-        if f.server {
-            unimplemented("-expect-peer-signature-algorithm on a server");
-        }
-        if info.signature_scheme.map(|s| s.to_wire()) != Some(want) {
+        // The peer's signature: the client's CertificateVerify on a server,
+        // the server's key exchange on a client.
+        let got = if f.server {
+            info.client_signature_scheme
+        } else {
+            info.signature_scheme
+        };
+        if got.map(|s| s.to_wire()) != Some(want) {
             fail(&format!(
-                "expected peer signature algorithm {want:#06x}, got {:?}",
-                info.signature_scheme
+                "expected peer signature algorithm {want:#06x}, got {got:?}"
             ));
+        }
+    }
+    if let Some(want) = f.expect_selected_credential {
+        // BoringSSL reports -1 for the default credential and for none.
+        let got = info
+            .chain_index
+            .and_then(|i| answers.credentials.get(i).copied())
+            .unwrap_or(-1);
+        if got != want {
+            fail(&format!("Credential {got} was used, wanted {want}"));
         }
     }
     if let Some(name) = &f.expect_server_name {
@@ -1146,7 +1178,7 @@ fn main() {
         Verifier::new(&f, true, &result),
     );
     if f.server {
-        let mut config = server_config(&f);
+        let (mut config, numbers) = server_config(&f);
         if config.client_verifier.is_some() {
             config.client_verifier = Some(Arc::new(first.clone()));
         }
@@ -1170,11 +1202,12 @@ fn main() {
                 verifier: Some(verifier),
                 now,
                 sessions: None,
+                credentials: &numbers,
             };
             run(&f, &mut conn, i > 0, &answers);
         }
     } else {
-        let mut config = client_config(&f);
+        let (mut config, numbers) = client_config(&f);
         config.verifier = Some(Arc::new(first.clone()));
         let config = Arc::new(config);
         let mut resume_config = (*config).clone();
@@ -1196,6 +1229,7 @@ fn main() {
                 verifier: Some(verifier),
                 now,
                 sessions: config.session_cache.as_deref(),
+                credentials: &numbers,
             };
             run(&f, &mut conn, i > 0, &answers);
         }

@@ -290,6 +290,36 @@ fn suite_for(identity: &str) -> tls12::CipherSuite {
 }
 
 #[test]
+fn handshake_data_after_the_end_of_a_flight_in_its_record_is_unexpected_message() {
+    // RFC 5246 §7.3: after its ClientHello the client waits for our flight,
+    // and after ServerHelloDone the server waits for the client's; the
+    // start of another message in the same record (BoGo's
+    // PartialClientKeyExchangeWithClientHello and
+    // PartialNewSessionTicketWithServerHelloDone) is refused at once.
+    let (mut c, mut s) = pair("server-p256");
+    let hello = split_messages(&take_output(&mut c)).remove(0);
+    let mut record = hello.clone();
+    record.extend_from_slice(&[16, 0, 0]); // a ClientKeyExchange begins
+    let err = s.receive(&hs_record(&record)).unwrap_err();
+    assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
+    assert_eq!(plaintext_alert(&s), Some(A::UnexpectedMessage));
+
+    let (mut c, _s, flight) = client_and_server_flight();
+    let mut record: Vec<u8> = flight.concat();
+    record.extend_from_slice(&[4, 0, 0]); // a NewSessionTicket begins
+    let err = c.receive(&hs_record(&record)).unwrap_err();
+    assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
+    assert_eq!(plaintext_alert(&c), Some(A::UnexpectedMessage));
+
+    // The same flights without the extra bytes are accepted.
+    let (mut c, mut s) = pair("server-p256");
+    let hello = split_messages(&take_output(&mut c)).remove(0);
+    s.receive(&hs_record(&hello)).unwrap();
+    let (mut c, _s, flight) = client_and_server_flight();
+    c.receive(&hs_record(&flight.concat())).unwrap();
+}
+
+#[test]
 fn a_fallback_below_tls12_gets_inappropriate_fallback() {
     // RFC 7507 §3: TLS_FALLBACK_SCSV (0x5600) with a version below ours.
     for version in [0x0301u16, 0x0302] {

@@ -753,7 +753,7 @@ mod fuzzing {
     }
 
     const AFTER_FINISHED: Error = Error::UnexpectedMessage {
-        got: "handshake data in the record of the peer's Finished",
+        got: "handshake data after the end of the peer's flight, in the same record",
         expected: "the end of that record",
     };
 

@@ -414,15 +414,13 @@ impl Side {
     }
 }
 
-/// RFC 5246 §7.4.9: the peer's Finished ends the handshake (whichever side
-/// receives it). Handshake bytes after it in the same record (`more`) can
-/// begin no message of this handshake, and a new handshake would be a
-/// renegotiation, which is refused: they are unexpected_message, before the
-/// Finished completes anything (BoringSSL's EXCESS_HANDSHAKE_DATA).
-fn nothing_after_finished(typ: HandshakeType, more: bool) -> Result<(), Error> {
-    if typ == HandshakeType::Finished && more {
+/// Refuses handshake bytes after a message that ends the peer's flight, in
+/// the same record (`more`): the table says which messages do
+/// ([`crate::handshake::table::ends_peer_flight`]).
+fn nothing_after_flight(us: Role, typ: HandshakeType, more: bool) -> Result<(), Error> {
+    if more && crate::handshake::table::ends_peer_flight(us, typ) {
         return Err(Error::UnexpectedMessage {
-            got: "handshake data in the record of the peer's Finished",
+            got: "handshake data after the end of the peer's flight, in the same record",
             expected: "the end of that record",
         });
     }
@@ -762,7 +760,7 @@ impl Connection {
                 let mut rest = plaintext;
                 if self.joiner.is_empty() {
                     while let Some((typ, body, raw, after)) = self.joiner.split_whole(rest)? {
-                        nothing_after_finished(typ, !after.is_empty())?;
+                        nothing_after_flight(self.common.role, typ, !after.is_empty())?;
                         handle_message(&mut self.side, &mut self.common, typ, body, raw)?;
                         rest = after;
                         if self.side.holds_input() {
@@ -858,7 +856,7 @@ impl Connection {
             let Some((typ, body, raw)) = joiner.next()? else {
                 return Ok(());
             };
-            nothing_after_finished(typ, joiner.buffered_len() > raw.len())?;
+            nothing_after_flight(common.role, typ, joiner.buffered_len() > raw.len())?;
             handle_message(side, common, typ, body, raw)?;
             joiner.consume();
         }

@@ -16,7 +16,23 @@
 
 use crate::codec::enums::HandshakeType;
 
-use super::{client, server};
+use super::{client, server, Role};
+
+/// Whether a message of type `typ` from the peer ends the peer's flight: it
+/// must then wait for ours (RFC 5246 §7.3), or the handshake is over (its
+/// Finished, §7.4.9), so nothing may follow it in the same record. The
+/// client's ClientHello, the server's ServerHelloDone and either side's
+/// Finished end a flight; anything after them in their record is
+/// unexpected_message, before the message is acted on (BoringSSL's
+/// EXCESS_HANDSHAKE_DATA).
+pub(crate) fn ends_peer_flight(us: Role, typ: HandshakeType) -> bool {
+    matches!(
+        (us, typ),
+        (_, HandshakeType::Finished)
+            | (Role::Server, HandshakeType::ClientHello)
+            | (Role::Client, HandshakeType::ServerHelloDone)
+    )
+}
 
 /// An input, as far as the tables care: known before its body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
