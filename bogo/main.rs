@@ -341,6 +341,19 @@ fn schemes(codes: &[u16]) -> Option<Vec<SignatureScheme>> {
     Some(chosen)
 }
 
+/// The schemes to verify with: those of `-verify-prefs`, or without it
+/// BoringSSL's default list, which leaves Ed25519 out (it must be asked for,
+/// where tls12 verifies it by default).
+fn verify_schemes(f: &Flags, mut defaults: Vec<SignatureScheme>) -> Vec<SignatureScheme> {
+    match schemes(&f.verify_prefs) {
+        Some(s) => s,
+        None => {
+            defaults.retain(|s| *s != SignatureScheme::Ed25519);
+            defaults
+        }
+    }
+}
+
 fn read_key(path: &str) -> PrivateKeyDer<'static> {
     PrivateKeyDer::from_pem_file(path).unwrap_or_else(|e| fail(&format!("{path}: {e}")))
 }
@@ -516,9 +529,7 @@ fn server_common(f: &Flags, config: &mut ServerConfig) {
     if let Some(g) = groups(&f.curves) {
         config.groups = g;
     }
-    if let Some(s) = schemes(&f.verify_prefs) {
-        config.signature_schemes = s;
-    }
+    config.signature_schemes = verify_schemes(f, config.signature_schemes.clone());
     if f.require_any_client_certificate || f.verify_peer {
         // BoringSSL's shim asks for a certificate and accepts any chain (or
         // refuses every one with -verify-fail): the verdict is the
@@ -583,9 +594,7 @@ fn client_config(f: &Flags) -> (ClientConfig, Vec<i32>) {
     if let Some(g) = groups(&f.curves) {
         config.groups = g;
     }
-    if let Some(s) = schemes(&f.verify_prefs) {
-        config.signature_schemes = s;
-    }
+    config.signature_schemes = verify_schemes(f, config.signature_schemes.clone());
     // The client's certificates, in BoringSSL's order of preference.
     let creds = ordered(f);
     for (_, cred) in &creds {
