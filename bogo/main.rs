@@ -219,7 +219,12 @@ fn parse_flags() -> Flags {
             "-no-ticket" => f.no_ticket = true,
             "-expect-peer-cert-file" => f.expect_peer_cert_file = Some(value()),
             "-expect-selected-credential" => {
-                f.expect_selected_credential = Some(number(value()) as i32)
+                // -1 names the default credential (or none).
+                let v = value();
+                let n = v
+                    .parse()
+                    .unwrap_or_else(|_| unimplemented(&format!("{flag} {v}")));
+                f.expect_selected_credential = Some(n)
             }
             "-no-op-extra-handshake" => f.no_op_extra_handshake = true,
             "-max-send-fragment" => f.max_send_fragment = Some(number(value()) as usize),
