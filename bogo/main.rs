@@ -621,6 +621,9 @@ fn client_config(f: &Flags) -> (ClientConfig, Vec<i32>) {
     config
         .cipher_suites
         .extend(tls12::LEGACY_RSA_KEY_TRANSPORT_SUITES);
+    // BoringSSL's client presents its certificate whatever CAs the server
+    // names (unless a credential says -must-match-issuer).
+    config.match_certificate_authorities = false;
     // BoringSSL's shim sends server_name only when given -host-name.
     config.enable_sni = f.host_name.is_some();
     config.request_ocsp = f.enable_ocsp_stapling;
@@ -647,6 +650,10 @@ fn client_config(f: &Flags) -> (ClientConfig, Vec<i32>) {
 #[derive(Debug, Clone)]
 struct Verifier {
     fail: bool,
+    /// `-use-custom-verify-callback`: a refusal is the custom callback's,
+    /// which BoringSSL answers with certificate_unknown, not its X.509
+    /// callback's.
+    custom: bool,
     roots: Option<Vec<CertificateDer<'static>>>,
     /// Leave the verdict to the caller (the handshake loop), as
     /// `-use-custom-verify-callback` with `-async` does: BoringSSL's
@@ -664,6 +671,7 @@ impl Verifier {
     fn new(f: &Flags, resumed: bool, result: &Arc<AtomicU8>) -> Self {
         Self {
             fail: f.verify_fail || (resumed && f.on_resume_verify_fail),
+            custom: f.custom_verify,
             roots: if f.server { None } else { trusted(f) },
             ask: f.custom_verify && f.async_mode,
             soft: !f.server && !f.verify_peer,
@@ -692,9 +700,19 @@ impl Verifier {
         now: UnixTime,
     ) -> Result<(), tls12::CertificateError> {
         if self.fail {
-            return Err(tls12::CertificateError::Other(
-                "refused by -verify-fail".into(),
-            ));
+            // BoringSSL's X.509 verify callback failing is
+            // X509_V_ERR_APPLICATION_VERIFICATION, which it answers with
+            // handshake_failure; its custom callback's refusal gets
+            // certificate_unknown.
+            let alert = if self.custom {
+                tls12::AlertDescription::CertificateUnknown
+            } else {
+                tls12::AlertDescription::HandshakeFailure
+            };
+            return Err(tls12::CertificateError::Refused {
+                alert,
+                reason: "refused by -verify-fail".into(),
+            });
         }
         match &self.roots {
             Some(roots) => chain_ok(roots, chain, now),

@@ -281,6 +281,16 @@ pub struct ClientConfig {
     /// chain, for clients that keep many connections open and never look at
     /// the certificates.
     pub keep_peer_certificates: bool,
+    /// Present a client certificate only if an issuer in its chain is among
+    /// the certificate authorities the server's CertificateRequest names,
+    /// when it names any (RFC 5246 §7.4.6 SHOULD; default `true`). With
+    /// `false`, the first certificate whose key type and signature schemes
+    /// fit is presented whatever the names, as OpenSSL's and BoringSSL's
+    /// clients do: for servers that name CAs their clients' chains do not
+    /// mention (a cross-signed root, say), at the cost of showing the
+    /// certificate, and so the client's identity, to servers that will not
+    /// accept it.
+    pub match_certificate_authorities: bool,
     /// Checks the server's chain beyond webpki (pinning, private rules),
     /// at once or by asking the caller ([`crate::keyop::PeerVerifier`]).
     /// Default: none.
@@ -465,6 +475,7 @@ impl ClientConfig {
             session_cache: Some(Arc::new(crate::session::ClientSessionCache::new(256))),
             enable_tickets: true,
             keep_peer_certificates: true,
+            match_certificate_authorities: true,
             verifier: None,
             dangerous_skip_webpki: false,
             request_ocsp: false,

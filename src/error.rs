@@ -224,6 +224,18 @@ pub enum CertificateError {
     TooLarge,
     /// Another rejection reported by the path builder.
     Other(String),
+    /// A caller's verifier ([`crate::keyop::PeerVerifier`]) refused the
+    /// chain with the alert of its choice (RFC 5246 §7.2.2): say
+    /// `certificate_revoked` after a revocation check, or `access_denied`
+    /// for a valid certificate that policy refuses. An alert that cannot end
+    /// a handshake (close_notify, user_canceled, no_renegotiation) is sent
+    /// as certificate_unknown.
+    Refused {
+        /// The alert sent to the peer.
+        alert: AlertDescription,
+        /// Why, for our side's logs (not sent).
+        reason: String,
+    },
 }
 
 impl CertificateError {
@@ -235,6 +247,10 @@ impl CertificateError {
             Self::Expired | Self::NotValidYet => A::CertificateExpired,
             Self::WrongKeyType => A::UnsupportedCertificate,
             Self::InvalidPurpose | Self::Other(_) => A::CertificateUnknown,
+            Self::Refused { alert, .. } => match alert {
+                A::CloseNotify | A::UserCanceled | A::NoRenegotiation => A::CertificateUnknown,
+                other => *other,
+            },
             Self::NoCertificate
             | Self::NotValidForName { .. }
             | Self::BadEncoding
@@ -260,6 +276,9 @@ impl fmt::Display for CertificateError {
             Self::WrongKeyType => f.write_str("certificate key does not match the cipher suite"),
             Self::TooLarge => f.write_str("certificate chain exceeds the configured limit"),
             Self::Other(s) => f.write_str(s),
+            Self::Refused { alert, reason } => {
+                write!(f, "refused by the verifier with {alert:?}: {reason}")
+            }
         }
     }
 }

@@ -243,6 +243,35 @@ fn identity_is_chosen_by_ca_names() {
 }
 
 #[test]
+fn a_client_may_present_its_certificate_whatever_cas_the_server_names() {
+    // The server names only the test CA; the client's only chain is from
+    // another. By default the client sends no certificate (RFC 5246
+    // §7.4.6) and the optional policy lets it in without one; with
+    // match_certificate_authorities = false it presents the chain anyway,
+    // and the server, which does not trust it, refuses it.
+    let server = || {
+        let mut sc = server_config("server-p256");
+        sc.client_auth = ClientAuth::Optional(roots());
+        sc
+    };
+    let mut cc = client_with(&["other-client-p256"]);
+    let (mut c, mut s) = pair_with(cc.clone(), server(), "localhost");
+    handshake(&mut c, &mut s).unwrap();
+    assert!(s.handshake_info().unwrap().peer_certificates.is_empty());
+    assert_eq!(c.handshake_info().unwrap().chain_index, None);
+
+    cc.match_certificate_authorities = false;
+    let (mut c, mut s) = pair_with(cc, server(), "localhost");
+    assert_eq!(
+        handshake(&mut c, &mut s),
+        Err((
+            Side::Server,
+            Error::Certificate(CertificateError::UnknownIssuer)
+        ))
+    );
+}
+
+#[test]
 fn identity_is_chosen_by_signature_scheme() {
     let cc = client_with(&["client-p256", "client-rsa2048"]);
     let mut sc = server_requiring("server-p256", ClientAuth::Required);

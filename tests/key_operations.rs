@@ -574,6 +574,54 @@ fn a_verifier_that_decides_at_once_does_not_pause() {
 }
 
 #[test]
+fn a_verifier_chooses_the_alert_of_its_refusal() {
+    use tls12::CertificateError as C;
+    for (alert, sent) in [
+        // A valid certificate that policy refuses (RFC 5246 §7.2.2).
+        (
+            AlertDescription::AccessDenied,
+            AlertDescription::AccessDenied,
+        ),
+        // After a revocation check.
+        (
+            AlertDescription::CertificateRevoked,
+            AlertDescription::CertificateRevoked,
+        ),
+        (
+            AlertDescription::HandshakeFailure,
+            AlertDescription::HandshakeFailure,
+        ),
+        // Not an alert that ends a handshake: certificate_unknown instead.
+        (
+            AlertDescription::CloseNotify,
+            AlertDescription::CertificateUnknown,
+        ),
+    ] {
+        let refusal = C::Refused {
+            alert,
+            reason: "policy".into(),
+        };
+        // A server refusing a client's chain.
+        let mut sc = server_config("server-p256");
+        sc.client_auth = tls12::ClientAuth::Required(roots());
+        sc.client_verifier = Some(Fixed::new(Verdict::Reject(refusal.clone())));
+        let mut cc = client_config();
+        cc.add_client_certificate(certs("client-p256.chain.pem"), key("client-p256.key"))
+            .unwrap();
+        let (mut c, mut s) = pair_with(cc, sc, "localhost");
+        assert_eq!(
+            handshake(&mut c, &mut s),
+            Err((Side::Server, Error::Certificate(refusal.clone())))
+        );
+        assert_eq!(
+            transfer(&mut s, &mut c),
+            Err(Error::AlertReceived(sent)),
+            "{alert:?}"
+        );
+    }
+}
+
+#[test]
 fn a_verifier_only_adds_checks_unless_webpki_is_dangerously_skipped() {
     // other-server-p256 is from a CA this client does not trust.
     let (chain, _) = tls12::testing::identity("other-server-p256");

@@ -1088,6 +1088,7 @@ fn rsa_key_transport(io: &mut Io<'_>, leaf: &[u8]) -> Result<(Vec<u8>, Premaster
 fn choose_identity<'c>(
     identities: &'c [Identity],
     req: &Requested,
+    match_names: bool,
 ) -> Option<(&'c Identity, SignatureScheme)> {
     identities.iter().find_map(|id| {
         let wanted = match id.key.auth() {
@@ -1100,7 +1101,8 @@ fn choose_identity<'c>(
             return None;
         }
         let scheme = id.choose_scheme(&List::borrowed(&req.schemes))?;
-        let issued_by_named_ca = req.ca_names.is_empty()
+        let issued_by_named_ca = !match_names
+            || req.ca_names.is_empty()
             || id.chain.iter().any(|c| {
                 certificate_issuer(c.as_ref())
                     .is_some_and(|issuer| req.ca_names.iter().any(|n| n.as_slice() == issuer))
@@ -1114,7 +1116,11 @@ impl ExpectServerHelloDone {
         self.transcript.add(raw);
         let identity = match &self.requested {
             Some(req) => {
-                let chosen = choose_identity(&ctx.config.client_identities, req);
+                let chosen = choose_identity(
+                    &ctx.config.client_identities,
+                    req,
+                    ctx.config.match_certificate_authorities,
+                );
                 // RFC 5246 §7.4.6: with nothing suitable, send an empty list.
                 let chain = chosen
                     .map(|(id, _)| List::borrowed(&id.chain))
