@@ -1105,8 +1105,8 @@ impl Connection {
     /// The plaintext is `buf[SEAL_PREFIX..SEAL_PREFIX + len]`; `buf` must
     /// reach at least `SEAL_SUFFIX` bytes beyond it. The header and explicit
     /// nonce are written just before the plaintext and the tag just after
-    /// it, so the record starts at `SEAL_PREFIX - 13` or later
-    /// (ChaCha20-Poly1305 has no explicit nonce). `len` is at most one
+    /// it, so the record starts at `buf[0]` (AES-GCM, AES-CCM) or `buf[8]`
+    /// (ChaCha20-Poly1305, which has no explicit nonce). `len` is at most one
     /// record's plaintext: [`HandshakeInfo::max_fragment_out`], 16,384 unless
     /// a smaller record size was negotiated. `len == 0` returns an empty
     /// record (nothing to send).
