@@ -47,6 +47,7 @@ const OUT_INITIAL: usize = 2048;
 /// limits.idle_buffers = tls12::IdleBuffers::Keep;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum IdleBuffers {
     /// Free a buffer when it empties, so that a connection holding many
     /// idle peers holds little more than its keys (the default).
