@@ -78,7 +78,8 @@ for aead in aes128gcm chacha20poly1305; do
             f="$OUT/callgrind.send.$who.$aead.$n"
             valgrind --tool=callgrind --callgrind-out-file="$f" "$INSTR" send "$who" "$aead" "$n" \
                 >/dev/null 2>"$f.log"
-            total=$(callgrind_annotate "$f" 2>/dev/null | grep -m1 'PROGRAM TOTALS' | awk '{print $1}' | tr -d ,)
+            callgrind_annotate --threshold=100 "$f" >"$f.txt" 2>/dev/null
+            total=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' "$f.txt")
             printf '%s\t%s\t%s\t%s\n' "$who" "$aead" "$n" "$total" >>"$OUT/callgrind-send.tsv"
         done
     done
