@@ -18,9 +18,36 @@ use crate::record::queue::ByteQueue;
 
 use super::events::EventQueue;
 
+/// The caps the record loop enforces, copied from the configuration's
+/// [`Limits`]; the handshake's own caps (message size, chain length) stay
+/// with the configuration, which the state machines read. Kept apart so
+/// that an idle connection does not carry the handshake's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LoopLimits {
+    pub(crate) max_buffered_plaintext: usize,
+    pub(crate) max_buffered_output: usize,
+    /// Bytes held unread while paused for the caller
+    /// (`Limits::max_handshake_message_len`).
+    pub(crate) max_held_input: usize,
+    pub(crate) max_warnings_in_a_row: usize,
+    pub(crate) idle_buffers: crate::IdleBuffers,
+}
+
+impl From<&Limits> for LoopLimits {
+    fn from(l: &Limits) -> Self {
+        Self {
+            max_buffered_plaintext: l.max_buffered_plaintext,
+            max_buffered_output: l.max_buffered_output,
+            max_held_input: l.max_handshake_message_len,
+            max_warnings_in_a_row: l.max_warnings_in_a_row,
+            idle_buffers: l.idle_buffers,
+        }
+    }
+}
+
 pub(crate) struct Common {
     pub(crate) role: Role,
-    pub(crate) limits: Limits,
+    pub(crate) limits: LoopLimits,
     pub(crate) random: Arc<dyn RandomSource>,
     pub(crate) record: RecordLayer,
     pub(crate) plaintext: ByteQueue,
@@ -46,7 +73,7 @@ pub(crate) struct Common {
 impl Common {
     pub(crate) fn new(
         role: Role,
-        limits: Limits,
+        limits: &Limits,
         max_fragment_len: usize,
         random: Arc<dyn RandomSource>,
     ) -> Self {
@@ -58,7 +85,7 @@ impl Common {
         };
         Self {
             role,
-            limits,
+            limits: LoopLimits::from(limits),
             random,
             record: RecordLayer::new(first_version, max_fragment_len),
             plaintext: ByteQueue::default(),

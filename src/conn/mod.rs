@@ -530,7 +530,7 @@ impl Connection {
                 let room = self
                     .common
                     .limits
-                    .max_handshake_message_len
+                    .max_held_input
                     .saturating_sub(self.held.len());
                 let take = room.min(input.len());
                 self.held
@@ -1390,7 +1390,7 @@ impl ClientConnection {
         config.validate()?;
         let mut common = Common::new(
             Role::Client,
-            config.limits.clone(),
+            &config.limits,
             config.max_fragment_len,
             config.random.clone(),
         );
@@ -1449,7 +1449,7 @@ impl ServerConnection {
         config.validate()?;
         let common = Common::new(
             Role::Server,
-            config.limits.clone(),
+            &config.limits,
             config.max_fragment_len,
             config.random.clone(),
         );
