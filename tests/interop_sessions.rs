@@ -359,11 +359,13 @@ fn openssl_reconnect_resumes_with_defaults() {
         "{out}"
     );
     assert_eq!(resumed_flags(&runs), [false, true, true, true, true, true]);
-    // A resumed session remembers nothing about a client certificate, and
-    // runs no new key exchange.
+    // A resumed session runs no new key exchange: it reports the group of
+    // its full handshake.
+    let first_group = runs[0].info.as_ref().unwrap().group;
+    assert!(first_group.is_some());
     for run in &runs[1..] {
         let info = run.info.as_ref().unwrap();
-        assert_eq!(info.group, None, "{info:?}");
+        assert_eq!(info.group, first_group, "{info:?}");
         assert!(info.extended_master_secret);
         assert_eq!(info.server_name.as_deref(), Some("localhost"));
     }
@@ -495,7 +497,9 @@ fn our_client_resumes_with_s_server(s_server_args: &[&str]) -> [String; 2] {
     assert!(!first.resumed);
     assert!(second.resumed, "{}", server.log());
     assert_eq!(second.cipher_suite, first.cipher_suite);
-    assert_eq!(second.group, None);
+    // No new key exchange: the group of the full handshake.
+    assert!(first.group.is_some());
+    assert_eq!(second.group, first.group);
     assert!(second.extended_master_secret);
     // The server's chain is remembered with the session.
     assert_eq!(second.peer_certificates, first.peer_certificates);
