@@ -112,7 +112,7 @@ pub struct HandshakeInfo {
     /// The pre-shared key identity the client presented, for the PSK
     /// suites (on a server, who connected; `None` otherwise). A resumed
     /// session reports the identity of its full handshake.
-    pub psk_identity: Option<alloc::boxed::Box<[u8]>>,
+    pub psk_identity: Option<Vec<u8>>,
     /// Which of our own certificate chains we presented in this handshake:
     /// on a server, 0 for the chain given to `ServerConfig::new` (or
     /// `with_caller_key`) and then each `add_certificate*` in order, whether

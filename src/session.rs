@@ -28,7 +28,7 @@ pub(crate) struct Session {
     /// The peer's certificates, so a resumed connection reports them too.
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
     /// The PSK identity of the full handshake (PSK suites), likewise.
-    pub(crate) psk_identity: Option<alloc::boxed::Box<[u8]>>,
+    pub(crate) psk_identity: Option<Vec<u8>>,
     /// The scheme that signed the full handshake's ServerKeyExchange and
     /// the OCSP response stapled to it, likewise.
     pub(crate) signature_scheme: Option<crate::codec::enums::SignatureScheme>,

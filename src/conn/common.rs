@@ -10,7 +10,7 @@ use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
 use crate::config::Limits;
 use crate::crypto::rand::RandomSource;
 use crate::error::Error;
-use crate::handshake::{Io, Role, Secrets};
+use crate::handshake::{HandshakeBuffers, Io, Role, Secrets};
 use crate::info::{Event, HandshakeInfo};
 use crate::keyop::{OperationId, OperationKind};
 use crate::record::layer::{PendingKeys, RecordLayer};
@@ -62,9 +62,6 @@ pub(crate) struct Common {
     /// where it costs no space.
     pub(crate) released: bool,
     pub(crate) warnings_in_a_row: usize,
-    /// Encoding space for outgoing handshake messages (see [`Io`]),
-    /// released once the handshake is over.
-    pub(crate) encode_buf: Vec<u8>,
     /// The operation the caller has been asked for and not yet answered.
     pub(crate) pending_op: Option<OperationId>,
     next_op: Option<u32>,
@@ -96,7 +93,6 @@ impl Common {
             received_close_notify: false,
             released: false,
             warnings_in_a_row: 0,
-            encode_buf: Vec::new(),
             pending_op: None,
             next_op: None,
         }
@@ -127,13 +123,14 @@ impl Common {
         &'a mut self,
         pending: &'a mut PendingKeys,
         secrets: Secrets<'a>,
+        buffers: &'a mut HandshakeBuffers,
     ) -> Io<'a> {
         Io {
             record: &mut self.record,
             pending,
             random: &*self.random,
-            encode_buf: &mut self.encode_buf,
             secrets,
+            buffers,
         }
     }
 
@@ -164,7 +161,6 @@ impl Common {
     pub(crate) fn complete(&mut self, mut info: HandshakeInfo) -> Result<(), Error> {
         (info.max_fragment_out, info.max_fragment_in) = self.record.fragment_limits();
         self.info = Some(info);
-        self.encode_buf = Vec::new();
         self.record.handshake_done();
         self.push_event(Event::HandshakeComplete);
         if self.early_data.is_empty() {

@@ -17,7 +17,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ops::{Deref, DerefMut, Range};
 
-use rustls_pki_types::{ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use crate::codec::alert::AlertMessage;
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
@@ -30,11 +30,13 @@ use crate::error::Error;
 use crate::handshake::client::{self, ClientContext};
 use crate::handshake::server::{self, ServerContext};
 use crate::handshake::table::{Action, ClientStage, Kind, ServerStage};
-use crate::handshake::{Message, Next, OpRequest, Role, SecretPolicy, Secrets, Transition};
+use crate::handshake::{
+    HandshakeBuffers, Message, Next, OpRequest, Role, SecretPolicy, Secrets, Transition,
+};
 use crate::keyop::{Answer, Operation, OperationId, OperationKind};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::layer::PendingKeys;
-use crate::record::{RecordHeader, HEADER_LEN};
+use crate::record::{RecordHeader, HEADER_LEN, MAX_PLAINTEXT};
 
 #[cfg(test)]
 mod attack_tests;
@@ -109,16 +111,76 @@ struct Running<S> {
     /// The state a failed transition was given (the state itself is gone),
     /// for [`Connection::diagnosis`].
     failed_in: Option<(Option<ClientStage>, Option<ServerStage>)>,
+    /// Its encoding space, and room for what it keeps.
+    buffers: HandshakeBuffers,
 }
 
 impl<S> Running<S> {
-    fn new(state: S, pending: PendingKeys) -> Box<Self> {
+    fn new(state: S, pending: PendingKeys, buffers: HandshakeBuffers) -> Box<Self> {
         Box::new(Self {
             state: Some(state),
             pending,
             exporter: None,
             failed_in: None,
+            buffers,
         })
+    }
+}
+
+/// What [`Connection::preallocate`] sizes buffers for, from the
+/// configuration.
+struct Preallocation {
+    /// The longest record plaintext expected from the peer.
+    record_in: usize,
+    /// The handshake message cap for what the peer sends.
+    largest_message_in: usize,
+    /// The longest handshake message we write.
+    largest_message_out: usize,
+    /// The bytes of our longest flight, records included.
+    flight_out: usize,
+}
+
+/// Room reserved for the server's leaf certificate (see
+/// `HandshakeBuffers::reserved`): an ECDSA leaf is well under 1 KiB, an
+/// RSA-4096 one with a few names under 2 KiB.
+const LEAF_RESERVE: usize = 4096;
+
+/// Room for an AEAD's explicit nonce and tag (24 bytes at most) and a
+/// record header, rounded up.
+const RECORD_SLACK: usize = 64;
+
+/// The longest handshake message we write but a Certificate: a ClientHello
+/// with the default lists is under 300 bytes, a server's first flight less
+/// its Certificate is under 1 KiB (RFC 5246 §7.4: ServerHello, a key
+/// exchange signed with at most a 4096-bit key, CertificateRequest,
+/// ServerHelloDone).
+const SMALL_MESSAGES: usize = 2048;
+
+impl Preallocation {
+    /// Sizes for a side whose own chains are `chains`, receiving records of
+    /// `record_in` bytes and handshake messages of `message_in` bytes, and
+    /// writing records of `record_out` bytes.
+    fn new<'c>(
+        chains: impl Iterator<Item = &'c [CertificateDer<'static>]>,
+        record_in: usize,
+        message_in: usize,
+        record_out: usize,
+    ) -> Self {
+        // RFC 5246 §7.4.2: a 3-byte list length, each certificate with its
+        // own 3-byte length, after the 4-byte message header.
+        let certificate_msg = chains
+            .map(|chain| 7 + chain.iter().map(|c| 3 + c.as_ref().len()).sum::<usize>())
+            .max()
+            .unwrap_or(0);
+        let largest_message_out = certificate_msg.max(SMALL_MESSAGES);
+        let flight = certificate_msg + SMALL_MESSAGES;
+        let records = flight.div_ceil(record_out.max(1));
+        Self {
+            record_in,
+            largest_message_in: message_in,
+            largest_message_out,
+            flight_out: flight + records * (HEADER_LEN + RECORD_SLACK),
+        }
     }
 }
 
@@ -138,6 +200,7 @@ impl<S> Machine<S> {
             state,
             pending,
             exporter,
+            buffers,
             ..
         } = &mut **running;
         let current = state.take().ok_or(Error::Internal("state already taken"))?;
@@ -145,7 +208,7 @@ impl<S> Machine<S> {
             key_log: ctx.key_log(),
             exporter: ctx.keeps_exporter().then_some(exporter),
         };
-        match handler(current, ctx, &mut common.io(pending, secrets), msg)? {
+        match handler(current, ctx, &mut common.io(pending, secrets, buffers), msg)? {
             Next::State(next) => *state = Some(next),
             Next::Done(info) => {
                 let exporter = exporter.take();
@@ -466,6 +529,36 @@ impl Connection {
         }
     }
 
+    /// Under [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated):
+    /// allocates every buffer at the largest size its cap lets it reach, so
+    /// that nothing regrows later (each bound is the one the buffer's own
+    /// code keeps to: see `receive_inner`, `process_copied`,
+    /// `HandshakeJoiner::push` and `RecordLayer::write_application_data`).
+    fn preallocate(&mut self, sizes: Preallocation) {
+        // A record as it arrives: header, explicit nonce, plaintext, tag.
+        let record = HEADER_LEN + sizes.record_in + RECORD_SLACK;
+        let limits = self.common.limits;
+        self.incoming.reserve_exact(record);
+        self.scratch.reserve_exact(record);
+        // The queue stops taking records at its cap, so it holds at most
+        // the cap plus the last record.
+        self.common
+            .plaintext
+            .reserve_exact(limits.max_buffered_plaintext.saturating_add(record));
+        // One incomplete message (header and body) and the rest of the
+        // record that brought it.
+        self.joiner
+            .reserve_exact(sizes.largest_message_in.saturating_add(4 + record));
+        // The output cap holds application data; a handshake flight is
+        // written whole even when longer.
+        self.common.record.reserve_output(
+            limits
+                .max_buffered_output
+                .max(sizes.flight_out)
+                .saturating_add(RECORD_SLACK),
+        );
+    }
+
     /// Hands the connection TLS bytes received from the peer.
     ///
     /// Returns how many were consumed. Fewer than offered means the
@@ -503,7 +596,11 @@ impl Connection {
         if !self.side.is_established() {
             return;
         }
-        let release = self.common.limits.idle_buffers == crate::IdleBuffers::Release;
+        let idle = self.common.limits.idle_buffers;
+        if idle == crate::IdleBuffers::Preallocated {
+            return;
+        }
+        let release = idle == crate::IdleBuffers::Release;
         if self.common.released && !release {
             return;
         }
@@ -642,6 +739,7 @@ impl Connection {
             return self.open_and_dispatch(hdr, explicit, in_out, 0).map(|_| ());
         }
         let mut buf = if app {
+            self.common.plaintext.make_room(body.len());
             core::mem::take(self.common.plaintext.tail())
         } else {
             let mut scratch = core::mem::take(&mut self.scratch);
@@ -1395,21 +1493,60 @@ impl ClientConnection {
             config.random.clone(),
         );
         let joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
+        let preallocated = config.limits.idle_buffers == crate::IdleBuffers::Preallocated;
+        let sizes = preallocated.then(|| {
+            // RFC 6066 §4 and RFC 8449 §4: what we ask for bounds what the
+            // server sends once it agrees; with both asked, either may be
+            // the one it agrees to.
+            let asked = [
+                config.max_fragment_length.map(|m| usize::from(m.length())),
+                config.record_size_limit.map(usize::from),
+            ];
+            let record_in = asked.into_iter().flatten().max().unwrap_or(MAX_PLAINTEXT);
+            Preallocation::new(
+                config.client_identities.iter().map(|i| &i.chain[..]),
+                record_in,
+                config.limits.max_handshake_message_len,
+                config.max_fragment_len,
+            )
+        });
+        let mut buffers = match &sizes {
+            Some(sizes) => HandshakeBuffers::reserved(
+                sizes.largest_message_out,
+                !config.psk_identities.is_empty(),
+                // The server's leaf, kept alone when nobody else sees the
+                // chain: no longer than the message that brings it, and
+                // rarely over 4 KiB (a longer one is allocated).
+                if !config.keep_peer_certificates && config.verifier.is_none() {
+                    config.limits.max_handshake_message_len.min(LEAF_RESERVE)
+                } else {
+                    0
+                },
+            ),
+            None => HandshakeBuffers::default(),
+        };
         let ctx = ClientContext {
             config,
             server_name,
             now,
         };
         let mut pending = PendingKeys::default();
-        let state = client::start(&ctx, &mut common.io(&mut pending, Secrets::default()))?;
-        Ok(Self(Connection::new(
+        let state = client::start(
+            &ctx,
+            &mut common.io(&mut pending, Secrets::default(), &mut buffers),
+        )?;
+        let mut conn = Connection::new(
             Side::Client {
                 ctx,
-                machine: Machine::Handshaking(Running::new(state, pending)),
+                machine: Machine::Handshaking(Running::new(state, pending, buffers)),
             },
             common,
             joiner,
-        )))
+        );
+        if let Some(sizes) = sizes {
+            conn.preallocate(sizes);
+        }
+        Ok(Self(conn))
     }
 }
 
@@ -1456,18 +1593,50 @@ impl ServerConnection {
         let limits = &config.limits;
         let joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
             .with_client_hello_cap(limits.max_client_hello_len);
+        let preallocated = limits.idle_buffers == crate::IdleBuffers::Preallocated;
+        let sizes = preallocated.then(|| {
+            // A client that asks for smaller records gets them (RFC 6066
+            // §4, RFC 8449 §4, `accept_record_limits`), but one that does
+            // not may send 2^14 bytes a record.
+            let record_in = if config.record_size_limit < MAX_PLAINTEXT as u16 {
+                usize::from(config.record_size_limit)
+            } else {
+                MAX_PLAINTEXT
+            };
+            Preallocation::new(
+                (0..)
+                    .map_while(|i| config.identity_at(i))
+                    .map(|i| &i.chain[..]),
+                record_in,
+                limits
+                    .max_handshake_message_len
+                    .max(limits.max_client_hello_len),
+                config.max_fragment_len,
+            )
+        });
+        let buffers = match &sizes {
+            Some(sizes) => {
+                HandshakeBuffers::reserved(sizes.largest_message_out, config.psk_store.is_some(), 0)
+            }
+            None => HandshakeBuffers::default(),
+        };
         let ctx = ServerContext { config, now };
-        Ok(Self(Connection::new(
+        let mut conn = Connection::new(
             Side::Server {
                 ctx,
                 machine: Machine::Handshaking(Running::new(
                     server::State::ExpectClientHello,
                     PendingKeys::default(),
+                    buffers,
                 )),
             },
             common,
             joiner,
-        )))
+        );
+        if let Some(sizes) = sizes {
+            conn.preallocate(sizes);
+        }
+        Ok(Self(conn))
     }
 }
 

@@ -27,8 +27,8 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::table::ClientStage;
 use super::{
-    ask_verifier, copy_chain, emit, emit_with, verify_leaf_signature, Io, Message, Negotiated,
-    Next, OpRequest, Premaster, Role, SignedParams, Transition,
+    ask_verifier, copy_chain, emit, emit_with, verify_leaf_signature, with_borrowed_chain, Io,
+    Message, Negotiated, Next, OpRequest, Premaster, Role, SignedParams, Transition,
 };
 use crate::codec::enums::{
     ClientCertificateType, Compression, EcPointFormat, HandshakeType, MaxFragmentLength,
@@ -438,13 +438,13 @@ pub(crate) fn certificate(
 pub(crate) fn server_key_exchange(
     state: State,
     ctx: &ClientContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let (State::ExpectServerKeyExchange(s) | State::ExpectCertificateStatus(s)) = state else {
         return Err(mismatch());
     };
-    s.handle(ctx, msg.body, msg.raw).map(Next::State)
+    s.handle(ctx, io, msg.body, msg.raw).map(Next::State)
 }
 
 /// RFC 4279 §2: a plain PSK server's ServerKeyExchange carries only its
@@ -452,7 +452,7 @@ pub(crate) fn server_key_exchange(
 pub(crate) fn psk_server_key_exchange(
     state: State,
     ctx: &ClientContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let State::ExpectPskServerKeyExchange(mut s) = state else {
@@ -460,7 +460,7 @@ pub(crate) fn psk_server_key_exchange(
     };
     let (hint, _) = decode_psk_server_key_exchange(msg.body, false)?;
     s.transcript.add(msg.raw);
-    s.psk_key_exchange(ctx, Some(hint), None)
+    s.psk_key_exchange(ctx, io, Some(hint), None)
         .map(|next| Next::State(State::ExpectServerHelloDone(next)))
 }
 
@@ -520,7 +520,7 @@ pub(crate) fn server_hello_done(
         | State::ExpectServerHelloDone(s)
         | State::ExpectKeyTransportStatus(s) => s,
         // RFC 4279 §2: no ServerKeyExchange, so no hint.
-        State::ExpectPskServerKeyExchange(s) => s.psk_key_exchange(ctx, None, None)?,
+        State::ExpectPskServerKeyExchange(s) => s.psk_key_exchange(ctx, io, None, None)?,
         _ => return Err(mismatch()),
     };
     crate::codec::Reader::new(msg.body).expect_empty("ServerHelloDone")?;
@@ -663,7 +663,7 @@ impl ExpectServerHello {
             extended_master_secret: false,
             secure_renegotiation: false,
             alpn: None,
-            server_name: ctx.sni().map(Into::into),
+            server_name: ctx.sni().map(|n| io.own_name(n)),
             group: None,
             scheme: None,
             peer_certificates: Vec::new(),
@@ -887,9 +887,39 @@ impl ExpectCertificate {
                 return Err(CertificateError::WrongKeyType.into());
             }
         }
-        // Kept for `HandshakeInfo::peer_certificates`.
-        let chain = copy_chain(&msg.chain, ctx.config.limits.max_certificate_chain_len)?;
         let config = &ctx.config;
+        let max_len = config.limits.max_certificate_chain_len;
+        if !config.keep_peer_certificates && config.verifier.is_none() {
+            // Nobody sees the chain after this message: check it where it
+            // lies and keep only the leaf, whose key signs the
+            // ServerKeyExchange (RFC 5246 §7.4.3) or encrypts the premaster
+            // (§7.4.7.1).
+            let checked = with_borrowed_chain(&msg.chain, max_len, |chain| {
+                if !config.dangerous_skip_webpki {
+                    verify_server_chain(
+                        &config.roots,
+                        chain,
+                        &ctx.server_name,
+                        ctx.now,
+                        webpki_algorithms(),
+                    )?;
+                }
+                Ok(())
+            });
+            if let Some(checked) = checked {
+                checked?;
+                let leaf = msg.chain.iter().next().ok_or(Error::Internal("no leaf"))?;
+                self.transcript.add(raw);
+                self.neg.peer_certificates = io.own_leaf(leaf.as_ref());
+                let next = ExpectServerKeyExchange {
+                    neg: self.neg,
+                    transcript: self.transcript,
+                };
+                return next.chain_accepted(io);
+            }
+        }
+        // Kept for `HandshakeInfo::peer_certificates`.
+        let chain = copy_chain(&msg.chain, max_len)?;
         if !config.dangerous_skip_webpki {
             verify_server_chain(
                 &config.roots,
@@ -964,6 +994,7 @@ impl ExpectServerKeyExchange {
     fn psk_key_exchange(
         mut self,
         ctx: &ClientContext,
+        io: &mut Io<'_>,
         hint: Option<&[u8]>,
         params: Option<crate::codec::handshake::EcdheParams<'_>>,
     ) -> Result<ExpectServerHelloDone, Error> {
@@ -995,7 +1026,7 @@ impl ExpectServerKeyExchange {
                 (OurKeyExchange::EcdhePsk(public), premaster)
             }
         };
-        self.neg.psk_identity = Some(identity.into());
+        self.neg.psk_identity = Some(io.own_psk_identity(identity));
         Ok(ExpectServerHelloDone {
             neg: self.neg,
             transcript: self.transcript,
@@ -1005,13 +1036,19 @@ impl ExpectServerKeyExchange {
         })
     }
 
-    fn handle(mut self, ctx: &ClientContext, body: &[u8], raw: &[u8]) -> Result<State, Error> {
+    fn handle(
+        mut self,
+        ctx: &ClientContext,
+        io: &mut Io<'_>,
+        body: &[u8],
+        raw: &[u8],
+    ) -> Result<State, Error> {
         let config = &ctx.config;
         if self.neg.suite.kx == KeyExchangeAlgorithm::EcdhePsk {
             let (hint, params) = decode_psk_server_key_exchange(body, true)?;
             self.transcript.add(raw);
             return self
-                .psk_key_exchange(ctx, Some(hint), params)
+                .psk_key_exchange(ctx, io, Some(hint), params)
                 .map(State::ExpectServerHelloDone);
         }
         let ske = EcdheServerKeyExchange::decode(body)?;

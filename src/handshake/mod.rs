@@ -50,12 +50,56 @@ pub(crate) struct Io<'a> {
     /// The pending read and write states, kept with the handshake.
     pub(crate) pending: &'a mut PendingKeys,
     pub(crate) random: &'a dyn RandomSource,
-    /// Encoding space for outgoing handshake messages, kept by the
-    /// connection for the whole handshake (a fresh `Vec` per message would
-    /// allocate, and regrow, each time).
-    pub(crate) encode_buf: &'a mut Vec<u8>,
     /// Where the master secret may go besides the key block.
     pub(crate) secrets: Secrets<'a>,
+    /// The handshake's own buffers.
+    pub(crate) buffers: &'a mut HandshakeBuffers,
+}
+
+/// The handshake's own buffers, kept with its state (and freed with it):
+/// encoding space for outgoing messages, held for the whole handshake (a
+/// fresh `Vec` per message would allocate, and regrow, each time), and the
+/// room a [`crate::IdleBuffers::Preallocated`] connection reserves when it
+/// is made for the variable-length values a handshake keeps, so that
+/// keeping them allocates nothing (empty, no allocation, otherwise).
+#[derive(Default)]
+pub(crate) struct HandshakeBuffers {
+    pub(crate) encode: Vec<u8>,
+    /// For the server name: a DNS name is at most 253 bytes of text (RFC
+    /// 1035 §2.3.4).
+    name: String,
+    /// For the PSK identity: RFC 4279 §5.3 requires identities of up to
+    /// 128 bytes to be supported; a longer one is allocated.
+    psk_identity: Vec<u8>,
+    /// For the server's leaf certificate, which a client that keeps no
+    /// chain needs from Certificate to ServerKeyExchange (see
+    /// [`Io::own_leaf`]), and the one-entry list that holds it.
+    leaf: Vec<u8>,
+    leaf_list: Vec<CertificateDer<'static>>,
+}
+
+impl HandshakeBuffers {
+    /// The longest host name in text.
+    const NAME: usize = 253;
+    /// The identity length every implementation supports.
+    const PSK_IDENTITY: usize = 128;
+
+    /// Preallocated: `encode` bytes of encoding space, room for a server
+    /// name, for a PSK identity if `psk`, and for a leaf certificate of
+    /// `leaf` bytes if not 0.
+    pub(crate) fn reserved(encode: usize, psk: bool, leaf: usize) -> Self {
+        let mut buffers = Self::default();
+        buffers.encode.reserve_exact(encode);
+        buffers.name.reserve_exact(Self::NAME);
+        if psk {
+            buffers.psk_identity.reserve_exact(Self::PSK_IDENTITY);
+        }
+        if leaf > 0 {
+            buffers.leaf.reserve_exact(leaf);
+            buffers.leaf_list.reserve_exact(1);
+        }
+        buffers
+    }
 }
 
 /// What the configuration does with a handshake's master secret besides
@@ -125,12 +169,42 @@ impl Io<'_> {
         self.random.fill(dest)
     }
 
+    /// `name` as an owned string, written into the space reserved for it
+    /// when there is (else allocated).
+    pub(crate) fn own_name(&mut self, name: &str) -> String {
+        let mut owned = core::mem::take(&mut self.buffers.name);
+        owned.clear();
+        owned.push_str(name);
+        owned
+    }
+
+    /// `identity` as an owned vector, written into the space reserved for
+    /// it when there is (else allocated).
+    pub(crate) fn own_psk_identity(&mut self, identity: &[u8]) -> Vec<u8> {
+        let mut owned = core::mem::take(&mut self.buffers.psk_identity);
+        owned.clear();
+        owned.extend_from_slice(identity);
+        owned
+    }
+
+    /// `leaf` as a one-certificate chain, written into the space reserved
+    /// for it when there is (else allocated).
+    pub(crate) fn own_leaf(&mut self, leaf: &[u8]) -> Vec<CertificateDer<'static>> {
+        let mut bytes = core::mem::take(&mut self.buffers.leaf);
+        bytes.clear();
+        bytes.extend_from_slice(leaf);
+        let mut list = core::mem::take(&mut self.buffers.leaf_list);
+        list.clear();
+        list.push(CertificateDer::from(bytes));
+        list
+    }
+
     /// Sizes the encoding buffer for a flight whose largest message is
     /// `largest` bytes and the output for `flight` bytes in all, so that
     /// neither regrows while the flight is written (a server's first flight
     /// with an RSA chain outgrows the defaults).
     pub(crate) fn reserve_flight(&mut self, largest: usize, flight: usize) {
-        self.encode_buf.reserve(largest);
+        self.buffers.encode.reserve(largest);
         self.record.reserve_flight(flight);
     }
 }
@@ -204,44 +278,35 @@ pub(crate) enum Next<S> {
     Done(HandshakeInfo),
 }
 
-/// The premaster secret: the raw ECDHE shared secret (RFC 8422 §5.10) or
-/// the 48 bytes of RSA key transport (RFC 5246 §7.4.7.1), kept inline; a
-/// PSK premaster (RFC 4279 §2), up to 132 bytes, in a box of its own, so
-/// that the states holding a premaster stay small to move.
-pub(crate) enum Premaster {
-    Inline { buf: [u8; 48], len: u8 },
-    Boxed(zeroize::Zeroizing<Vec<u8>>),
+/// The premaster secret: the raw ECDHE shared secret (RFC 8422 §5.10), the
+/// 48 bytes of RSA key transport (RFC 5246 §7.4.7.1) or a PSK premaster
+/// (RFC 4279 §2), up to 132 bytes; kept inline, so that agreeing one
+/// allocates nothing, and zeroized on drop.
+pub(crate) struct Premaster {
+    buf: [u8; crate::psk::MAX_PREMASTER_LEN],
+    len: u8,
 }
 
 impl Premaster {
     pub(crate) fn new(secret: &[u8]) -> Result<Self, Error> {
-        let mut buf = [0u8; 48];
-        match buf.get_mut(..secret.len()) {
-            Some(inline) => {
-                inline.copy_from_slice(secret);
-                Ok(Self::Inline {
-                    buf,
-                    len: u8::try_from(secret.len())
-                        .map_err(|_| Error::Internal("premaster length"))?,
-                })
-            }
-            None => Ok(Self::Boxed(zeroize::Zeroizing::new(secret.to_vec()))),
-        }
+        let mut buf = [0u8; crate::psk::MAX_PREMASTER_LEN];
+        buf.get_mut(..secret.len())
+            .ok_or(Error::Internal("premaster length"))?
+            .copy_from_slice(secret);
+        Ok(Self {
+            buf,
+            len: u8::try_from(secret.len()).map_err(|_| Error::Internal("premaster length"))?,
+        })
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        match self {
-            Self::Inline { buf, len } => buf.get(..usize::from(*len)).unwrap_or_default(),
-            Self::Boxed(secret) => secret,
-        }
+        self.buf.get(..usize::from(self.len)).unwrap_or_default()
     }
 }
 
 impl Drop for Premaster {
     fn drop(&mut self) {
-        if let Self::Inline { buf, .. } = self {
-            buf.zeroize();
-        }
+        self.buf.zeroize();
     }
 }
 
@@ -269,7 +334,7 @@ pub(crate) struct Negotiated {
     /// The stapled OCSP response, as received (client).
     pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
     /// The PSK identity the client presented (PSK suites).
-    pub(crate) psk_identity: Option<alloc::boxed::Box<[u8]>>,
+    pub(crate) psk_identity: Option<Vec<u8>>,
     /// Which of our chains we presented in this handshake (32 bits, so
     /// that the states stay small to move; a configuration cannot hold
     /// 2^32 chains).
@@ -434,6 +499,33 @@ impl Negotiated {
     }
 }
 
+/// The longest chain [`with_borrowed_chain`] checks without copying.
+const BORROWED_CHAIN: usize = 16;
+
+/// Runs `f` on `chain` as a slice of certificates borrowed from the message
+/// (no copy), after its length is checked against the configured cap;
+/// `None` when it is longer than [`BORROWED_CHAIN`], for the caller to copy
+/// it instead.
+pub(crate) fn with_borrowed_chain<T>(
+    chain: &List<'_, CertificateDer<'_>>,
+    max_len: usize,
+    f: impl FnOnce(&[CertificateDer<'_>]) -> Result<T, Error>,
+) -> Option<Result<T, Error>> {
+    let count = chain.len();
+    if count > max_len {
+        return Some(Err(CertificateError::TooLarge.into()));
+    }
+    if count > BORROWED_CHAIN {
+        return None;
+    }
+    let mut certs: [CertificateDer<'_>; BORROWED_CHAIN] =
+        core::array::from_fn(|_| CertificateDer::from(&[][..]));
+    for (slot, cert) in certs.iter_mut().zip(chain.iter()) {
+        *slot = cert;
+    }
+    Some(f(certs.get(..count).unwrap_or_default()))
+}
+
 /// A received chain, copied into an exactly sized vector after its length
 /// is checked against the configured cap.
 pub(crate) fn copy_chain(
@@ -508,7 +600,7 @@ fn emit_encoded(
     encode: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     // 1 KiB holds most messages, an ECDSA Certificate included.
-    let bytes = &mut *io.encode_buf;
+    let bytes = &mut io.buffers.encode;
     bytes.clear();
     if bytes.capacity() == 0 {
         bytes.reserve(HS_BUF_INITIAL);
@@ -571,10 +663,16 @@ mod tests {
     /// Every transition moves the state out of its box and back, so its size
     /// is copied a few times per message. Keys live in the record layer, not
     /// here: a state that held the two AEAD key schedules again would be
-    /// over 1.8 KB.
+    /// over 1.8 KB. The largest client states carry a premaster inline (132
+    /// bytes for PSK, RFC 4279 §2), which costs a move less than a box
+    /// costs an allocation.
     #[test]
     fn states_stay_small_to_move() {
-        assert!(core::mem::size_of::<super::client::State>() <= 768);
-        assert!(core::mem::size_of::<super::server::State>() <= 768);
+        let client = core::mem::size_of::<super::client::State>();
+        let server = core::mem::size_of::<super::server::State>();
+        assert!(
+            client <= 864 && server <= 768,
+            "client {client}, server {server}"
+        );
     }
 }

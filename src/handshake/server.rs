@@ -310,7 +310,7 @@ pub(crate) fn chosen_certificate(
     }
     let body = s.raw.get(4..).unwrap_or_default();
     let ch = ClientHello::decode_exact(body, "ClientHello")?;
-    let d = decide(&ctx.config, &ch)?;
+    let d = decide(&ctx.config, &ch, io)?;
     full_handshake(ctx, io, &ch, &s.raw, d, Some(index)).map(Next::State)
 }
 
@@ -774,7 +774,11 @@ fn decide_record_limit(
     ))
 }
 
-fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions, Error> {
+fn decide(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    io: &mut Io<'_>,
+) -> Result<HelloDecisions, Error> {
     check_version(ch)?;
     // RFC 5246 §7.4.1.2: null compression must be offered; we use nothing
     // else (CRIME).
@@ -802,7 +806,7 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
         ));
     }
     let server_name = match ch.server_name() {
-        Some(name) => host_name(name)?,
+        Some(name) => host_name(name)?.map(|n| io.own_name(n)),
         None => None,
     };
     let point_formats = ch.ec_point_formats();
@@ -848,7 +852,7 @@ fn decide(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<HelloDecisions,
 /// 127.0.0.1` and some embedded clients send them, and ignoring the name is
 /// what a server that does not recognise a name may do. Anything else that
 /// is not a DNS name is illegal_parameter.
-fn host_name(name: &[u8]) -> Result<Option<String>, Error> {
+fn host_name(name: &[u8]) -> Result<Option<&str>, Error> {
     let text = core::str::from_utf8(name).ok();
     if let Some(text) = text {
         let bare = text
@@ -859,7 +863,7 @@ fn host_name(name: &[u8]) -> Result<Option<String>, Error> {
             return Ok(None);
         }
         if rustls_pki_types::DnsName::try_from(text).is_ok() {
-            return Ok(Some(String::from(text)));
+            return Ok(Some(text));
         }
     }
     Err(Error::IllegalParameter(
@@ -1072,7 +1076,7 @@ fn first_flight(
     raw: &[u8],
 ) -> Result<State, Error> {
     let config = &ctx.config;
-    let d = decide(config, &ch)?;
+    let d = decide(config, &ch, io)?;
     if let Some(found) = find_session(ctx, &ch, &d)? {
         return resume(ctx, io, &ch, raw, d, found);
     }
@@ -1557,7 +1561,7 @@ impl ExpectClientKeyExchange {
                 let mut buf = zeroize::Zeroizing::new([0u8; crate::psk::MAX_PREMASTER_LEN]);
                 let n = crate::psk::premaster(None, &key, &mut buf)?;
                 let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
-                self.neg.psk_identity = Some(identity.into());
+                self.neg.psk_identity = Some(io.own_psk_identity(identity));
                 self.transcript.add(raw);
                 keys_agreed(io, self.neg, self.transcript, &premaster)
             }
@@ -1569,7 +1573,7 @@ impl ExpectClientKeyExchange {
                 let n = key_share
                     .agree(public, |z| crate::psk::premaster(Some(z), &key, &mut buf))??;
                 let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
-                self.neg.psk_identity = Some(identity.into());
+                self.neg.psk_identity = Some(io.own_psk_identity(identity));
                 self.transcript.add(raw);
                 keys_agreed(io, self.neg, self.transcript, &premaster)
             }
@@ -1696,15 +1700,19 @@ impl ExpectFinished {
             msg,
         )?;
         if self.reply_due {
-            // Full handshake: the session is now proven; remember it.
-            let session = self.neg.session(&self.master, ctx.now.as_secs());
-            if self.neg.ticket_promised {
-                send_ticket(ctx, io, &mut self.transcript, &session)?;
-            }
-            #[cfg(feature = "std")]
-            if let Some(cache) = &ctx.config.session_cache {
-                if !self.neg.session_id.is_empty() {
-                    cache.put(self.neg.session_id.as_slice(), session);
+            // Full handshake: the session is now proven; remember it, if a
+            // ticket or the cache will keep it.
+            let cached = !self.neg.session_id.is_empty();
+            if self.neg.ticket_promised || cached {
+                let session = self.neg.session(&self.master, ctx.now.as_secs());
+                if self.neg.ticket_promised {
+                    send_ticket(ctx, io, &mut self.transcript, &session)?;
+                }
+                #[cfg(feature = "std")]
+                if let Some(cache) = &ctx.config.session_cache {
+                    if cached {
+                        cache.put(self.neg.session_id.as_slice(), session);
+                    }
                 }
             }
             self.neg.send_ccs_and_finished(

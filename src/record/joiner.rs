@@ -111,7 +111,7 @@ impl HandshakeJoiner {
                 ));
             }
         }
-        self.compact();
+        self.compact(fragment.len());
         if self.buf.capacity() == 0 {
             // One allocation instead of regrowing from empty: sized for the
             // message this fragment begins when its header says how long it
@@ -202,6 +202,11 @@ impl HandshakeJoiner {
 
     /// Frees the buffer if nothing is buffered (once the handshake is over,
     /// an idle connection need not hold reassembly space).
+    /// Reserves room for `n` bytes, at construction.
+    pub(crate) fn reserve_exact(&mut self, n: usize) {
+        self.buf.reserve_exact(n);
+    }
+
     pub(crate) fn release_if_empty(&mut self) {
         if self.is_empty() {
             self.buf = Vec::new();
@@ -225,8 +230,12 @@ impl HandshakeJoiner {
     /// least as long as they are, so each byte is moved at most once per
     /// time its length was consumed: amortised O(1) per byte, and no
     /// allocation once the buffer has reached its working size.
-    fn compact(&mut self) {
-        if self.start > 0 && self.start >= self.buf.len() - self.start {
+    /// Moves the unconsumed bytes to the front when they are no longer than
+    /// the consumed ones (an amortised copy), or when `incoming` more would
+    /// otherwise grow the allocation (a preallocated joiner must not grow).
+    fn compact(&mut self, incoming: usize) {
+        let grows = self.buf.len().saturating_add(incoming) > self.buf.capacity();
+        if self.start > 0 && (grows || self.start >= self.buf.len() - self.start) {
             self.buf.drain(..self.start);
             self.start = 0;
         }
@@ -254,6 +263,30 @@ mod tests {
             j.consume();
         }
         out
+    }
+
+    /// A reserved joiner (`IdleBuffers::Preallocated`) moves what it holds
+    /// to the front rather than grow, even when the consumed bytes are
+    /// fewer than those still pending.
+    #[test]
+    fn a_reserved_joiner_compacts_instead_of_growing() {
+        let mut j = HandshakeJoiner::new(1000);
+        j.reserve_exact(700);
+        let capacity = j.buf.capacity();
+        let small = msg(2, &[1; 146]);
+        let big = msg(11, &[7; 596]);
+        // A record with a small message and the start of a big one.
+        let mut first = small.clone();
+        first.extend_from_slice(&big[..250]);
+        j.push(&first).unwrap();
+        assert_eq!(drain(&mut j).len(), 1);
+        // 150 bytes consumed and 250 pending: 350 more fit in 700 only once
+        // the pending bytes move to the front.
+        j.push(&big[250..]).unwrap();
+        let got = drain(&mut j);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].2, big);
+        assert_eq!(j.buf.capacity(), capacity, "the joiner grew");
     }
 
     #[test]

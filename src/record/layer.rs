@@ -33,6 +33,7 @@ const OUT_INITIAL: usize = 2048;
 /// |---|---|---|
 /// | `Release` | under 2 KB, as after the handshake | one per buffer refilled |
 /// | `Keep` | about 35 KB after 16 KiB records | none |
+/// | `Preallocated` | every buffer at its cap, from construction on | none, handshake included |
 ///
 /// The in-place paths ([`Connection::receive_in_place`],
 /// [`Connection::seal_in_place`]) use the caller's memory and allocate
@@ -56,6 +57,34 @@ pub enum IdleBuffers {
     /// Keep a buffer at its working size, so that steady-state traffic
     /// through the buffered API costs no allocation.
     Keep,
+    /// Allocate every buffer once, when the connection is made, at the size
+    /// the [`Limits`](crate::Limits) and the record size the configuration
+    /// asks for allow, and keep it: for devices that must not allocate once
+    /// running (a fixed heap that cannot fragment or run out mid-connection).
+    /// A full handshake and traffic both ways then allocate nothing
+    /// (`tests/no_alloc.rs`, certificates and PSK, in the `no_std` build).
+    ///
+    /// Sizes come from the caps, so set them for the device first: the
+    /// handshake message caps (`max_handshake_message_len`, and
+    /// `max_client_hello_len` on a server), `max_buffered_plaintext`,
+    /// `max_buffered_output`, and the record size (`max_fragment_len`, and
+    /// `ClientConfig::max_fragment_length` or `record_size_limit`, or
+    /// `ServerConfig::record_size_limit`). With 512-byte records and a
+    /// 2 KiB message cap a connection takes about 16 KB when made; under
+    /// the default caps a server connection would take over 400 KB.
+    ///
+    /// Room is also reserved for what a handshake keeps: the server name, a
+    /// PSK identity of up to 128 bytes, and on a client that keeps no chain
+    /// (`keep_peer_certificates = false`, no `verifier`) the server's leaf
+    /// certificate, up to 4 KiB. Allocations still happen for what is not
+    /// reserved: a peer's records longer than the size asked for (RFC 6066
+    /// and RFC 8449 let a peer ignore the request), a longer identity or
+    /// leaf, a chain kept for `HandshakeInfo::peer_certificates` or a
+    /// verifier, a client's certificate chain on a server, ALPN, OCSP,
+    /// exporters, session caches and tickets, data sent before the
+    /// handshake completes, and a handshake message of ours over 2 KiB that
+    /// is not our own Certificate.
+    Preallocated,
 }
 
 /// The pending read and write states (RFC 5246 §6.1): keys derived and not
@@ -279,17 +308,19 @@ impl RecordLayer {
     /// is current, fragmented at `max_fragment_len`.
     pub(crate) fn write_records(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
         let version = self.version;
+        let overhead = HEADER_LEN + self.write.as_ref().map_or(0, RecordSealer::overhead);
+        let records = data
+            .len()
+            .div_ceil(usize::from(self.max_fragment_len))
+            .max(1);
+        let total = data.len() + records * overhead;
+        self.out.make_room(total);
         let out = self.out.tail();
         if out.capacity() == 0 {
             // One allocation for a whole flight (a server's first flight
             // with an ECDSA chain is about 1.3 KB) instead of regrowing per
             // record; exact for a larger write, so that it is not doubled.
-            let overhead = HEADER_LEN + self.write.as_ref().map_or(0, RecordSealer::overhead);
-            let records = data
-                .len()
-                .div_ceil(usize::from(self.max_fragment_len))
-                .max(1);
-            out.reserve(OUT_INITIAL.max(data.len() + records * overhead));
+            out.reserve(OUT_INITIAL.max(total));
         }
         match &mut self.write {
             None => {
@@ -303,6 +334,11 @@ impl RecordLayer {
                 Ok(())
             }
         }
+    }
+
+    /// Reserves `n` bytes of output, at construction.
+    pub(crate) fn reserve_output(&mut self, n: usize) {
+        self.out.reserve_exact(n);
     }
 
     /// Sizes the output for a flight of `flight` bytes, so that it does not
@@ -369,6 +405,9 @@ impl RecordLayer {
     /// [`IdleBuffers::Release`] (under `Keep`, steady-state sending reuses
     /// its buffer).
     pub(crate) fn release_output_if_due(&mut self, idle: IdleBuffers) {
+        if idle == IdleBuffers::Preallocated {
+            return;
+        }
         if self.release_out_when_empty && self.out.is_empty() {
             self.release_out_when_empty = idle == IdleBuffers::Release;
             self.out.release_if_empty();

@@ -35,6 +35,21 @@ impl ByteQueue {
         }
     }
 
+    /// Before appending `n` bytes: moves the queued bytes to the front if
+    /// that lets them fit in the allocation, rather than growing it (a
+    /// preallocated queue the caller drains only in part must not grow).
+    pub(crate) fn make_room(&mut self, n: usize) {
+        if self.start > 0 && self.buf.len().saturating_add(n) > self.buf.capacity() {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+    }
+
+    /// Reserves room for `n` bytes beyond those queued, at construction.
+    pub(crate) fn reserve_exact(&mut self, n: usize) {
+        self.buf.reserve_exact(n);
+    }
+
     /// Frees the allocation if nothing is queued.
     pub(crate) fn release_if_empty(&mut self) {
         if self.is_empty() {
@@ -45,5 +60,31 @@ impl ByteQueue {
     /// The backing vector, for appending.
     pub(crate) fn tail(&mut self) -> &mut Vec<u8> {
         &mut self.buf
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reserved queue (`IdleBuffers::Preallocated`) drained only in part
+    /// moves what is left to the front rather than grow.
+    #[test]
+    fn make_room_compacts_instead_of_growing() {
+        let mut q = ByteQueue::default();
+        q.reserve_exact(100);
+        let capacity = q.buf.capacity();
+        q.tail().extend_from_slice(&[1; 80]);
+        q.consume(60);
+        q.make_room(70);
+        q.tail().extend_from_slice(&[2; 70]);
+        assert_eq!(q.buf.capacity(), capacity, "the queue grew");
+        assert_eq!(q.len(), 90);
+        assert_eq!(&q.bytes()[..20], &[1; 20]);
+        assert_eq!(&q.bytes()[20..], &[2; 70]);
+        // Room enough already: nothing moves.
+        q.consume(10);
+        q.make_room(5);
+        assert_eq!(q.start, 10);
     }
 }

@@ -1,0 +1,433 @@
+//! Connections that allocate nothing once made: under
+//! `IdleBuffers::Preallocated`, every buffer is allocated when the
+//! connection is constructed, at the size its cap allows, and a full
+//! handshake and data both ways then run without a single allocation, as a
+//! device with a fixed heap needs.
+//!
+//! Run in the library's `no_std` build (`alloc` only) as well as the
+//! default one:
+//!
+//! ```sh
+//! cargo test --no-default-features --test no_alloc -- --nocapture
+//! ```
+//!
+//! A counting `#[global_allocator]` charges every allocation made inside
+//! a call on either connection, once both exist, to that side; the test
+//! fails on any. What a handshake keeps (the
+//! server name, a PSK identity, the server's leaf certificate until its
+//! key has signed the ServerKeyExchange) goes into room reserved at
+//! construction.
+//!
+//! This is the nearest thing to a build without `alloc`, not that build:
+//! the library still needs an allocator to be made (its configuration is
+//! shared behind `Arc`, its handshake lives in a `Box`), though not to run.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::Arc;
+
+use tls12::psk::{Psk, PskMap};
+use tls12::testing::{client_config, now, server_config};
+use tls12::{
+    CipherSuite, ClientConfig, ClientConnection, Connection, IdleBuffers, MaxFragmentLength,
+    NamedGroup, RootCertStore, ServerConfig, ServerConnection,
+};
+
+struct Watching;
+
+// Who is running on this thread: nobody (0), the client (1) or the server
+// (2); allocations are counted against them.
+thread_local! {
+    static WHO: Cell<usize> = const { Cell::new(0) };
+    static SEEN: Cell<[u64; 3]> = const { Cell::new([0; 3]) };
+    static LIVE: Cell<i64> = const { Cell::new(0) };
+}
+
+const CLIENT: usize = 1;
+const SERVER: usize = 2;
+
+fn seen() {
+    // `try_with`: allocations during thread teardown are not this test's.
+    let _ = WHO.try_with(|who| {
+        let who = who.get();
+        if who != 0 {
+            let _ = SEEN.try_with(|c| {
+                let mut counts = c.get();
+                counts[who] += 1;
+                c.set(counts);
+            });
+        }
+    });
+}
+
+fn grow(by: i64) {
+    let _ = LIVE.try_with(|c| c.set(c.get() + by));
+}
+
+unsafe impl GlobalAlloc for Watching {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        seen();
+        grow(layout.size() as i64);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        seen();
+        grow(layout.size() as i64);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        grow(-(layout.size() as i64));
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        seen();
+        grow(new_size as i64 - layout.size() as i64);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Watching = Watching;
+
+/// Runs `f` as `who`: what it allocates is counted against them.
+fn as_side<T>(who: usize, f: impl FnOnce() -> T) -> T {
+    let before = WHO.with(|w| w.replace(who));
+    let out = f();
+    WHO.with(|w| w.set(before));
+    out
+}
+
+/// Allocations counted so far, per side, and the counts reset.
+fn take_counts() -> (u64, u64) {
+    let counts = SEEN.with(|c| c.replace([0; 3]));
+    (counts[CLIENT], counts[SERVER])
+}
+
+/// The heap a connection holds: what dropping it frees (boxed, so that its
+/// own struct counts). Configurations are shared and outlive it.
+fn held_by<T>(conn: T) -> i64 {
+    let boxed = Box::new(conn);
+    let before = LIVE.with(Cell::get);
+    drop(boxed);
+    before - LIVE.with(Cell::get)
+}
+
+/// The caps of a device speaking 512-byte records: the smallest that carry
+/// the fixtures' handshakes (the server's Certificate message, an ECDSA
+/// chain of two, is about 1.1 KB; a ClientHello about 250 bytes) and one
+/// record of data each way. `max_buffered_output` must hold a record and
+/// 2 KiB more (`Limits::max_buffered_output`).
+fn device_limits(limits: &mut tls12::Limits, client_hello: bool) {
+    limits.idle_buffers = IdleBuffers::Preallocated;
+    limits.max_handshake_message_len = 2048;
+    if client_hello {
+        limits.max_client_hello_len = 1024;
+    }
+    limits.max_buffered_plaintext = 512;
+    limits.max_buffered_output = 512 + 2048;
+}
+
+fn device_client(mut config: ClientConfig) -> ClientConfig {
+    device_limits(&mut config.limits, false);
+    config.max_fragment_len = 512;
+    config.max_fragment_length = Some(MaxFragmentLength::L512);
+    // Nothing the handshake would keep beyond its keys.
+    config.keep_peer_certificates = false;
+    config.enable_tickets = false;
+    // Session caches exist with `std` only.
+    #[cfg(feature = "std")]
+    {
+        config.session_cache = None;
+    }
+    config
+}
+
+fn device_server(mut config: ServerConfig) -> ServerConfig {
+    device_limits(&mut config.limits, true);
+    config.max_fragment_len = 512;
+    config.record_size_limit = 512;
+    #[cfg(feature = "std")]
+    {
+        config.session_cache = None;
+        config.ticketer = None;
+    }
+    config
+}
+
+const KEY: [u8; 32] = [0x5a; 32];
+
+fn psk_client(suite: CipherSuite) -> ClientConfig {
+    let mut config = ClientConfig::new(RootCertStore::empty());
+    config.cipher_suites = vec![suite];
+    config
+        .add_psk(b"sensor-17", Psk::new(&KEY).unwrap())
+        .unwrap();
+    device_client(config)
+}
+
+fn psk_server() -> ServerConfig {
+    let mut keys = PskMap::new();
+    keys.insert(b"sensor-17", Psk::new(&KEY).unwrap()).unwrap();
+    let mut config = ServerConfig::with_psk(Arc::new(keys));
+    config.cipher_suites = tls12::PSK_SUITES.to_vec();
+    device_server(config)
+}
+
+/// A client preferring `group` for ECDHE: P-256 is offered either way, as
+/// the curve of the server's certificate (RFC 8422 §5.1).
+fn ecdsa_pair(group: NamedGroup) -> (ClientConnection, ServerConnection) {
+    let mut client = device_client(client_config());
+    client.groups = vec![group, NamedGroup::Secp256r1];
+    client.groups.dedup();
+    client.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    let server = device_server(server_config("server-p256"));
+    connect(client, server)
+}
+
+fn connect(client: ClientConfig, server: ServerConfig) -> (ClientConnection, ServerConnection) {
+    let c = ClientConnection::new(
+        Arc::new(client),
+        tls12::pki_types::ServerName::try_from("localhost").unwrap(),
+        now(),
+    )
+    .unwrap();
+    let s = ServerConnection::new(Arc::new(server), now()).unwrap();
+    (c, s)
+}
+
+/// One end: its connection and whom its allocations count against.
+struct End<'a> {
+    conn: &'a mut Connection,
+    who: usize,
+}
+
+/// Memory the test lends to move bytes between the two connections,
+/// allocated before anything is counted.
+struct Wire {
+    bytes: Vec<u8>,
+    sink: Vec<u8>,
+    seal: Vec<u8>,
+    /// Application data read through the buffered API so far.
+    read: usize,
+}
+
+impl Wire {
+    fn new() -> Self {
+        Self {
+            bytes: vec![0; 700],
+            sink: vec![0; 300],
+            seal: vec![0; Connection::SEAL_PREFIX + 512 + Connection::SEAL_SUFFIX],
+            read: 0,
+        }
+    }
+
+    /// Moves everything `from` has queued to `to`.
+    fn pass(&mut self, from: &mut End<'_>, to: &mut End<'_>) {
+        while self.pass_one(from, to) > 0 {}
+    }
+
+    /// Moves one piece of what `from` has queued to `to`, of the wire
+    /// buffer's size at most (700 bytes: records arrive split, as from a
+    /// socket, and the output is taken in part); returns its length.
+    fn pass_one(&mut self, from: &mut End<'_>, to: &mut End<'_>) -> usize {
+        let n = as_side(from.who, || {
+            let out = from.conn.pending_output();
+            let n = out.len().min(self.bytes.len());
+            self.bytes[..n].copy_from_slice(&out[..n]);
+            from.conn.consume_output(n);
+            n
+        });
+        let mut at = 0;
+        while at < n {
+            let used = as_side(to.who, || to.conn.receive(&self.bytes[at..n])).expect("receive");
+            if used == 0 {
+                // Back-pressure: the plaintext queue is at its cap. One
+                // read (of 300 bytes: the queue is left part-read).
+                assert!(self.drain(to) > 0, "receive made no progress");
+            }
+            at += used;
+        }
+        n
+    }
+
+    /// The handshake, flights both ways until neither side is handshaking.
+    fn handshake(&mut self, c: &mut End<'_>, s: &mut End<'_>) {
+        for _ in 0..8 {
+            self.pass(c, s);
+            self.pass(s, c);
+            if !c.conn.is_handshaking() && !s.conn.is_handshaking() {
+                return;
+            }
+        }
+        panic!("handshake did not complete");
+    }
+
+    /// `total` bytes from `from` to `to` through the buffered API, read as
+    /// they arrive.
+    fn buffered(&mut self, from: &mut End<'_>, to: &mut End<'_>, total: usize) {
+        let data = [0x42u8; 700];
+        let mut sent = 0;
+        while sent < total {
+            // Sent while earlier output is still partly queued.
+            let chunk = &data[..(total - sent).min(data.len())];
+            sent += as_side(from.who, || from.conn.send(chunk)).expect("send");
+            self.pass_one(from, to);
+        }
+        self.pass(from, to);
+        while self.drain(to) > 0 {}
+        assert_eq!(std::mem::take(&mut self.read), total);
+    }
+
+    /// Reads what `to` holds into the sink; returns how much.
+    fn drain(&mut self, to: &mut End<'_>) -> usize {
+        let got = as_side(to.who, || to.conn.read(&mut self.sink));
+        assert!(self.sink[..got].iter().all(|&b| b == 0x42));
+        self.read += got;
+        got
+    }
+
+    /// `total` bytes from `from` to `to` through the in-place API: sealed in
+    /// the lent buffer and opened where they lie.
+    fn in_place(&mut self, from: &mut End<'_>, to: &mut End<'_>, total: usize) {
+        let mut read = 0;
+        while read < total {
+            let len = 512.min(total - read);
+            let buf = &mut self.seal[..];
+            buf[Connection::SEAL_PREFIX..Connection::SEAL_PREFIX + len].fill(0x24);
+            let base = buf.as_ptr() as usize;
+            let (at, record_len) = as_side(from.who, || {
+                from.conn
+                    .seal_in_place(buf, len)
+                    .map(|r| (r.as_ptr() as usize, r.len()))
+            })
+            .expect("seal");
+            // The record starts where the suite's explicit nonce lets it
+            // (none for ChaCha20-Poly1305).
+            let start = at - base;
+            let opened = as_side(to.who, || {
+                to.conn
+                    .receive_in_place(&mut buf[start..start + record_len])
+            })
+            .expect("open");
+            assert_eq!(opened.consumed, record_len);
+            let plain = opened.application_data;
+            assert_eq!(plain.len(), len);
+            assert!(plain.iter().all(|&b| b == 0x24));
+            read += len;
+        }
+    }
+}
+
+/// A handshake, then 6,000 bytes each way through the buffered API and
+/// 6,000 each way in place: the allocations each side made in the
+/// handshake (none may be made in the traffic).
+fn run(c: &mut Connection, s: &mut Connection) -> (u64, u64) {
+    let mut wire = Wire::new();
+    let mut c = End {
+        conn: c,
+        who: CLIENT,
+    };
+    let mut s = End {
+        conn: s,
+        who: SERVER,
+    };
+    take_counts();
+    wire.handshake(&mut c, &mut s);
+    let handshake = take_counts();
+    wire.buffered(&mut c, &mut s, 6000);
+    wire.buffered(&mut s, &mut c, 6000);
+    wire.in_place(&mut c, &mut s, 6000);
+    wire.in_place(&mut s, &mut c, 6000);
+    assert_eq!(
+        take_counts(),
+        (0, 0),
+        "allocations while data flowed (client, server)"
+    );
+    handshake
+}
+
+#[test]
+fn ecdhe_ecdsa_with_x25519_and_p256_allocates_nothing() {
+    for group in [NamedGroup::X25519, NamedGroup::Secp256r1] {
+        let (mut c, mut s) = ecdsa_pair(group);
+        let (client, server) = run(&mut c, &mut s);
+        assert_eq!(c.handshake_info().unwrap().group, Some(group));
+        assert_eq!(
+            (client, server),
+            (0, 0),
+            "{group:?}: allocations (client, server)"
+        );
+    }
+}
+
+#[test]
+fn psk_and_ecdhe_psk_allocate_nothing() {
+    for suite in [
+        CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256,
+        CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    ] {
+        let (mut c, mut s) = connect(psk_client(suite), psk_server());
+        assert_eq!(
+            run(&mut c, &mut s),
+            (0, 0),
+            "{suite:?}: allocations (client, server)"
+        );
+        let identity = s.handshake_info().unwrap().psk_identity.as_deref();
+        assert_eq!(identity, Some(&b"sensor-17"[..]));
+        assert_eq!(c.handshake_info().unwrap().cipher_suite, suite);
+    }
+}
+
+/// Sizes for default 16 KiB records: a record each way, and handshake
+/// messages of up to 16 KiB.
+fn default_record_limits(limits: &mut tls12::Limits, client_hello: bool) {
+    limits.idle_buffers = IdleBuffers::Preallocated;
+    limits.max_handshake_message_len = 16 * 1024;
+    if client_hello {
+        limits.max_client_hello_len = 16 * 1024;
+    }
+    limits.max_buffered_plaintext = 16 * 1024;
+    limits.max_buffered_output = 16 * 1024 + 2048;
+}
+
+/// The memory a preallocated connection takes when made, all of it: the
+/// figure to size a device's heap by. Printed with `--nocapture`.
+#[test]
+fn memory_taken_at_construction() {
+    let small = {
+        let (c, s) = ecdsa_pair(NamedGroup::X25519);
+        (held_by(c), held_by(s))
+    };
+    let default = {
+        let mut client = client_config();
+        default_record_limits(&mut client.limits, false);
+        client.keep_peer_certificates = false;
+        let mut server = server_config("server-p256");
+        default_record_limits(&mut server.limits, true);
+        let (c, s) = connect(client, server);
+        (held_by(c), held_by(s))
+    };
+    println!(
+        "preallocated, max_fragment_length 512: client {} B, server {} B",
+        small.0, small.1
+    );
+    println!(
+        "preallocated, 16 KiB records: client {} B, server {} B",
+        default.0, default.1
+    );
+    // 512-byte records: a few record sizes, the 2 KiB handshake message cap
+    // and the output cap, the handshake's states (freed when it ends) and
+    // the connection itself; 16 KiB records: the same in 16 KiB.
+    assert!(small.0 <= 17 * 1024 && small.1 <= 17 * 1024, "{small:?}");
+    assert!(
+        default.0 <= 128 * 1024 && default.1 <= 128 * 1024,
+        "{default:?}"
+    );
+    assert!(
+        default.0 > 4 * small.0,
+        "records sized from the request: {small:?} {default:?}"
+    );
+}
