@@ -682,6 +682,19 @@ fn check_agreement(c: &Connection, s: &Connection, variant: Variant) {
         ci.resumed
     );
     assert_eq!(si.ocsp_response, None, "a server reported an OCSP response");
+    if variant == Variant::Preallocated {
+        // max_fragment_length is in the hellos the Finished messages cover,
+        // so a completed handshake agreed it (RFC 6066 §4); the client
+        // keeps no chain (it kept the leaf only until ServerKeyExchange).
+        for info in [ci, si] {
+            assert_eq!(
+                (info.max_fragment_out, info.max_fragment_in),
+                (512, 512),
+                "the device variant's records"
+            );
+        }
+        assert!(ci.peer_certificates.is_empty(), "a chain kept");
+    }
 }
 
 /// Whether `c` and `s` both finished the handshake without an error.
@@ -1908,13 +1921,15 @@ pub(crate) mod tests {
             replay(&cc, &sc, data);
         }
         // ECDHE_PSK's unsigned shares, the random key for an unknown
-        // identity (RFC 4279 §2), and the staple with both key exchanges.
+        // identity (RFC 4279 §2), the staple with both key exchanges, and a
+        // device's preallocated buffers and 512-byte records.
         for variant in [
             Variant::EcdhePsk,
             Variant::PskUnknownIdentity,
             Variant::EcdhePskUnknownIdentity,
             Variant::Stapling,
             Variant::RsaStapling,
+            Variant::Preallocated,
         ] {
             replay(&cc, &sc, &[variant.bits()]);
         }

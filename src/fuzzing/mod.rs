@@ -133,11 +133,17 @@ pub enum Variant {
     /// `ExpectKeyTransportStatus`, and the server pauses for its
     /// decryption.
     RsaStapling,
+    /// A device's configuration on both sides: buffers allocated when the
+    /// connection is made ([`crate::IdleBuffers::Preallocated`]) under small
+    /// caps, 512-byte records (max_fragment_length, RFC 6066 §4), and a
+    /// client that keeps no chain, so that it checks the server's chain
+    /// where it lies and keeps the leaf in room reserved for it.
+    Preallocated,
 }
 
 impl Variant {
     /// Every variant, in the order of their numbers.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Plain,
         Self::ServerKey,
         Self::ClientKey,
@@ -151,6 +157,7 @@ impl Variant {
         Self::EcdhePskUnknownIdentity,
         Self::Stapling,
         Self::RsaStapling,
+        Self::Preallocated,
     ];
 
     /// The variant a live input's first byte picks: its bits 2 to 7 as a
@@ -336,6 +343,19 @@ pub fn variant_configs(
         server.identity = None;
         server.psk_store = Some(Arc::new(keys));
         server.psk_identity_hint = Some(PSK_HINT.to_vec());
+    }
+    if variant == Variant::Preallocated {
+        for limits in [&mut client.limits, &mut server.limits] {
+            limits.idle_buffers = crate::IdleBuffers::Preallocated;
+            limits.max_handshake_message_len = 4096;
+            limits.max_client_hello_len = 4096;
+            limits.max_buffered_plaintext = 4096;
+            limits.max_buffered_output = 4096;
+        }
+        client.max_fragment_len = 512;
+        client.max_fragment_length = Some(crate::MaxFragmentLength::L512);
+        client.keep_peer_certificates = false;
+        server.max_fragment_len = 512;
     }
     #[cfg(feature = "std")]
     if let Some(response) = variant.staple() {

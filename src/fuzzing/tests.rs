@@ -669,7 +669,8 @@ fn the_variant_and_reply_bytes_are_stable() {
     assert_eq!(Variant::of(40), Variant::EcdhePskUnknownIdentity);
     assert_eq!(Variant::of(44 | 2), Variant::Stapling);
     assert_eq!(Variant::of(48), Variant::RsaStapling);
-    assert_eq!(Variant::of(52), Variant::Plain);
+    assert_eq!(Variant::of(52), Variant::Preallocated);
+    assert_eq!(Variant::of(56), Variant::Plain);
     for v in Variant::ALL {
         assert_eq!(Variant::of(v.bits()), v);
     }
@@ -904,6 +905,27 @@ fn psk_mismatch_oracle_tolerates_mutations_but_never_completion() {
             }
         }
     }
+}
+
+/// The device variant completes unmutated, resumption included, on 512-byte
+/// records, its client keeping no chain (it checked the server's where it
+/// lay); a mutated run reaches the same paths.
+#[test]
+fn preallocated_variant_completes_on_small_records() {
+    let [first, second] = paused(Variant::Preallocated, &[]);
+    for h in [&first, &second] {
+        assert!(
+            super::live::both_done(&h.client, &h.server),
+            "unfinished: client {:?}, server {:?}",
+            h.client.error(),
+            h.server.error()
+        );
+        assert!(h.data_crossed);
+        let info = h.client.handshake_info().unwrap();
+        assert_eq!((info.max_fragment_out, info.max_fragment_in), (512, 512));
+        assert!(info.peer_certificates.is_empty());
+    }
+    assert!(second.client.handshake_info().unwrap().resumed);
 }
 
 #[test]
