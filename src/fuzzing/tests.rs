@@ -765,6 +765,7 @@ fn paused_seeds() -> Vec<(String, Vec<u8>)> {
         ),
         ("stapling_right", Variant::Stapling),
         ("rsa_stapling_right", Variant::RsaStapling),
+        ("preallocated_right", Variant::Preallocated),
     ] {
         out.push((name.into(), vec![variant.bits()]));
     }
