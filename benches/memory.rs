@@ -21,6 +21,8 @@ use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 mod support;
 use support::*;
+use tls12::testing::{name, now};
+use tls12::{ClientConnection, ServerConnection};
 
 struct Counting;
 
@@ -420,6 +422,91 @@ fn main() {
             f64::NAN,
             "bytes",
         );
+    }
+
+    // --- A device's connections under IdleBuffers::Preallocated: the heap
+    // taken when made (everything the connection will use), and the
+    // allocations of a full handshake after that (none: tests/no_alloc.rs).
+    {
+        let device = |records: Option<tls12::MaxFragmentLength>| {
+            let configs = tls12_configs(Kind::FullEcdsa);
+            let mut cc = (*configs.client).clone();
+            let mut sc = (*configs.server).clone();
+            let record = records.map_or(16 * 1024, |m| usize::from(m.length()));
+            // The caps of tests/no_alloc.rs.
+            let (message, hello) = if records.is_some() {
+                (2048, 1024)
+            } else {
+                (16 * 1024, 16 * 1024)
+            };
+            for limits in [&mut cc.limits, &mut sc.limits] {
+                limits.idle_buffers = tls12::IdleBuffers::Preallocated;
+                limits.max_handshake_message_len = message;
+                limits.max_client_hello_len = hello;
+                limits.max_buffered_plaintext = record;
+                limits.max_buffered_output = record + 2048;
+            }
+            cc.max_fragment_len = record;
+            cc.max_fragment_length = records;
+            cc.keep_peer_certificates = false;
+            cc.session_cache = None;
+            cc.enable_tickets = false;
+            sc.max_fragment_len = record;
+            // What the server expects to receive, and tells a client that
+            // offers record_size_limit (RFC 8449 §4).
+            sc.record_size_limit = record as u16;
+            sc.session_cache = None;
+            sc.ticketer = None;
+            Tls12Configs {
+                client: std::sync::Arc::new(cc),
+                server: std::sync::Arc::new(sc),
+            }
+        };
+        for (label, records) in [
+            (
+                "max_fragment_length 512",
+                Some(tls12::MaxFragmentLength::L512),
+            ),
+            ("16 KiB records", None),
+        ] {
+            let configs = device(records);
+            let c = Box::new(
+                ClientConnection::new(configs.client.clone(), name("localhost"), now()).unwrap(),
+            );
+            let s = Box::new(ServerConnection::new(configs.server.clone(), now()).unwrap());
+            fig(
+                &format!("heap taken when made, IdleBuffers::Preallocated, client, {label}"),
+                held_by(c) as f64,
+                f64::NAN,
+                "bytes",
+            );
+            fig(
+                &format!("heap taken when made, IdleBuffers::Preallocated, server, {label}"),
+                held_by(s) as f64,
+                f64::NAN,
+                "bytes",
+            );
+        }
+        let configs = device(Some(tls12::MaxFragmentLength::L512));
+        let mut c =
+            ClientConnection::new(configs.client.clone(), name("localhost"), now()).unwrap();
+        let mut s = ServerConnection::new(configs.server.clone(), now()).unwrap();
+        let t = measure_handshake(|hook| tls12_handshake(&mut c, &mut s, hook));
+        assert_eq!(c.handshake_info().unwrap().max_fragment_in, 512);
+        let label = "full-ecdsa-p256 after construction, IdleBuffers::Preallocated";
+        fig(
+            &format!("allocations, client, {label}"),
+            t.client_allocs as f64,
+            f64::NAN,
+            "allocs",
+        );
+        fig(
+            &format!("allocations, server, {label}"),
+            t.server_allocs as f64,
+            f64::NAN,
+            "allocs",
+        );
+        set(Who::Harness);
     }
 
     // --- Steady-state records: allocations per 16 KiB record.

@@ -71,7 +71,19 @@ pub enum IdleBuffers {
     /// `ClientConfig::max_fragment_length` or `record_size_limit`, or
     /// `ServerConfig::record_size_limit`). With 512-byte records and a
     /// 2 KiB message cap a connection takes about 16 KB when made; under
-    /// the default caps a server connection would take over 400 KB.
+    /// the default caps a server connection would take about 370 KB.
+    ///
+    /// ```
+    /// use tls12::{IdleBuffers, MaxFragmentLength, RootCertStore};
+    /// let mut config = tls12::ClientConfig::new(RootCertStore::empty());
+    /// config.limits.idle_buffers = IdleBuffers::Preallocated;
+    /// config.limits.max_handshake_message_len = 2048;
+    /// config.limits.max_buffered_plaintext = 512;
+    /// config.limits.max_buffered_output = 512 + 2048;
+    /// config.max_fragment_len = 512;
+    /// config.max_fragment_length = Some(MaxFragmentLength::L512);
+    /// config.keep_peer_certificates = false;
+    /// ```
     ///
     /// Room is also reserved for what a handshake keeps: the server name, a
     /// PSK identity of up to 128 bytes, and on a client that keeps no chain
