@@ -436,3 +436,30 @@ fn memory_taken_at_construction() {
         "records sized from the request: {small:?} {default:?}"
     );
 }
+
+/// The smallest caps the configuration accepts carry a whole handshake and
+/// data both ways with 512-byte records, still without an allocation: 1 KiB
+/// for each handshake message cap (the floor `Limits` allows; the fixtures'
+/// Certificate message is 1,012 bytes), one byte of buffered plaintext (a
+/// record at a time), and output for one record and 2 KiB. Printed with
+/// `--nocapture`: the memory such connections take when made.
+#[test]
+fn the_smallest_caps_for_512_byte_records() {
+    let smallest = |limits: &mut tls12::Limits| {
+        limits.max_handshake_message_len = 1024;
+        limits.max_client_hello_len = 1024;
+        limits.max_buffered_plaintext = 1;
+        limits.max_buffered_output = 512 + 2048;
+    };
+    let (client, server) = ecdsa_configs(NamedGroup::X25519);
+    let (mut client, mut server) = ((*client).clone(), (*server).clone());
+    smallest(&mut client.limits);
+    smallest(&mut server.limits);
+    let configs = (Arc::new(client), Arc::new(server));
+    let (mut c, mut s) = connect(&configs);
+    assert_eq!(run(&mut c, &mut s), (0, 0), "allocations (client, server)");
+    let (c, s) = connect(&configs);
+    let (c, s) = (held_by(c), held_by(s));
+    println!("preallocated, smallest caps, max_fragment_length 512: client {c} B, server {s} B");
+    assert!(c <= 14 * 1024 && s <= 14 * 1024, "{c} {s}");
+}
