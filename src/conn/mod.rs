@@ -36,7 +36,7 @@ use crate::handshake::{
 use crate::keyop::{Answer, Operation, OperationId, OperationKind};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::layer::PendingKeys;
-use crate::record::{RecordHeader, HEADER_LEN, MAX_PLAINTEXT};
+use crate::record::{RecordHeader, HEADER_LEN, MAX_PLAINTEXT, MAX_PLAINTEXT_U16};
 
 #[cfg(test)]
 mod attack_tests;
@@ -1598,15 +1598,9 @@ impl ServerConnection {
             // A client that asks for smaller records gets them (RFC 6066
             // §4, RFC 8449 §4, `accept_record_limits`), but one that does
             // not may send 2^14 bytes a record.
-            let record_in = if config.record_size_limit < MAX_PLAINTEXT as u16 {
-                usize::from(config.record_size_limit)
-            } else {
-                MAX_PLAINTEXT
-            };
+            let record_in = usize::from(config.record_size_limit.min(MAX_PLAINTEXT_U16));
             Preallocation::new(
-                (0..)
-                    .map_while(|i| config.identity_at(i))
-                    .map(|i| &i.chain[..]),
+                config.identities().map(|i| &i.chain[..]),
                 record_in,
                 limits
                     .max_handshake_message_len
