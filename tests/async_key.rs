@@ -15,7 +15,7 @@ mod common;
 use std::process::Command;
 
 use common::fixture_path;
-use common::peer::{example, listening_port, start_listening, Listening, Proc};
+use common::peer::{example, listening_port, openssl_s_server, s_server_identity, Proc};
 
 /// The HSM's delay in the examples (`examples/async_key/mod.rs`).
 const HSM_DELAY_MS: u128 = 20;
@@ -139,28 +139,12 @@ fn s_client_offering_only_the_other_hash_gets_internal_error_from_the_async_key(
 /// verified against the fixture CA) with the P-256 server identity, for one
 /// connection.
 fn s_server_verify() -> (Proc, u16) {
-    start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-cert", &fixture_path("server-p256.pem")])
-                .args(["-key", &fixture_path("server-p256.key")])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .args(["-Verify", "1", "-CAfile", &fixture_path("ca.pem")])
-                .args(["-tls1_2", "-www"]);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if proc.stdout_text().contains("ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    )
+    openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        s_server_identity(cmd, "server-p256");
+        cmd.args(["-Verify", "1", "-CAfile", &fixture_path("ca.pem")]);
+        cmd.args(["-tls1_2", "-www"]);
+    })
 }
 
 #[test]

@@ -275,8 +275,9 @@ mod interop {
     use super::*;
     use common::fixture_path;
     use common::peer::{
-        contains, our_client_session, our_server_thread, read_exactly, start_listening,
-        temp_log_path, tls_error, Listening, Proc, DEADLINE,
+        contains, gnutls_serv_echo, openssl_s_server, our_client_session, our_server_thread,
+        read_exactly, s_server_identity, start_listening, temp_log_path, tls_error, Listening,
+        Proc, DEADLINE,
     };
     use std::io::{Read, Write};
     use std::process::Command;
@@ -391,27 +392,11 @@ mod interop {
     /// `openssl s_server -rev` for one connection, serving the P-256
     /// identity, TLS 1.2 with `openssl_suite` only.
     fn s_server(openssl_suite: &str) -> (Proc, u16) {
-        start_listening(
-            "s_server",
-            |port| {
-                let mut cmd = Command::new("openssl");
-                cmd.arg("s_server")
-                    .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                    .args(["-cert", &fixture_path("server-p256.pem")])
-                    .args(["-key", &fixture_path("server-p256.key")])
-                    .args(["-cert_chain", &fixture_path("inter.pem")])
-                    .args(["-tls1_2", "-cipher", openssl_suite, "-rev"]);
-                Proc::spawn(cmd)
-            },
-            |proc, _| {
-                if contains(&proc.stdout(), b"ACCEPT") {
-                    Listening::Yes
-                } else {
-                    Listening::NotYet
-                }
-            },
-            |log| log.contains("in use") || log.contains("bind"),
-        )
+        openssl_s_server(|cmd| {
+            cmd.args(["-naccept", "1"]);
+            s_server_identity(cmd, "server-p256");
+            cmd.args(["-tls1_2", "-cipher", openssl_suite, "-rev"]);
+        })
     }
 
     /// Our client against s_server forced to `openssl_suite`: a short line
@@ -517,29 +502,9 @@ mod interop {
     /// `cipher` only. `stdbuf` makes its output line-buffered.
     fn gnutls_serv(cipher: &str) -> (Proc, u16) {
         let priority = priority(cipher);
-        start_listening(
-            "gnutls-serv",
-            |port| {
-                let mut cmd = Command::new("stdbuf");
-                cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
-                    .args(["--port", &port.to_string()])
-                    .args(["--x509certfile", &fixture_path("server-p256.chain.pem")])
-                    .args(["--x509keyfile", &fixture_path("server-p256.key")])
-                    .args(["--priority", &priority]);
-                Proc::spawn(cmd)
-            },
-            |proc, port| {
-                let err = proc.stderr_text();
-                if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
-                    Listening::Yes
-                } else if err.contains("IPv4") && err.contains("failed") {
-                    Listening::PortTaken
-                } else {
-                    Listening::NotYet
-                }
-            },
-            |_| false,
-        )
+        gnutls_serv_echo("server-p256", |cmd| {
+            cmd.args(["--priority", &priority]);
+        })
     }
 
     /// Our client against gnutls-serv forced to `cipher`: two lines echoed

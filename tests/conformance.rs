@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::peer::{
-    connect, our_client_session, our_server_thread, start_listening, tls_error, Listening, Proc,
+    connect, gnutls_serv_echo, openssl_s_server, our_client_session, our_server_thread,
+    s_server_identity, tls_error, Proc,
 };
 use common::*;
 use tls12::{Error, ServerConfig, ServerConnection, Ticketer};
@@ -463,27 +464,11 @@ fn our_server_verifies_a_p384_client_signature_made_with_sha256() {
 /// openssl s_server with `identity` and `-sigalgs sigalgs`, for one
 /// connection.
 fn s_server(identity: &str, sigalgs: &str) -> (Proc, u16) {
-    start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = openssl();
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-cert", &fixture_path(&format!("{identity}.pem"))])
-                .args(["-key", &fixture_path(&format!("{identity}.key"))])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .args(["-tls1_2", "-sigalgs", sigalgs]);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if proc.stdout_text().contains("ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    )
+    openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        s_server_identity(cmd, identity);
+        cmd.args(["-tls1_2", "-sigalgs", sigalgs]);
+    })
 }
 
 #[test]
@@ -571,28 +556,12 @@ fn without_ecdsa_any_hash_the_other_hash_alone_is_no_common_scheme() {
 #[cfg(feature = "ecdsa-any-hash")]
 #[test]
 fn our_client_signs_certificate_verify_with_the_requested_hash() {
-    let (mut server, port) = start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = openssl();
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-cert", &fixture_path("server-p256.pem")])
-                .args(["-key", &fixture_path("server-p256.key")])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .args(["-CAfile", &fixture_path("ca.pem"), "-Verify", "2"])
-                .args(["-tls1_2", "-client_sigalgs", "ECDSA+SHA384"]);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if proc.stdout_text().contains("ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    );
+    let (mut server, port) = openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        s_server_identity(cmd, "server-p256");
+        cmd.args(["-CAfile", &fixture_path("ca.pem"), "-Verify", "2"]);
+        cmd.args(["-tls1_2", "-client_sigalgs", "ECDSA+SHA384"]);
+    });
     let mut config = client_config();
     let (chain, key) = identity("client-p256");
     config.add_client_certificate(chain, key).unwrap();
@@ -614,32 +583,9 @@ fn our_client_signs_certificate_verify_with_the_requested_hash() {
 /// name such as `SIGN-ECDSA-SHA384`).
 fn gnutls_serv(identity: &str, sign: &str) -> (Proc, u16) {
     let priority = format!("NORMAL:-VERS-ALL:+VERS-TLS1.2:-SIGN-ALL:+{sign}");
-    start_listening(
-        "gnutls-serv",
-        |port| {
-            let mut cmd = Command::new("stdbuf");
-            cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
-                .args(["--port", &port.to_string()])
-                .args([
-                    "--x509certfile",
-                    &fixture_path(&format!("{identity}.chain.pem")),
-                ])
-                .args(["--x509keyfile", &fixture_path(&format!("{identity}.key"))])
-                .args(["--priority", &priority]);
-            Proc::spawn(cmd)
-        },
-        |proc, port| {
-            let err = proc.stderr_text();
-            if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
-                Listening::Yes
-            } else if err.contains("IPv4") && err.contains("failed") {
-                Listening::PortTaken
-            } else {
-                Listening::NotYet
-            }
-        },
-        |_| false,
-    )
+    gnutls_serv_echo(identity, |cmd| {
+        cmd.args(["--priority", &priority]);
+    })
 }
 
 #[test]

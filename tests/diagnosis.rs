@@ -104,27 +104,12 @@ fn a_missing_client_certificate_is_named() {
 /// and our example client against it with `client_args`; returns what the
 /// client printed on stderr (it must fail).
 fn refused_by_s_server(identity: &str, args: &[&str], client_args: &[&str]) -> String {
-    let (mut server, port) = start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-cert", &fixture_path(&format!("{identity}.pem"))])
-                .args(["-key", &fixture_path(&format!("{identity}.key"))])
-                .args(["-cert_chain", &fixture_path("inter.pem"), "-www"])
-                .args(args);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if contains(&proc.stdout(), b"ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    );
+    let (mut server, port) = openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        s_server_identity(cmd, identity);
+        cmd.args(["-www"]);
+        cmd.args(args);
+    });
     let mut cmd = Command::new(example("client"));
     cmd.args(["--connect", &format!("127.0.0.1:{port}")])
         .args([

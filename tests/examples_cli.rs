@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use common::peer::{
-    connect, contains, example, listening_port, start_listening, Listening, Proc, EXAMPLES,
+    connect, example, listening_port, openssl_s_server, s_server_identity, Proc, EXAMPLES,
 };
 use common::{client_config, fixture_path, name, now};
 use tls12::{ClientConnection, Stream};
@@ -458,28 +458,12 @@ fn server_no_require_ems_accepts_a_client_without_ems_and_only_then() {
 /// `openssl s_server -www` without the extended master secret, for one
 /// connection.
 fn s_server_without_ems() -> (Proc, u16) {
-    start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.env("OPENSSL_CONF", openssl_conf_without_ems())
-                .arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-cert", &fixture_path("server-p256.pem")])
-                .args(["-key", &fixture_path("server-p256.key")])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .arg("-www");
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if contains(&proc.stdout(), b"ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    )
+    openssl_s_server(|cmd| {
+        cmd.env("OPENSSL_CONF", openssl_conf_without_ems());
+        cmd.args(["-naccept", "1"]);
+        s_server_identity(cmd, "server-p256");
+        cmd.arg("-www");
+    })
 }
 
 #[test]

@@ -21,8 +21,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::peer::{
-    connect, our_client_session, our_server_thread, pseudo_random, read_exactly, start_listening,
-    temp_log_path, tls_error, Listening, OurServer, Proc, DEADLINE, MIB,
+    connect, gnutls_serv_echo, our_client_session, our_server_thread, pseudo_random, read_exactly,
+    temp_log_path, tls_error, OurServer, Proc, DEADLINE, MIB,
 };
 use common::{certs, client_config, fixture_path, name, server_config};
 use tls12::pki_types::UnixTime;
@@ -148,45 +148,14 @@ fn group_priority(group: &str) -> String {
 /// `gnutls-serv --echo` on a free port, serving `identity` (leaf +
 /// intermediate), with `args` added.
 ///
-/// gnutls-serv prints `Echo Server listening on IPv4 0.0.0.0 port N...done`
-/// once it listens; we wait for that rather than probing with a connection
-/// (which would put a failed handshake in its log). If the IPv4 bind fails
-/// (another process took the port between our probe and its bind), it goes on
-/// with IPv6 only, so we kill it and try another port. `stdbuf` makes its
-/// output line-buffered, so we see it as it happens, not when it is killed.
+/// gnutls-serv waits until it says it listens (`gnutls_serv_echo`) rather
+/// than being probed with a connection, which would put a failed handshake
+/// in its log.
 fn gnutls_serv(identity: &str, args: &[&str]) -> (Proc, u16) {
     check_gnutls();
-    start_listening(
-        "gnutls-serv",
-        |port| {
-            let mut cmd = Command::new("stdbuf");
-            cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
-                .args(["--port", &port.to_string()])
-                .args([
-                    "--x509certfile",
-                    &fixture_path(&format!("{identity}.chain.pem")),
-                ])
-                .args(["--x509keyfile", &fixture_path(&format!("{identity}.key"))])
-                .args(args);
-            Proc::spawn(cmd)
-        },
-        gnutls_serv_listening,
-        |_| false,
-    )
-}
-
-/// What gnutls-serv's stderr says: listening once it printed
-/// `listening on IPv4 0.0.0.0 port N...done`; a failed IPv4 bind means it
-/// goes on with IPv6 only.
-fn gnutls_serv_listening(proc: &Proc, port: u16) -> Listening {
-    let err = proc.stderr_text();
-    if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
-        Listening::Yes
-    } else if err.contains("IPv4") && err.contains("failed") {
-        Listening::PortTaken
-    } else {
-        Listening::NotYet
-    }
+    gnutls_serv_echo(identity, |cmd| {
+        cmd.args(args);
+    })
 }
 
 /// Our client's handshake with `port`, then `exchange` over the stream, then

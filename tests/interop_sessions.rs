@@ -18,7 +18,8 @@ use std::thread;
 use std::time::Duration;
 
 use common::peer::{
-    accept_before_deadline, connect, listen, start_listening, Listening, Proc, DEADLINE,
+    accept_before_deadline, connect, gnutls_serv_echo, listen, openssl_s_server, s_server_identity,
+    Proc, DEADLINE,
 };
 use common::{certs, client_config, fixture_path, key, name, roots, server_config};
 use tls12::pki_types::UnixTime;
@@ -276,28 +277,11 @@ fn s_client(port: u16, args: &[&str]) -> Proc {
 /// `args` added. `-www` answers `GET /` with a page saying `New,` or
 /// `Reused,` (its own view of the session) and the client's certificate.
 fn s_server(args: &[&str]) -> (Proc, u16) {
-    start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}")])
-                .args(["-cert", &fixture_path("server-p256.pem")])
-                .args(["-key", &fixture_path("server-p256.key")])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .args(["-tls1_2", "-www"])
-                .args(args);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if proc.stdout_text().contains("ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    )
+    openssl_s_server(|cmd| {
+        s_server_identity(cmd, "server-p256");
+        cmd.args(["-tls1_2", "-www"]);
+        cmd.args(args);
+    })
 }
 
 /// Our client fetches s_server's `-www` page; returns our view and the page.
@@ -683,29 +667,9 @@ fn gnutls_cli(port: u16, args: &[&str]) -> Proc {
 /// `gnutls-serv --echo` on a free port, serving server-p256, with `args`.
 /// `stdbuf` makes its output line-buffered, so we see it as it happens.
 fn gnutls_serv(args: &[&str]) -> (Proc, u16) {
-    start_listening(
-        "gnutls-serv",
-        |port| {
-            let mut cmd = Command::new("stdbuf");
-            cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
-                .args(["--port", &port.to_string()])
-                .args(["--x509certfile", &fixture_path("server-p256.chain.pem")])
-                .args(["--x509keyfile", &fixture_path("server-p256.key")])
-                .args(args);
-            Proc::spawn(cmd)
-        },
-        |proc, port| {
-            let err = proc.stderr_text();
-            if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
-                Listening::Yes
-            } else if err.contains("IPv4") && err.contains("failed") {
-                Listening::PortTaken
-            } else {
-                Listening::NotYet
-            }
-        },
-        |_| false,
-    )
+    gnutls_serv_echo("server-p256", |cmd| {
+        cmd.args(args);
+    })
 }
 
 /// `gnutls-cli --resume` (a full handshake, then a second connection

@@ -9,7 +9,9 @@ mod common;
 use std::process::Command;
 
 use common::fixture_path;
-use common::peer::{example, listening_port, start_listening, Listening, Proc};
+use common::peer::{
+    example, listening_port, openssl_s_server, s_server_identity, start_listening, Listening, Proc,
+};
 
 const IDENTITY: &str = "server-rsa2048-kx";
 
@@ -89,27 +91,11 @@ fn s_client_to_server_legacy_rsa_aes256_gcm_sha384() {
 
 /// `openssl s_server -www` that speaks only `cipher`, for one connection.
 fn s_server(cipher: &str) -> (Proc, u16) {
-    start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-cert", &fixture_path(&format!("{IDENTITY}.pem"))])
-                .args(["-key", &fixture_path(&format!("{IDENTITY}.key"))])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .args(["-tls1_2", "-cipher", cipher, "-www"]);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if proc.stdout_text().contains("ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    )
+    openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        s_server_identity(cmd, IDENTITY);
+        cmd.args(["-tls1_2", "-cipher", cipher, "-www"]);
+    })
 }
 
 fn client_to_s_server(cipher: &str, ours: &str) {

@@ -93,27 +93,11 @@ fn openssl_s_server_logs_the_same_keys_as_our_client_full_and_resumed() {
     let ours = TempFile::new("keylog-our-client");
     let theirs = TempFile::new("keylog-s_server");
     let theirs_path = theirs.0.to_str().unwrap().to_owned();
-    let (mut server, port) = start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "2"])
-                .args(["-cert", &fixture_path("server-p256.pem")])
-                .args(["-key", &fixture_path("server-p256.key")])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .args(["-www", "-keylogfile", &theirs_path]);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if contains(&proc.stdout(), b"ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    );
+    let (mut server, port) = openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "2"]);
+        s_server_identity(cmd, "server-p256");
+        cmd.args(["-www", "-keylogfile", &theirs_path]);
+    });
     let mut cmd = Command::new(example("client"));
     cmd.args(["--connect", &format!("127.0.0.1:{port}")])
         .args([
@@ -474,27 +458,11 @@ fn openssl_s_client_status_gets_no_response_from_our_server_without_one() {
 fn our_client_shows_what_openssl_s_server_staples() {
     let (_dir, response) = ocsp_response();
     let response_path = response.to_str().unwrap().to_owned();
-    let (mut server, port) = start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-cert", &fixture_path("server-p256.pem")])
-                .args(["-key", &fixture_path("server-p256.key")])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .args(["-www", "-status_file", &response_path]);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if contains(&proc.stdout(), b"ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    );
+    let (mut server, port) = openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        s_server_identity(cmd, "server-p256");
+        cmd.args(["-www", "-status_file", &response_path]);
+    });
     let mut cmd = Command::new(example("client"));
     cmd.args(["--connect", &format!("127.0.0.1:{port}")])
         .args([

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use common::fixture_path;
 use common::peer::{
-    contains, example, listening_port, our_client_session, our_server_thread, read_exactly,
-    start_listening, Listening, Proc,
+    contains, example, listening_port, openssl_s_server, our_client_session, our_server_thread,
+    read_exactly, start_listening, Listening, Proc,
 };
 use tls12::pki_types::UnixTime;
 use tls12::psk::{Psk, PskMap};
@@ -80,25 +80,11 @@ fn text(n: usize) -> Vec<u8> {
 /// `openssl s_server -nocert -psk ... -rev` speaking only `cipher`, for one
 /// connection.
 fn s_server(cipher: &str) -> (Proc, u16) {
-    start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-nocert", "-psk", KEY_HEX, "-psk_identity", IDENTITY])
-                .args(["-tls1_2", "-cipher", cipher, "-rev"]);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if contains(&proc.stdout(), b"ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    )
+    openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        cmd.args(["-nocert", "-psk", KEY_HEX, "-psk_identity", IDENTITY]);
+        cmd.args(["-tls1_2", "-cipher", cipher, "-rev"]);
+    })
 }
 
 /// Our client against s_server: a line and a 10,000-byte one, each answered
@@ -391,25 +377,11 @@ fn s_client_to_example_server_with_psk_and_no_certificate() {
 /// `examples/client --psk` with no `--ca`, against `s_server -nocert -psk`.
 #[test]
 fn example_client_with_psk_and_no_ca_to_s_server() {
-    let (mut server, port) = start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-nocert", "-psk", KEY_HEX, "-psk_identity", IDENTITY])
-                .args(["-tls1_2", "-www"]);
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if contains(&proc.stdout(), b"ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    );
+    let (mut server, port) = openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        cmd.args(["-nocert", "-psk", KEY_HEX, "-psk_identity", IDENTITY]);
+        cmd.args(["-tls1_2", "-www"]);
+    });
     let mut cmd = Command::new(example("client"));
     cmd.args(["--connect", &format!("127.0.0.1:{port}")])
         .args(["--server-name", "localhost"])

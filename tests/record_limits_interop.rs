@@ -13,7 +13,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::fixture_path;
-use common::peer::{example, example_server, start_listening, Listening, Proc};
+use common::peer::{
+    contains, example, example_server, gnutls_serv_echo, openssl_s_server, s_server_identity, Proc,
+};
 
 /// 6,000 bytes of lines of lowercase letters (nothing s_client or gnutls-cli
 /// reads as a command), to echo.
@@ -29,10 +31,6 @@ fn lines() -> Vec<u8> {
     }
     out.truncate(6_000);
     out
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Our example echo server, a client child fed `lines()` on stdin (kept
@@ -153,27 +151,11 @@ fn our_client(port: u16, args: &[&str]) -> String {
 /// whose status page (several KB) comes back in records of at most 512.
 #[test]
 fn our_client_max_fragment_length_512_to_s_server() {
-    let (mut server, port) = start_listening(
-        "s_server",
-        |port| {
-            let mut cmd = Command::new("openssl");
-            cmd.arg("s_server")
-                .args(["-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
-                .args(["-cert", &fixture_path("server-p256.pem")])
-                .args(["-key", &fixture_path("server-p256.key")])
-                .args(["-cert_chain", &fixture_path("inter.pem")])
-                .arg("-www");
-            Proc::spawn(cmd)
-        },
-        |proc, _| {
-            if contains(&proc.stdout(), b"ACCEPT") {
-                Listening::Yes
-            } else {
-                Listening::NotYet
-            }
-        },
-        |log| log.contains("in use") || log.contains("bind"),
-    );
+    let (mut server, port) = openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "1"]);
+        s_server_identity(cmd, "server-p256");
+        cmd.arg("-www");
+    });
     let out = our_client(
         port,
         &[
@@ -194,28 +176,7 @@ fn our_client_max_fragment_length_512_to_s_server() {
 /// most 512.
 #[test]
 fn our_client_record_size_limit_512_to_gnutls_serv() {
-    let (_server, port) = start_listening(
-        "gnutls-serv",
-        |port| {
-            let mut cmd = Command::new("stdbuf");
-            cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
-                .args(["--port", &port.to_string()])
-                .args(["--x509certfile", &fixture_path("server-p256.chain.pem")])
-                .args(["--x509keyfile", &fixture_path("server-p256.key")]);
-            Proc::spawn(cmd)
-        },
-        |proc, port| {
-            let err = proc.stderr_text();
-            if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
-                Listening::Yes
-            } else if err.contains("IPv4") && err.contains("failed") {
-                Listening::PortTaken
-            } else {
-                Listening::NotYet
-            }
-        },
-        |_| false,
-    );
+    let (_server, port) = gnutls_serv_echo("server-p256", |_| {});
     let text: String = String::from_utf8(lines()[..3_000].to_vec()).unwrap();
     let out = our_client(port, &["--record-size-limit", "512", "--send", &text]);
     assert!(out.contains("records:    out 16384 in 512"), "{out}");

@@ -351,6 +351,78 @@ pub fn start_listening(
     panic!("could not start {what} on a free port");
 }
 
+/// `openssl s_server` on a free loopback port, with the arguments (and
+/// environment) `configure` adds after `-accept`; it listens once it prints
+/// ACCEPT, and a port another process took makes it exit with a bind error.
+pub fn openssl_s_server(configure: impl Fn(&mut Command)) -> (Proc, u16) {
+    start_listening(
+        "s_server",
+        |port| {
+            let mut cmd = Command::new("openssl");
+            cmd.arg("s_server")
+                .args(["-accept", &format!("127.0.0.1:{port}")]);
+            configure(&mut cmd);
+            Proc::spawn(cmd)
+        },
+        |proc, _| {
+            if contains(&proc.stdout(), b"ACCEPT") {
+                Listening::Yes
+            } else {
+                Listening::NotYet
+            }
+        },
+        |log| log.contains("in use") || log.contains("bind"),
+    )
+}
+
+/// s_server's arguments for fixture `identity`: its certificate, its key
+/// and the intermediate that issued it.
+pub fn s_server_identity(cmd: &mut Command, identity: &str) {
+    cmd.args(["-cert", &super::fixture_path(&format!("{identity}.pem"))])
+        .args(["-key", &super::fixture_path(&format!("{identity}.key"))])
+        .args(["-cert_chain", &super::fixture_path("inter.pem")]);
+}
+
+/// `gnutls-serv --echo` on a free port serving fixture `identity` (its
+/// chain and key), with the arguments `configure` adds. `stdbuf` makes its
+/// output line-buffered, so we see it as it happens, not when it is killed.
+pub fn gnutls_serv_echo(identity: &str, configure: impl Fn(&mut Command)) -> (Proc, u16) {
+    start_listening(
+        "gnutls-serv",
+        |port| {
+            let mut cmd = Command::new("stdbuf");
+            cmd.args(["-oL", "-eL", "gnutls-serv", "--echo"])
+                .args(["--port", &port.to_string()])
+                .args([
+                    "--x509certfile",
+                    &super::fixture_path(&format!("{identity}.chain.pem")),
+                ])
+                .args([
+                    "--x509keyfile",
+                    &super::fixture_path(&format!("{identity}.key")),
+                ]);
+            configure(&mut cmd);
+            Proc::spawn(cmd)
+        },
+        gnutls_serv_listening,
+        |_| false,
+    )
+}
+
+/// What gnutls-serv's stderr says: listening once it printed
+/// `listening on IPv4 0.0.0.0 port N...done`; a failed IPv4 bind means it
+/// goes on with IPv6 only, so another port is tried.
+pub fn gnutls_serv_listening(proc: &Proc, port: u16) -> Listening {
+    let err = proc.stderr_text();
+    if err.contains(&format!("listening on IPv4 0.0.0.0 port {port}...done")) {
+        Listening::Yes
+    } else if err.contains("IPv4") && err.contains("failed") {
+        Listening::PortTaken
+    } else {
+        Listening::NotYet
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Sockets
 // ---------------------------------------------------------------------------
