@@ -10,72 +10,18 @@
 //! in parallel.
 
 mod common;
+mod counting;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::Arc;
 
 use common::*;
+use counting::{allocs, held_by};
 use tls12::{
     ClientConfig, ClientConnection, Connection, IdleBuffers, ServerConfig, ServerConnection,
 };
 
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-    static LIVE: Cell<i64> = const { Cell::new(0) };
-}
-
-fn count() {
-    // `try_with`: allocations during thread teardown are not counted.
-    let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-}
-
-fn grow(by: i64) {
-    let _ = LIVE.try_with(|c| c.set(c.get() + by));
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        grow(layout.size() as i64);
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        grow(layout.size() as i64);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        grow(-(layout.size() as i64));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        grow(new_size as i64 - layout.size() as i64);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> u64 {
-    ALLOCS.with(Cell::get)
-}
-
-/// The heap `conn` holds: what dropping it (boxed, so its own struct
-/// counts) frees. Configurations are shared and outlive it.
-fn held_by<T>(conn: T) -> i64 {
-    let boxed = Box::new(conn);
-    let before = LIVE.with(Cell::get);
-    drop(boxed);
-    before - LIVE.with(Cell::get)
-}
+static GLOBAL: counting::Counting = counting::Counting;
 
 /// Runs `f`, adding the allocations it made to `tally`.
 fn counted<R>(tally: &mut u64, f: impl FnOnce() -> R) -> R {

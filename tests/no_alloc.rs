@@ -11,20 +11,21 @@
 //! cargo test --no-default-features --test no_alloc -- --nocapture
 //! ```
 //!
-//! A counting `#[global_allocator]` charges every allocation made inside
-//! a call on either connection, once both exist, to that side; the test
-//! fails on any. What a handshake keeps (the
-//! server name, a PSK identity, the server's leaf certificate until its
-//! key has signed the ServerKeyExchange) goes into room reserved at
-//! construction.
+//! The counting `#[global_allocator]` (`tests/counting/`) charges every
+//! allocation made inside a call on either connection, once both exist, to
+//! that side; the test fails on any. What a handshake keeps (the server
+//! name, a PSK identity, the server's leaf certificate until its key has
+//! signed the ServerKeyExchange) goes into room reserved at construction.
 //!
 //! This is the nearest thing to a build without `alloc`, not that build:
 //! the library still needs an allocator to be made (its configuration is
 //! shared behind `Arc`, its handshake lives in a `Box`), though not to run.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+mod counting;
+
 use std::sync::Arc;
+
+use counting::{as_side, held_by, take_counts, CLIENT, SERVER};
 
 use tls12::psk::{Psk, PskMap};
 use tls12::testing::{client_config, now, server_config};
@@ -33,87 +34,8 @@ use tls12::{
     NamedGroup, RootCertStore, ServerConfig, ServerConnection,
 };
 
-struct Watching;
-
-// Who is running on this thread: nobody (0), the client (1) or the server
-// (2); allocations are counted against them.
-thread_local! {
-    static WHO: Cell<usize> = const { Cell::new(0) };
-    static SEEN: Cell<[u64; 3]> = const { Cell::new([0; 3]) };
-    static LIVE: Cell<i64> = const { Cell::new(0) };
-}
-
-const CLIENT: usize = 1;
-const SERVER: usize = 2;
-
-fn seen() {
-    // `try_with`: allocations during thread teardown are not this test's.
-    let _ = WHO.try_with(|who| {
-        let who = who.get();
-        if who != 0 {
-            let _ = SEEN.try_with(|c| {
-                let mut counts = c.get();
-                counts[who] += 1;
-                c.set(counts);
-            });
-        }
-    });
-}
-
-fn grow(by: i64) {
-    let _ = LIVE.try_with(|c| c.set(c.get() + by));
-}
-
-unsafe impl GlobalAlloc for Watching {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        seen();
-        grow(layout.size() as i64);
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        seen();
-        grow(layout.size() as i64);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        grow(-(layout.size() as i64));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        seen();
-        grow(new_size as i64 - layout.size() as i64);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Watching = Watching;
-
-/// Runs `f` as `who`: what it allocates is counted against them.
-fn as_side<T>(who: usize, f: impl FnOnce() -> T) -> T {
-    let before = WHO.with(|w| w.replace(who));
-    let out = f();
-    WHO.with(|w| w.set(before));
-    out
-}
-
-/// Allocations counted so far, per side, and the counts reset.
-fn take_counts() -> (u64, u64) {
-    let counts = SEEN.with(|c| c.replace([0; 3]));
-    (counts[CLIENT], counts[SERVER])
-}
-
-/// The heap a connection holds: what dropping it frees (boxed, so that its
-/// own struct counts). Configurations are shared and outlive it.
-fn held_by<T>(conn: T) -> i64 {
-    let boxed = Box::new(conn);
-    let before = LIVE.with(Cell::get);
-    drop(boxed);
-    before - LIVE.with(Cell::get)
-}
+static GLOBAL: counting::Counting = counting::Counting;
 
 /// The caps of a device speaking 512-byte records: the smallest that carry
 /// the fixtures' handshakes (the server's Certificate message, an ECDSA
