@@ -305,17 +305,33 @@ fn read_chain(path: &str) -> Vec<CertificateDer<'static>> {
 /// The groups of `-curves` that tls12 implements (the default list is all
 /// of them); none left means the test needs one it does not.
 fn groups(codes: &[u16]) -> Option<Vec<NamedGroup>> {
+    let implemented = ClientConfig::new(RootCertStore::empty()).groups;
+    implemented_of(
+        codes,
+        NamedGroup::from_wire,
+        &implemented,
+        "-curves with no group tls12 implements",
+    )
+}
+
+/// The values of a list flag (`codes`) that tls12 implements, in the flag's
+/// order; `None` without the flag; unimplemented (`why`) when none is.
+fn implemented_of<T: PartialEq>(
+    codes: &[u16],
+    from_wire: fn(u16) -> T,
+    implemented: &[T],
+    why: &str,
+) -> Option<Vec<T>> {
     if codes.is_empty() {
         return None;
     }
-    let implemented = ClientConfig::new(RootCertStore::empty()).groups;
-    let chosen: Vec<NamedGroup> = codes
+    let chosen: Vec<T> = codes
         .iter()
-        .map(|c| NamedGroup::from_wire(*c))
-        .filter(|g| implemented.contains(g))
+        .map(|c| from_wire(*c))
+        .filter(|v| implemented.contains(v))
         .collect();
     if chosen.is_empty() {
-        unimplemented("-curves with no group tls12 implements");
+        unimplemented(why);
     }
     Some(chosen)
 }
@@ -331,19 +347,13 @@ fn signing_schemes(codes: &[u16]) -> Vec<SignatureScheme> {
 
 /// The schemes of `-verify-prefs` that tls12 verifies, as for `groups`.
 fn schemes(codes: &[u16]) -> Option<Vec<SignatureScheme>> {
-    if codes.is_empty() {
-        return None;
-    }
     let implemented = ClientConfig::new(RootCertStore::empty()).signature_schemes;
-    let chosen: Vec<SignatureScheme> = codes
-        .iter()
-        .map(|c| SignatureScheme::from_wire(*c))
-        .filter(|s| implemented.contains(s))
-        .collect();
-    if chosen.is_empty() {
-        unimplemented("-verify-prefs with no scheme tls12 verifies (SHA-1 is refused)");
-    }
-    Some(chosen)
+    implemented_of(
+        codes,
+        SignatureScheme::from_wire,
+        &implemented,
+        "-verify-prefs with no scheme tls12 verifies (SHA-1 is refused)",
+    )
 }
 
 /// The schemes to verify with: those of `-verify-prefs`, or without it
