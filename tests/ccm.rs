@@ -276,8 +276,7 @@ mod interop {
     use common::fixture_path;
     use common::peer::{
         contains, gnutls_serv_echo, openssl_s_server, our_client_session, our_server_thread,
-        read_exactly, s_server_identity, start_listening, temp_log_path, tls_error, Listening,
-        Proc, DEADLINE,
+        read_exactly, s_server_identity, temp_log_path, tls_error, Proc, DEADLINE,
     };
     use std::io::{Read, Write};
     use std::process::Command;
