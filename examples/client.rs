@@ -5,7 +5,7 @@
 //!     --ca tests/fixtures/ca.pem [--suites A,B] [--alpn P1,P2] [--send TEXT] \
 //!     [--cert CHAIN.pem --key KEY.pem [--async-key]] [--reconnect N] [--no-require-ems] [--ocsp] \
 //!     [--legacy-rsa-key-transport] [--psk IDENTITY:HEXKEY ...] \
-//!     [--max-fragment-length 512|1024|2048|4096] [--record-size-limit N]
+//!     [--max-fragment-length 512|1024|2048|4096] [--record-size-limit N] [--lent-areas]
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
 //!     --psk sensor-17:00112233445566778899aabbccddeeff
 //! ```
@@ -34,6 +34,12 @@
 //! caps ours. With both, a server that knows record_size_limit uses it (RFC
 //! 8449 §5). The `records:` line says what was agreed.
 //!
+//! `--lent-areas` runs the connection's record buffers on memory the
+//! program lends it (`tls12::Areas`), as a device lends static buffers:
+//! one arena of the size `AreaSizes::for_client` gives, with caps for one
+//! record of the size asked for, taken back after each connection and lent
+//! to the next. stderr gets a `lent areas:` line with the sizes.
+//!
 //! `--legacy-rsa-key-transport` also offers the RSA key transport suites
 //! (TLS_RSA_WITH_AES_128_GCM_SHA256 and _256_GCM_SHA384), after the ECDHE
 //! ones, for old servers that speak nothing else: no forward secrecy. The
@@ -50,7 +56,7 @@ use std::time::Duration;
 use clap::Parser;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use tls12::{CipherSuite, ClientConfig, ClientConnection, RootCertStore, Stream};
+use tls12::{AreaSizes, Areas, CipherSuite, ClientConfig, ClientConnection, RootCertStore, Stream};
 
 /// A blocking TLS 1.2 client on std::net.
 ///
@@ -110,6 +116,9 @@ struct Args {
     /// Send record_size_limit N (RFC 8449, 64 to 16384): the largest record plaintext the server may send us; its own answer caps our records. Preferred over --max-fragment-length by servers that know both
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(64..=16384))]
     record_size_limit: Option<u16>,
+    /// Run the record buffers on memory lent by the program (tls12::Areas), as a device lends static buffers: caps of one record of the size asked for (--max-fragment-length or --record-size-limit, else 16384), and one arena reused by every connection; stderr gets a "lent areas:" line with the sizes
+    #[arg(long)]
+    lent_areas: bool,
 }
 
 /// `--max-fragment-length`: one of RFC 6066 §4's four lengths.
@@ -143,6 +152,7 @@ fn main() {
         psk,
         max_fragment_length,
         record_size_limit,
+        lent_areas,
     } = Args::parse();
 
     let mut roots = RootCertStore::empty();
@@ -216,6 +226,7 @@ fn main() {
     config.record_size_limit = record_size_limit;
     // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
     config.key_log = tls12::KeyLogFile::from_env();
+    let mut areas = lent_areas.then(|| lend_areas(&mut config));
     let config = Arc::new(config);
     let name = ServerName::try_from(server_name.clone())
         .unwrap_or_else(|e| fail(&format!("{server_name}: {e}")));
@@ -227,19 +238,47 @@ fn main() {
         if n > 0 {
             println!("--- reconnection {n} of {reconnect}");
         }
-        run(&config, &name, &connect, &text, hsm.as_ref());
+        areas = run(&config, &name, &connect, &text, hsm.as_ref(), areas);
     }
 }
 
+/// `--lent-areas`: caps for one record of the size asked for, and one
+/// arena for the three areas, lent for the life of the program.
+fn lend_areas(config: &mut ClientConfig) -> Areas {
+    let record = config
+        .max_fragment_length
+        .map(|m| usize::from(m.length()))
+        .or(config.record_size_limit.map(usize::from))
+        .unwrap_or(16384);
+    config.limits.max_buffered_plaintext = record;
+    config.limits.max_buffered_output = config.max_fragment_len.min(record) + 2048;
+    config.max_fragment_len = config.max_fragment_len.min(record);
+    let sizes = AreaSizes::for_client(config);
+    eprintln!(
+        "lent areas: input {} B, plaintext {} B, output {} B",
+        sizes.input, sizes.plaintext, sizes.output
+    );
+    // A device's static buffers; a leaked box stands in for them here.
+    let arena: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
+    Areas::split(arena, sizes).unwrap_or_else(|e| fail(&e.to_string()))
+}
+
+/// One connection; returns the lent areas, if any, for the next.
 fn run(
     config: &Arc<ClientConfig>,
     name: &ServerName<'static>,
     addr: &str,
     text: &str,
     hsm: Option<&async_key::Hsm>,
-) {
-    let mut conn = ClientConnection::new(config.clone(), name.clone(), UnixTime::now())
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    areas: Option<Areas>,
+) -> Option<Areas> {
+    let made = match areas {
+        Some(areas) => {
+            ClientConnection::with_areas(config.clone(), name.clone(), UnixTime::now(), areas)
+        }
+        None => ClientConnection::new(config.clone(), name.clone(), UnixTime::now()),
+    };
+    let mut conn = made.unwrap_or_else(|e| fail(&e.to_string()));
     let mut sock =
         TcpStream::connect(addr).unwrap_or_else(|e| fail(&format!("connect {addr}: {e}")));
     sock.set_read_timeout(Some(Duration::from_secs(30))).ok();
@@ -339,4 +378,6 @@ fn run(
     }
     println!();
     tls.close().ok();
+    // Back, cleared, for the next connection.
+    conn.into_areas()
 }

@@ -114,7 +114,9 @@ pub use codec::enums::{
     SignatureScheme,
 };
 pub use config::{ClientAuth, ClientConfig, IdleBuffers, Limits, ServerConfig};
-pub use conn::{ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection};
+pub use conn::{
+    AreaSizes, Areas, ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection,
+};
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use diagnosis::{Diagnosis, Offered};
 pub use error::{CertificateError, Error};

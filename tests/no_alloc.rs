@@ -17,6 +17,9 @@
 //! name, a PSK identity, the server's leaf certificate until its key has
 //! signed the ServerKeyExchange) goes into room reserved at construction.
 //!
+//! On memory the caller lends (`tls12::Areas`), the record buffers come
+//! from the caller, not the heap, and the same holds.
+//!
 //! This is the nearest thing to a build without `alloc`, not that build:
 //! the library still needs an allocator to be made (its configuration is
 //! shared behind `Arc`, its handshake lives in a `Box`), though not to run.
@@ -28,10 +31,10 @@ use std::sync::Arc;
 use counting::{as_side, held_by, take_counts, CLIENT, SERVER};
 
 use tls12::psk::{Psk, PskMap};
-use tls12::testing::{client_config, now, server_config};
+use tls12::testing::{client_config, lend, now, server_config};
 use tls12::{
-    CipherSuite, ClientConfig, ClientConnection, Connection, IdleBuffers, MaxFragmentLength,
-    NamedGroup, RootCertStore, ServerConfig, ServerConnection,
+    AreaSizes, CipherSuite, ClientConfig, ClientConnection, Connection, IdleBuffers,
+    MaxFragmentLength, NamedGroup, RootCertStore, ServerConfig, ServerConnection,
 };
 
 #[global_allocator]
@@ -120,6 +123,24 @@ fn connect(
     )
     .unwrap();
     let s = ServerConnection::new(server.clone(), now()).unwrap();
+    (c, s)
+}
+
+/// As [`connect`], with the record buffers on areas the test lends, of
+/// the sizes the configurations need.
+fn connect_on_areas(
+    (client, server): &(Arc<ClientConfig>, Arc<ServerConfig>),
+) -> (ClientConnection, ServerConnection) {
+    let c = ClientConnection::with_areas(
+        client.clone(),
+        tls12::pki_types::ServerName::try_from("localhost").unwrap(),
+        now(),
+        lend(AreaSizes::for_client(client)),
+    )
+    .unwrap();
+    let s =
+        ServerConnection::with_areas(server.clone(), now(), lend(AreaSizes::for_server(server)))
+            .unwrap();
     (c, s)
 }
 
@@ -384,4 +405,48 @@ fn the_smallest_caps_for_512_byte_records() {
     let (c, s) = (held_by(c), held_by(s));
     println!("preallocated, smallest caps, max_fragment_length 512: client {c} B, server {s} B");
     assert!(c <= 14 * 1024 && s <= 14 * 1024, "{c} {s}");
+}
+
+/// On lent areas, the same handshakes and traffic allocate nothing either,
+/// and the heap a connection takes when made shrinks by the areas' size:
+/// the record buffers are the caller's. Printed with `--nocapture`.
+#[test]
+fn on_lent_areas_nothing_is_allocated_and_the_heap_shrinks_by_the_areas() {
+    let ecdsa = ecdsa_configs(NamedGroup::X25519);
+    let psk = (
+        Arc::new(psk_client(
+            CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+        )),
+        Arc::new(psk_server()),
+    );
+    for configs in [&ecdsa, &psk] {
+        let (mut c, mut s) = connect_on_areas(configs);
+        assert_eq!(run(&mut c, &mut s), (0, 0), "allocations (client, server)");
+        let areas = c.take_areas().expect("lent");
+        assert!(areas.plaintext.iter().all(|&b| b == 0), "cleared");
+    }
+    let heap = {
+        let (c, s) = connect(&ecdsa);
+        (held_by(c), held_by(s))
+    };
+    let lent = {
+        let (c, s) = connect_on_areas(&ecdsa);
+        (held_by(c), held_by(s))
+    };
+    let sizes = (
+        AreaSizes::for_client(&ecdsa.0),
+        AreaSizes::for_server(&ecdsa.1),
+    );
+    println!(
+        "lent areas, max_fragment_length 512: client {} B lent ({:?}) + {} B heap, server {} B lent ({:?}) + {} B heap",
+        sizes.0.total(),
+        sizes.0,
+        lent.0,
+        sizes.1.total(),
+        sizes.1,
+        lent.1
+    );
+    // The preallocated heap buffers are exactly the areas' sizes.
+    assert_eq!(heap.0 - lent.0, sizes.0.total() as i64, "client");
+    assert_eq!(heap.1 - lent.1, sizes.1.total() as i64, "server");
 }

@@ -289,34 +289,52 @@ fn suite_for(identity: &str) -> tls12::CipherSuite {
     }
 }
 
+/// Offers `record` to `conn` whole (`chunk` = None) or `chunk` bytes at a
+/// time: an unprotected handshake record that arrives in pieces is handed
+/// to the handshake piece by piece, and must be judged as if whole.
+fn offer(conn: &mut tls12::Connection, record: &[u8], chunk: Option<usize>) -> Result<(), Error> {
+    for piece in record.chunks(chunk.unwrap_or(record.len())) {
+        assert_eq!(conn.receive(piece)?, piece.len());
+    }
+    Ok(())
+}
+
 #[test]
 fn handshake_data_after_the_end_of_a_flight_in_its_record_is_unexpected_message() {
     // RFC 5246 §7.3: after its ClientHello the client waits for our flight,
     // and after ServerHelloDone the server waits for the client's; the
     // start of another message in the same record (BoGo's
     // PartialClientKeyExchangeWithClientHello and
-    // PartialNewSessionTicketWithServerHelloDone) is refused at once.
-    let (mut c, mut s) = pair("server-p256");
-    let hello = split_messages(&take_output(&mut c)).remove(0);
-    let mut record = hello.clone();
-    record.extend_from_slice(&[16, 0, 0]); // a ClientKeyExchange begins
-    let err = s.receive(&hs_record(&record)).unwrap_err();
-    assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
-    assert_eq!(plaintext_alert(&s), Some(A::UnexpectedMessage));
+    // PartialNewSessionTicketWithServerHelloDone) is refused at once,
+    // whether the record arrives whole or a byte at a time (then the bytes
+    // still to come say that the record goes on).
+    for chunk in [None, Some(1), Some(7)] {
+        let (mut c, mut s) = pair("server-p256");
+        let hello = split_messages(&take_output(&mut c)).remove(0);
+        let mut record = hello.clone();
+        record.extend_from_slice(&[16, 0, 0]); // a ClientKeyExchange begins
+        let err = offer(&mut s, &hs_record(&record), chunk).unwrap_err();
+        assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
+        assert_eq!(plaintext_alert(&s), Some(A::UnexpectedMessage));
 
-    let (mut c, _s, flight) = client_and_server_flight();
-    let mut record: Vec<u8> = flight.concat();
-    record.extend_from_slice(&[4, 0, 0]); // a NewSessionTicket begins
-    let err = c.receive(&hs_record(&record)).unwrap_err();
-    assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
-    assert_eq!(plaintext_alert(&c), Some(A::UnexpectedMessage));
+        let (mut c, _s, flight) = client_and_server_flight();
+        let mut record: Vec<u8> = flight.concat();
+        record.extend_from_slice(&[4, 0, 0]); // a NewSessionTicket begins
+        let err = offer(&mut c, &hs_record(&record), chunk).unwrap_err();
+        assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
+        assert_eq!(plaintext_alert(&c), Some(A::UnexpectedMessage));
 
-    // The same flights without the extra bytes are accepted.
-    let (mut c, mut s) = pair("server-p256");
-    let hello = split_messages(&take_output(&mut c)).remove(0);
-    s.receive(&hs_record(&hello)).unwrap();
-    let (mut c, _s, flight) = client_and_server_flight();
-    c.receive(&hs_record(&flight.concat())).unwrap();
+        // The same flights without the extra bytes are accepted.
+        let (mut c, mut s) = pair("server-p256");
+        let hello = split_messages(&take_output(&mut c)).remove(0);
+        offer(&mut s, &hs_record(&hello), chunk).unwrap();
+        let (mut c, _s, flight) = client_and_server_flight();
+        offer(&mut c, &hs_record(&flight.concat()), chunk).unwrap();
+        assert!(
+            !c.pending_output().is_empty(),
+            "{chunk:?}: the client's flight"
+        );
+    }
 }
 
 #[test]

@@ -171,6 +171,45 @@ fn our_client_max_fragment_length_512_to_s_server() {
     server.wait_exit();
 }
 
+/// Our client `--lent-areas --max-fragment-length 512` against
+/// `openssl s_server -www`, twice on the same lent memory: the status page
+/// comes back in 512-byte records through areas of under 5 KB, and the
+/// second connection, on the areas the first gave back, resumes.
+#[test]
+fn our_client_on_lent_areas_max_fragment_length_512_to_s_server() {
+    let (mut server, port) = openssl_s_server(|cmd| {
+        cmd.args(["-naccept", "2"]);
+        s_server_identity(cmd, "server-p256");
+        cmd.arg("-www");
+    });
+    let mut cmd = Command::new(example("client"));
+    cmd.args(["--connect", &format!("127.0.0.1:{port}")])
+        .args(["--server-name", "localhost"])
+        .args(["--ca", "tests/fixtures/ca.pem"])
+        .args(["--lent-areas", "--max-fragment-length", "512"])
+        .args(["--reconnect", "1", "--send", "GET / HTTP/1.0\r\n\r\n"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut client = Proc::spawn_without_stdin(cmd);
+    let status = client.wait_exit();
+    assert!(status.success(), "{}", client.log());
+    let err = client.stderr_text();
+    let sizes: Vec<usize> = err
+        .lines()
+        .find_map(|l| l.strip_prefix("lent areas: "))
+        .unwrap_or_else(|| panic!("{err}"))
+        .split(", ")
+        .map(|part| part.split(' ').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(sizes.iter().sum::<usize>() < 5_000, "{sizes:?}");
+    let out = client.stdout_text();
+    assert_eq!(out.matches("records:    out 512 in 512").count(), 2, "{out}");
+    assert!(out.contains("resumed:    true"), "{out}");
+    for page in out.split("--- server answered:").skip(1) {
+        assert!(page.len() > 2_048, "{out}");
+    }
+    server.wait_exit();
+}
+
 /// Our client `--record-size-limit 512` against `gnutls-serv --echo`, which
 /// answers with its own limit (2^14) and echoes 3,000 bytes in records of at
 /// most 512.

@@ -15,6 +15,7 @@ use crate::info::{Event, HandshakeInfo};
 use crate::keyop::{OperationId, OperationKind};
 use crate::record::layer::{PendingKeys, RecordLayer};
 use crate::record::queue::ByteQueue;
+use crate::record::store::Store;
 
 use super::events::EventQueue;
 
@@ -61,6 +62,10 @@ pub(crate) struct Common {
     /// `Connection::release_idle_buffers`); kept beside the other flags,
     /// where it costs no space.
     pub(crate) released: bool,
+    /// Whether the partial-record buffer holds the header of a record
+    /// handed to the handshake as it arrives (`Connection::streams`), its
+    /// length counting the bytes still to come.
+    pub(crate) streaming: bool,
     pub(crate) warnings_in_a_row: usize,
     /// The operation the caller has been asked for and not yet answered.
     pub(crate) pending_op: Option<OperationId>,
@@ -92,10 +97,19 @@ impl Common {
             sent_close_notify: false,
             received_close_notify: false,
             released: false,
+            streaming: false,
             warnings_in_a_row: 0,
             pending_op: None,
             next_op: None,
         }
+    }
+
+    /// Puts the plaintext queue and the output on the caller's areas;
+    /// returns the input area's store, for the connection.
+    pub(crate) fn lend(&mut self, areas: crate::conn::Areas) -> Store {
+        self.plaintext = ByteQueue::lent(areas.plaintext);
+        self.record.lend_output(areas.output);
+        Store::lent(areas.input)
     }
 
     /// Asks the caller for `kind`: a fresh id, reported by an event.

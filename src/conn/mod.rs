@@ -36,8 +36,10 @@ use crate::handshake::{
 use crate::keyop::{Answer, Operation, OperationId, OperationKind};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::layer::PendingKeys;
+use crate::record::store::{Sink, Store};
 use crate::record::{RecordHeader, HEADER_LEN, MAX_PLAINTEXT, MAX_PLAINTEXT_U16};
 
+mod areas;
 #[cfg(test)]
 mod attack_tests;
 pub(crate) mod common;
@@ -48,6 +50,7 @@ mod state_table;
 mod tests;
 
 pub use crate::info::{Event, HandshakeInfo};
+pub use areas::{AreaSizes, Areas};
 use common::Common;
 
 /// The result of [`Connection::receive_in_place`].
@@ -180,6 +183,62 @@ impl Preallocation {
             largest_message_in: message_in,
             largest_message_out,
             flight_out: flight + records * (HEADER_LEN + RECORD_SLACK),
+        }
+    }
+
+    fn for_client(config: &ClientConfig) -> Self {
+        // RFC 6066 §4 and RFC 8449 §4: what we ask for bounds what the
+        // server sends once it agrees; with both asked, either may be the
+        // one it agrees to.
+        let asked = [
+            config.max_fragment_length.map(|m| usize::from(m.length())),
+            config.record_size_limit.map(usize::from),
+        ];
+        let record_in = asked.into_iter().flatten().max().unwrap_or(MAX_PLAINTEXT);
+        Self::new(
+            config.client_identities.iter().map(|i| &i.chain[..]),
+            record_in,
+            config.limits.max_handshake_message_len,
+            config.max_fragment_len,
+        )
+    }
+
+    fn for_server(config: &ServerConfig) -> Self {
+        // A client that asks for smaller records gets them (RFC 6066 §4,
+        // RFC 8449 §4, `accept_record_limits`), but one that does not may
+        // send 2^14 bytes a record.
+        let record_in = usize::from(config.record_size_limit.min(MAX_PLAINTEXT_U16));
+        let limits = &config.limits;
+        Self::new(
+            config.identities().map(|i| &i.chain[..]),
+            record_in,
+            limits
+                .max_handshake_message_len
+                .max(limits.max_client_hello_len),
+            config.max_fragment_len,
+        )
+    }
+
+    /// A record as it arrives: header, explicit nonce, plaintext, tag.
+    fn record(&self) -> usize {
+        HEADER_LEN + self.record_in + RECORD_SLACK
+    }
+
+    /// The record buffers' sizes: what each one's own code keeps it to (see
+    /// `receive_inner`, `process_copied` and
+    /// `RecordLayer::write_application_data`).
+    fn area_sizes(&self, limits: &crate::Limits) -> AreaSizes {
+        AreaSizes {
+            input: self.record(),
+            // The queue stops taking records at its cap, so it holds at
+            // most the cap plus the last record.
+            plaintext: limits.max_buffered_plaintext.saturating_add(self.record()),
+            // The output cap holds application data; a handshake flight is
+            // written whole even when longer.
+            output: limits
+                .max_buffered_output
+                .max(self.flight_out)
+                .saturating_add(RECORD_SLACK),
         }
     }
 }
@@ -498,10 +557,10 @@ pub struct Connection {
     side: Side,
     common: Common,
     joiner: HandshakeJoiner,
-    /// A partial record carried over between `receive` calls.
-    incoming: Vec<u8>,
-    /// Scratch space for decrypting non-application records.
-    scratch: Vec<u8>,
+    /// A partial record carried over between `receive` calls; also where a
+    /// protected record other than application data is decrypted when it
+    /// arrives whole (the buffer is empty then).
+    incoming: Store,
     /// The peer's bytes received while paused for the caller, read once it
     /// answers.
     held: Vec<u8>,
@@ -518,13 +577,12 @@ impl core::fmt::Debug for Connection {
 }
 
 impl Connection {
-    fn new(side: Side, common: Common, joiner: HandshakeJoiner) -> Self {
+    fn new(side: Side, common: Common, joiner: HandshakeJoiner, input: Option<Store>) -> Self {
         Self {
             side,
             common,
             joiner,
-            incoming: Vec::new(),
-            scratch: Vec::new(),
+            incoming: input.unwrap_or_default(),
             held: Vec::new(),
         }
     }
@@ -534,29 +592,42 @@ impl Connection {
     /// that nothing regrows later (each bound is the one the buffer's own
     /// code keeps to: see `receive_inner`, `process_copied`,
     /// `HandshakeJoiner::push` and `RecordLayer::write_application_data`).
-    fn preallocate(&mut self, sizes: Preallocation) {
-        // A record as it arrives: header, explicit nonce, plaintext, tag.
-        let record = HEADER_LEN + sizes.record_in + RECORD_SLACK;
-        let limits = self.common.limits;
-        self.incoming.reserve_exact(record);
-        self.scratch.reserve_exact(record);
-        // The queue stops taking records at its cap, so it holds at most
-        // the cap plus the last record.
-        self.common
-            .plaintext
-            .reserve_exact(limits.max_buffered_plaintext.saturating_add(record));
+    /// Lent areas ([`Areas`]) stay as they are.
+    fn preallocate(&mut self, sizes: &Preallocation) {
+        let areas = sizes.area_sizes(&crate::Limits {
+            max_buffered_plaintext: self.common.limits.max_buffered_plaintext,
+            max_buffered_output: self.common.limits.max_buffered_output,
+            ..crate::Limits::default()
+        });
+        self.incoming.reserve_exact(areas.input);
+        self.common.plaintext.reserve_exact(areas.plaintext);
         // One incomplete message (header and body) and the rest of the
         // record that brought it.
         self.joiner
-            .reserve_exact(sizes.largest_message_in.saturating_add(4 + record));
-        // The output cap holds application data; a handshake flight is
-        // written whole even when longer.
-        self.common.record.reserve_output(
-            limits
-                .max_buffered_output
-                .max(sizes.flight_out)
-                .saturating_add(RECORD_SLACK),
-        );
+            .reserve_exact(sizes.largest_message_in.saturating_add(4 + sizes.record()));
+        self.common.record.reserve_output(areas.output);
+    }
+
+    /// Gives back the memory lent with [`ClientConnection::with_areas`] or
+    /// [`ServerConnection::with_areas`], cleared, for another connection;
+    /// `None` if the connection runs on heap buffers. The connection is
+    /// unusable afterwards: every call fails with [`Error::Misuse`].
+    pub fn take_areas(&mut self) -> Option<Areas> {
+        if !self.incoming.is_lent() {
+            return None;
+        }
+        if self.side.machine_error().is_none() {
+            self.side
+                .set_failed(Error::Misuse("connection used after take_areas"));
+        }
+        let input = self.incoming.take_area();
+        let plaintext = self.common.plaintext.take_area();
+        let output = self.common.record.take_output_area();
+        Some(Areas {
+            input: input?,
+            plaintext: plaintext?,
+            output: output?,
+        })
     }
 
     /// Hands the connection TLS bytes received from the peer.
@@ -606,9 +677,8 @@ impl Connection {
         }
         self.common.released = true;
         self.joiner.release_if_empty();
-        self.scratch = Vec::new();
         if self.incoming.is_empty() {
-            self.incoming = Vec::new();
+            self.incoming.release();
         }
         if release {
             self.common.plaintext.release_if_empty();
@@ -643,6 +713,9 @@ impl Connection {
             if self.incoming.is_empty() {
                 // Fast path: whole records straight from the caller's slice.
                 if let Some(hdr) = self.parse_header(input)? {
+                    if !self.plaintext_has_room(hdr)? {
+                        break;
+                    }
                     let total = HEADER_LEN + hdr.len;
                     if let Some(payload) = input.get(HEADER_LEN..total) {
                         self.process_copied(hdr, payload)?;
@@ -656,27 +729,114 @@ impl Connection {
             if input.is_empty() {
                 break;
             }
-            let need = match self.parse_header(&self.incoming)? {
+            if self.common.streaming {
+                // The header counts the bytes still to come; the record was
+                // judged by the limits in force when it began.
+                let hdr = RecordHeader::parse(self.incoming.as_slice())?
+                    .ok_or(Error::Internal("streamed record header"))?;
+                let take = hdr.len.min(input.len());
+                let piece = input.get(..take).unwrap_or_default();
+                input = input.get(take..).unwrap_or_default();
+                consumed += take;
+                self.stream_handshake(hdr, piece)?;
+                continue;
+            }
+            let need = match self.parse_header(self.incoming.as_slice())? {
                 None => HEADER_LEN - self.incoming.len(),
-                Some(hdr) => HEADER_LEN + hdr.len - self.incoming.len(),
+                Some(hdr) if self.streams(hdr) => {
+                    // What whole records get checked for, once.
+                    self.check_record(hdr)?;
+                    self.common.record.check_unprotected_len(hdr.len)?;
+                    self.common.streaming = true;
+                    continue;
+                }
+                Some(hdr) => {
+                    if !self.plaintext_has_room(hdr)? {
+                        break;
+                    }
+                    HEADER_LEN + hdr.len - self.incoming.len()
+                }
             };
             let take = need.min(input.len());
             self.incoming
-                .extend_from_slice(input.get(..take).unwrap_or_default());
+                .put(input.get(..take).unwrap_or_default())
+                .map_err(|_| Error::LimitExceeded {
+                    what: "input area",
+                    limit: self.incoming.capacity(),
+                })?;
             input = input.get(take..).unwrap_or_default();
             consumed += take;
-            if let Some(hdr) = RecordHeader::parse(&self.incoming)? {
+            if let Some(hdr) = RecordHeader::parse(self.incoming.as_slice())? {
                 if self.incoming.len() == HEADER_LEN + hdr.len {
-                    let record = core::mem::take(&mut self.incoming);
-                    let result =
-                        self.process_copied(hdr, record.get(HEADER_LEN..).unwrap_or_default());
+                    let mut record = core::mem::take(&mut self.incoming);
+                    let result = self.process_held(hdr, &mut record);
+                    record.clear();
                     self.incoming = record;
-                    self.incoming.clear();
                     result?;
                 }
             }
         }
         Ok(consumed)
+    }
+
+    /// Whether the record `hdr` announces is handed over as its bytes
+    /// arrive rather than held until whole (`Common::streaming` then): a
+    /// non-empty handshake record
+    /// before the peer's keys are in force. RFC 5246 §6.1's null cipher
+    /// gives its boundaries no meaning but the end of a flight (checked
+    /// from the bytes still to come), and the joiner reassembles what
+    /// they split (§6.2.1). So an unprotected record, which RFC 8449 §4
+    /// lets be 2^14 bytes whatever limit was agreed, needs no room in the
+    /// partial-record buffer, which holds only its header meanwhile.
+    fn streams(&self, hdr: RecordHeader) -> bool {
+        hdr.typ == ContentType::Handshake
+            && hdr.len > 0
+            && self.common.record.explicit_nonce_len().is_none()
+    }
+
+    /// Hands `piece`, the next bytes of the streamed record whose header
+    /// (its length rewritten to the bytes still to come) the partial-record
+    /// buffer holds, to the handshake.
+    fn stream_handshake(&mut self, hdr: RecordHeader, piece: &[u8]) -> Result<(), Error> {
+        let left = hdr.len - piece.len();
+        // The header now counts what is still to come.
+        let [_, _, _, hi, lo] = self.incoming.held_mut() else {
+            return Err(Error::Internal("streamed record header"));
+        };
+        [*hi, *lo] = u16::try_from(left)
+            .map_err(|_| Error::Internal("streamed record length"))?
+            .to_be_bytes();
+        if left == 0 {
+            self.incoming.clear();
+            self.common.streaming = false;
+        }
+        if piece.is_empty() {
+            return Ok(());
+        }
+        self.dispatch_handshake(piece, left > 0)
+    }
+
+    /// Whether the plaintext queue can take the application data of the
+    /// record `hdr` announces. Always, on the heap (its cap is checked
+    /// before each record). On a lent area, a record that does not fit
+    /// behind unread data waits for the caller to read (back-pressure);
+    /// one that would not fit in the empty area is an error.
+    fn plaintext_has_room(&mut self, hdr: RecordHeader) -> Result<bool, Error> {
+        let queue = &mut self.common.plaintext;
+        if hdr.typ != ContentType::ApplicationData || !queue.is_lent() {
+            return Ok(true);
+        }
+        queue.make_room(hdr.len);
+        if hdr.len <= queue.room() {
+            return Ok(true);
+        }
+        if queue.is_empty() {
+            return Err(Error::LimitExceeded {
+                what: "plaintext area",
+                limit: queue.room(),
+            });
+        }
+        Ok(false)
     }
 
     /// Decodes the record header at the start of `buf`, refusing with
@@ -715,7 +875,7 @@ impl Connection {
                 // Unreachable in practice (the table refuses application
                 // data until the handshake, which installs keys, completes);
                 // kept correct rather than assumed.
-                self.common.plaintext.tail().extend_from_slice(payload);
+                self.common.plaintext.tail().put(payload)?;
                 if !payload.is_empty() {
                     self.common.push_event(Event::ApplicationData);
                 }
@@ -742,16 +902,18 @@ impl Connection {
             self.common.plaintext.make_room(body.len());
             core::mem::take(self.common.plaintext.tail())
         } else {
-            let mut scratch = core::mem::take(&mut self.scratch);
+            // The partial-record buffer is empty on this path.
+            let mut scratch = core::mem::take(&mut self.incoming);
             scratch.clear();
             scratch
         };
         let at = buf.len();
-        buf.extend_from_slice(body);
-        let result = self.open_and_dispatch(hdr, explicit, &mut buf, at);
+        let result = buf
+            .put(body)
+            .and_then(|()| self.open_and_dispatch(hdr, explicit, buf.held_mut(), at));
         match result {
-            Ok(n) => buf.truncate(at + n),
-            Err(_) => buf.truncate(at),
+            Ok(n) => buf.cut(at + n),
+            Err(_) => buf.cut(at),
         }
         let delivered = matches!(result, Ok(n) if n > 0);
         if app {
@@ -760,9 +922,24 @@ impl Connection {
                 self.common.push_event(Event::ApplicationData);
             }
         } else {
-            self.scratch = buf;
+            buf.clear();
+            self.incoming = buf;
         }
         result.map(|_| ())
+    }
+
+    /// Processes the whole record held in `record` (header included), which
+    /// arrived split: application data is copied to the plaintext queue and
+    /// decrypted there, as when it arrives whole; anything else protected
+    /// is decrypted where it lies.
+    fn process_held(&mut self, hdr: RecordHeader, record: &mut Store) -> Result<(), Error> {
+        let payload = record.held_mut().get_mut(HEADER_LEN..).unwrap_or_default();
+        if hdr.typ == ContentType::ApplicationData
+            || self.common.record.explicit_nonce_len().is_none()
+        {
+            return self.process_copied(hdr, payload);
+        }
+        self.process_in_place(hdr, payload).map(|_| ())
     }
 
     /// Decrypts the record copied to `buf[at..]` and dispatches it. Returns
@@ -855,26 +1032,7 @@ impl Connection {
                 _ => Err(self.side.unexpected(Kind::ApplicationData)),
             },
             ContentType::Handshake => {
-                let mut rest = plaintext;
-                if self.joiner.is_empty() {
-                    while let Some((typ, body, raw, after)) = self.joiner.split_whole(rest)? {
-                        nothing_after_flight(self.common.role, typ, !after.is_empty())?;
-                        handle_message(&mut self.side, &mut self.common, typ, body, raw)?;
-                        rest = after;
-                        if self.side.holds_input() {
-                            // Paused: what follows in the record waits in
-                            // the joiner for the caller's answer.
-                            break;
-                        }
-                    }
-                    if rest.is_empty() && !plaintext.is_empty() {
-                        return Ok(false);
-                    }
-                }
-                // A partial message (or an empty record, which `push`
-                // refuses): buffer it until the rest arrives.
-                self.joiner.push(rest)?;
-                self.drain_handshake()?;
+                self.dispatch_handshake(plaintext, false)?;
                 Ok(false)
             }
             ContentType::ChangeCipherSpec => {
@@ -901,6 +1059,32 @@ impl Connection {
                 expected: "a TLS record",
             }),
         }
+    }
+
+    /// Handles a handshake record's bytes: whole messages where they lie,
+    /// the rest through the joiner. `to_come` says that more of the same
+    /// record is still to arrive (a streamed record).
+    fn dispatch_handshake(&mut self, plaintext: &[u8], to_come: bool) -> Result<(), Error> {
+        let mut rest = plaintext;
+        if self.joiner.is_empty() {
+            while let Some((typ, body, raw, after)) = self.joiner.split_whole(rest)? {
+                nothing_after_flight(self.common.role, typ, to_come || !after.is_empty())?;
+                handle_message(&mut self.side, &mut self.common, typ, body, raw)?;
+                rest = after;
+                if self.side.holds_input() {
+                    // Paused: what follows in the record waits in the
+                    // joiner for the caller's answer.
+                    break;
+                }
+            }
+            if rest.is_empty() && !plaintext.is_empty() {
+                return Ok(());
+            }
+        }
+        // A partial message (or an empty record, which `push` refuses):
+        // buffer it until the rest arrives.
+        self.joiner.push(rest)?;
+        self.drain_handshake(to_come)
     }
 
     fn process_alerts(&mut self, plaintext: &[u8]) -> Result<(), Error> {
@@ -939,8 +1123,9 @@ impl Connection {
         Ok(())
     }
 
-    /// Hands every complete buffered handshake message to the state machine.
-    fn drain_handshake(&mut self) -> Result<(), Error> {
+    /// Hands every complete buffered handshake message to the state
+    /// machine; `to_come` as for [`Self::dispatch_handshake`].
+    fn drain_handshake(&mut self, to_come: bool) -> Result<(), Error> {
         loop {
             if self.side.holds_input() {
                 return Ok(());
@@ -954,7 +1139,11 @@ impl Connection {
             let Some((typ, body, raw)) = joiner.next()? else {
                 return Ok(());
             };
-            nothing_after_flight(common.role, typ, joiner.buffered_len() > raw.len())?;
+            nothing_after_flight(
+                common.role,
+                typ,
+                to_come || joiner.buffered_len() > raw.len(),
+            )?;
             handle_message(side, common, typ, body, raw)?;
             joiner.consume();
         }
@@ -1126,7 +1315,8 @@ impl Connection {
         };
         self.side.run(&mut self.common, handler, msg)?;
         // What arrived while paused: the rest of a record, then whole bytes.
-        self.drain_handshake()?;
+        let to_come = self.common.streaming;
+        self.drain_handshake(to_come)?;
         let held = core::mem::take(&mut self.held);
         let used = self.receive_inner(&held)?;
         if let Some(rest) = held.get(used..) {
@@ -1485,6 +1675,26 @@ impl ClientConnection {
         server_name: ServerName<'static>,
         now: UnixTime,
     ) -> Result<Self, Error> {
+        Self::build(config, server_name, now, None)
+    }
+
+    /// As [`new`](Self::new), with the record buffers on memory the caller
+    /// lends ([`Areas`], sized by [`AreaSizes::for_client`]).
+    pub fn with_areas(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        now: UnixTime,
+        areas: Areas,
+    ) -> Result<Self, Error> {
+        Self::build(config, server_name, now, Some(areas))
+    }
+
+    fn build(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        now: UnixTime,
+        areas: Option<Areas>,
+    ) -> Result<Self, Error> {
         config.validate()?;
         let mut common = Common::new(
             Role::Client,
@@ -1492,24 +1702,10 @@ impl ClientConnection {
             config.max_fragment_len,
             config.random.clone(),
         );
+        let input = areas.map(|a| common.lend(a));
         let joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
         let preallocated = config.limits.idle_buffers == crate::IdleBuffers::Preallocated;
-        let sizes = preallocated.then(|| {
-            // RFC 6066 §4 and RFC 8449 §4: what we ask for bounds what the
-            // server sends once it agrees; with both asked, either may be
-            // the one it agrees to.
-            let asked = [
-                config.max_fragment_length.map(|m| usize::from(m.length())),
-                config.record_size_limit.map(usize::from),
-            ];
-            let record_in = asked.into_iter().flatten().max().unwrap_or(MAX_PLAINTEXT);
-            Preallocation::new(
-                config.client_identities.iter().map(|i| &i.chain[..]),
-                record_in,
-                config.limits.max_handshake_message_len,
-                config.max_fragment_len,
-            )
-        });
+        let sizes = preallocated.then(|| Preallocation::for_client(&config));
         let mut buffers = match &sizes {
             Some(sizes) => HandshakeBuffers::reserved(
                 sizes.largest_message_out,
@@ -1525,6 +1721,12 @@ impl ClientConnection {
             ),
             None => HandshakeBuffers::default(),
         };
+        if let Some(sizes) = &sizes {
+            // Before the ClientHello is written into it.
+            common
+                .record
+                .reserve_output(sizes.area_sizes(&config.limits).output);
+        }
         let ctx = ClientContext {
             config,
             server_name,
@@ -1542,11 +1744,18 @@ impl ClientConnection {
             },
             common,
             joiner,
+            input,
         );
         if let Some(sizes) = sizes {
-            conn.preallocate(sizes);
+            conn.preallocate(&sizes);
         }
         Ok(Self(conn))
+    }
+
+    /// Gives back the memory lent with [`with_areas`](Self::with_areas),
+    /// cleared: see [`Connection::take_areas`].
+    pub fn into_areas(mut self) -> Option<Areas> {
+        self.0.take_areas()
     }
 }
 
@@ -1583,31 +1792,37 @@ impl ServerConnection {
     /// A connection waiting for a ClientHello; `now` is the time used to
     /// check client certificates and the lifetime of resumed sessions.
     pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Result<Self, Error> {
+        Self::build(config, now, None)
+    }
+
+    /// As [`new`](Self::new), with the record buffers on memory the caller
+    /// lends ([`Areas`], sized by [`AreaSizes::for_server`]).
+    pub fn with_areas(
+        config: Arc<ServerConfig>,
+        now: UnixTime,
+        areas: Areas,
+    ) -> Result<Self, Error> {
+        Self::build(config, now, Some(areas))
+    }
+
+    fn build(
+        config: Arc<ServerConfig>,
+        now: UnixTime,
+        areas: Option<Areas>,
+    ) -> Result<Self, Error> {
         config.validate()?;
-        let common = Common::new(
+        let mut common = Common::new(
             Role::Server,
             &config.limits,
             config.max_fragment_len,
             config.random.clone(),
         );
+        let input = areas.map(|a| common.lend(a));
         let limits = &config.limits;
         let joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
             .with_client_hello_cap(limits.max_client_hello_len);
         let preallocated = limits.idle_buffers == crate::IdleBuffers::Preallocated;
-        let sizes = preallocated.then(|| {
-            // A client that asks for smaller records gets them (RFC 6066
-            // §4, RFC 8449 §4, `accept_record_limits`), but one that does
-            // not may send 2^14 bytes a record.
-            let record_in = usize::from(config.record_size_limit.min(MAX_PLAINTEXT_U16));
-            Preallocation::new(
-                config.identities().map(|i| &i.chain[..]),
-                record_in,
-                limits
-                    .max_handshake_message_len
-                    .max(limits.max_client_hello_len),
-                config.max_fragment_len,
-            )
-        });
+        let sizes = preallocated.then(|| Preallocation::for_server(&config));
         let buffers = match &sizes {
             Some(sizes) => {
                 HandshakeBuffers::reserved(sizes.largest_message_out, config.psk_store.is_some(), 0)
@@ -1626,11 +1841,18 @@ impl ServerConnection {
             },
             common,
             joiner,
+            input,
         );
         if let Some(sizes) = sizes {
-            conn.preallocate(sizes);
+            conn.preallocate(&sizes);
         }
         Ok(Self(conn))
+    }
+
+    /// Gives back the memory lent with [`with_areas`](Self::with_areas),
+    /// cleared: see [`Connection::take_areas`].
+    pub fn into_areas(mut self) -> Option<Areas> {
+        self.0.take_areas()
     }
 }
 

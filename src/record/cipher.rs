@@ -22,6 +22,7 @@
 
 #[cfg(feature = "aes-ccm")]
 use alloc::boxed::Box;
+#[cfg(feature = "fuzzing")]
 use alloc::vec::Vec;
 use core::fmt;
 use core::ops::Range;
@@ -29,6 +30,7 @@ use core::ops::Range;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
 use zeroize::Zeroizing;
 
+use super::store::Sink;
 use super::{RecordHeader, HEADER_LEN, MAX_PLAINTEXT, MAX_PLAINTEXT_U16};
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::crypto::suites::AeadAlgorithm;
@@ -259,12 +261,12 @@ impl RecordSealer {
     /// `plaintext` longer than 2^14 bytes is refused with an internal error:
     /// fragmenting is the caller's job (RFC 5246 §6.2.1). On any error `out`
     /// is left as it was and the sequence number is not consumed.
-    pub(crate) fn seal(
+    pub(crate) fn seal<O: Sink>(
         &mut self,
         typ: ContentType,
         version: ProtocolVersion,
         plaintext: &[u8],
-        out: &mut Vec<u8>,
+        out: &mut O,
     ) -> Result<(), Error> {
         let seq = self.state.current_seq()?;
         if plaintext.len() > MAX_PLAINTEXT {
@@ -275,32 +277,54 @@ impl RecordSealer {
         let explicit_len = self.state.aead.explicit_nonce_len();
         let tag_len = self.state.aead.tag_len();
         let record_len = explicit_len + plaintext.len() + tag_len;
-        let start = out.len();
-        out.reserve(HEADER_LEN + record_len);
-        out.extend_from_slice(&RecordHeader::encode(typ, version, record_len));
-        // RFC 5288 §3, RFC 6655 §3: the explicit nonce is the low 8 bytes of
-        // the nonce, which `implicit_nonce` makes equal to `seq`.
-        out.extend_from_slice(seq.to_be_bytes().get(..explicit_len).unwrap_or_default());
-        let body = out.len();
-        out.extend_from_slice(plaintext);
-        // Room for the tag, written in place after the plaintext.
-        out.resize(body + plaintext.len() + tag_len, 0);
-
-        let nonce = self.state.implicit_nonce(seq);
-        let aad = additional_data(seq, typ, version, plaintext.len());
-        let sealed = match out
-            .get_mut(body..)
-            .map(|rest| rest.split_at_mut(plaintext.len()))
-        {
-            Some((in_out, tag_out)) => self.state.seal_detached(nonce, aad, in_out, tag_out),
-            None => Err(Error::Internal("AEAD seal failed")),
-        };
+        let start = out.filled();
+        out.plan(HEADER_LEN + record_len);
+        let sealed = Self::frame(
+            out,
+            &RecordHeader::encode(typ, version, record_len),
+            // RFC 5288 §3, RFC 6655 §3: the explicit nonce is the low 8
+            // bytes of the nonce, which `implicit_nonce` makes equal to
+            // `seq`.
+            seq.to_be_bytes().get(..explicit_len).unwrap_or_default(),
+            plaintext,
+            tag_len,
+        )
+        .and_then(|body| {
+            let nonce = self.state.implicit_nonce(seq);
+            let aad = additional_data(seq, typ, version, plaintext.len());
+            match out
+                .held_mut()
+                .get_mut(body..)
+                .map(|rest| rest.split_at_mut(plaintext.len()))
+            {
+                Some((in_out, tag_out)) => self.state.seal_detached(nonce, aad, in_out, tag_out),
+                None => Err(Error::Internal("AEAD seal failed")),
+            }
+        });
         if let Err(e) = sealed {
-            out.truncate(start);
+            out.cut(start);
             return Err(e);
         }
         self.state.advance(seq);
         Ok(())
+    }
+
+    /// Appends `header || explicit || plaintext || tag space` to `out`;
+    /// returns where the plaintext starts.
+    fn frame<O: Sink>(
+        out: &mut O,
+        header: &[u8],
+        explicit: &[u8],
+        plaintext: &[u8],
+        tag_len: usize,
+    ) -> Result<usize, Error> {
+        out.put(header)?;
+        out.put(explicit)?;
+        let body = out.filled();
+        out.put(plaintext)?;
+        // Room for the tag, written in place after the plaintext.
+        out.put_zeros(tag_len)?;
+        Ok(body)
     }
 
     /// Seals a record in a buffer laid out as `header(5) || explicit nonce

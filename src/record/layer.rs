@@ -16,6 +16,7 @@ use crate::error::Error;
 
 use super::cipher::{RecordOpener, RecordSealer};
 use super::queue::ByteQueue;
+use super::store::Sink;
 use super::{write_plain, RecordHeader, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT_U16};
 
 /// First capacity of the output queue.
@@ -327,18 +328,23 @@ impl RecordLayer {
             .max(1);
         let total = data.len() + records * overhead;
         self.out.make_room(total);
+        if total > self.out.room() {
+            // A lent output area too small for what must be written whole
+            // (a flight, an alert): nothing is written.
+            return Err(Error::LimitExceeded {
+                what: "output area",
+                limit: self.out.len().saturating_add(self.out.room()),
+            });
+        }
         let out = self.out.tail();
         if out.capacity() == 0 {
             // One allocation for a whole flight (a server's first flight
             // with an ECDSA chain is about 1.3 KB) instead of regrowing per
             // record; exact for a larger write, so that it is not doubled.
-            out.reserve(OUT_INITIAL.max(total));
+            out.plan(OUT_INITIAL.max(total));
         }
         match &mut self.write {
-            None => {
-                write_plain(typ, version, data, self.max_fragment_len(), self.out.tail());
-                Ok(())
-            }
+            None => write_plain(typ, version, data, self.max_fragment_len(), self.out.tail()),
             Some(sealer) => {
                 for chunk in data.chunks(usize::from(self.max_fragment_len)) {
                     sealer.seal(typ, version, chunk, self.out.tail())?;
@@ -346,6 +352,17 @@ impl RecordLayer {
                 Ok(())
             }
         }
+    }
+
+    /// Writes records into `area`, which the caller lent, rather than into
+    /// a heap buffer.
+    pub(crate) fn lend_output(&mut self, area: &'static mut [u8]) {
+        self.out = ByteQueue::lent(area);
+    }
+
+    /// The lent output area, cleared, if there is one.
+    pub(crate) fn take_output_area(&mut self) -> Option<&'static mut [u8]> {
+        self.out.take_area()
     }
 
     /// Reserves `n` bytes of output, at construction.
@@ -359,7 +376,7 @@ impl RecordLayer {
         let out = self.out.tail();
         if out.capacity() == 0 {
             let records = flight.div_ceil(usize::from(self.max_fragment_len)).max(1);
-            out.reserve(OUT_INITIAL.max(flight + records * HEADER_LEN));
+            out.plan(OUT_INITIAL.max(flight + records * HEADER_LEN));
         }
     }
 
@@ -379,6 +396,8 @@ impl RecordLayer {
         cap: usize,
     ) -> Result<usize, Error> {
         let overhead = HEADER_LEN + self.write.as_ref().map_or(0, RecordSealer::overhead);
+        // A lent output area caps the queue too.
+        let cap = cap.min(self.out.len().saturating_add(self.out.room()));
         let mut sent = 0;
         for chunk in data.chunks(self.max_fragment_len()) {
             if self.out.len() + chunk.len() + overhead > cap {

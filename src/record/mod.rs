@@ -5,8 +5,6 @@
 //! AES-CCM, `ccm`'s (the `aes-ccm` feature), and `joiner` reassembles
 //! handshake messages that records fragment or coalesce (RFC 5246 §6.2.1).
 
-use alloc::vec::Vec;
-
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
 
@@ -16,6 +14,7 @@ pub(crate) mod cipher;
 pub(crate) mod joiner;
 pub(crate) mod layer;
 pub(crate) mod queue;
+pub(crate) mod store;
 
 /// type(1) || version(2) || length(2) (RFC 5246 §6.2.1).
 pub(crate) const HEADER_LEN: usize = 5;
@@ -102,26 +101,28 @@ impl RecordHeader {
 /// larger fragments. Empty `data` writes nothing: zero-length handshake and
 /// alert records are forbidden (RFC 5246 §6.2.1), and a caller wanting a
 /// zero-length application_data record must ask for it explicitly.
-pub(crate) fn write_plain(
+pub(crate) fn write_plain<O: store::Sink>(
     typ: ContentType,
     version: ProtocolVersion,
     data: &[u8],
     max_fragment: usize,
-    out: &mut Vec<u8>,
-) {
+    out: &mut O,
+) -> Result<(), Error> {
     let max_fragment = max_fragment.clamp(1, MAX_PLAINTEXT);
     let records = data.len().div_ceil(max_fragment);
-    out.reserve(data.len() + records * HEADER_LEN);
+    out.plan(data.len() + records * HEADER_LEN);
     for chunk in data.chunks(max_fragment) {
-        out.extend_from_slice(&RecordHeader::encode(typ, version, chunk.len()));
-        out.extend_from_slice(chunk);
+        out.put(&RecordHeader::encode(typ, version, chunk.len()))?;
+        out.put(chunk)?;
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec;
+    use alloc::vec::Vec;
 
     #[test]
     fn header_needs_five_bytes() {
@@ -218,7 +219,8 @@ mod tests {
             &data,
             300,
             &mut out,
-        );
+        )
+        .unwrap();
         assert_eq!(out[0], 0xaa, "appends, does not overwrite");
         let recs = split_records(&out[1..]);
         assert_eq!(
@@ -241,7 +243,8 @@ mod tests {
             &[],
             100,
             &mut out,
-        );
+        )
+        .unwrap();
         assert!(out.is_empty());
 
         // Oversized max_fragment is clamped to 2^14; zero is clamped to 1.
@@ -252,7 +255,8 @@ mod tests {
             &big,
             usize::MAX,
             &mut out,
-        );
+        )
+        .unwrap();
         let lens: Vec<usize> = split_records(&out).iter().map(|(h, _)| h.len).collect();
         assert_eq!(lens, [MAX_PLAINTEXT, 1]);
 
@@ -263,7 +267,8 @@ mod tests {
             &[1, 2],
             0,
             &mut out,
-        );
+        )
+        .unwrap();
         assert_eq!(out, [23, 3, 3, 0, 1, 1, 23, 3, 3, 0, 1, 2]);
     }
 }

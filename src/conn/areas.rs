@@ -1,0 +1,140 @@
+//! Memory the caller lends a connection for its record buffers.
+
+use crate::config::{ClientConfig, ServerConfig};
+use crate::error::Error;
+
+/// Memory a caller lends a connection for its three record buffers, in
+/// place of heap buffers ([`ClientConnection::with_areas`],
+/// [`ServerConnection::with_areas`]).
+///
+/// On a device these are statics (for instance from
+/// `static_cell::StaticCell`), or RAM that a network interface's DMA reads
+/// [`Connection::pending_output`] from and writes received records to.
+/// Each area is a hard cap: it never grows, and nothing else is allocated
+/// for what it holds.
+///
+/// * `input`: a record that arrives split across
+///   [`Connection::receive`] calls, held until it is whole and decrypted
+///   there if it is not application data. Records that arrive whole are
+///   read where they lie in the caller's bytes, so the area is used only
+///   for split ones. A split record longer than the area fails with
+///   [`Error::LimitExceeded`] (`"input area"`).
+/// * `plaintext`: decrypted application data until it is read. When the
+///   next record would not fit, `receive` stops consuming input, as at
+///   [`Limits::max_buffered_plaintext`](crate::Limits::max_buffered_plaintext)
+///   (back-pressure: read, then offer the rest again); a record longer than
+///   the whole area fails with `"plaintext area"`.
+/// * `output`: records written for the peer until
+///   [`Connection::consume_output`]. [`Connection::send`] takes only what
+///   fits; a handshake flight that does not fit fails with
+///   `"output area"`, and an alert that does not fit is dropped.
+///
+/// [`AreaSizes::for_client`] and [`AreaSizes::for_server`] give sizes with
+/// which none of these errors happens with a peer that keeps to the record
+/// size the configuration asks for. The areas are cleared and can be taken
+/// back with [`Connection::take_areas`] (for the next connection), and are
+/// cleared when the connection is dropped.
+///
+/// Combined with [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated),
+/// a connection allocates nothing once made (`tests/no_alloc.rs`).
+///
+/// [`ClientConnection::with_areas`]: crate::ClientConnection::with_areas
+/// [`ServerConnection::with_areas`]: crate::ServerConnection::with_areas
+/// [`Connection::pending_output`]: crate::Connection::pending_output
+/// [`Connection::receive`]: crate::Connection::receive
+/// [`Connection::consume_output`]: crate::Connection::consume_output
+/// [`Connection::send`]: crate::Connection::send
+/// [`Connection::take_areas`]: crate::Connection::take_areas
+///
+/// ```
+/// use std::sync::Arc;
+/// use tls12::{AreaSizes, Areas, ClientConfig, ClientConnection, MaxFragmentLength, RootCertStore};
+/// use tls12::pki_types::{ServerName, UnixTime};
+///
+/// let mut config = ClientConfig::new(RootCertStore::empty());
+/// config.max_fragment_len = 512;
+/// config.max_fragment_length = Some(MaxFragmentLength::L512);
+/// config.limits.max_buffered_plaintext = 512;
+/// config.limits.max_buffered_output = 512 + 2048;
+/// let sizes = AreaSizes::for_client(&config);
+/// // A device would lend a static; a leaked box stands in for one here.
+/// let arena: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
+/// let areas = Areas::split(arena, sizes)?;
+///
+/// let name = ServerName::try_from("example.com").unwrap();
+/// let mut conn = ClientConnection::with_areas(Arc::new(config), name, UnixTime::now(), areas)?;
+/// assert!(!conn.pending_output().is_empty()); // the ClientHello, in the output area
+/// let areas = conn.take_areas().expect("lent");  // back, cleared, for the next connection
+/// assert_eq!(areas.output.len(), sizes.output);
+/// # Ok::<(), tls12::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Areas {
+    /// Split records from the peer.
+    pub input: &'static mut [u8],
+    /// Decrypted application data not yet read.
+    pub plaintext: &'static mut [u8],
+    /// Records for the peer not yet sent.
+    pub output: &'static mut [u8],
+}
+
+impl Areas {
+    /// Splits one arena into the three areas of `sizes`, in the order
+    /// input, plaintext, output. Fails if the arena is shorter than
+    /// [`AreaSizes::total`]; any rest of it is left unused.
+    pub fn split(arena: &'static mut [u8], sizes: AreaSizes) -> Result<Self, Error> {
+        if arena.len() < sizes.total() {
+            return Err(Error::Config(alloc::format!(
+                "an arena of {} bytes is shorter than the {} the areas need",
+                arena.len(),
+                sizes.total()
+            )));
+        }
+        let (input, rest) = arena.split_at_mut(sizes.input);
+        let (plaintext, rest) = rest.split_at_mut(sizes.plaintext);
+        let (output, _) = rest.split_at_mut(sizes.output);
+        Ok(Self {
+            input,
+            plaintext,
+            output,
+        })
+    }
+}
+
+/// The sizes of the [`Areas`] a configuration needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AreaSizes {
+    /// One record of the size the configuration expects from the peer,
+    /// with its header, explicit nonce and tag.
+    pub input: usize,
+    /// [`Limits::max_buffered_plaintext`](crate::Limits::max_buffered_plaintext)
+    /// and one more record.
+    pub plaintext: usize,
+    /// [`Limits::max_buffered_output`](crate::Limits::max_buffered_output),
+    /// or our longest handshake flight if longer.
+    pub output: usize,
+}
+
+impl AreaSizes {
+    /// The three sizes added up.
+    pub fn total(&self) -> usize {
+        self.input
+            .saturating_add(self.plaintext)
+            .saturating_add(self.output)
+    }
+
+    /// Sizes for a client with `config`, receiving records of the size it
+    /// asks for (`max_fragment_length` or `record_size_limit`; 2^14 bytes if
+    /// neither) and sending records of `max_fragment_len` bytes.
+    pub fn for_client(config: &ClientConfig) -> Self {
+        super::Preallocation::for_client(config).area_sizes(&config.limits)
+    }
+
+    /// Sizes for a server with `config`. A client that asks for no smaller
+    /// records may send 2^14 bytes a record, so `input` and `plaintext`
+    /// hold records of 2^14 bytes unless `record_size_limit` is lower (and
+    /// then a client that ignores it can make the connection fail).
+    pub fn for_server(config: &ServerConfig) -> Self {
+        super::Preallocation::for_server(config).area_sizes(&config.limits)
+    }
+}

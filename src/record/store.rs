@@ -1,0 +1,277 @@
+//! The storage behind the connection's record buffers (input, plaintext,
+//! output): a growable heap vector, or an area of fixed size the caller
+//! lent ([`crate::Areas`]), which never grows: appending past its end is an
+//! error rather than an allocation.
+
+use alloc::vec::Vec;
+
+use zeroize::Zeroize;
+
+use crate::error::Error;
+
+/// Bytes appended at the back, on the heap or in a lent area.
+#[derive(Debug)]
+pub(crate) enum Store {
+    Heap(Vec<u8>),
+    Lent { area: &'static mut [u8], len: usize },
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::Heap(Vec::new())
+    }
+}
+
+impl Drop for Store {
+    /// A lent area goes back to the caller's memory, which outlives us: it
+    /// held records and plaintext, so it is cleared rather than left as is.
+    fn drop(&mut self) {
+        if let Self::Lent { area, .. } = self {
+            area.zeroize();
+        }
+    }
+}
+
+/// Where records and plaintext are appended: a [`Store`], or a plain vector
+/// (tests, the fuzzing harness).
+pub(crate) trait Sink {
+    /// Bytes held.
+    fn filled(&self) -> usize;
+    /// Appends `bytes`; fails, appending nothing, if a lent area lacks room.
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error>;
+    /// Appends `n` zero bytes, as [`put`](Self::put).
+    fn put_zeros(&mut self, n: usize) -> Result<(), Error>;
+    /// Drops everything from `len` on.
+    fn cut(&mut self, len: usize);
+    /// The bytes held, to write in place.
+    fn held_mut(&mut self) -> &mut [u8];
+    /// Makes room for `n` more bytes in one step where growing is possible.
+    fn plan(&mut self, n: usize);
+}
+
+impl Sink for Vec<u8> {
+    fn filled(&self) -> usize {
+        self.len()
+    }
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+    fn put_zeros(&mut self, n: usize) -> Result<(), Error> {
+        self.resize(self.len().saturating_add(n), 0);
+        Ok(())
+    }
+    fn cut(&mut self, len: usize) {
+        self.truncate(len);
+    }
+    fn held_mut(&mut self) -> &mut [u8] {
+        self
+    }
+    fn plan(&mut self, n: usize) {
+        self.reserve(n);
+    }
+}
+
+impl Store {
+    /// An empty store on `area`, which the caller lent.
+    pub(crate) fn lent(area: &'static mut [u8]) -> Self {
+        Self::Lent { area, len: 0 }
+    }
+
+    pub(crate) fn is_lent(&self) -> bool {
+        matches!(self, Self::Lent { .. })
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Self::Heap(v) => v,
+            Self::Lent { area, len, .. } => area.get(..*len).unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Heap(v) => v.len(),
+            Self::Lent { len, .. } => *len,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many bytes fit without growing: a lent area's size, or the
+    /// vector's allocation.
+    pub(crate) fn capacity(&self) -> usize {
+        match self {
+            Self::Heap(v) => v.capacity(),
+            Self::Lent { area, .. } => area.len(),
+        }
+    }
+
+    /// How many bytes may ever be held: unbounded on the heap.
+    pub(crate) fn limit(&self) -> usize {
+        match self {
+            Self::Heap(_) => usize::MAX,
+            Self::Lent { area, .. } => area.len(),
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.cut(0);
+    }
+
+    /// Drops the first `n` bytes, moving the rest to the front.
+    pub(crate) fn drain_front(&mut self, n: usize) {
+        match self {
+            Self::Heap(v) => {
+                v.drain(..n.min(v.len()));
+            }
+            Self::Lent { area, len, .. } => {
+                let n = n.min(*len);
+                area.copy_within(n..*len, 0);
+                *len -= n;
+            }
+        }
+    }
+
+    /// Makes the allocation hold at least `n` bytes in all, exactly (heap
+    /// only: a lent area has the size it has).
+    pub(crate) fn reserve_exact(&mut self, n: usize) {
+        if let Self::Heap(v) = self {
+            v.reserve_exact(n.saturating_sub(v.len()));
+        }
+    }
+
+    /// Empty and, on the heap, without an allocation; a lent area is kept.
+    pub(crate) fn release(&mut self) {
+        match self {
+            Self::Heap(v) => *v = Vec::new(),
+            Self::Lent { .. } => self.clear(),
+        }
+    }
+
+    /// Gives a lent area back, cleared, leaving an empty heap store.
+    pub(crate) fn take_area(&mut self) -> Option<&'static mut [u8]> {
+        let Self::Lent { area, .. } = self else {
+            return None;
+        };
+        let area = core::mem::take(area);
+        area.zeroize();
+        *self = Self::default();
+        Some(area)
+    }
+
+    fn full(&self) -> Error {
+        match self {
+            Self::Lent { area, .. } => Error::LimitExceeded {
+                what: "lent area",
+                limit: area.len(),
+            },
+            Self::Heap(_) => Error::Internal("heap store full"),
+        }
+    }
+}
+
+impl Sink for Store {
+    fn filled(&self) -> usize {
+        self.len()
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let full = self.full();
+        match self {
+            Self::Heap(v) => {
+                v.extend_from_slice(bytes);
+                Ok(())
+            }
+            Self::Lent { area, len, .. } => {
+                let end = len.saturating_add(bytes.len());
+                let dst = area.get_mut(*len..end).ok_or(full)?;
+                dst.copy_from_slice(bytes);
+                *len = end;
+                Ok(())
+            }
+        }
+    }
+
+    fn put_zeros(&mut self, n: usize) -> Result<(), Error> {
+        let full = self.full();
+        match self {
+            Self::Heap(v) => {
+                v.resize(v.len().saturating_add(n), 0);
+                Ok(())
+            }
+            Self::Lent { area, len, .. } => {
+                let end = len.saturating_add(n);
+                area.get_mut(*len..end).ok_or(full)?.fill(0);
+                *len = end;
+                Ok(())
+            }
+        }
+    }
+
+    fn cut(&mut self, new_len: usize) {
+        match self {
+            Self::Heap(v) => v.truncate(new_len),
+            Self::Lent { len, .. } => *len = new_len.min(*len),
+        }
+    }
+
+    fn held_mut(&mut self) -> &mut [u8] {
+        match self {
+            Self::Heap(v) => v,
+            Self::Lent { area, len, .. } => area.get_mut(..*len).unwrap_or_default(),
+        }
+    }
+
+    fn plan(&mut self, n: usize) {
+        if let Self::Heap(v) = self {
+            v.reserve(n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::boxed::Box;
+    use alloc::vec;
+
+    fn area(n: usize) -> &'static mut [u8] {
+        Box::leak(vec![0xAA; n].into_boxed_slice())
+    }
+
+    /// A lent area takes what fits and refuses, whole, what does not.
+    #[test]
+    fn a_lent_area_never_grows() {
+        let mut s = Store::lent(area(8));
+        s.put(b"abcde").unwrap();
+        assert_eq!(
+            s.put(b"wxyz"),
+            Err(Error::LimitExceeded {
+                what: "lent area",
+                limit: 8
+            })
+        );
+        assert_eq!(s.as_slice(), b"abcde");
+        s.put_zeros(3).unwrap();
+        assert_eq!(s.as_slice(), b"abcde\0\0\0");
+        assert!(s.put_zeros(1).is_err());
+        s.drain_front(2);
+        assert_eq!(s.as_slice(), b"cde\0\0\0");
+        s.release();
+        assert!(s.is_empty() && s.is_lent() && s.capacity() == 8);
+    }
+
+    /// The area goes back cleared: it held records and plaintext.
+    #[test]
+    fn a_lent_area_returns_cleared() {
+        let mut s = Store::lent(area(4));
+        s.put(b"key!").unwrap();
+        let back = s.take_area().unwrap();
+        assert_eq!(back, &[0u8; 4]);
+        assert!(!s.is_lent());
+        assert!(Store::default().take_area().is_none());
+    }
+}

@@ -1,0 +1,330 @@
+//! Connections on memory the caller lends (`tls12::Areas`): input,
+//! plaintext and output areas of fixed size, which never grow. Data is
+//! delivered exactly once and in order however the areas are filled; an
+//! area too small for what must be written whole fails with
+//! `Error::LimitExceeded` naming it; the areas come back cleared.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use tls12::{
+    AreaSizes, Areas, CipherSuite, ClientConfig, ClientConnection, Connection, Error,
+    MaxFragmentLength, ServerConfig, ServerConnection,
+};
+
+/// 512-byte records both ways (RFC 6066 §4) and caps for a device.
+fn small_client() -> ClientConfig {
+    let mut c = client_config();
+    c.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    c.max_fragment_len = 512;
+    c.max_fragment_length = Some(MaxFragmentLength::L512);
+    c.limits.max_buffered_plaintext = 1024;
+    c.limits.max_buffered_output = 512 + 2048;
+    c
+}
+
+fn small_server() -> ServerConfig {
+    let mut s = server_config("server-p256");
+    s.max_fragment_len = 512;
+    s.limits.max_buffered_plaintext = 1024;
+    s.limits.max_buffered_output = 512 + 2048;
+    s
+}
+
+/// A pair on lent areas of the sizes the configurations need, or of
+/// `resize`d ones.
+fn pair_on_areas(
+    client: ClientConfig,
+    server: ServerConfig,
+    resize: impl Fn(&mut AreaSizes, Side),
+) -> (ClientConnection, ServerConnection) {
+    let mut cs = AreaSizes::for_client(&client);
+    let mut ss = AreaSizes::for_server(&server);
+    resize(&mut cs, Side::Client);
+    resize(&mut ss, Side::Server);
+    let c =
+        ClientConnection::with_areas(Arc::new(client), name("localhost"), now(), lend(cs)).unwrap();
+    let s = ServerConnection::with_areas(Arc::new(server), now(), lend(ss)).unwrap();
+    (c, s)
+}
+
+/// Sends `data` from `a` to `b`, `chunk` bytes of the wire at a time,
+/// reading whenever `b` pushes back; returns what `b` read.
+fn carry(a: &mut Connection, b: &mut Connection, data: &[u8], chunk: usize) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut rest = data;
+    loop {
+        let n = a.send(rest).unwrap();
+        rest = &rest[n..];
+        let wire = take_output(a);
+        if wire.is_empty() {
+            assert!(rest.is_empty(), "send made no progress");
+            return got;
+        }
+        let mut offered = &wire[..];
+        while !offered.is_empty() {
+            let piece = &offered[..offered.len().min(chunk)];
+            let used = b.receive(piece).unwrap();
+            if used < piece.len() {
+                assert!(
+                    !b.plaintext().is_empty(),
+                    "pushed back with nothing to read"
+                );
+            }
+            offered = &offered[used..];
+            got.extend(drain_plaintext(b));
+        }
+    }
+}
+
+fn data(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+#[test]
+fn a_pair_on_lent_areas_carries_data_both_ways_however_it_arrives() {
+    // 1 and 7 bytes at a time: every record arrives split; 600: records
+    // whole and split; everything at once: whole records only.
+    for chunk in [1, 7, 600, usize::MAX] {
+        let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |_, _| {});
+        for _ in 0..10 {
+            transfer_chunked(&mut c, &mut s, chunk).unwrap();
+            transfer_chunked(&mut s, &mut c, chunk).unwrap();
+        }
+        assert!(!c.is_handshaking() && !s.is_handshaking(), "{chunk}");
+        let info = c.handshake_info().unwrap();
+        assert_eq!((info.max_fragment_in, info.max_fragment_out), (512, 512));
+        let sent = data(20_000);
+        assert_eq!(carry(&mut c, &mut s, &sent, chunk), sent, "{chunk}");
+        assert_eq!(carry(&mut s, &mut c, &sent, chunk), sent, "{chunk}");
+    }
+}
+
+#[test]
+fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
+    let client = small_client();
+    let sizes = AreaSizes::for_client(&client);
+    let (mut c, mut s) = pair_on_areas(client, small_server(), |_, _| {});
+    handshake(&mut c, &mut s).unwrap();
+    // Something in every area: unread plaintext, unsent output, and half a
+    // record.
+    s.send(b"unread").unwrap();
+    transfer(&mut s, &mut c).unwrap();
+    s.send(b"split").unwrap();
+    let wire = take_output(&mut s);
+    c.receive(&wire[..10]).unwrap();
+    c.send(b"unsent").unwrap();
+    assert!(!c.plaintext().is_empty() && !c.pending_output().is_empty());
+
+    let areas = c.take_areas().expect("lent");
+    assert_eq!(
+        (areas.input.len(), areas.plaintext.len(), areas.output.len()),
+        (sizes.input, sizes.plaintext, sizes.output)
+    );
+    for area in [&areas.input, &areas.plaintext, &areas.output] {
+        assert!(area.iter().all(|&b| b == 0), "an area came back uncleared");
+    }
+    assert!(matches!(c.send(b"more"), Err(Error::Misuse(_))));
+    assert!(matches!(c.receive(&wire[10..]), Err(Error::Misuse(_))));
+    assert!(c.pending_output().is_empty() && c.plaintext().is_empty());
+    assert!(c.take_areas().is_none(), "given back once");
+
+    // Lent again, to the next connection.
+    let mut c2 =
+        ClientConnection::with_areas(Arc::new(small_client()), name("localhost"), now(), areas)
+            .unwrap();
+    let mut s2 = ServerConnection::new(Arc::new(small_server()), now()).unwrap();
+    handshake(&mut c2, &mut s2).unwrap();
+    assert_eq!(carry(&mut s2, &mut c2, b"again", 100), b"again");
+    assert!(s2.into_areas().is_none(), "on the heap");
+}
+
+#[test]
+fn a_full_plaintext_area_pushes_back_and_loses_nothing() {
+    // Room for one 512-byte record and a little more: the second record
+    // waits until the first is read.
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |sizes, side| {
+        if side == Side::Client {
+            sizes.plaintext = 700;
+        }
+    });
+    handshake(&mut c, &mut s).unwrap();
+    let sent = data(5_000);
+    let mut rest = &sent[..];
+    let mut wire = Vec::new();
+    while !rest.is_empty() {
+        let n = s.send(rest).unwrap();
+        rest = &rest[n..];
+        wire.extend(take_output(&mut s));
+    }
+    let mut offered = &wire[..];
+    let mut got = Vec::new();
+    let mut pushed_back = 0;
+    while !offered.is_empty() {
+        let used = c.receive(offered).unwrap();
+        if used < offered.len() {
+            pushed_back += 1;
+            assert!(!c.plaintext().is_empty(), "stopped with nothing to read");
+        }
+        offered = &offered[used..];
+        got.extend(drain_plaintext(&mut c));
+    }
+    assert!(pushed_back >= 5, "{pushed_back}");
+    assert_eq!(got, sent);
+}
+
+#[test]
+fn send_takes_what_the_output_area_holds() {
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |sizes, side| {
+        if side == Side::Client {
+            // The handshake's flights fit; then about two records.
+            sizes.output = 1200;
+        }
+    });
+    handshake(&mut c, &mut s).unwrap();
+    let sent = data(3_000);
+    let n = c.send(&sent).unwrap();
+    assert!((512..=1024).contains(&n), "{n}");
+    assert!(c.pending_output().len() <= 1200);
+    assert_eq!(c.send(&sent[n..]), Ok(0), "full");
+    transfer(&mut c, &mut s).unwrap();
+    let mut got = drain_plaintext(&mut s);
+    let more = c.send(&sent[n..]).unwrap();
+    assert!(more > 0);
+    transfer(&mut c, &mut s).unwrap();
+    got.extend(drain_plaintext(&mut s));
+    assert_eq!(got, &sent[..n + more]);
+}
+
+#[test]
+fn a_flight_too_long_for_the_output_area_fails_naming_it() {
+    // The server's first flight (its Certificate alone is about 1 KB) does
+    // not fit in 600 bytes: nothing is written, and the error says why.
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |sizes, side| {
+        if side == Side::Server {
+            sizes.output = 600;
+        }
+    });
+    let err = transfer(&mut c, &mut s).unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "output area",
+            limit: 600
+        }
+    );
+    assert_eq!(s.error(), Some(&err));
+}
+
+#[test]
+fn a_split_record_longer_than_the_input_area_fails_naming_it() {
+    // The client lends input for 512-byte records but asks for none: the
+    // server's 16 KiB records, once protected, do not fit when split.
+    let mut client = small_client();
+    client.max_fragment_length = None;
+    let mut server = small_server();
+    server.max_fragment_len = 16384;
+    server.limits.max_buffered_output = 16384 + 2048;
+    let (mut c, mut s) = pair_on_areas(client, server, |sizes, side| {
+        if side == Side::Client {
+            sizes.input = 600;
+            sizes.plaintext = 20_000;
+        }
+    });
+    handshake(&mut c, &mut s).unwrap();
+    s.send(&data(4_000)).unwrap();
+    let err = transfer_chunked(&mut s, &mut c, 1000).unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "input area",
+            limit: 600
+        }
+    );
+    // Whole records need no input area: read where they lie.
+    let (mut c, mut s) = pair_on_areas(
+        {
+            let mut client = small_client();
+            client.max_fragment_length = None;
+            client
+        },
+        {
+            let mut server = small_server();
+            server.max_fragment_len = 16384;
+            server.limits.max_buffered_output = 16384 + 2048;
+            server
+        },
+        |sizes, side| {
+            if side == Side::Client {
+                sizes.input = 600;
+                sizes.plaintext = 20_000;
+            }
+        },
+    );
+    handshake(&mut c, &mut s).unwrap();
+    let sent = data(4_000);
+    assert_eq!(carry(&mut s, &mut c, &sent, usize::MAX), sent);
+}
+
+#[test]
+fn unprotected_handshake_records_pass_a_small_input_area_in_pieces() {
+    // The server's first flight as one unprotected record of about 1.1 KB
+    // (RFC 8449 §4 lets it be 2^14 bytes whatever limit was agreed),
+    // delivered a byte at a time to a client whose input area holds 64
+    // bytes: it is handed to the handshake as it arrives. The Finished
+    // records, protected, are 45 bytes.
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |sizes, side| {
+        if side == Side::Client {
+            sizes.input = 64;
+        }
+    });
+    transfer(&mut c, &mut s).unwrap();
+    // The server's flight, its messages in one record.
+    let messages = handshake_messages(&split_records(&take_output(&mut s)));
+    let record = hs_record(&messages.concat());
+    assert!(record.len() > 1_000, "{}", record.len());
+    for byte in record.chunks(1) {
+        assert_eq!(c.receive(byte), Ok(1));
+    }
+    assert!(!c.pending_output().is_empty(), "the client's flight");
+    for _ in 0..4 {
+        transfer_chunked(&mut c, &mut s, 1).unwrap();
+        transfer_chunked(&mut s, &mut c, 1).unwrap();
+    }
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+}
+
+#[test]
+fn an_arena_shorter_than_the_sizes_is_refused() {
+    let sizes = AreaSizes::for_client(&small_client());
+    let short: &'static mut [u8] = Box::leak(vec![0; sizes.total() - 1].into_boxed_slice());
+    assert!(matches!(Areas::split(short, sizes), Err(Error::Config(_))));
+    let exact: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
+    let areas = Areas::split(exact, sizes).unwrap();
+    assert_eq!(
+        areas.input.len() + areas.plaintext.len() + areas.output.len(),
+        sizes.total()
+    );
+}
+
+#[test]
+fn the_sizes_follow_the_records_asked_for() {
+    // 512-byte records: under 6 KB in all with these caps; without a
+    // request, the client must take 2^14-byte records.
+    let small = AreaSizes::for_client(&small_client());
+    assert!(small.total() < 6 * 1024, "{small:?}");
+    let mut default = small_client();
+    default.max_fragment_length = None;
+    let default = AreaSizes::for_client(&default);
+    assert!(
+        default.input > 16 * 1024 && default.plaintext > 16 * 1024,
+        "{default:?}"
+    );
+    let server = AreaSizes::for_server(&small_server());
+    assert!(server.input > 16 * 1024, "a client may not ask: {server:?}");
+    let mut limited = small_server();
+    limited.record_size_limit = 512;
+    assert!(AreaSizes::for_server(&limited).input < 1024);
+}
