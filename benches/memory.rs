@@ -487,6 +487,46 @@ fn main() {
                 "bytes",
             );
         }
+        // The same connections with their record buffers on memory the
+        // caller lends (tls12::Areas): the areas' bytes, and the heap the
+        // rest takes.
+        for (label, records) in [
+            (
+                "max_fragment_length 512",
+                Some(tls12::MaxFragmentLength::L512),
+            ),
+            ("16 KiB records", None),
+        ] {
+            let configs = device(records);
+            let sizes = (
+                tls12::AreaSizes::for_client(&configs.client),
+                tls12::AreaSizes::for_server(&configs.server),
+            );
+            let (ca, sa) = (tls12::testing::lend(sizes.0), tls12::testing::lend(sizes.1));
+            let c = Box::new(
+                ClientConnection::with_areas(configs.client.clone(), name("localhost"), now(), ca)
+                    .unwrap(),
+            );
+            let s =
+                Box::new(ServerConnection::with_areas(configs.server.clone(), now(), sa).unwrap());
+            for (side, total, heap) in [
+                ("client", sizes.0.total(), held_by(c)),
+                ("server", sizes.1.total(), held_by(s)),
+            ] {
+                fig(
+                    &format!("caller memory lent (Areas), {side}, {label}"),
+                    total as f64,
+                    f64::NAN,
+                    "bytes",
+                );
+                fig(
+                    &format!("heap taken when made on lent areas, IdleBuffers::Preallocated, {side}, {label}"),
+                    heap as f64,
+                    f64::NAN,
+                    "bytes",
+                );
+            }
+        }
         let configs = device(Some(tls12::MaxFragmentLength::L512));
         let mut c =
             ClientConnection::new(configs.client.clone(), name("localhost"), now()).unwrap();

@@ -724,6 +724,15 @@ pub struct ServerConfig {
     /// `client_auth` still name the acceptable CAs. Dangerous: a verifier
     /// that accepts too much lets anyone in.
     pub dangerous_skip_webpki_for_clients: bool,
+    /// Keep the client's certificate chain after the handshake, for
+    /// [`HandshakeInfo::peer_certificates`](crate::HandshakeInfo) and the
+    /// sessions that resume it (default `true`). The chain is verified
+    /// either way. With `false` and no `client_verifier`, the chain is
+    /// checked where it lies in the message and only the leaf is kept, until
+    /// its key has signed the CertificateVerify: no copy, and under
+    /// [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated) no
+    /// allocation; the list is then empty, and resumed sessions report none.
+    pub keep_peer_certificates: bool,
     /// Chooses the certificate chain per ClientHello, at once or by asking
     /// the caller ([`crate::keyop::CertificateChooser`]). Default: none,
     /// the built-in choice (see [`ServerConfig::add_certificate`]).
@@ -978,6 +987,7 @@ impl ServerConfig {
             client_auth: ClientAuth::None,
             client_verifier: None,
             dangerous_skip_webpki_for_clients: false,
+            keep_peer_certificates: true,
             certificate_chooser: None,
             cipher_suites: suites::default_suites().collect(),
             legacy_rsa_key_transport: false,

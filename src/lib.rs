@@ -46,6 +46,14 @@
 //! [`Connection::receive_in_place`] is the zero-copy alternative to
 //! `receive`: it decrypts application data inside your own buffer.
 //!
+//! ## Memory
+//!
+//! Every buffer a peer can fill has a cap ([`Limits`]). Buffers come from
+//! the heap and are freed when idle, or kept ([`IdleBuffers`]), or made
+//! once when the connection is (`IdleBuffers::Preallocated`, for devices
+//! that must not allocate once running); the record buffers can also be
+//! memory the caller lends ([`Areas`], [`ClientConnection::with_areas`]).
+//!
 //! ## Errors
 //!
 //! Every failure caused by the peer is an [`Error`] whose

@@ -197,17 +197,28 @@ fn server_name_text(name: &ServerName<'_>) -> String {
 /// certificate_authorities (RFC 5246 §7.4.4). webpki keeps each subject
 /// without its outer SEQUENCE header, so it is put back here.
 impl RootCertStore {
+    #[cfg(test)]
     pub(crate) fn subject_names(&self) -> Vec<Vec<u8>> {
-        self.anchors
-            .iter()
-            .map(|ta| der_wrap(0x30, ta.subject.as_ref()))
+        self.subjects()
+            .map(|subject| {
+                let mut name = Vec::new();
+                put_der(0x30, subject, &mut name);
+                name
+            })
             .collect()
+    }
+
+    /// Each anchor's subject: the content of a DER `Name`, without its
+    /// SEQUENCE header (as webpki keeps it).
+    pub(crate) fn subjects(&self) -> impl Iterator<Item = &[u8]> {
+        self.anchors.iter().map(|ta| ta.subject.as_ref())
     }
 }
 
-fn der_wrap(tag: u8, content: &[u8]) -> Vec<u8> {
+/// Writes a DER element: `tag`, the definite length of `content` (short
+/// form under 128 bytes, long form above, X.690 §8.1.3), then `content`.
+pub(crate) fn put_der(tag: u8, content: &[u8], out: &mut Vec<u8>) {
     let len = content.len();
-    let mut out = Vec::with_capacity(content.len() + 5);
     out.push(tag);
     if len < 0x80 {
         out.push(len as u8);
@@ -218,7 +229,6 @@ fn der_wrap(tag: u8, content: &[u8]) -> Vec<u8> {
         out.extend_from_slice(bytes.get(skip..).unwrap_or_default());
     }
     out.extend_from_slice(content);
-    out
 }
 
 /// One DER element split off the front of a byte string.

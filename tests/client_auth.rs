@@ -491,3 +491,63 @@ fn a_resumed_session_reports_the_client_signature_scheme_of_its_full_handshake()
         );
     }
 }
+
+/// `ServerConfig::keep_peer_certificates = false`: the client's chain is
+/// checked where it lies and only its leaf is kept, for the
+/// CertificateVerify. It is refused as before when bad, its leaf's key
+/// must still have signed, and neither the connection nor a resumed
+/// session reports it.
+#[test]
+fn a_server_keeping_no_chain_still_checks_it_and_reports_none() {
+    let keeping_none = |policy: fn(tls12::RootCertStore) -> ClientAuth| {
+        let mut sc = server_requiring("server-p256", policy);
+        sc.keep_peer_certificates = false;
+        sc
+    };
+    // Accepted, and not reported, in the full and the resumed handshake.
+    let mut cc = client_with(&["client-p256"]);
+    cc.session_cache = Some(Arc::new(tls12::ClientSessionCache::new(4)));
+    let (cc, sc) = (Arc::new(cc), Arc::new(keeping_none(ClientAuth::Required)));
+    for round in 0..2 {
+        let (mut c, mut s) = pair_from(cc.clone(), sc.clone(), "localhost");
+        handshake(&mut c, &mut s).unwrap();
+        let info = s.handshake_info().unwrap();
+        assert_eq!(info.resumed, round == 1);
+        assert!(info.peer_certificates.is_empty(), "round {round}");
+        assert_eq!(
+            info.client_signature_scheme,
+            Some(SignatureScheme::EcdsaSecp256r1Sha256)
+        );
+        assert_eq!(send_and_receive(&mut c, &mut s, b"in"), b"in");
+    }
+
+    // A chain the roots do not vouch for: unknown_ca, as when kept.
+    let mut sc = keeping_none(ClientAuth::Required);
+    sc.client_auth = ClientAuth::Required(roots());
+    let mut cc = client_with(&["other-client-p256"]);
+    cc.match_certificate_authorities = false;
+    let (mut c, mut s) = pair_with(cc, sc, "localhost");
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(
+        err,
+        (
+            Side::Server,
+            Error::Certificate(CertificateError::UnknownIssuer)
+        )
+    );
+    assert_eq!(
+        transfer(&mut s, &mut c),
+        Err(Error::AlertReceived(A::UnknownCa))
+    );
+
+    // The leaf kept is the one whose key must sign the CertificateVerify.
+    let mut cc = client_config();
+    cc.add_client_certificate(certs("client-p256.chain.pem"), key("client-p384.key"))
+        .unwrap();
+    let (mut c, mut s) = pair_with(cc, keeping_none(ClientAuth::Required), "localhost");
+    let err = handshake(&mut c, &mut s).unwrap_err();
+    assert_eq!(
+        err,
+        (Side::Server, Error::BadSignature("CertificateVerify"))
+    );
+}

@@ -450,3 +450,31 @@ fn on_lent_areas_nothing_is_allocated_and_the_heap_shrinks_by_the_areas() {
     assert_eq!(heap.0 - lent.0, sizes.0.total() as i64, "client");
     assert_eq!(heap.1 - lent.1, sizes.1.total() as i64, "server");
 }
+
+/// Mutual TLS on a device: the client's P-256 certificate, asked for and
+/// required. The messages a CertificateVerify signs go into room reserved
+/// when the connection is made, the server writes its CertificateRequest
+/// where it goes, the client decides its answer as the request arrives,
+/// and a server that keeps no chain checks the client's where it lies.
+#[test]
+fn mutual_tls_allocates_nothing() {
+    let (client, server) = ecdsa_configs(NamedGroup::X25519);
+    let (mut client, mut server) = ((*client).clone(), (*server).clone());
+    client
+        .add_client_certificate(
+            tls12::testing::certs("client-p256.chain.pem"),
+            tls12::testing::key("client-p256.key"),
+        )
+        .unwrap();
+    server.client_auth = tls12::ClientAuth::Required(tls12::testing::roots());
+    // Checked where it lies; the leaf kept until its CertificateVerify.
+    server.keep_peer_certificates = false;
+    let configs = (Arc::new(client), Arc::new(server));
+    let (mut c, mut s) = connect(&configs);
+    assert_eq!(run(&mut c, &mut s), (0, 0), "allocations (client, server)");
+    assert!(c
+        .handshake_info()
+        .unwrap()
+        .client_signature_scheme
+        .is_some());
+}

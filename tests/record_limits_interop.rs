@@ -202,7 +202,11 @@ fn our_client_on_lent_areas_max_fragment_length_512_to_s_server() {
         .collect();
     assert!(sizes.iter().sum::<usize>() < 5_000, "{sizes:?}");
     let out = client.stdout_text();
-    assert_eq!(out.matches("records:    out 512 in 512").count(), 2, "{out}");
+    assert_eq!(
+        out.matches("records:    out 512 in 512").count(),
+        2,
+        "{out}"
+    );
     assert!(out.contains("resumed:    true"), "{out}");
     for page in out.split("--- server answered:").skip(1) {
         assert!(page.len() > 2_048, "{out}");

@@ -98,10 +98,6 @@ macro_rules! wire_enum {
             fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
                 r.$read($what).map(Self::from_wire)
             }
-            fn max_items(list: &Reader<'a>) -> usize {
-                // Fixed width: the exact count of a well-formed list.
-                list.left() / core::mem::size_of::<$repr>()
-            }
         }
     };
 }

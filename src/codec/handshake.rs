@@ -9,7 +9,7 @@ use super::enums::{
 };
 use super::extensions::{ClientExtension, ProtocolName, ServerExtension};
 use super::list::{check_no_duplicates, List};
-use super::{decode_list, encode_list, Codec, Reader, Writer};
+use super::{Codec, Reader, Writer};
 use crate::error::Error;
 use rustls_pki_types::CertificateDer;
 
@@ -126,10 +126,27 @@ pub(crate) struct EcdheServerKeyExchange<'a> {
 /// RFC 5246 §7.4.4.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CertificateRequest<'a> {
-    pub certificate_types: Vec<ClientCertificateType>,
-    pub signature_schemes: Vec<SignatureScheme>,
-    /// DER `DistinguishedName`s.
-    pub ca_names: Vec<&'a [u8]>,
+    pub certificate_types: List<'a, ClientCertificateType>,
+    pub signature_schemes: List<'a, SignatureScheme>,
+    pub ca_names: List<'a, DistinguishedName<'a>>,
+}
+
+/// `opaque DistinguishedName<1..2^16-1>` (RFC 5246 §7.4.4): a DER `Name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DistinguishedName<'a>(pub &'a [u8]);
+
+impl<'a> Codec<'a> for DistinguishedName<'a> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.with_len(2, |out| out.put(self.0));
+    }
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let name = r.vec_u16("distinguished name")?;
+        if name.is_empty() {
+            return Err(Error::Decode("distinguished name"));
+        }
+        Ok(Self(name))
+    }
 }
 
 /// RFC 5077 §3.3.
@@ -666,43 +683,21 @@ pub(crate) fn encode_encrypted_premaster(encrypted: &[u8], out: &mut Vec<u8>) {
 
 impl<'a> Codec<'a> for CertificateRequest<'a> {
     fn encode(&self, out: &mut Vec<u8>) {
-        encode_list(&self.certificate_types, 1, out);
-        encode_list(&self.signature_schemes, 2, out);
-        out.with_len(2, |out| {
-            for name in &self.ca_names {
-                out.with_len(2, |out| out.put(name));
-            }
-        });
+        self.certificate_types.encode(1, out);
+        self.signature_schemes.encode(2, out);
+        self.ca_names.encode(2, out);
     }
 
     /// RFC 5246 §7.4.4.
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
-        // `ClientCertificateType certificate_types<1..2^8-1>`.
-        let certificate_types: Vec<ClientCertificateType> = decode_list(r, 1, "certificate types")?;
-        if certificate_types.is_empty() {
-            return Err(Error::Decode("certificate types"));
-        }
-        // `SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>`.
-        let signature_schemes: Vec<SignatureScheme> =
-            decode_list(r, 2, "supported signature algorithms")?;
-        if signature_schemes.is_empty() {
-            return Err(Error::Decode("supported signature algorithms"));
-        }
-        // `DistinguishedName certificate_authorities<0..2^16-1>`, each
-        // `opaque DistinguishedName<1..2^16-1>`.
-        let mut list = r.sub_u16("certificate authorities")?;
-        let mut ca_names = Vec::new();
-        while !list.is_empty() {
-            let name = list.vec_u16("distinguished name")?;
-            if name.is_empty() {
-                return Err(Error::Decode("distinguished name"));
-            }
-            ca_names.push(name);
-        }
         Ok(Self {
-            certificate_types,
-            signature_schemes,
-            ca_names,
+            // `ClientCertificateType certificate_types<1..2^8-1>`.
+            certificate_types: List::decode_nonempty(r, 1, "certificate types")?,
+            // `SignatureAndHashAlgorithm
+            // supported_signature_algorithms<2..2^16-2>`.
+            signature_schemes: List::decode_nonempty(r, 2, "supported signature algorithms")?,
+            // `DistinguishedName certificate_authorities<0..2^16-1>`.
+            ca_names: List::decode(r, 2, "certificate authorities")?,
         })
     }
 }
@@ -1074,15 +1069,15 @@ pub(crate) mod tests {
                 ]),
             }),
             HandshakeMessage::CertificateRequest(CertificateRequest {
-                certificate_types: vec![
+                certificate_types: List::from(vec![
                     ClientCertificateType::EcdsaSign,
                     ClientCertificateType::RsaSign,
-                ],
-                signature_schemes: vec![
+                ]),
+                signature_schemes: List::from(vec![
                     SignatureScheme::EcdsaSecp256r1Sha256,
                     SignatureScheme::Ed25519,
-                ],
-                ca_names: vec![&cert_b, &cert_a],
+                ]),
+                ca_names: List::from(vec![DistinguishedName(&cert_b), DistinguishedName(&cert_a)]),
             }),
             HandshakeMessage::NewSessionTicket(NewSessionTicket {
                 lifetime_hint: 7200,

@@ -98,16 +98,6 @@ impl<'a> Reader<'a> {
         self.take(n, what)
     }
 
-    /// Sub-reader over a one-byte-length-prefixed vector.
-    pub(crate) fn sub_u8(&mut self, what: &'static str) -> Result<Reader<'a>, Error> {
-        self.vec_u8(what).map(Reader::new)
-    }
-
-    /// Sub-reader over a two-byte-length-prefixed vector.
-    pub(crate) fn sub_u16(&mut self, what: &'static str) -> Result<Reader<'a>, Error> {
-        self.vec_u16(what).map(Reader::new)
-    }
-
     /// Sub-reader over a three-byte-length-prefixed vector.
     pub(crate) fn sub_u24(&mut self, what: &'static str) -> Result<Reader<'a>, Error> {
         self.vec_u24(what).map(Reader::new)
@@ -173,14 +163,6 @@ pub(crate) trait Codec<'a>: Sized {
     fn encode(&self, out: &mut Vec<u8>);
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error>;
 
-    /// An upper bound on how many items of this type the encoded list in
-    /// `list` can hold, so that [`decode_list`] allocates its `Vec` once
-    /// instead of growing it item by item. The default assumes one byte per
-    /// item, which bounds every type.
-    fn max_items(list: &Reader<'a>) -> usize {
-        list.left()
-    }
-
     /// Decodes a value that must occupy all of `bytes`.
     fn decode_exact(bytes: &'a [u8], what: &'static str) -> Result<Self, Error> {
         let mut r = Reader::new(bytes);
@@ -195,34 +177,6 @@ pub(crate) trait Codec<'a>: Sized {
         self.encode(&mut v);
         v
     }
-}
-
-/// Decodes a vector of fixed-width items (`T items<lo..hi>`): the length must
-/// be a multiple of the item width and within bounds.
-pub(crate) fn decode_list<'a, T: Codec<'a>>(
-    r: &mut Reader<'a>,
-    len_bytes: usize,
-    what: &'static str,
-) -> Result<Vec<T>, Error> {
-    let mut sub = match len_bytes {
-        1 => r.sub_u8(what)?,
-        2 => r.sub_u16(what)?,
-        _ => r.sub_u24(what)?,
-    };
-    let mut out = Vec::with_capacity(T::max_items(&sub));
-    while !sub.is_empty() {
-        out.push(T::decode(&mut sub)?);
-    }
-    Ok(out)
-}
-
-/// Encodes a list with a length prefix of `len_bytes`.
-pub(crate) fn encode_list<'a, T: Codec<'a>>(items: &[T], len_bytes: usize, out: &mut Vec<u8>) {
-    out.with_len(len_bytes, |out| {
-        for item in items {
-            item.encode(out);
-        }
-    });
 }
 
 #[cfg(test)]

@@ -17,8 +17,8 @@ use super::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNa
 use super::handshake::{
     decode_ecdh_public, decode_encrypted_premaster, decode_handshake, encode_encrypted_premaster,
     encode_handshake, handshake_type, CertificateMsg, CertificateRequest, ClientHello,
-    DigitallySigned, EcdheParams, EcdheServerKeyExchange, HandshakeMessage, NewSessionTicket,
-    Random, ServerHello, SessionId,
+    DigitallySigned, DistinguishedName, EcdheParams, EcdheServerKeyExchange, HandshakeMessage,
+    NewSessionTicket, Random, ServerHello, SessionId,
 };
 use super::Codec;
 use rustls_pki_types::CertificateDer;
@@ -247,9 +247,9 @@ fn handshake() -> impl Strategy<Value = HandshakeMessage<'static>> {
         )
             .prop_map(|(certificate_types, signature_schemes, ca_names)| {
                 HandshakeMessage::CertificateRequest(CertificateRequest {
-                    certificate_types,
-                    signature_schemes,
-                    ca_names,
+                    certificate_types: certificate_types.into(),
+                    signature_schemes: signature_schemes.into(),
+                    ca_names: ca_names.into_iter().map(DistinguishedName).collect(),
                 })
             }),
         Just(HandshakeMessage::ServerHelloDone),

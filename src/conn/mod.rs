@@ -219,6 +219,17 @@ impl Preallocation {
         )
     }
 
+    /// The handshake messages a CertificateVerify signs (RFC 5246 §7.4.8):
+    /// the peer's Certificate or its chain (the longest message it may
+    /// send), ours, and the hellos, key exchanges, CertificateRequest and
+    /// ServerHelloDone, which fit in [`SMALL_MESSAGES`] unless a
+    /// CertificateRequest names many CAs.
+    fn transcript(&self) -> usize {
+        self.largest_message_in
+            .saturating_add(self.largest_message_out)
+            .saturating_add(SMALL_MESSAGES)
+    }
+
     /// A record as it arrives: header, explicit nonce, plaintext, tag.
     fn record(&self) -> usize {
         HEADER_LEN + self.record_in + RECORD_SLACK
@@ -1718,6 +1729,11 @@ impl ClientConnection {
                 } else {
                     0
                 },
+                if config.client_identities.is_empty() {
+                    0
+                } else {
+                    sizes.transcript()
+                },
             ),
             None => HandshakeBuffers::default(),
         };
@@ -1824,9 +1840,25 @@ impl ServerConnection {
         let preallocated = limits.idle_buffers == crate::IdleBuffers::Preallocated;
         let sizes = preallocated.then(|| Preallocation::for_server(&config));
         let buffers = match &sizes {
-            Some(sizes) => {
-                HandshakeBuffers::reserved(sizes.largest_message_out, config.psk_store.is_some(), 0)
-            }
+            Some(sizes) => HandshakeBuffers::reserved(
+                sizes.largest_message_out,
+                config.psk_store.is_some(),
+                // The client's leaf, kept alone as on a client that keeps
+                // no chain.
+                if config.client_auth.roots().is_some()
+                    && !config.keep_peer_certificates
+                    && config.client_verifier.is_none()
+                {
+                    limits.max_handshake_message_len.min(LEAF_RESERVE)
+                } else {
+                    0
+                },
+                if config.client_auth.roots().is_some() {
+                    sizes.transcript()
+                } else {
+                    0
+                },
+            ),
             None => HandshakeBuffers::default(),
         };
         let ctx = ServerContext { config, now };

@@ -38,6 +38,18 @@ impl Transcript {
         }
     }
 
+    /// A transcript that keeps every message in `buffer` (cleared first),
+    /// for CertificateVerify: see [`Self::keep_buffer`].
+    pub(crate) fn keeping(mut buffer: Vec<u8>) -> Self {
+        buffer.clear();
+        Self {
+            buffer: Some(buffer),
+            hash: None,
+            keep: true,
+            broken: false,
+        }
+    }
+
     /// Adds a whole handshake message, 4-byte header included (RFC 5246
     /// §7.4.9 hashes the messages as they appear on the wire, headers and
     /// all, excluding HelloRequest and record headers).
@@ -134,11 +146,15 @@ pub(crate) struct HelloTranscript {
 }
 
 impl HelloTranscript {
-    pub(crate) fn new(keep_buffer: bool) -> Self {
+    /// Keeps the raw messages in `buffer` (cleared first) if given.
+    pub(crate) fn new(buffer: Option<Vec<u8>>) -> Self {
         Self {
             sha256: digest::Context::new(HashAlgorithm::Sha256.ring()),
             sha384: digest::Context::new(HashAlgorithm::Sha384.ring()),
-            buffer: keep_buffer.then(Vec::new),
+            buffer: buffer.map(|mut b| {
+                b.clear();
+                b
+            }),
         }
     }
 
@@ -250,7 +266,7 @@ mod tests {
     fn hello_transcript_hands_on_either_hash() {
         for h in [HashAlgorithm::Sha256, HashAlgorithm::Sha384] {
             for keep in [false, true] {
-                let mut hello = HelloTranscript::new(keep);
+                let mut hello = HelloTranscript::new(keep.then(|| b"stale".to_vec()));
                 TranscriptSink::add(&mut hello, b"client hello");
                 let mut t = hello.into_transcript(h);
                 assert_eq!(t.hash_algorithm(), Some(h));
@@ -263,6 +279,21 @@ mod tests {
                 assert_eq!(t.buffer(), kept);
             }
         }
+    }
+
+    /// A transcript on reserved room starts empty and keeps its messages
+    /// past `start_hash`, in that room.
+    #[test]
+    fn keeping_uses_the_room_given() {
+        let mut room = Vec::with_capacity(64);
+        room.extend_from_slice(b"stale");
+        let at = room.as_ptr();
+        let mut t = Transcript::keeping(room);
+        t.add(b"client hello");
+        t.start_hash(HashAlgorithm::Sha256);
+        t.add(b"server hello");
+        assert_eq!(t.buffer(), Some(&b"client helloserver hello"[..]));
+        assert_eq!(t.buffer().unwrap().as_ptr(), at, "moved out of its room");
     }
 
     #[test]

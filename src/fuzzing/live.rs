@@ -478,7 +478,16 @@ pub(crate) fn run_mutated_handshake(
 /// changes what they agreed on would fail the Finished check or the data
 /// check.
 pub fn mutated_handshake(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, data: &[u8]) {
-    run_mutated_handshake(client, server, data);
+    let (handshakes, _) = run_mutated_handshake(client, server, data);
+    recycle_all(handshakes);
+}
+
+/// Gives the lent areas of both handshakes' connections back.
+fn recycle_all(handshakes: [Handshake; 2]) {
+    for mut h in handshakes {
+        super::recycle(&mut h.client);
+        super::recycle(&mut h.server);
+    }
 }
 
 /// Runs [`mutated_handshake`] twice on the same input and checks that every
@@ -487,8 +496,10 @@ pub fn mutated_handshake(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>,
 /// difference is nondeterminism in tls12 itself (iteration over a hash map,
 /// an unseeded generator, a clock).
 pub fn replay(client: &Arc<ClientConfig>, server: &Arc<ServerConfig>, data: &[u8]) {
-    let (_, first) = run_mutated_handshake(client, server, data);
-    let (_, second) = run_mutated_handshake(client, server, data);
+    let (handshakes, first) = run_mutated_handshake(client, server, data);
+    recycle_all(handshakes);
+    let (handshakes, second) = run_mutated_handshake(client, server, data);
+    recycle_all(handshakes);
     assert!(first == second, "the same input gave different wire bytes");
 }
 

@@ -369,15 +369,68 @@ pub fn variant_configs(
 }
 
 /// A client connecting to "localhost" at the fixed time
-/// ([`testing::now`]); its ClientHello is already in `pending_output`.
+/// ([`testing::now`]); its ClientHello is already in `pending_output`. A
+/// device's configuration ([`Variant::Preallocated`]) runs on lent areas
+/// ([`crate::Areas`]).
 pub fn client_connection(config: &Arc<ClientConfig>) -> ClientConnection {
-    ClientConnection::new(config.clone(), testing::name("localhost"), testing::now())
-        .expect("client connection")
+    let name = testing::name("localhost");
+    if config.limits.idle_buffers == crate::IdleBuffers::Preallocated {
+        let areas = areas_for(crate::AreaSizes::for_client(config));
+        ClientConnection::with_areas(config.clone(), name, testing::now(), areas)
+    } else {
+        ClientConnection::new(config.clone(), name, testing::now())
+    }
+    .expect("client connection")
 }
 
-/// A server connection at the fixed time, waiting for a ClientHello.
+/// A server connection at the fixed time, waiting for a ClientHello; on
+/// lent areas as [`client_connection`] says.
 pub fn server_connection(config: &Arc<ServerConfig>) -> ServerConnection {
-    ServerConnection::new(config.clone(), testing::now()).expect("server connection")
+    if config.limits.idle_buffers == crate::IdleBuffers::Preallocated {
+        let areas = areas_for(crate::AreaSizes::for_server(config));
+        ServerConnection::with_areas(config.clone(), testing::now(), areas)
+    } else {
+        ServerConnection::new(config.clone(), testing::now())
+    }
+    .expect("server connection")
+}
+
+/// Areas given back by connections done with ([`recycle`]), for the next:
+/// a fuzzing process must not leak an arena per input, and what it keeps
+/// here stays reachable (LeakSanitizer counts a lost `&'static mut`, or one
+/// in a thread-local destroyed at exit, as a leak).
+#[cfg(feature = "std")]
+pub(crate) static AREAS: std::sync::Mutex<Vec<crate::Areas>> = std::sync::Mutex::new(Vec::new());
+
+/// Areas of `sizes`: given back ones if there are, else new.
+fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
+    #[cfg(feature = "std")]
+    {
+        let fits = |a: &crate::Areas| {
+            (a.input.len(), a.plaintext.len(), a.output.len())
+                == (sizes.input, sizes.plaintext, sizes.output)
+        };
+        let kept = AREAS.lock().ok().and_then(|mut pool| {
+            let at = pool.iter().position(fits)?;
+            Some(pool.swap_remove(at))
+        });
+        if let Some(areas) = kept {
+            return areas;
+        }
+    }
+    testing::lend(sizes)
+}
+
+/// Takes `conn`'s lent areas, if any, back for the next connection.
+pub(crate) fn recycle(conn: &mut crate::Connection) {
+    if let Some(areas) = conn.take_areas() {
+        #[cfg(feature = "std")]
+        if let Ok(mut pool) = AREAS.lock() {
+            pool.push(areas);
+        }
+        #[cfg(not(feature = "std"))]
+        drop(areas);
+    }
 }
 
 /// Feeds `input` to a fresh client as bytes from the server (see [`drive`]).

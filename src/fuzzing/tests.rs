@@ -909,11 +909,13 @@ fn psk_mismatch_oracle_tolerates_mutations_but_never_completion() {
 }
 
 /// The device variant completes unmutated, resumption included, on 512-byte
-/// records, its client keeping no chain (it checked the server's where it
-/// lay); a mutated run reaches the same paths.
+/// records and lent areas, its client keeping no chain (it checked the
+/// server's where it lay); a mutated run reaches the same paths. The
+/// areas are given back for the next run, which takes them.
 #[test]
 fn preallocated_variant_completes_on_small_records() {
-    let [first, second] = paused(Variant::Preallocated, &[]);
+    let [mut first, second] = paused(Variant::Preallocated, &[]);
+
     for h in [&first, &second] {
         assert!(
             super::live::both_done(&h.client, &h.server),
@@ -927,6 +929,35 @@ fn preallocated_variant_completes_on_small_records() {
         assert!(info.peer_certificates.is_empty());
     }
     assert!(second.client.handshake_info().unwrap().resumed);
+    let (cc, sc) = configs();
+    let (cc, sc) = super::variant_configs(&cc, &sc, Variant::Preallocated);
+    let sizes = [
+        crate::AreaSizes::for_client(&cc),
+        crate::AreaSizes::for_server(&sc),
+    ];
+    assert_eq!(
+        sizes[0].input,
+        5 + 512 + 64,
+        "the client's, for 512-byte records"
+    );
+    for (conn, sizes) in [&mut *first.client, &mut *first.server]
+        .into_iter()
+        .zip(sizes)
+    {
+        let areas = conn.take_areas().expect("on lent areas");
+        assert_eq!(areas.output.len(), sizes.output);
+    }
+    // Given-back areas are handed out again (of sizes no other test asks
+    // for, so that tests running at once do not take them).
+    let sizes = crate::AreaSizes {
+        input: 7,
+        plaintext: 11,
+        output: 13,
+    };
+    let areas = crate::testing::lend(sizes);
+    let at = areas.output.as_ptr();
+    super::AREAS.lock().unwrap().push(areas);
+    assert_eq!(super::areas_for(sizes).output.as_ptr(), at);
 }
 
 #[test]

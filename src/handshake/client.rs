@@ -209,11 +209,12 @@ pub(crate) struct ExpectServerKeyExchange {
     transcript: Transcript,
 }
 
-/// What a CertificateRequest asked for (RFC 5246 §7.4.4).
+/// What we answer a CertificateRequest with (RFC 5246 §7.4.4), decided
+/// when it arrives, so that nothing of it need be kept: the identity (its
+/// index in `client_identities`) and the scheme its key signs with, or
+/// none (an empty Certificate, RFC 5246 §7.4.6).
 pub(crate) struct Requested {
-    types: Vec<ClientCertificateType>,
-    schemes: Vec<SignatureScheme>,
-    ca_names: Vec<Vec<u8>>,
+    chosen: Option<(usize, SignatureScheme)>,
 }
 
 pub(crate) struct ExpectServerHelloDone {
@@ -355,7 +356,9 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
         extensions_present: true,
     };
     // ring signs whole messages, so CertificateVerify needs them all.
-    let mut transcript = HelloTranscript::new(!config.client_identities.is_empty());
+    let mut transcript = HelloTranscript::new(
+        (!config.client_identities.is_empty()).then(|| io.buffers.take_transcript()),
+    );
     emit(io, &mut transcript, &HandshakeMessage::ClientHello(hello))?;
     Ok(State::ExpectServerHello(ExpectServerHello {
         transcript,
@@ -491,7 +494,7 @@ pub(crate) fn certificate_status(
 
 pub(crate) fn certificate_request(
     state: State,
-    _: &ClientContext,
+    ctx: &ClientContext,
     _: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
@@ -501,9 +504,11 @@ pub(crate) fn certificate_request(
     };
     let req: CertificateRequest<'_> = msg.decode("CertificateRequest")?;
     s.requested = Some(Requested {
-        types: req.certificate_types,
-        schemes: req.signature_schemes,
-        ca_names: req.ca_names.iter().map(|n| n.to_vec()).collect(),
+        chosen: choose_identity(
+            &ctx.config.client_identities,
+            &req,
+            ctx.config.match_certificate_authorities,
+        ),
     });
     s.transcript.add(msg.raw);
     Ok(Next::State(State::ExpectServerHelloDone(s)))
@@ -1122,29 +1127,29 @@ fn rsa_key_transport(io: &mut Io<'_>, leaf: &[u8]) -> Result<(Vec<u8>, Premaster
 /// key type must be one the server accepts (RFC 8422 §5.5: ecdsa_sign for
 /// ECDSA and EdDSA), a scheme must be in common, and the chain must come
 /// from one of the CAs it named, if it named any.
-fn choose_identity<'c>(
-    identities: &'c [Identity],
-    req: &Requested,
+fn choose_identity(
+    identities: &[Identity],
+    req: &CertificateRequest<'_>,
     match_names: bool,
-) -> Option<(&'c Identity, SignatureScheme)> {
-    identities.iter().find_map(|id| {
+) -> Option<(usize, SignatureScheme)> {
+    identities.iter().enumerate().find_map(|(index, id)| {
         let wanted = match id.key.auth() {
             AuthAlgorithm::Ecdsa => ClientCertificateType::EcdsaSign,
             AuthAlgorithm::Rsa => ClientCertificateType::RsaSign,
             // Keys are ECDSA, EdDSA or RSA; none authenticates by PSK.
             AuthAlgorithm::Psk => return None,
         };
-        if !req.types.contains(&wanted) {
+        if !req.certificate_types.contains(&wanted) {
             return None;
         }
-        let scheme = id.choose_scheme(&List::borrowed(&req.schemes))?;
+        let scheme = id.choose_scheme(&req.signature_schemes)?;
         let issued_by_named_ca = !match_names
             || req.ca_names.is_empty()
             || id.chain.iter().any(|c| {
                 certificate_issuer(c.as_ref())
-                    .is_some_and(|issuer| req.ca_names.iter().any(|n| n.as_slice() == issuer))
+                    .is_some_and(|issuer| req.ca_names.iter().any(|n| n.0 == issuer))
             });
-        issued_by_named_ca.then_some((id, scheme))
+        issued_by_named_ca.then_some((index, scheme))
     })
 }
 
@@ -1153,14 +1158,13 @@ impl ExpectServerHelloDone {
         self.transcript.add(raw);
         let identity = match &self.requested {
             Some(req) => {
-                let chosen = choose_identity(
-                    &ctx.config.client_identities,
-                    req,
-                    ctx.config.match_certificate_authorities,
-                );
+                let chosen = req.chosen.and_then(|(index, scheme)| {
+                    let id = ctx.config.client_identities.get(index)?;
+                    Some((index, id, scheme))
+                });
                 // RFC 5246 §7.4.6: with nothing suitable, send an empty list.
                 let chain = chosen
-                    .map(|(id, _)| List::borrowed(&id.chain))
+                    .map(|(_, id, _)| List::borrowed(&id.chain))
                     .unwrap_or_default();
                 emit(
                     io,
@@ -1171,13 +1175,8 @@ impl ExpectServerHelloDone {
             }
             None => None,
         };
-        if let Some((id, scheme)) = identity {
-            self.neg.chain_index = ctx
-                .config
-                .client_identities
-                .iter()
-                .position(|i| core::ptr::eq(i, id))
-                .and_then(|i| u32::try_from(i).ok());
+        if let Some((index, _, scheme)) = identity {
+            self.neg.chain_index = u32::try_from(index).ok();
             self.neg.client_scheme = Some(scheme);
         }
         let psk_identity = self.neg.psk_identity.as_deref().unwrap_or_default();
@@ -1199,7 +1198,7 @@ impl ExpectServerHelloDone {
         )?;
         let master = self.neg.master_secret(&self.premaster, &self.transcript)?;
 
-        if let Some((id, scheme)) = identity {
+        if let Some((_, id, scheme)) = identity {
             if id.key.is_held_by_caller() {
                 return Ok(State::AwaitSignature(AwaitSignature {
                     neg: self.neg,

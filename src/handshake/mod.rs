@@ -76,6 +76,10 @@ pub(crate) struct HandshakeBuffers {
     /// [`Io::own_leaf`]), and the one-entry list that holds it.
     leaf: Vec<u8>,
     leaf_list: Vec<CertificateDer<'static>>,
+    /// For the handshake messages a CertificateVerify signs (RFC 5246
+    /// §7.4.8), when one may be made or checked: ring signs and verifies
+    /// whole messages, not a digest, so they are kept until then.
+    transcript: Vec<u8>,
 }
 
 impl HandshakeBuffers {
@@ -85,10 +89,12 @@ impl HandshakeBuffers {
     const PSK_IDENTITY: usize = 128;
 
     /// Preallocated: `encode` bytes of encoding space, room for a server
-    /// name, for a PSK identity if `psk`, and for a leaf certificate of
-    /// `leaf` bytes if not 0.
-    pub(crate) fn reserved(encode: usize, psk: bool, leaf: usize) -> Self {
+    /// name, for a PSK identity if `psk`, for a leaf certificate of `leaf`
+    /// bytes and for `transcript` bytes of handshake messages, each if not
+    /// 0.
+    pub(crate) fn reserved(encode: usize, psk: bool, leaf: usize, transcript: usize) -> Self {
         let mut buffers = Self::default();
+        buffers.transcript.reserve_exact(transcript);
         buffers.encode.reserve_exact(encode);
         buffers.name.reserve_exact(Self::NAME);
         if psk {
@@ -99,6 +105,12 @@ impl HandshakeBuffers {
             buffers.leaf_list.reserve_exact(1);
         }
         buffers
+    }
+
+    /// The room reserved for the messages a CertificateVerify signs (empty,
+    /// and allocated as they come, if none was).
+    pub(crate) fn take_transcript(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.transcript)
     }
 }
 

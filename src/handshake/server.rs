@@ -21,15 +21,14 @@
 
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::table::ServerStage;
 use super::{
-    ask_verifier, copy_chain, emit, emit_with, lossy, verify_leaf_signature, Io, Message,
-    Negotiated, Next, OpRequest, Premaster, Role, SignedParams, Transition,
+    ask_verifier, copy_chain, emit, emit_with, lossy, verify_leaf_signature, with_borrowed_chain,
+    Io, Message, Negotiated, Next, OpRequest, Premaster, Role, SignedParams, Transition,
 };
 use crate::codec::enums::{
     CipherSuite, ClientCertificateType, Compression, EcPointFormat, HandshakeType,
@@ -39,12 +38,11 @@ use crate::codec::extensions::ServerExtension;
 use crate::codec::handshake::CertificateStatus;
 use crate::codec::handshake::{
     decode_ecdh_public, decode_encrypted_premaster, decode_psk_client_key_exchange,
-    encode_ecdhe_params, encode_psk_server_key_exchange, CertificateMsg, CertificateRequest,
-    ClientHello, DigitallySigned, HandshakeMessage, NewSessionTicket, Random, ServerHello,
-    SessionId,
+    encode_ecdhe_params, encode_psk_server_key_exchange, CertificateMsg, ClientHello,
+    DigitallySigned, HandshakeMessage, NewSessionTicket, Random, ServerHello, SessionId,
 };
 use crate::codec::list::{List, ListBuf};
-use crate::codec::Codec;
+use crate::codec::{Codec, Writer};
 use crate::config::{ClientAuth, Identity, ServerConfig};
 use crate::crypto::keys::{FinishedLabel, MasterSecret};
 use crate::crypto::kx::KeyShare;
@@ -365,13 +363,13 @@ pub(crate) fn signature(
 pub(crate) fn certificate(
     state: State,
     ctx: &ServerContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let State::ExpectCertificate(s) = state else {
         return Err(mismatch());
     };
-    s.handle(ctx, msg.decode("Certificate")?, msg.raw)
+    s.handle(ctx, io, msg.decode("Certificate")?, msg.raw)
         .map(Next::State)
 }
 
@@ -1129,10 +1127,13 @@ fn full_handshake(
     // A fresh session ID when there is a cache to find it in again.
     let session_id = new_session_id(config, io)?;
 
-    let mut transcript = Transcript::new();
     // ring signs and verifies whole messages, so CertificateVerify needs
     // every handshake message, not just their hash.
-    transcript.keep_buffer(config.client_auth.roots().is_some());
+    let mut transcript = if config.client_auth.roots().is_some() {
+        Transcript::keeping(io.buffers.take_transcript())
+    } else {
+        Transcript::new()
+    };
     // The suite is known: hash with its hash alone from the start.
     transcript.start_hash(suite.hash);
     transcript.add(raw);
@@ -1366,20 +1367,27 @@ fn end_first_flight(
 ) -> Result<State, Error> {
     let client_auth = config.client_auth.roots().is_some();
     if let Some(roots) = config.client_auth.roots() {
-        // RFC 5246 §7.4.4 (types per RFC 8422 §5.5: ecdsa_sign covers EdDSA).
-        let names = roots.subject_names();
-        let request = CertificateRequest {
-            certificate_types: vec![
-                ClientCertificateType::EcdsaSign,
-                ClientCertificateType::RsaSign,
-            ],
-            signature_schemes: config.signature_schemes.clone(),
-            ca_names: names.iter().map(Vec::as_slice).collect(),
-        };
-        emit(
+        // RFC 5246 §7.4.4, written where it goes rather than built first.
+        emit_with(
             io,
             &mut transcript,
-            &HandshakeMessage::CertificateRequest(request),
+            HandshakeType::CertificateRequest,
+            |out| {
+                // RFC 8422 §5.5: ecdsa_sign covers EdDSA too.
+                List::borrowed(&[
+                    ClientCertificateType::EcdsaSign,
+                    ClientCertificateType::RsaSign,
+                ])
+                .encode(1, out);
+                List::borrowed(&config.signature_schemes).encode(2, out);
+                // Each anchor's subject is the content of its DER Name.
+                out.with_len(2, |out| {
+                    for subject in roots.subjects() {
+                        out.with_len(2, |out| crate::verify::put_der(0x30, subject, out));
+                    }
+                });
+                Ok(())
+            },
         )?;
     }
     emit(io, &mut transcript, &HandshakeMessage::ServerHelloDone)?;
@@ -1500,11 +1508,19 @@ impl ExpectCertificate {
     fn handle(
         mut self,
         ctx: &ServerContext,
+        io: &mut Io<'_>,
         msg: CertificateMsg<'_>,
         raw: &[u8],
     ) -> Result<State, Error> {
         let config = &ctx.config;
         let mut go_on = true;
+        let roots = config
+            .client_auth
+            .roots()
+            .ok_or(Error::Internal("client certificate without client auth"))?;
+        let webpki = !config.dangerous_skip_webpki_for_clients;
+        let max_len = config.limits.max_certificate_chain_len;
+        let in_place = !config.keep_peer_certificates && config.client_verifier.is_none();
         if msg.chain.is_empty() {
             // RFC 5246 §7.4.6: without a certificate the server may go on or
             // answer handshake_failure.
@@ -1513,13 +1529,25 @@ impl ExpectCertificate {
                     "a client certificate is required and the client sent none",
                 ));
             }
+        } else if let Some(checked) = in_place
+            .then(|| {
+                // Nobody sees the chain after this message: check it where
+                // it lies and keep only the leaf, whose key signs the
+                // CertificateVerify (RFC 5246 §7.4.8).
+                with_borrowed_chain(&msg.chain, max_len, |chain| {
+                    if webpki {
+                        verify_client_chain(roots, chain, ctx.now, webpki_algorithms())?;
+                    }
+                    Ok(())
+                })
+            })
+            .flatten()
+        {
+            checked?;
+            let leaf = msg.chain.iter().next().ok_or(Error::Internal("no leaf"))?;
+            self.neg.peer_certificates = io.own_leaf(leaf.as_ref());
         } else {
-            let chain = copy_chain(&msg.chain, config.limits.max_certificate_chain_len)?;
-            let roots = config
-                .client_auth
-                .roots()
-                .ok_or(Error::Internal("client certificate without client auth"))?;
-            let webpki = !config.dangerous_skip_webpki_for_clients;
+            let chain = copy_chain(&msg.chain, max_len)?;
             if webpki {
                 verify_client_chain(roots, &chain, ctx.now, webpki_algorithms())?;
             }
@@ -1699,6 +1727,10 @@ impl ExpectFinished {
             &mut self.transcript,
             msg,
         )?;
+        if !ctx.config.keep_peer_certificates {
+            // Verified and used; not kept (nor stored with the session).
+            self.neg.peer_certificates = Vec::new();
+        }
         if self.reply_due {
             // Full handshake: the session is now proven; remember it, if a
             // ticket or the cache will keep it.

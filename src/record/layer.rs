@@ -38,7 +38,9 @@ const OUT_INITIAL: usize = 2048;
 ///
 /// The in-place paths ([`Connection::receive_in_place`],
 /// [`Connection::seal_in_place`]) use the caller's memory and allocate
-/// nothing per record under either policy.
+/// nothing per record under either policy; so do connections whose record
+/// buffers the caller lends ([`Areas`](crate::Areas)), which are never
+/// freed or grown.
 ///
 /// [`Connection::receive_in_place`]: crate::Connection::receive_in_place
 /// [`Connection::seal_in_place`]: crate::Connection::seal_in_place
@@ -97,6 +99,10 @@ pub enum IdleBuffers {
     /// exporters, session caches and tickets, data sent before the
     /// handshake completes, and a handshake message of ours over 2 KiB that
     /// is not our own Certificate.
+    ///
+    /// The three record buffers (input, plaintext, output) can be the
+    /// caller's memory instead ([`Areas`](crate::Areas)): then only the
+    /// handshake's own buffers are allocated when the connection is made.
     Preallocated,
 }
 
