@@ -546,6 +546,40 @@ fn main() {
             f64::NAN,
             "allocs",
         );
+        // Mutual TLS on the same device caps, the server keeping no chain.
+        set(Who::Harness);
+        let configs = device(Some(tls12::MaxFragmentLength::L512));
+        let mut cc = (*configs.client).clone();
+        cc.add_client_certificate(
+            tls12::testing::certs("client-p256.chain.pem"),
+            tls12::testing::key("client-p256.key"),
+        )
+        .unwrap();
+        let mut sc = (*configs.server).clone();
+        sc.client_auth = tls12::ClientAuth::Required(tls12::testing::roots());
+        sc.keep_peer_certificates = false;
+        let (cc, sc) = (std::sync::Arc::new(cc), std::sync::Arc::new(sc));
+        let mut c = ClientConnection::new(cc, name("localhost"), now()).unwrap();
+        let mut s = ServerConnection::new(sc, now()).unwrap();
+        let t = measure_handshake(|hook| tls12_handshake(&mut c, &mut s, hook));
+        assert!(c
+            .handshake_info()
+            .unwrap()
+            .client_signature_scheme
+            .is_some());
+        let label = "full-ecdsa-p256 mutual TLS after construction, IdleBuffers::Preallocated";
+        fig(
+            &format!("allocations, client, {label}"),
+            t.client_allocs as f64,
+            f64::NAN,
+            "allocs",
+        );
+        fig(
+            &format!("allocations, server, {label}"),
+            t.server_allocs as f64,
+            f64::NAN,
+            "allocs",
+        );
         set(Who::Harness);
     }
 

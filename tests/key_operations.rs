@@ -528,6 +528,51 @@ fn a_client_pauses_for_the_callers_verdict_and_holds_the_rest_of_the_flight() {
     assert_eq!(send_and_receive(&mut c, &mut s, b"trusted"), b"trusted");
 }
 
+/// The same pause with the server's flight in one record, arriving a byte
+/// at a time: the record is handed to the handshake as it comes, the
+/// client stops inside it after the Certificate, holds the bytes that
+/// follow, and once answered reads them as the rest of that record.
+#[test]
+fn a_pause_inside_a_record_arriving_a_byte_at_a_time_resumes_with_its_rest() {
+    let mut cc = client_config();
+    cc.verifier = Some(Fixed::new(Verdict::AskCaller));
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    let messages = handshake_messages(&split_records(&take_output(&mut s)));
+    let record = hs_record(&messages.concat());
+    for byte in record.chunks(1) {
+        assert_eq!(c.receive(byte), Ok(1));
+    }
+    let (id, kind) = operation_event(&mut c).expect("paused for the verdict");
+    assert_eq!(kind, OperationKind::VerifyChain);
+    assert!(c.pending_output().is_empty(), "nothing sent while paused");
+    c.complete_operation(id, Answer::Verdict(Ok(()))).unwrap();
+    assert!(
+        !c.pending_output().is_empty(),
+        "the rest read, the flight out"
+    );
+    handshake(&mut c, &mut s).unwrap();
+    assert_eq!(send_and_receive(&mut c, &mut s, b"trusted"), b"trusted");
+
+    // Bytes after the flight's end inside that record are still refused
+    // once the pause is over (RFC 5246 §7.3).
+    let mut cc = client_config();
+    cc.verifier = Some(Fixed::new(Verdict::AskCaller));
+    let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
+    transfer(&mut c, &mut s).unwrap();
+    let messages = handshake_messages(&split_records(&take_output(&mut s)));
+    let mut body = messages.concat();
+    body.extend_from_slice(&[4, 0, 0]); // a NewSessionTicket begins
+    for byte in hs_record(&body).chunks(1) {
+        c.receive(byte).unwrap();
+    }
+    let (id, _) = operation_event(&mut c).expect("paused for the verdict");
+    let err = c
+        .complete_operation(id, Answer::Verdict(Ok(())))
+        .unwrap_err();
+    assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
+}
+
 #[test]
 fn the_callers_refusal_sends_its_alert() {
     let mut cc = client_config();

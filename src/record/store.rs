@@ -10,10 +10,20 @@ use zeroize::Zeroize;
 use crate::error::Error;
 
 /// Bytes appended at the back, on the heap or in a lent area.
-#[derive(Debug)]
 pub(crate) enum Store {
     Heap(Vec<u8>),
     Lent { area: &'static mut [u8], len: usize },
+}
+
+/// Sizes only: a store holds records and plaintext.
+impl core::fmt::Debug for Store {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store")
+            .field("lent", &self.is_lent())
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish()
+    }
 }
 
 impl Default for Store {
@@ -262,6 +272,18 @@ mod tests {
         assert_eq!(s.as_slice(), b"cde\0\0\0");
         s.release();
         assert!(s.is_empty() && s.is_lent() && s.capacity() == 8);
+    }
+
+    /// Debug shows sizes, never contents.
+    #[test]
+    fn debug_shows_no_bytes() {
+        let mut s = Store::lent(area(4));
+        s.put(b"key!").unwrap();
+        let shown = alloc::format!("{s:?}");
+        assert!(
+            shown.contains("len: 4") && !shown.contains("107"),
+            "{shown}"
+        );
     }
 
     /// The area goes back cleared: it held records and plaintext.
