@@ -227,6 +227,26 @@ impl Wire {
         assert_eq!(std::mem::take(&mut self.read), total);
     }
 
+    /// `total` bytes from `from` to `to` written straight into `from`'s
+    /// output with `send_with`, read as they arrive.
+    fn written_in_output(&mut self, from: &mut End<'_>, to: &mut End<'_>, total: usize) {
+        let mut sent = 0;
+        while sent < total {
+            let want = (total - sent).min(700);
+            sent += as_side(from.who, || {
+                from.conn.send_with(want, |room| {
+                    room.fill(0x42);
+                    room.len()
+                })
+            })
+            .expect("send_with");
+            self.pass_one(from, to);
+        }
+        self.pass(from, to);
+        while self.drain(to) > 0 {}
+        assert_eq!(std::mem::take(&mut self.read), total);
+    }
+
     /// Reads what `to` holds into the sink; returns how much.
     fn drain(&mut self, to: &mut End<'_>) -> usize {
         let got = as_side(to.who, || to.conn.read(&mut self.sink));
@@ -267,9 +287,10 @@ impl Wire {
     }
 }
 
-/// A handshake, then 6,000 bytes each way through the buffered API and
-/// 6,000 each way in place: the allocations each side made in the
-/// handshake (none may be made in the traffic).
+/// A handshake, then 6,000 bytes each way through the buffered API, 6,000
+/// each way in place, and 6,000 each way written straight into the output
+/// (`send_with`): the allocations each side made in the handshake (none may
+/// be made in the traffic).
 fn run(c: &mut Connection, s: &mut Connection) -> (u64, u64) {
     let mut wire = Wire::new();
     let mut c = End {
@@ -287,6 +308,8 @@ fn run(c: &mut Connection, s: &mut Connection) -> (u64, u64) {
     wire.buffered(&mut s, &mut c, 6000);
     wire.in_place(&mut c, &mut s, 6000);
     wire.in_place(&mut s, &mut c, 6000);
+    wire.written_in_output(&mut c, &mut s, 6000);
+    wire.written_in_output(&mut s, &mut c, 6000);
     assert_eq!(
         take_counts(),
         (0, 0),

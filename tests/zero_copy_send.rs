@@ -1,6 +1,8 @@
-//! Zero-copy send (`Connection::seal_in_place`): the caller writes plaintext
-//! where the record will lie, the connection seals it there, and the peer
-//! reads exactly what was written, in order with the buffered `send`.
+//! Zero-copy send: the caller writes plaintext where the record will lie,
+//! the connection seals it there, and the peer reads exactly what was
+//! written, in order with the buffered `send`. Two places: the caller's own
+//! buffer (`Connection::seal_in_place`), or the connection's output queue,
+//! heap or lent area (`Connection::send_with`).
 
 mod common;
 
@@ -231,4 +233,116 @@ fn with_512_byte_records_a_541_byte_buffer_carries_everything() {
     };
     one_way(&mut c, &mut s);
     one_way(&mut s, &mut c);
+}
+
+/// Sends `data` through `send_with`, `chunk` bytes asked for at a time,
+/// sending the output whenever it is full; returns the wire.
+fn send_all_with(conn: &mut Connection, data: &[u8], chunk: usize) -> Vec<u8> {
+    let mut wire = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        let n = conn
+            .send_with(chunk, |room| {
+                let n = room.len().min(rest.len());
+                room[..n].copy_from_slice(&rest[..n]);
+                n
+            })
+            .unwrap();
+        rest = &rest[n..];
+        if n == 0 {
+            wire.extend(take_output(conn));
+        }
+    }
+    wire.extend(take_output(conn));
+    wire
+}
+
+#[test]
+fn send_with_reaches_the_peer_for_every_aead_in_order_with_send() {
+    let data = pseudo(60_000);
+    for suite in [
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    ] {
+        let (mut c, mut s) = established_with(suite);
+        for chunk in [1, 1000, 16 * 1024, 100_000] {
+            let wire = send_all_with(&mut c, &data, chunk);
+            let records = split_records(&wire);
+            assert_eq!(
+                records.len(),
+                data.len().div_ceil(chunk.min(16 * 1024)),
+                "{suite:?} {chunk}: one record per call"
+            );
+            assert_eq!(receive_all(&mut s, &wire), data, "{suite:?} chunk {chunk}");
+        }
+        // Interleaved with the buffered send, in order.
+        c.send(b"one ").unwrap();
+        c.send_with(4, |room| {
+            room.copy_from_slice(b"two ");
+            4
+        })
+        .unwrap();
+        c.send(b"three").unwrap();
+        assert_eq!(receive_all(&mut s, &take_output(&mut c)), b"one two three");
+    }
+}
+
+#[test]
+fn send_with_writes_in_the_lent_output_area_and_sends_what_was_written() {
+    let mut cc = client_config();
+    cc.max_fragment_len = 512;
+    cc.max_fragment_length = Some(MaxFragmentLength::L512);
+    cc.limits.max_buffered_output = 512 + 2048;
+    let sizes = tls12::AreaSizes::for_client(&cc);
+    let areas = lend(sizes);
+    let (lo, hi) = (
+        areas.output.as_ptr() as usize,
+        areas.output.as_ptr() as usize + areas.output.len(),
+    );
+    let mut c = tls12::ClientConnection::with_areas(
+        std::sync::Arc::new(cc),
+        name("localhost"),
+        now(),
+        areas,
+    )
+    .unwrap();
+    let mut s =
+        tls12::ServerConnection::new(std::sync::Arc::new(server_config("server-p256")), now())
+            .unwrap();
+    handshake(&mut c, &mut s).unwrap();
+    let mut at = 0;
+    // Room for one agreed record at most, inside the area; only what the
+    // writer says it wrote is sent.
+    let sent = c
+        .send_with(2000, |room| {
+            at = room.as_ptr() as usize;
+            assert_eq!(room.len(), 512);
+            room[..3].copy_from_slice(b"abc");
+            3
+        })
+        .unwrap();
+    assert_eq!(sent, 3);
+    assert!((lo..hi).contains(&at), "not written in the output area");
+    // Nothing written, nothing sent.
+    assert_eq!(c.send_with(10, |_| 0), Ok(0));
+    assert_eq!(receive_all(&mut s, &take_output(&mut c)), b"abc");
+    // Full: 0 until the output is sent.
+    let mut n = 0;
+    while c.send_with(512, |room| room.len()).unwrap() > 0 {
+        n += 1;
+    }
+    assert!(n >= 4 && c.pending_output().len() <= sizes.output, "{n}");
+    transfer(&mut c, &mut s).unwrap();
+    assert_eq!(drain_plaintext(&mut s).len(), n * 512);
+    assert_eq!(c.send_with(1, |room| room.len()), Ok(1));
+}
+
+#[test]
+fn send_with_is_misuse_before_the_handshake_and_after_close() {
+    let (mut c, mut s) = pair("server-p256");
+    assert!(matches!(c.send_with(1, |_| 1), Err(Error::Misuse(_))));
+    handshake(&mut c, &mut s).unwrap();
+    c.close();
+    assert!(matches!(c.send_with(1, |_| 1), Err(Error::Misuse(_))));
 }

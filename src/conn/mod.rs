@@ -1388,6 +1388,51 @@ impl Connection {
         }
     }
 
+    /// Zero-copy send into the output: `write` gets the place in the output
+    /// queue (a lent output area, [`crate::Areas`], or the heap buffer)
+    /// where up to `len` bytes of plaintext will be sealed as one record,
+    /// fills it, and returns how many bytes it wrote; those are sealed where
+    /// they lie and queued in [`pending_output`](Self::pending_output) in
+    /// order with everything else. Nothing is copied; on a lent area
+    /// nothing is allocated either.
+    ///
+    /// Returns how many bytes were sent: at most one record's
+    /// ([`HandshakeInfo::max_fragment_out`], so the room may be shorter than
+    /// `len`), and 0 when the output is full
+    /// ([`Limits::max_buffered_output`](crate::Limits::max_buffered_output),
+    /// or the lent area): send what is pending, then call again. Only once
+    /// the handshake is complete ([`Error::Misuse`] before).
+    ///
+    /// ```
+    /// # fn demo(conn: &mut tls12::Connection, reading: &mut [u8]) -> Result<(), tls12::Error> {
+    /// // A sensor reading encoded straight into the record's place.
+    /// let sent = conn.send_with(reading.len(), |room| {
+    ///     let n = room.len().min(reading.len());
+    ///     room[..n].copy_from_slice(&reading[..n]); // or encode in place
+    ///     n
+    /// })?;
+    /// # let _ = sent; Ok(()) }
+    /// ```
+    pub fn send_with(
+        &mut self,
+        len: usize,
+        write: impl FnOnce(&mut [u8]) -> usize,
+    ) -> Result<usize, Error> {
+        self.check_usable()?;
+        if self.common.sent_close_notify {
+            return Err(Error::Misuse("send after close"));
+        }
+        if !self.side.is_established() {
+            return Err(Error::Misuse("send_with before the handshake completes"));
+        }
+        let cap = self.common.limits.max_buffered_output;
+        match self.common.record.send_with(len, cap, write) {
+            Ok(n) => Ok(n),
+            Err(e @ Error::Misuse(_)) => Err(e),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
     /// Bytes a buffer given to [`seal_in_place`](Self::seal_in_place) needs
     /// before the plaintext: the record header (5) and the longest explicit
     /// nonce (8, AES-GCM and AES-CCM).

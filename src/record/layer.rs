@@ -451,6 +451,54 @@ impl RecordLayer {
         }
     }
 
+    /// Zero-copy send into the output: room for up to `len` bytes of
+    /// plaintext (at most one record's) is made at the end of the output
+    /// queue, where the record will lie; `write` fills it and says how much
+    /// it wrote, and that much is sealed where it lies, between the header
+    /// and explicit nonce written before it and the tag written after it.
+    /// Returns how many bytes were sent: 0 if `write` wrote nothing, or if
+    /// the record would take the queue past `cap` bytes or past a lent
+    /// area (back-pressure, as for `write_application_data`).
+    pub(crate) fn send_with(
+        &mut self,
+        len: usize,
+        cap: usize,
+        write: impl FnOnce(&mut [u8]) -> usize,
+    ) -> Result<usize, Error> {
+        let version = self.version;
+        let max = self.max_fragment_len();
+        let Some(sealer) = &mut self.write else {
+            return Err(Error::Misuse("send_with before the handshake completes"));
+        };
+        let n = len.min(max);
+        let prefix = HEADER_LEN + sealer.explicit_nonce_len();
+        let total = n + HEADER_LEN + sealer.overhead();
+        self.out.make_room(total);
+        if n == 0 || self.out.len() + total > cap.min(self.out.limit()) {
+            return Ok(0);
+        }
+        let start = self.out.len();
+        let out = self.out.tail();
+        out.extend_for_writing(total)?;
+        let written = match out.held_mut().get_mut(start + prefix..start + prefix + n) {
+            Some(room) => write(room).min(n),
+            None => 0,
+        };
+        let end = start + total - (n - written);
+        if written > 0 {
+            let sealed = match out.held_mut().get_mut(start..end) {
+                Some(record) => sealer.seal_in_place(ContentType::ApplicationData, version, record),
+                None => Err(Error::Internal("send_with record")),
+            };
+            if let Err(e) = sealed {
+                out.cut(start);
+                return Err(e);
+            }
+        }
+        out.cut(if written > 0 { end } else { start });
+        Ok(written)
+    }
+
     /// Seals the application data at `buf[SEAL_PREFIX..SEAL_PREFIX + len]`
     /// where it lies, writing the header and explicit nonce before it and
     /// the tag after it; returns where the record now lies in `buf`.

@@ -84,6 +84,12 @@ impl ByteQueue {
         self.buf.take_area()
     }
 
+    /// Bytes queued plus those that can be appended (unbounded on the
+    /// heap): a lent area's size.
+    pub(crate) fn limit(&self) -> usize {
+        self.len().saturating_add(self.room())
+    }
+
     /// The backing store, for appending.
     pub(crate) fn tail(&mut self) -> &mut Store {
         &mut self.buf

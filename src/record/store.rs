@@ -172,6 +172,28 @@ impl Store {
         Some(area)
     }
 
+    /// Makes the next `n` bytes part of what is held, to be written in
+    /// place: a lent area's bytes as they are (they are the caller's, and
+    /// hold nothing but earlier output), zeros on the heap. Fails, changing
+    /// nothing, if a lent area lacks room.
+    pub(crate) fn extend_for_writing(&mut self, n: usize) -> Result<(), Error> {
+        let full = self.full();
+        match self {
+            Self::Heap(v) => {
+                v.resize(v.len().saturating_add(n), 0);
+                Ok(())
+            }
+            Self::Lent { area, len } => {
+                let end = len.saturating_add(n);
+                if end > area.len() {
+                    return Err(full);
+                }
+                *len = end;
+                Ok(())
+            }
+        }
+    }
+
     fn full(&self) -> Error {
         match self {
             Self::Lent { area, .. } => Error::LimitExceeded {
