@@ -297,6 +297,22 @@ fn unprotected_handshake_records_pass_a_small_input_area_in_pieces() {
 }
 
 #[test]
+fn an_output_area_shorter_than_one_record_is_refused() {
+    // 512-byte records: 5 + 8 + 512 + 16 = 541 bytes at least.
+    let sizes = |output| AreaSizes {
+        input: 600,
+        plaintext: 600,
+        output,
+    };
+    let config = Arc::new(small_client());
+    let err =
+        ClientConnection::with_areas(config.clone(), name("localhost"), now(), lend(sizes(540)))
+            .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    ClientConnection::with_areas(config, name("localhost"), now(), lend(sizes(541))).unwrap();
+}
+
+#[test]
 fn an_arena_shorter_than_the_sizes_is_refused() {
     let sizes = AreaSizes::for_client(&small_client());
     let short: &'static mut [u8] = Box::leak(vec![0; sizes.total() - 1].into_boxed_slice());
@@ -327,4 +343,120 @@ fn the_sizes_follow_the_records_asked_for() {
     let mut limited = small_server();
     limited.record_size_limit = 512;
     assert!(AreaSizes::for_server(&limited).input < 1024);
+}
+
+/// One side's delivery of `from`'s output to `to`, `cuts` bytes at a time
+/// (cycled), reading as `to` pushes back. `Err` is the receiver's error.
+fn deliver(
+    from: &mut Connection,
+    to: &mut Connection,
+    cuts: &[usize],
+    turn: &mut usize,
+    got: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let wire = take_output(from);
+    let mut rest = &wire[..];
+    while !rest.is_empty() {
+        let n = cuts[*turn % cuts.len()].clamp(1, rest.len());
+        *turn += 1;
+        let mut piece = &rest[..n];
+        while !piece.is_empty() {
+            let used = to.receive(piece)?;
+            if used == 0 {
+                assert!(
+                    !to.plaintext().is_empty(),
+                    "pushed back with nothing to read"
+                );
+            }
+            piece = &piece[used..];
+            got.extend(drain_plaintext(to));
+        }
+        rest = &rest[n..];
+    }
+    Ok(())
+}
+
+/// An error an area's size explains, naming that area.
+fn an_area_error(e: &Error) -> bool {
+    matches!(e, Error::LimitExceeded { what, .. }
+        if ["input area", "plaintext area", "output area"].contains(what))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Whatever the areas' sizes and however the bytes are cut, data sent
+    /// with `send` or written in place with `send_with` arrives exactly
+    /// once and in order, or the connection fails with an error naming the
+    /// area too small; never anything else.
+    #[test]
+    fn any_areas_any_cuts_deliver_in_order_or_name_the_area(
+        input in 16usize..1200,
+        plaintext in 1usize..2500,
+        output in 541usize..4000,
+        cuts in proptest::collection::vec(1usize..800, 1..8),
+        lens in proptest::collection::vec(0usize..1500, 1..8),
+        in_place in proptest::bool::ANY,
+    ) {
+        let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |sizes, side| {
+            if side == Side::Client {
+                *sizes = AreaSizes { input, plaintext, output };
+            }
+        });
+        let mut turn = 0;
+        let mut sink = Vec::new();
+        let mut failed = None;
+        for _ in 0..6 {
+            if let Err(e) = deliver(&mut c, &mut s, &cuts, &mut turn, &mut sink)
+                .and_then(|()| deliver(&mut s, &mut c, &cuts, &mut turn, &mut sink))
+            {
+                failed = Some(e);
+                break;
+            }
+        }
+        if let Some(e) = failed.or_else(|| c.error().cloned()) {
+            proptest::prop_assert!(an_area_error(&e), "{e:?}");
+            return Ok(());
+        }
+        proptest::prop_assert!(!c.is_handshaking() && !s.is_handshaking());
+        // Data both ways, in messages of `lens` bytes.
+        let mut sent = Vec::new();
+        let mut got = Vec::new();
+        for (i, len) in lens.iter().enumerate() {
+            let msg = data(*len + i);
+            sent.extend_from_slice(&msg);
+            let mut rest = &msg[..];
+            while !rest.is_empty() {
+                let n = if in_place {
+                    c.send_with(rest.len(), |room| {
+                        let n = room.len().min(rest.len());
+                        room[..n].copy_from_slice(&rest[..n]);
+                        n
+                    })
+                } else {
+                    c.send(rest)
+                };
+                let n = match n {
+                    Ok(n) => n,
+                    Err(e) => {
+                        proptest::prop_assert!(an_area_error(&e), "{e:?}");
+                        return Ok(());
+                    }
+                };
+                rest = &rest[n..];
+                if n == 0 {
+                    deliver(&mut c, &mut s, &cuts, &mut turn, &mut got).unwrap();
+                }
+            }
+            // And back, through the client's input and plaintext areas.
+            s.send(&msg).unwrap();
+            if let Err(e) = deliver(&mut s, &mut c, &cuts, &mut turn, &mut sink) {
+                proptest::prop_assert!(an_area_error(&e), "{e:?}");
+                return Ok(());
+            }
+        }
+        deliver(&mut c, &mut s, &cuts, &mut turn, &mut got).unwrap();
+        proptest::prop_assert_eq!(&got, &sent);
+        proptest::prop_assert_eq!(&sink, &sent);
+    }
 }

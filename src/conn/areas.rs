@@ -25,9 +25,12 @@ use crate::error::Error;
 ///   (back-pressure: read, then offer the rest again); a record longer than
 ///   the whole area fails with `"plaintext area"`.
 /// * `output`: records written for the peer until
-///   [`Connection::consume_output`]. [`Connection::send`] takes only what
-///   fits; a handshake flight that does not fit fails with
-///   `"output area"`, and an alert that does not fit is dropped.
+///   [`Connection::consume_output`]. It must hold one record of
+///   `max_fragment_len` bytes with its header, nonce and tag (the
+///   connection is refused with [`Error::Config`] otherwise).
+///   [`Connection::send`] takes only what fits; a handshake flight that
+///   does not fit fails with `"output area"`, and an alert that does not
+///   fit is dropped.
 ///
 /// [`AreaSizes::for_client`] and [`AreaSizes::for_server`] give sizes with
 /// which none of these errors happens with a peer that keeps to the record
@@ -108,6 +111,26 @@ impl Areas {
             plaintext,
             output,
         })
+    }
+}
+
+impl Areas {
+    /// Refuses an output area that cannot hold one record of
+    /// `max_fragment_len` bytes with its header and the longest AEAD
+    /// expansion: `send` could never make progress.
+    pub(crate) fn check(self, max_fragment_len: usize) -> Result<Self, Error> {
+        let record = max_fragment_len
+            .saturating_add(crate::record::layer::SEAL_PREFIX)
+            .saturating_add(crate::record::layer::SEAL_SUFFIX);
+        if self.output.len() < record {
+            return Err(Error::Config(alloc::format!(
+                "an output area of {} bytes cannot hold one record of max_fragment_len {} \
+                 ({record} bytes with header, nonce and tag)",
+                self.output.len(),
+                max_fragment_len
+            )));
+        }
+        Ok(self)
     }
 }
 

@@ -1758,7 +1758,10 @@ impl ClientConnection {
             config.max_fragment_len,
             config.random.clone(),
         );
-        let input = areas.map(|a| common.lend(a));
+        let input = match areas {
+            Some(areas) => Some(common.lend(areas.check(config.max_fragment_len)?)),
+            None => None,
+        };
         let joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
         let preallocated = config.limits.idle_buffers == crate::IdleBuffers::Preallocated;
         let sizes = preallocated.then(|| Preallocation::for_client(&config));
@@ -1878,7 +1881,10 @@ impl ServerConnection {
             config.max_fragment_len,
             config.random.clone(),
         );
-        let input = areas.map(|a| common.lend(a));
+        let input = match areas {
+            Some(areas) => Some(common.lend(areas.check(config.max_fragment_len)?)),
+            None => None,
+        };
         let limits = &config.limits;
         let joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
             .with_client_hello_cap(limits.max_client_hello_len);
