@@ -33,6 +33,11 @@
 //! largest record plaintext sent and accepted (`records_out=`,
 //! `records_in=`).
 //!
+//! `--lent-areas` runs each connection's record buffers on memory lent to
+//! it (`tls12::Areas`), from arenas made once and given back by each
+//! connection for the next, as a device lends static buffers; stderr gets a
+//! `lent areas:` line with the sizes.
+//!
 //! `--async-key` keeps the private key in a thread standing in for an HSM
 //! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
 //! signature and resumes when the HSM answers.
@@ -53,13 +58,14 @@ mod psk_arg;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use clap::Parser;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tls12::{
-    CipherSuite, ClientAuth, HandshakeInfo, RootCertStore, ServerConfig, ServerConnection, Stream,
+    AreaSizes, Areas, CipherSuite, ClientAuth, HandshakeInfo, RootCertStore, ServerConfig,
+    ServerConnection, Stream,
 };
 
 #[derive(Clone, Copy, PartialEq)]
@@ -148,6 +154,9 @@ struct Args {
     /// DER OCSP response to staple with the first --cert for clients that ask with status_request (RFC 6066 §8), as `openssl s_server -status_file` does; sent as it is, so keep it fresh
     #[arg(long, value_name = "RESPONSE.der")]
     ocsp: Option<String>,
+    /// Run each connection's record buffers on memory lent to it (tls12::Areas), as a device lends static buffers: arenas made once, given back by each connection for the next, with caps of 16 KiB of buffered plaintext and one record of output; stderr gets a "lent areas:" line with the sizes
+    #[arg(long)]
+    lent_areas: bool,
 }
 
 fn parse_export(arg: &str) -> Result<(String, usize), String> {
@@ -179,6 +188,7 @@ fn main() {
         ocsp,
         psk,
         psk_hint,
+        lent_areas,
     } = Args::parse();
     let mode = if http { Mode::Http } else { Mode::Echo };
 
@@ -277,7 +287,22 @@ fn main() {
     // SSLKEYLOGFILE: the usual opt-in to a key log for Wireshark.
     config.key_log = tls12::KeyLogFile::from_env();
     config.enable_exporters = export.is_some();
+    if lent_areas {
+        config.limits.max_buffered_plaintext = 16 * 1024;
+        config.limits.max_buffered_output = config.max_fragment_len + 2048;
+    }
     let config = Arc::new(config);
+    let areas = lent_areas.then(|| {
+        let sizes = AreaSizes::for_server(&config);
+        eprintln!(
+            "lent areas: input {} B, plaintext {} B, output {} B",
+            sizes.input, sizes.plaintext, sizes.output
+        );
+        Arc::new(Pool {
+            sizes,
+            free: Mutex::new(Vec::new()),
+        })
+    });
     // The configuration is checked when a connection is made: make one now,
     // so that a bad one (such as a CCM suite in a build without `aes-ccm`)
     // stops the server before it listens.
@@ -295,16 +320,58 @@ fn main() {
         let config = config.clone();
         let hsm = hsm.clone();
         let export = export.clone();
+        let areas = areas.clone();
         let handle = std::thread::spawn(move || {
             let peer = sock.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-            if let Err(e) = serve(config, sock, mode, hsm.as_ref(), export.as_ref().as_ref()) {
+            let made = match &areas {
+                Some(pool) => ServerConnection::with_areas(config, UnixTime::now(), pool.take()),
+                None => ServerConnection::new(config, UnixTime::now()),
+            };
+            let mut conn = match made {
+                Ok(conn) => conn,
+                Err(e) => return eprintln!("{peer}: {e}"),
+            };
+            if let Err(e) = serve(
+                &mut conn,
+                sock,
+                mode,
+                hsm.as_ref(),
+                export.as_ref().as_ref(),
+            ) {
                 eprintln!("{peer}: {e}");
+            }
+            if let (Some(pool), Some(lent)) = (&areas, conn.into_areas()) {
+                pool.give_back(lent);
             }
         });
         served += 1;
         if max_connections.is_some_and(|m| served >= m) {
             let _ = handle.join();
             break;
+        }
+    }
+}
+
+/// `--lent-areas`: arenas for connections' record buffers, made once each
+/// (a device's statics; leaked boxes here) and given back after use.
+struct Pool {
+    sizes: AreaSizes,
+    free: Mutex<Vec<Areas>>,
+}
+
+impl Pool {
+    fn take(&self) -> Areas {
+        let kept = self.free.lock().ok().and_then(|mut free| free.pop());
+        kept.unwrap_or_else(|| {
+            let arena: &'static mut [u8] =
+                Box::leak(vec![0; self.sizes.total()].into_boxed_slice());
+            Areas::split(arena, self.sizes).unwrap_or_else(|e| fail(&e.to_string()))
+        })
+    }
+
+    fn give_back(&self, areas: Areas) {
+        if let Ok(mut free) = self.free.lock() {
+            free.push(areas);
         }
     }
 }
@@ -328,18 +395,17 @@ fn parse_suites(list: &str) -> Vec<CipherSuite> {
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
 fn serve(
-    config: Arc<ServerConfig>,
+    conn: &mut ServerConnection,
     mut sock: TcpStream,
     mode: Mode,
     hsm: Option<&async_key::Hsm>,
     export: Option<&(String, usize)>,
 ) -> Result<(), String> {
-    let mut conn = ServerConnection::new(config, UnixTime::now()).map_err(|e| e.to_string())?;
     // `Stream` cannot answer the connection's signature requests: with an
     // HSM, the handshake is driven by hand (async_key::complete_handshake).
     let handshake = match hsm {
-        Some(hsm) => async_key::complete_handshake(&mut conn, &mut sock, hsm),
-        None => Stream::new(&mut conn, &mut sock).complete_handshake(),
+        Some(hsm) => async_key::complete_handshake(conn, &mut sock, hsm),
+        None => Stream::new(conn, &mut sock).complete_handshake(),
     };
     if let Err(e) = handshake {
         let alert = conn.error().and_then(|e| e.alert());
@@ -348,7 +414,7 @@ fn serve(
             .map_or_else(|| e.to_string(), |d| d.to_string());
         return Err(format!("handshake failed: {why} (alert sent: {alert:?})"));
     }
-    let mut tls = Stream::new(&mut conn, &mut sock);
+    let mut tls = Stream::new(conn, &mut sock);
     let info = tls
         .connection()
         .handshake_info()

@@ -37,12 +37,19 @@ fn lines() -> Vec<u8> {
 /// open: both clients stop at its end), until the whole echo is back on the
 /// child's stdout; returns the server's stderr.
 fn echo_through(client: impl FnOnce(u16) -> Command) -> String {
-    let (mut server, port) = example_server(&[
+    echo_through_with(&[], client)
+}
+
+/// As [`echo_through`], with more arguments for our server.
+fn echo_through_with(more: &[&str], client: impl FnOnce(u16) -> Command) -> String {
+    let mut args = vec![
         "--cert",
         "tests/fixtures/server-p256.chain.pem",
         "--key",
         "tests/fixtures/server-p256.key",
-    ]);
+    ];
+    args.extend_from_slice(more);
+    let (mut server, port) = example_server(&args);
     let data = lines();
     let mut peer = Proc::spawn(client(port));
     // gnutls-cli hands each read of its stdin to one gnutls_record_send and
@@ -104,6 +111,24 @@ fn s_client_maxfraglen_512_to_our_server() {
             .args(["-tls1_2", "-maxfraglen", "512", "-ign_eof", "-quiet"]);
         cmd
     });
+    assert!(err.contains("records_out=512 records_in=512"), "{err}");
+}
+
+/// The same against examples/server `--lent-areas`: the connection's
+/// record buffers are lent memory, and the echo still comes back whole in
+/// 512-byte records.
+#[test]
+fn s_client_maxfraglen_512_to_our_server_on_lent_areas() {
+    let err = echo_through_with(&["--lent-areas"], |port| {
+        let mut cmd = Command::new("openssl");
+        cmd.arg("s_client")
+            .args(["-connect", &format!("127.0.0.1:{port}")])
+            .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+            .args(["-CAfile", &fixture_path("ca.pem")])
+            .args(["-tls1_2", "-maxfraglen", "512", "-ign_eof", "-quiet"]);
+        cmd
+    });
+    assert!(err.contains("lent areas: input "), "{err}");
     assert!(err.contains("records_out=512 records_in=512"), "{err}");
 }
 
