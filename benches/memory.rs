@@ -444,7 +444,7 @@ fn main() {
                 limits.max_handshake_message_len = message;
                 limits.max_client_hello_len = hello;
                 limits.max_buffered_plaintext = record;
-                limits.max_buffered_output = record + 2048;
+                limits.max_buffered_output = record + 29;
             }
             cc.max_fragment_len = record;
             cc.max_fragment_length = records;

@@ -251,7 +251,7 @@ fn lend_areas(config: &mut ClientConfig) -> Areas {
         .or(config.record_size_limit.map(usize::from))
         .unwrap_or(16384);
     config.limits.max_buffered_plaintext = record;
-    config.limits.max_buffered_output = config.max_fragment_len.min(record) + 2048;
+    config.limits.max_buffered_output = config.max_fragment_len.min(record) + 29;
     config.max_fragment_len = config.max_fragment_len.min(record);
     let sizes = AreaSizes::for_client(config);
     eprintln!(

@@ -289,7 +289,7 @@ fn main() {
     config.enable_exporters = export.is_some();
     if lent_areas {
         config.limits.max_buffered_plaintext = 16 * 1024;
-        config.limits.max_buffered_output = config.max_fragment_len + 2048;
+        config.limits.max_buffered_output = config.max_fragment_len + 29;
     }
     let config = Arc::new(config);
     let areas = lent_areas.then(|| {

@@ -48,8 +48,9 @@ pub struct Limits {
     /// not an error), so at most this plus one record (16 KiB) is held.
     pub max_buffered_plaintext: usize,
     /// Unsent TLS output held for the caller (default 96 KiB), at least
-    /// one record: `max_fragment_len` + 2048. When full, `send` accepts
-    /// fewer bytes than offered.
+    /// one record: `max_fragment_len` + 29 (its header, explicit nonce and
+    /// tag). When full, `send` accepts fewer bytes than offered. A
+    /// handshake flight is written whole even when longer.
     pub max_buffered_output: usize,
     /// Warning alerts or empty records accepted in a row (default 8); one more
     /// fails with `unexpected_message`, so a flood cannot keep a connection
@@ -73,6 +74,11 @@ impl Default for Limits {
         }
     }
 }
+
+/// The most our AEAD records add to their plaintext: a header (5), an
+/// explicit nonce (8 for AES-GCM and AES-CCM) and a tag (16).
+const RECORD_EXPANSION: usize =
+    crate::record::layer::SEAL_PREFIX + crate::record::layer::SEAL_SUFFIX;
 
 /// Settings common to both sides.
 fn check_common(
@@ -148,13 +154,14 @@ fn check_common(
             "max_certificate_chain_len must be at least 1".into(),
         ));
     }
-    // One record of our largest fragment with the most expansion RFC 5246
-    // §6.2.3 allows: `send` can always make progress. A small
-    // max_fragment_len (for peers asked for small records) allows a small
-    // output buffer.
-    if limits.max_buffered_output < max_fragment_len + 2048 {
+    // One record of our largest fragment with the most our AEADs add (a
+    // 5-byte header, an explicit nonce of up to 8 bytes, a 16-byte tag; RFC
+    // 5246 §6.2.3 would allow 2048 for ciphers we do not have): `send` can
+    // always make progress. A small max_fragment_len (for peers asked for
+    // small records) allows a small output buffer.
+    if limits.max_buffered_output < max_fragment_len + RECORD_EXPANSION {
         return Err(Error::Config(
-            "max_buffered_output must hold at least one record (max_fragment_len + 2048 bytes)"
+            "max_buffered_output must hold at least one record (max_fragment_len + 29 bytes)"
                 .into(),
         ));
     }

@@ -481,13 +481,13 @@ fn invalid_configurations_are_refused() {
             "max_certificate_chain_len must be at least 1",
         ),
         (
-            |c| c.limits.max_buffered_output = (1 << 14) + 2047,
+            |c| c.limits.max_buffered_output = (1 << 14) + 28,
             "max_buffered_output must hold at least one record",
         ),
         (
             |c| {
                 c.max_fragment_len = 512;
-                c.limits.max_buffered_output = 512 + 2047;
+                c.limits.max_buffered_output = 512 + 28;
             },
             "max_buffered_output must hold at least one record",
         ),
@@ -504,12 +504,12 @@ fn invalid_configurations_are_refused() {
     cc.max_fragment_len = 64;
     cc.limits.max_handshake_message_len = 1024;
     cc.limits.max_certificate_chain_len = 1;
-    cc.limits.max_buffered_output = (1 << 14) + 2048;
+    cc.limits.max_buffered_output = 64 + 29;
     tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()).unwrap();
     // With small records, a small output buffer.
     let mut cc = client_config();
     cc.max_fragment_len = 512;
-    cc.limits.max_buffered_output = 512 + 2048;
+    cc.limits.max_buffered_output = 512 + 29;
     tls12::ClientConnection::new(std::sync::Arc::new(cc), name("localhost"), now()).unwrap();
 
     // A server's suites must suit its key; its chain must not be empty.

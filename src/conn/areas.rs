@@ -58,7 +58,7 @@ use crate::error::Error;
 /// config.max_fragment_len = 512;
 /// config.max_fragment_length = Some(MaxFragmentLength::L512);
 /// config.limits.max_buffered_plaintext = 512;
-/// config.limits.max_buffered_output = 512 + 2048;
+/// config.limits.max_buffered_output = 512 + 29;
 /// let sizes = AreaSizes::for_client(&config);
 /// // A device would lend a static; a leaked box stands in for one here.
 /// let arena: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());

@@ -152,12 +152,42 @@ const LEAF_RESERVE: usize = 4096;
 /// record header, rounded up.
 const RECORD_SLACK: usize = 64;
 
-/// The longest handshake message we write but a Certificate: a ClientHello
-/// with the default lists is under 300 bytes, a server's first flight less
-/// its Certificate is under 1 KiB (RFC 5246 §7.4: ServerHello, a key
-/// exchange signed with at most a 4096-bit key, CertificateRequest,
-/// ServerHelloDone).
+/// Room for the handshake messages a server writes besides its
+/// Certificate, and the slack a CertificateVerify's transcript keeps for
+/// the hellos and key exchanges: a server's first flight less its
+/// Certificate is under 1 KiB (RFC 5246 §7.4: ServerHello, a key exchange
+/// signed with at most a 4096-bit key, CertificateRequest,
+/// ServerHelloDone), doubled for CertificateRequests that name CAs.
 const SMALL_MESSAGES: usize = 2048;
+
+/// The messages a server writes besides its Certificate and its
+/// CertificateRequest: ServerHello, a key exchange signed with at most a
+/// 4096-bit key (about 620 bytes), ServerHelloDone; then NewSessionTicket
+/// and Finished (a ticket that carries the client's chain is longer, and
+/// allocated).
+const SERVER_SMALL_MESSAGES: usize = 1024;
+
+/// The length of the server's CertificateRequest (RFC 5246 §7.4.4), 0 if
+/// it asks for no certificate: its header, two certificate types, the
+/// signature schemes, and each trust anchor's subject as a DER Name (a
+/// SEQUENCE header of at most 4 bytes) with its 2-byte length.
+fn certificate_request_len(config: &ServerConfig) -> usize {
+    config.client_auth.roots().map_or(0, |roots| {
+        4 + 3
+            + 2
+            + 2 * config.signature_schemes.len()
+            + 2
+            + roots.subjects().map(|s| 2 + 4 + s.len()).sum::<usize>()
+    })
+}
+
+/// The same for a client, less its PSK identity: a ClientHello with the
+/// default lists is under 300 bytes; a ClientKeyExchange (an RSA-4096
+/// encrypted premaster is 514 bytes) or a CertificateVerify (an RSA-4096
+/// signature, 520) fits in 1 KiB. A larger ClientHello (many suites, a
+/// session ticket) is written when the connection is made, so the room
+/// grows then, not later.
+const CLIENT_SMALL_MESSAGES: usize = 1024;
 
 impl Preallocation {
     /// Sizes for a side whose own chains are `chains`, receiving records of
@@ -168,6 +198,7 @@ impl Preallocation {
         record_in: usize,
         message_in: usize,
         record_out: usize,
+        small: usize,
     ) -> Self {
         // RFC 5246 §7.4.2: a 3-byte list length, each certificate with its
         // own 3-byte length, after the 4-byte message header.
@@ -175,8 +206,8 @@ impl Preallocation {
             .map(|chain| 7 + chain.iter().map(|c| 3 + c.as_ref().len()).sum::<usize>())
             .max()
             .unwrap_or(0);
-        let largest_message_out = certificate_msg.max(SMALL_MESSAGES);
-        let flight = certificate_msg + SMALL_MESSAGES;
+        let largest_message_out = certificate_msg.max(small);
+        let flight = certificate_msg + small;
         let records = flight.div_ceil(record_out.max(1));
         Self {
             record_in,
@@ -200,6 +231,14 @@ impl Preallocation {
             record_in,
             config.limits.max_handshake_message_len,
             config.max_fragment_len,
+            // RFC 4279 §2: the ClientKeyExchange carries the identity.
+            CLIENT_SMALL_MESSAGES
+                + config
+                    .psk_identities
+                    .iter()
+                    .map(|p| p.identity.len())
+                    .max()
+                    .unwrap_or(0),
         )
     }
 
@@ -216,6 +255,7 @@ impl Preallocation {
                 .max_handshake_message_len
                 .max(limits.max_client_hello_len),
             config.max_fragment_len,
+            SERVER_SMALL_MESSAGES + certificate_request_len(config),
         )
     }
 

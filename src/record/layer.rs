@@ -82,7 +82,7 @@ pub enum IdleBuffers {
     /// config.limits.idle_buffers = IdleBuffers::Preallocated;
     /// config.limits.max_handshake_message_len = 2048;
     /// config.limits.max_buffered_plaintext = 512;
-    /// config.limits.max_buffered_output = 512 + 2048;
+    /// config.limits.max_buffered_output = 512 + 29;
     /// config.max_fragment_len = 512;
     /// config.max_fragment_length = Some(MaxFragmentLength::L512);
     /// config.keep_peer_certificates = false;
