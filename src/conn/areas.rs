@@ -158,15 +158,20 @@ impl AreaSizes {
 
     /// Sizes for a client with `config`, receiving records of the size it
     /// asks for (`max_fragment_length` or `record_size_limit`; 2^14 bytes if
-    /// neither) and sending records of `max_fragment_len` bytes.
+    /// neither) and sending records of `max_fragment_len` bytes. A server
+    /// may ignore the request (RFC 6066 §4, RFC 8449 §5): its longer
+    /// protected records then fail with [`Error::LimitExceeded`] naming the
+    /// area too small.
     pub fn for_client(config: &ClientConfig) -> Self {
         super::Preallocation::for_client(config).area_sizes(&config.limits)
     }
 
     /// Sizes for a server with `config`. A client that asks for no smaller
     /// records may send 2^14 bytes a record, so `input` and `plaintext`
-    /// hold records of 2^14 bytes unless `record_size_limit` is lower (and
-    /// then a client that ignores it can make the connection fail).
+    /// hold records of 2^14 bytes unless `ServerConfig::record_size_limit`
+    /// is lower; that limit binds only clients that offer record_size_limit
+    /// themselves (RFC 8449 §4), and another client's longer protected
+    /// records fail with [`Error::LimitExceeded`] naming the area too small.
     pub fn for_server(config: &ServerConfig) -> Self {
         super::Preallocation::for_server(config).area_sizes(&config.limits)
     }
