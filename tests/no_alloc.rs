@@ -502,3 +502,42 @@ fn mutual_tls_allocates_nothing() {
         .client_signature_scheme
         .is_some());
 }
+
+/// What a connection on lent areas still takes from the heap when it is
+/// made, besides its configuration: the handshake's state (boxed, freed when
+/// it ends), reassembly, encoding and the room for what a handshake keeps
+/// (a client: the server name and the server's leaf). The bound on a build
+/// without `alloc`. Printed with `--nocapture`.
+#[test]
+fn what_a_connection_on_lent_areas_still_allocates_when_made() {
+    let (client, server) = ecdsa_configs(NamedGroup::X25519);
+    let (ca, sa) = (
+        lend(AreaSizes::for_client(&client)),
+        lend(AreaSizes::for_server(&server)),
+    );
+    counting::sizes();
+    let c = as_side(CLIENT, || {
+        ClientConnection::with_areas(
+            client.clone(),
+            tls12::pki_types::ServerName::try_from("localhost").unwrap(),
+            now(),
+            ca,
+        )
+        .unwrap()
+    });
+    let client_sizes = counting::sizes();
+    let s = as_side(SERVER, || {
+        ServerConnection::with_areas(server.clone(), now(), sa).unwrap()
+    });
+    let server_sizes = counting::sizes();
+    println!(
+        "heap allocations when made on lent areas: client {client_sizes:?} ({} B), server {server_sizes:?} ({} B)",
+        client_sizes.iter().sum::<usize>(),
+        server_sizes.iter().sum::<usize>()
+    );
+    // Client: state, reassembly, encoding, name, leaf and its list;
+    // server: state, reassembly, encoding, name.
+    assert!(client_sizes.len() <= 6, "{client_sizes:?}");
+    assert!(server_sizes.len() <= 4, "{server_sizes:?}");
+    drop((c, s));
+}

@@ -20,11 +20,14 @@ thread_local! {
     static WHO: Cell<usize> = const { Cell::new(NOBODY) };
     static COUNTS: Cell<[u64; 3]> = const { Cell::new([0; 3]) };
     static LIVE: Cell<i64> = const { Cell::new(0) };
+    /// The sizes of the first allocations counted against a side, for
+    /// [`sizes`] (a fixed array: recording must not allocate).
+    static SIZES: Cell<([usize; 32], usize)> = const { Cell::new(([0; 32], 0)) };
 }
 
 pub struct Counting;
 
-fn count() {
+fn count(size: usize) {
     // `try_with`: allocations during thread teardown are not counted.
     let _ = WHO.try_with(|who| {
         let _ = COUNTS.try_with(|c| {
@@ -32,6 +35,15 @@ fn count() {
             counts[who.get()] += 1;
             c.set(counts);
         });
+        if who.get() != NOBODY {
+            let _ = SIZES.try_with(|s| {
+                let (mut sizes, n) = s.get();
+                if let Some(slot) = sizes.get_mut(n) {
+                    *slot = size;
+                    s.set((sizes, n + 1));
+                }
+            });
+        }
     });
 }
 
@@ -41,13 +53,13 @@ fn grow(by: i64) {
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
+        count(layout.size());
         grow(layout.size() as i64);
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
+        count(layout.size());
         grow(layout.size() as i64);
         unsafe { System.alloc_zeroed(layout) }
     }
@@ -58,7 +70,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
+        count(new_size);
         grow(new_size as i64 - layout.size() as i64);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -77,6 +89,14 @@ pub fn as_side<T>(who: usize, f: impl FnOnce() -> T) -> T {
 #[allow(dead_code)]
 pub fn allocs() -> u64 {
     COUNTS.with(Cell::get).iter().sum()
+}
+
+/// The sizes of the allocations counted against either side since the
+/// last call (the first 32).
+#[allow(dead_code)]
+pub fn sizes() -> Vec<usize> {
+    let (sizes, n) = SIZES.with(|s| s.replace(([0; 32], 0)));
+    sizes[..n].to_vec()
 }
 
 /// The client's and the server's allocations since the last call.
