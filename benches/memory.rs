@@ -533,18 +533,19 @@ fn main() {
         let mut s = ServerConnection::new(configs.server.clone(), now()).unwrap();
         let t = measure_handshake(|hook| tls12_handshake(&mut c, &mut s, hook));
         assert_eq!(c.handshake_info().unwrap().max_fragment_in, 512);
-        let label = "full-ecdsa-p256 after construction, IdleBuffers::Preallocated";
-        fig(
-            &format!("allocations, client, {label}"),
-            t.client_allocs as f64,
-            f64::NAN,
-            "allocs",
-        );
-        fig(
-            &format!("allocations, server, {label}"),
-            t.server_allocs as f64,
-            f64::NAN,
-            "allocs",
+        let mut allocs = |label: &str, t: &HandshakeCost| {
+            for (side, n) in [("client", t.client_allocs), ("server", t.server_allocs)] {
+                fig(
+                    &format!("allocations, {side}, {label}"),
+                    n as f64,
+                    f64::NAN,
+                    "allocs",
+                );
+            }
+        };
+        allocs(
+            "full-ecdsa-p256 after construction, IdleBuffers::Preallocated",
+            &t,
         );
         // Mutual TLS on the same device caps, the server keeping no chain.
         set(Who::Harness);
@@ -567,18 +568,9 @@ fn main() {
             .unwrap()
             .client_signature_scheme
             .is_some());
-        let label = "full-ecdsa-p256 mutual TLS after construction, IdleBuffers::Preallocated";
-        fig(
-            &format!("allocations, client, {label}"),
-            t.client_allocs as f64,
-            f64::NAN,
-            "allocs",
-        );
-        fig(
-            &format!("allocations, server, {label}"),
-            t.server_allocs as f64,
-            f64::NAN,
-            "allocs",
+        allocs(
+            "full-ecdsa-p256 mutual TLS after construction, IdleBuffers::Preallocated",
+            &t,
         );
         set(Who::Harness);
     }

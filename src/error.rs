@@ -180,6 +180,12 @@ impl Error {
             Self::BadRecordMac => A::BadRecordMac,
             Self::RecordOverflow { .. } => A::RecordOverflow,
             Self::UnsupportedExtension(_) => A::UnsupportedExtension,
+            // Our own flight too long for the output area the caller lent:
+            // nothing the peer sent was wrong.
+            Self::LimitExceeded {
+                what: "output area",
+                ..
+            } => A::InternalError,
             // RFC 5246 has no "excessive" alert; the peer's message was out of
             // the range we accept, which is the sense of decode_error.
             Self::LimitExceeded { .. } => A::DecodeError,

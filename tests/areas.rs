@@ -216,6 +216,11 @@ fn a_flight_too_long_for_the_output_area_fails_naming_it() {
         }
     );
     assert_eq!(s.error(), Some(&err));
+    // The peer did nothing wrong: internal_error, which does fit.
+    assert_eq!(
+        plaintext_alert(&s),
+        Some(tls12::AlertDescription::InternalError)
+    );
 }
 
 #[test]
@@ -243,6 +248,10 @@ fn a_split_record_longer_than_the_input_area_fails_naming_it() {
             limit: 600
         }
     );
+    // A record longer than the client takes: decode_error, sealed (an alert
+    // record, type 21, is what the client now has to send).
+    assert_eq!(err.alert(), Some(tls12::AlertDescription::DecodeError));
+    assert_eq!(c.pending_output().first(), Some(&21));
     // Whole records need no input area: read where they lie.
     let (mut c, mut s) = pair_on_areas(
         {

@@ -98,19 +98,22 @@ fn wait_for_bytes(peer: &mut Proc, data: &[u8]) -> bool {
     false
 }
 
+/// `openssl s_client -maxfraglen 512` to our server on `port`.
+fn s_client_maxfraglen_512(port: u16) -> Command {
+    let mut cmd = Command::new("openssl");
+    cmd.arg("s_client")
+        .args(["-connect", &format!("127.0.0.1:{port}")])
+        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+        .args(["-CAfile", &fixture_path("ca.pem")])
+        .args(["-tls1_2", "-maxfraglen", "512", "-ign_eof", "-quiet"]);
+    cmd
+}
+
 /// `openssl s_client -maxfraglen 512` against examples/server: 6,000 bytes
 /// echoed in records of at most 512 bytes both ways.
 #[test]
 fn s_client_maxfraglen_512_to_our_server() {
-    let err = echo_through(|port| {
-        let mut cmd = Command::new("openssl");
-        cmd.arg("s_client")
-            .args(["-connect", &format!("127.0.0.1:{port}")])
-            .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-            .args(["-CAfile", &fixture_path("ca.pem")])
-            .args(["-tls1_2", "-maxfraglen", "512", "-ign_eof", "-quiet"]);
-        cmd
-    });
+    let err = echo_through(s_client_maxfraglen_512);
     assert!(err.contains("records_out=512 records_in=512"), "{err}");
 }
 
@@ -119,15 +122,7 @@ fn s_client_maxfraglen_512_to_our_server() {
 /// 512-byte records.
 #[test]
 fn s_client_maxfraglen_512_to_our_server_on_lent_areas() {
-    let err = echo_through_with(&["--lent-areas"], |port| {
-        let mut cmd = Command::new("openssl");
-        cmd.arg("s_client")
-            .args(["-connect", &format!("127.0.0.1:{port}")])
-            .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-            .args(["-CAfile", &fixture_path("ca.pem")])
-            .args(["-tls1_2", "-maxfraglen", "512", "-ign_eof", "-quiet"]);
-        cmd
-    });
+    let err = echo_through_with(&["--lent-areas"], s_client_maxfraglen_512);
     assert!(err.contains("lent areas: input "), "{err}");
     assert!(err.contains("records_out=512 records_in=512"), "{err}");
 }
