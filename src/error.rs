@@ -180,10 +180,10 @@ impl Error {
             Self::BadRecordMac => A::BadRecordMac,
             Self::RecordOverflow { .. } => A::RecordOverflow,
             Self::UnsupportedExtension(_) => A::UnsupportedExtension,
-            // Our own flight too long for the output area the caller lent:
-            // nothing the peer sent was wrong.
+            // Our own flight or message too long for an area the caller
+            // lent: nothing the peer sent was wrong.
             Self::LimitExceeded {
-                what: "output area",
+                what: "output area" | "handshake_out area",
                 ..
             } => A::InternalError,
             // RFC 5246 has no "excessive" alert; the peer's message was out of

@@ -82,7 +82,7 @@ impl Session {
 
     /// The plaintext inside a ticket. The whole encoding is zeroized by the
     /// caller once sealed.
-    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+    pub(crate) fn encode(&self, out: &mut impl Writer) {
         out.put_u8(SESSION_ENCODING_VERSION);
         self.suite.encode(out);
         out.put_u8(u8::from(self.extended_master_secret));

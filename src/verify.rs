@@ -15,6 +15,7 @@ use rustls_pki_types::{
     CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
 };
 
+use crate::codec::Writer;
 use crate::error::{CertificateError, Error};
 
 /// The set of trust anchors (root certificates) used to verify a peer's
@@ -217,18 +218,18 @@ impl RootCertStore {
 
 /// Writes a DER element: `tag`, the definite length of `content` (short
 /// form under 128 bytes, long form above, X.690 §8.1.3), then `content`.
-pub(crate) fn put_der(tag: u8, content: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn put_der(tag: u8, content: &[u8], out: &mut impl Writer) {
     let len = content.len();
-    out.push(tag);
+    out.put_u8(tag);
     if len < 0x80 {
-        out.push(len as u8);
+        out.put_u8(len as u8);
     } else {
         let bytes = (len as u32).to_be_bytes();
         let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (4 - skip) as u8);
-        out.extend_from_slice(bytes.get(skip..).unwrap_or_default());
+        out.put_u8(0x80 | (4 - skip) as u8);
+        out.put(bytes.get(skip..).unwrap_or_default());
     }
-    out.extend_from_slice(content);
+    out.put(content);
 }
 
 /// One DER element split off the front of a byte string.

@@ -40,14 +40,23 @@ fn pair_on_areas(
     server: ServerConfig,
     resize: impl Fn(&mut AreaSizes, Side),
 ) -> (ClientConnection, ServerConnection) {
+    try_pair_on_areas(client, server, resize).unwrap()
+}
+
+/// As [`pair_on_areas`]; `Err` if the client cannot write its ClientHello
+/// into its areas.
+fn try_pair_on_areas(
+    client: ClientConfig,
+    server: ServerConfig,
+    resize: impl Fn(&mut AreaSizes, Side),
+) -> Result<(ClientConnection, ServerConnection), Error> {
     let mut cs = AreaSizes::for_client(&client);
     let mut ss = AreaSizes::for_server(&server);
     resize(&mut cs, Side::Client);
     resize(&mut ss, Side::Server);
-    let c =
-        ClientConnection::with_areas(Arc::new(client), name("localhost"), now(), lend(cs)).unwrap();
+    let c = ClientConnection::with_areas(Arc::new(client), name("localhost"), now(), lend(cs))?;
     let s = ServerConnection::with_areas(Arc::new(server), now(), lend(ss)).unwrap();
-    (c, s)
+    Ok((c, s))
 }
 
 /// Sends `data` from `a` to `b`, `chunk` bytes of the wire at a time,
@@ -120,10 +129,28 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
 
     let areas = c.take_areas().expect("lent");
     assert_eq!(
-        (areas.input.len(), areas.plaintext.len(), areas.output.len()),
-        (sizes.input, sizes.plaintext, sizes.output)
+        (
+            areas.input.len(),
+            areas.plaintext.len(),
+            areas.output.len(),
+            areas.handshake_in.len(),
+            areas.handshake_out.len()
+        ),
+        (
+            sizes.input,
+            sizes.plaintext,
+            sizes.output,
+            sizes.handshake_in,
+            sizes.handshake_out
+        )
     );
-    for area in [&areas.input, &areas.plaintext, &areas.output] {
+    for area in [
+        &areas.input,
+        &areas.plaintext,
+        &areas.output,
+        &areas.handshake_in,
+        &areas.handshake_out,
+    ] {
         assert!(area.iter().all(|&b| b == 0), "an area came back uncleared");
     }
     assert!(matches!(c.send(b"more"), Err(Error::Misuse(_))));
@@ -224,6 +251,52 @@ fn a_flight_too_long_for_the_output_area_fails_naming_it() {
 }
 
 #[test]
+fn handshake_messages_too_long_for_their_areas_fail_naming_them() {
+    // Our own Certificate (about 1 KB) does not fit in 600 bytes of
+    // encoding space: internal_error, the peer did nothing wrong.
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |sizes, side| {
+        if side == Side::Server {
+            sizes.handshake_out = 600;
+        }
+    });
+    let err = transfer(&mut c, &mut s).unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "handshake_out area",
+            limit: 600
+        }
+    );
+    assert_eq!(
+        plaintext_alert(&s),
+        Some(tls12::AlertDescription::InternalError)
+    );
+    // The server's Certificate does not fit in 600 bytes of reassembly: a
+    // message longer than the client takes, decode_error.
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |sizes, side| {
+        if side == Side::Client {
+            sizes.handshake_in = 600;
+        }
+    });
+    transfer(&mut c, &mut s).unwrap();
+    let err = transfer(&mut s, &mut c).unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "handshake_in area",
+            limit: 600
+        }
+    );
+    assert_eq!(
+        plaintext_alert(&c),
+        Some(tls12::AlertDescription::DecodeError)
+    );
+    // With the sizes `AreaSizes` gives, the same handshake completes.
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |_, _| {});
+    handshake(&mut c, &mut s).unwrap();
+}
+
+#[test]
 fn a_split_record_longer_than_the_input_area_fails_naming_it() {
     // The client lends input for 512-byte records but asks for none: the
     // server's 16 KiB records, once protected, do not fit when split.
@@ -312,6 +385,7 @@ fn an_output_area_shorter_than_one_record_is_refused() {
         input: 600,
         plaintext: 600,
         output,
+        ..AreaSizes::for_client(&small_client())
     };
     let config = Arc::new(small_client());
     let err =
@@ -329,7 +403,11 @@ fn an_arena_shorter_than_the_sizes_is_refused() {
     let exact: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
     let areas = Areas::split(exact, sizes).unwrap();
     assert_eq!(
-        areas.input.len() + areas.plaintext.len() + areas.output.len(),
+        areas.input.len()
+            + areas.plaintext.len()
+            + areas.output.len()
+            + areas.handshake_in.len()
+            + areas.handshake_out.len(),
         sizes.total()
     );
 }
@@ -338,8 +416,16 @@ fn an_arena_shorter_than_the_sizes_is_refused() {
 fn the_sizes_follow_the_records_asked_for() {
     // 512-byte records: under 6 KB in all with these caps; without a
     // request, the client must take 2^14-byte records.
-    let small = AreaSizes::for_client(&small_client());
-    assert!(small.total() < 6 * 1024, "{small:?}");
+    let config = small_client();
+    let small = AreaSizes::for_client(&config);
+    assert!(
+        small.input + small.plaintext + small.output < 6 * 1024,
+        "{small:?}"
+    );
+    // The longest message the caps accept from the server, with its
+    // header, and room for our ClientHello.
+    assert!(small.handshake_in > config.limits.max_handshake_message_len + 4);
+    assert!(small.handshake_out >= 1024, "{small:?}");
     let mut default = small_client();
     default.max_fragment_length = None;
     let default = AreaSizes::for_client(&default);
@@ -388,7 +474,8 @@ fn deliver(
 /// An error an area's size explains, naming that area.
 fn an_area_error(e: &Error) -> bool {
     matches!(e, Error::LimitExceeded { what, .. }
-        if ["input area", "plaintext area", "output area"].contains(what))
+        if ["input area", "plaintext area", "output area", "handshake_in area",
+            "handshake_out area"].contains(what))
 }
 
 proptest::proptest! {
@@ -403,15 +490,25 @@ proptest::proptest! {
         input in 16usize..1200,
         plaintext in 1usize..2500,
         output in 541usize..4000,
+        handshake_in in 16usize..3000,
+        handshake_out in 16usize..1500,
         cuts in proptest::collection::vec(1usize..800, 1..8),
         lens in proptest::collection::vec(0usize..1500, 1..8),
         in_place in proptest::bool::ANY,
     ) {
-        let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |sizes, side| {
+        let pair = try_pair_on_areas(small_client(), small_server(), |sizes, side| {
             if side == Side::Client {
-                *sizes = AreaSizes { input, plaintext, output };
+                *sizes = AreaSizes { input, plaintext, output, handshake_in, handshake_out };
             }
         });
+        // A ClientHello too long for `handshake_out`, at once.
+        let (mut c, mut s) = match pair {
+            Ok(pair) => pair,
+            Err(e) => {
+                proptest::prop_assert!(an_area_error(&e), "{e:?}");
+                return Ok(());
+            }
+        };
         let mut turn = 0;
         let mut sink = Vec::new();
         let mut failed = None;

@@ -1,6 +1,6 @@
 //! The alert message (RFC 5246 §7.2).
 
-use alloc::vec::Vec;
+use super::Writer;
 
 use super::enums::{AlertDescription, AlertLevel};
 use super::{Codec, Reader};
@@ -17,7 +17,7 @@ pub(crate) struct AlertMessage {
 /// Unknown levels and descriptions decode as `Unknown`; the record layer
 /// decides what they mean.
 impl<'a> Codec<'a> for AlertMessage {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         self.level.encode(out);
         self.description.encode(out);
     }

@@ -1,7 +1,6 @@
 //! IANA registries used by TLS 1.2, as enums with an `Unknown` fallback so a
 //! value we do not implement still decodes (and re-encodes) exactly.
 
-use alloc::vec::Vec;
 use core::fmt;
 
 use super::{Codec, Reader, Writer};
@@ -92,7 +91,7 @@ macro_rules! wire_enum {
         }
 
         impl<'a> Codec<'a> for $name {
-            fn encode(&self, out: &mut Vec<u8>) {
+            fn encode(&self, out: &mut impl Writer) {
                 out.$put(self.to_wire());
             }
             fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {

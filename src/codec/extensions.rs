@@ -3,8 +3,6 @@
 //! Lists keep the peer's order and unknown extensions keep their bytes, so a
 //! decoded hello re-encodes to exactly the bytes received.
 
-use alloc::vec::Vec;
-
 use super::enums::{
     EcPointFormat, ExtensionType, MaxFragmentLength, NamedGroup, ProtocolVersion, SignatureScheme,
 };
@@ -127,7 +125,7 @@ fn decode_server_name<'a>(r: &mut Reader<'a>) -> Result<ServerNameList<'a>, Erro
     Ok(ServerNameList::Received { entries, host_name })
 }
 
-fn encode_server_name(list: &ServerNameList<'_>, out: &mut Vec<u8>) {
+fn encode_server_name(list: &ServerNameList<'_>, out: &mut impl Writer) {
     out.with_len(2, |out| match list {
         ServerNameList::HostName(name) => {
             out.put_u8(HOST_NAME);
@@ -144,7 +142,7 @@ pub(crate) struct ProtocolName<'a>(pub &'a [u8]);
 const ALPN: &str = "application_layer_protocol_negotiation extension";
 
 impl<'a> Codec<'a> for ProtocolName<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         out.with_len(1, |out| out.put(self.0));
     }
 
@@ -170,7 +168,7 @@ fn read_frame<'a>(r: &mut Reader<'a>) -> Result<(u16, &'a [u8]), Error> {
     Ok((typ, body))
 }
 
-fn write_frame(typ: ExtensionType, out: &mut Vec<u8>, f: impl FnOnce(&mut Vec<u8>)) {
+fn write_frame<W: Writer>(typ: ExtensionType, out: &mut W, f: impl FnOnce(&mut W)) {
     out.put_u16(typ.to_wire());
     out.with_len(2, f);
 }
@@ -260,7 +258,7 @@ impl ClientExtension<'_> {
 }
 
 impl<'a> Codec<'a> for ClientExtension<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {
             Self::ServerName(name) => encode_server_name(name, out),
@@ -365,7 +363,7 @@ impl ServerExtension<'_> {
 }
 
 impl<'a> Codec<'a> for ServerExtension<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         let typ = self.typ();
         write_frame(typ, out, |out| match self {
             Self::ServerNameAck
@@ -447,6 +445,7 @@ impl<'a> Codec<'a> for ServerExtension<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     /// Frames `body` as an extension of type `typ`.
     fn ext(typ: u16, body: &[u8]) -> Vec<u8> {

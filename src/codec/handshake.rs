@@ -1,8 +1,6 @@
 //! Handshake messages (RFC 5246 §7.4). Messages borrow opaque fields from the
 //! reassembled handshake buffer; the state machines copy what they keep.
 
-use alloc::vec::Vec;
-
 use super::enums::{
     CipherSuite, ClientCertificateType, Compression, EcCurveType, EcPointFormat, ExtensionType,
     HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
@@ -136,7 +134,7 @@ pub(crate) struct CertificateRequest<'a> {
 pub(crate) struct DistinguishedName<'a>(pub &'a [u8]);
 
 impl<'a> Codec<'a> for DistinguishedName<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         out.with_len(2, |out| out.put(self.0));
     }
 
@@ -183,7 +181,7 @@ pub(crate) enum HandshakeMessage<'a> {
 }
 
 impl<'a> Codec<'a> for Random {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         out.put(&self.0);
     }
 
@@ -195,7 +193,7 @@ impl<'a> Codec<'a> for Random {
 }
 
 impl<'a> Codec<'a> for SessionId {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         out.with_len(1, |out| out.put(self.as_slice()));
     }
 
@@ -251,7 +249,7 @@ fn find_ext<'a, T: Codec<'a> + Clone>(
 }
 
 impl<'a> Codec<'a> for ClientHello<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         self.client_version.encode(out);
         self.random.encode(out);
         self.session_id.encode(out);
@@ -394,7 +392,7 @@ impl<'a> ClientHello<'a> {
 }
 
 impl<'a> Codec<'a> for ServerHello<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         self.server_version.encode(out);
         self.random.encode(out);
         self.session_id.encode(out);
@@ -476,7 +474,7 @@ impl<'a> ServerHello<'a> {
 }
 
 impl<'a> Codec<'a> for CertificateMsg<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         self.chain.encode(3, out);
     }
 
@@ -492,7 +490,7 @@ impl<'a> Codec<'a> for CertificateMsg<'a> {
 /// RFC 5246 §7.4.2: `opaque ASN.1Cert<1..2^24-1>`, one DER certificate,
 /// borrowed from the message.
 impl<'a> Codec<'a> for CertificateDer<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         out.with_len(3, |out| out.put(self));
     }
 
@@ -506,7 +504,7 @@ impl<'a> Codec<'a> for CertificateDer<'a> {
 }
 
 impl<'a> Codec<'a> for DigitallySigned<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         self.scheme.encode(out);
         out.with_len(2, |out| out.put(self.signature));
     }
@@ -521,7 +519,7 @@ impl<'a> Codec<'a> for DigitallySigned<'a> {
 }
 
 impl<'a> Codec<'a> for EcdheParams<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         self.curve_type.encode(out);
         self.group.encode(out);
         out.with_len(1, |out| out.put(self.public));
@@ -576,7 +574,7 @@ impl<'a> EcdheServerKeyExchange<'a> {
     #[cfg(test)]
     /// Encodes the body: `params` (from the structured field, which must
     /// agree with `params_raw`) then `signed_params`.
-    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+    pub(crate) fn encode(&self, out: &mut impl Writer) {
         self.params.encode(out);
         self.signed.encode(out);
     }
@@ -584,7 +582,7 @@ impl<'a> EcdheServerKeyExchange<'a> {
 
 /// Writes `ServerECDHParams` for a named curve (RFC 8422 §5.4): the bytes a
 /// server signs and sends.
-pub(crate) fn encode_ecdhe_params(group: NamedGroup, public: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn encode_ecdhe_params(group: NamedGroup, public: &[u8], out: &mut impl Writer) {
     EcCurveType::NamedCurve.encode(out);
     group.encode(out);
     out.with_len(1, |out| out.put(public));
@@ -600,7 +598,7 @@ pub(crate) fn decode_ecdh_public(body: &[u8]) -> Result<&[u8], Error> {
 }
 
 /// Encodes an ECDHE ClientKeyExchange body (RFC 8422 §5.7).
-pub(crate) fn encode_ecdh_public(public: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn encode_ecdh_public(public: &[u8], out: &mut impl Writer) {
     out.with_len(1, |out| out.put(public));
 }
 
@@ -627,7 +625,7 @@ pub(crate) fn decode_psk_server_key_exchange(
 pub(crate) fn encode_psk_server_key_exchange(
     hint: &[u8],
     params: Option<(NamedGroup, &[u8])>,
-    out: &mut Vec<u8>,
+    out: &mut impl Writer,
 ) {
     out.with_len(2, |out| out.put(hint));
     if let Some((group, public)) = params {
@@ -657,7 +655,7 @@ pub(crate) fn decode_psk_client_key_exchange(
 pub(crate) fn encode_psk_client_key_exchange(
     identity: &[u8],
     public: Option<&[u8]>,
-    out: &mut Vec<u8>,
+    out: &mut impl Writer,
 ) {
     out.with_len(2, |out| out.put(identity));
     if let Some(public) = public {
@@ -677,12 +675,12 @@ pub(crate) fn decode_encrypted_premaster(body: &[u8]) -> Result<&[u8], Error> {
 }
 
 /// Encodes an RSA ClientKeyExchange body (RFC 5246 §7.4.7.1).
-pub(crate) fn encode_encrypted_premaster(encrypted: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn encode_encrypted_premaster(encrypted: &[u8], out: &mut impl Writer) {
     out.with_len(2, |out| out.put(encrypted));
 }
 
 impl<'a> Codec<'a> for CertificateRequest<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         self.certificate_types.encode(1, out);
         self.signature_schemes.encode(2, out);
         self.ca_names.encode(2, out);
@@ -703,7 +701,7 @@ impl<'a> Codec<'a> for CertificateRequest<'a> {
 }
 
 impl<'a> Codec<'a> for NewSessionTicket<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         out.put_u32(self.lifetime_hint);
         out.with_len(2, |out| out.put(self.ticket));
     }
@@ -769,7 +767,7 @@ pub(crate) struct CertificateStatus<'a> {
 }
 
 impl<'a> Codec<'a> for CertificateStatus<'a> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut impl Writer) {
         out.put_u8(crate::codec::extensions::STATUS_TYPE_OCSP);
         out.with_len(3, |out| out.put(self.ocsp_response));
     }
@@ -832,7 +830,7 @@ pub(crate) fn decode_handshake<'a>(
 
 /// Appends `msg` with its 4-byte header (`HandshakeType msg_type;
 /// uint24 length;`, RFC 5246 §7.4).
-pub(crate) fn encode_handshake(msg: &HandshakeMessage<'_>, out: &mut Vec<u8>) {
+pub(crate) fn encode_handshake(msg: &HandshakeMessage<'_>, out: &mut impl Writer) {
     use HandshakeMessage as M;
     handshake_type(msg).encode(out);
     out.with_len(3, |out| match msg {
@@ -853,6 +851,7 @@ pub(crate) fn encode_handshake(msg: &HandshakeMessage<'_>, out: &mut Vec<u8>) {
 pub(crate) mod tests {
     use super::*;
     use alloc::vec;
+    use alloc::vec::Vec;
 
     /// Parses hex, ignoring whitespace.
     pub(crate) fn hex(s: &str) -> Vec<u8> {

@@ -70,7 +70,7 @@ impl<'a, T: Codec<'a> + Clone> List<'a, T> {
     /// Writes the length prefix and every item. A received list is written
     /// item by item too, not copied, so that a decode/encode round trip
     /// checks the encoders.
-    pub(crate) fn encode(&self, len_bytes: usize, out: &mut Vec<u8>) {
+    pub(crate) fn encode(&self, len_bytes: usize, out: &mut impl Writer) {
         out.with_len(len_bytes, |out| match self {
             // By reference: cloning an owned item could allocate.
             Self::Items(items) => items.iter().for_each(|item| item.encode(out)),

@@ -114,53 +114,64 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Writing helpers over a plain `Vec<u8>`.
+/// Where encoders write: a `Vec<u8>`, or a buffer of fixed size
+/// (`record::store::Store` on an area the caller lent), which drops what
+/// does not fit and remembers that it did, to be checked once the message
+/// is written.
 pub(crate) trait Writer {
-    fn put_u8(&mut self, v: u8);
-    fn put_u16(&mut self, v: u16);
-    fn put_u32(&mut self, v: u32);
-    fn put(&mut self, bytes: &[u8]);
-    /// Writes a length-prefixed block: `len_bytes` (1, 2 or 3) of big-endian
-    /// length, then whatever `f` writes. The length is patched in afterwards.
-    fn with_len(&mut self, len_bytes: usize, f: impl FnOnce(&mut Vec<u8>));
-}
-
-impl Writer for Vec<u8> {
     fn put_u8(&mut self, v: u8) {
-        self.push(v);
+        self.put(&[v]);
     }
     fn put_u16(&mut self, v: u16) {
-        self.extend_from_slice(&v.to_be_bytes());
+        self.put(&v.to_be_bytes());
     }
     fn put_u32(&mut self, v: u32) {
-        self.extend_from_slice(&v.to_be_bytes());
+        self.put(&v.to_be_bytes());
     }
-    fn put(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-    fn with_len(&mut self, len_bytes: usize, f: impl FnOnce(&mut Vec<u8>)) {
-        let at = self.len();
-        self.resize(at + len_bytes, 0);
+    fn put(&mut self, bytes: &[u8]);
+    /// How many bytes have been written (those that fit).
+    fn written(&self) -> usize;
+    /// Overwrites bytes already written at `at` (a length prefix).
+    fn patch(&mut self, at: usize, bytes: &[u8]);
+    /// Writes a length-prefixed block: `len_bytes` (1, 2 or 3) of big-endian
+    /// length, then whatever `f` writes. The length is patched in afterwards.
+    fn with_len(&mut self, len_bytes: usize, f: impl FnOnce(&mut Self))
+    where
+        Self: Sized,
+    {
+        let at = self.written();
+        self.put([0; 3].get(..len_bytes).unwrap_or(&[0; 3]));
         f(self);
         // Our own encoder only: lengths come from our configuration and from
         // values we validated on decode; config validation keeps them within
         // the prefix width. Saturate rather than wrap if that is ever violated.
-        let n = self.len() - at - len_bytes;
+        let n = self.written().saturating_sub(at + len_bytes);
         let max = (1usize << (8 * len_bytes)) - 1;
         let n = n.min(max) as u32;
         let be = n.to_be_bytes();
-        if let (Some(dst), Some(src)) = (
-            self.get_mut(at..at + len_bytes),
-            be.get(4usize.saturating_sub(len_bytes)..),
-        ) {
-            dst.copy_from_slice(src);
+        if let Some(src) = be.get(4usize.saturating_sub(len_bytes)..) {
+            self.patch(at, src);
+        }
+    }
+}
+
+impl Writer for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    fn written(&self) -> usize {
+        self.len()
+    }
+    fn patch(&mut self, at: usize, bytes: &[u8]) {
+        if let Some(dst) = self.get_mut(at..at.saturating_add(bytes.len())) {
+            dst.copy_from_slice(bytes);
         }
     }
 }
 
 /// A wire type with an exact encoding.
 pub(crate) trait Codec<'a>: Sized {
-    fn encode(&self, out: &mut Vec<u8>);
+    fn encode(&self, out: &mut impl Writer);
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error>;
 
     /// Decodes a value that must occupy all of `bytes`.

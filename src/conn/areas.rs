@@ -3,8 +3,8 @@
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
 
-/// Memory a caller lends a connection for its three record buffers, in
-/// place of heap buffers ([`ClientConnection::with_areas`],
+/// Memory a caller lends a connection for its three record buffers and its
+/// two handshake message buffers, in place of heap buffers ([`ClientConnection::with_areas`],
 /// [`ServerConnection::with_areas`]).
 ///
 /// On a device these are statics (for instance from
@@ -31,6 +31,14 @@ use crate::error::Error;
 ///   [`Connection::send`] takes only what fits; a handshake flight that
 ///   does not fit fails with `"output area"`, and an alert that does not
 ///   fit is dropped.
+/// * `handshake_in`: the peer's handshake messages while they are
+///   reassembled from records (RFC 5246 §6.2.1), and the complete messages
+///   of one record until they are handled. A message that cannot fit fails
+///   with `"handshake_in area"` (and `decode_error` for the peer).
+/// * `handshake_out`: each of our handshake messages while it is encoded,
+///   before it is written as records into `output`; the longest is our
+///   Certificate. One that does not fit fails with `"handshake_out area"`
+///   (`internal_error`: the shortfall is ours).
 ///
 /// [`AreaSizes::for_client`] and [`AreaSizes::for_server`] give sizes with
 /// which none of these errors happens with a peer that keeps to the record
@@ -78,6 +86,10 @@ pub struct Areas {
     pub plaintext: &'static mut [u8],
     /// Records for the peer not yet sent.
     pub output: &'static mut [u8],
+    /// The peer's handshake messages, reassembled.
+    pub handshake_in: &'static mut [u8],
+    /// Our handshake messages, encoded.
+    pub handshake_out: &'static mut [u8],
 }
 
 /// Lengths only: the areas may hold records and plaintext.
@@ -87,13 +99,15 @@ impl core::fmt::Debug for Areas {
             .field("input", &self.input.len())
             .field("plaintext", &self.plaintext.len())
             .field("output", &self.output.len())
+            .field("handshake_in", &self.handshake_in.len())
+            .field("handshake_out", &self.handshake_out.len())
             .finish()
     }
 }
 
 impl Areas {
-    /// Splits one arena into the three areas of `sizes`, in the order
-    /// input, plaintext, output. Fails if the arena is shorter than
+    /// Splits one arena into the areas of `sizes`, in the order input,
+    /// plaintext, output, handshake_in, handshake_out. Fails if the arena is shorter than
     /// [`AreaSizes::total`]; any rest of it is left unused.
     pub fn split(arena: &'static mut [u8], sizes: AreaSizes) -> Result<Self, Error> {
         if arena.len() < sizes.total() {
@@ -105,11 +119,15 @@ impl Areas {
         }
         let (input, rest) = arena.split_at_mut(sizes.input);
         let (plaintext, rest) = rest.split_at_mut(sizes.plaintext);
-        let (output, _) = rest.split_at_mut(sizes.output);
+        let (output, rest) = rest.split_at_mut(sizes.output);
+        let (handshake_in, rest) = rest.split_at_mut(sizes.handshake_in);
+        let (handshake_out, _) = rest.split_at_mut(sizes.handshake_out);
         Ok(Self {
             input,
             plaintext,
             output,
+            handshake_in,
+            handshake_out,
         })
     }
 }
@@ -146,14 +164,23 @@ pub struct AreaSizes {
     /// [`Limits::max_buffered_output`](crate::Limits::max_buffered_output),
     /// or our longest handshake flight if longer.
     pub output: usize,
+    /// The longest handshake message the configuration accepts from the
+    /// peer (`Limits::max_handshake_message_len`, and
+    /// `max_client_hello_len` on a server) with its header, and one more
+    /// record.
+    pub handshake_in: usize,
+    /// Our longest handshake message.
+    pub handshake_out: usize,
 }
 
 impl AreaSizes {
-    /// The three sizes added up.
+    /// The sizes added up.
     pub fn total(&self) -> usize {
         self.input
             .saturating_add(self.plaintext)
             .saturating_add(self.output)
+            .saturating_add(self.handshake_in)
+            .saturating_add(self.handshake_out)
     }
 
     /// Sizes for a client with `config`, receiving records of the size it

@@ -270,6 +270,12 @@ impl Preallocation {
             .saturating_add(SMALL_MESSAGES)
     }
 
+    /// Reassembly: one incomplete message (header and body) and the rest
+    /// of the record that brought it.
+    fn reassembly(&self) -> usize {
+        self.largest_message_in.saturating_add(4 + self.record())
+    }
+
     /// A record as it arrives: header, explicit nonce, plaintext, tag.
     fn record(&self) -> usize {
         HEADER_LEN + self.record_in + RECORD_SLACK
@@ -290,6 +296,8 @@ impl Preallocation {
                 .max_buffered_output
                 .max(self.flight_out)
                 .saturating_add(RECORD_SLACK),
+            handshake_in: self.reassembly(),
+            handshake_out: self.largest_message_out,
         }
     }
 }
@@ -652,10 +660,8 @@ impl Connection {
         });
         self.incoming.reserve_exact(areas.input);
         self.common.plaintext.reserve_exact(areas.plaintext);
-        // One incomplete message (header and body) and the rest of the
-        // record that brought it.
-        self.joiner
-            .reserve_exact(sizes.largest_message_in.saturating_add(4 + sizes.record()));
+        self.joiner.reserve_exact(areas.handshake_in);
+        self.common.encode.reserve_exact(areas.handshake_out);
         self.common.record.reserve_output(areas.output);
     }
 
@@ -674,10 +680,14 @@ impl Connection {
         let input = self.incoming.take_area();
         let plaintext = self.common.plaintext.take_area();
         let output = self.common.record.take_output_area();
+        let handshake_in = self.joiner.take_area();
+        let handshake_out = self.common.encode.take_area();
         Some(Areas {
             input: input?,
             plaintext: plaintext?,
             output: output?,
+            handshake_in: handshake_in?,
+            handshake_out: handshake_out?,
         })
     }
 
@@ -1798,16 +1808,19 @@ impl ClientConnection {
             config.max_fragment_len,
             config.random.clone(),
         );
+        let mut joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
         let input = match areas {
-            Some(areas) => Some(common.lend(areas.check(config.max_fragment_len)?)),
+            Some(areas) => {
+                let (input, reassembly) = common.lend(areas.check(config.max_fragment_len)?);
+                joiner.lend(reassembly);
+                Some(input)
+            }
             None => None,
         };
-        let joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
         let preallocated = config.limits.idle_buffers == crate::IdleBuffers::Preallocated;
         let sizes = preallocated.then(|| Preallocation::for_client(&config));
         let mut buffers = match &sizes {
             Some(sizes) => HandshakeBuffers::reserved(
-                sizes.largest_message_out,
                 !config.psk_identities.is_empty(),
                 // The server's leaf, kept alone when nobody else sees the
                 // chain: no longer than the message that brings it, and
@@ -1827,9 +1840,9 @@ impl ClientConnection {
         };
         if let Some(sizes) = &sizes {
             // Before the ClientHello is written into it.
-            common
-                .record
-                .reserve_output(sizes.area_sizes(&config.limits).output);
+            let areas = sizes.area_sizes(&config.limits);
+            common.record.reserve_output(areas.output);
+            common.encode.reserve_exact(areas.handshake_out);
         }
         let ctx = ClientContext {
             config,
@@ -1921,18 +1934,21 @@ impl ServerConnection {
             config.max_fragment_len,
             config.random.clone(),
         );
+        let limits = &config.limits;
+        let mut joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
+            .with_client_hello_cap(limits.max_client_hello_len);
         let input = match areas {
-            Some(areas) => Some(common.lend(areas.check(config.max_fragment_len)?)),
+            Some(areas) => {
+                let (input, reassembly) = common.lend(areas.check(config.max_fragment_len)?);
+                joiner.lend(reassembly);
+                Some(input)
+            }
             None => None,
         };
-        let limits = &config.limits;
-        let joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
-            .with_client_hello_cap(limits.max_client_hello_len);
         let preallocated = limits.idle_buffers == crate::IdleBuffers::Preallocated;
         let sizes = preallocated.then(|| Preallocation::for_server(&config));
         let buffers = match &sizes {
             Some(sizes) => HandshakeBuffers::reserved(
-                sizes.largest_message_out,
                 config.psk_store.is_some(),
                 // The client's leaf, kept alone as on a client that keeps
                 // no chain.

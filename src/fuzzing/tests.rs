@@ -953,6 +953,8 @@ fn preallocated_variant_completes_on_small_records() {
         input: 7,
         plaintext: 11,
         output: 13,
+        handshake_in: 17,
+        handshake_out: 19,
     };
     let areas = crate::testing::lend(sizes);
     let at = areas.output.as_ptr();

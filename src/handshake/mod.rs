@@ -29,6 +29,7 @@ use crate::error::{CertificateError, Error};
 use crate::info::HandshakeInfo;
 use crate::record::cipher::{RecordOpener, RecordSealer};
 use crate::record::layer::{PendingKeys, RecordLayer};
+use crate::record::store::{Sink, Store};
 use crate::session::Session;
 
 pub(crate) mod client;
@@ -52,19 +53,18 @@ pub(crate) struct Io<'a> {
     pub(crate) random: &'a dyn RandomSource,
     /// Where the master secret may go besides the key block.
     pub(crate) secrets: Secrets<'a>,
+    /// Where messages are encoded (`Common::encode`).
+    pub(crate) encode: &'a mut Store,
     /// The handshake's own buffers.
     pub(crate) buffers: &'a mut HandshakeBuffers,
 }
 
 /// The handshake's own buffers, kept with its state (and freed with it):
-/// encoding space for outgoing messages, held for the whole handshake (a
-/// fresh `Vec` per message would allocate, and regrow, each time), and the
-/// room a [`crate::IdleBuffers::Preallocated`] connection reserves when it
+/// the room a [`crate::IdleBuffers::Preallocated`] connection reserves when it
 /// is made for the variable-length values a handshake keeps, so that
 /// keeping them allocates nothing (empty, no allocation, otherwise).
 #[derive(Default)]
 pub(crate) struct HandshakeBuffers {
-    pub(crate) encode: Vec<u8>,
     /// For the server name: a DNS name is at most 253 bytes of text (RFC
     /// 1035 §2.3.4).
     name: String,
@@ -88,14 +88,12 @@ impl HandshakeBuffers {
     /// The identity length every implementation supports.
     const PSK_IDENTITY: usize = 128;
 
-    /// Preallocated: `encode` bytes of encoding space, room for a server
-    /// name, for a PSK identity if `psk`, for a leaf certificate of `leaf`
+    /// Preallocated: room for a server name, for a PSK identity if `psk`, for a leaf certificate of `leaf`
     /// bytes and for `transcript` bytes of handshake messages, each if not
     /// 0.
-    pub(crate) fn reserved(encode: usize, psk: bool, leaf: usize, transcript: usize) -> Self {
+    pub(crate) fn reserved(psk: bool, leaf: usize, transcript: usize) -> Self {
         let mut buffers = Self::default();
         buffers.transcript.reserve_exact(transcript);
-        buffers.encode.reserve_exact(encode);
         buffers.name.reserve_exact(Self::NAME);
         if psk {
             buffers.psk_identity.reserve_exact(Self::PSK_IDENTITY);
@@ -216,7 +214,7 @@ impl Io<'_> {
     /// neither regrows while the flight is written (a server's first flight
     /// with an RSA chain outgrows the defaults).
     pub(crate) fn reserve_flight(&mut self, largest: usize, flight: usize) {
-        self.buffers.encode.reserve(largest);
+        self.encode.plan(largest);
         self.record.reserve_flight(flight);
     }
 }
@@ -596,7 +594,7 @@ pub(crate) fn emit_with(
     io: &mut Io<'_>,
     transcript: &mut impl TranscriptSink,
     typ: HandshakeType,
-    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+    body: impl FnOnce(&mut Store) -> Result<(), Error>,
 ) -> Result<(), Error> {
     emit_encoded(io, transcript, |bytes| {
         typ.encode(bytes);
@@ -609,17 +607,20 @@ pub(crate) fn emit_with(
 fn emit_encoded(
     io: &mut Io<'_>,
     transcript: &mut impl TranscriptSink,
-    encode: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+    encode: impl FnOnce(&mut Store) -> Result<(), Error>,
 ) -> Result<(), Error> {
     // 1 KiB holds most messages, an ECDSA Certificate included.
-    let bytes = &mut io.buffers.encode;
+    let bytes = &mut *io.encode;
     bytes.clear();
     if bytes.capacity() == 0 {
-        bytes.reserve(HS_BUF_INITIAL);
+        bytes.plan(HS_BUF_INITIAL);
     }
     encode(bytes)?;
-    transcript.add(bytes);
-    io.record.write_records(ContentType::Handshake, bytes)
+    // Our own message too long for a lent handshake area.
+    bytes.written_whole("handshake_out area")?;
+    transcript.add(bytes.as_slice());
+    io.record
+        .write_records(ContentType::Handshake, bytes.as_slice())
 }
 
 /// What a ServerKeyExchange signature covers (RFC 8422 §5.4):

@@ -341,7 +341,7 @@ pub(crate) fn signature(
         &mut s.transcript,
         HandshakeType::ServerKeyExchange,
         |out| {
-            out.extend_from_slice(params);
+            Writer::put(out, params);
             DigitallySigned {
                 scheme,
                 signature: msg.body,
@@ -1028,7 +1028,7 @@ fn send_ticket(
     #[cfg(feature = "std")]
     if let Some(ticketer) = &ctx.config.ticketer {
         let mut plain = zeroize::Zeroizing::new(Vec::new());
-        session.encode(&mut plain);
+        session.encode(&mut *plain);
         // A ticket that cannot be made (huge client chain) is sent empty:
         // RFC 5077 §3.3 allows that, and the client keeps no ticket.
         let ticket = match ticketer.seal(&plain, ctx.now.as_secs(), io.random) {
@@ -1242,7 +1242,7 @@ fn full_handshake(
         |out| {
             let start = out.len();
             encode_ecdhe_params(group, key_share.public_bytes(), out);
-            let params = out.get(start..).unwrap_or_default();
+            let params = out.as_slice().get(start..).unwrap_or_default();
             let signed = SignedParams::new(&ch.random.0, &server_random, params)?;
             let signature = identity.key.sign(scheme, &signed)?;
             DigitallySigned {

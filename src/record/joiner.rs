@@ -6,8 +6,7 @@
 //! several records)." This buffer turns handshake record fragments back into
 //! whole messages: `msg_type(1) || length(3) || body` (RFC 5246 §7.4).
 
-use alloc::vec::Vec;
-
+use super::store::{Sink, Store};
 use crate::codec::enums::HandshakeType;
 use crate::error::Error;
 
@@ -24,7 +23,7 @@ const JOINER_INITIAL: usize = 2048;
 #[derive(Debug)]
 pub(crate) struct HandshakeJoiner {
     /// `buf[start..]` holds the bytes not yet consumed.
-    buf: Vec<u8>,
+    buf: Store,
     start: usize,
     max_message_len: usize,
     /// The cap for a ClientHello, which may be larger: its grammar allows
@@ -55,7 +54,7 @@ impl HandshakeJoiner {
     /// `max_message_len` bytes.
     pub(crate) fn new(max_message_len: usize) -> Self {
         Self {
-            buf: Vec::new(),
+            buf: Store::default(),
             start: 0,
             max_message_len,
             max_client_hello_len: max_message_len,
@@ -85,7 +84,7 @@ impl HandshakeJoiner {
     }
 
     fn pending(&self) -> &[u8] {
-        self.buf.get(self.start..).unwrap_or_default()
+        self.buf.as_slice().get(self.start..).unwrap_or_default()
     }
 
     /// Appends the fragment of one handshake record.
@@ -122,9 +121,14 @@ impl HandshakeJoiner {
                 MSG_HEADER_LEN.saturating_add(len)
             });
             self.buf
-                .reserve(fragment.len().max(message.min(JOINER_INITIAL)));
+                .plan(fragment.len().max(message.min(JOINER_INITIAL)));
         }
-        self.buf.extend_from_slice(fragment);
+        // A lent area holds the longest message the caps allow when sized
+        // by `AreaSizes`; a smaller one refuses what does not fit.
+        self.buf.put(fragment).map_err(|_| Error::LimitExceeded {
+            what: "handshake_in area",
+            limit: self.buf.limit(),
+        })?;
 
         // Check the declared length of every message whose header is now
         // complete: complete messages and the (at most one) trailing
@@ -207,9 +211,21 @@ impl HandshakeJoiner {
         self.buf.reserve_exact(n);
     }
 
+    /// Reassembles in `area`, which the caller lent, instead of the heap.
+    pub(crate) fn lend(&mut self, area: &'static mut [u8]) {
+        self.buf = Store::lent(area);
+        self.start = 0;
+    }
+
+    /// Gives a lent area back, cleared.
+    pub(crate) fn take_area(&mut self) -> Option<&'static mut [u8]> {
+        self.start = 0;
+        self.buf.take_area()
+    }
+
     pub(crate) fn release_if_empty(&mut self) {
         if self.is_empty() {
-            self.buf = Vec::new();
+            self.buf.release();
             self.start = 0;
         }
     }
@@ -236,7 +252,7 @@ impl HandshakeJoiner {
     fn compact(&mut self, incoming: usize) {
         let grows = self.buf.len().saturating_add(incoming) > self.buf.capacity();
         if self.start > 0 && (grows || self.start >= self.buf.len() - self.start) {
-            self.buf.drain(..self.start);
+            self.buf.drain_front(self.start);
             self.start = 0;
         }
     }
@@ -246,6 +262,7 @@ impl HandshakeJoiner {
 mod tests {
     use super::*;
     use alloc::vec;
+    use alloc::vec::Vec;
 
     fn msg(typ: u8, body: &[u8]) -> Vec<u8> {
         let len = body.len() as u32;

@@ -7,12 +7,18 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroize;
 
+use crate::codec::Writer;
 use crate::error::Error;
 
 /// Bytes appended at the back, on the heap or in a lent area.
 pub(crate) enum Store {
     Heap(Vec<u8>),
-    Lent { area: &'static mut [u8], len: usize },
+    /// `dropped`: a [`Writer`] write did not fit (see [`Store::written_whole`]).
+    Lent {
+        area: &'static mut [u8],
+        len: usize,
+        dropped: bool,
+    },
 }
 
 /// Sizes only: a store holds records and plaintext.
@@ -85,7 +91,11 @@ impl Sink for Vec<u8> {
 impl Store {
     /// An empty store on `area`, which the caller lent.
     pub(crate) fn lent(area: &'static mut [u8]) -> Self {
-        Self::Lent { area, len: 0 }
+        Self::Lent {
+            area,
+            len: 0,
+            dropped: false,
+        }
     }
 
     pub(crate) fn is_lent(&self) -> bool {
@@ -129,6 +139,26 @@ impl Store {
 
     pub(crate) fn clear(&mut self) {
         self.cut(0);
+        if let Self::Lent { dropped, .. } = self {
+            *dropped = false;
+        }
+    }
+
+    /// Whether everything written through [`Writer`] since the last
+    /// [`clear`](Self::clear) fitted: a lent area drops what does not, and
+    /// the message it was writing is then refused with `what` named.
+    pub(crate) fn written_whole(&self, what: &'static str) -> Result<(), Error> {
+        match self {
+            Self::Lent {
+                area,
+                dropped: true,
+                ..
+            } => Err(Error::LimitExceeded {
+                what,
+                limit: area.len(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Drops the first `n` bytes, moving the rest to the front.
@@ -183,7 +213,7 @@ impl Store {
                 v.resize(v.len().saturating_add(n), 0);
                 Ok(())
             }
-            Self::Lent { area, len } => {
+            Self::Lent { area, len, .. } => {
                 let end = len.saturating_add(n);
                 if end > area.len() {
                     return Err(full);
@@ -264,6 +294,30 @@ impl Sink for Store {
     }
 }
 
+/// Encoding into a store: the heap grows; a lent area that lacks room
+/// keeps what it has and marks the write as dropped (`written_whole`), so
+/// encoders stay infallible and the message is refused once written.
+impl Writer for Store {
+    fn put(&mut self, bytes: &[u8]) {
+        if matches!(self, Self::Lent { dropped: true, .. }) {
+            return;
+        }
+        if Sink::put(self, bytes).is_err() {
+            if let Self::Lent { dropped, .. } = self {
+                *dropped = true;
+            }
+        }
+    }
+    fn written(&self) -> usize {
+        self.len()
+    }
+    fn patch(&mut self, at: usize, bytes: &[u8]) {
+        if let Some(dst) = self.held_mut().get_mut(at..at.saturating_add(bytes.len())) {
+            dst.copy_from_slice(bytes);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,9 +332,9 @@ mod tests {
     #[test]
     fn a_lent_area_never_grows() {
         let mut s = Store::lent(area(8));
-        s.put(b"abcde").unwrap();
+        Sink::put(&mut s, b"abcde").unwrap();
         assert_eq!(
-            s.put(b"wxyz"),
+            Sink::put(&mut s, b"wxyz"),
             Err(Error::LimitExceeded {
                 what: "lent area",
                 limit: 8
@@ -296,11 +350,37 @@ mod tests {
         assert!(s.is_empty() && s.is_lent() && s.capacity() == 8);
     }
 
+    /// Encoding into a lent area: what does not fit is dropped, and so is
+    /// everything after it, until `clear`; `written_whole` says so.
+    #[test]
+    fn encoding_past_a_lent_area_is_reported() {
+        let mut s = Store::lent(area(6));
+        s.with_len(2, |s| Writer::put(s, b"abc"));
+        assert_eq!(s.as_slice(), b"\0\x03abc");
+        assert_eq!(s.written_whole("area"), Ok(()));
+        Writer::put(&mut s, b"de");
+        Writer::put(&mut s, b"f");
+        assert_eq!(s.as_slice(), b"\0\x03abc");
+        assert_eq!(
+            s.written_whole("area"),
+            Err(Error::LimitExceeded {
+                what: "area",
+                limit: 6
+            })
+        );
+        s.clear();
+        assert_eq!(s.written_whole("area"), Ok(()));
+        // The heap only grows.
+        let mut h = Store::default();
+        Writer::put(&mut h, &[7; 100]);
+        assert_eq!((h.len(), h.written_whole("heap")), (100, Ok(())));
+    }
+
     /// Debug shows sizes, never contents.
     #[test]
     fn debug_shows_no_bytes() {
         let mut s = Store::lent(area(4));
-        s.put(b"key!").unwrap();
+        Sink::put(&mut s, b"key!").unwrap();
         let shown = alloc::format!("{s:?}");
         assert!(
             shown.contains("len: 4") && !shown.contains("107"),
@@ -312,7 +392,7 @@ mod tests {
     #[test]
     fn a_lent_area_returns_cleared() {
         let mut s = Store::lent(area(4));
-        s.put(b"key!").unwrap();
+        Sink::put(&mut s, b"key!").unwrap();
         let back = s.take_area().unwrap();
         assert_eq!(back, &[0u8; 4]);
         assert!(!s.is_lent());
