@@ -56,7 +56,10 @@ use std::time::Duration;
 use clap::Parser;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use tls12::{AreaSizes, Areas, CipherSuite, ClientConfig, ClientConnection, RootCertStore, Stream};
+use tls12::{
+    AreaSizes, Areas, CipherSuite, ClientConfig, ClientConnection, HandshakeSlot, RootCertStore,
+    Stream,
+};
 
 /// A blocking TLS 1.2 client on std::net.
 ///
@@ -242,8 +245,9 @@ fn main() {
     }
 }
 
-/// `--lent-areas`: caps for one record of the size asked for, and one
-/// arena for the three areas, lent for the life of the program.
+/// `--lent-areas`: caps for one record of the size asked for, one arena
+/// for the five areas and a slot for the handshake's state, lent for the
+/// life of the program.
 fn lend_areas(config: &mut ClientConfig) -> Areas {
     let record = config
         .max_fragment_length
@@ -253,14 +257,27 @@ fn lend_areas(config: &mut ClientConfig) -> Areas {
     config.limits.max_buffered_plaintext = record;
     config.limits.max_buffered_output = config.max_fragment_len.min(record) + 29;
     config.max_fragment_len = config.max_fragment_len.min(record);
+    // A device's cap on the server's messages (its Certificate is the
+    // longest): a chain of a few certificates, not the 64 KiB default,
+    // which `handshake_in` would have to hold.
+    config.limits.max_handshake_message_len = config.limits.max_handshake_message_len.min(16384);
     let sizes = AreaSizes::for_client(config);
     eprintln!(
-        "lent areas: input {} B, plaintext {} B, output {} B",
-        sizes.input, sizes.plaintext, sizes.output
+        "lent areas: input {} B, plaintext {} B, output {} B, handshake_in {} B, \
+         handshake_out {} B, slot {} B",
+        sizes.input,
+        sizes.plaintext,
+        sizes.output,
+        sizes.handshake_in,
+        sizes.handshake_out,
+        std::mem::size_of::<HandshakeSlot>()
     );
-    // A device's static buffers; a leaked box stands in for them here.
+    // A device's statics; leaked boxes stand in for them here.
     let arena: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
-    Areas::split(arena, sizes).unwrap_or_else(|e| fail(&e.to_string()))
+    let slot = Box::leak(Box::new(HandshakeSlot::new()));
+    Areas::split(arena, sizes)
+        .unwrap_or_else(|e| fail(&e.to_string()))
+        .with_slot(slot)
 }
 
 /// One connection; returns the lent areas, if any, for the next.

@@ -64,8 +64,8 @@ use clap::Parser;
 use tls12::pki_types::pem::PemObject;
 use tls12::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tls12::{
-    AreaSizes, Areas, CipherSuite, ClientAuth, HandshakeInfo, RootCertStore, ServerConfig,
-    ServerConnection, Stream,
+    AreaSizes, Areas, CipherSuite, ClientAuth, HandshakeInfo, HandshakeSlot, RootCertStore,
+    ServerConfig, ServerConnection, Stream,
 };
 
 #[derive(Clone, Copy, PartialEq)]
@@ -365,7 +365,10 @@ impl Pool {
         kept.unwrap_or_else(|| {
             let arena: &'static mut [u8] =
                 Box::leak(vec![0; self.sizes.total()].into_boxed_slice());
-            Areas::split(arena, self.sizes).unwrap_or_else(|e| fail(&e.to_string()))
+            let slot = Box::leak(Box::new(HandshakeSlot::new()));
+            Areas::split(arena, self.sizes)
+                .unwrap_or_else(|e| fail(&e.to_string()))
+                .with_slot(slot)
         })
     }
 

@@ -123,7 +123,8 @@ pub use codec::enums::{
 };
 pub use config::{ClientAuth, ClientConfig, IdleBuffers, Limits, ServerConfig};
 pub use conn::{
-    AreaSizes, Areas, ClientConnection, Connection, Event, HandshakeInfo, InPlace, ServerConnection,
+    AreaSizes, Areas, ClientConnection, Connection, Event, HandshakeInfo, HandshakeSlot, InPlace,
+    ServerConnection,
 };
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use diagnosis::{Diagnosis, Offered};

@@ -280,13 +280,14 @@ pub fn pair_from(
     (c, s)
 }
 
-/// Areas of `sizes` on an arena leaked for the test's life: the stand-in
-/// for a device's static buffers. Filled with 0xa5, so that a test sees
-/// what the connection clears.
+/// Areas of `sizes` and a handshake slot, leaked for the test's life: the
+/// stand-in for a device's statics. The arena is filled with 0xa5, so that
+/// a test sees what the connection clears.
 pub fn lend(sizes: crate::AreaSizes) -> crate::Areas {
     let arena: &'static mut [u8] =
         alloc::boxed::Box::leak(alloc::vec![0xa5; sizes.total()].into_boxed_slice());
-    crate::Areas::split(arena, sizes).unwrap()
+    let slot = alloc::boxed::Box::leak(alloc::boxed::Box::new(crate::HandshakeSlot::new()));
+    crate::Areas::split(arena, sizes).unwrap().with_slot(slot)
 }
 
 /// The default pair: a client for `localhost` and a server with fixture

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use common::*;
 use tls12::{
     AreaSizes, Areas, CipherSuite, ClientConfig, ClientConnection, Connection, Error,
-    MaxFragmentLength, ServerConfig, ServerConnection,
+    HandshakeSlot, MaxFragmentLength, ServerConfig, ServerConnection,
 };
 
 /// 512-byte records both ways (RFC 6066 §4) and caps for a device.
@@ -153,6 +153,10 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
     ] {
         assert!(area.iter().all(|&b| b == 0), "an area came back uncleared");
     }
+    assert!(
+        areas.slot.as_ref().is_some_and(|slot| !slot.in_use()),
+        "the handshake slot comes back, empty"
+    );
     assert!(matches!(c.send(b"more"), Err(Error::Misuse(_))));
     assert!(matches!(c.receive(&wire[10..]), Err(Error::Misuse(_))));
     assert!(c.pending_output().is_empty() && c.plaintext().is_empty());
@@ -248,6 +252,41 @@ fn a_flight_too_long_for_the_output_area_fails_naming_it() {
         plaintext_alert(&s),
         Some(tls12::AlertDescription::InternalError)
     );
+}
+
+/// The handshake's state lives in the caller's slot while it runs, and
+/// nothing of it (its secrets) stays there after: not when it completes,
+/// not when the connection is given up or dropped half way.
+#[test]
+fn the_handshake_slot_is_emptied_however_the_connection_ends() {
+    // Given back half way, after the ClientHello.
+    let (mut c, _s) = pair_on_areas(small_client(), small_server(), |_, _| {});
+    let areas = c.take_areas().unwrap();
+    assert!(!areas.slot.as_ref().unwrap().in_use());
+    // Failed: the areas and the emptied slot still come back.
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |_, _| {});
+    transfer(&mut c, &mut s).unwrap();
+    assert!(c.receive(&[22, 3, 3, 0, 4, 99, 0, 0, 0]).is_err());
+    let areas = c.take_areas().unwrap();
+    assert!(!areas.slot.as_ref().unwrap().in_use());
+    // Dropped half way: the slot, which outlives the connection, is
+    // emptied. A raw pointer is the only way to look at it afterwards.
+    let raw: *mut HandshakeSlot = Box::into_raw(Box::new(HandshakeSlot::new()));
+    // SAFETY: `raw` comes from a leaked box, and this is the only
+    // reference made from it while the connection lives.
+    let slot: &'static mut HandshakeSlot = unsafe { &mut *raw };
+    let client = small_client();
+    let areas = lend(AreaSizes::for_client(&client));
+    let areas = Areas {
+        slot: None,
+        ..areas
+    }
+    .with_slot(slot);
+    let c =
+        ClientConnection::with_areas(Arc::new(client), name("localhost"), now(), areas).unwrap();
+    drop(c);
+    // SAFETY: the connection, which held the only other reference, is gone.
+    assert!(!unsafe { &*raw }.in_use(), "the state was left in the slot");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
+use crate::HandshakeSlot;
 
 /// Memory a caller lends a connection for its three record buffers and its
 /// two handshake message buffers, in place of heap buffers ([`ClientConnection::with_areas`],
@@ -90,6 +91,10 @@ pub struct Areas {
     pub handshake_in: &'static mut [u8],
     /// Our handshake messages, encoded.
     pub handshake_out: &'static mut [u8],
+    /// Room for the handshake's state; without one it is boxed on the
+    /// heap (about 2 KB, freed when the handshake ends). `None` from
+    /// [`split`](Self::split).
+    pub slot: Option<&'static mut HandshakeSlot>,
 }
 
 /// Lengths only: the areas may hold records and plaintext.
@@ -101,6 +106,7 @@ impl core::fmt::Debug for Areas {
             .field("output", &self.output.len())
             .field("handshake_in", &self.handshake_in.len())
             .field("handshake_out", &self.handshake_out.len())
+            .field("slot", &self.slot)
             .finish()
     }
 }
@@ -128,11 +134,19 @@ impl Areas {
             output,
             handshake_in,
             handshake_out,
+            slot: None,
         })
     }
 }
 
 impl Areas {
+    /// These areas, with `slot` for the handshake's state, so that nothing
+    /// of the connection is on the heap but what the handshake keeps.
+    pub fn with_slot(mut self, slot: &'static mut HandshakeSlot) -> Self {
+        self.slot = Some(slot);
+        self
+    }
+
     /// Refuses an output area that cannot hold one record of
     /// `max_fragment_len` bytes with its header and the longest AEAD
     /// expansion: `send` could never make progress.
@@ -167,7 +181,9 @@ pub struct AreaSizes {
     /// The longest handshake message the configuration accepts from the
     /// peer (`Limits::max_handshake_message_len`, and
     /// `max_client_hello_len` on a server) with its header, and one more
-    /// record.
+    /// record. The defaults accept every message the RFCs allow (64 KiB,
+    /// and a 128 KiB ClientHello); a device that knows its peers' chains
+    /// lowers them.
     pub handshake_in: usize,
     /// Our longest handshake message.
     pub handshake_out: usize,

@@ -44,6 +44,7 @@ mod areas;
 mod attack_tests;
 pub(crate) mod common;
 mod events;
+mod slot;
 #[cfg(test)]
 mod state_table;
 #[cfg(test)]
@@ -52,6 +53,8 @@ mod tests;
 pub use crate::info::{Event, HandshakeInfo};
 pub use areas::{AreaSizes, Areas};
 use common::Common;
+pub use slot::HandshakeSlot;
+use slot::{Lodge, Lodged};
 
 /// The result of [`Connection::receive_in_place`].
 #[derive(Debug)]
@@ -85,10 +88,14 @@ enum Side {
 /// allocation per handshake; every transition reuses the box (it is empty
 /// only while a transition runs).
 enum Machine<S> {
-    Handshaking(Box<Running<S>>),
+    /// In a box, or in the slot the caller lent ([`HandshakeSlot`]).
+    Handshaking(Lodged<S>),
     /// With the master secret kept for exporters, when the configuration
-    /// enables them (RFC 5705).
-    Established(Option<Box<ExporterSecret>>),
+    /// enables them (RFC 5705), and the caller's slot, empty, to give back.
+    Established(
+        Option<Box<ExporterSecret>>,
+        Option<&'static mut HandshakeSlot>,
+    ),
     /// The error that killed the connection; every later call returns it.
     /// Boxed: the failure path may allocate, and the running connection
     /// does not carry an error's space.
@@ -101,11 +108,13 @@ struct Failure {
     error: Error,
     client_stage: Option<ClientStage>,
     server_stage: Option<ServerStage>,
+    /// The caller's slot, empty, to give back.
+    slot: Option<&'static mut HandshakeSlot>,
 }
 
 /// A handshake in progress: its state (taken out only while a transition
 /// runs) and the pending keys, which stay put while the state moves.
-struct Running<S> {
+pub(crate) struct Running<S> {
     state: Option<S>,
     pending: PendingKeys,
     /// The exporter's copy of the master secret, once derived (only when
@@ -119,14 +128,14 @@ struct Running<S> {
 }
 
 impl<S> Running<S> {
-    fn new(state: S, pending: PendingKeys, buffers: HandshakeBuffers) -> Box<Self> {
-        Box::new(Self {
+    fn new(state: S, pending: PendingKeys, buffers: HandshakeBuffers) -> Self {
+        Self {
             state: Some(state),
             pending,
             exporter: None,
             failed_in: None,
             buffers,
-        })
+        }
     }
 }
 
@@ -302,7 +311,7 @@ impl Preallocation {
     }
 }
 
-impl<S> Machine<S> {
+impl<S: Lodge> Machine<S> {
     /// Runs one transition of the handshake.
     fn advance<C: SecretPolicy>(
         &mut self,
@@ -311,7 +320,7 @@ impl<S> Machine<S> {
         handler: Transition<S, C>,
         msg: Message<'_>,
     ) -> Result<(), Error> {
-        let Machine::Handshaking(running) = self else {
+        let Some(running) = self.running_mut() else {
             return Err(Error::Internal("no handshake is running"));
         };
         let Running {
@@ -320,7 +329,7 @@ impl<S> Machine<S> {
             exporter,
             buffers,
             ..
-        } = &mut **running;
+        } = running;
         let current = state.take().ok_or(Error::Internal("state already taken"))?;
         let secrets = Secrets {
             key_log: ctx.key_log(),
@@ -330,7 +339,10 @@ impl<S> Machine<S> {
             Next::State(next) => *state = Some(next),
             Next::Done(info) => {
                 let exporter = exporter.take();
-                *self = Machine::Established(exporter);
+                let ended = core::mem::replace(self, Machine::Established(exporter, None));
+                if let Machine::Established(_, slot) = self {
+                    *slot = ended.into_slot();
+                }
                 common.complete(info)?;
             }
         }
@@ -339,16 +351,42 @@ impl<S> Machine<S> {
 
     fn state(&self) -> Option<&S> {
         match self {
-            Machine::Handshaking(running) => running.state.as_ref(),
+            Machine::Handshaking(running) => running.get()?.state.as_ref(),
             _ => None,
+        }
+    }
+
+    fn running_mut(&mut self) -> Option<&mut Running<S>> {
+        match self {
+            Machine::Handshaking(running) => running.get_mut(),
+            _ => None,
+        }
+    }
+
+    /// The caller's slot, if one was lent, as this machine is replaced: a
+    /// running handshake's state is dropped (and its secrets with it).
+    fn into_slot(self) -> Option<&'static mut HandshakeSlot> {
+        match self {
+            Machine::Handshaking(mut running) => running.end(),
+            Machine::Established(_, slot) => slot,
+            Machine::Failed(failure) => failure.slot,
+        }
+    }
+
+    /// Takes the caller's slot back from a finished machine.
+    fn take_slot(&mut self) -> Option<&'static mut HandshakeSlot> {
+        match self {
+            Machine::Established(_, slot) => slot.take(),
+            Machine::Failed(failure) => failure.slot.take(),
+            Machine::Handshaking(_) => None,
         }
     }
 
     /// RFC 5705 keying material, once established.
     fn export(&self, label: &[u8], context: Option<&[u8]>, out: &mut [u8]) -> Result<(), Error> {
         match self {
-            Machine::Established(Some(secret)) => secret.export(label, context, out),
-            Machine::Established(None) => Err(Error::Misuse(
+            Machine::Established(Some(secret), _) => secret.export(label, context, out),
+            Machine::Established(None, _) => Err(Error::Misuse(
                 "export_keying_material needs enable_exporters in the configuration",
             )),
             Machine::Handshaking(_) => Err(Error::Misuse(
@@ -388,10 +426,10 @@ impl Side {
         matches!(
             self,
             Side::Client {
-                machine: Machine::Established(_),
+                machine: Machine::Established(..),
                 ..
             } | Side::Server {
-                machine: Machine::Established(_),
+                machine: Machine::Established(..),
                 ..
             }
         )
@@ -400,7 +438,7 @@ impl Side {
     fn client_stage(&self) -> Option<ClientStage> {
         match self {
             Side::Client { machine, .. } => match machine {
-                Machine::Established(_) => Some(ClientStage::Established),
+                Machine::Established(..) => Some(ClientStage::Established),
                 _ => machine.state().map(client::State::stage),
             },
             Side::Server { .. } => None,
@@ -410,7 +448,7 @@ impl Side {
     fn server_stage(&self) -> Option<ServerStage> {
         match self {
             Side::Server { machine, .. } => match machine {
-                Machine::Established(_) => Some(ServerStage::Established),
+                Machine::Established(..) => Some(ServerStage::Established),
                 _ => machine.state().map(server::State::stage),
             },
             Side::Client { .. } => None,
@@ -479,15 +517,16 @@ impl Side {
         };
         if result.is_err() {
             match self {
-                Side::Client {
-                    machine: Machine::Handshaking(r),
-                    ..
-                } => r.failed_in = Some(before),
-                Side::Server {
-                    machine: Machine::Handshaking(r),
-                    ..
-                } => r.failed_in = Some(before),
-                _ => {}
+                Side::Client { machine, .. } => {
+                    if let Some(r) = machine.running_mut() {
+                        r.failed_in = Some(before);
+                    }
+                }
+                Side::Server { machine, .. } => {
+                    if let Some(r) = machine.running_mut() {
+                        r.failed_in = Some(before);
+                    }
+                }
             }
         }
         result?;
@@ -521,15 +560,8 @@ impl Side {
 
     fn set_failed(&mut self, error: Error) {
         let recorded = match self {
-            Side::Client {
-                machine: Machine::Handshaking(r),
-                ..
-            } => r.failed_in,
-            Side::Server {
-                machine: Machine::Handshaking(r),
-                ..
-            } => r.failed_in,
-            _ => None,
+            Side::Client { machine, .. } => machine.running_mut().and_then(|r| r.failed_in),
+            Side::Server { machine, .. } => machine.running_mut().and_then(|r| r.failed_in),
         };
         let (client_stage, server_stage) =
             recorded.unwrap_or_else(|| (self.client_stage(), self.server_stage()));
@@ -537,10 +569,26 @@ impl Side {
             error,
             client_stage,
             server_stage,
+            slot: None,
         });
-        match self {
-            Side::Client { machine, .. } => *machine = Machine::Failed(failure),
-            Side::Server { machine, .. } => *machine = Machine::Failed(failure),
+        let slot = match self {
+            Side::Client { machine, .. } => {
+                core::mem::replace(machine, Machine::Failed(failure)).into_slot()
+            }
+            Side::Server { machine, .. } => {
+                core::mem::replace(machine, Machine::Failed(failure)).into_slot()
+            }
+        };
+        if let Side::Client {
+            machine: Machine::Failed(f),
+            ..
+        }
+        | Side::Server {
+            machine: Machine::Failed(f),
+            ..
+        } = self
+        {
+            f.slot = slot;
         }
     }
 
@@ -682,12 +730,17 @@ impl Connection {
         let output = self.common.record.take_output_area();
         let handshake_in = self.joiner.take_area();
         let handshake_out = self.common.encode.take_area();
+        let slot = match &mut self.side {
+            Side::Client { machine, .. } => machine.take_slot(),
+            Side::Server { machine, .. } => machine.take_slot(),
+        };
         Some(Areas {
             input: input?,
             plaintext: plaintext?,
             output: output?,
             handshake_in: handshake_in?,
             handshake_out: handshake_out?,
+            slot,
         })
     }
 
@@ -1809,8 +1862,10 @@ impl ClientConnection {
             config.random.clone(),
         );
         let mut joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
+        let mut slot = None;
         let input = match areas {
-            Some(areas) => {
+            Some(mut areas) => {
+                slot = areas.slot.take();
                 let (input, reassembly) = common.lend(areas.check(config.max_fragment_len)?);
                 joiner.lend(reassembly);
                 Some(input)
@@ -1857,7 +1912,10 @@ impl ClientConnection {
         let mut conn = Connection::new(
             Side::Client {
                 ctx,
-                machine: Machine::Handshaking(Running::new(state, pending, buffers)),
+                machine: Machine::Handshaking(Lodged::new(
+                    Running::new(state, pending, buffers),
+                    slot,
+                )),
             },
             common,
             joiner,
@@ -1937,8 +1995,10 @@ impl ServerConnection {
         let limits = &config.limits;
         let mut joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
             .with_client_hello_cap(limits.max_client_hello_len);
+        let mut slot = None;
         let input = match areas {
-            Some(areas) => {
+            Some(mut areas) => {
+                slot = areas.slot.take();
                 let (input, reassembly) = common.lend(areas.check(config.max_fragment_len)?);
                 joiner.lend(reassembly);
                 Some(input)
@@ -1972,10 +2032,13 @@ impl ServerConnection {
         let mut conn = Connection::new(
             Side::Server {
                 ctx,
-                machine: Machine::Handshaking(Running::new(
-                    server::State::ExpectClientHello,
-                    PendingKeys::default(),
-                    buffers,
+                machine: Machine::Handshaking(Lodged::new(
+                    Running::new(
+                        server::State::ExpectClientHello,
+                        PendingKeys::default(),
+                        buffers,
+                    ),
+                    slot,
                 )),
             },
             common,

@@ -407,8 +407,21 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
     #[cfg(feature = "std")]
     {
         let fits = |a: &crate::Areas| {
-            (a.input.len(), a.plaintext.len(), a.output.len())
-                == (sizes.input, sizes.plaintext, sizes.output)
+            let lens = [
+                &a.input,
+                &a.plaintext,
+                &a.output,
+                &a.handshake_in,
+                &a.handshake_out,
+            ]
+            .map(|area| area.len());
+            lens == [
+                sizes.input,
+                sizes.plaintext,
+                sizes.output,
+                sizes.handshake_in,
+                sizes.handshake_out,
+            ]
         };
         let kept = AREAS.lock().ok().and_then(|mut pool| {
             let at = pool.iter().position(fits)?;
