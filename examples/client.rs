@@ -34,11 +34,12 @@
 //! caps ours. With both, a server that knows record_size_limit uses it (RFC
 //! 8449 §5). The `records:` line says what was agreed.
 //!
-//! `--lent-areas` runs the connection's record buffers on memory the
-//! program lends it (`tls12::Areas`), as a device lends static buffers:
-//! one arena of the size `AreaSizes::for_client` gives, with caps for one
-//! record of the size asked for, taken back after each connection and lent
-//! to the next. stderr gets a `lent areas:` line with the sizes.
+//! `--lent-areas` runs the connection's buffers and handshake state on
+//! memory the program lends it (`tls12::Areas`, `tls12::HandshakeSlot`), as
+//! a device lends statics: one arena of the size `AreaSizes::for_client`
+//! gives, with caps for one record of the size asked for and a 16 KiB
+//! handshake message cap, and one slot, taken back after each connection
+//! and lent to the next. stderr gets a `lent areas:` line with the sizes.
 //!
 //! `--legacy-rsa-key-transport` also offers the RSA key transport suites
 //! (TLS_RSA_WITH_AES_128_GCM_SHA256 and _256_GCM_SHA384), after the ECDHE
@@ -119,7 +120,7 @@ struct Args {
     /// Send record_size_limit N (RFC 8449, 64 to 16384): the largest record plaintext the server may send us; its own answer caps our records. Preferred over --max-fragment-length by servers that know both
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(64..=16384))]
     record_size_limit: Option<u16>,
-    /// Run the record buffers on memory lent by the program (tls12::Areas), as a device lends static buffers: caps of one record of the size asked for (--max-fragment-length or --record-size-limit, else 16384), and one arena reused by every connection; stderr gets a "lent areas:" line with the sizes
+    /// Run the buffers and handshake state on memory lent by the program (tls12::Areas, tls12::HandshakeSlot), as a device lends statics: caps of one record of the size asked for (--max-fragment-length or --record-size-limit, else 16384) and a 16 KiB handshake message cap, and one arena and slot reused by every connection; stderr gets a "lent areas:" line with the sizes
     #[arg(long)]
     lent_areas: bool,
 }

@@ -33,10 +33,12 @@
 //! largest record plaintext sent and accepted (`records_out=`,
 //! `records_in=`).
 //!
-//! `--lent-areas` runs each connection's record buffers on memory lent to
-//! it (`tls12::Areas`), from arenas made once and given back by each
-//! connection for the next, as a device lends static buffers; stderr gets a
-//! `lent areas:` line with the sizes.
+//! `--lent-areas` runs each connection's buffers and handshake state on
+//! memory lent to it (`tls12::Areas` with a `tls12::HandshakeSlot`), from
+//! arenas made once and given back by each connection for the next, as a
+//! device lends statics; stderr gets a `lent areas:` line with the sizes.
+//! The reassembly area holds the longest ClientHello the RFCs allow
+//! (`Limits::max_client_hello_len`), about 128 KiB.
 //!
 //! `--async-key` keeps the private key in a thread standing in for an HSM
 //! (`examples/async_key/`): each handshake pauses for its ServerKeyExchange
@@ -154,7 +156,7 @@ struct Args {
     /// DER OCSP response to staple with the first --cert for clients that ask with status_request (RFC 6066 §8), as `openssl s_server -status_file` does; sent as it is, so keep it fresh
     #[arg(long, value_name = "RESPONSE.der")]
     ocsp: Option<String>,
-    /// Run each connection's record buffers on memory lent to it (tls12::Areas), as a device lends static buffers: arenas made once, given back by each connection for the next, with caps of 16 KiB of buffered plaintext and one record of output; stderr gets a "lent areas:" line with the sizes
+    /// Run each connection's buffers and handshake state on memory lent to it (tls12::Areas, tls12::HandshakeSlot), as a device lends statics: arenas made once, given back by each connection for the next, with caps of 16 KiB of buffered plaintext and one record of output; stderr gets a "lent areas:" line with the sizes
     #[arg(long)]
     lent_areas: bool,
 }
@@ -295,8 +297,14 @@ fn main() {
     let areas = lent_areas.then(|| {
         let sizes = AreaSizes::for_server(&config);
         eprintln!(
-            "lent areas: input {} B, plaintext {} B, output {} B",
-            sizes.input, sizes.plaintext, sizes.output
+            "lent areas: input {} B, plaintext {} B, output {} B, handshake_in {} B, \
+             handshake_out {} B, slot {} B",
+            sizes.input,
+            sizes.plaintext,
+            sizes.output,
+            sizes.handshake_in,
+            sizes.handshake_out,
+            std::mem::size_of::<HandshakeSlot>()
         );
         Arc::new(Pool {
             sizes,

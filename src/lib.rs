@@ -51,8 +51,9 @@
 //! Every buffer a peer can fill has a cap ([`Limits`]). Buffers come from
 //! the heap and are freed when idle, or kept ([`IdleBuffers`]), or made
 //! once when the connection is (`IdleBuffers::Preallocated`, for devices
-//! that must not allocate once running); the record buffers can also be
-//! memory the caller lends ([`Areas`], [`ClientConnection::with_areas`]).
+//! that must not allocate once running); the buffers and the handshake's
+//! state can also be memory the caller lends ([`Areas`],
+//! [`HandshakeSlot`], [`ClientConnection::with_areas`]).
 //!
 //! ## Errors
 //!
