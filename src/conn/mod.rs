@@ -83,10 +83,10 @@ enum Side {
 /// established or dead.
 ///
 /// The states carry the transcript, key schedule and negotiated values, so
-/// they live in one box for the length of the handshake and are dropped when
-/// it ends: an established connection does not carry their space. One
-/// allocation per handshake; every transition reuses the box (it is empty
-/// only while a transition runs).
+/// they live in one box (or the caller's slot) for the length of the
+/// handshake and are dropped when it ends: an established connection does
+/// not carry their space. At most one allocation per handshake; every
+/// transition reuses the box (it is empty only while a transition runs).
 enum Machine<S> {
     /// In a box, or in the slot the caller lent ([`HandshakeSlot`]).
     Handshaking(Lodged<S>),
