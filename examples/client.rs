@@ -276,9 +276,7 @@ fn lend_areas(config: &mut ClientConfig) -> Areas {
     // A device's statics; leaked boxes stand in for them here.
     let arena: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
     let slot = Box::leak(Box::new(HandshakeSlot::new()));
-    Areas::split(arena, sizes)
-        .unwrap_or_else(|e| fail(&e.to_string()))
-        .with_slot(slot)
+    Areas::split(arena, sizes, slot).unwrap_or_else(|e| fail(&e.to_string()))
 }
 
 /// One connection; returns the lent areas, if any, for the next.

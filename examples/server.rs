@@ -374,9 +374,7 @@ impl Pool {
             let arena: &'static mut [u8] =
                 Box::leak(vec![0; self.sizes.total()].into_boxed_slice());
             let slot = Box::leak(Box::new(HandshakeSlot::new()));
-            Areas::split(arena, self.sizes)
-                .unwrap_or_else(|e| fail(&e.to_string()))
-                .with_slot(slot)
+            Areas::split(arena, self.sizes, slot).unwrap_or_else(|e| fail(&e.to_string()))
         })
     }
 

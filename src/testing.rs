@@ -287,7 +287,7 @@ pub fn lend(sizes: crate::AreaSizes) -> crate::Areas {
     let arena: &'static mut [u8] =
         alloc::boxed::Box::leak(alloc::vec![0xa5; sizes.total()].into_boxed_slice());
     let slot = alloc::boxed::Box::leak(alloc::boxed::Box::new(crate::HandshakeSlot::new()));
-    crate::Areas::split(arena, sizes).unwrap().with_slot(slot)
+    crate::Areas::split(arena, sizes, slot).unwrap()
 }
 
 /// The default pair: a client for `localhost` and a server with fixture

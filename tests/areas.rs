@@ -153,10 +153,7 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
     ] {
         assert!(area.iter().all(|&b| b == 0), "an area came back uncleared");
     }
-    assert!(
-        areas.slot.as_ref().is_some_and(|slot| !slot.in_use()),
-        "the handshake slot comes back, empty"
-    );
+    assert!(!areas.slot.in_use(), "the handshake slot comes back, empty");
     assert!(matches!(c.send(b"more"), Err(Error::Misuse(_))));
     assert!(matches!(c.receive(&wire[10..]), Err(Error::Misuse(_))));
     assert!(c.pending_output().is_empty() && c.plaintext().is_empty());
@@ -262,31 +259,71 @@ fn the_handshake_slot_is_emptied_however_the_connection_ends() {
     // Given back half way, after the ClientHello.
     let (mut c, _s) = pair_on_areas(small_client(), small_server(), |_, _| {});
     let areas = c.take_areas().unwrap();
-    assert!(!areas.slot.as_ref().unwrap().in_use());
+    assert!(!areas.slot.in_use());
     // Failed: the areas and the emptied slot still come back.
     let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |_, _| {});
     transfer(&mut c, &mut s).unwrap();
     assert!(c.receive(&[22, 3, 3, 0, 4, 99, 0, 0, 0]).is_err());
     let areas = c.take_areas().unwrap();
-    assert!(!areas.slot.as_ref().unwrap().in_use());
-    // Dropped half way: the slot, which outlives the connection, is
+    assert!(!areas.slot.in_use());
+    // Dropped half way, and dropped established with the exporter's
+    // secret in the slot: the slot, which outlives the connection, is
     // emptied. A raw pointer is the only way to look at it afterwards.
-    let raw: *mut HandshakeSlot = Box::into_raw(Box::new(HandshakeSlot::new()));
-    // SAFETY: `raw` comes from a leaked box, and this is the only
-    // reference made from it while the connection lives.
-    let slot: &'static mut HandshakeSlot = unsafe { &mut *raw };
-    let client = small_client();
-    let areas = lend(AreaSizes::for_client(&client));
-    let areas = Areas {
-        slot: None,
-        ..areas
+    for established in [false, true] {
+        let raw: *mut HandshakeSlot = Box::into_raw(Box::new(HandshakeSlot::new()));
+        // SAFETY: `raw` comes from a leaked box, and this is the only
+        // reference made from it while the connection lives.
+        let slot: &'static mut HandshakeSlot = unsafe { &mut *raw };
+        let mut client = small_client();
+        client.enable_exporters = true;
+        let areas = lend(AreaSizes::for_client(&client));
+        let areas = Areas { slot, ..areas };
+        let mut c = ClientConnection::with_areas(Arc::new(client), name("localhost"), now(), areas)
+            .unwrap();
+        if established {
+            let mut s = ServerConnection::new(Arc::new(small_server()), now()).unwrap();
+            handshake(&mut c, &mut s).unwrap();
+            let mut key = [0; 16];
+            c.export_keying_material(b"EXPORTER-test", None, &mut key)
+                .unwrap();
+        }
+        drop(c);
+        // SAFETY: the connection, which held the only other reference, is
+        // gone.
+        assert!(
+            !unsafe { &*raw }.in_use(),
+            "something was left in the slot (established: {established})"
+        );
     }
-    .with_slot(slot);
-    let c =
-        ClientConnection::with_areas(Arc::new(client), name("localhost"), now(), areas).unwrap();
-    drop(c);
-    // SAFETY: the connection, which held the only other reference, is gone.
-    assert!(!unsafe { &*raw }.in_use(), "the state was left in the slot");
+}
+
+/// Exporters on lent memory: the exporter's secret stays in the slot once
+/// the handshake is over, and both sides derive the same keying material.
+#[test]
+fn exporters_work_from_the_slot() {
+    let mut client = small_client();
+    client.enable_exporters = true;
+    let mut server = small_server();
+    server.enable_exporters = true;
+    let (mut c, mut s) = pair_on_areas(client, server, |_, _| {});
+    handshake(&mut c, &mut s).unwrap();
+    let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+    c.export_keying_material(b"EXPORTER-test", Some(b"ctx"), &mut a)
+        .unwrap();
+    s.export_keying_material(b"EXPORTER-test", Some(b"ctx"), &mut b)
+        .unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, [0; 32]);
+    let areas = c.take_areas().unwrap();
+    assert!(!areas.slot.in_use(), "the secret is dropped with the areas");
+    // Without exporters the slot is empty once established, and exporting
+    // is refused as on the heap.
+    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |_, _| {});
+    handshake(&mut c, &mut s).unwrap();
+    assert!(matches!(
+        c.export_keying_material(b"EXPORTER-test", None, &mut a),
+        Err(Error::Misuse(_))
+    ));
 }
 
 #[test]
@@ -438,9 +475,13 @@ fn an_output_area_shorter_than_one_record_is_refused() {
 fn an_arena_shorter_than_the_sizes_is_refused() {
     let sizes = AreaSizes::for_client(&small_client());
     let short: &'static mut [u8] = Box::leak(vec![0; sizes.total() - 1].into_boxed_slice());
-    assert!(matches!(Areas::split(short, sizes), Err(Error::Config(_))));
+    let slot = || Box::leak(Box::new(HandshakeSlot::new()));
+    assert!(matches!(
+        Areas::split(short, sizes, slot()),
+        Err(Error::Config(_))
+    ));
     let exact: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
-    let areas = Areas::split(exact, sizes).unwrap();
+    let areas = Areas::split(exact, sizes, slot()).unwrap();
     assert_eq!(
         areas.input.len()
             + areas.plaintext.len()

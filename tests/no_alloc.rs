@@ -434,8 +434,10 @@ fn the_smallest_caps_for_512_byte_records() {
 }
 
 /// On lent areas, the same handshakes and traffic allocate nothing either,
-/// and the heap a connection takes when made shrinks by the areas' size:
-/// the record buffers are the caller's. Printed with `--nocapture`.
+/// exporters included (their secret stays in the slot), and the heap a
+/// connection takes when made shrinks by the areas' size and its boxed
+/// state: the buffers and the state are the caller's. Printed with
+/// `--nocapture`.
 #[test]
 fn on_lent_areas_nothing_is_allocated_and_the_heap_shrinks_by_the_areas() {
     let ecdsa = ecdsa_configs(NamedGroup::X25519);
@@ -445,9 +447,28 @@ fn on_lent_areas_nothing_is_allocated_and_the_heap_shrinks_by_the_areas() {
         )),
         Arc::new(psk_server()),
     );
-    for configs in [&ecdsa, &psk] {
+    let exporting = {
+        let (mut client, mut server) = ((*ecdsa.0).clone(), (*ecdsa.1).clone());
+        client.enable_exporters = true;
+        server.enable_exporters = true;
+        (Arc::new(client), Arc::new(server))
+    };
+    for configs in [&ecdsa, &psk, &exporting] {
         let (mut c, mut s) = connect_on_areas(configs);
         assert_eq!(run(&mut c, &mut s), (0, 0), "allocations (client, server)");
+        if configs.0.enable_exporters {
+            let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+            as_side(CLIENT, || {
+                c.export_keying_material(b"EXPORTER-x", None, &mut a)
+            })
+            .unwrap();
+            as_side(SERVER, || {
+                s.export_keying_material(b"EXPORTER-x", None, &mut b)
+            })
+            .unwrap();
+            assert_eq!(a, b);
+            assert_eq!(take_counts(), (0, 0), "exporting allocated");
+        }
         let areas = c.take_areas().expect("lent");
         assert!(areas.plaintext.iter().all(|&b| b == 0), "cleared");
     }

@@ -1,12 +1,14 @@
-//! Memory the caller lends a connection for its record buffers.
+//! Memory the caller lends a connection for its buffers and its
+//! handshake's state.
 
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
 use crate::HandshakeSlot;
 
-/// Memory a caller lends a connection for its three record buffers and its
-/// two handshake message buffers, in place of heap buffers ([`ClientConnection::with_areas`],
-/// [`ServerConnection::with_areas`]).
+/// Memory a caller lends a connection, in place of the heap
+/// ([`ClientConnection::with_areas`], [`ServerConnection::with_areas`]):
+/// its three record buffers, its two handshake message buffers, and a
+/// [`HandshakeSlot`] for its handshake's state.
 ///
 /// On a device these are statics (for instance from
 /// `static_cell::StaticCell`), or RAM that a network interface's DMA reads
@@ -40,15 +42,20 @@ use crate::HandshakeSlot;
 ///   before it is written as records into `output`; the longest is our
 ///   Certificate. One that does not fit fails with `"handshake_out area"`
 ///   (`internal_error`: the shortfall is ours).
+/// * `slot`: the handshake's state while it runs, then the exporter's
+///   secret if the configuration keeps one.
 ///
 /// [`AreaSizes::for_client`] and [`AreaSizes::for_server`] give sizes with
 /// which none of these errors happens with a peer that keeps to the record
 /// size the configuration asks for. The areas are cleared and can be taken
 /// back with [`Connection::take_areas`] (for the next connection), and are
-/// cleared when the connection is dropped.
+/// cleared when the connection is dropped; so is the slot.
 ///
 /// Combined with [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated),
-/// a connection allocates nothing once made (`tests/no_alloc.rs`).
+/// a connection allocates nothing once made (`tests/no_alloc.rs`); when it
+/// is made, it takes from the heap only the room for what a handshake
+/// keeps (the server name; on a client that keeps no chain, the server's
+/// leaf certificate).
 ///
 /// [`ClientConnection::with_areas`]: crate::ClientConnection::with_areas
 /// [`ServerConnection::with_areas`]: crate::ServerConnection::with_areas
@@ -60,7 +67,10 @@ use crate::HandshakeSlot;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use tls12::{AreaSizes, Areas, ClientConfig, ClientConnection, MaxFragmentLength, RootCertStore};
+/// use tls12::{
+///     AreaSizes, Areas, ClientConfig, ClientConnection, HandshakeSlot, MaxFragmentLength,
+///     RootCertStore,
+/// };
 /// use tls12::pki_types::{ServerName, UnixTime};
 ///
 /// let mut config = ClientConfig::new(RootCertStore::empty());
@@ -69,15 +79,17 @@ use crate::HandshakeSlot;
 /// config.limits.max_buffered_plaintext = 512;
 /// config.limits.max_buffered_output = 512 + 29;
 /// let sizes = AreaSizes::for_client(&config);
-/// // A device would lend a static; a leaked box stands in for one here.
+/// // A device would lend statics; leaked boxes stand in for them here.
 /// let arena: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
-/// let areas = Areas::split(arena, sizes)?;
+/// let slot = Box::leak(Box::new(HandshakeSlot::new()));
+/// let areas = Areas::split(arena, sizes, slot)?;
 ///
 /// let name = ServerName::try_from("example.com").unwrap();
 /// let mut conn = ClientConnection::with_areas(Arc::new(config), name, UnixTime::now(), areas)?;
 /// assert!(!conn.pending_output().is_empty()); // the ClientHello, in the output area
 /// let areas = conn.take_areas().expect("lent");  // back, cleared, for the next connection
 /// assert_eq!(areas.output.len(), sizes.output);
+/// assert!(!areas.slot.in_use());
 /// # Ok::<(), tls12::Error>(())
 /// ```
 pub struct Areas {
@@ -91,10 +103,8 @@ pub struct Areas {
     pub handshake_in: &'static mut [u8],
     /// Our handshake messages, encoded.
     pub handshake_out: &'static mut [u8],
-    /// Room for the handshake's state; without one it is boxed on the
-    /// heap (about 2 KB, freed when the handshake ends). `None` from
-    /// [`split`](Self::split).
-    pub slot: Option<&'static mut HandshakeSlot>,
+    /// Room for the handshake's state, and then for the exporter's secret.
+    pub slot: &'static mut HandshakeSlot,
 }
 
 /// Lengths only: the areas may hold records and plaintext.
@@ -113,9 +123,13 @@ impl core::fmt::Debug for Areas {
 
 impl Areas {
     /// Splits one arena into the areas of `sizes`, in the order input,
-    /// plaintext, output, handshake_in, handshake_out. Fails if the arena is shorter than
+    /// plaintext, output, handshake_in, handshake_out, beside `slot`. Fails if the arena is shorter than
     /// [`AreaSizes::total`]; any rest of it is left unused.
-    pub fn split(arena: &'static mut [u8], sizes: AreaSizes) -> Result<Self, Error> {
+    pub fn split(
+        arena: &'static mut [u8],
+        sizes: AreaSizes,
+        slot: &'static mut HandshakeSlot,
+    ) -> Result<Self, Error> {
         if arena.len() < sizes.total() {
             return Err(Error::Config(alloc::format!(
                 "an arena of {} bytes is shorter than the {} the areas need",
@@ -134,19 +148,12 @@ impl Areas {
             output,
             handshake_in,
             handshake_out,
-            slot: None,
+            slot,
         })
     }
 }
 
 impl Areas {
-    /// These areas, with `slot` for the handshake's state, so that nothing
-    /// of the connection is on the heap but what the handshake keeps.
-    pub fn with_slot(mut self, slot: &'static mut HandshakeSlot) -> Self {
-        self.slot = Some(slot);
-        self
-    }
-
     /// Refuses an output area that cannot hold one record of
     /// `max_fragment_len` bytes with its header and the longest AEAD
     /// expansion: `send` could never make progress.

@@ -46,17 +46,21 @@ impl From<&Limits> for LoopLimits {
     }
 }
 
+/// The areas a connection keeps beside the record layer's: its input
+/// store, the reassembly and encoding areas, and the handshake slot.
+pub(crate) struct LentRest {
+    pub(crate) input: Store,
+    pub(crate) reassembly: &'static mut [u8],
+    pub(crate) encoding: Store,
+    pub(crate) slot: &'static mut crate::HandshakeSlot,
+}
+
 pub(crate) struct Common {
     pub(crate) role: Role,
     pub(crate) limits: LoopLimits,
     pub(crate) random: Arc<dyn RandomSource>,
     pub(crate) record: RecordLayer,
     pub(crate) plaintext: ByteQueue,
-    /// Where the handshake encodes its messages before they are written as
-    /// records: on the heap while the handshake runs (a fresh vector per
-    /// message would allocate, and regrow, each time), or an area the
-    /// caller lent.
-    pub(crate) encode: Store,
     /// Application data the caller wrote before the handshake finished.
     pub(crate) early_data: Vec<u8>,
     pub(crate) events: EventQueue,
@@ -96,7 +100,6 @@ impl Common {
             random,
             record: RecordLayer::new(first_version, max_fragment_len),
             plaintext: ByteQueue::default(),
-            encode: Store::default(),
             early_data: Vec::new(),
             events: EventQueue::new(),
             info: None,
@@ -110,14 +113,17 @@ impl Common {
         }
     }
 
-    /// Puts the plaintext queue, the output and the encoding space on the
-    /// caller's areas; returns the input area's store and the reassembly
-    /// area, for the connection.
-    pub(crate) fn lend(&mut self, areas: crate::conn::Areas) -> (Store, &'static mut [u8]) {
+    /// Puts the plaintext queue and the output on the caller's areas;
+    /// returns the rest, for the connection.
+    pub(crate) fn lend(&mut self, areas: crate::conn::Areas) -> LentRest {
         self.plaintext = ByteQueue::lent(areas.plaintext);
         self.record.lend_output(areas.output);
-        self.encode = Store::lent(areas.handshake_out);
-        (Store::lent(areas.input), areas.handshake_in)
+        LentRest {
+            input: Store::lent(areas.input),
+            reassembly: areas.handshake_in,
+            encoding: Store::lent(areas.handshake_out),
+            slot: areas.slot,
+        }
     }
 
     /// Asks the caller for `kind`: a fresh id, reported by an event.
@@ -152,7 +158,6 @@ impl Common {
             pending,
             random: &*self.random,
             secrets,
-            encode: &mut self.encode,
             buffers,
         }
     }
@@ -185,9 +190,6 @@ impl Common {
         (info.max_fragment_out, info.max_fragment_in) = self.record.fragment_limits();
         self.info = Some(info);
         self.record.handshake_done();
-        // Nothing more is encoded: the heap space is freed, a lent area
-        // cleared.
-        self.encode.release();
         self.push_event(Event::HandshakeComplete);
         if self.early_data.is_empty() {
             return Ok(());

@@ -54,7 +54,7 @@ pub use crate::info::{Event, HandshakeInfo};
 pub use areas::{AreaSizes, Areas};
 use common::Common;
 pub use slot::HandshakeSlot;
-use slot::{Lodge, Lodged};
+use slot::{Lent, Lodge};
 
 /// The result of [`Connection::receive_in_place`].
 #[derive(Debug)]
@@ -88,14 +88,14 @@ enum Side {
 /// not carry their space. At most one allocation per handshake; every
 /// transition reuses the box (it is empty only while a transition runs).
 enum Machine<S> {
-    /// In a box, or in the slot the caller lent ([`HandshakeSlot`]).
-    Handshaking(Lodged<S>),
+    Handshaking(Box<Running<S>>),
+    /// The same in the slot the caller lent ([`HandshakeSlot`]).
+    HandshakingIn(Lent),
     /// With the master secret kept for exporters, when the configuration
-    /// enables them (RFC 5705), and the caller's slot, empty, to give back.
-    Established(
-        Option<Box<ExporterSecret>>,
-        Option<&'static mut HandshakeSlot>,
-    ),
+    /// enables them (RFC 5705).
+    Established(Option<Box<ExporterSecret>>),
+    /// The same in the caller's slot.
+    EstablishedIn(Lent),
     /// The error that killed the connection; every later call returns it.
     /// Boxed: the failure path may allocate, and the running connection
     /// does not carry an error's space.
@@ -119,7 +119,7 @@ pub(crate) struct Running<S> {
     pending: PendingKeys,
     /// The exporter's copy of the master secret, once derived (only when
     /// the configuration enables exporters).
-    exporter: Option<Box<ExporterSecret>>,
+    exporter: Option<ExporterSecret>,
     /// The state a failed transition was given (the state itself is gone),
     /// for [`Connection::diagnosis`].
     failed_in: Option<(Option<ClientStage>, Option<ServerStage>)>,
@@ -311,7 +311,32 @@ impl Preallocation {
     }
 }
 
+/// Gives the joiner and the handshake's encoding the areas the caller lent
+/// for them; returns the input store and the slot, for the connection.
+fn lend_rest(
+    lent: Option<common::LentRest>,
+    joiner: &mut HandshakeJoiner,
+    buffers: &mut HandshakeBuffers,
+) -> (Option<Store>, Option<&'static mut HandshakeSlot>) {
+    match lent {
+        Some(rest) => {
+            joiner.lend(rest.reassembly);
+            buffers.encode = rest.encoding;
+            (Some(rest.input), Some(rest.slot))
+        }
+        None => (None, None),
+    }
+}
+
 impl<S: Lodge> Machine<S> {
+    /// A handshake starting in `running`, in the caller's slot if lent.
+    fn start(running: Running<S>, slot: Option<&'static mut HandshakeSlot>) -> Self {
+        match slot {
+            Some(slot) => Machine::HandshakingIn(Lent::running(slot, running)),
+            None => Machine::Handshaking(Box::new(running)),
+        }
+    }
+
     /// Runs one transition of the handshake.
     fn advance<C: SecretPolicy>(
         &mut self,
@@ -339,10 +364,13 @@ impl<S: Lodge> Machine<S> {
             Next::State(next) => *state = Some(next),
             Next::Done(info) => {
                 let exporter = exporter.take();
-                let ended = core::mem::replace(self, Machine::Established(exporter, None));
-                if let Machine::Established(_, slot) = self {
-                    *slot = ended.into_slot();
-                }
+                *self = match core::mem::replace(self, Machine::Established(None)) {
+                    Machine::HandshakingIn(mut lent) => {
+                        lent.establish(exporter);
+                        Machine::EstablishedIn(lent)
+                    }
+                    _ => Machine::Established(exporter.map(Box::new)),
+                };
                 common.complete(info)?;
             }
         }
@@ -351,45 +379,52 @@ impl<S: Lodge> Machine<S> {
 
     fn state(&self) -> Option<&S> {
         match self {
-            Machine::Handshaking(running) => running.get()?.state.as_ref(),
+            Machine::Handshaking(running) => running.state.as_ref(),
+            Machine::HandshakingIn(lent) => lent.get::<S>()?.state.as_ref(),
             _ => None,
         }
     }
 
     fn running_mut(&mut self) -> Option<&mut Running<S>> {
         match self {
-            Machine::Handshaking(running) => running.get_mut(),
+            Machine::Handshaking(running) => Some(running),
+            Machine::HandshakingIn(lent) => lent.get_mut(),
             _ => None,
         }
     }
 
-    /// The caller's slot, if one was lent, as this machine is replaced: a
-    /// running handshake's state is dropped (and its secrets with it).
+    /// The caller's slot, if one was lent, as this machine is replaced:
+    /// what it holds is dropped (secrets with it).
     fn into_slot(self) -> Option<&'static mut HandshakeSlot> {
         match self {
-            Machine::Handshaking(mut running) => running.end(),
-            Machine::Established(_, slot) => slot,
+            Machine::HandshakingIn(mut lent) | Machine::EstablishedIn(mut lent) => lent.give_up(),
             Machine::Failed(failure) => failure.slot,
+            Machine::Handshaking(_) | Machine::Established(_) => None,
         }
     }
 
-    /// Takes the caller's slot back from a finished machine.
+    /// Takes the caller's slot back from a failed machine.
     fn take_slot(&mut self) -> Option<&'static mut HandshakeSlot> {
         match self {
-            Machine::Established(_, slot) => slot.take(),
             Machine::Failed(failure) => failure.slot.take(),
-            Machine::Handshaking(_) => None,
+            _ => None,
         }
     }
 
     /// RFC 5705 keying material, once established.
     fn export(&self, label: &[u8], context: Option<&[u8]>, out: &mut [u8]) -> Result<(), Error> {
         match self {
-            Machine::Established(Some(secret), _) => secret.export(label, context, out),
-            Machine::Established(None, _) => Err(Error::Misuse(
+            Machine::Established(Some(secret)) => secret.export(label, context, out),
+            Machine::EstablishedIn(lent) => match lent.slot().and_then(HandshakeSlot::exporter) {
+                Some(secret) => secret.export(label, context, out),
+                None => Err(Error::Misuse(
+                    "export_keying_material needs enable_exporters in the configuration",
+                )),
+            },
+            Machine::Established(None) => Err(Error::Misuse(
                 "export_keying_material needs enable_exporters in the configuration",
             )),
-            Machine::Handshaking(_) => Err(Error::Misuse(
+            Machine::Handshaking(_) | Machine::HandshakingIn(..) => Err(Error::Misuse(
                 "export_keying_material before the handshake completed (RFC 5705 §4: the \
                  exporter is defined only for an established session)",
             )),
@@ -426,10 +461,10 @@ impl Side {
         matches!(
             self,
             Side::Client {
-                machine: Machine::Established(..),
+                machine: Machine::Established(_) | Machine::EstablishedIn(_),
                 ..
             } | Side::Server {
-                machine: Machine::Established(..),
+                machine: Machine::Established(_) | Machine::EstablishedIn(_),
                 ..
             }
         )
@@ -438,7 +473,9 @@ impl Side {
     fn client_stage(&self) -> Option<ClientStage> {
         match self {
             Side::Client { machine, .. } => match machine {
-                Machine::Established(..) => Some(ClientStage::Established),
+                Machine::Established(_) | Machine::EstablishedIn(_) => {
+                    Some(ClientStage::Established)
+                }
                 _ => machine.state().map(client::State::stage),
             },
             Side::Server { .. } => None,
@@ -448,7 +485,9 @@ impl Side {
     fn server_stage(&self) -> Option<ServerStage> {
         match self {
             Side::Server { machine, .. } => match machine {
-                Machine::Established(..) => Some(ServerStage::Established),
+                Machine::Established(_) | Machine::EstablishedIn(_) => {
+                    Some(ServerStage::Established)
+                }
                 _ => machine.state().map(server::State::stage),
             },
             Side::Client { .. } => None,
@@ -709,7 +748,6 @@ impl Connection {
         self.incoming.reserve_exact(areas.input);
         self.common.plaintext.reserve_exact(areas.plaintext);
         self.joiner.reserve_exact(areas.handshake_in);
-        self.common.encode.reserve_exact(areas.handshake_out);
         self.common.record.reserve_output(areas.output);
     }
 
@@ -729,11 +767,13 @@ impl Connection {
         let plaintext = self.common.plaintext.take_area();
         let output = self.common.record.take_output_area();
         let handshake_in = self.joiner.take_area();
-        let handshake_out = self.common.encode.take_area();
+        // Failed above: the slot has been emptied, and the encoding area
+        // taken out of the handshake's state into it.
         let slot = match &mut self.side {
             Side::Client { machine, .. } => machine.take_slot(),
             Side::Server { machine, .. } => machine.take_slot(),
-        };
+        }?;
+        let handshake_out = slot.take_spare();
         Some(Areas {
             input: input?,
             plaintext: plaintext?,
@@ -1647,10 +1687,10 @@ impl Connection {
         matches!(
             self.side,
             Side::Client {
-                machine: Machine::Handshaking(_),
+                machine: Machine::Handshaking(_) | Machine::HandshakingIn(_),
                 ..
             } | Side::Server {
-                machine: Machine::Handshaking(_),
+                machine: Machine::Handshaking(_) | Machine::HandshakingIn(_),
                 ..
             }
         )
@@ -1862,20 +1902,20 @@ impl ClientConnection {
             config.random.clone(),
         );
         let mut joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
-        let mut slot = None;
-        let input = match areas {
-            Some(mut areas) => {
-                slot = areas.slot.take();
-                let (input, reassembly) = common.lend(areas.check(config.max_fragment_len)?);
-                joiner.lend(reassembly);
-                Some(input)
-            }
+        let lent = match areas {
+            Some(areas) => Some(common.lend(areas.check(config.max_fragment_len)?)),
             None => None,
         };
         let preallocated = config.limits.idle_buffers == crate::IdleBuffers::Preallocated;
         let sizes = preallocated.then(|| Preallocation::for_client(&config));
         let mut buffers = match &sizes {
             Some(sizes) => HandshakeBuffers::reserved(
+                // A lent encoding area takes the heap's place.
+                if lent.is_some() {
+                    0
+                } else {
+                    sizes.largest_message_out
+                },
                 !config.psk_identities.is_empty(),
                 // The server's leaf, kept alone when nobody else sees the
                 // chain: no longer than the message that brings it, and
@@ -1893,11 +1933,12 @@ impl ClientConnection {
             ),
             None => HandshakeBuffers::default(),
         };
+        let (input, slot) = lend_rest(lent, &mut joiner, &mut buffers);
         if let Some(sizes) = &sizes {
             // Before the ClientHello is written into it.
-            let areas = sizes.area_sizes(&config.limits);
-            common.record.reserve_output(areas.output);
-            common.encode.reserve_exact(areas.handshake_out);
+            common
+                .record
+                .reserve_output(sizes.area_sizes(&config.limits).output);
         }
         let ctx = ClientContext {
             config,
@@ -1912,10 +1953,7 @@ impl ClientConnection {
         let mut conn = Connection::new(
             Side::Client {
                 ctx,
-                machine: Machine::Handshaking(Lodged::new(
-                    Running::new(state, pending, buffers),
-                    slot,
-                )),
+                machine: Machine::start(Running::new(state, pending, buffers), slot),
             },
             common,
             joiner,
@@ -1995,20 +2033,19 @@ impl ServerConnection {
         let limits = &config.limits;
         let mut joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
             .with_client_hello_cap(limits.max_client_hello_len);
-        let mut slot = None;
-        let input = match areas {
-            Some(mut areas) => {
-                slot = areas.slot.take();
-                let (input, reassembly) = common.lend(areas.check(config.max_fragment_len)?);
-                joiner.lend(reassembly);
-                Some(input)
-            }
+        let lent = match areas {
+            Some(areas) => Some(common.lend(areas.check(config.max_fragment_len)?)),
             None => None,
         };
         let preallocated = limits.idle_buffers == crate::IdleBuffers::Preallocated;
         let sizes = preallocated.then(|| Preallocation::for_server(&config));
-        let buffers = match &sizes {
+        let mut buffers = match &sizes {
             Some(sizes) => HandshakeBuffers::reserved(
+                if lent.is_some() {
+                    0
+                } else {
+                    sizes.largest_message_out
+                },
                 config.psk_store.is_some(),
                 // The client's leaf, kept alone as on a client that keeps
                 // no chain.
@@ -2028,18 +2065,19 @@ impl ServerConnection {
             ),
             None => HandshakeBuffers::default(),
         };
+        let (input, slot) = lend_rest(lent, &mut joiner, &mut buffers);
         let ctx = ServerContext { config, now };
         let mut conn = Connection::new(
             Side::Server {
                 ctx,
-                machine: Machine::Handshaking(Lodged::new(
+                machine: Machine::start(
                     Running::new(
                         server::State::ExpectClientHello,
                         PendingKeys::default(),
                         buffers,
                     ),
                     slot,
-                )),
+                ),
             },
             common,
             joiner,

@@ -1,22 +1,22 @@
-//! Where a running handshake lives: a box made when the connection is, or
-//! a slot the caller lent ([`HandshakeSlot`]), so that a connection on lent
-//! memory needs no heap for it.
-
-use alloc::boxed::Box;
+//! The caller's slot for what a connection on lent memory would otherwise
+//! box: the running handshake, and once it is over the exporter's secret.
 
 use super::Running;
+use crate::crypto::exporter::ExporterSecret;
 use crate::handshake::{client, server};
 
 /// Room for one handshake's state (its transcript, key schedule, pending
-/// keys and negotiated values, about 2 KB), lent to a connection with
-/// [`Areas::slot`](crate::Areas::slot) so that it is not boxed on the heap.
+/// keys and negotiated values, about 2 KB), lent to a connection with its
+/// [`Areas`](crate::Areas) so that nothing of it is boxed on the heap.
+/// Once the handshake is over it holds the exporter's copy of the master
+/// secret, if the configuration enables exporters, and nothing otherwise.
 ///
 /// A device declares one per connection it runs at a time, as a static
-/// (for instance with `static_cell::StaticCell`); `new` is `const`. The
-/// state is dropped, and its secrets zeroized, when the handshake ends, and
-/// the slot comes back empty with the areas
-/// ([`Connection::take_areas`](crate::Connection::take_areas)) for the next
-/// connection.
+/// (for instance with `static_cell::StaticCell`); `new` is `const`. What it
+/// holds is dropped, and its secrets zeroized, when the connection fails,
+/// is dropped or gives its areas back
+/// ([`Connection::take_areas`](crate::Connection::take_areas)), and the
+/// slot comes back empty for the next connection.
 ///
 /// ```
 /// use tls12::HandshakeSlot;
@@ -25,24 +25,60 @@ use crate::handshake::{client, server};
 /// let slot: &'static mut HandshakeSlot = Box::leak(Box::new(HandshakeSlot::new()));
 /// assert!(!slot.in_use());
 /// ```
-pub struct HandshakeSlot(Lodger);
+pub struct HandshakeSlot {
+    lodger: Lodger,
+    /// The encoding area (`Areas::handshake_out`) once the handshake that
+    /// used it is over, to be given back.
+    spare: Option<&'static mut [u8]>,
+}
 
 /// What a slot holds.
 pub(super) enum Lodger {
     Empty,
     Client(Running<client::State>),
     Server(Running<server::State>),
+    Exporter(ExporterSecret),
 }
 
 impl HandshakeSlot {
     /// An empty slot.
     pub const fn new() -> Self {
-        Self(Lodger::Empty)
+        Self {
+            lodger: Lodger::Empty,
+            spare: None,
+        }
     }
 
-    /// Whether a handshake's state is in it (a connection holds it).
+    /// Whether it holds a connection's handshake state or exporter secret.
     pub fn in_use(&self) -> bool {
-        !matches!(self.0, Lodger::Empty)
+        !matches!(self.lodger, Lodger::Empty)
+    }
+
+    /// The exporter's secret, once an established connection keeps it here.
+    pub(super) fn exporter(&self) -> Option<&ExporterSecret> {
+        match &self.lodger {
+            Lodger::Exporter(secret) => Some(secret),
+            _ => None,
+        }
+    }
+
+    /// The encoding area, given back once the handshake is over.
+    pub(super) fn take_spare(&mut self) -> Option<&'static mut [u8]> {
+        self.spare.take()
+    }
+
+    /// The handshake is over: its state is dropped (its secrets with it)
+    /// after its lent encoding area is taken out, cleared, to be given back.
+    fn end_handshake(&mut self) {
+        let running = match &mut self.lodger {
+            Lodger::Client(r) => Some(&mut r.buffers.encode),
+            Lodger::Server(r) => Some(&mut r.buffers.encode),
+            Lodger::Empty | Lodger::Exporter(_) => None,
+        };
+        if let Some(area) = running.and_then(|encode| encode.take_area()) {
+            self.spare = Some(area);
+        }
+        self.lodger = Lodger::Empty;
     }
 }
 
@@ -52,7 +88,7 @@ impl Default for HandshakeSlot {
     }
 }
 
-/// Whether it is in use, nothing of the state: it holds secrets.
+/// Whether it is in use, nothing of what it holds: secrets.
 impl core::fmt::Debug for HandshakeSlot {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("HandshakeSlot")
@@ -104,60 +140,53 @@ impl Lodge for server::State {
     }
 }
 
-/// A running handshake, boxed or in a lent slot (`None` only once the
-/// slot has been given back).
-pub(super) enum Lodged<S> {
-    Boxed(Box<Running<S>>),
-    Lent(Option<&'static mut HandshakeSlot>),
-}
+/// The caller's slot while a connection holds it (`None` once given up).
+/// The slot outlives the connection: when this is dropped, nothing of what
+/// it held (secrets) stays there.
+pub(super) struct Lent(Option<&'static mut HandshakeSlot>);
 
-/// The caller's slot outlives the connection: a handshake dropped while it
-/// runs leaves nothing of its state (its secrets) there.
-impl<S> Drop for Lodged<S> {
+impl Drop for Lent {
     fn drop(&mut self) {
-        if let Self::Lent(Some(slot)) = self {
-            slot.0 = Lodger::Empty;
+        if let Some(slot) = self.0.as_deref_mut() {
+            slot.lodger = Lodger::Empty;
         }
     }
 }
 
-impl<S: Lodge> Lodged<S> {
-    /// `running` in `slot` if one was lent (whatever it held is dropped),
-    /// else in a box.
-    pub(super) fn new(running: Running<S>, slot: Option<&'static mut HandshakeSlot>) -> Self {
-        match slot {
-            Some(slot) => {
-                slot.0 = S::lodger(running);
-                Self::Lent(Some(slot))
-            }
-            None => Self::Boxed(Box::new(running)),
-        }
+impl Lent {
+    /// `running` in `slot` (whatever it held is dropped).
+    pub(super) fn running<S: Lodge>(slot: &'static mut HandshakeSlot, running: Running<S>) -> Self {
+        slot.lodger = S::lodger(running);
+        Self(Some(slot))
     }
 
-    pub(super) fn get(&self) -> Option<&Running<S>> {
-        match self {
-            Self::Boxed(r) => Some(r),
-            Self::Lent(slot) => S::get(&slot.as_deref()?.0),
-        }
+    pub(super) fn slot(&self) -> Option<&HandshakeSlot> {
+        self.0.as_deref()
     }
 
-    pub(super) fn get_mut(&mut self) -> Option<&mut Running<S>> {
-        match self {
-            Self::Boxed(r) => Some(r),
-            Self::Lent(slot) => S::get_mut(&mut slot.as_deref_mut()?.0),
-        }
+    pub(super) fn get<S: Lodge>(&self) -> Option<&Running<S>> {
+        S::get(&self.0.as_deref()?.lodger)
     }
 
-    /// The handshake is over: its state is dropped (and its secrets with
-    /// it); a lent slot comes back, empty.
-    pub(super) fn end(&mut self) -> Option<&'static mut HandshakeSlot> {
-        match self {
-            Self::Boxed(_) => None,
-            Self::Lent(slot) => {
-                let slot = slot.take()?;
-                slot.0 = Lodger::Empty;
-                Some(slot)
+    pub(super) fn get_mut<S: Lodge>(&mut self) -> Option<&mut Running<S>> {
+        S::get_mut(&mut self.0.as_deref_mut()?.lodger)
+    }
+
+    /// The handshake completed: its state gives way to the exporter's
+    /// secret, if there is one.
+    pub(super) fn establish(&mut self, exporter: Option<ExporterSecret>) {
+        if let Some(slot) = self.0.as_deref_mut() {
+            slot.end_handshake();
+            if let Some(secret) = exporter {
+                slot.lodger = Lodger::Exporter(secret);
             }
         }
+    }
+
+    /// The slot back from a connection that is done with it, emptied.
+    pub(super) fn give_up(&mut self) -> Option<&'static mut HandshakeSlot> {
+        let slot = self.0.take()?;
+        slot.end_handshake();
+        Some(slot)
     }
 }

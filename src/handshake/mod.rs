@@ -53,18 +53,19 @@ pub(crate) struct Io<'a> {
     pub(crate) random: &'a dyn RandomSource,
     /// Where the master secret may go besides the key block.
     pub(crate) secrets: Secrets<'a>,
-    /// Where messages are encoded (`Common::encode`).
-    pub(crate) encode: &'a mut Store,
     /// The handshake's own buffers.
     pub(crate) buffers: &'a mut HandshakeBuffers,
 }
 
 /// The handshake's own buffers, kept with its state (and freed with it):
-/// the room a [`crate::IdleBuffers::Preallocated`] connection reserves when it
+/// encoding space for outgoing messages, held for the whole handshake (a
+/// fresh `Vec` per message would allocate, and regrow, each time), on the
+/// heap or an area the caller lent, and the room a [`crate::IdleBuffers::Preallocated`] connection reserves when it
 /// is made for the variable-length values a handshake keeps, so that
 /// keeping them allocates nothing (empty, no allocation, otherwise).
 #[derive(Default)]
 pub(crate) struct HandshakeBuffers {
+    pub(crate) encode: Store,
     /// For the server name: a DNS name is at most 253 bytes of text (RFC
     /// 1035 §2.3.4).
     name: String,
@@ -88,12 +89,14 @@ impl HandshakeBuffers {
     /// The identity length every implementation supports.
     const PSK_IDENTITY: usize = 128;
 
-    /// Preallocated: room for a server name, for a PSK identity if `psk`, for a leaf certificate of `leaf`
+    /// Preallocated: `encode` bytes of encoding space, room for a server
+    /// name, for a PSK identity if `psk`, for a leaf certificate of `leaf`
     /// bytes and for `transcript` bytes of handshake messages, each if not
     /// 0.
-    pub(crate) fn reserved(psk: bool, leaf: usize, transcript: usize) -> Self {
+    pub(crate) fn reserved(encode: usize, psk: bool, leaf: usize, transcript: usize) -> Self {
         let mut buffers = Self::default();
         buffers.transcript.reserve_exact(transcript);
+        buffers.encode.reserve_exact(encode);
         buffers.name.reserve_exact(Self::NAME);
         if psk {
             buffers.psk_identity.reserve_exact(Self::PSK_IDENTITY);
@@ -118,9 +121,10 @@ impl HandshakeBuffers {
 pub(crate) struct Secrets<'a> {
     pub(crate) key_log: Option<&'a dyn crate::keylog::KeyLog>,
     /// `Some` when exporters are enabled: where the exporter's copy of the
-    /// master secret goes (boxed: the established connection keeps only a
-    /// pointer, and nothing at all when exporters are off).
-    pub(crate) exporter: Option<&'a mut Option<alloc::boxed::Box<ExporterSecret>>>,
+    /// master secret goes, with the handshake's state (the established
+    /// connection boxes it, or keeps it in the caller's slot, and holds
+    /// nothing at all when exporters are off).
+    pub(crate) exporter: Option<&'a mut Option<ExporterSecret>>,
 }
 
 impl Secrets<'_> {
@@ -133,12 +137,12 @@ impl Secrets<'_> {
             ));
         }
         if let Some(slot) = self.exporter.as_deref_mut() {
-            *slot = Some(alloc::boxed::Box::new(ExporterSecret::new(
+            *slot = Some(ExporterSecret::new(
                 neg.suite.hash,
                 master,
                 &neg.client_random,
                 &neg.server_random,
-            )));
+            ));
         }
     }
 }
@@ -214,7 +218,7 @@ impl Io<'_> {
     /// neither regrows while the flight is written (a server's first flight
     /// with an RSA chain outgrows the defaults).
     pub(crate) fn reserve_flight(&mut self, largest: usize, flight: usize) {
-        self.encode.plan(largest);
+        self.buffers.encode.plan(largest);
         self.record.reserve_flight(flight);
     }
 }
@@ -610,7 +614,7 @@ fn emit_encoded(
     encode: impl FnOnce(&mut Store) -> Result<(), Error>,
 ) -> Result<(), Error> {
     // 1 KiB holds most messages, an ECDSA Certificate included.
-    let bytes = &mut *io.encode;
+    let bytes = &mut io.buffers.encode;
     bytes.clear();
     if bytes.capacity() == 0 {
         bytes.plan(HS_BUF_INITIAL);
