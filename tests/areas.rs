@@ -113,8 +113,11 @@ fn a_pair_on_lent_areas_carries_data_both_ways_however_it_arrives() {
 
 #[test]
 fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
-    let client = small_client();
+    // Keeping no chain: the server's leaf is kept in `peer_leaf`.
+    let mut client = small_client();
+    client.keep_peer_certificates = false;
     let sizes = AreaSizes::for_client(&client);
+    assert!(sizes.peer_leaf > 0, "{sizes:?}");
     let (mut c, mut s) = pair_on_areas(client, small_server(), |_, _| {});
     handshake(&mut c, &mut s).unwrap();
     // Something in every area: unread plaintext, unsent output, and half a
@@ -367,9 +370,35 @@ fn handshake_messages_too_long_for_their_areas_fail_naming_them() {
         plaintext_alert(&c),
         Some(tls12::AlertDescription::DecodeError)
     );
-    // With the sizes `AreaSizes` gives, the same handshake completes.
-    let (mut c, mut s) = pair_on_areas(small_client(), small_server(), |_, _| {});
-    handshake(&mut c, &mut s).unwrap();
+    // A client that keeps only the server's leaf, with 100 bytes for it:
+    // the leaf (about 500 bytes) does not fit, decode_error.
+    let mut client = small_client();
+    client.keep_peer_certificates = false;
+    let (mut c, mut s) = pair_on_areas(client, small_server(), |sizes, side| {
+        if side == Side::Client {
+            sizes.peer_leaf = 100;
+        }
+    });
+    transfer(&mut c, &mut s).unwrap();
+    let err = transfer(&mut s, &mut c).unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "peer_leaf area",
+            limit: 100
+        }
+    );
+    assert_eq!(
+        plaintext_alert(&c),
+        Some(tls12::AlertDescription::DecodeError)
+    );
+    // With the sizes `AreaSizes` gives, the same handshakes complete.
+    for keep in [true, false] {
+        let mut client = small_client();
+        client.keep_peer_certificates = keep;
+        let (mut c, mut s) = pair_on_areas(client, small_server(), |_, _| {});
+        handshake(&mut c, &mut s).unwrap();
+    }
 }
 
 #[test]
@@ -487,7 +516,8 @@ fn an_arena_shorter_than_the_sizes_is_refused() {
             + areas.plaintext.len()
             + areas.output.len()
             + areas.handshake_in.len()
-            + areas.handshake_out.len(),
+            + areas.handshake_out.len()
+            + areas.peer_leaf.len(),
         sizes.total()
     );
 }
@@ -555,7 +585,7 @@ fn deliver(
 fn an_area_error(e: &Error) -> bool {
     matches!(e, Error::LimitExceeded { what, .. }
         if ["input area", "plaintext area", "output area", "handshake_in area",
-            "handshake_out area"].contains(what))
+            "handshake_out area", "peer_leaf area"].contains(what))
 }
 
 proptest::proptest! {
@@ -572,13 +602,24 @@ proptest::proptest! {
         output in 541usize..4000,
         handshake_in in 16usize..3000,
         handshake_out in 16usize..1500,
+        peer_leaf in 0usize..1200,
         cuts in proptest::collection::vec(1usize..800, 1..8),
         lens in proptest::collection::vec(0usize..1500, 1..8),
         in_place in proptest::bool::ANY,
+        keep_chain in proptest::bool::ANY,
     ) {
-        let pair = try_pair_on_areas(small_client(), small_server(), |sizes, side| {
+        let mut client = small_client();
+        client.keep_peer_certificates = keep_chain;
+        let pair = try_pair_on_areas(client, small_server(), |sizes, side| {
             if side == Side::Client {
-                *sizes = AreaSizes { input, plaintext, output, handshake_in, handshake_out };
+                *sizes = AreaSizes {
+                    input,
+                    plaintext,
+                    output,
+                    handshake_in,
+                    handshake_out,
+                    peer_leaf,
+                };
             }
         });
         // A ClientHello too long for `handshake_out`, at once.

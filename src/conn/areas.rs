@@ -42,6 +42,10 @@ use crate::HandshakeSlot;
 ///   before it is written as records into `output`; the longest is our
 ///   Certificate. One that does not fit fails with `"handshake_out area"`
 ///   (`internal_error`: the shortfall is ours).
+/// * `peer_leaf`: the peer's leaf certificate, when the configuration keeps
+///   no chain: checked where it arrived, only the leaf is kept, for the
+///   message its key signs or encrypts for. A longer leaf fails with
+///   `"peer_leaf area"`. Empty when the configuration keeps the chain.
 /// * `slot`: the handshake's state while it runs, then the exporter's
 ///   secret if the configuration keeps one.
 ///
@@ -53,9 +57,9 @@ use crate::HandshakeSlot;
 ///
 /// Combined with [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated),
 /// a connection allocates nothing once made (`tests/no_alloc.rs`); when it
-/// is made, it takes from the heap only the room for what a handshake
-/// keeps (the server name; on a client that keeps no chain, the server's
-/// leaf certificate).
+/// is made, it takes from the heap only the room for the server name (and
+/// a PSK identity), which it reports in its
+/// [`HandshakeInfo`](crate::HandshakeInfo).
 ///
 /// [`ClientConnection::with_areas`]: crate::ClientConnection::with_areas
 /// [`ServerConnection::with_areas`]: crate::ServerConnection::with_areas
@@ -103,6 +107,8 @@ pub struct Areas {
     pub handshake_in: &'static mut [u8],
     /// Our handshake messages, encoded.
     pub handshake_out: &'static mut [u8],
+    /// The peer's leaf certificate, kept alone.
+    pub peer_leaf: &'static mut [u8],
     /// Room for the handshake's state, and then for the exporter's secret.
     pub slot: &'static mut HandshakeSlot,
 }
@@ -116,6 +122,7 @@ impl core::fmt::Debug for Areas {
             .field("output", &self.output.len())
             .field("handshake_in", &self.handshake_in.len())
             .field("handshake_out", &self.handshake_out.len())
+            .field("peer_leaf", &self.peer_leaf.len())
             .field("slot", &self.slot)
             .finish()
     }
@@ -123,7 +130,8 @@ impl core::fmt::Debug for Areas {
 
 impl Areas {
     /// Splits one arena into the areas of `sizes`, in the order input,
-    /// plaintext, output, handshake_in, handshake_out, beside `slot`. Fails if the arena is shorter than
+    /// plaintext, output, handshake_in, handshake_out, peer_leaf, beside
+    /// `slot`. Fails if the arena is shorter than
     /// [`AreaSizes::total`]; any rest of it is left unused.
     pub fn split(
         arena: &'static mut [u8],
@@ -141,13 +149,15 @@ impl Areas {
         let (plaintext, rest) = rest.split_at_mut(sizes.plaintext);
         let (output, rest) = rest.split_at_mut(sizes.output);
         let (handshake_in, rest) = rest.split_at_mut(sizes.handshake_in);
-        let (handshake_out, _) = rest.split_at_mut(sizes.handshake_out);
+        let (handshake_out, rest) = rest.split_at_mut(sizes.handshake_out);
+        let (peer_leaf, _) = rest.split_at_mut(sizes.peer_leaf);
         Ok(Self {
             input,
             plaintext,
             output,
             handshake_in,
             handshake_out,
+            peer_leaf,
             slot,
         })
     }
@@ -194,6 +204,11 @@ pub struct AreaSizes {
     pub handshake_in: usize,
     /// Our longest handshake message.
     pub handshake_out: usize,
+    /// The peer's leaf certificate, up to 4 KiB, when the configuration
+    /// checks the chain and keeps only the leaf (`keep_peer_certificates`
+    /// false and no verifier; a server also asks for client certificates);
+    /// 0 otherwise.
+    pub peer_leaf: usize,
 }
 
 impl AreaSizes {
@@ -204,6 +219,7 @@ impl AreaSizes {
             .saturating_add(self.output)
             .saturating_add(self.handshake_in)
             .saturating_add(self.handshake_out)
+            .saturating_add(self.peer_leaf)
     }
 
     /// Sizes for a client with `config`, receiving records of the size it

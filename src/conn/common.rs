@@ -52,6 +52,7 @@ pub(crate) struct LentRest {
     pub(crate) input: Store,
     pub(crate) reassembly: &'static mut [u8],
     pub(crate) encoding: Store,
+    pub(crate) leaf: Store,
     pub(crate) slot: &'static mut crate::HandshakeSlot,
 }
 
@@ -122,6 +123,7 @@ impl Common {
             input: Store::lent(areas.input),
             reassembly: areas.handshake_in,
             encoding: Store::lent(areas.handshake_out),
+            leaf: Store::lent(areas.peer_leaf),
             slot: areas.slot,
         }
     }

@@ -150,11 +150,14 @@ struct Preallocation {
     largest_message_out: usize,
     /// The bytes of our longest flight, records included.
     flight_out: usize,
+    /// Room for the peer's leaf certificate, kept alone by a side that
+    /// keeps no chain (0 if it keeps the chain or asks for none).
+    leaf: usize,
 }
 
-/// Room reserved for the server's leaf certificate (see
-/// `HandshakeBuffers::reserved`): an ECDSA leaf is well under 1 KiB, an
-/// RSA-4096 one with a few names under 2 KiB.
+/// Room for the peer's leaf certificate kept alone (`Io::keep_leaf`): an
+/// ECDSA leaf is well under 1 KiB, an RSA-4096 one with a few names under
+/// 2 KiB. A longer one is allocated, or refused on a lent area.
 const LEAF_RESERVE: usize = 4096;
 
 /// Room for an AEAD's explicit nonce and tag (24 bytes at most) and a
@@ -223,7 +226,19 @@ impl Preallocation {
             largest_message_in: message_in,
             largest_message_out,
             flight_out: flight + records * (HEADER_LEN + RECORD_SLACK),
+            leaf: 0,
         }
+    }
+
+    /// With room for a leaf that comes in a message of at most `message_in`
+    /// bytes, if `kept_alone`.
+    fn keeping_leaf(mut self, kept_alone: bool, message_in: usize) -> Self {
+        self.leaf = if kept_alone {
+            message_in.min(LEAF_RESERVE)
+        } else {
+            0
+        };
+        self
     }
 
     fn for_client(config: &ClientConfig) -> Self {
@@ -249,6 +264,11 @@ impl Preallocation {
                     .max()
                     .unwrap_or(0),
         )
+        // Nobody else sees the chain: the server's leaf is kept alone.
+        .keeping_leaf(
+            !config.keep_peer_certificates && config.verifier.is_none(),
+            config.limits.max_handshake_message_len,
+        )
     }
 
     fn for_server(config: &ServerConfig) -> Self {
@@ -265,6 +285,13 @@ impl Preallocation {
                 .max(limits.max_client_hello_len),
             config.max_fragment_len,
             SERVER_SMALL_MESSAGES + certificate_request_len(config),
+        )
+        // The client's leaf, kept alone as on a client that keeps no chain.
+        .keeping_leaf(
+            config.client_auth.roots().is_some()
+                && !config.keep_peer_certificates
+                && config.client_verifier.is_none(),
+            limits.max_handshake_message_len,
         )
     }
 
@@ -307,6 +334,7 @@ impl Preallocation {
                 .saturating_add(RECORD_SLACK),
             handshake_in: self.reassembly(),
             handshake_out: self.largest_message_out,
+            peer_leaf: self.leaf,
         }
     }
 }
@@ -322,6 +350,7 @@ fn lend_rest(
         Some(rest) => {
             joiner.lend(rest.reassembly);
             buffers.encode = rest.encoding;
+            buffers.leaf = rest.leaf;
             (Some(rest.input), Some(rest.slot))
         }
         None => (None, None),
@@ -773,13 +802,14 @@ impl Connection {
             Side::Client { machine, .. } => machine.take_slot(),
             Side::Server { machine, .. } => machine.take_slot(),
         }?;
-        let handshake_out = slot.take_spare();
+        let (handshake_out, peer_leaf) = slot.take_spares();
         Some(Areas {
             input: input?,
             plaintext: plaintext?,
             output: output?,
             handshake_in: handshake_in?,
             handshake_out: handshake_out?,
+            peer_leaf: peer_leaf?,
             slot,
         })
     }
@@ -1917,14 +1947,7 @@ impl ClientConnection {
                     sizes.largest_message_out
                 },
                 !config.psk_identities.is_empty(),
-                // The server's leaf, kept alone when nobody else sees the
-                // chain: no longer than the message that brings it, and
-                // rarely over 4 KiB (a longer one is allocated).
-                if !config.keep_peer_certificates && config.verifier.is_none() {
-                    config.limits.max_handshake_message_len.min(LEAF_RESERVE)
-                } else {
-                    0
-                },
+                if lent.is_some() { 0 } else { sizes.leaf },
                 if config.client_identities.is_empty() {
                     0
                 } else {
@@ -2047,16 +2070,7 @@ impl ServerConnection {
                     sizes.largest_message_out
                 },
                 config.psk_store.is_some(),
-                // The client's leaf, kept alone as on a client that keeps
-                // no chain.
-                if config.client_auth.roots().is_some()
-                    && !config.keep_peer_certificates
-                    && config.client_verifier.is_none()
-                {
-                    limits.max_handshake_message_len.min(LEAF_RESERVE)
-                } else {
-                    0
-                },
+                if lent.is_some() { 0 } else { sizes.leaf },
                 if config.client_auth.roots().is_some() {
                     sizes.transcript()
                 } else {

@@ -27,9 +27,10 @@ use crate::handshake::{client, server};
 /// ```
 pub struct HandshakeSlot {
     lodger: Lodger,
-    /// The encoding area (`Areas::handshake_out`) once the handshake that
-    /// used it is over, to be given back.
-    spare: Option<&'static mut [u8]>,
+    /// The encoding and leaf areas (`Areas::handshake_out`,
+    /// `Areas::peer_leaf`) once the handshake that used them is over, to be
+    /// given back.
+    spare: [Option<&'static mut [u8]>; 2],
 }
 
 /// What a slot holds.
@@ -45,7 +46,7 @@ impl HandshakeSlot {
     pub const fn new() -> Self {
         Self {
             lodger: Lodger::Empty,
-            spare: None,
+            spare: [None, None],
         }
     }
 
@@ -62,21 +63,30 @@ impl HandshakeSlot {
         }
     }
 
-    /// The encoding area, given back once the handshake is over.
-    pub(super) fn take_spare(&mut self) -> Option<&'static mut [u8]> {
-        self.spare.take()
+    /// The encoding and leaf areas, given back once the handshake is over.
+    pub(super) fn take_spares(&mut self) -> (Option<&'static mut [u8]>, Option<&'static mut [u8]>) {
+        let [encode, leaf] = &mut self.spare;
+        (encode.take(), leaf.take())
     }
 
     /// The handshake is over: its state is dropped (its secrets with it)
-    /// after its lent encoding area is taken out, cleared, to be given back.
+    /// after its lent areas are taken out, cleared, to be given back.
     fn end_handshake(&mut self) {
-        let running = match &mut self.lodger {
-            Lodger::Client(r) => Some(&mut r.buffers.encode),
-            Lodger::Server(r) => Some(&mut r.buffers.encode),
+        let buffers = match &mut self.lodger {
+            Lodger::Client(r) => Some(&mut r.buffers),
+            Lodger::Server(r) => Some(&mut r.buffers),
             Lodger::Empty | Lodger::Exporter(_) => None,
         };
-        if let Some(area) = running.and_then(|encode| encode.take_area()) {
-            self.spare = Some(area);
+        if let Some(buffers) = buffers {
+            for (spare, store) in self
+                .spare
+                .iter_mut()
+                .zip([&mut buffers.encode, &mut buffers.leaf])
+            {
+                if let Some(area) = store.take_area() {
+                    *spare = Some(area);
+                }
+            }
         }
         self.lodger = Lodger::Empty;
     }

@@ -413,6 +413,7 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
                 &a.output,
                 &a.handshake_in,
                 &a.handshake_out,
+                &a.peer_leaf,
             ]
             .map(|area| area.len());
             lens == [
@@ -421,6 +422,7 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
                 sizes.output,
                 sizes.handshake_in,
                 sizes.handshake_out,
+                sizes.peer_leaf,
             ]
         };
         let kept = AREAS.lock().ok().and_then(|mut pool| {

@@ -955,6 +955,7 @@ fn preallocated_variant_completes_on_small_records() {
         output: 13,
         handshake_in: 17,
         handshake_out: 19,
+        peer_leaf: 23,
     };
     let areas = crate::testing::lend(sizes);
     let at = areas.output.as_ptr();

@@ -27,8 +27,9 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::table::ClientStage;
 use super::{
-    ask_verifier, copy_chain, emit, emit_with, verify_leaf_signature, with_borrowed_chain, Io,
-    Message, Negotiated, Next, OpRequest, Premaster, Role, SignedParams, Transition,
+    ask_verifier, copy_chain, emit, emit_with, peer_leaf, verify_leaf_signature,
+    with_borrowed_chain, Io, Message, Negotiated, Next, OpRequest, Premaster, Role, SignedParams,
+    Transition,
 };
 use crate::codec::enums::{
     ClientCertificateType, Compression, EcPointFormat, HandshakeType, MaxFragmentLength,
@@ -547,9 +548,16 @@ pub(crate) fn signature(
         .ok_or(Error::Internal("handshake messages not kept"))?;
     // Checked with our own certificate before it goes out: a wrong key, a
     // wrong scheme or a damaged signature fails here, not at the peer.
-    verify_leaf_signature(&s.chain, s.scheme, signed, msg.body, "CertificateVerify").map_err(
-        |_| Error::OperationFailed("the caller's signature does not verify with our certificate"),
-    )?;
+    verify_leaf_signature(
+        s.chain.first().map(|c| c.as_ref()),
+        s.scheme,
+        signed,
+        msg.body,
+        "CertificateVerify",
+    )
+    .map_err(|_| {
+        Error::OperationFailed("the caller's signature does not verify with our certificate")
+    })?;
     let cv = DigitallySigned {
         scheme: s.scheme,
         signature: msg.body,
@@ -915,7 +923,7 @@ impl ExpectCertificate {
                 checked?;
                 let leaf = msg.chain.iter().next().ok_or(Error::Internal("no leaf"))?;
                 self.transcript.add(raw);
-                self.neg.peer_certificates = io.own_leaf(leaf.as_ref());
+                io.keep_leaf(leaf.as_ref())?;
                 let next = ExpectServerKeyExchange {
                     neg: self.neg,
                     transcript: self.transcript,
@@ -970,12 +978,9 @@ impl ExpectServerKeyExchange {
             KeyExchangeAlgorithm::Ecdhe if stapling => Ok(State::ExpectCertificateStatus(self)),
             KeyExchangeAlgorithm::Ecdhe => Ok(State::ExpectServerKeyExchange(self)),
             KeyExchangeAlgorithm::Rsa => {
-                let leaf = self
-                    .neg
-                    .peer_certificates
-                    .first()
+                let leaf = peer_leaf(&self.neg.peer_certificates, io.buffers)
                     .ok_or(Error::Internal("no server certificate"))?;
-                let (encrypted, premaster) = rsa_key_transport(io, leaf.as_ref())?;
+                let (encrypted, premaster) = rsa_key_transport(io.random, leaf)?;
                 let next = ExpectServerHelloDone {
                     neg: self.neg,
                     transcript: self.transcript,
@@ -1078,7 +1083,7 @@ impl ExpectServerKeyExchange {
             ske.params_raw,
         )?;
         verify_leaf_signature(
-            &self.neg.peer_certificates,
+            peer_leaf(&self.neg.peer_certificates, io.buffers),
             scheme,
             &signed,
             ske.signed.signature,
@@ -1104,7 +1109,10 @@ impl ExpectServerKeyExchange {
 /// RSA key transport (RFC 5246 §7.4.7.1): a fresh premaster secret, our
 /// offered version and 46 random bytes, and its encryption to the server's
 /// RSA key, which RFC 5246 §7.4.2 requires to allow key encipherment.
-fn rsa_key_transport(io: &mut Io<'_>, leaf: &[u8]) -> Result<(Vec<u8>, Premaster), Error> {
+fn rsa_key_transport(
+    random: &dyn crate::RandomSource,
+    leaf: &[u8],
+) -> Result<(Vec<u8>, Premaster), Error> {
     if crate::verify::certificate_key_type(leaf) != Some(crate::KeyType::Rsa) {
         return Err(CertificateError::WrongKeyType.into());
     }
@@ -1115,11 +1123,11 @@ fn rsa_key_transport(io: &mut Io<'_>, leaf: &[u8]) -> Result<(Vec<u8>, Premaster
         .ok_or(Error::Certificate(CertificateError::BadEncoding))?;
     let mut secret = zeroize::Zeroizing::new([0u8; rsa_kx::PREMASTER_LEN]);
     // The version we offered, which the server checks (RFC 5246 §7.4.7.1).
-    let (version, random) = secret.split_at_mut(2);
+    let (version, rest) = secret.split_at_mut(2);
     version.copy_from_slice(&ProtocolVersion::Tls12.to_wire().to_be_bytes());
-    io.fill_random(random)?;
+    random.fill(rest)?;
     let premaster = Premaster::new(&*secret)?;
-    let encrypted = rsa_kx::encrypt_premaster(spki, premaster.as_bytes(), io.random)?;
+    let encrypted = rsa_kx::encrypt_premaster(spki, premaster.as_bytes(), random)?;
     Ok((encrypted, premaster))
 }
 

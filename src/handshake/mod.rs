@@ -59,10 +59,12 @@ pub(crate) struct Io<'a> {
 
 /// The handshake's own buffers, kept with its state (and freed with it):
 /// encoding space for outgoing messages, held for the whole handshake (a
-/// fresh `Vec` per message would allocate, and regrow, each time), on the
-/// heap or an area the caller lent, and the room a [`crate::IdleBuffers::Preallocated`] connection reserves when it
-/// is made for the variable-length values a handshake keeps, so that
-/// keeping them allocates nothing (empty, no allocation, otherwise).
+/// fresh `Vec` per message would allocate, and regrow, each time), and the
+/// room for the variable-length values a handshake keeps, which a
+/// [`crate::IdleBuffers::Preallocated`] connection reserves when it is made
+/// so that keeping them allocates nothing (empty, no allocation,
+/// otherwise). The encoding space and the leaf's room may be areas the
+/// caller lent.
 #[derive(Default)]
 pub(crate) struct HandshakeBuffers {
     pub(crate) encode: Store,
@@ -72,11 +74,10 @@ pub(crate) struct HandshakeBuffers {
     /// For the PSK identity: RFC 4279 §5.3 requires identities of up to
     /// 128 bytes to be supported; a longer one is allocated.
     psk_identity: Vec<u8>,
-    /// For the server's leaf certificate, which a client that keeps no
-    /// chain needs from Certificate to ServerKeyExchange (see
-    /// [`Io::own_leaf`]), and the one-entry list that holds it.
-    leaf: Vec<u8>,
-    leaf_list: Vec<CertificateDer<'static>>,
+    /// The peer's leaf certificate, kept alone by a side that keeps no
+    /// chain, for the message its key signs or encrypts for (see
+    /// [`Io::keep_leaf`]).
+    pub(crate) leaf: Store,
     /// For the handshake messages a CertificateVerify signs (RFC 5246
     /// §7.4.8), when one may be made or checked: ring signs and verifies
     /// whole messages, not a digest, so they are kept until then.
@@ -101,10 +102,7 @@ impl HandshakeBuffers {
         if psk {
             buffers.psk_identity.reserve_exact(Self::PSK_IDENTITY);
         }
-        if leaf > 0 {
-            buffers.leaf.reserve_exact(leaf);
-            buffers.leaf_list.reserve_exact(1);
-        }
+        buffers.leaf.reserve_exact(leaf);
         buffers
     }
 
@@ -201,16 +199,17 @@ impl Io<'_> {
         owned
     }
 
-    /// `leaf` as a one-certificate chain, written into the space reserved
-    /// for it when there is (else allocated).
-    pub(crate) fn own_leaf(&mut self, leaf: &[u8]) -> Vec<CertificateDer<'static>> {
-        let mut bytes = core::mem::take(&mut self.buffers.leaf);
-        bytes.clear();
-        bytes.extend_from_slice(leaf);
-        let mut list = core::mem::take(&mut self.buffers.leaf_list);
-        list.clear();
-        list.push(CertificateDer::from(bytes));
-        list
+    /// Keeps the peer's `leaf` alone, its chain checked and not kept:
+    /// written into the room reserved or lent for it (else allocated). A
+    /// lent area too short for it fails with `"peer_leaf area"`.
+    pub(crate) fn keep_leaf(&mut self, leaf: &[u8]) -> Result<(), Error> {
+        let kept = &mut self.buffers.leaf;
+        kept.clear();
+        let limit = kept.limit();
+        Sink::put(kept, leaf).map_err(|_| Error::LimitExceeded {
+            what: "peer_leaf area",
+            limit,
+        })
     }
 
     /// Sizes the encoding buffer for a flight whose largest message is
@@ -558,16 +557,14 @@ pub(crate) fn copy_chain(
 /// Checks a signature made with the key of `chain`'s leaf (ServerKeyExchange
 /// or CertificateVerify); `what` names the message for the error.
 pub(crate) fn verify_leaf_signature(
-    chain: &[CertificateDer<'_>],
+    leaf: Option<&[u8]>,
     scheme: SignatureScheme,
     message: &[u8],
     signature: &[u8],
     what: &'static str,
 ) -> Result<(), Error> {
-    let leaf = chain
-        .first()
-        .ok_or(Error::Internal("no peer certificate stored"))?;
-    let ee = webpki::EndEntityCert::try_from(leaf)
+    let leaf = CertificateDer::from(leaf.ok_or(Error::Internal("no peer certificate stored"))?);
+    let ee = webpki::EndEntityCert::try_from(&leaf)
         .map_err(|_| Error::Certificate(CertificateError::BadEncoding))?;
     // RFC 5246 §7.4.2 (ServerKeyExchange) and §7.4.6 (CertificateVerify):
     // a key usage extension must allow digitalSignature.
@@ -577,6 +574,18 @@ pub(crate) fn verify_leaf_signature(
         None => return Err(Error::Certificate(CertificateError::BadEncoding)),
     }
     verify_signature(&ee, scheme, message, signature, what)
+}
+
+/// The peer's leaf certificate: the first of the chain kept, or the leaf
+/// kept alone (`Io::keep_leaf`); `None` if the peer sent none.
+pub(crate) fn peer_leaf<'a>(
+    chain: &'a [CertificateDer<'static>],
+    buffers: &'a HandshakeBuffers,
+) -> Option<&'a [u8]> {
+    match chain.first() {
+        Some(leaf) => Some(leaf.as_ref()),
+        None => Some(buffers.leaf.as_slice()).filter(|kept| !kept.is_empty()),
+    }
 }
 
 /// Encodes `msg`, adds it to the transcript and queues it for sending.

@@ -27,8 +27,9 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::table::ServerStage;
 use super::{
-    ask_verifier, copy_chain, emit, emit_with, lossy, verify_leaf_signature, with_borrowed_chain,
-    Io, Message, Negotiated, Next, OpRequest, Premaster, Role, SignedParams, Transition,
+    ask_verifier, copy_chain, emit, emit_with, lossy, peer_leaf, verify_leaf_signature,
+    with_borrowed_chain, Io, Message, Negotiated, Next, OpRequest, Premaster, Role, SignedParams,
+    Transition,
 };
 use crate::codec::enums::{
     CipherSuite, ClientCertificateType, Compression, EcPointFormat, HandshakeType,
@@ -325,7 +326,7 @@ pub(crate) fn signature(
     // Checked with our own certificate before it goes out: a wrong key, a
     // wrong scheme or a damaged signature fails here, not at the peer.
     verify_leaf_signature(
-        &s.chain,
+        s.chain.first().map(|c| c.as_ref()),
         s.scheme,
         &s.message,
         msg.body,
@@ -417,13 +418,13 @@ pub(crate) fn decryption(
 pub(crate) fn certificate_verify(
     state: State,
     ctx: &ServerContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let State::ExpectCertificateVerify(s) = state else {
         return Err(mismatch());
     };
-    s.handle(ctx, msg.decode("CertificateVerify")?, msg.raw)
+    s.handle(ctx, io, msg.decode("CertificateVerify")?, msg.raw)
         .map(Next::State)
 }
 
@@ -1545,7 +1546,7 @@ impl ExpectCertificate {
         {
             checked?;
             let leaf = msg.chain.iter().next().ok_or(Error::Internal("no leaf"))?;
-            self.neg.peer_certificates = io.own_leaf(leaf.as_ref());
+            io.keep_leaf(leaf.as_ref())?;
         } else {
             let chain = copy_chain(&msg.chain, max_len)?;
             if webpki {
@@ -1661,7 +1662,7 @@ fn keys_agreed(
     neg.install_keys(io, &master, Role::Server)?;
     // RFC 5246 §7.4.8: a client that sent a certificate proves it owns
     // the key with CertificateVerify.
-    if neg.peer_certificates.is_empty() {
+    if peer_leaf(&neg.peer_certificates, io.buffers).is_none() {
         Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
             neg,
             transcript,
@@ -1681,6 +1682,7 @@ impl ExpectCertificateVerify {
     fn handle(
         mut self,
         ctx: &ServerContext,
+        io: &mut Io<'_>,
         cv: DigitallySigned<'_>,
         raw: &[u8],
     ) -> Result<State, Error> {
@@ -1696,7 +1698,7 @@ impl ExpectCertificateVerify {
             .buffer()
             .ok_or(Error::Internal("handshake messages not kept"))?;
         verify_leaf_signature(
-            &self.neg.peer_certificates,
+            peer_leaf(&self.neg.peer_certificates, io.buffers),
             cv.scheme,
             signed,
             cv.signature,
