@@ -2,7 +2,6 @@
 //! parameters the handshake agreed. A leaf: the handshake fills these in, the
 //! connection hands them out.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
@@ -91,7 +90,7 @@ pub struct HandshakeInfo {
     /// The ALPN protocol, if one was agreed.
     pub alpn_protocol: Option<Vec<u8>>,
     /// The server name: the one the client sent (SNI).
-    pub server_name: Option<String>,
+    pub server_name: Option<HostName>,
     /// The peer's certificate chain, leaf first (empty if it sent none, or
     /// on a client whose `ClientConfig::keep_peer_certificates` is false).
     pub peer_certificates: Vec<CertificateDer<'static>>,
@@ -112,7 +111,7 @@ pub struct HandshakeInfo {
     /// The pre-shared key identity the client presented, for the PSK
     /// suites (on a server, who connected; `None` otherwise). A resumed
     /// session reports the identity of its full handshake.
-    pub psk_identity: Option<Vec<u8>>,
+    pub psk_identity: Option<PskIdentity>,
     /// Which of our own certificate chains we presented in this handshake:
     /// on a server, 0 for the chain given to `ServerConfig::new` (or
     /// `with_caller_key`) and then each `add_certificate*` in order, whether
@@ -135,4 +134,210 @@ pub struct HandshakeInfo {
     /// handshake (record_size_limit binds protected records only, RFC 8449
     /// §4).
     pub max_fragment_in: u16,
+}
+
+/// Bytes a handshake kept for its [`HandshakeInfo`], behind a 2-byte
+/// big-endian length: on the heap, or in an area the caller lent
+/// ([`Areas`](crate::Areas)), which holds them for as long as the
+/// connection reports them and is cleared when given back or dropped.
+enum Kept {
+    Heap(Vec<u8>),
+    Lent(&'static mut [u8]),
+}
+
+impl Kept {
+    fn prefixed(&self) -> &[u8] {
+        match self {
+            Self::Heap(v) => v,
+            Self::Lent(area) => area,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        let prefixed = self.prefixed();
+        match prefixed {
+            [a, b, rest @ ..] => rest
+                .get(..usize::from(u16::from_be_bytes([*a, *b])))
+                .unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// A lent area back, cleared; the value is empty afterwards.
+    fn take_area(&mut self) -> Option<&'static mut [u8]> {
+        let Self::Lent(area) = self else {
+            return None;
+        };
+        let area = core::mem::take(area);
+        zeroize::Zeroize::zeroize(&mut *area);
+        *self = Self::Heap(Vec::new());
+        Some(area)
+    }
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        if let Self::Lent(area) = self {
+            zeroize::Zeroize::zeroize(&mut **area);
+        }
+    }
+}
+
+/// A host name a handshake kept (the server name a client sent, RFC 6066
+/// §3), as text: `&*name` or [`as_str`](Self::as_str). On a connection on
+/// lent memory it lies in the caller's `Areas::server_name`; a clone is on
+/// the heap.
+///
+/// ```
+/// # fn show(info: &tls12::HandshakeInfo) {
+/// if let Some(name) = &info.server_name {
+///     println!("the client asked for {name}");
+///     assert_eq!(info.server_name.as_deref(), Some(name.as_str()));
+/// }
+/// # }
+/// ```
+pub struct HostName(Kept);
+
+impl HostName {
+    /// From bytes the handshake kept: a 2-byte length, then UTF-8 text.
+    pub(crate) fn from_heap(prefixed: Vec<u8>) -> Self {
+        Self(Kept::Heap(prefixed))
+    }
+
+    /// From a lent area holding a 2-byte length, then UTF-8 text.
+    pub(crate) fn from_area(area: &'static mut [u8]) -> Self {
+        Self(Kept::Lent(area))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        // Only text that was checked to be a DNS name is kept.
+        core::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
+    }
+
+    /// The lent area it lies in, given back cleared.
+    pub(crate) fn take_area(&mut self) -> Option<&'static mut [u8]> {
+        self.0.take_area()
+    }
+}
+
+impl core::ops::Deref for HostName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for HostName {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl core::fmt::Debug for HostName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl core::fmt::Display for HostName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A copy on the heap.
+impl Clone for HostName {
+    fn clone(&self) -> Self {
+        Self::from_heap(self.0.prefixed().to_vec())
+    }
+}
+
+impl PartialEq for HostName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for HostName {}
+
+impl PartialEq<str> for HostName {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for HostName {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A pre-shared key identity a handshake kept (RFC 4279 §5.3), as bytes:
+/// `&*identity` or [`as_bytes`](Self::as_bytes). On a connection on lent
+/// memory it lies in the caller's `Areas::psk_identity`; a clone is on the
+/// heap.
+pub struct PskIdentity(Kept);
+
+impl PskIdentity {
+    /// From bytes the handshake kept: a 2-byte length, then the identity.
+    pub(crate) fn from_heap(prefixed: Vec<u8>) -> Self {
+        Self(Kept::Heap(prefixed))
+    }
+
+    /// From a lent area holding a 2-byte length, then the identity.
+    pub(crate) fn from_area(area: &'static mut [u8]) -> Self {
+        Self(Kept::Lent(area))
+    }
+
+    /// The identity.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// The lent area it lies in, given back cleared.
+    pub(crate) fn take_area(&mut self) -> Option<&'static mut [u8]> {
+        self.0.take_area()
+    }
+}
+
+impl core::ops::Deref for PskIdentity {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl AsRef<[u8]> for PskIdentity {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+/// As a byte string (identities are usually text).
+impl core::fmt::Debug for PskIdentity {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{:?}", self.as_bytes().escape_ascii())
+    }
+}
+
+/// A copy on the heap.
+impl Clone for PskIdentity {
+    fn clone(&self) -> Self {
+        Self::from_heap(self.0.prefixed().to_vec())
+    }
+}
+
+impl PartialEq for PskIdentity {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for PskIdentity {}
+
+impl PartialEq<[u8]> for PskIdentity {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.as_bytes() == other
+    }
 }

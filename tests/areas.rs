@@ -129,6 +129,14 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
     c.receive(&wire[..10]).unwrap();
     c.send(b"unsent").unwrap();
     assert!(!c.plaintext().is_empty() && !c.pending_output().is_empty());
+    // The name both report lies in their `server_name` areas.
+    for conn in [&*c, &*s] {
+        let name = &conn.handshake_info().unwrap().server_name;
+        assert_eq!(name.as_deref(), Some("localhost"));
+    }
+    let server_areas = s.take_areas().expect("lent");
+    assert!(server_areas.server_name.iter().all(|&b| b == 0));
+    assert_eq!(server_areas.server_name.len(), sizes.server_name);
 
     let areas = c.take_areas().expect("lent");
     assert_eq!(
@@ -137,14 +145,18 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
             areas.plaintext.len(),
             areas.output.len(),
             areas.handshake_in.len(),
-            areas.handshake_out.len()
+            areas.handshake_out.len(),
+            areas.peer_leaf.len(),
+            areas.server_name.len()
         ),
         (
             sizes.input,
             sizes.plaintext,
             sizes.output,
             sizes.handshake_in,
-            sizes.handshake_out
+            sizes.handshake_out,
+            sizes.peer_leaf,
+            sizes.server_name
         )
     );
     for area in [
@@ -153,6 +165,8 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
         &areas.output,
         &areas.handshake_in,
         &areas.handshake_out,
+        &areas.peer_leaf,
+        &areas.server_name,
     ] {
         assert!(area.iter().all(|&b| b == 0), "an area came back uncleared");
     }
@@ -517,7 +531,9 @@ fn an_arena_shorter_than_the_sizes_is_refused() {
             + areas.output.len()
             + areas.handshake_in.len()
             + areas.handshake_out.len()
-            + areas.peer_leaf.len(),
+            + areas.peer_leaf.len()
+            + areas.server_name.len()
+            + areas.psk_identity.len(),
         sizes.total()
     );
 }
@@ -585,7 +601,8 @@ fn deliver(
 fn an_area_error(e: &Error) -> bool {
     matches!(e, Error::LimitExceeded { what, .. }
         if ["input area", "plaintext area", "output area", "handshake_in area",
-            "handshake_out area", "peer_leaf area"].contains(what))
+            "handshake_out area", "peer_leaf area", "server_name area",
+            "psk_identity area"].contains(what))
 }
 
 proptest::proptest! {
@@ -603,6 +620,7 @@ proptest::proptest! {
         handshake_in in 16usize..3000,
         handshake_out in 16usize..1500,
         peer_leaf in 0usize..1200,
+        server_name in 0usize..300,
         cuts in proptest::collection::vec(1usize..800, 1..8),
         lens in proptest::collection::vec(0usize..1500, 1..8),
         in_place in proptest::bool::ANY,
@@ -619,6 +637,8 @@ proptest::proptest! {
                     handshake_in,
                     handshake_out,
                     peer_leaf,
+                    server_name,
+                    psk_identity: 0,
                 };
             }
         });

@@ -46,6 +46,13 @@ use crate::HandshakeSlot;
 ///   no chain: checked where it arrived, only the leaf is kept, for the
 ///   message its key signs or encrypts for. A longer leaf fails with
 ///   `"peer_leaf area"`. Empty when the configuration keeps the chain.
+/// * `server_name`: the server name of the handshake (the one the client
+///   sends), which the connection reports in
+///   [`HandshakeInfo::server_name`](crate::HandshakeInfo::server_name) for
+///   as long as it lives.
+/// * `psk_identity`: the PSK identity of the handshake, which the
+///   connection reports in
+///   [`HandshakeInfo::psk_identity`](crate::HandshakeInfo::psk_identity).
 /// * `slot`: the handshake's state while it runs, then the exporter's
 ///   secret if the configuration keeps one.
 ///
@@ -109,6 +116,10 @@ pub struct Areas {
     pub handshake_out: &'static mut [u8],
     /// The peer's leaf certificate, kept alone.
     pub peer_leaf: &'static mut [u8],
+    /// The server name, as the handshake reports it.
+    pub server_name: &'static mut [u8],
+    /// The PSK identity, as the handshake reports it.
+    pub psk_identity: &'static mut [u8],
     /// Room for the handshake's state, and then for the exporter's secret.
     pub slot: &'static mut HandshakeSlot,
 }
@@ -123,6 +134,8 @@ impl core::fmt::Debug for Areas {
             .field("handshake_in", &self.handshake_in.len())
             .field("handshake_out", &self.handshake_out.len())
             .field("peer_leaf", &self.peer_leaf.len())
+            .field("server_name", &self.server_name.len())
+            .field("psk_identity", &self.psk_identity.len())
             .field("slot", &self.slot)
             .finish()
     }
@@ -130,8 +143,8 @@ impl core::fmt::Debug for Areas {
 
 impl Areas {
     /// Splits one arena into the areas of `sizes`, in the order input,
-    /// plaintext, output, handshake_in, handshake_out, peer_leaf, beside
-    /// `slot`. Fails if the arena is shorter than
+    /// plaintext, output, handshake_in, handshake_out, peer_leaf,
+    /// server_name, psk_identity, beside `slot`. Fails if the arena is shorter than
     /// [`AreaSizes::total`]; any rest of it is left unused.
     pub fn split(
         arena: &'static mut [u8],
@@ -150,7 +163,9 @@ impl Areas {
         let (output, rest) = rest.split_at_mut(sizes.output);
         let (handshake_in, rest) = rest.split_at_mut(sizes.handshake_in);
         let (handshake_out, rest) = rest.split_at_mut(sizes.handshake_out);
-        let (peer_leaf, _) = rest.split_at_mut(sizes.peer_leaf);
+        let (peer_leaf, rest) = rest.split_at_mut(sizes.peer_leaf);
+        let (server_name, rest) = rest.split_at_mut(sizes.server_name);
+        let (psk_identity, _) = rest.split_at_mut(sizes.psk_identity);
         Ok(Self {
             input,
             plaintext,
@@ -158,6 +173,8 @@ impl Areas {
             handshake_in,
             handshake_out,
             peer_leaf,
+            server_name,
+            psk_identity,
             slot,
         })
     }
@@ -209,6 +226,14 @@ pub struct AreaSizes {
     /// false and no verifier; a server also asks for client certificates);
     /// 0 otherwise.
     pub peer_leaf: usize,
+    /// A host name of up to 253 bytes (RFC 1035 §2.3.4) behind its 2-byte
+    /// length: 255.
+    pub server_name: usize,
+    /// A PSK identity behind its 2-byte length: on a client, its longest
+    /// configured identity; on a server with a PSK store, 128 bytes, the
+    /// length RFC 4279 §5.3 requires every server to accept (a longer
+    /// identity fails with `"psk_identity area"`); 0 without PSKs.
+    pub psk_identity: usize,
 }
 
 impl AreaSizes {
@@ -220,6 +245,8 @@ impl AreaSizes {
             .saturating_add(self.handshake_in)
             .saturating_add(self.handshake_out)
             .saturating_add(self.peer_leaf)
+            .saturating_add(self.server_name)
+            .saturating_add(self.psk_identity)
     }
 
     /// Sizes for a client with `config`, receiving records of the size it

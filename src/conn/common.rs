@@ -53,6 +53,8 @@ pub(crate) struct LentRest {
     pub(crate) reassembly: &'static mut [u8],
     pub(crate) encoding: Store,
     pub(crate) leaf: Store,
+    pub(crate) name: Store,
+    pub(crate) psk_identity: Store,
     pub(crate) slot: &'static mut crate::HandshakeSlot,
 }
 
@@ -124,6 +126,8 @@ impl Common {
             reassembly: areas.handshake_in,
             encoding: Store::lent(areas.handshake_out),
             leaf: Store::lent(areas.peer_leaf),
+            name: Store::lent(areas.server_name),
+            psk_identity: Store::lent(areas.psk_identity),
             slot: areas.slot,
         }
     }

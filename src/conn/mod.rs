@@ -153,6 +153,8 @@ struct Preallocation {
     /// Room for the peer's leaf certificate, kept alone by a side that
     /// keeps no chain (0 if it keeps the chain or asks for none).
     leaf: usize,
+    /// Room for a PSK identity behind its length (0 without PSKs).
+    psk_identity: usize,
 }
 
 /// Room for the peer's leaf certificate kept alone (`Io::keep_leaf`): an
@@ -227,7 +229,14 @@ impl Preallocation {
             largest_message_out,
             flight_out: flight + records * (HEADER_LEN + RECORD_SLACK),
             leaf: 0,
+            psk_identity: 0,
         }
+    }
+
+    /// With `len` bytes of room for a PSK identity and its length.
+    fn keeping_psk_identity(mut self, len: usize) -> Self {
+        self.psk_identity = len;
+        self
     }
 
     /// With room for a leaf that comes in a message of at most `message_in`
@@ -269,6 +278,14 @@ impl Preallocation {
             !config.keep_peer_certificates && config.verifier.is_none(),
             config.limits.max_handshake_message_len,
         )
+        .keeping_psk_identity(
+            config
+                .psk_identities
+                .iter()
+                .map(|p| 2 + p.identity.len())
+                .max()
+                .unwrap_or(0),
+        )
     }
 
     fn for_server(config: &ServerConfig) -> Self {
@@ -293,6 +310,12 @@ impl Preallocation {
                 && config.client_verifier.is_none(),
             limits.max_handshake_message_len,
         )
+        // RFC 4279 §5.3: identities of up to 128 bytes must be accepted.
+        .keeping_psk_identity(if config.psk_store.is_some() {
+            HandshakeBuffers::PSK_IDENTITY
+        } else {
+            0
+        })
     }
 
     /// The handshake messages a CertificateVerify signs (RFC 5246 §7.4.8):
@@ -335,6 +358,8 @@ impl Preallocation {
             handshake_in: self.reassembly(),
             handshake_out: self.largest_message_out,
             peer_leaf: self.leaf,
+            server_name: HandshakeBuffers::NAME,
+            psk_identity: self.psk_identity,
         }
     }
 }
@@ -351,6 +376,8 @@ fn lend_rest(
             joiner.lend(rest.reassembly);
             buffers.encode = rest.encoding;
             buffers.leaf = rest.leaf;
+            buffers.name = rest.name;
+            buffers.psk_identity = rest.psk_identity;
             (Some(rest.input), Some(rest.slot))
         }
         None => (None, None),
@@ -802,7 +829,17 @@ impl Connection {
             Side::Client { machine, .. } => machine.take_slot(),
             Side::Server { machine, .. } => machine.take_slot(),
         }?;
-        let (handshake_out, peer_leaf) = slot.take_spares();
+        let [handshake_out, peer_leaf, name, identity] = slot.take_spares();
+        // The server name's and the PSK identity's areas went with them to
+        // the handshake's report, if there were any.
+        let info = self.common.info.as_mut();
+        let (reported_name, reported_identity) = match info {
+            Some(info) => (
+                info.server_name.take().and_then(|mut n| n.take_area()),
+                info.psk_identity.take().and_then(|mut i| i.take_area()),
+            ),
+            None => (None, None),
+        };
         Some(Areas {
             input: input?,
             plaintext: plaintext?,
@@ -810,6 +847,8 @@ impl Connection {
             handshake_in: handshake_in?,
             handshake_out: handshake_out?,
             peer_leaf: peer_leaf?,
+            server_name: reported_name.or(name)?,
+            psk_identity: reported_identity.or(identity)?,
             slot,
         })
     }
@@ -1940,19 +1979,15 @@ impl ClientConnection {
         let sizes = preallocated.then(|| Preallocation::for_client(&config));
         let mut buffers = match &sizes {
             Some(sizes) => HandshakeBuffers::reserved(
-                // A lent encoding area takes the heap's place.
-                if lent.is_some() {
-                    0
-                } else {
-                    sizes.largest_message_out
-                },
+                sizes.largest_message_out,
                 !config.psk_identities.is_empty(),
-                if lent.is_some() { 0 } else { sizes.leaf },
+                sizes.leaf,
                 if config.client_identities.is_empty() {
                     0
                 } else {
                     sizes.transcript()
                 },
+                lent.is_some(),
             ),
             None => HandshakeBuffers::default(),
         };
@@ -2064,18 +2099,15 @@ impl ServerConnection {
         let sizes = preallocated.then(|| Preallocation::for_server(&config));
         let mut buffers = match &sizes {
             Some(sizes) => HandshakeBuffers::reserved(
-                if lent.is_some() {
-                    0
-                } else {
-                    sizes.largest_message_out
-                },
+                sizes.largest_message_out,
                 config.psk_store.is_some(),
-                if lent.is_some() { 0 } else { sizes.leaf },
+                sizes.leaf,
                 if config.client_auth.roots().is_some() {
                     sizes.transcript()
                 } else {
                     0
                 },
+                lent.is_some(),
             ),
             None => HandshakeBuffers::default(),
         };

@@ -27,10 +27,12 @@ use crate::handshake::{client, server};
 /// ```
 pub struct HandshakeSlot {
     lodger: Lodger,
-    /// The encoding and leaf areas (`Areas::handshake_out`,
-    /// `Areas::peer_leaf`) once the handshake that used them is over, to be
-    /// given back.
-    spare: [Option<&'static mut [u8]>; 2],
+    /// The encoding, leaf, server name and PSK identity areas
+    /// (`Areas::handshake_out`, `peer_leaf`, `server_name`, `psk_identity`)
+    /// once the handshake that used them is over, to be given back (the
+    /// name's and the identity's only if the handshake did not pass them on
+    /// to its report).
+    spare: [Option<&'static mut [u8]>; 4],
 }
 
 /// What a slot holds.
@@ -46,7 +48,7 @@ impl HandshakeSlot {
     pub const fn new() -> Self {
         Self {
             lodger: Lodger::Empty,
-            spare: [None, None],
+            spare: [None, None, None, None],
         }
     }
 
@@ -63,10 +65,10 @@ impl HandshakeSlot {
         }
     }
 
-    /// The encoding and leaf areas, given back once the handshake is over.
-    pub(super) fn take_spares(&mut self) -> (Option<&'static mut [u8]>, Option<&'static mut [u8]>) {
-        let [encode, leaf] = &mut self.spare;
-        (encode.take(), leaf.take())
+    /// The encoding, leaf, name and identity areas, given back once the
+    /// handshake is over.
+    pub(super) fn take_spares(&mut self) -> [Option<&'static mut [u8]>; 4] {
+        self.spare.each_mut().map(Option::take)
     }
 
     /// The handshake is over: its state is dropped (its secrets with it)
@@ -78,11 +80,12 @@ impl HandshakeSlot {
             Lodger::Empty | Lodger::Exporter(_) => None,
         };
         if let Some(buffers) = buffers {
-            for (spare, store) in self
-                .spare
-                .iter_mut()
-                .zip([&mut buffers.encode, &mut buffers.leaf])
-            {
+            for (spare, store) in self.spare.iter_mut().zip([
+                &mut buffers.encode,
+                &mut buffers.leaf,
+                &mut buffers.name,
+                &mut buffers.psk_identity,
+            ]) {
                 if let Some(area) = store.take_area() {
                     *spare = Some(area);
                 }

@@ -414,6 +414,8 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
                 &a.handshake_in,
                 &a.handshake_out,
                 &a.peer_leaf,
+                &a.server_name,
+                &a.psk_identity,
             ]
             .map(|area| area.len());
             lens == [
@@ -423,6 +425,8 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
                 sizes.handshake_in,
                 sizes.handshake_out,
                 sizes.peer_leaf,
+                sizes.server_name,
+                sizes.psk_identity,
             ]
         };
         let kept = AREAS.lock().ok().and_then(|mut pool| {

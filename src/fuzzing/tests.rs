@@ -956,6 +956,8 @@ fn preallocated_variant_completes_on_small_records() {
         handshake_in: 17,
         handshake_out: 19,
         peer_leaf: 23,
+        server_name: 29,
+        psk_identity: 31,
     };
     let areas = crate::testing::lend(sizes);
     let at = areas.output.as_ptr();

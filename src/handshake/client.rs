@@ -28,8 +28,8 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use super::table::ClientStage;
 use super::{
     ask_verifier, copy_chain, emit, emit_with, peer_leaf, verify_leaf_signature,
-    with_borrowed_chain, Io, Message, Negotiated, Next, OpRequest, Premaster, Role, SignedParams,
-    Transition,
+    with_borrowed_chain, HandshakeBuffers, Io, Message, Negotiated, Next, OpRequest, Premaster,
+    Role, SignedParams, Transition,
 };
 use crate::codec::enums::{
     ClientCertificateType, Compression, EcPointFormat, HandshakeType, MaxFragmentLength,
@@ -297,6 +297,9 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
 
     let mut extensions = ListBuf::<_, 11>::new(ClientExtension::ExtendedMasterSecret);
     if let Some(name) = ctx.sni() {
+        // Kept now, for the handshake's report: an area too short for it
+        // fails here, before anything is sent.
+        io.keep_name(name)?;
         extensions.push(ClientExtension::ServerName(ServerNameList::HostName(
             name.as_bytes(),
         )))?;
@@ -676,7 +679,6 @@ impl ExpectServerHello {
             extended_master_secret: false,
             secure_renegotiation: false,
             alpn: None,
-            server_name: ctx.sni().map(|n| io.own_name(n)),
             group: None,
             scheme: None,
             peer_certificates: Vec::new(),
@@ -685,7 +687,6 @@ impl ExpectServerHello {
             resumed: false,
             stapling: false,
             ocsp_response: None,
-            psk_identity: None,
             chain_index: None,
             client_scheme: None,
         };
@@ -857,7 +858,9 @@ fn resumed(
     neg.group = cs.session.group;
     neg.client_scheme = cs.session.client_scheme;
     neg.ocsp_response = cs.session.ocsp_response.clone();
-    neg.psk_identity = cs.session.psk_identity.clone();
+    if let Some(identity) = &cs.session.psk_identity {
+        io.keep_psk_identity(identity)?;
+    }
     let master = MasterSecret::from_bytes(*cs.session.master_secret.as_bytes());
     neg.install_keys(io, &master, Role::Client)?;
     Ok(next_after_keys(Pending {
@@ -1036,7 +1039,7 @@ impl ExpectServerKeyExchange {
                 (OurKeyExchange::EcdhePsk(public), premaster)
             }
         };
-        self.neg.psk_identity = Some(io.own_psk_identity(identity));
+        io.keep_psk_identity(identity)?;
         Ok(ExpectServerHelloDone {
             neg: self.neg,
             transcript: self.transcript,
@@ -1187,7 +1190,16 @@ impl ExpectServerHelloDone {
             self.neg.chain_index = u32::try_from(index).ok();
             self.neg.client_scheme = Some(scheme);
         }
-        let psk_identity = self.neg.psk_identity.as_deref().unwrap_or_default();
+        // The identity kept, as the configuration holds it (the kept copy
+        // is in `io`, which writing the message borrows).
+        let kept = io.buffers.psk_identity();
+        let psk_identity = ctx
+            .config
+            .psk_identities
+            .iter()
+            .map(|p| p.identity.as_slice())
+            .find(|id| Some(*id) == kept)
+            .unwrap_or_default();
         emit_with(
             io,
             &mut self.transcript,
@@ -1273,14 +1285,14 @@ impl ExpectFinished {
             // Verified and used; not kept (nor stored with the session).
             p.neg.peer_certificates = Vec::new();
         }
-        remember(ctx, &p);
-        Ok(p.neg.into_info())
+        remember(ctx, &p, io.buffers);
+        Ok(p.neg.into_info(io.buffers))
     }
 }
 
 /// Stores the session for resumption: after a full handshake, or a resumed
 /// one that brought a new ticket.
-fn remember(ctx: &ClientContext, p: &Pending) {
+fn remember(ctx: &ClientContext, p: &Pending, buffers: &HandshakeBuffers) {
     if !ctx.caches_sessions() {
         // Nowhere to keep it: building the session would copy the server
         // name and certificate chain only to drop them.
@@ -1304,7 +1316,7 @@ fn remember(ctx: &ClientContext, p: &Pending) {
     } else {
         ctx.now.as_secs()
     };
-    let session = p.neg.session(&p.master, created);
+    let session = p.neg.session(&p.master, created, buffers);
     ctx.store_session(Some(ClientSession {
         session,
         session_id: p.neg.session_id.as_slice().to_vec(),

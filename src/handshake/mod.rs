@@ -68,12 +68,14 @@ pub(crate) struct Io<'a> {
 #[derive(Default)]
 pub(crate) struct HandshakeBuffers {
     pub(crate) encode: Store,
-    /// For the server name: a DNS name is at most 253 bytes of text (RFC
-    /// 1035 §2.3.4).
-    name: String,
-    /// For the PSK identity: RFC 4279 §5.3 requires identities of up to
-    /// 128 bytes to be supported; a longer one is allocated.
-    psk_identity: Vec<u8>,
+    /// For the server name, behind its 2-byte length (`info::HostName`): a
+    /// DNS name is at most 253 bytes of text (RFC 1035 §2.3.4). Empty: no
+    /// name.
+    pub(crate) name: Store,
+    /// For the PSK identity, behind its 2-byte length
+    /// (`info::PskIdentity`): RFC 4279 §5.3 requires identities of up to
+    /// 128 bytes to be supported; a longer one is allocated. Empty: none.
+    pub(crate) psk_identity: Store,
     /// The peer's leaf certificate, kept alone by a side that keeps no
     /// chain, for the message its key signs or encrypts for (see
     /// [`Io::keep_leaf`]).
@@ -85,25 +87,75 @@ pub(crate) struct HandshakeBuffers {
 }
 
 impl HandshakeBuffers {
-    /// The longest host name in text.
-    const NAME: usize = 253;
-    /// The identity length every implementation supports.
-    const PSK_IDENTITY: usize = 128;
+    /// The longest host name in text, behind its length.
+    pub(crate) const NAME: usize = 2 + 253;
+    /// The identity length every implementation supports, behind its
+    /// length.
+    pub(crate) const PSK_IDENTITY: usize = 2 + 128;
 
     /// Preallocated: `encode` bytes of encoding space, room for a server
     /// name, for a PSK identity if `psk`, for a leaf certificate of `leaf`
     /// bytes and for `transcript` bytes of handshake messages, each if not
-    /// 0.
-    pub(crate) fn reserved(encode: usize, psk: bool, leaf: usize, transcript: usize) -> Self {
+    /// 0. The encoding space, the name's and the leaf's room are none of
+    /// them if the caller `lends` them.
+    pub(crate) fn reserved(
+        encode: usize,
+        psk: bool,
+        leaf: usize,
+        transcript: usize,
+        lends: bool,
+    ) -> Self {
         let mut buffers = Self::default();
         buffers.transcript.reserve_exact(transcript);
-        buffers.encode.reserve_exact(encode);
-        buffers.name.reserve_exact(Self::NAME);
-        if psk {
+        if !lends {
+            buffers.encode.reserve_exact(encode);
+            buffers.name.reserve_exact(Self::NAME);
+            buffers.leaf.reserve_exact(leaf);
+        }
+        if psk && !lends {
             buffers.psk_identity.reserve_exact(Self::PSK_IDENTITY);
         }
-        buffers.leaf.reserve_exact(leaf);
         buffers
+    }
+
+    /// See [`Io::keep_name`].
+    pub(crate) fn keep_name(&mut self, name: &str) -> Result<(), Error> {
+        keep_prefixed(&mut self.name, name.as_bytes(), "server_name area")
+    }
+
+    /// The server name kept, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        core::str::from_utf8(prefixed(&self.name)?).ok()
+    }
+
+    /// The server name kept, for the [`crate::HandshakeInfo`], with its
+    /// room (a lent area goes with it, to be given back from there).
+    pub(crate) fn take_name(&mut self) -> Option<crate::info::HostName> {
+        self.name()?;
+        Some(match self.name.take_as_is() {
+            Some(area) => crate::info::HostName::from_area(area),
+            None => crate::info::HostName::from_heap(self.name.take_heap()),
+        })
+    }
+
+    /// See [`Io::keep_psk_identity`].
+    pub(crate) fn keep_psk_identity(&mut self, identity: &[u8]) -> Result<(), Error> {
+        keep_prefixed(&mut self.psk_identity, identity, "psk_identity area")
+    }
+
+    /// The PSK identity kept, if any.
+    pub(crate) fn psk_identity(&self) -> Option<&[u8]> {
+        prefixed(&self.psk_identity)
+    }
+
+    /// The PSK identity kept, for the [`crate::HandshakeInfo`], with its
+    /// room (as [`Self::take_name`]).
+    pub(crate) fn take_psk_identity(&mut self) -> Option<crate::info::PskIdentity> {
+        self.psk_identity()?;
+        Some(match self.psk_identity.take_as_is() {
+            Some(area) => crate::info::PskIdentity::from_area(area),
+            None => crate::info::PskIdentity::from_heap(self.psk_identity.take_heap()),
+        })
     }
 
     /// The room reserved for the messages a CertificateVerify signs (empty,
@@ -181,22 +233,18 @@ impl Io<'_> {
         self.random.fill(dest)
     }
 
-    /// `name` as an owned string, written into the space reserved for it
-    /// when there is (else allocated).
-    pub(crate) fn own_name(&mut self, name: &str) -> String {
-        let mut owned = core::mem::take(&mut self.buffers.name);
-        owned.clear();
-        owned.push_str(name);
-        owned
+    /// Keeps `name`, the server name of this handshake, in the room
+    /// reserved or lent for it (else allocated). A lent area too short
+    /// fails with `"server_name area"`.
+    pub(crate) fn keep_name(&mut self, name: &str) -> Result<(), Error> {
+        self.buffers.keep_name(name)
     }
 
-    /// `identity` as an owned vector, written into the space reserved for
-    /// it when there is (else allocated).
-    pub(crate) fn own_psk_identity(&mut self, identity: &[u8]) -> Vec<u8> {
-        let mut owned = core::mem::take(&mut self.buffers.psk_identity);
-        owned.clear();
-        owned.extend_from_slice(identity);
-        owned
+    /// Keeps `identity`, the PSK identity of this handshake, in the room
+    /// reserved or lent for it (else allocated). A lent area too short
+    /// fails with `"psk_identity area"`.
+    pub(crate) fn keep_psk_identity(&mut self, identity: &[u8]) -> Result<(), Error> {
+        self.buffers.keep_psk_identity(identity)
     }
 
     /// Keeps the peer's `leaf` alone, its chain checked and not kept:
@@ -331,7 +379,6 @@ pub(crate) struct Negotiated {
     pub(crate) extended_master_secret: bool,
     pub(crate) secure_renegotiation: bool,
     pub(crate) alpn: Option<Vec<u8>>,
-    pub(crate) server_name: Option<String>,
     pub(crate) group: Option<NamedGroup>,
     pub(crate) scheme: Option<SignatureScheme>,
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
@@ -346,8 +393,6 @@ pub(crate) struct Negotiated {
     pub(crate) stapling: bool,
     /// The stapled OCSP response, as received (client).
     pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
-    /// The PSK identity the client presented (PSK suites).
-    pub(crate) psk_identity: Option<Vec<u8>>,
     /// Which of our chains we presented in this handshake (32 bits, so
     /// that the states stay small to move; a configuration cannot hold
     /// 2^32 chains).
@@ -357,7 +402,8 @@ pub(crate) struct Negotiated {
 }
 
 impl Negotiated {
-    pub(crate) fn into_info(self) -> HandshakeInfo {
+    /// What the handshake agreed, with the server name kept in `buffers`.
+    pub(crate) fn into_info(self, buffers: &mut HandshakeBuffers) -> HandshakeInfo {
         HandshakeInfo {
             version: ProtocolVersion::Tls12,
             cipher_suite: self.suite.suite,
@@ -374,13 +420,13 @@ impl Negotiated {
             group: self.group,
             signature_scheme: self.scheme,
             alpn_protocol: self.alpn,
-            server_name: self.server_name,
+            server_name: buffers.take_name(),
             peer_certificates: self.peer_certificates,
             extended_master_secret: self.extended_master_secret,
             secure_renegotiation: self.secure_renegotiation,
             resumed: self.resumed,
             ocsp_response: self.ocsp_response,
-            psk_identity: self.psk_identity,
+            psk_identity: buffers.take_psk_identity(),
             chain_index: self.chain_index.map(|i| i as usize),
             client_signature_scheme: self.client_scheme,
             // Filled in from the record layer when the handshake completes.
@@ -453,15 +499,20 @@ impl Negotiated {
     }
 
     /// What resumption needs to remember of this session.
-    pub(crate) fn session(&self, master: &MasterSecret, created: u64) -> Session {
+    pub(crate) fn session(
+        &self,
+        master: &MasterSecret,
+        created: u64,
+        buffers: &HandshakeBuffers,
+    ) -> Session {
         Session {
             suite: self.suite.suite,
             extended_master_secret: self.extended_master_secret,
             master_secret: MasterSecret::from_bytes(*master.as_bytes()),
             created,
-            server_name: self.server_name.clone(),
+            server_name: buffers.name().map(String::from),
             peer_certificates: self.peer_certificates.clone(),
-            psk_identity: self.psk_identity.clone(),
+            psk_identity: buffers.psk_identity().map(<[u8]>::to_vec),
             signature_scheme: self.scheme,
             ocsp_response: self.ocsp_response.clone(),
             group: self.group,
@@ -574,6 +625,25 @@ pub(crate) fn verify_leaf_signature(
         None => return Err(Error::Certificate(CertificateError::BadEncoding)),
     }
     verify_signature(&ee, scheme, message, signature, what)
+}
+
+/// Keeps `value` behind its 2-byte length in `store` (empty: nothing
+/// kept); a lent area too short fails naming it, `what`.
+fn keep_prefixed(store: &mut Store, value: &[u8], what: &'static str) -> Result<(), Error> {
+    store.clear();
+    let limit = store.limit();
+    let len = u16::try_from(value.len()).map_err(|_| Error::Internal("kept value too long"))?;
+    Sink::put(store, &len.to_be_bytes())
+        .and_then(|()| Sink::put(store, value))
+        .map_err(|_| Error::LimitExceeded { what, limit })
+}
+
+/// What [`keep_prefixed`] kept, if anything.
+fn prefixed(store: &Store) -> Option<&[u8]> {
+    match store.as_slice() {
+        [a, b, rest @ ..] => rest.get(..usize::from(u16::from_be_bytes([*a, *b]))),
+        _ => None,
+    }
 }
 
 /// The peer's leaf certificate: the first of the chain kept, or the leaf

@@ -309,7 +309,7 @@ pub(crate) fn chosen_certificate(
     }
     let body = s.raw.get(4..).unwrap_or_default();
     let ch = ClientHello::decode_exact(body, "ClientHello")?;
-    let d = decide(&ctx.config, &ch, io)?;
+    let d = decide(&ctx.config, &ch)?;
     full_handshake(ctx, io, &ch, &s.raw, d, Some(index)).map(Next::State)
 }
 
@@ -698,11 +698,13 @@ fn choose_psk_suite(
         })
 }
 
-/// What the ClientHello settled besides the key exchange.
-struct HelloDecisions {
+/// What the ClientHello settled besides the key exchange; the server name
+/// as it lies in the ClientHello, kept (`Io::keep_name`) once the
+/// handshake it starts is decided.
+struct HelloDecisions<'a> {
     secure_renegotiation: bool,
     ems: bool,
-    server_name: Option<String>,
+    server_name: Option<&'a str>,
     alpn: Option<Vec<u8>>,
     point_formats_offered: bool,
     #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
@@ -773,11 +775,7 @@ fn decide_record_limit(
     ))
 }
 
-fn decide(
-    config: &ServerConfig,
-    ch: &ClientHello<'_>,
-    io: &mut Io<'_>,
-) -> Result<HelloDecisions, Error> {
+fn decide<'a>(config: &ServerConfig, ch: &ClientHello<'a>) -> Result<HelloDecisions<'a>, Error> {
     check_version(ch)?;
     // RFC 5246 §7.4.1.2: null compression must be offered; we use nothing
     // else (CRIME).
@@ -805,7 +803,7 @@ fn decide(
         ));
     }
     let server_name = match ch.server_name() {
-        Some(name) => host_name(name)?.map(|n| io.own_name(n)),
+        Some(name) => host_name(name)?,
         None => None,
     };
     let point_formats = ch.ec_point_formats();
@@ -885,7 +883,7 @@ fn new_session_id(config: &ServerConfig, io: &Io<'_>) -> Result<SessionId, Error
 }
 
 /// Whether we can issue a ticket on this connection.
-fn can_issue_ticket(config: &ServerConfig, d: &HelloDecisions) -> bool {
+fn can_issue_ticket(config: &ServerConfig, d: &HelloDecisions<'_>) -> bool {
     #[cfg(feature = "std")]
     {
         d.ticket_offered && config.ticketer.is_some()
@@ -903,7 +901,7 @@ fn can_issue_ticket(config: &ServerConfig, d: &HelloDecisions) -> bool {
 fn find_session(
     ctx: &ServerContext,
     ch: &ClientHello<'_>,
-    d: &HelloDecisions,
+    d: &HelloDecisions<'_>,
 ) -> Result<Option<Found>, Error> {
     #[cfg(feature = "std")]
     {
@@ -958,8 +956,9 @@ fn find_session(
                 config.identities().any(|id| id.serves(s))
                     || (s.kx.uses_psk() && config.psk_store.is_some())
             });
-        let usable =
-            session.extended_master_secret && session.server_name == d.server_name && suite_ok;
+        let usable = session.extended_master_secret
+            && session.server_name.as_deref() == d.server_name
+            && suite_ok;
         Ok(usable.then_some(found))
     }
     #[cfg(not(feature = "std"))]
@@ -979,7 +978,7 @@ struct Found {
 }
 
 fn server_extensions<'a>(
-    d: &'a HelloDecisions,
+    d: &'a HelloDecisions<'_>,
     ticket: bool,
     ack_name: bool,
 ) -> Result<ListBuf<ServerExtension<'a>, 8>, Error> {
@@ -1075,14 +1074,14 @@ fn first_flight(
     raw: &[u8],
 ) -> Result<State, Error> {
     let config = &ctx.config;
-    let d = decide(config, &ch, io)?;
+    let d = decide(config, &ch)?;
     if let Some(found) = find_session(ctx, &ch, &d)? {
         return resume(ctx, io, &ch, raw, d, found);
     }
     let forced = match &config.certificate_chooser {
         None => None,
         Some(chooser) => {
-            let summary = HelloSummary::new(&ch, d.server_name.as_deref());
+            let summary = HelloSummary::new(&ch, d.server_name);
             match chooser.choose(&summary.info()) {
                 Choice::BuiltIn => None,
                 Choice::Use(index) => Some(index),
@@ -1110,12 +1109,12 @@ fn full_handshake(
     io: &mut Io<'_>,
     ch: &ClientHello<'_>,
     raw: &[u8],
-    d: HelloDecisions,
+    d: HelloDecisions<'_>,
     forced: Option<usize>,
 ) -> Result<State, Error> {
     let config = &ctx.config;
     let (identity, (suite, group, scheme)) =
-        match choose_service(config, ch, d.server_name.as_deref(), forced)? {
+        match choose_service(config, ch, d.server_name, forced)? {
             Served::Certificate(identity, fit) => (identity, fit),
             Served::Psk(suite, group) => {
                 return psk_first_flight(ctx, io, ch, raw, d, suite, group)
@@ -1182,6 +1181,9 @@ fn full_handshake(
         )?;
     }
 
+    if let Some(name) = d.server_name {
+        io.keep_name(name)?;
+    }
     let neg = Negotiated {
         suite,
         client_random: ch.random.0,
@@ -1189,7 +1191,6 @@ fn full_handshake(
         extended_master_secret: d.ems,
         secure_renegotiation: d.secure_renegotiation,
         alpn: d.alpn,
-        server_name: d.server_name,
         group,
         scheme,
         peer_certificates: Vec::new(),
@@ -1198,7 +1199,6 @@ fn full_handshake(
         resumed: false,
         stapling: false,
         ocsp_response: None,
-        psk_identity: None,
         chain_index: config
             .identities()
             .position(|i| core::ptr::eq(i, identity))
@@ -1272,7 +1272,7 @@ fn psk_first_flight(
     io: &mut Io<'_>,
     ch: &ClientHello<'_>,
     raw: &[u8],
-    d: HelloDecisions,
+    d: HelloDecisions<'_>,
     suite: &'static SuiteParams,
     group: Option<NamedGroup>,
 ) -> Result<State, Error> {
@@ -1330,6 +1330,9 @@ fn psk_first_flight(
         }
     };
     emit(io, &mut transcript, &HandshakeMessage::ServerHelloDone)?;
+    if let Some(name) = d.server_name {
+        io.keep_name(name)?;
+    }
     let neg = Negotiated {
         suite,
         client_random: ch.random.0,
@@ -1337,7 +1340,6 @@ fn psk_first_flight(
         extended_master_secret: d.ems,
         secure_renegotiation: d.secure_renegotiation,
         alpn: d.alpn,
-        server_name: d.server_name,
         group,
         scheme: None,
         peer_certificates: Vec::new(),
@@ -1346,7 +1348,6 @@ fn psk_first_flight(
         resumed: false,
         stapling: false,
         ocsp_response: None,
-        psk_identity: None,
         chain_index: None,
         client_scheme: None,
     };
@@ -1413,7 +1414,7 @@ fn resume(
     io: &mut Io<'_>,
     ch: &ClientHello<'_>,
     raw: &[u8],
-    d: HelloDecisions,
+    d: HelloDecisions<'_>,
     found: Found,
 ) -> Result<State, Error> {
     let session = found.session;
@@ -1438,6 +1439,12 @@ fn resume(
         d.record_limit.map(|(limits, _)| limits),
     )?;
 
+    if let Some(identity) = &session.psk_identity {
+        io.keep_psk_identity(identity)?;
+    }
+    if let Some(name) = d.server_name {
+        io.keep_name(name)?;
+    }
     let neg = Negotiated {
         suite,
         client_random: ch.random.0,
@@ -1445,7 +1452,6 @@ fn resume(
         extended_master_secret: session.extended_master_secret,
         secure_renegotiation: d.secure_renegotiation,
         alpn: d.alpn,
-        server_name: session.server_name.clone(),
         group: session.group,
         scheme: session.signature_scheme,
         peer_certificates: session.peer_certificates.clone(),
@@ -1454,7 +1460,6 @@ fn resume(
         resumed: true,
         stapling: false,
         ocsp_response: None,
-        psk_identity: session.psk_identity.clone(),
         chain_index: None,
         client_scheme: session.client_scheme,
     };
@@ -1590,7 +1595,7 @@ impl ExpectClientKeyExchange {
                 let mut buf = zeroize::Zeroizing::new([0u8; crate::psk::MAX_PREMASTER_LEN]);
                 let n = crate::psk::premaster(None, &key, &mut buf)?;
                 let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
-                self.neg.psk_identity = Some(io.own_psk_identity(identity));
+                io.keep_psk_identity(identity)?;
                 self.transcript.add(raw);
                 keys_agreed(io, self.neg, self.transcript, &premaster)
             }
@@ -1602,7 +1607,7 @@ impl ExpectClientKeyExchange {
                 let n = key_share
                     .agree(public, |z| crate::psk::premaster(Some(z), &key, &mut buf))??;
                 let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
-                self.neg.psk_identity = Some(io.own_psk_identity(identity));
+                io.keep_psk_identity(identity)?;
                 self.transcript.add(raw);
                 keys_agreed(io, self.neg, self.transcript, &premaster)
             }
@@ -1738,7 +1743,9 @@ impl ExpectFinished {
             // ticket or the cache will keep it.
             let cached = !self.neg.session_id.is_empty();
             if self.neg.ticket_promised || cached {
-                let session = self.neg.session(&self.master, ctx.now.as_secs());
+                let session = self
+                    .neg
+                    .session(&self.master, ctx.now.as_secs(), io.buffers);
                 if self.neg.ticket_promised {
                     send_ticket(ctx, io, &mut self.transcript, &session)?;
                 }
@@ -1756,6 +1763,6 @@ impl ExpectFinished {
                 &mut self.transcript,
             )?;
         }
-        Ok(self.neg.into_info())
+        Ok(self.neg.into_info(io.buffers))
     }
 }

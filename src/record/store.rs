@@ -191,6 +191,25 @@ impl Store {
         }
     }
 
+    /// A lent area as it is, for a value that moves on with its bytes
+    /// (`info::HostName`), leaving an empty heap store; `None` on the heap.
+    pub(crate) fn take_as_is(&mut self) -> Option<&'static mut [u8]> {
+        let Self::Lent { area, .. } = self else {
+            return None;
+        };
+        let area = core::mem::take(area);
+        *self = Self::default();
+        Some(area)
+    }
+
+    /// The heap vector, leaving an empty one (empty for a lent area).
+    pub(crate) fn take_heap(&mut self) -> Vec<u8> {
+        match self {
+            Self::Heap(v) => core::mem::take(v),
+            Self::Lent { .. } => Vec::new(),
+        }
+    }
+
     /// Gives a lent area back, cleared, leaving an empty heap store.
     pub(crate) fn take_area(&mut self) -> Option<&'static mut [u8]> {
         let Self::Lent { area, .. } = self else {
