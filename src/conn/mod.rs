@@ -79,6 +79,10 @@ enum Side {
     },
 }
 
+/// What every call on a connection whose memory was given back returns
+/// (a static: saying so allocates nothing).
+static GIVEN_BACK: Error = Error::Misuse("connection used after take_areas");
+
 /// Where a side's handshake is; the one record of whether the connection is
 /// established or dead.
 ///
@@ -100,6 +104,9 @@ enum Machine<S> {
     /// Boxed: the failure path may allocate, and the running connection
     /// does not carry an error's space.
     Failed(Box<Failure>),
+    /// Its lent memory given back ([`Connection::take_areas`]): every later
+    /// call fails with [`GIVEN_BACK`], and nothing is allocated to say so.
+    GivenBack,
 }
 
 /// What killed a connection, and in which state, for
@@ -455,16 +462,18 @@ impl<S: Lodge> Machine<S> {
         match self {
             Machine::HandshakingIn(mut lent) | Machine::EstablishedIn(mut lent) => lent.give_up(),
             Machine::Failed(failure) => failure.slot,
-            Machine::Handshaking(_) | Machine::Established(_) => None,
+            Machine::Handshaking(_) | Machine::Established(_) | Machine::GivenBack => None,
         }
     }
 
-    /// Takes the caller's slot back from a failed machine.
-    fn take_slot(&mut self) -> Option<&'static mut HandshakeSlot> {
-        match self {
-            Machine::Failed(failure) => failure.slot.take(),
-            _ => None,
+    /// Gives the lent memory back: a failed machine keeps its failure (for
+    /// [`Connection::diagnosis`]), any other becomes `GivenBack`; the slot,
+    /// emptied, if one was lent.
+    fn give_back(&mut self) -> Option<&'static mut HandshakeSlot> {
+        if let Machine::Failed(failure) = self {
+            return failure.slot.take();
         }
+        core::mem::replace(self, Machine::GivenBack).into_slot()
     }
 
     /// RFC 5705 keying material, once established.
@@ -484,7 +493,7 @@ impl<S: Lodge> Machine<S> {
                 "export_keying_material before the handshake completed (RFC 5705 §4: the \
                  exporter is defined only for an established session)",
             )),
-            Machine::Failed(_) => Err(Error::Misuse(
+            Machine::Failed(_) | Machine::GivenBack => Err(Error::Misuse(
                 "export_keying_material on a failed connection",
             )),
         }
@@ -509,6 +518,14 @@ impl Side {
                 machine: Machine::Failed(f),
                 ..
             } => Some(&f.error),
+            Side::Client {
+                machine: Machine::GivenBack,
+                ..
+            }
+            | Side::Server {
+                machine: Machine::GivenBack,
+                ..
+            } => Some(&GIVEN_BACK),
             _ => None,
         }
     }
@@ -815,20 +832,17 @@ impl Connection {
         if !self.incoming.is_lent() {
             return None;
         }
-        if self.side.machine_error().is_none() {
-            self.side
-                .set_failed(Error::Misuse("connection used after take_areas"));
-        }
+        // The slot, emptied, with the handshake's areas taken out of its
+        // state into it.
+        let slot = match &mut self.side {
+            Side::Client { machine, .. } => machine.give_back(),
+            Side::Server { machine, .. } => machine.give_back(),
+        };
         let input = self.incoming.take_area();
         let plaintext = self.common.plaintext.take_area();
         let output = self.common.record.take_output_area();
         let handshake_in = self.joiner.take_area();
-        // Failed above: the slot has been emptied, and the encoding area
-        // taken out of the handshake's state into it.
-        let slot = match &mut self.side {
-            Side::Client { machine, .. } => machine.take_slot(),
-            Side::Server { machine, .. } => machine.take_slot(),
-        }?;
+        let slot = slot?;
         let [handshake_out, peer_leaf, name, identity] = slot.take_spares();
         // The server name's and the PSK identity's areas went with them to
         // the handshake's report, if there were any.
