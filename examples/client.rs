@@ -265,12 +265,15 @@ fn lend_areas(config: &mut ClientConfig) -> Areas {
     let sizes = AreaSizes::for_client(config);
     eprintln!(
         "lent areas: input {} B, plaintext {} B, output {} B, handshake_in {} B, \
-         handshake_out {} B, slot {} B",
+         handshake_out {} B, peer_leaf {} B, server_name {} B, psk_identity {} B, slot {} B",
         sizes.input,
         sizes.plaintext,
         sizes.output,
         sizes.handshake_in,
         sizes.handshake_out,
+        sizes.peer_leaf,
+        sizes.server_name,
+        sizes.psk_identity,
         std::mem::size_of::<HandshakeSlot>()
     );
     // A device's statics; leaked boxes stand in for them here.

@@ -298,12 +298,15 @@ fn main() {
         let sizes = AreaSizes::for_server(&config);
         eprintln!(
             "lent areas: input {} B, plaintext {} B, output {} B, handshake_in {} B, \
-             handshake_out {} B, slot {} B",
+             handshake_out {} B, peer_leaf {} B, server_name {} B, psk_identity {} B, slot {} B",
             sizes.input,
             sizes.plaintext,
             sizes.output,
             sizes.handshake_in,
             sizes.handshake_out,
+            sizes.peer_leaf,
+            sizes.server_name,
+            sizes.psk_identity,
             std::mem::size_of::<HandshakeSlot>()
         );
         Arc::new(Pool {

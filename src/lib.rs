@@ -51,9 +51,10 @@
 //! Every buffer a peer can fill has a cap ([`Limits`]). Buffers come from
 //! the heap and are freed when idle, or kept ([`IdleBuffers`]), or made
 //! once when the connection is (`IdleBuffers::Preallocated`, for devices
-//! that must not allocate once running); the buffers and the handshake's
-//! state can also be memory the caller lends ([`Areas`],
-//! [`HandshakeSlot`], [`ClientConnection::with_areas`]).
+//! that must not allocate once running); or all of it is memory the
+//! caller lends ([`Areas`], [`HandshakeSlot`],
+//! [`ClientConnection::with_areas`]), and a connection allocates nothing
+//! at all.
 //!
 //! ## Errors
 //!
@@ -130,7 +131,7 @@ pub use conn::{
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use diagnosis::{Diagnosis, Offered};
 pub use error::{CertificateError, Error};
-pub use info::KeyExchange;
+pub use info::{HostName, KeyExchange, PskIdentity};
 #[cfg(feature = "std")]
 pub use keylog::KeyLogFile;
 pub use keylog::{KeyLog, KeyLogEntry};

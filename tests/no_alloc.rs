@@ -18,13 +18,14 @@
 //! signed the ServerKeyExchange) goes into room reserved at construction.
 //!
 //! On memory the caller lends (`tls12::Areas`, with a `HandshakeSlot`),
-//! the record buffers, the handshake's message buffers and its state come
-//! from the caller, not the heap, and the same holds.
+//! the record buffers, the handshake's message buffers, what it keeps and
+//! its state come from the caller, not the heap, and a connection then
+//! allocates nothing from its construction on
+//! (`on_lent_memory_nothing_is_allocated_from_construction_on`).
 //!
 //! This is the nearest thing to a build without `alloc`, not that build:
-//! the library still needs an allocator to be made (its configuration is
-//! shared behind `Arc`; a connection keeps the server name, which its
-//! `HandshakeInfo` reports, in room on the heap), though not to run.
+//! configurations are still made on the heap (shared behind `Arc`, with
+//! vectors for their lists), once.
 
 mod counting;
 

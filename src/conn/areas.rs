@@ -63,10 +63,10 @@ use crate::HandshakeSlot;
 /// cleared when the connection is dropped; so is the slot.
 ///
 /// Combined with [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated),
-/// a connection allocates nothing once made (`tests/no_alloc.rs`); when it
-/// is made, it takes from the heap only the room for the server name (and
-/// a PSK identity), which it reports in its
-/// [`HandshakeInfo`](crate::HandshakeInfo).
+/// a connection allocates nothing at all, from its construction to
+/// [`Connection::take_areas`] (`tests/no_alloc.rs`), but for mutual TLS,
+/// whose room for the messages a CertificateVerify signs is reserved on
+/// the heap when the connection is made.
 ///
 /// [`ClientConnection::with_areas`]: crate::ClientConnection::with_areas
 /// [`ServerConnection::with_areas`]: crate::ServerConnection::with_areas
