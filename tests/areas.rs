@@ -406,7 +406,38 @@ fn handshake_messages_too_long_for_their_areas_fail_naming_them() {
         plaintext_alert(&c),
         Some(tls12::AlertDescription::DecodeError)
     );
-    // With the sizes `AreaSizes` gives, the same handshakes complete.
+    // Mutual TLS with 100 bytes for the messages the client's
+    // CertificateVerify signs: refused when it is to be signed.
+    let mut client = small_client();
+    client
+        .add_client_certificate(certs("client-p256.chain.pem"), key("client-p256.key"))
+        .unwrap();
+    let mut server = small_server();
+    server.client_auth = tls12::ClientAuth::Required(roots());
+    let (mut c, mut s) = pair_on_areas(client.clone(), server.clone(), |sizes, side| {
+        if side == Side::Client {
+            assert!(sizes.transcript > 2048, "{sizes:?}");
+            sizes.transcript = 100;
+        }
+    });
+    transfer(&mut c, &mut s).unwrap();
+    let err = transfer(&mut s, &mut c).unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded {
+            what: "transcript area",
+            limit: 100
+        }
+    );
+    // With the sizes `AreaSizes` gives, mutual TLS completes.
+    let (mut c, mut s) = pair_on_areas(client, server, |_, _| {});
+    handshake(&mut c, &mut s).unwrap();
+    assert!(c
+        .handshake_info()
+        .unwrap()
+        .client_signature_scheme
+        .is_some());
+    // And so do the other handshakes.
     for keep in [true, false] {
         let mut client = small_client();
         client.keep_peer_certificates = keep;
@@ -533,7 +564,8 @@ fn an_arena_shorter_than_the_sizes_is_refused() {
             + areas.handshake_out.len()
             + areas.peer_leaf.len()
             + areas.server_name.len()
-            + areas.psk_identity.len(),
+            + areas.psk_identity.len()
+            + areas.transcript.len(),
         sizes.total()
     );
 }
@@ -602,7 +634,7 @@ fn an_area_error(e: &Error) -> bool {
     matches!(e, Error::LimitExceeded { what, .. }
         if ["input area", "plaintext area", "output area", "handshake_in area",
             "handshake_out area", "peer_leaf area", "server_name area",
-            "psk_identity area"].contains(what))
+            "psk_identity area", "transcript area"].contains(what))
 }
 
 proptest::proptest! {
@@ -639,6 +671,7 @@ proptest::proptest! {
                     peer_leaf,
                     server_name,
                     psk_identity: 0,
+                    transcript: 0,
                 };
             }
         });

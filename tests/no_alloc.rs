@@ -509,13 +509,10 @@ fn on_lent_areas_nothing_is_allocated_and_the_heap_shrinks_by_the_areas() {
     }
 }
 
-/// Mutual TLS on a device: the client's P-256 certificate, asked for and
-/// required. The messages a CertificateVerify signs go into room reserved
-/// when the connection is made, the server writes its CertificateRequest
-/// where it goes, the client decides its answer as the request arrives,
-/// and a server that keeps no chain checks the client's where it lies.
-#[test]
-fn mutual_tls_allocates_nothing() {
+/// The client's P-256 certificate, asked for and required; the server
+/// keeps no chain, so it checks the client's where it lies and keeps the
+/// leaf until its CertificateVerify.
+fn mutual_tls_configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
     let (client, server) = ecdsa_configs(NamedGroup::X25519);
     let (mut client, mut server) = ((*client).clone(), (*server).clone());
     client
@@ -525,9 +522,18 @@ fn mutual_tls_allocates_nothing() {
         )
         .unwrap();
     server.client_auth = tls12::ClientAuth::Required(tls12::testing::roots());
-    // Checked where it lies; the leaf kept until its CertificateVerify.
     server.keep_peer_certificates = false;
-    let configs = (Arc::new(client), Arc::new(server));
+    (Arc::new(client), Arc::new(server))
+}
+
+/// Mutual TLS on a device: the messages a CertificateVerify signs go into
+/// room reserved when the connection is made, the server writes its
+/// CertificateRequest where it goes, the client decides its answer as the
+/// request arrives, and a server that keeps no chain checks the client's
+/// where it lies.
+#[test]
+fn mutual_tls_allocates_nothing() {
+    let configs = mutual_tls_configs();
     let (mut c, mut s) = connect(&configs);
     assert_eq!(run(&mut c, &mut s), (0, 0), "allocations (client, server)");
     assert!(c
@@ -539,12 +545,10 @@ fn mutual_tls_allocates_nothing() {
 
 /// On lent memory (`Areas` with a `HandshakeSlot`) a connection allocates
 /// nothing at all, from its construction to its last record: ECDHE-ECDSA
-/// with x25519 and with P-256, PSK and ECDHE_PSK, and exporters. Only the
-/// configurations, made once and shared, and the test's stand-ins for a
-/// device's statics, made before anything is counted, come from the heap.
-/// (Mutual TLS is the exception: the room for the messages a
-/// CertificateVerify signs is reserved on the heap when the connection is
-/// made.)
+/// with x25519 and with P-256, mutual TLS, PSK and ECDHE_PSK, and
+/// exporters. Only the configurations, made once and shared, and the
+/// test's stand-ins for a device's statics, made before anything is
+/// counted, come from the heap.
 #[test]
 fn on_lent_memory_nothing_is_allocated_from_construction_on() {
     let exporting = |(client, server): (Arc<ClientConfig>, Arc<ServerConfig>)| {
@@ -573,6 +577,7 @@ fn on_lent_memory_nothing_is_allocated_from_construction_on() {
             ),
         ),
         ("exporters", exporting(ecdsa_configs(NamedGroup::X25519))),
+        ("mutual TLS", mutual_tls_configs()),
     ];
     for (label, (client, server)) in &all {
         let (ca, sa) = (

@@ -53,6 +53,10 @@ use crate::HandshakeSlot;
 /// * `psk_identity`: the PSK identity of the handshake, which the
 ///   connection reports in
 ///   [`HandshakeInfo::psk_identity`](crate::HandshakeInfo::psk_identity).
+/// * `transcript`: the handshake messages a CertificateVerify signs (RFC
+///   5246 §7.4.8), for mutual TLS: ring signs and verifies whole messages.
+///   Messages too long for it fail with `"transcript area"` when the
+///   signature is made or checked.
 /// * `slot`: the handshake's state while it runs, then the exporter's
 ///   secret if the configuration keeps one.
 ///
@@ -64,9 +68,7 @@ use crate::HandshakeSlot;
 ///
 /// Combined with [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated),
 /// a connection allocates nothing at all, from its construction to
-/// [`Connection::take_areas`] (`tests/no_alloc.rs`), but for mutual TLS,
-/// whose room for the messages a CertificateVerify signs is reserved on
-/// the heap when the connection is made.
+/// [`Connection::take_areas`] (`tests/no_alloc.rs`), mutual TLS included.
 ///
 /// [`ClientConnection::with_areas`]: crate::ClientConnection::with_areas
 /// [`ServerConnection::with_areas`]: crate::ServerConnection::with_areas
@@ -120,6 +122,8 @@ pub struct Areas {
     pub server_name: &'static mut [u8],
     /// The PSK identity, as the handshake reports it.
     pub psk_identity: &'static mut [u8],
+    /// The handshake messages a CertificateVerify signs.
+    pub transcript: &'static mut [u8],
     /// Room for the handshake's state, and then for the exporter's secret.
     pub slot: &'static mut HandshakeSlot,
 }
@@ -136,6 +140,7 @@ impl core::fmt::Debug for Areas {
             .field("peer_leaf", &self.peer_leaf.len())
             .field("server_name", &self.server_name.len())
             .field("psk_identity", &self.psk_identity.len())
+            .field("transcript", &self.transcript.len())
             .field("slot", &self.slot)
             .finish()
     }
@@ -144,7 +149,7 @@ impl core::fmt::Debug for Areas {
 impl Areas {
     /// Splits one arena into the areas of `sizes`, in the order input,
     /// plaintext, output, handshake_in, handshake_out, peer_leaf,
-    /// server_name, psk_identity, beside `slot`. Fails if the arena is shorter than
+    /// server_name, psk_identity, transcript, beside `slot`. Fails if the arena is shorter than
     /// [`AreaSizes::total`]; any rest of it is left unused.
     pub fn split(
         arena: &'static mut [u8],
@@ -165,7 +170,8 @@ impl Areas {
         let (handshake_out, rest) = rest.split_at_mut(sizes.handshake_out);
         let (peer_leaf, rest) = rest.split_at_mut(sizes.peer_leaf);
         let (server_name, rest) = rest.split_at_mut(sizes.server_name);
-        let (psk_identity, _) = rest.split_at_mut(sizes.psk_identity);
+        let (psk_identity, rest) = rest.split_at_mut(sizes.psk_identity);
+        let (transcript, _) = rest.split_at_mut(sizes.transcript);
         Ok(Self {
             input,
             plaintext,
@@ -175,6 +181,7 @@ impl Areas {
             peer_leaf,
             server_name,
             psk_identity,
+            transcript,
             slot,
         })
     }
@@ -234,6 +241,11 @@ pub struct AreaSizes {
     /// length RFC 4279 §5.3 requires every server to accept (a longer
     /// identity fails with `"psk_identity area"`); 0 without PSKs.
     pub psk_identity: usize,
+    /// The handshake messages a CertificateVerify signs, when the
+    /// configuration may make one (a client with a certificate) or check
+    /// one (a server that asks for certificates): the longest Certificate
+    /// the peer may send, ours, and 2 KiB for the rest; 0 otherwise.
+    pub transcript: usize,
 }
 
 impl AreaSizes {
@@ -247,6 +259,7 @@ impl AreaSizes {
             .saturating_add(self.peer_leaf)
             .saturating_add(self.server_name)
             .saturating_add(self.psk_identity)
+            .saturating_add(self.transcript)
     }
 
     /// Sizes for a client with `config`, receiving records of the size it

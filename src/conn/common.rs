@@ -55,6 +55,7 @@ pub(crate) struct LentRest {
     pub(crate) leaf: Store,
     pub(crate) name: Store,
     pub(crate) psk_identity: Store,
+    pub(crate) transcript: Store,
     pub(crate) slot: &'static mut crate::HandshakeSlot,
 }
 
@@ -128,6 +129,7 @@ impl Common {
             leaf: Store::lent(areas.peer_leaf),
             name: Store::lent(areas.server_name),
             psk_identity: Store::lent(areas.psk_identity),
+            transcript: Store::lent(areas.transcript),
             slot: areas.slot,
         }
     }

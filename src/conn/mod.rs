@@ -157,11 +157,16 @@ struct Preallocation {
     largest_message_out: usize,
     /// The bytes of our longest flight, records included.
     flight_out: usize,
+    /// The record plaintext we write.
+    record_out: usize,
     /// Room for the peer's leaf certificate, kept alone by a side that
     /// keeps no chain (0 if it keeps the chain or asks for none).
     leaf: usize,
     /// Room for a PSK identity behind its length (0 without PSKs).
     psk_identity: usize,
+    /// Room for the messages a CertificateVerify signs (0 if none may be
+    /// made or checked).
+    transcript: usize,
 }
 
 /// Room for the peer's leaf certificate kept alone (`Io::keep_leaf`): an
@@ -202,6 +207,35 @@ fn certificate_request_len(config: &ServerConfig) -> usize {
     })
 }
 
+/// The longest NewSessionTicket a server writes (RFC 5077 §3.3) when a
+/// ticket may carry the client's certificate chain (the server keeps the
+/// chains of clients it asks for certificates): the message and ticket
+/// headers, our key name, nonce and tag, and the session's encoding with a
+/// full server name and a chain as long as the client's Certificate
+/// message may be; 0 otherwise (a ticket without a chain is under 1 KiB,
+/// which [`SERVER_SMALL_MESSAGES`] holds). A ticket longer than the room
+/// there is is sent empty, which RFC 5077 §3.3 allows.
+fn ticket_len(config: &ServerConfig) -> usize {
+    #[cfg(feature = "std")]
+    if config.ticketer.is_some()
+        && config.client_auth.roots().is_some()
+        && config.keep_peer_certificates
+    {
+        return TICKET_OVERHEAD
+            .saturating_add(config.limits.max_handshake_message_len)
+            .min(4 + 4 + 2 + 0xffff);
+    }
+    let _ = config;
+    0
+}
+
+/// A NewSessionTicket's bytes besides the chain it carries: 10 of message
+/// and ticket headers, 44 of key name, nonce and tag, and a session
+/// encoding's fixed fields with a full server name and PSK identity
+/// (`Session::encode`), rounded up.
+#[cfg(feature = "std")]
+const TICKET_OVERHEAD: usize = 1024;
+
 /// The same for a client, less its PSK identity: a ClientHello with the
 /// default lists is under 300 bytes; a ClientKeyExchange (an RSA-4096
 /// encrypted premaster is 514 bytes) or a CertificateVerify (an RSA-4096
@@ -235,9 +269,28 @@ impl Preallocation {
             largest_message_in: message_in,
             largest_message_out,
             flight_out: flight + records * (HEADER_LEN + RECORD_SLACK),
+            record_out,
             leaf: 0,
             psk_identity: 0,
+            transcript: 0,
         }
+    }
+
+    /// With room for the messages a CertificateVerify signs, if `signs`.
+    fn keeping_transcript(mut self, signs: bool) -> Self {
+        self.transcript = if signs { self.transcript() } else { 0 };
+        self
+    }
+
+    /// With room to write a message of `len` bytes, outside the first
+    /// flight, in one flight of its own.
+    fn writing(mut self, len: usize) -> Self {
+        self.largest_message_out = self.largest_message_out.max(len);
+        let records = len.div_ceil(self.record_out.max(1));
+        self.flight_out = self
+            .flight_out
+            .max(len + records * (HEADER_LEN + RECORD_SLACK));
+        self
     }
 
     /// With `len` bytes of room for a PSK identity and its length.
@@ -293,6 +346,7 @@ impl Preallocation {
                 .max()
                 .unwrap_or(0),
         )
+        .keeping_transcript(!config.client_identities.is_empty())
     }
 
     fn for_server(config: &ServerConfig) -> Self {
@@ -323,6 +377,8 @@ impl Preallocation {
         } else {
             0
         })
+        .keeping_transcript(config.client_auth.roots().is_some())
+        .writing(ticket_len(config))
     }
 
     /// The handshake messages a CertificateVerify signs (RFC 5246 §7.4.8):
@@ -367,6 +423,7 @@ impl Preallocation {
             peer_leaf: self.leaf,
             server_name: HandshakeBuffers::NAME,
             psk_identity: self.psk_identity,
+            transcript: self.transcript,
         }
     }
 }
@@ -385,6 +442,7 @@ fn lend_rest(
             buffers.leaf = rest.leaf;
             buffers.name = rest.name;
             buffers.psk_identity = rest.psk_identity;
+            buffers.transcript = rest.transcript;
             (Some(rest.input), Some(rest.slot))
         }
         None => (None, None),
@@ -444,6 +502,14 @@ impl<S: Lodge> Machine<S> {
         match self {
             Machine::Handshaking(running) => running.state.as_ref(),
             Machine::HandshakingIn(lent) => lent.get::<S>()?.state.as_ref(),
+            _ => None,
+        }
+    }
+
+    fn running(&self) -> Option<&Running<S>> {
+        match self {
+            Machine::Handshaking(running) => Some(running),
+            Machine::HandshakingIn(lent) => lent.get(),
             _ => None,
         }
     }
@@ -653,8 +719,16 @@ impl Side {
     /// it concerns.
     fn operation(&self) -> Option<OpRequest<'_>> {
         match self {
-            Side::Client { machine, .. } => machine.state()?.operation(),
-            Side::Server { machine, .. } => machine.state()?.operation(),
+            Side::Client { machine, .. } => {
+                let running = machine.running()?;
+                let kept = running.buffers.transcript.as_slice();
+                running.state.as_ref()?.operation(kept)
+            }
+            Side::Server { machine, .. } => {
+                let running = machine.running()?;
+                let kept = running.buffers.transcript.as_slice();
+                running.state.as_ref()?.operation(kept)
+            }
         }
     }
 
@@ -843,7 +917,7 @@ impl Connection {
         let output = self.common.record.take_output_area();
         let handshake_in = self.joiner.take_area();
         let slot = slot?;
-        let [handshake_out, peer_leaf, name, identity] = slot.take_spares();
+        let [handshake_out, peer_leaf, name, identity, transcript] = slot.take_spares();
         // The server name's and the PSK identity's areas went with them to
         // the handshake's report, if there were any.
         let info = self.common.info.as_mut();
@@ -863,6 +937,7 @@ impl Connection {
             peer_leaf: peer_leaf?,
             server_name: reported_name.or(name)?,
             psk_identity: reported_identity.or(identity)?,
+            transcript: transcript?,
             slot,
         })
     }
@@ -1996,11 +2071,7 @@ impl ClientConnection {
                 sizes.largest_message_out,
                 !config.psk_identities.is_empty(),
                 sizes.leaf,
-                if config.client_identities.is_empty() {
-                    0
-                } else {
-                    sizes.transcript()
-                },
+                sizes.transcript,
                 lent.is_some(),
             ),
             None => HandshakeBuffers::default(),
@@ -2116,11 +2187,7 @@ impl ServerConnection {
                 sizes.largest_message_out,
                 config.psk_store.is_some(),
                 sizes.leaf,
-                if config.client_auth.roots().is_some() {
-                    sizes.transcript()
-                } else {
-                    0
-                },
+                sizes.transcript,
                 lent.is_some(),
             ),
             None => HandshakeBuffers::default(),

@@ -27,12 +27,12 @@ use crate::handshake::{client, server};
 /// ```
 pub struct HandshakeSlot {
     lodger: Lodger,
-    /// The encoding, leaf, server name and PSK identity areas
-    /// (`Areas::handshake_out`, `peer_leaf`, `server_name`, `psk_identity`)
-    /// once the handshake that used them is over, to be given back (the
-    /// name's and the identity's only if the handshake did not pass them on
-    /// to its report).
-    spare: [Option<&'static mut [u8]>; 4],
+    /// The encoding, leaf, server name, PSK identity and transcript areas
+    /// (`Areas::handshake_out`, `peer_leaf`, `server_name`, `psk_identity`,
+    /// `transcript`) once the handshake that used them is over, to be given
+    /// back (the name's and the identity's only if the handshake did not
+    /// pass them on to its report).
+    spare: [Option<&'static mut [u8]>; 5],
 }
 
 /// What a slot holds.
@@ -48,7 +48,7 @@ impl HandshakeSlot {
     pub const fn new() -> Self {
         Self {
             lodger: Lodger::Empty,
-            spare: [None, None, None, None],
+            spare: [None, None, None, None, None],
         }
     }
 
@@ -65,9 +65,9 @@ impl HandshakeSlot {
         }
     }
 
-    /// The encoding, leaf, name and identity areas, given back once the
-    /// handshake is over.
-    pub(super) fn take_spares(&mut self) -> [Option<&'static mut [u8]>; 4] {
+    /// The encoding, leaf, name, identity and transcript areas, given back
+    /// once the handshake is over.
+    pub(super) fn take_spares(&mut self) -> [Option<&'static mut [u8]>; 5] {
         self.spare.each_mut().map(Option::take)
     }
 
@@ -85,6 +85,7 @@ impl HandshakeSlot {
                 &mut buffers.leaf,
                 &mut buffers.name,
                 &mut buffers.psk_identity,
+                &mut buffers.transcript,
             ]) {
                 if let Some(area) = store.take_area() {
                     *spare = Some(area);

@@ -7,43 +7,47 @@ use core::fmt;
 use ring::digest;
 
 use super::suites::HashAlgorithm;
+use crate::codec::Writer;
 use crate::error::Error;
 
 /// Handshake transcript.
 ///
 /// The hash is fixed by the cipher suite, which is only known once
 /// ServerHello has been seen, so messages are buffered until
-/// [`Transcript::start_hash`]. After that the buffer is dropped unless
-/// [`Transcript::keep_buffer`]`(true)` was called: CertificateVerify
-/// (RFC 5246 §7.4.8) signs all handshake messages so far, and `ring` signs
-/// whole messages rather than pre-computed digests, so the signer needs the
-/// raw bytes.
+/// [`Transcript::start_hash`]. A transcript made with
+/// [`Transcript::keeping`] also writes every message to the kept buffer its
+/// caller passes in (the handshake's own, which may be an area the caller
+/// of the library lent), until [`Transcript::stop_keeping`]:
+/// CertificateVerify (RFC 5246 §7.4.8) signs all handshake messages so far,
+/// and `ring` signs whole messages rather than pre-computed digests, so the
+/// signer needs the raw bytes.
 pub(crate) struct Transcript {
-    /// Every message so far; `None` once dropped after `start_hash`.
-    buffer: Option<Vec<u8>>,
+    /// Messages before the hash is known, when they are not kept; `None`
+    /// once hashing has begun.
+    pre: Option<Vec<u8>>,
     hash: Option<(HashAlgorithm, digest::Context)>,
+    /// Whether every message also goes to the kept buffer.
     keep: bool,
-    /// `start_hash` was called again with another hash after the buffer was
-    /// gone, so no correct digest can be produced any more.
+    /// `start_hash` was called again with another hash after the messages
+    /// were gone, so no correct digest can be produced any more.
     broken: bool,
 }
 
 impl Transcript {
     pub(crate) fn new() -> Self {
         Self {
-            buffer: Some(Vec::new()),
+            pre: Some(Vec::new()),
             hash: None,
             keep: false,
             broken: false,
         }
     }
 
-    /// A transcript that keeps every message in `buffer` (cleared first),
-    /// for CertificateVerify: see [`Self::keep_buffer`].
-    pub(crate) fn keeping(mut buffer: Vec<u8>) -> Self {
-        buffer.clear();
+    /// A transcript that also writes every message to the kept buffer
+    /// passed to [`Self::add`], which must start empty.
+    pub(crate) fn keeping() -> Self {
         Self {
-            buffer: Some(buffer),
+            pre: None,
             hash: None,
             keep: true,
             broken: false,
@@ -52,55 +56,63 @@ impl Transcript {
 
     /// Adds a whole handshake message, 4-byte header included (RFC 5246
     /// §7.4.9 hashes the messages as they appear on the wire, headers and
-    /// all, excluding HelloRequest and record headers).
-    pub(crate) fn add(&mut self, msg: &[u8]) {
+    /// all, excluding HelloRequest and record headers), and writes it to
+    /// `kept` if this transcript keeps its messages.
+    pub(crate) fn add(&mut self, msg: &[u8], kept: &mut impl Writer) {
         if let Some((_, ctx)) = &mut self.hash {
             ctx.update(msg);
         }
-        if let Some(buf) = &mut self.buffer {
-            buf.extend_from_slice(msg);
+        if self.keep {
+            kept.put(msg);
+        } else if let Some(pre) = &mut self.pre {
+            pre.extend_from_slice(msg);
         }
     }
 
     /// Starts hashing with the negotiated suite's hash, feeding it every
-    /// message seen so far.
+    /// message seen so far (`kept`, the kept buffer, if this transcript
+    /// keeps its messages).
     ///
     /// Calling it again with the same hash does nothing. Calling it with a
-    /// different hash restarts from the buffer if it was kept; if the buffer
-    /// is gone the transcript is unusable and [`Self::current_hash`] fails.
-    pub(crate) fn start_hash(&mut self, hash: HashAlgorithm) {
+    /// different hash restarts from the messages if they were kept; if they
+    /// are gone the transcript is unusable and [`Self::current_hash`]
+    /// fails.
+    pub(crate) fn start_hash(&mut self, hash: HashAlgorithm, kept: &[u8]) {
+        let seen = if self.keep {
+            Some(kept)
+        } else {
+            self.pre.as_deref()
+        };
         match &self.hash {
             Some((h, _)) if *h == hash => return,
-            Some(_) if self.buffer.is_none() => {
+            Some(_) if seen.is_none() => {
                 self.broken = true;
                 return;
             }
             _ => {}
         }
         let mut ctx = digest::Context::new(hash.ring());
-        if let Some(buf) = &self.buffer {
-            ctx.update(buf);
+        if let Some(seen) = seen {
+            ctx.update(seen);
         }
         self.hash = Some((hash, ctx));
-        if !self.keep {
-            self.buffer = None;
-        }
+        self.pre = None;
     }
 
-    /// Whether to keep the raw messages after the hash has started. Turning
-    /// it off drops the buffer once hashing has begun; turning it on after
-    /// the buffer was dropped cannot bring it back ([`Self::buffer`] then
-    /// stays `None`), so call it before `start_hash`.
-    pub(crate) fn keep_buffer(&mut self, keep: bool) {
-        self.keep = keep;
-        if !keep && self.hash.is_some() {
-            self.buffer = None;
-        }
+    /// No more messages are kept (the CertificateVerify is done); the
+    /// caller may clear the kept buffer.
+    pub(crate) fn stop_keeping(&mut self) {
+        self.keep = false;
     }
 
-    /// Every handshake message so far, if still buffered.
-    pub(crate) fn buffer(&self) -> Option<&[u8]> {
-        self.buffer.as_deref()
+    /// Every handshake message so far, if still at hand: `kept` if this
+    /// transcript keeps its messages.
+    pub(crate) fn buffer<'a>(&'a self, kept: &'a [u8]) -> Option<&'a [u8]> {
+        if self.keep {
+            Some(kept)
+        } else {
+            self.pre.as_deref()
+        }
     }
 
     /// The hash of every message so far; the transcript carries on.
@@ -122,14 +134,15 @@ impl Transcript {
 }
 
 /// Where an emitted handshake message is recorded: the [`Transcript`], or
-/// the client's [`HelloTranscript`] before ServerHello.
+/// the client's [`HelloTranscript`] before ServerHello; and the kept
+/// buffer, if the messages are kept.
 pub(crate) trait TranscriptSink {
-    fn add(&mut self, msg: &[u8]);
+    fn add<W: Writer>(&mut self, msg: &[u8], kept: &mut W);
 }
 
 impl TranscriptSink for Transcript {
-    fn add(&mut self, msg: &[u8]) {
-        Transcript::add(self, msg);
+    fn add<W: Writer>(&mut self, msg: &[u8], kept: &mut W) {
+        Transcript::add(self, msg, kept);
     }
 }
 
@@ -141,20 +154,18 @@ impl TranscriptSink for Transcript {
 pub(crate) struct HelloTranscript {
     sha256: digest::Context,
     sha384: digest::Context,
-    /// The raw messages, when CertificateVerify may need them.
-    buffer: Option<Vec<u8>>,
+    /// Whether the raw messages are kept, when CertificateVerify may need
+    /// them.
+    keep: bool,
 }
 
 impl HelloTranscript {
-    /// Keeps the raw messages in `buffer` (cleared first) if given.
-    pub(crate) fn new(buffer: Option<Vec<u8>>) -> Self {
+    /// Writing every message to the kept buffer too if `keep`.
+    pub(crate) fn new(keep: bool) -> Self {
         Self {
             sha256: digest::Context::new(HashAlgorithm::Sha256.ring()),
             sha384: digest::Context::new(HashAlgorithm::Sha384.ring()),
-            buffer: buffer.map(|mut b| {
-                b.clear();
-                b
-            }),
+            keep,
         }
     }
 
@@ -165,20 +176,20 @@ impl HelloTranscript {
             HashAlgorithm::Sha384 => self.sha384,
         };
         Transcript {
-            keep: self.buffer.is_some(),
-            buffer: self.buffer,
+            pre: None,
             hash: Some((hash, ctx)),
+            keep: self.keep,
             broken: false,
         }
     }
 }
 
 impl TranscriptSink for HelloTranscript {
-    fn add(&mut self, msg: &[u8]) {
+    fn add<W: Writer>(&mut self, msg: &[u8], kept: &mut W) {
         self.sha256.update(msg);
         self.sha384.update(msg);
-        if let Some(buf) = &mut self.buffer {
-            buf.extend_from_slice(msg);
+        if self.keep {
+            kept.put(msg);
         }
     }
 }
@@ -193,7 +204,7 @@ impl fmt::Debug for Transcript {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transcript")
             .field("hash", &self.hash_algorithm())
-            .field("buffered", &self.buffer.as_ref().map(Vec::len))
+            .field("pre", &self.pre.as_ref().map(Vec::len))
             .field("keep", &self.keep)
             .finish_non_exhaustive()
     }
@@ -209,20 +220,24 @@ mod tests {
 
     #[test]
     fn buffers_until_hash_known() {
+        let mut none = Vec::new();
         let mut t = Transcript::new();
         assert!(t.current_hash().is_err());
         assert_eq!(t.hash_algorithm(), None);
-        t.add(b"\x01\x00\x00\x01a");
-        t.add(b"\x02\x00\x00\x01b");
-        assert_eq!(t.buffer(), Some(&b"\x01\x00\x00\x01a\x02\x00\x00\x01b"[..]));
-        t.start_hash(HashAlgorithm::Sha384);
+        t.add(b"\x01\x00\x00\x01a", &mut none);
+        t.add(b"\x02\x00\x00\x01b", &mut none);
+        assert_eq!(
+            t.buffer(&[]),
+            Some(&b"\x01\x00\x00\x01a\x02\x00\x00\x01b"[..])
+        );
+        t.start_hash(HashAlgorithm::Sha384, &[]);
         assert_eq!(t.hash_algorithm(), Some(HashAlgorithm::Sha384));
-        assert_eq!(t.buffer(), None);
+        assert_eq!(t.buffer(&[]), None);
         assert_eq!(
             t.current_hash().unwrap().as_ref(),
             &sha(HashAlgorithm::Sha384, b"\x01\x00\x00\x01a\x02\x00\x00\x01b")[..]
         );
-        t.add(b"c");
+        t.add(b"c", &mut none);
         // current_hash does not consume: ask twice.
         let want = sha(
             HashAlgorithm::Sha384,
@@ -231,31 +246,33 @@ mod tests {
         assert_eq!(t.current_hash().unwrap().as_ref(), &want[..]);
         assert_eq!(t.current_hash().unwrap().as_ref(), &want[..]);
         // Same hash again is a no-op.
-        t.start_hash(HashAlgorithm::Sha384);
+        t.start_hash(HashAlgorithm::Sha384, &[]);
         assert_eq!(t.current_hash().unwrap().as_ref(), &want[..]);
+        assert!(none.is_empty(), "nothing kept");
     }
 
     #[test]
-    fn keep_buffer_for_certificate_verify() {
-        let mut t = Transcript::new();
-        t.keep_buffer(true);
-        t.add(b"hello");
-        t.start_hash(HashAlgorithm::Sha256);
-        t.add(b" world");
-        assert_eq!(t.buffer(), Some(&b"hello world"[..]));
+    fn kept_for_certificate_verify() {
+        let mut kept = Vec::new();
+        let mut t = Transcript::keeping();
+        t.add(b"hello", &mut kept);
+        t.start_hash(HashAlgorithm::Sha256, &kept);
+        t.add(b" world", &mut kept);
+        assert_eq!(t.buffer(&kept), Some(&b"hello world"[..]));
         assert_eq!(
             t.current_hash().unwrap().as_ref(),
             &sha(HashAlgorithm::Sha256, b"hello world")[..]
         );
-        // A kept buffer allows a restart with another hash.
-        t.start_hash(HashAlgorithm::Sha384);
+        // Kept messages allow a restart with another hash.
+        t.start_hash(HashAlgorithm::Sha384, &kept);
         assert_eq!(
             t.current_hash().unwrap().as_ref(),
             &sha(HashAlgorithm::Sha384, b"hello world")[..]
         );
-        t.keep_buffer(false);
-        assert_eq!(t.buffer(), None);
-        t.add(b"!");
+        t.stop_keeping();
+        assert_eq!(t.buffer(&kept), None);
+        t.add(b"!", &mut kept);
+        assert_eq!(kept, b"hello world", "no longer kept");
         assert_eq!(
             t.current_hash().unwrap().as_ref(),
             &sha(HashAlgorithm::Sha384, b"hello world!")[..]
@@ -266,49 +283,36 @@ mod tests {
     fn hello_transcript_hands_on_either_hash() {
         for h in [HashAlgorithm::Sha256, HashAlgorithm::Sha384] {
             for keep in [false, true] {
-                let mut hello = HelloTranscript::new(keep.then(|| b"stale".to_vec()));
-                TranscriptSink::add(&mut hello, b"client hello");
+                let mut kept = Vec::new();
+                let mut hello = HelloTranscript::new(keep);
+                TranscriptSink::add(&mut hello, b"client hello", &mut kept);
                 let mut t = hello.into_transcript(h);
                 assert_eq!(t.hash_algorithm(), Some(h));
-                t.add(b"server hello");
+                t.add(b"server hello", &mut kept);
                 assert_eq!(
                     t.current_hash().unwrap().as_ref(),
                     &sha(h, b"client helloserver hello")[..]
                 );
-                let kept = keep.then_some(&b"client helloserver hello"[..]);
-                assert_eq!(t.buffer(), kept);
+                let want = keep.then_some(&b"client helloserver hello"[..]);
+                assert_eq!(t.buffer(&kept), want);
             }
         }
     }
 
-    /// A transcript on reserved room starts empty and keeps its messages
-    /// past `start_hash`, in that room.
-    #[test]
-    fn keeping_uses_the_room_given() {
-        let mut room = Vec::with_capacity(64);
-        room.extend_from_slice(b"stale");
-        let at = room.as_ptr();
-        let mut t = Transcript::keeping(room);
-        t.add(b"client hello");
-        t.start_hash(HashAlgorithm::Sha256);
-        t.add(b"server hello");
-        assert_eq!(t.buffer(), Some(&b"client helloserver hello"[..]));
-        assert_eq!(t.buffer().unwrap().as_ptr(), at, "moved out of its room");
-    }
-
     #[test]
     fn changing_hash_without_buffer_fails() {
+        let mut none = Vec::new();
         let mut t = Transcript::new();
-        t.add(b"x");
-        t.start_hash(HashAlgorithm::Sha256);
-        t.start_hash(HashAlgorithm::Sha384);
+        t.add(b"x", &mut none);
+        t.start_hash(HashAlgorithm::Sha256, &[]);
+        t.start_hash(HashAlgorithm::Sha384, &[]);
         assert!(matches!(t.current_hash(), Err(Error::Internal(_))));
     }
 
     #[test]
     fn empty_transcript() {
         let mut t = Transcript::new();
-        t.start_hash(HashAlgorithm::Sha256);
+        t.start_hash(HashAlgorithm::Sha256, &[]);
         assert_eq!(
             t.current_hash().unwrap().as_ref(),
             &sha(HashAlgorithm::Sha256, b"")[..]

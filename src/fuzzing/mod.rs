@@ -416,6 +416,7 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
                 &a.peer_leaf,
                 &a.server_name,
                 &a.psk_identity,
+                &a.transcript,
             ]
             .map(|area| area.len());
             lens == [
@@ -427,6 +428,7 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
                 sizes.peer_leaf,
                 sizes.server_name,
                 sizes.psk_identity,
+                sizes.transcript,
             ]
         };
         let kept = AREAS.lock().ok().and_then(|mut pool| {

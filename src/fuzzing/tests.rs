@@ -958,6 +958,7 @@ fn preallocated_variant_completes_on_small_records() {
         peer_leaf: 23,
         server_name: 29,
         psk_identity: 31,
+        transcript: 37,
     };
     let areas = crate::testing::lend(sizes);
     let at = areas.output.as_ptr();

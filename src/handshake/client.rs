@@ -360,9 +360,7 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
         extensions_present: true,
     };
     // ring signs whole messages, so CertificateVerify needs them all.
-    let mut transcript = HelloTranscript::new(
-        (!config.client_identities.is_empty()).then(|| io.buffers.take_transcript()),
-    );
+    let mut transcript = HelloTranscript::new(!config.client_identities.is_empty());
     emit(io, &mut transcript, &HandshakeMessage::ClientHello(hello))?;
     Ok(State::ExpectServerHello(ExpectServerHello {
         transcript,
@@ -373,13 +371,14 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
 }
 
 impl State {
-    /// What this state asks the caller for, if it is paused.
-    pub(crate) fn operation(&self) -> Option<OpRequest<'_>> {
+    /// What this state asks the caller for, if it is paused; `kept`, the
+    /// messages kept for a CertificateVerify.
+    pub(crate) fn operation<'a>(&'a self, kept: &'a [u8]) -> Option<OpRequest<'a>> {
         use crate::keyop::OperationKind;
         match self {
             Self::AwaitSignature(s) => Some(OpRequest {
                 kind: OperationKind::Sign(s.scheme),
-                message: s.transcript.buffer().unwrap_or_default(),
+                message: s.transcript.buffer(kept).unwrap_or_default(),
                 chain: &[],
                 hello: None,
             }),
@@ -466,7 +465,7 @@ pub(crate) fn psk_server_key_exchange(
         return Err(mismatch());
     };
     let (hint, _) = decode_psk_server_key_exchange(msg.body, false)?;
-    s.transcript.add(msg.raw);
+    s.transcript.add(msg.raw, &mut io.buffers.transcript);
     s.psk_key_exchange(ctx, io, Some(hint), None)
         .map(|next| Next::State(State::ExpectServerHelloDone(next)))
 }
@@ -476,7 +475,7 @@ pub(crate) fn psk_server_key_exchange(
 pub(crate) fn certificate_status(
     state: State,
     _: &ClientContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let status: crate::codec::handshake::CertificateStatus<'_> = msg.decode("CertificateStatus")?;
@@ -484,12 +483,12 @@ pub(crate) fn certificate_status(
     match state {
         State::ExpectCertificateStatus(mut s) => {
             s.neg.ocsp_response = response;
-            s.transcript.add(msg.raw);
+            s.transcript.add(msg.raw, &mut io.buffers.transcript);
             Ok(Next::State(State::ExpectServerKeyExchange(s)))
         }
         State::ExpectKeyTransportStatus(mut s) => {
             s.neg.ocsp_response = response;
-            s.transcript.add(msg.raw);
+            s.transcript.add(msg.raw, &mut io.buffers.transcript);
             Ok(Next::State(State::ExpectCertificateRequest(s)))
         }
         _ => Err(mismatch()),
@@ -499,7 +498,7 @@ pub(crate) fn certificate_status(
 pub(crate) fn certificate_request(
     state: State,
     ctx: &ClientContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let (State::ExpectCertificateRequest(mut s) | State::ExpectKeyTransportStatus(mut s)) = state
@@ -514,7 +513,7 @@ pub(crate) fn certificate_request(
             ctx.config.match_certificate_authorities,
         ),
     });
-    s.transcript.add(msg.raw);
+    s.transcript.add(msg.raw, &mut io.buffers.transcript);
     Ok(Next::State(State::ExpectServerHelloDone(s)))
 }
 
@@ -547,7 +546,7 @@ pub(crate) fn signature(
     };
     let signed = s
         .transcript
-        .buffer()
+        .buffer(io.buffers.transcript.as_slice())
         .ok_or(Error::Internal("handshake messages not kept"))?;
     // Checked with our own certificate before it goes out: a wrong key, a
     // wrong scheme or a damaged signature fails here, not at the peer.
@@ -589,7 +588,7 @@ pub(crate) fn verdict(
 pub(crate) fn new_session_ticket(
     state: State,
     _: &ClientContext,
-    _: &mut Io<'_>,
+    io: &mut Io<'_>,
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let State::ExpectNewSessionTicket(ExpectNewSessionTicket(mut p)) = state else {
@@ -601,7 +600,7 @@ pub(crate) fn new_session_ticket(
     if !t.ticket.is_empty() {
         p.ticket = Some((t.ticket.to_vec(), t.lifetime_hint));
     }
-    p.transcript.add(msg.raw);
+    p.transcript.add(msg.raw, &mut io.buffers.transcript);
     Ok(Next::State(State::ExpectChangeCipherSpec(
         ExpectChangeCipherSpec(p),
     )))
@@ -754,7 +753,7 @@ impl ExpectServerHello {
             io.record.set_limits(limits);
         }
         let mut transcript = self.transcript.into_transcript(suite.hash);
-        transcript.add(raw);
+        transcript.add(raw, &mut io.buffers.transcript);
 
         // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing
         // the session ID we sent with the session.
@@ -925,7 +924,7 @@ impl ExpectCertificate {
             if let Some(checked) = checked {
                 checked?;
                 let leaf = msg.chain.iter().next().ok_or(Error::Internal("no leaf"))?;
-                self.transcript.add(raw);
+                self.transcript.add(raw, &mut io.buffers.transcript);
                 io.keep_leaf(leaf.as_ref())?;
                 let next = ExpectServerKeyExchange {
                     neg: self.neg,
@@ -952,7 +951,7 @@ impl ExpectCertificate {
             ctx.now,
             !config.dangerous_skip_webpki,
         )?;
-        self.transcript.add(raw);
+        self.transcript.add(raw, &mut io.buffers.transcript);
         self.neg.peer_certificates = chain;
         let next = ExpectServerKeyExchange {
             neg: self.neg,
@@ -1059,7 +1058,7 @@ impl ExpectServerKeyExchange {
         let config = &ctx.config;
         if self.neg.suite.kx == KeyExchangeAlgorithm::EcdhePsk {
             let (hint, params) = decode_psk_server_key_exchange(body, true)?;
-            self.transcript.add(raw);
+            self.transcript.add(raw, &mut io.buffers.transcript);
             return self
                 .psk_key_exchange(ctx, io, Some(hint), params)
                 .map(State::ExpectServerHelloDone);
@@ -1096,7 +1095,7 @@ impl ExpectServerKeyExchange {
         let share = KeyShare::generate(group)?;
         let kx = OurKeyExchange::Ecdhe(share.public_key());
         let premaster = share.agree(ske.params.public, Premaster::new)??;
-        self.transcript.add(raw);
+        self.transcript.add(raw, &mut io.buffers.transcript);
         self.neg.group = Some(group);
         self.neg.scheme = Some(scheme);
         Ok(State::ExpectCertificateRequest(ExpectServerHelloDone {
@@ -1166,7 +1165,7 @@ fn choose_identity(
 
 impl ExpectServerHelloDone {
     fn handle(mut self, ctx: &ClientContext, io: &mut Io<'_>, raw: &[u8]) -> Result<State, Error> {
-        self.transcript.add(raw);
+        self.transcript.add(raw, &mut io.buffers.transcript);
         let identity = match &self.requested {
             Some(req) => {
                 let chosen = req.chosen.and_then(|(index, scheme)| {
@@ -1219,6 +1218,9 @@ impl ExpectServerHelloDone {
         let master = self.neg.master_secret(&self.premaster, &self.transcript)?;
 
         if let Some((_, id, scheme)) = identity {
+            // Every message the CertificateVerify signs, whole in the room
+            // kept for them (a lent area may be too short).
+            io.buffers.transcript.written_whole("transcript area")?;
             if id.key.is_held_by_caller() {
                 return Ok(State::AwaitSignature(AwaitSignature {
                     neg: self.neg,
@@ -1231,7 +1233,7 @@ impl ExpectServerHelloDone {
             // RFC 5246 §7.4.8: sign every handshake message so far.
             let signed = self
                 .transcript
-                .buffer()
+                .buffer(io.buffers.transcript.as_slice())
                 .ok_or(Error::Internal("handshake messages not kept"))?;
             let signature = id.key.sign(scheme, signed)?;
             let cv = DigitallySigned {
@@ -1255,7 +1257,8 @@ fn end_flight(
     mut transcript: Transcript,
     master: MasterSecret,
 ) -> Result<State, Error> {
-    transcript.keep_buffer(false);
+    transcript.stop_keeping();
+    io.buffers.transcript.release();
     neg.install_keys(io, &master, Role::Client)?;
     neg.send_ccs_and_finished(io, &master, FinishedLabel::Client, &mut transcript)?;
     Ok(next_after_keys(Pending {
@@ -1275,8 +1278,13 @@ impl ExpectFinished {
         msg: Message<'_>,
     ) -> Result<crate::info::HandshakeInfo, Error> {
         let mut p = self.0;
-        p.neg
-            .check_peer_finished(&p.master, FinishedLabel::Server, &mut p.transcript, msg)?;
+        p.neg.check_peer_finished(
+            &p.master,
+            FinishedLabel::Server,
+            &mut p.transcript,
+            &mut io.buffers.transcript,
+            msg,
+        )?;
         if p.reply_due {
             p.neg
                 .send_ccs_and_finished(io, &p.master, FinishedLabel::Client, &mut p.transcript)?;

@@ -80,10 +80,11 @@ pub(crate) struct HandshakeBuffers {
     /// chain, for the message its key signs or encrypts for (see
     /// [`Io::keep_leaf`]).
     pub(crate) leaf: Store,
-    /// For the handshake messages a CertificateVerify signs (RFC 5246
-    /// §7.4.8), when one may be made or checked: ring signs and verifies
-    /// whole messages, not a digest, so they are kept until then.
-    transcript: Vec<u8>,
+    /// The handshake messages a CertificateVerify signs (RFC 5246 §7.4.8),
+    /// when one may be made or checked: ring signs and verifies whole
+    /// messages, not a digest, so a transcript made with
+    /// `Transcript::keeping` writes them here until then.
+    pub(crate) transcript: Store,
 }
 
 impl HandshakeBuffers {
@@ -96,8 +97,7 @@ impl HandshakeBuffers {
     /// Preallocated: `encode` bytes of encoding space, room for a server
     /// name, for a PSK identity if `psk`, for a leaf certificate of `leaf`
     /// bytes and for `transcript` bytes of handshake messages, each if not
-    /// 0. The encoding space, the name's and the leaf's room are none of
-    /// them if the caller `lends` them.
+    /// 0; none of them on the heap if the caller `lends` them.
     pub(crate) fn reserved(
         encode: usize,
         psk: bool,
@@ -106,8 +106,8 @@ impl HandshakeBuffers {
         lends: bool,
     ) -> Self {
         let mut buffers = Self::default();
-        buffers.transcript.reserve_exact(transcript);
         if !lends {
+            buffers.transcript.reserve_exact(transcript);
             buffers.encode.reserve_exact(encode);
             buffers.name.reserve_exact(Self::NAME);
             buffers.leaf.reserve_exact(leaf);
@@ -156,12 +156,6 @@ impl HandshakeBuffers {
             Some(area) => crate::info::PskIdentity::from_area(area),
             None => crate::info::PskIdentity::from_heap(self.psk_identity.take_heap()),
         })
-    }
-
-    /// The room reserved for the messages a CertificateVerify signs (empty,
-    /// and allocated as they come, if none was).
-    pub(crate) fn take_transcript(&mut self) -> Vec<u8> {
-        core::mem::take(&mut self.transcript)
     }
 }
 
@@ -552,13 +546,14 @@ impl Negotiated {
         master: &MasterSecret,
         theirs: FinishedLabel,
         transcript: &mut Transcript,
+        kept: &mut Store,
         msg: Message<'_>,
     ) -> Result<(), Error> {
         let expected = self.verify_data(master, theirs, transcript)?;
         if !crate::crypto::constant_time_eq(&expected, msg.body) {
             return Err(Error::BadFinished);
         }
-        transcript.add(msg.raw);
+        transcript.add(msg.raw, kept);
         Ok(())
     }
 }
@@ -693,7 +688,8 @@ fn emit_encoded(
     encode: impl FnOnce(&mut Store) -> Result<(), Error>,
 ) -> Result<(), Error> {
     // 1 KiB holds most messages, an ECDSA Certificate included.
-    let bytes = &mut io.buffers.encode;
+    let buffers = &mut *io.buffers;
+    let bytes = &mut buffers.encode;
     bytes.clear();
     if bytes.capacity() == 0 {
         bytes.plan(HS_BUF_INITIAL);
@@ -701,7 +697,7 @@ fn emit_encoded(
     encode(bytes)?;
     // Our own message too long for a lent handshake area.
     bytes.written_whole("handshake_out area")?;
-    transcript.add(bytes.as_slice());
+    transcript.add(bytes.as_slice(), &mut buffers.transcript);
     io.record
         .write_records(ContentType::Handshake, bytes.as_slice())
 }

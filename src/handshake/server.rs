@@ -211,8 +211,9 @@ pub(crate) struct ExpectFinished {
 }
 
 impl State {
-    /// What this state asks the caller for, if it is paused.
-    pub(crate) fn operation(&self) -> Option<OpRequest<'_>> {
+    /// What this state asks the caller for, if it is paused (`kept`, the
+    /// messages kept for a CertificateVerify, is for a client's).
+    pub(crate) fn operation<'a>(&'a self, _kept: &'a [u8]) -> Option<OpRequest<'a>> {
         use crate::keyop::OperationKind;
         match self {
             Self::AwaitSignature(s) => Some(OpRequest {
@@ -1029,10 +1030,13 @@ fn send_ticket(
     if let Some(ticketer) = &ctx.config.ticketer {
         let mut plain = zeroize::Zeroizing::new(Vec::new());
         session.encode(&mut *plain);
-        // A ticket that cannot be made (huge client chain) is sent empty:
-        // RFC 5077 §3.3 allows that, and the client keeps no ticket.
+        // A ticket that cannot be made (huge client chain), or that does
+        // not fit where messages are encoded (an area the caller lent,
+        // `AreaSizes` leaves room for one), is sent empty: RFC 5077 §3.3
+        // allows that, and the client keeps no ticket.
+        let room = io.buffers.encode.limit().saturating_sub(4 + 4 + 2);
         let ticket = match ticketer.seal(&plain, ctx.now.as_secs(), io.random) {
-            Ok(t) if t.len() <= 0xffff => t,
+            Ok(t) if t.len() <= 0xffff && t.len() <= room => t,
             _ => Vec::new(),
         };
         let lifetime_hint = u32::try_from(ticketer.lifetime_secs()).unwrap_or(u32::MAX);
@@ -1130,13 +1134,13 @@ fn full_handshake(
     // ring signs and verifies whole messages, so CertificateVerify needs
     // every handshake message, not just their hash.
     let mut transcript = if config.client_auth.roots().is_some() {
-        Transcript::keeping(io.buffers.take_transcript())
+        Transcript::keeping()
     } else {
         Transcript::new()
     };
     // The suite is known: hash with its hash alone from the start.
-    transcript.start_hash(suite.hash);
-    transcript.add(raw);
+    transcript.start_hash(suite.hash, io.buffers.transcript.as_slice());
+    transcript.add(raw, &mut io.buffers.transcript);
 
     // The Certificate is the flight's largest message; the rest (hello,
     // key exchange with a signature of at most 512 bytes, request, done)
@@ -1282,8 +1286,8 @@ fn psk_first_flight(
     io.fill_random(&mut server_random)?;
     let session_id = new_session_id(config, io)?;
     let mut transcript = Transcript::new();
-    transcript.start_hash(suite.hash);
-    transcript.add(raw);
+    transcript.start_hash(suite.hash, io.buffers.transcript.as_slice());
+    transcript.add(raw, &mut io.buffers.transcript);
     let extensions = server_extensions(&d, issue_ticket, d.server_name.is_some())?;
     send_server_hello(
         io,
@@ -1426,8 +1430,8 @@ fn resume(
     let session_id = ch.session_id;
 
     let mut transcript = Transcript::new();
-    transcript.start_hash(suite.hash);
-    transcript.add(raw);
+    transcript.start_hash(suite.hash, io.buffers.transcript.as_slice());
+    transcript.add(raw, &mut io.buffers.transcript);
     let extensions = server_extensions(&d, issue_ticket, false)?;
     send_server_hello(
         io,
@@ -1566,7 +1570,7 @@ impl ExpectCertificate {
             )?;
             self.neg.peer_certificates = chain;
         }
-        self.transcript.add(raw);
+        self.transcript.add(raw, &mut io.buffers.transcript);
         let next = ExpectClientKeyExchange {
             neg: self.neg,
             transcript: self.transcript,
@@ -1596,7 +1600,7 @@ impl ExpectClientKeyExchange {
                 let n = crate::psk::premaster(None, &key, &mut buf)?;
                 let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
                 io.keep_psk_identity(identity)?;
-                self.transcript.add(raw);
+                self.transcript.add(raw, &mut io.buffers.transcript);
                 keys_agreed(io, self.neg, self.transcript, &premaster)
             }
             OurKeyExchange::EcdhePsk(key_share) => {
@@ -1608,20 +1612,20 @@ impl ExpectClientKeyExchange {
                     .agree(public, |z| crate::psk::premaster(Some(z), &key, &mut buf))??;
                 let premaster = Premaster::new(buf.get(..n).unwrap_or_default())?;
                 io.keep_psk_identity(identity)?;
-                self.transcript.add(raw);
+                self.transcript.add(raw, &mut io.buffers.transcript);
                 keys_agreed(io, self.neg, self.transcript, &premaster)
             }
             OurKeyExchange::Ecdhe(key_share) => {
                 let public = decode_ecdh_public(body)?;
                 let premaster = key_share.agree(public, Premaster::new)??;
-                self.transcript.add(raw);
+                self.transcript.add(raw, &mut io.buffers.transcript);
                 keys_agreed(io, self.neg, self.transcript, &premaster)
             }
             OurKeyExchange::Rsa { client_version } => {
                 let encrypted = decode_encrypted_premaster(body)?;
                 let mut fallback = zeroize::Zeroizing::new([0u8; rsa_kx::PREMASTER_LEN - 2]);
                 io.fill_random(&mut *fallback)?;
-                self.transcript.add(raw);
+                self.transcript.add(raw, &mut io.buffers.transcript);
                 Ok(State::AwaitDecryption(AwaitDecryption {
                     neg: self.neg,
                     transcript: self.transcript,
@@ -1660,7 +1664,7 @@ fn psk_for(ctx: &ServerContext, io: &Io<'_>, identity: &[u8]) -> Result<crate::p
 fn keys_agreed(
     io: &mut Io<'_>,
     neg: Negotiated,
-    transcript: Transcript,
+    mut transcript: Transcript,
     premaster: &Premaster,
 ) -> Result<State, Error> {
     let master = neg.master_secret(premaster, &transcript)?;
@@ -1668,6 +1672,9 @@ fn keys_agreed(
     // RFC 5246 §7.4.8: a client that sent a certificate proves it owns
     // the key with CertificateVerify.
     if peer_leaf(&neg.peer_certificates, io.buffers).is_none() {
+        // No CertificateVerify comes: nothing more to keep.
+        transcript.stop_keeping();
+        io.buffers.transcript.release();
         Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
             neg,
             transcript,
@@ -1698,9 +1705,10 @@ impl ExpectCertificateVerify {
                 "CertificateVerify signed with a scheme we did not request",
             ));
         }
+        io.buffers.transcript.written_whole("transcript area")?;
         let signed = self
             .transcript
-            .buffer()
+            .buffer(io.buffers.transcript.as_slice())
             .ok_or(Error::Internal("handshake messages not kept"))?;
         verify_leaf_signature(
             peer_leaf(&self.neg.peer_certificates, io.buffers),
@@ -1710,8 +1718,9 @@ impl ExpectCertificateVerify {
             "CertificateVerify",
         )?;
         self.neg.client_scheme = Some(cv.scheme);
-        self.transcript.add(raw);
-        self.transcript.keep_buffer(false);
+        self.transcript.add(raw, &mut io.buffers.transcript);
+        self.transcript.stop_keeping();
+        io.buffers.transcript.release();
         Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
             neg: self.neg,
             transcript: self.transcript,
@@ -1732,6 +1741,7 @@ impl ExpectFinished {
             &self.master,
             FinishedLabel::Client,
             &mut self.transcript,
+            &mut io.buffers.transcript,
             msg,
         )?;
         if !ctx.config.keep_peer_certificates {
