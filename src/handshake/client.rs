@@ -276,10 +276,21 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
     io.fill_random(&mut client_random)?;
 
     // A ticket too long for the extension block beside everything else we
-    // send (RFC 5246 §7.4.1.2) is not offered: a full handshake instead.
+    // send (RFC 5246 §7.4.1.2), or for the room where the hello is encoded
+    // (an area the caller lent), is not offered: a full handshake instead.
     let sni_len = ctx.sni().map_or(0, str::len);
-    let room =
-        crate::config::MAX_EXTENSIONS_LEN.saturating_sub(config.hello_extensions_len(sni_len));
+    let extensions_len = config.hello_extensions_len(sni_len);
+    // The message header, version, random, a 32-byte session ID, the
+    // suites, null compression and the extensions' length.
+    let hello_len = 4 + 2 + 32 + 33 + (2 + 2 * config.cipher_suites.len()) + 2 + 2;
+    let room = crate::config::MAX_EXTENSIONS_LEN
+        .saturating_sub(extensions_len)
+        .min(
+            io.buffers
+                .encode
+                .limit()
+                .saturating_sub(hello_len + extensions_len),
+        );
     let offered = ctx
         .cached_session()
         .filter(|cs| cs.ticket.as_ref().map_or(true, |t| t.len() <= room));
