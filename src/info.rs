@@ -163,6 +163,12 @@ impl Kept {
         }
     }
 
+    /// A copy on the heap, length and bytes only (not the rest of an area).
+    fn to_heap(&self) -> Self {
+        let len = 2 + self.as_bytes().len();
+        Self::Heap(self.prefixed().get(..len).unwrap_or_default().to_vec())
+    }
+
     /// A lent area back, cleared; the value is empty afterwards.
     fn take_area(&mut self) -> Option<&'static mut [u8]> {
         let Self::Lent(area) = self else {
@@ -249,7 +255,7 @@ impl core::fmt::Display for HostName {
 /// A copy on the heap.
 impl Clone for HostName {
     fn clone(&self) -> Self {
-        Self::from_heap(self.0.prefixed().to_vec())
+        Self(self.0.to_heap())
     }
 }
 
@@ -317,14 +323,14 @@ impl AsRef<[u8]> for PskIdentity {
 /// As a byte string (identities are usually text).
 impl core::fmt::Debug for PskIdentity {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{:?}", self.as_bytes().escape_ascii())
+        write!(f, "\"{}\"", self.as_bytes().escape_ascii())
     }
 }
 
 /// A copy on the heap.
 impl Clone for PskIdentity {
     fn clone(&self) -> Self {
-        Self::from_heap(self.0.prefixed().to_vec())
+        Self(self.0.to_heap())
     }
 }
 
@@ -339,5 +345,41 @@ impl Eq for PskIdentity {}
 impl PartialEq<[u8]> for PskIdentity {
     fn eq(&self, other: &[u8]) -> bool {
         self.as_bytes() == other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::boxed::Box;
+    use alloc::format;
+    use alloc::vec;
+
+    /// Kept values read their length, not the rest of a lent area; a
+    /// clone is on the heap and equal; giving the area back clears it.
+    #[test]
+    fn kept_values_in_an_area() {
+        let area: &'static mut [u8] = Box::leak(vec![0xee; 20].into_boxed_slice());
+        area[..2].copy_from_slice(&9u16.to_be_bytes());
+        area[2..11].copy_from_slice(b"localhost");
+        let mut name = HostName::from_area(area);
+        assert_eq!(name.as_str(), "localhost");
+        assert_eq!(format!("{name:?} {name}"), "\"localhost\" localhost");
+        let copy = name.clone();
+        assert_eq!(copy, name);
+        assert_eq!(copy.0.prefixed().len(), 11, "the copy holds the name only");
+        let back = name.take_area().unwrap();
+        assert!(back.iter().all(|&b| b == 0) && back.len() == 20);
+        assert_eq!(name.as_str(), "");
+        assert!(
+            copy.clone().take_area().is_none(),
+            "a heap copy lends nothing"
+        );
+        let id = PskIdentity::from_heap(vec![0, 3, b'i', b'd', 0]);
+        assert_eq!(id.as_bytes(), b"id\0");
+        assert_eq!(format!("{id:?}"), "\"id\\x00\"");
+        // A prefix longer than what follows reads as empty, never panics.
+        assert_eq!(PskIdentity::from_heap(vec![0, 9, 1]).as_bytes(), b"");
+        assert_eq!(PskIdentity::from_heap(vec![0]).as_bytes(), b"");
     }
 }
