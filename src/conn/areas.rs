@@ -7,8 +7,9 @@ use crate::HandshakeSlot;
 
 /// Memory a caller lends a connection, in place of the heap
 /// ([`ClientConnection::with_areas`], [`ServerConnection::with_areas`]):
-/// its three record buffers, its two handshake message buffers, and a
-/// [`HandshakeSlot`] for its handshake's state.
+/// its three record buffers, its two handshake message buffers, room for
+/// what a handshake keeps, and a [`HandshakeSlot`] for its handshake's
+/// state. [`Areas::split`] cuts the areas from one arena.
 ///
 /// On a device these are statics (for instance from
 /// `static_cell::StaticCell`), or RAM that a network interface's DMA reads
@@ -68,7 +69,10 @@ use crate::HandshakeSlot;
 ///
 /// Combined with [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated),
 /// a connection allocates nothing at all, from its construction to
-/// [`Connection::take_areas`] (`tests/no_alloc.rs`), mutual TLS included.
+/// [`Connection::take_areas`], mutual TLS, PSK and exporters included
+/// (`tests/no_alloc.rs`); the connection itself can live in a static too.
+/// A ticket too long for these areas is not offered, or is sent empty
+/// (RFC 5077 §3.3): a full handshake instead of a resumption.
 ///
 /// [`ClientConnection::with_areas`]: crate::ClientConnection::with_areas
 /// [`ServerConnection::with_areas`]: crate::ServerConnection::with_areas

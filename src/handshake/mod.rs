@@ -626,6 +626,8 @@ pub(crate) fn verify_leaf_signature(
 /// kept); a lent area too short fails naming it, `what`.
 fn keep_prefixed(store: &mut Store, value: &[u8], what: &'static str) -> Result<(), Error> {
     store.clear();
+    // On the heap, one allocation of the length it needs.
+    store.plan(2 + value.len());
     let limit = store.limit();
     let len = u16::try_from(value.len()).map_err(|_| Error::Internal("kept value too long"))?;
     Sink::put(store, &len.to_be_bytes())
