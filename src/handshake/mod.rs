@@ -765,7 +765,7 @@ mod tests {
         let client = core::mem::size_of::<super::client::State>();
         let server = core::mem::size_of::<super::server::State>();
         assert!(
-            client <= 864 && server <= 768,
+            client <= 752 && server <= 704,
             "client {client}, server {server}"
         );
     }
