@@ -1062,7 +1062,7 @@ fn check(f: &Flags, conn: &mut Connection, resumed_expected: bool, answers: &Ans
         fail("expected to resume, but did not");
     }
     if let Some(p) = &f.expect_alpn {
-        if info.alpn_protocol.as_ref() != Some(p) {
+        if info.alpn_protocol.as_deref() != Some(p.as_slice()) {
             fail(&format!(
                 "expected ALPN {p:?}, got {:?}",
                 info.alpn_protocol

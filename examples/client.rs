@@ -265,7 +265,8 @@ fn lend_areas(config: &mut ClientConfig) -> Areas {
     let sizes = AreaSizes::for_client(config);
     eprintln!(
         "lent areas: input {} B, plaintext {} B, output {} B, handshake_in {} B, \
-         handshake_out {} B, peer_leaf {} B, server_name {} B, psk_identity {} B, slot {} B",
+         handshake_out {} B, peer_leaf {} B, server_name {} B, psk_identity {} B, \
+         transcript {} B, alpn {} B, slot {} B",
         sizes.input,
         sizes.plaintext,
         sizes.output,
@@ -274,6 +275,8 @@ fn lend_areas(config: &mut ClientConfig) -> Areas {
         sizes.peer_leaf,
         sizes.server_name,
         sizes.psk_identity,
+        sizes.transcript,
+        sizes.alpn,
         std::mem::size_of::<HandshakeSlot>()
     );
     // A device's statics; leaked boxes stand in for them here.

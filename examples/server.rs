@@ -298,7 +298,8 @@ fn main() {
         let sizes = AreaSizes::for_server(&config);
         eprintln!(
             "lent areas: input {} B, plaintext {} B, output {} B, handshake_in {} B, \
-             handshake_out {} B, peer_leaf {} B, server_name {} B, psk_identity {} B, slot {} B",
+             handshake_out {} B, peer_leaf {} B, server_name {} B, psk_identity {} B, \
+             transcript {} B, alpn {} B, slot {} B",
             sizes.input,
             sizes.plaintext,
             sizes.output,
@@ -307,6 +308,8 @@ fn main() {
             sizes.peer_leaf,
             sizes.server_name,
             sizes.psk_identity,
+            sizes.transcript,
+            sizes.alpn,
             std::mem::size_of::<HandshakeSlot>()
         );
         Arc::new(Pool {

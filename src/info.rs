@@ -87,8 +87,8 @@ pub struct HandshakeInfo {
     /// key transport and PSK, where nothing is signed). A resumed session
     /// reports the one of its full handshake.
     pub signature_scheme: Option<SignatureScheme>,
-    /// The ALPN protocol, if one was agreed.
-    pub alpn_protocol: Option<Vec<u8>>,
+    /// The ALPN protocol, if one was agreed (RFC 7301).
+    pub alpn_protocol: Option<AlpnProtocol>,
     /// The server name: the one the client sent (SNI).
     pub server_name: Option<HostName>,
     /// The peer's certificate chain, leaf first (empty if it sent none, or
@@ -343,6 +343,73 @@ impl PartialEq for PskIdentity {
 impl Eq for PskIdentity {}
 
 impl PartialEq<[u8]> for PskIdentity {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.as_bytes() == other
+    }
+}
+
+/// The ALPN protocol a handshake agreed (RFC 7301), as bytes: `&*protocol`
+/// or [`as_bytes`](Self::as_bytes). On a connection on lent memory it lies
+/// in the caller's `Areas::alpn`; a clone is on the heap.
+pub struct AlpnProtocol(Kept);
+
+impl AlpnProtocol {
+    /// From a lent area, or the heap, holding a 2-byte length, then the
+    /// protocol name.
+    pub(crate) fn from_kept(area: Result<&'static mut [u8], Vec<u8>>) -> Self {
+        Self(match area {
+            Ok(area) => Kept::Lent(area),
+            Err(heap) => Kept::Heap(heap),
+        })
+    }
+
+    /// The protocol name.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// The lent area it lies in, given back cleared.
+    pub(crate) fn take_area(&mut self) -> Option<&'static mut [u8]> {
+        self.0.take_area()
+    }
+}
+
+impl core::ops::Deref for AlpnProtocol {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl AsRef<[u8]> for AlpnProtocol {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+/// As a byte string (protocol names are usually text: `"h2"`).
+impl core::fmt::Debug for AlpnProtocol {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "\"{}\"", self.as_bytes().escape_ascii())
+    }
+}
+
+/// A copy on the heap.
+impl Clone for AlpnProtocol {
+    fn clone(&self) -> Self {
+        Self(self.0.to_heap())
+    }
+}
+
+impl PartialEq for AlpnProtocol {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for AlpnProtocol {}
+
+impl PartialEq<[u8]> for AlpnProtocol {
     fn eq(&self, other: &[u8]) -> bool {
         self.as_bytes() == other
     }

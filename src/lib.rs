@@ -131,7 +131,7 @@ pub use conn::{
 pub use crypto::rand::{RandomSource, SystemRandom};
 pub use diagnosis::{Diagnosis, Offered};
 pub use error::{CertificateError, Error};
-pub use info::{HostName, KeyExchange, PskIdentity};
+pub use info::{AlpnProtocol, HostName, KeyExchange, PskIdentity};
 #[cfg(feature = "std")]
 pub use keylog::KeyLogFile;
 pub use keylog::{KeyLog, KeyLogEntry};

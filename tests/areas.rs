@@ -113,12 +113,16 @@ fn a_pair_on_lent_areas_carries_data_both_ways_however_it_arrives() {
 
 #[test]
 fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
-    // Keeping no chain: the server's leaf is kept in `peer_leaf`.
+    // Keeping no chain: the server's leaf is kept in `peer_leaf`; and the
+    // ALPN protocol in `alpn`.
     let mut client = small_client();
     client.keep_peer_certificates = false;
+    client.alpn_protocols = vec![b"coap".to_vec()];
+    let mut server = small_server();
+    server.alpn_protocols = vec![b"coap".to_vec()];
     let sizes = AreaSizes::for_client(&client);
-    assert!(sizes.peer_leaf > 0, "{sizes:?}");
-    let (mut c, mut s) = pair_on_areas(client, small_server(), |_, _| {});
+    assert!(sizes.peer_leaf > 0 && sizes.alpn > 0, "{sizes:?}");
+    let (mut c, mut s) = pair_on_areas(client, server, |_, _| {});
     handshake(&mut c, &mut s).unwrap();
     // Something in every area: unread plaintext, unsent output, and half a
     // record.
@@ -129,13 +133,16 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
     c.receive(&wire[..10]).unwrap();
     c.send(b"unsent").unwrap();
     assert!(!c.plaintext().is_empty() && !c.pending_output().is_empty());
-    // The name both report lies in their `server_name` areas.
+    // The name and the protocol both report lie in their `server_name` and
+    // `alpn` areas.
     for conn in [&*c, &*s] {
-        let name = &conn.handshake_info().unwrap().server_name;
-        assert_eq!(name.as_deref(), Some("localhost"));
+        let info = conn.handshake_info().unwrap();
+        assert_eq!(info.server_name.as_deref(), Some("localhost"));
+        assert_eq!(info.alpn_protocol.as_deref(), Some(&b"coap"[..]));
     }
     let server_areas = s.take_areas().expect("lent");
     assert!(server_areas.server_name.iter().all(|&b| b == 0));
+    assert!(server_areas.alpn.iter().all(|&b| b == 0));
     assert_eq!(server_areas.server_name.len(), sizes.server_name);
 
     let areas = c.take_areas().expect("lent");
@@ -147,7 +154,8 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
             areas.handshake_in.len(),
             areas.handshake_out.len(),
             areas.peer_leaf.len(),
-            areas.server_name.len()
+            areas.server_name.len(),
+            areas.alpn.len()
         ),
         (
             sizes.input,
@@ -156,7 +164,8 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
             sizes.handshake_in,
             sizes.handshake_out,
             sizes.peer_leaf,
-            sizes.server_name
+            sizes.server_name,
+            sizes.alpn
         )
     );
     for area in [
@@ -167,6 +176,7 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
         &areas.handshake_out,
         &areas.peer_leaf,
         &areas.server_name,
+        &areas.alpn,
     ] {
         assert!(area.iter().all(|&b| b == 0), "an area came back uncleared");
     }
@@ -586,7 +596,8 @@ fn an_arena_shorter_than_the_sizes_is_refused() {
             + areas.peer_leaf.len()
             + areas.server_name.len()
             + areas.psk_identity.len()
-            + areas.transcript.len(),
+            + areas.transcript.len()
+            + areas.alpn.len(),
         sizes.total()
     );
 }
@@ -655,7 +666,7 @@ fn an_area_error(e: &Error) -> bool {
     matches!(e, Error::LimitExceeded { what, .. }
         if ["input area", "plaintext area", "output area", "handshake_in area",
             "handshake_out area", "peer_leaf area", "server_name area",
-            "psk_identity area", "transcript area"].contains(what))
+            "psk_identity area", "transcript area", "alpn area"].contains(what))
 }
 
 proptest::proptest! {
@@ -693,6 +704,7 @@ proptest::proptest! {
                     server_name,
                     psk_identity: 0,
                     transcript: 0,
+                    alpn: 0,
                 };
             }
         });

@@ -545,8 +545,8 @@ fn mutual_tls_allocates_nothing() {
 
 /// On lent memory (`Areas` with a `HandshakeSlot`) a connection allocates
 /// nothing at all, from its construction to its last record: ECDHE-ECDSA
-/// with x25519 and with P-256, mutual TLS, PSK and ECDHE_PSK, and
-/// exporters. Only the configurations, made once and shared, and the
+/// with x25519 and with P-256, mutual TLS, PSK and ECDHE_PSK, exporters and
+/// ALPN. Only the configurations, made once and shared, and the
 /// test's stand-ins for a device's statics, made before anything is
 /// counted, come from the heap.
 #[test]
@@ -578,6 +578,13 @@ fn on_lent_memory_nothing_is_allocated_from_construction_on() {
         ),
         ("exporters", exporting(ecdsa_configs(NamedGroup::X25519))),
         ("mutual TLS", mutual_tls_configs()),
+        ("ALPN", {
+            let (client, server) = ecdsa_configs(NamedGroup::X25519);
+            let (mut client, mut server) = ((*client).clone(), (*server).clone());
+            client.alpn_protocols = vec![b"mqtt".to_vec()];
+            server.alpn_protocols = vec![b"x-amzn-mqtt-ca".to_vec(), b"mqtt".to_vec()];
+            (Arc::new(client), Arc::new(server))
+        }),
     ];
     for (label, (client, server)) in &all {
         let (ca, sa) = (
@@ -607,6 +614,10 @@ fn on_lent_memory_nothing_is_allocated_from_construction_on() {
             })
             .unwrap();
             assert_eq!(a, b);
+        }
+        if *label == "ALPN" {
+            let protocol = &c.handshake_info().unwrap().alpn_protocol;
+            assert_eq!(protocol.as_deref(), Some(&b"mqtt"[..]));
         }
         if label.contains("PSK") {
             let identity = &s.handshake_info().unwrap().psk_identity;

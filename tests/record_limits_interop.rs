@@ -221,8 +221,8 @@ fn our_client_on_lent_areas_max_fragment_length_512_to_s_server() {
         .map(|part| part.split(' ').nth(1).unwrap().parse().unwrap())
         .collect();
     // input, plaintext, output; then handshake_in, handshake_out,
-    // peer_leaf, server_name, psk_identity and the slot.
-    assert_eq!(sizes.len(), 9, "{sizes:?}");
+    // peer_leaf, server_name, psk_identity, transcript, alpn and the slot.
+    assert_eq!(sizes.len(), 11, "{sizes:?}");
     assert!(sizes[..3].iter().sum::<usize>() < 5_000, "{sizes:?}");
     let out = client.stdout_text();
     assert_eq!(

@@ -20,6 +20,9 @@ pub(crate) enum ClientExtension<'a> {
     SignatureAlgorithms(List<'a, SignatureScheme>),
     /// RFC 7301 §3.1: non-empty list of non-empty names.
     Alpn(List<'a, ProtocolName<'a>>),
+    /// The same, our offer as the configuration holds it: encoded from
+    /// there without building a list (never decoded).
+    AlpnOffer(&'a [alloc::vec::Vec<u8>]),
     /// RFC 7627 §5.1: empty body.
     ExtendedMasterSecret,
     /// RFC 5746 §3.2: `renegotiated_connection<0..255>`.
@@ -244,7 +247,7 @@ impl ClientExtension<'_> {
             Self::SupportedGroups(_) => ExtensionType::SupportedGroups,
             Self::EcPointFormats(_) => ExtensionType::EcPointFormats,
             Self::SignatureAlgorithms(_) => ExtensionType::SignatureAlgorithms,
-            Self::Alpn(_) => ExtensionType::Alpn,
+            Self::Alpn(_) | Self::AlpnOffer(_) => ExtensionType::Alpn,
             Self::ExtendedMasterSecret => ExtensionType::ExtendedMasterSecret,
             Self::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
             Self::SessionTicket(_) => ExtensionType::SessionTicket,
@@ -266,6 +269,11 @@ impl<'a> Codec<'a> for ClientExtension<'a> {
             Self::EcPointFormats(v) => v.encode(1, out),
             Self::SignatureAlgorithms(v) => v.encode(2, out),
             Self::Alpn(names) => names.encode(2, out),
+            Self::AlpnOffer(names) => out.with_len(2, |out| {
+                for name in names.iter() {
+                    ProtocolName(name).encode(out);
+                }
+            }),
             Self::ExtendedMasterSecret => {}
             Self::RenegotiationInfo(v) => out.with_len(1, |out| out.put(v)),
             Self::SessionTicket(t) => out.put(t),

@@ -58,6 +58,8 @@ use crate::HandshakeSlot;
 ///   5246 §7.4.8), for mutual TLS: ring signs and verifies whole messages.
 ///   Messages too long for it fail with `"transcript area"` when the
 ///   signature is made or checked.
+/// * `alpn`: the ALPN protocol agreed, which the connection reports in
+///   [`HandshakeInfo::alpn_protocol`](crate::HandshakeInfo::alpn_protocol).
 /// * `slot`: the handshake's state while it runs, then the exporter's
 ///   secret if the configuration keeps one.
 ///
@@ -128,6 +130,8 @@ pub struct Areas {
     pub psk_identity: &'static mut [u8],
     /// The handshake messages a CertificateVerify signs.
     pub transcript: &'static mut [u8],
+    /// The ALPN protocol, as the handshake reports it.
+    pub alpn: &'static mut [u8],
     /// Room for the handshake's state, and then for the exporter's secret.
     pub slot: &'static mut HandshakeSlot,
 }
@@ -145,6 +149,7 @@ impl core::fmt::Debug for Areas {
             .field("server_name", &self.server_name.len())
             .field("psk_identity", &self.psk_identity.len())
             .field("transcript", &self.transcript.len())
+            .field("alpn", &self.alpn.len())
             .field("slot", &self.slot)
             .finish()
     }
@@ -153,7 +158,7 @@ impl core::fmt::Debug for Areas {
 impl Areas {
     /// Splits one arena into the areas of `sizes`, in the order input,
     /// plaintext, output, handshake_in, handshake_out, peer_leaf,
-    /// server_name, psk_identity, transcript, beside `slot`. Fails if the arena is shorter than
+    /// server_name, psk_identity, transcript, alpn, beside `slot`. Fails if the arena is shorter than
     /// [`AreaSizes::total`]; any rest of it is left unused.
     pub fn split(
         arena: &'static mut [u8],
@@ -175,7 +180,8 @@ impl Areas {
         let (peer_leaf, rest) = rest.split_at_mut(sizes.peer_leaf);
         let (server_name, rest) = rest.split_at_mut(sizes.server_name);
         let (psk_identity, rest) = rest.split_at_mut(sizes.psk_identity);
-        let (transcript, _) = rest.split_at_mut(sizes.transcript);
+        let (transcript, rest) = rest.split_at_mut(sizes.transcript);
+        let (alpn, _) = rest.split_at_mut(sizes.alpn);
         Ok(Self {
             input,
             plaintext,
@@ -186,6 +192,7 @@ impl Areas {
             server_name,
             psk_identity,
             transcript,
+            alpn,
             slot,
         })
     }
@@ -250,6 +257,10 @@ pub struct AreaSizes {
     /// one (a server that asks for certificates): the longest Certificate
     /// the peer may send, ours, and 2 KiB for the rest; 0 otherwise.
     pub transcript: usize,
+    /// An ALPN protocol name of up to 255 bytes (RFC 7301 §3.1) behind its
+    /// 2-byte length, when the configuration has ALPN protocols; 0
+    /// otherwise.
+    pub alpn: usize,
 }
 
 impl AreaSizes {
@@ -264,6 +275,7 @@ impl AreaSizes {
             .saturating_add(self.server_name)
             .saturating_add(self.psk_identity)
             .saturating_add(self.transcript)
+            .saturating_add(self.alpn)
     }
 
     /// Sizes for a client with `config`, receiving records of the size it

@@ -56,6 +56,7 @@ pub(crate) struct LentRest {
     pub(crate) name: Store,
     pub(crate) psk_identity: Store,
     pub(crate) transcript: Store,
+    pub(crate) alpn: Store,
     pub(crate) slot: &'static mut crate::HandshakeSlot,
 }
 
@@ -130,6 +131,7 @@ impl Common {
             name: Store::lent(areas.server_name),
             psk_identity: Store::lent(areas.psk_identity),
             transcript: Store::lent(areas.transcript),
+            alpn: Store::lent(areas.alpn),
             slot: areas.slot,
         }
     }

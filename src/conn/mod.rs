@@ -167,6 +167,8 @@ struct Preallocation {
     /// Room for the messages a CertificateVerify signs (0 if none may be
     /// made or checked).
     transcript: usize,
+    /// Room for an ALPN protocol behind its length (0 without ALPN).
+    alpn: usize,
 }
 
 /// Room for the peer's leaf certificate kept alone (`Io::keep_leaf`): an
@@ -273,7 +275,19 @@ impl Preallocation {
             leaf: 0,
             psk_identity: 0,
             transcript: 0,
+            alpn: 0,
         }
+    }
+
+    /// With room for an ALPN protocol, if the configuration offers or
+    /// accepts any.
+    fn keeping_alpn(mut self, protocols: &[Vec<u8>]) -> Self {
+        self.alpn = if protocols.is_empty() {
+            0
+        } else {
+            HandshakeBuffers::ALPN
+        };
+        self
     }
 
     /// With room for the messages a CertificateVerify signs, if `signs`.
@@ -347,6 +361,7 @@ impl Preallocation {
                 .unwrap_or(0),
         )
         .keeping_transcript(!config.client_identities.is_empty())
+        .keeping_alpn(&config.alpn_protocols)
     }
 
     fn for_server(config: &ServerConfig) -> Self {
@@ -378,6 +393,7 @@ impl Preallocation {
             0
         })
         .keeping_transcript(config.client_auth.roots().is_some())
+        .keeping_alpn(&config.alpn_protocols)
         .writing(ticket_len(config))
     }
 
@@ -424,6 +440,7 @@ impl Preallocation {
             server_name: HandshakeBuffers::NAME,
             psk_identity: self.psk_identity,
             transcript: self.transcript,
+            alpn: self.alpn,
         }
     }
 }
@@ -443,6 +460,7 @@ fn lend_rest(
             buffers.name = rest.name;
             buffers.psk_identity = rest.psk_identity;
             buffers.transcript = rest.transcript;
+            buffers.alpn = rest.alpn;
             (Some(rest.input), Some(rest.slot))
         }
         None => (None, None),
@@ -917,16 +935,17 @@ impl Connection {
         let output = self.common.record.take_output_area();
         let handshake_in = self.joiner.take_area();
         let slot = slot?;
-        let [handshake_out, peer_leaf, name, identity, transcript] = slot.take_spares();
+        let [handshake_out, peer_leaf, name, identity, transcript, alpn] = slot.take_spares();
         // The server name's and the PSK identity's areas went with them to
         // the handshake's report, if there were any.
         let info = self.common.info.as_mut();
-        let (reported_name, reported_identity) = match info {
+        let (reported_name, reported_identity, reported_alpn) = match info {
             Some(info) => (
                 info.server_name.take().and_then(|mut n| n.take_area()),
                 info.psk_identity.take().and_then(|mut i| i.take_area()),
+                info.alpn_protocol.take().and_then(|mut p| p.take_area()),
             ),
-            None => (None, None),
+            None => (None, None, None),
         };
         Some(Areas {
             input: input?,
@@ -938,6 +957,7 @@ impl Connection {
             server_name: reported_name.or(name)?,
             psk_identity: reported_identity.or(identity)?,
             transcript: transcript?,
+            alpn: reported_alpn.or(alpn)?,
             slot,
         })
     }
@@ -2072,6 +2092,7 @@ impl ClientConnection {
                 !config.psk_identities.is_empty(),
                 sizes.leaf,
                 sizes.transcript,
+                sizes.alpn > 0,
                 lent.is_some(),
             ),
             None => HandshakeBuffers::default(),
@@ -2188,6 +2209,7 @@ impl ServerConnection {
                 config.psk_store.is_some(),
                 sizes.leaf,
                 sizes.transcript,
+                sizes.alpn > 0,
                 lent.is_some(),
             ),
             None => HandshakeBuffers::default(),

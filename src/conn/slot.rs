@@ -27,12 +27,13 @@ use crate::handshake::{client, server};
 /// ```
 pub struct HandshakeSlot {
     lodger: Lodger,
-    /// The encoding, leaf, server name, PSK identity and transcript areas
-    /// (`Areas::handshake_out`, `peer_leaf`, `server_name`, `psk_identity`,
-    /// `transcript`) once the handshake that used them is over, to be given
-    /// back (the name's and the identity's only if the handshake did not
-    /// pass them on to its report).
-    spare: [Option<&'static mut [u8]>; 5],
+    /// The encoding, leaf, server name, PSK identity, transcript and ALPN
+    /// areas (`Areas::handshake_out`, `peer_leaf`, `server_name`,
+    /// `psk_identity`, `transcript`, `alpn`) once the handshake that used
+    /// them is over, to be given back (the name's, the identity's and the
+    /// protocol's only if the handshake did not pass them on to its
+    /// report).
+    spare: [Option<&'static mut [u8]>; 6],
 }
 
 /// What a slot holds.
@@ -48,7 +49,7 @@ impl HandshakeSlot {
     pub const fn new() -> Self {
         Self {
             lodger: Lodger::Empty,
-            spare: [None, None, None, None, None],
+            spare: [None, None, None, None, None, None],
         }
     }
 
@@ -65,9 +66,9 @@ impl HandshakeSlot {
         }
     }
 
-    /// The encoding, leaf, name, identity and transcript areas, given back
-    /// once the handshake is over.
-    pub(super) fn take_spares(&mut self) -> [Option<&'static mut [u8]>; 5] {
+    /// The encoding, leaf, name, identity, transcript and ALPN areas, given
+    /// back once the handshake is over.
+    pub(super) fn take_spares(&mut self) -> [Option<&'static mut [u8]>; 6] {
         self.spare.each_mut().map(Option::take)
     }
 
@@ -86,6 +87,7 @@ impl HandshakeSlot {
                 &mut buffers.name,
                 &mut buffers.psk_identity,
                 &mut buffers.transcript,
+                &mut buffers.alpn,
             ]) {
                 if let Some(area) = store.take_area() {
                     *spare = Some(area);

@@ -417,6 +417,7 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
                 &a.server_name,
                 &a.psk_identity,
                 &a.transcript,
+                &a.alpn,
             ]
             .map(|area| area.len());
             lens == [
@@ -429,6 +430,7 @@ fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
                 sizes.server_name,
                 sizes.psk_identity,
                 sizes.transcript,
+                sizes.alpn,
             ]
         };
         let kept = AREAS.lock().ok().and_then(|mut pool| {

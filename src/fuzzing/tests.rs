@@ -959,6 +959,7 @@ fn preallocated_variant_completes_on_small_records() {
         server_name: 29,
         psk_identity: 31,
         transcript: 37,
+        alpn: 41,
     };
     let areas = crate::testing::lend(sizes);
     let at = areas.output.as_ptr();

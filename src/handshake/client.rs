@@ -35,7 +35,7 @@ use crate::codec::enums::{
     ClientCertificateType, Compression, EcPointFormat, HandshakeType, MaxFragmentLength,
     ProtocolVersion, SignatureScheme,
 };
-use crate::codec::extensions::{ClientExtension, ProtocolName, ServerExtension, ServerNameList};
+use crate::codec::extensions::{ClientExtension, ServerExtension, ServerNameList};
 use crate::codec::handshake::{
     decode_psk_server_key_exchange, encode_ecdh_public, encode_encrypted_premaster,
     encode_psk_client_key_exchange, CertificateMsg, ClientHello, DigitallySigned,
@@ -328,13 +328,7 @@ pub(crate) fn start(ctx: &ClientContext, io: &mut Io<'_>) -> Result<State, Error
         &config.signature_schemes,
     )))?;
     if !config.alpn_protocols.is_empty() {
-        extensions.push(ClientExtension::Alpn(
-            config
-                .alpn_protocols
-                .iter()
-                .map(|p| ProtocolName(p))
-                .collect(),
-        ))?;
+        extensions.push(ClientExtension::AlpnOffer(&config.alpn_protocols))?;
     }
     // RFC 7627 §5.1: always offered, required or not.
     extensions.push(ClientExtension::ExtendedMasterSecret)?;
@@ -688,7 +682,6 @@ impl ExpectServerHello {
             server_random: sh.random.0,
             extended_master_secret: false,
             secure_renegotiation: false,
-            alpn: None,
             group: None,
             scheme: None,
             peer_certificates: Vec::new(),
@@ -722,7 +715,7 @@ impl ExpectServerHello {
                             "server selected an ALPN protocol we did not offer",
                         ));
                     }
-                    neg.alpn = Some(proto.to_vec());
+                    io.keep_alpn(proto)?;
                 }
                 ServerExtension::ExtendedMasterSecret => neg.extended_master_secret = true,
                 ServerExtension::RenegotiationInfo(data) => {

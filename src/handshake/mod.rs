@@ -76,6 +76,9 @@ pub(crate) struct HandshakeBuffers {
     /// (`info::PskIdentity`): RFC 4279 §5.3 requires identities of up to
     /// 128 bytes to be supported; a longer one is allocated. Empty: none.
     pub(crate) psk_identity: Store,
+    /// For the ALPN protocol agreed, behind its 2-byte length
+    /// (`info::AlpnProtocol`). Empty: none.
+    pub(crate) alpn: Store,
     /// The peer's leaf certificate, kept alone by a side that keeps no
     /// chain, for the message its key signs or encrypts for (see
     /// [`Io::keep_leaf`]).
@@ -93,16 +96,20 @@ impl HandshakeBuffers {
     /// The identity length every implementation supports, behind its
     /// length.
     pub(crate) const PSK_IDENTITY: usize = 2 + 128;
+    /// The longest ALPN protocol name (RFC 7301 §3.1), behind its length.
+    pub(crate) const ALPN: usize = 2 + 255;
 
     /// Preallocated: `encode` bytes of encoding space, room for a server
     /// name, for a PSK identity if `psk`, for a leaf certificate of `leaf`
-    /// bytes and for `transcript` bytes of handshake messages, each if not
-    /// 0; none of them on the heap if the caller `lends` them.
+    /// bytes, for `transcript` bytes of handshake messages and for an ALPN
+    /// protocol if `alpn`, each if not 0; none of them on the heap if the
+    /// caller `lends` them.
     pub(crate) fn reserved(
         encode: usize,
         psk: bool,
         leaf: usize,
         transcript: usize,
+        alpn: bool,
         lends: bool,
     ) -> Self {
         let mut buffers = Self::default();
@@ -114,6 +121,9 @@ impl HandshakeBuffers {
         }
         if psk && !lends {
             buffers.psk_identity.reserve_exact(Self::PSK_IDENTITY);
+        }
+        if alpn && !lends {
+            buffers.alpn.reserve_exact(Self::ALPN);
         }
         buffers
     }
@@ -136,6 +146,20 @@ impl HandshakeBuffers {
             Some(area) => crate::info::HostName::from_area(area),
             None => crate::info::HostName::from_heap(self.name.take_heap()),
         })
+    }
+
+    /// See [`Io::keep_alpn`].
+    pub(crate) fn keep_alpn(&mut self, protocol: &[u8]) -> Result<(), Error> {
+        keep_prefixed(&mut self.alpn, protocol, "alpn area")
+    }
+
+    /// The ALPN protocol agreed, for the [`crate::HandshakeInfo`], with its
+    /// room (as [`Self::take_name`]).
+    pub(crate) fn take_alpn(&mut self) -> Option<crate::info::AlpnProtocol> {
+        prefixed(&self.alpn)?;
+        Some(crate::info::AlpnProtocol::from_kept(
+            self.alpn.take_as_is().ok_or_else(|| self.alpn.take_heap()),
+        ))
     }
 
     /// See [`Io::keep_psk_identity`].
@@ -232,6 +256,13 @@ impl Io<'_> {
     /// fails with `"server_name area"`.
     pub(crate) fn keep_name(&mut self, name: &str) -> Result<(), Error> {
         self.buffers.keep_name(name)
+    }
+
+    /// Keeps `protocol`, the ALPN protocol agreed, in the room reserved or
+    /// lent for it (else allocated). A lent area too short fails with
+    /// `"alpn area"`.
+    pub(crate) fn keep_alpn(&mut self, protocol: &[u8]) -> Result<(), Error> {
+        self.buffers.keep_alpn(protocol)
     }
 
     /// Keeps `identity`, the PSK identity of this handshake, in the room
@@ -372,7 +403,6 @@ pub(crate) struct Negotiated {
     pub(crate) server_random: [u8; 32],
     pub(crate) extended_master_secret: bool,
     pub(crate) secure_renegotiation: bool,
-    pub(crate) alpn: Option<Vec<u8>>,
     pub(crate) group: Option<NamedGroup>,
     pub(crate) scheme: Option<SignatureScheme>,
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
@@ -413,7 +443,7 @@ impl Negotiated {
             },
             group: self.group,
             signature_scheme: self.scheme,
-            alpn_protocol: self.alpn,
+            alpn_protocol: buffers.take_alpn(),
             server_name: buffers.take_name(),
             peer_certificates: self.peer_certificates,
             extended_master_secret: self.extended_master_secret,

@@ -706,7 +706,8 @@ struct HelloDecisions<'a> {
     secure_renegotiation: bool,
     ems: bool,
     server_name: Option<&'a str>,
-    alpn: Option<Vec<u8>>,
+    /// One of the configuration's protocols.
+    alpn: Option<&'a [u8]>,
     point_formats_offered: bool,
     #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
     ticket_offered: bool,
@@ -776,7 +777,7 @@ fn decide_record_limit(
     ))
 }
 
-fn decide<'a>(config: &ServerConfig, ch: &ClientHello<'a>) -> Result<HelloDecisions<'a>, Error> {
+fn decide<'a>(config: &'a ServerConfig, ch: &ClientHello<'a>) -> Result<HelloDecisions<'a>, Error> {
     check_version(ch)?;
     // RFC 5246 §7.4.1.2: null compression must be offered; we use nothing
     // else (CRIME).
@@ -829,7 +830,7 @@ fn decide<'a>(config: &ServerConfig, ch: &ClientHello<'a>) -> Result<HelloDecisi
                     offered: lossy(offered.iter().map(|p| p.0)),
                     supported: lossy(config.alpn_protocols.iter()),
                 })?;
-            Some(chosen.clone())
+            Some(chosen.as_slice())
         }
         _ => None,
     };
@@ -999,7 +1000,7 @@ fn server_extensions<'a>(
     if d.ems {
         extensions.push(ServerExtension::ExtendedMasterSecret)?;
     }
-    if let Some(p) = &d.alpn {
+    if let Some(p) = d.alpn {
         extensions.push(ServerExtension::Alpn(p))?;
     }
     if d.point_formats_offered {
@@ -1188,13 +1189,15 @@ fn full_handshake(
     if let Some(name) = d.server_name {
         io.keep_name(name)?;
     }
+    if let Some(protocol) = d.alpn {
+        io.keep_alpn(protocol)?;
+    }
     let neg = Negotiated {
         suite,
         client_random: ch.random.0,
         server_random,
         extended_master_secret: d.ems,
         secure_renegotiation: d.secure_renegotiation,
-        alpn: d.alpn,
         group,
         scheme,
         peer_certificates: Vec::new(),
@@ -1337,13 +1340,15 @@ fn psk_first_flight(
     if let Some(name) = d.server_name {
         io.keep_name(name)?;
     }
+    if let Some(protocol) = d.alpn {
+        io.keep_alpn(protocol)?;
+    }
     let neg = Negotiated {
         suite,
         client_random: ch.random.0,
         server_random,
         extended_master_secret: d.ems,
         secure_renegotiation: d.secure_renegotiation,
-        alpn: d.alpn,
         group,
         scheme: None,
         peer_certificates: Vec::new(),
@@ -1449,13 +1454,15 @@ fn resume(
     if let Some(name) = d.server_name {
         io.keep_name(name)?;
     }
+    if let Some(protocol) = d.alpn {
+        io.keep_alpn(protocol)?;
+    }
     let neg = Negotiated {
         suite,
         client_random: ch.random.0,
         server_random,
         extended_master_secret: session.extended_master_secret,
         secure_renegotiation: d.secure_renegotiation,
-        alpn: d.alpn,
         group: session.group,
         scheme: session.signature_scheme,
         peer_certificates: session.peer_certificates.clone(),
