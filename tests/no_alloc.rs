@@ -486,6 +486,10 @@ fn on_lent_areas_nothing_is_allocated_and_the_heap_shrinks_by_the_areas() {
         AreaSizes::for_server(&ecdsa.1),
     );
     println!(
+        "handshake slot: {} B",
+        std::mem::size_of::<tls12::HandshakeSlot>()
+    );
+    println!(
         "lent areas, max_fragment_length 512: client {} B lent ({:?}) + {} B heap, server {} B lent ({:?}) + {} B heap",
         sizes.0.total(),
         sizes.0,

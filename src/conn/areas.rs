@@ -71,10 +71,13 @@ use crate::HandshakeSlot;
 ///
 /// Combined with [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated),
 /// a connection allocates nothing at all, from its construction to
-/// [`Connection::take_areas`], mutual TLS, PSK and exporters included
-/// (`tests/no_alloc.rs`); the connection itself can live in a static too.
-/// A ticket too long for these areas is not offered, or is sent empty
-/// (RFC 5077 §3.3): a full handshake instead of a resumption.
+/// [`Connection::take_areas`], mutual TLS, PSK, exporters and ALPN included
+/// (`tests/no_alloc.rs`), when it keeps no chain (`keep_peer_certificates`
+/// false: a kept chain is on the heap), keeps no sessions (no session cache
+/// or tickets) and asks for no OCSP response (it is boxed). The connection
+/// itself can live in a static too. A ticket too long for these areas is
+/// not offered, or is sent empty (RFC 5077 §3.3): a full handshake instead
+/// of a resumption.
 ///
 /// [`ClientConnection::with_areas`]: crate::ClientConnection::with_areas
 /// [`ServerConnection::with_areas`]: crate::ServerConnection::with_areas
