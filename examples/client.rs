@@ -264,19 +264,7 @@ fn lend_areas(config: &mut ClientConfig) -> Areas {
     config.limits.max_handshake_message_len = config.limits.max_handshake_message_len.min(16384);
     let sizes = AreaSizes::for_client(config);
     eprintln!(
-        "lent areas: input {} B, plaintext {} B, output {} B, handshake_in {} B, \
-         handshake_out {} B, peer_leaf {} B, server_name {} B, psk_identity {} B, \
-         transcript {} B, alpn {} B, slot {} B",
-        sizes.input,
-        sizes.plaintext,
-        sizes.output,
-        sizes.handshake_in,
-        sizes.handshake_out,
-        sizes.peer_leaf,
-        sizes.server_name,
-        sizes.psk_identity,
-        sizes.transcript,
-        sizes.alpn,
+        "lent areas: {sizes}, slot {} B",
         std::mem::size_of::<HandshakeSlot>()
     );
     // A device's statics; leaked boxes stand in for them here.

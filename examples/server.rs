@@ -297,19 +297,7 @@ fn main() {
     let areas = lent_areas.then(|| {
         let sizes = AreaSizes::for_server(&config);
         eprintln!(
-            "lent areas: input {} B, plaintext {} B, output {} B, handshake_in {} B, \
-             handshake_out {} B, peer_leaf {} B, server_name {} B, psk_identity {} B, \
-             transcript {} B, alpn {} B, slot {} B",
-            sizes.input,
-            sizes.plaintext,
-            sizes.output,
-            sizes.handshake_in,
-            sizes.handshake_out,
-            sizes.peer_leaf,
-            sizes.server_name,
-            sizes.psk_identity,
-            sizes.transcript,
-            sizes.alpn,
+            "lent areas: {sizes}, slot {} B",
             std::mem::size_of::<HandshakeSlot>()
         );
         Arc::new(Pool {

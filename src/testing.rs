@@ -290,6 +290,15 @@ pub fn lend(sizes: crate::AreaSizes) -> crate::Areas {
     crate::Areas::split(arena, sizes, slot).unwrap()
 }
 
+/// Whether every area of `areas` holds only zeros, as a connection gives
+/// them back.
+pub fn cleared(areas: &crate::Areas) -> bool {
+    areas
+        .bytes()
+        .iter()
+        .all(|area| area.iter().all(|&b| b == 0))
+}
+
 /// The default pair: a client for `localhost` and a server with fixture
 /// identity `identity`.
 pub fn pair(identity: &str) -> (ClientConnection, ServerConnection) {

@@ -141,45 +141,12 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
         assert_eq!(info.alpn_protocol.as_deref(), Some(&b"coap"[..]));
     }
     let server_areas = s.take_areas().expect("lent");
-    assert!(server_areas.server_name.iter().all(|&b| b == 0));
-    assert!(server_areas.alpn.iter().all(|&b| b == 0));
-    assert_eq!(server_areas.server_name.len(), sizes.server_name);
+    assert!(cleared(&server_areas), "an area came back uncleared");
+    assert!(server_areas.server_name.len() == sizes.server_name && !server_areas.alpn.is_empty());
 
     let areas = c.take_areas().expect("lent");
-    assert_eq!(
-        (
-            areas.input.len(),
-            areas.plaintext.len(),
-            areas.output.len(),
-            areas.handshake_in.len(),
-            areas.handshake_out.len(),
-            areas.peer_leaf.len(),
-            areas.server_name.len(),
-            areas.alpn.len()
-        ),
-        (
-            sizes.input,
-            sizes.plaintext,
-            sizes.output,
-            sizes.handshake_in,
-            sizes.handshake_out,
-            sizes.peer_leaf,
-            sizes.server_name,
-            sizes.alpn
-        )
-    );
-    for area in [
-        &areas.input,
-        &areas.plaintext,
-        &areas.output,
-        &areas.handshake_in,
-        &areas.handshake_out,
-        &areas.peer_leaf,
-        &areas.server_name,
-        &areas.alpn,
-    ] {
-        assert!(area.iter().all(|&b| b == 0), "an area came back uncleared");
-    }
+    assert_eq!(areas.sizes(), sizes);
+    assert!(cleared(&areas), "an area came back uncleared");
     assert!(!areas.slot.in_use(), "the handshake slot comes back, empty");
     assert!(matches!(c.send(b"more"), Err(Error::Misuse(_))));
     assert!(matches!(c.receive(&wire[10..]), Err(Error::Misuse(_))));
@@ -587,19 +554,8 @@ fn an_arena_shorter_than_the_sizes_is_refused() {
     ));
     let exact: &'static mut [u8] = Box::leak(vec![0; sizes.total()].into_boxed_slice());
     let areas = Areas::split(exact, sizes, slot()).unwrap();
-    assert_eq!(
-        areas.input.len()
-            + areas.plaintext.len()
-            + areas.output.len()
-            + areas.handshake_in.len()
-            + areas.handshake_out.len()
-            + areas.peer_leaf.len()
-            + areas.server_name.len()
-            + areas.psk_identity.len()
-            + areas.transcript.len()
-            + areas.alpn.len(),
-        sizes.total()
-    );
+    assert_eq!(areas.sizes(), sizes);
+    assert_eq!(areas.sizes().total(), sizes.total());
 }
 
 #[test]

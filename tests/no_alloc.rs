@@ -434,6 +434,21 @@ fn the_smallest_caps_for_512_byte_records() {
     assert!(c <= 14 * 1024 && s <= 14 * 1024, "{c} {s}");
 }
 
+/// Both sides export the same keying material (RFC 5705), each charged
+/// for what it allocates.
+fn exports_agree(c: &Connection, s: &Connection) {
+    let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+    as_side(CLIENT, || {
+        c.export_keying_material(b"EXPORTER-x", None, &mut a)
+    })
+    .unwrap();
+    as_side(SERVER, || {
+        s.export_keying_material(b"EXPORTER-x", None, &mut b)
+    })
+    .unwrap();
+    assert_eq!(a, b);
+}
+
 /// On lent areas, the same handshakes and traffic allocate nothing either,
 /// exporters included (their secret stays in the slot), and the heap a
 /// connection takes when made shrinks by the areas' size and its boxed
@@ -458,16 +473,7 @@ fn on_lent_areas_nothing_is_allocated_and_the_heap_shrinks_by_the_areas() {
         let (mut c, mut s) = connect_on_areas(configs);
         assert_eq!(run(&mut c, &mut s), (0, 0), "allocations (client, server)");
         if configs.0.enable_exporters {
-            let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
-            as_side(CLIENT, || {
-                c.export_keying_material(b"EXPORTER-x", None, &mut a)
-            })
-            .unwrap();
-            as_side(SERVER, || {
-                s.export_keying_material(b"EXPORTER-x", None, &mut b)
-            })
-            .unwrap();
-            assert_eq!(a, b);
+            exports_agree(&c, &s);
             assert_eq!(take_counts(), (0, 0), "exporting allocated");
         }
         let areas = c.take_areas().expect("lent");
@@ -608,16 +614,7 @@ fn on_lent_memory_nothing_is_allocated_from_construction_on() {
         let info = c.handshake_info().unwrap();
         assert_eq!(info.server_name.as_deref(), Some("localhost"), "{label}");
         if client.enable_exporters {
-            let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
-            as_side(CLIENT, || {
-                c.export_keying_material(b"EXPORTER-x", None, &mut a)
-            })
-            .unwrap();
-            as_side(SERVER, || {
-                s.export_keying_material(b"EXPORTER-x", None, &mut b)
-            })
-            .unwrap();
-            assert_eq!(a, b);
+            exports_agree(&c, &s);
         }
         if *label == "ALPN" {
             let protocol = &c.handshake_info().unwrap().alpn_protocol;

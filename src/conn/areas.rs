@@ -143,22 +143,48 @@ pub struct Areas {
 impl core::fmt::Debug for Areas {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Areas")
-            .field("input", &self.input.len())
-            .field("plaintext", &self.plaintext.len())
-            .field("output", &self.output.len())
-            .field("handshake_in", &self.handshake_in.len())
-            .field("handshake_out", &self.handshake_out.len())
-            .field("peer_leaf", &self.peer_leaf.len())
-            .field("server_name", &self.server_name.len())
-            .field("psk_identity", &self.psk_identity.len())
-            .field("transcript", &self.transcript.len())
-            .field("alpn", &self.alpn.len())
+            .field("sizes", &self.sizes())
             .field("slot", &self.slot)
             .finish()
     }
 }
 
 impl Areas {
+    /// The sizes of these areas: what [`Areas::split`] was given, or what
+    /// [`Connection::take_areas`](crate::Connection::take_areas) gives back.
+    pub fn sizes(&self) -> AreaSizes {
+        let [input, plaintext, output, handshake_in, handshake_out, peer_leaf, server_name, psk_identity, transcript, alpn] =
+            self.bytes().map(<[u8]>::len);
+        AreaSizes {
+            input,
+            plaintext,
+            output,
+            handshake_in,
+            handshake_out,
+            peer_leaf,
+            server_name,
+            psk_identity,
+            transcript,
+            alpn,
+        }
+    }
+
+    /// Every area, in the order [`Areas::split`] lays them out.
+    pub(crate) fn bytes(&self) -> [&[u8]; 10] {
+        [
+            self.input,
+            self.plaintext,
+            self.output,
+            self.handshake_in,
+            self.handshake_out,
+            self.peer_leaf,
+            self.server_name,
+            self.psk_identity,
+            self.transcript,
+            self.alpn,
+        ]
+    }
+
     /// Splits one arena into the areas of `sizes`, in the order input,
     /// plaintext, output, handshake_in, handshake_out, peer_leaf,
     /// server_name, psk_identity, transcript, alpn, beside `slot`. Fails if the arena is shorter than
@@ -221,7 +247,9 @@ impl Areas {
     }
 }
 
-/// The sizes of the [`Areas`] a configuration needs.
+/// The sizes of the [`Areas`] a configuration needs. Displayed as
+/// `input 581 B, plaintext 1093 B, ...`, in the order [`Areas::split`]
+/// lays the areas out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AreaSizes {
     /// One record of the size the configuration expects from the peer,
@@ -269,16 +297,26 @@ pub struct AreaSizes {
 impl AreaSizes {
     /// The sizes added up.
     pub fn total(&self) -> usize {
-        self.input
-            .saturating_add(self.plaintext)
-            .saturating_add(self.output)
-            .saturating_add(self.handshake_in)
-            .saturating_add(self.handshake_out)
-            .saturating_add(self.peer_leaf)
-            .saturating_add(self.server_name)
-            .saturating_add(self.psk_identity)
-            .saturating_add(self.transcript)
-            .saturating_add(self.alpn)
+        self.named()
+            .iter()
+            .fold(0, |total, (_, n)| total.saturating_add(*n))
+    }
+
+    /// Each size with its area's name, in the order [`Areas::split`] lays
+    /// the areas out.
+    fn named(&self) -> [(&'static str, usize); 10] {
+        [
+            ("input", self.input),
+            ("plaintext", self.plaintext),
+            ("output", self.output),
+            ("handshake_in", self.handshake_in),
+            ("handshake_out", self.handshake_out),
+            ("peer_leaf", self.peer_leaf),
+            ("server_name", self.server_name),
+            ("psk_identity", self.psk_identity),
+            ("transcript", self.transcript),
+            ("alpn", self.alpn),
+        ]
     }
 
     /// Sizes for a client with `config`, receiving records of the size it
@@ -299,5 +337,17 @@ impl AreaSizes {
     /// records fail with [`Error::LimitExceeded`] naming the area too small.
     pub fn for_server(config: &ServerConfig) -> Self {
         super::Preallocation::for_server(config).area_sizes(&config.limits)
+    }
+}
+
+impl core::fmt::Display for AreaSizes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, (name, n)) in self.named().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{name} {n} B")?;
+        }
+        Ok(())
     }
 }

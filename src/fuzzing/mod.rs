@@ -406,33 +406,7 @@ pub(crate) static AREAS: std::sync::Mutex<Vec<crate::Areas>> = std::sync::Mutex:
 fn areas_for(sizes: crate::AreaSizes) -> crate::Areas {
     #[cfg(feature = "std")]
     {
-        let fits = |a: &crate::Areas| {
-            let lens = [
-                &a.input,
-                &a.plaintext,
-                &a.output,
-                &a.handshake_in,
-                &a.handshake_out,
-                &a.peer_leaf,
-                &a.server_name,
-                &a.psk_identity,
-                &a.transcript,
-                &a.alpn,
-            ]
-            .map(|area| area.len());
-            lens == [
-                sizes.input,
-                sizes.plaintext,
-                sizes.output,
-                sizes.handshake_in,
-                sizes.handshake_out,
-                sizes.peer_leaf,
-                sizes.server_name,
-                sizes.psk_identity,
-                sizes.transcript,
-                sizes.alpn,
-            ]
-        };
+        let fits = |a: &crate::Areas| a.sizes() == sizes;
         let kept = AREAS.lock().ok().and_then(|mut pool| {
             let at = pool.iter().position(fits)?;
             Some(pool.swap_remove(at))
