@@ -455,7 +455,7 @@ fn server_config(f: &Flags) -> (ServerConfig, Vec<i32>) {
             .insert(&identity, key)
             .unwrap_or_else(|e| fail(&e.to_string()));
         let mut config = ServerConfig::with_psk(Arc::new(store));
-        config.psk_identity_hint = Some(identity);
+        config.psk_identity_hint = Some(identity.into());
         config.reveal_unknown_psk_identity = true;
         server_common(f, &mut config);
         return (config, Vec::new());
@@ -528,8 +528,8 @@ fn server_config(f: &Flags) -> (ServerConfig, Vec<i32>) {
         store
             .insert(&identity, key)
             .unwrap_or_else(|e| fail(&e.to_string()));
-        config.psk_store = Some(Arc::new(store));
-        config.psk_identity_hint = Some(identity);
+        config.psk_store = Some(Arc::new(store).into());
+        config.psk_identity_hint = Some(identity.into());
         // BoringSSL's server callback refuses another identity, and
         // BoringSSL then sends unknown_psk_identity (RFC 4279 §2).
         config.reveal_unknown_psk_identity = true;
@@ -542,9 +542,9 @@ fn server_config(f: &Flags) -> (ServerConfig, Vec<i32>) {
 /// What a server configures whatever its credentials.
 fn server_common(f: &Flags, config: &mut ServerConfig) {
     if let Some(g) = groups(&f.curves) {
-        config.groups = g;
+        config.groups = g.into();
     }
-    config.signature_schemes = verify_schemes(f, config.signature_schemes.clone());
+    config.signature_schemes = verify_schemes(f, config.signature_schemes.to_vec()).into();
     if f.require_any_client_certificate || f.verify_peer {
         // BoringSSL's shim asks for a certificate and accepts any chain (or
         // refuses every one with -verify-fail): the verdict is the
@@ -559,13 +559,13 @@ fn server_common(f: &Flags, config: &mut ServerConfig) {
         config.dangerous_skip_webpki_for_clients = true;
     }
     if let Some(p) = &f.select_alpn {
-        config.alpn_protocols = vec![p.clone()];
+        config.alpn_protocols = vec![p.clone()].into();
     }
     // A server that serves no protocol ignores the client's ALPN (RFC 7301
     // §3.2 lets a server decline to negotiate one), as BoringSSL's does
     // when its callback answers SSL_TLSEXT_ERR_NOACK.
     if f.decline_alpn {
-        config.alpn_protocols.clear();
+        config.alpn_protocols.to_mut().clear();
     }
     if f.no_ticket {
         config.ticketer = None;
@@ -607,9 +607,9 @@ fn client_config(f: &Flags) -> (ClientConfig, Vec<i32>) {
     config.verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())));
     config.dangerous_skip_webpki = true;
     if let Some(g) = groups(&f.curves) {
-        config.groups = g;
+        config.groups = g.into();
     }
-    config.signature_schemes = verify_schemes(f, config.signature_schemes.clone());
+    config.signature_schemes = verify_schemes(f, config.signature_schemes.to_vec()).into();
     // The client's certificates, in BoringSSL's order of preference.
     let creds = ordered(f);
     for (_, cred) in &creds {
@@ -637,7 +637,7 @@ fn client_config(f: &Flags) -> (ClientConfig, Vec<i32>) {
     // BoringSSL's shim sends server_name only when given -host-name.
     config.enable_sni = f.host_name.is_some();
     config.request_ocsp = f.enable_ocsp_stapling;
-    config.alpn_protocols = f.advertise_alpn.clone();
+    config.alpn_protocols = f.advertise_alpn.clone().into();
     config.require_extended_master_secret = false;
     config.enable_exporters = f.export_keying_material.is_some();
     config.session_cache = Some(Arc::new(ClientSessionCache::new(4)));

@@ -175,7 +175,7 @@ fn main() {
         if ca.is_some() {
             suites.extend(config.cipher_suites.iter().copied());
         }
-        config.cipher_suites = suites;
+        config.cipher_suites = suites.into();
         for (identity, key) in &psk {
             config
                 .add_psk(identity, psk_arg::key(key))

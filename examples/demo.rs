@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         roots.add(&cert?)?;
     }
     let mut client_config = ClientConfig::new(roots);
-    client_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    client_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let client_config = Arc::new(client_config);
 
     for identity in [
@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<Result<Vec<_>, _>>()?;
         let key = PrivateKeyDer::from_pem_file(fixture(&format!("{identity}.key")))?;
         let mut server_config = ServerConfig::new(chain, key)?;
-        server_config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        server_config.alpn_protocols = vec![b"http/1.1".to_vec()].into();
         let server_config = Arc::new(server_config);
 
         let listener = TcpListener::bind("127.0.0.1:0")?;

@@ -233,10 +233,10 @@ fn main() {
             .unwrap_or_else(|e| fail(&e.to_string())),
     };
     if !psk.is_empty() && !cert.is_empty() {
-        config.psk_store = Some(keys);
+        config.psk_store = Some(keys.into());
         config.cipher_suites.extend(tls12::PSK_SUITES);
     }
-    config.psk_identity_hint = psk_hint.map(String::into_bytes);
+    config.psk_identity_hint = psk_hint.map(String::into_bytes).map(Into::into);
     for (cert, key) in cert.iter().zip(&key).skip(1) {
         config
             .add_certificate(read_chain(cert), read_key(key))
@@ -249,7 +249,7 @@ fn main() {
             .extend(tls12::LEGACY_RSA_KEY_TRANSPORT_SUITES);
     }
     if let Some(list) = suites {
-        config.cipher_suites = parse_suites(&list);
+        config.cipher_suites = parse_suites(&list).into();
     }
     if let Some(list) = alpn {
         config.alpn_protocols = list.split(',').map(|p| p.as_bytes().to_vec()).collect();

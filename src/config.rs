@@ -16,7 +16,12 @@ use crate::crypto::suites::{self, KeyExchangeAlgorithm};
 use crate::error::Error;
 pub use crate::record::layer::IdleBuffers;
 use crate::record::MAX_PLAINTEXT;
+use crate::shared::{List, Shared};
 use crate::verify::RootCertStore;
+
+/// The default randomness: the operating system's, shared by every
+/// configuration.
+static SYSTEM_RANDOM: SystemRandom = SystemRandom::new();
 
 /// Caps on everything a peer can make a connection hold.
 ///
@@ -86,7 +91,7 @@ fn check_common(
     legacy_rsa_key_transport: bool,
     groups: &[NamedGroup],
     schemes: &[SignatureScheme],
-    alpn: &[Vec<u8>],
+    alpn: &[List<u8>],
     limits: &Limits,
     max_fragment_len: usize,
 ) -> Result<(), Error> {
@@ -97,13 +102,13 @@ fn check_common(
         let Some(params) = suites::lookup(*s) else {
             return Err(Error::Config(match suites::missing_feature(*s) {
                 Some(feature) => {
-                    format!("cipher suite {s:?} needs the `{feature}` cargo feature")
+                    crate::shared::text!("cipher suite {s:?} needs the `{feature}` cargo feature")
                 }
-                None => format!("cipher suite {s:?} is not implemented"),
+                None => crate::shared::text!("cipher suite {s:?} is not implemented"),
             }));
         };
         if params.kx == KeyExchangeAlgorithm::Rsa && !legacy_rsa_key_transport {
-            return Err(Error::Config(format!(
+            return Err(Error::Config(crate::shared::text!(
                 "cipher suite {s:?} is RSA key transport, which has no forward secrecy (RFC 9325 \
                  §4.1): it needs legacy_rsa_key_transport = true"
             )));
@@ -114,7 +119,9 @@ fn check_common(
     }
     for g in groups {
         if !SUPPORTED_GROUPS.contains(g) {
-            return Err(Error::Config(format!("group {g:?} is not implemented")));
+            return Err(Error::Config(crate::shared::text!(
+                "group {g:?} is not implemented"
+            )));
         }
     }
     if schemes.is_empty() {
@@ -122,7 +129,7 @@ fn check_common(
     }
     for s in schemes {
         if !VERIFY_SCHEMES.contains(s) {
-            return Err(Error::Config(format!(
+            return Err(Error::Config(crate::shared::text!(
                 "signature scheme {s:?} is not implemented"
             )));
         }
@@ -135,7 +142,7 @@ fn check_common(
         ));
     }
     if !(64..=MAX_PLAINTEXT).contains(&max_fragment_len) {
-        return Err(Error::Config(format!(
+        return Err(Error::Config(crate::shared::text!(
             "max_fragment_len must be between 64 and {MAX_PLAINTEXT}"
         )));
     }
@@ -172,9 +179,11 @@ fn check_common(
 /// with a value smaller than 64", nor, in TLS 1.2, above 2^14.
 fn check_record_size_limit(limit: Option<u16>) -> Result<(), Error> {
     match limit {
-        Some(l) if !(64..=crate::record::MAX_PLAINTEXT_U16).contains(&l) => Err(Error::Config(
-            format!("record_size_limit must be between 64 and {MAX_PLAINTEXT} (RFC 8449 §4)"),
-        )),
+        Some(l) if !(64..=crate::record::MAX_PLAINTEXT_U16).contains(&l) => {
+            Err(Error::Config(crate::shared::text!(
+                "record_size_limit must be between 64 and {MAX_PLAINTEXT} (RFC 8449 §4)"
+            )))
+        }
         _ => Ok(()),
     }
 }
@@ -210,7 +219,7 @@ impl ClientAuth {
 /// use tls12::{ClientConfig, RootCertStore};
 ///
 /// let mut config = ClientConfig::new(RootCertStore::empty());
-/// config.alpn_protocols = vec![b"http/1.1".to_vec()];
+/// config.alpn_protocols = vec![b"http/1.1".to_vec()].into();
 /// let config = Arc::new(config);
 /// # let _ = config;
 /// ```
@@ -223,7 +232,7 @@ pub struct ClientConfig {
     /// ChaCha20 suites; the AES-CCM ones, with the `aes-ccm` feature, only
     /// when listed here). The RSA key transport suites may be listed only
     /// with [`legacy_rsa_key_transport`](Self::legacy_rsa_key_transport).
-    pub cipher_suites: Vec<CipherSuite>,
+    pub cipher_suites: List<CipherSuite>,
     /// Allows the RSA key transport suites
     /// ([`LEGACY_RSA_KEY_TRANSPORT_SUITES`](crate::LEGACY_RSA_KEY_TRANSPORT_SUITES))
     /// in `cipher_suites`, for old servers that offer nothing else
@@ -252,11 +261,11 @@ pub struct ClientConfig {
     /// ```
     pub legacy_rsa_key_transport: bool,
     /// ECDHE groups offered, in preference order (default x25519, P-256, P-384).
-    pub groups: Vec<NamedGroup>,
+    pub groups: List<NamedGroup>,
     /// Signature schemes accepted from the server, in preference order.
-    pub signature_schemes: Vec<SignatureScheme>,
+    pub signature_schemes: List<SignatureScheme>,
     /// ALPN protocols offered (RFC 7301), in preference order; empty = no ALPN.
-    pub alpn_protocols: Vec<Vec<u8>>,
+    pub alpn_protocols: List<List<u8>>,
     /// Refuse servers that do not negotiate the extended master secret
     /// (RFC 7627). Default `true`: without it, a man in the middle can
     /// synchronise two sessions' keys (the triple handshake attack).
@@ -270,7 +279,7 @@ pub struct ClientConfig {
     /// Caps on what the server can make us hold.
     pub limits: Limits,
     /// Source of protocol randomness (default: [`SystemRandom`]).
-    pub random: Arc<dyn RandomSource>,
+    pub random: Shared<dyn RandomSource>,
     /// Certificates we can present when a server asks (RFC 5246 §7.4.6);
     /// see [`ClientConfig::add_client_certificate`].
     pub(crate) client_identities: Vec<Identity>,
@@ -359,7 +368,7 @@ pub(crate) struct Identity {
     pub(crate) ocsp: Option<Arc<crate::staple::OcspStaple>>,
     /// The schemes this key may sign with, in our order of preference
     /// (`None`: every scheme the key can make, in the key's order).
-    pub(crate) signing_schemes: Option<Arc<[SignatureScheme]>>,
+    pub(crate) signing_schemes: Option<List<SignatureScheme>>,
 }
 
 impl Identity {
@@ -376,11 +385,12 @@ impl Identity {
         }
     }
 
-    /// The schemes this chain's key signs with, in our order.
-    pub(crate) fn schemes(&self) -> &[SignatureScheme] {
+    /// The schemes this chain's key signs with, in our order, for an
+    /// error's report.
+    pub(crate) fn schemes_list(&self) -> List<SignatureScheme> {
         match &self.signing_schemes {
-            Some(prefs) => prefs,
-            None => self.key.schemes(),
+            Some(prefs) => prefs.clone(),
+            None => List::from_static(self.key.schemes()),
         }
     }
 
@@ -391,7 +401,7 @@ impl Identity {
             return Err(Error::Config("no signing schemes given".into()));
         }
         if let Some(s) = schemes.iter().find(|s| !self.key.schemes().contains(s)) {
-            return Err(Error::Config(format!(
+            return Err(Error::Config(crate::shared::text!(
                 "this certificate's key cannot sign with {s:?} (it signs with {:?})",
                 self.key.schemes()
             )));
@@ -435,7 +445,7 @@ impl Identity {
         match crate::verify::certificate_key_type(leaf.as_ref()) {
             Some(found) if found == kind => {}
             found => {
-                return Err(Error::Config(format!(
+                return Err(Error::Config(crate::shared::text!(
                     "the caller-held key is {kind:?} but the certificate's key is {}",
                     found.map_or("of another kind".into(), |f| format!("{f:?}"))
                 )))
@@ -467,16 +477,16 @@ impl ClientConfig {
     pub fn new(roots: RootCertStore) -> Self {
         Self {
             roots,
-            cipher_suites: suites::default_suites().collect(),
+            cipher_suites: List::from_static(&suites::DEFAULT_SUITES),
             legacy_rsa_key_transport: false,
-            groups: SUPPORTED_GROUPS.to_vec(),
-            signature_schemes: VERIFY_SCHEMES.to_vec(),
-            alpn_protocols: Vec::new(),
+            groups: List::from_static(SUPPORTED_GROUPS),
+            signature_schemes: List::from_static(VERIFY_SCHEMES),
+            alpn_protocols: List::empty(),
             require_extended_master_secret: true,
             enable_sni: true,
             max_fragment_len: MAX_PLAINTEXT,
             limits: Limits::default(),
-            random: Arc::new(SystemRandom::new()),
+            random: Shared::from_static(&SYSTEM_RANDOM),
             client_identities: Vec::new(),
             #[cfg(feature = "std")]
             session_cache: Some(Arc::new(crate::session::ClientSessionCache::new(256))),
@@ -534,7 +544,7 @@ impl ClientConfig {
     ) -> Result<(), Error> {
         self.client_identities
             .get_mut(index)
-            .ok_or_else(|| Error::Config(format!("no client certificate {index}")))?
+            .ok_or_else(|| Error::Config(crate::shared::text!("no client certificate {index}")))?
             .set_signing_schemes(schemes)
     }
 
@@ -550,7 +560,7 @@ impl ClientConfig {
     /// use tls12::{ClientConfig, RootCertStore};
     ///
     /// let mut config = ClientConfig::new(RootCertStore::empty());
-    /// config.cipher_suites = tls12::PSK_SUITES.to_vec();
+    /// config.cipher_suites = tls12::PSK_SUITES.as_slice().into();
     /// config.add_psk(b"sensor-17", Psk::new(&[0x11; 32]).unwrap()).unwrap();
     /// ```
     pub fn add_psk(&mut self, identity: &[u8], key: crate::psk::Psk) -> Result<(), Error> {
@@ -671,10 +681,10 @@ fn check_psk(suites_: &[CipherSuite], has_keys: bool, keys: &str) -> Result<(), 
         .filter_map(|s| suites::lookup(*s))
         .any(|s| s.kx.uses_psk());
     match (listed, has_keys) {
-        (true, false) => Err(Error::Config(format!(
+        (true, false) => Err(Error::Config(crate::shared::text!(
             "PSK suites are listed, but no pre-shared key is configured ({keys})"
         ))),
-        (false, true) => Err(Error::Config(format!(
+        (false, true) => Err(Error::Config(crate::shared::text!(
             "pre-shared keys are configured ({keys}), but no PSK suite is listed in \
              cipher_suites (see tls12::PSK_SUITES)"
         ))),
@@ -749,7 +759,7 @@ pub struct ServerConfig {
     /// listed; those not matching the key type are skipped). The RSA key
     /// transport suites may be listed only with
     /// [`legacy_rsa_key_transport`](Self::legacy_rsa_key_transport).
-    pub cipher_suites: Vec<CipherSuite>,
+    pub cipher_suites: List<CipherSuite>,
     /// Accepts the RSA key transport suites
     /// ([`LEGACY_RSA_KEY_TRANSPORT_SUITES`](crate::LEGACY_RSA_KEY_TRANSPORT_SUITES))
     /// listed in `cipher_suites`, for old clients that offer nothing else.
@@ -774,12 +784,12 @@ pub struct ServerConfig {
     /// list these last.
     pub legacy_rsa_key_transport: bool,
     /// ECDHE groups accepted, in preference order.
-    pub groups: Vec<NamedGroup>,
+    pub groups: List<NamedGroup>,
     /// Signature schemes accepted from clients (for client certificates).
-    pub signature_schemes: Vec<SignatureScheme>,
+    pub signature_schemes: List<SignatureScheme>,
     /// ALPN protocols served, in preference order; empty = ALPN ignored. A
     /// client that offers ALPN with no overlap gets `no_application_protocol`.
-    pub alpn_protocols: Vec<Vec<u8>>,
+    pub alpn_protocols: List<List<u8>>,
     /// Refuse clients that do not offer the extended master secret (RFC 7627).
     /// Default `true`.
     pub require_extended_master_secret: bool,
@@ -790,7 +800,7 @@ pub struct ServerConfig {
     /// Caps on what a client can make us hold.
     pub limits: Limits,
     /// Source of protocol randomness (default: [`SystemRandom`]).
-    pub random: Arc<dyn RandomSource>,
+    pub random: Shared<dyn RandomSource>,
     /// Session-ID cache for resumption (default: 4096 sessions, 2 hours).
     /// `None`: no session IDs are issued.
     #[cfg(feature = "std")]
@@ -809,11 +819,11 @@ pub struct ServerConfig {
     pub enable_exporters: bool,
     /// The keys for the pre-shared key suites, by identity (RFC 4279;
     /// default none: PSK suites cannot be listed). See [`crate::psk`].
-    pub psk_store: Option<Arc<dyn crate::psk::PskStore>>,
+    pub psk_store: Option<Shared<dyn crate::psk::PskStore>>,
     /// The identity hint sent in ServerKeyExchange (RFC 4279 §2), which
     /// helps a client choose among its identities (default none: a plain
     /// PSK handshake then sends no ServerKeyExchange).
-    pub psk_identity_hint: Option<Vec<u8>>,
+    pub psk_identity_hint: Option<List<u8>>,
     /// Answer a PSK identity that is not in the store with
     /// `unknown_psk_identity` at once (RFC 4279 §2). Default `false`: the
     /// handshake goes on with a random key and fails at the client's
@@ -913,7 +923,7 @@ impl ServerConfig {
             None => self.identity.as_mut(),
             Some(i) => self.more_identities.get_mut(i),
         }
-        .ok_or_else(|| Error::Config(format!("no certificate chain {chain_index}")))?;
+        .ok_or_else(|| Error::Config(crate::shared::text!("no certificate chain {chain_index}")))?;
         identity.ocsp = Some(staple);
         Ok(())
     }
@@ -939,7 +949,7 @@ impl ServerConfig {
             None => self.identity.as_mut(),
             Some(i) => self.more_identities.get_mut(i),
         }
-        .ok_or_else(|| Error::Config(format!("no certificate chain {chain_index}")))?;
+        .ok_or_else(|| Error::Config(crate::shared::text!("no certificate chain {chain_index}")))?;
         identity.set_signing_schemes(schemes)
     }
 
@@ -980,10 +990,10 @@ impl ServerConfig {
     /// let config = ServerConfig::with_psk(Arc::new(keys));
     /// # let _ = config;
     /// ```
-    pub fn with_psk(store: Arc<dyn crate::psk::PskStore>) -> Self {
+    pub fn with_psk(store: impl Into<Shared<dyn crate::psk::PskStore>>) -> Self {
         let mut config = Self::with_identity(None);
-        config.cipher_suites = crate::PSK_SUITES.to_vec();
-        config.psk_store = Some(store);
+        config.cipher_suites = List::from_static(&crate::PSK_SUITES);
+        config.psk_store = Some(store.into());
         config
     }
 
@@ -996,15 +1006,15 @@ impl ServerConfig {
             dangerous_skip_webpki_for_clients: false,
             keep_peer_certificates: true,
             certificate_chooser: None,
-            cipher_suites: suites::default_suites().collect(),
+            cipher_suites: List::from_static(&suites::DEFAULT_SUITES),
             legacy_rsa_key_transport: false,
-            groups: SUPPORTED_GROUPS.to_vec(),
-            signature_schemes: VERIFY_SCHEMES.to_vec(),
-            alpn_protocols: Vec::new(),
+            groups: List::from_static(SUPPORTED_GROUPS),
+            signature_schemes: List::from_static(VERIFY_SCHEMES),
+            alpn_protocols: List::empty(),
             require_extended_master_secret: true,
             max_fragment_len: MAX_PLAINTEXT,
             limits: Limits::default(),
-            random: Arc::new(SystemRandom::new()),
+            random: Shared::from_static(&SYSTEM_RANDOM),
             #[cfg(feature = "std")]
             session_cache: Some(Arc::new(crate::session::SessionCache::new(
                 4096,
@@ -1066,7 +1076,7 @@ impl ServerConfig {
                 .filter_map(|s| suites::lookup(*s))
                 .any(|s| identity.serves(s))
             {
-                return Err(Error::Config(format!(
+                return Err(Error::Config(crate::shared::text!(
                     "none of the configured cipher suites can be used with a {auth:?} key{}",
                     if auth == suites::AuthAlgorithm::Rsa {
                         " (RSA key transport needs a key the caller holds: the library does not \
@@ -1084,7 +1094,7 @@ impl ServerConfig {
             .find(|s| s.kx == KeyExchangeAlgorithm::Rsa);
         if let Some(rsa) = rsa_listed {
             if !self.identities().any(|id| id.serves(rsa)) {
-                return Err(Error::Config(format!(
+                return Err(Error::Config(crate::shared::text!(
                     "{:?} is listed, but no certificate can serve it: RSA key transport needs an \
                      RSA certificate whose key the caller holds (ServerConfig::with_caller_key \
                      with KeyType::Rsa), since the library does not decrypt with RSA private keys",

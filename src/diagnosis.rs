@@ -4,13 +4,13 @@
 //! ([`Connection::diagnosis`](crate::Connection::diagnosis)); the
 //! [`Error`] itself stays the typed value to match on.
 
-use alloc::vec::Vec;
 use core::fmt;
 
 use crate::codec::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::error::{CertificateError, Error};
+use crate::shared::List;
 
 /// A failed connection, explained.
 ///
@@ -60,13 +60,13 @@ pub struct Offered {
     /// Always TLS 1.2.
     pub version: ProtocolVersion,
     /// Suites, in our order of preference.
-    pub cipher_suites: Vec<CipherSuite>,
+    pub cipher_suites: List<CipherSuite>,
     /// ECDHE groups.
-    pub groups: Vec<NamedGroup>,
+    pub groups: List<NamedGroup>,
     /// Signature schemes we accept from the server.
-    pub signature_schemes: Vec<SignatureScheme>,
+    pub signature_schemes: List<SignatureScheme>,
     /// ALPN protocols (empty: none offered).
-    pub alpn_protocols: Vec<Vec<u8>>,
+    pub alpn_protocols: List<List<u8>>,
     /// Whether we refuse servers without the extended master secret.
     pub extended_master_secret_required: bool,
 }
@@ -79,12 +79,12 @@ impl fmt::Display for Offered {
             self.cipher_suites, self.groups, self.signature_schemes
         )?;
         if !self.alpn_protocols.is_empty() {
-            let names: Vec<_> = self
-                .alpn_protocols
-                .iter()
-                .map(|p| alloc::string::String::from_utf8_lossy(p))
-                .collect();
-            write!(f, ", ALPN {names:?}")?;
+            f.write_str(", ALPN [")?;
+            for (i, p) in self.alpn_protocols.iter().enumerate() {
+                let comma = if i == 0 { "" } else { ", " };
+                write!(f, "{comma}\"{}\"", p.escape_ascii())?;
+            }
+            f.write_str("]")?;
         }
         if self.extended_master_secret_required {
             f.write_str(", extended master secret required")?;

@@ -1,14 +1,17 @@
 //! Errors, and the RFC 5246 §7.2 alert each one sends to the peer.
 
-use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt;
 
 use crate::codec::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
+use crate::shared::{List, Text};
 
 /// Why a connection failed, or why an API call was refused.
+///
+/// Messages and lists are [`Text`] and [`List`]: without the `alloc`
+/// feature, a message is its fixed wording without the values and the
+/// peer's offered lists are empty (there is no heap to copy them to).
 ///
 /// Every error caused by the peer maps to the alert we sent it
 /// ([`Error::alert`]); once a connection has returned such an error it is
@@ -49,25 +52,25 @@ pub enum Error {
     #[error("no cipher suite in common: peer offered {offered:?}, we support {supported:?}")]
     NoCommonCipherSuite {
         /// The peer's list.
-        offered: Vec<CipherSuite>,
+        offered: List<CipherSuite>,
         /// Ours (those usable with our certificate, on a server).
-        supported: Vec<CipherSuite>,
+        supported: List<CipherSuite>,
     },
     /// No ECDHE group both sides accept.
     #[error("no key exchange group in common: peer offered {offered:?}, we support {supported:?}")]
     NoCommonGroup {
         /// The peer's list.
-        offered: Vec<NamedGroup>,
+        offered: List<NamedGroup>,
         /// Ours.
-        supported: Vec<NamedGroup>,
+        supported: List<NamedGroup>,
     },
     /// No signature scheme both sides accept for our key.
     #[error("no signature scheme in common: peer offered {offered:?}, we support {supported:?}")]
     NoCommonSignatureScheme {
         /// The peer's list.
-        offered: Vec<SignatureScheme>,
+        offered: List<SignatureScheme>,
         /// Ours.
-        supported: Vec<SignatureScheme>,
+        supported: List<SignatureScheme>,
     },
     /// ALPN was offered by both sides with no protocol in common (RFC 7301 §3.2).
     #[error(
@@ -75,9 +78,9 @@ pub enum Error {
     )]
     NoApplicationProtocol {
         /// The peer's protocols, lossily as text.
-        offered: Vec<String>,
+        offered: List<Text>,
         /// Ours.
-        supported: Vec<String>,
+        supported: List<Text>,
     },
     /// The peer did not negotiate something our configuration requires.
     #[error("handshake failure: {0}")]
@@ -145,7 +148,7 @@ pub enum Error {
     Misuse(&'static str),
     /// The configuration is unusable.
     #[error("invalid configuration: {0}")]
-    Config(String),
+    Config(Text),
     /// A local failure (randomness, key generation, signing).
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -216,7 +219,7 @@ pub enum CertificateError {
     /// The certificate is not valid for the expected server name.
     NotValidForName {
         /// The name we expected.
-        expected: String,
+        expected: Text,
     },
     /// The certificate cannot be parsed.
     BadEncoding,
@@ -229,7 +232,7 @@ pub enum CertificateError {
     /// The chain is longer or larger than the configured limit.
     TooLarge,
     /// Another rejection reported by the path builder.
-    Other(String),
+    Other(Text),
     /// A caller's verifier ([`crate::keyop::PeerVerifier`]) refused the
     /// chain with the alert of its choice (RFC 5246 §7.2.2): say
     /// `certificate_revoked` after a revocation check, or `access_denied`
@@ -240,7 +243,7 @@ pub enum CertificateError {
         /// The alert sent to the peer.
         alert: AlertDescription,
         /// Why, for our side's logs (not sent).
-        reason: String,
+        reason: Text,
     },
 }
 

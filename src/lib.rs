@@ -96,6 +96,7 @@
     )
 )]
 
+#[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
@@ -113,6 +114,7 @@ pub mod keyop;
 pub mod psk;
 pub(crate) mod record;
 pub(crate) mod session;
+pub(crate) mod shared;
 #[cfg(feature = "std")]
 mod staple;
 #[cfg(feature = "std")]
@@ -138,6 +140,7 @@ pub use keylog::{KeyLog, KeyLogEntry};
 pub use keyop::{Answer, KeyType, Operation, OperationId, OperationKind};
 #[cfg(feature = "std")]
 pub use session::{ClientSessionCache, SessionCache, Ticketer};
+pub use shared::{List, Shared, Text};
 #[cfg(feature = "std")]
 pub use staple::OcspStaple;
 #[cfg(feature = "std")]

@@ -20,7 +20,7 @@
 //! let server = ServerConfig::with_psk(Arc::new(keys));
 //!
 //! let mut client = ClientConfig::new(RootCertStore::empty());
-//! client.cipher_suites = tls12::PSK_SUITES.to_vec();
+//! client.cipher_suites = tls12::PSK_SUITES.as_slice().into();
 //! client.add_psk(b"sensor-17", key).unwrap();
 //! # let _ = (server, client);
 //! ```

@@ -7,8 +7,6 @@
 //!
 //! Revocation (CRLs, OCSP) is not checked.
 
-use alloc::format;
-use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use rustls_pki_types::{
@@ -60,8 +58,11 @@ impl RootCertStore {
     ///
     /// [`Error::Config`] if `cert` cannot be parsed as an X.509 certificate.
     pub fn add(&mut self, cert: &CertificateDer<'_>) -> Result<(), Error> {
-        let anchor = webpki::anchor_from_trusted_cert(cert)
-            .map_err(|e| Error::Config(format!("unusable trust anchor certificate: {e:?}")))?;
+        let anchor = webpki::anchor_from_trusted_cert(cert).map_err(|e| {
+            Error::Config(crate::shared::text!(
+                "unusable trust anchor certificate: {e:?}"
+            ))
+        })?;
         self.anchors.push(anchor.to_owned());
         Ok(())
     }
@@ -157,7 +158,7 @@ fn map_webpki_error(e: webpki::Error, name: Option<&ServerName<'_>>) -> Certific
         W::CertExpired { .. } => C::Expired,
         W::CertNotValidYet { .. } => C::NotValidYet,
         W::CertNotValidForName(_) => C::NotValidForName {
-            expected: name.map(server_name_text).unwrap_or_default(),
+            expected: name.map(server_name_text).unwrap_or_else(|| "".into()),
         },
         W::BadDer
         | W::BadDerTime
@@ -175,22 +176,24 @@ fn map_webpki_error(e: webpki::Error, name: Option<&ServerName<'_>>) -> Certific
         | W::UnsupportedSignatureAlgorithmForPublicKey
         | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => C::BadSignature,
         W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) => C::InvalidPurpose,
-        other => C::Other(format!("{other:?}")),
+        other => C::Other(crate::shared::text!("{other:?}")),
     }
 }
 
 /// `name` as text: the DNS name, or the IP address in its usual notation.
-fn server_name_text(name: &ServerName<'_>) -> String {
+/// Without `alloc`, the name is not copied (the error says which check
+/// failed; the caller knows the name it asked for).
+fn server_name_text(name: &ServerName<'_>) -> crate::shared::Text {
     use rustls_pki_types::IpAddr;
     match name {
-        ServerName::DnsName(d) => String::from(d.as_ref()),
+        ServerName::DnsName(d) => crate::shared::text!("{}", d.as_ref()),
         ServerName::IpAddress(IpAddr::V4(v4)) => {
-            core::net::Ipv4Addr::from(*v4.as_ref()).to_string()
+            crate::shared::text!("{}", core::net::Ipv4Addr::from(*v4.as_ref()))
         }
         ServerName::IpAddress(IpAddr::V6(v6)) => {
-            core::net::Ipv6Addr::from(*v6.as_ref()).to_string()
+            crate::shared::text!("{}", core::net::Ipv6Addr::from(*v6.as_ref()))
         }
-        other => format!("{other:?}"),
+        other => crate::shared::text!("{other:?}"),
     }
 }
 

@@ -17,7 +17,7 @@ use tls12::{
 /// 512-byte records both ways (RFC 6066 §4) and caps for a device.
 fn small_client() -> ClientConfig {
     let mut c = client_config();
-    c.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    c.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256].into();
     c.max_fragment_len = 512;
     c.max_fragment_length = Some(MaxFragmentLength::L512);
     c.limits.max_buffered_plaintext = 1024;
@@ -117,9 +117,9 @@ fn the_areas_come_back_cleared_and_the_connection_refuses_use() {
     // ALPN protocol in `alpn`.
     let mut client = small_client();
     client.keep_peer_certificates = false;
-    client.alpn_protocols = vec![b"coap".to_vec()];
+    client.alpn_protocols = vec![b"coap".to_vec()].into();
     let mut server = small_server();
-    server.alpn_protocols = vec![b"coap".to_vec()];
+    server.alpn_protocols = vec![b"coap".to_vec()].into();
     let sizes = AreaSizes::for_client(&client);
     assert!(sizes.peer_leaf > 0 && sizes.alpn > 0, "{sizes:?}");
     let (mut c, mut s) = pair_on_areas(client, server, |_, _| {});

@@ -481,7 +481,7 @@ fn freak_logjam_server_chooses_a_suite_never_offered() {
     }
     // A suite we implement but this client was configured not to offer.
     let mut cc = client_config();
-    cc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256];
+    cc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256].into();
     let (mut c, _s, msgs) = flight_with(cc, server_config("server-p256"));
     let mut sh = ServerHello::parse(&msgs[0]);
     assert_eq!(sh.suite, 0xcca9);
@@ -534,7 +534,7 @@ fn logjam_server_key_exchange_with_explicit_curve_or_group_not_offered() {
     ] {
         let mut cc = client_config();
         if let Some(groups) = offered {
-            cc.groups = groups;
+            cc.groups = groups.into();
         }
         // An RSA certificate, so that any client group list is acceptable to
         // the server (RFC 8422 §5.3 ties ECDSA certificates to the client's
@@ -595,7 +595,7 @@ fn freak_logjam_client_offers_only_weak_suites() {
             err,
             Error::NoCommonCipherSuite {
                 offered: weak.iter().map(|s| CipherSuite::from_wire(*s)).collect(),
-                supported,
+                supported: supported.into(),
             },
             "{identity}"
         );
@@ -917,7 +917,7 @@ fn version_rollback_record_layer_after_negotiation() {
 /// ClientKeyExchange (a plaintext record) with the server waiting for it.
 fn server_waiting_for_cke(group: NamedGroup) -> (ServerConnection, Vec<u8>) {
     let mut cc = client_config();
-    cc.groups = vec![group];
+    cc.groups = vec![group].into();
     // RSA: any client group list is acceptable (RFC 8422 §5.3).
     let (mut c, mut s) = pair_with(cc, server_config("server-rsa2048"), "localhost");
     transfer(&mut c, &mut s).unwrap();
@@ -1124,8 +1124,10 @@ fn server_key_exchange_signed_with_a_scheme_not_offered() {
     }
     // A scheme we support but this client was configured not to list.
     let mut cc = client_config();
-    cc.signature_schemes = vec![tls12::SignatureScheme::RsaPssRsaeSha256];
-    cc.signature_schemes.push(tls12::SignatureScheme::Ed25519);
+    cc.signature_schemes = vec![tls12::SignatureScheme::RsaPssRsaeSha256].into();
+    cc.signature_schemes
+        .to_mut()
+        .push(tls12::SignatureScheme::Ed25519);
     let (mut c, _s, msgs) = flight_with(cc, server_config("server-rsa2048"));
     feed(&mut c, &msgs[..2]);
     let err = c
@@ -1379,7 +1381,7 @@ type Tamper = Box<dyn Fn(&mut Vec<u8>)>;
 
 fn established_with_suite(suite: CipherSuite) -> (ClientConnection, ServerConnection) {
     let mut cc = client_config();
-    cc.cipher_suites = vec![suite];
+    cc.cipher_suites = vec![suite].into();
     let (c, s) = established_pair_with(cc, server_config("server-p256"));
     assert_eq!(c.handshake_info().unwrap().cipher_suite, suite);
     (c, s)
@@ -1459,7 +1461,7 @@ fn record_mac_one_bit_off_every_aead_both_directions() {
 fn encrypted_finished_record_one_bit_off_is_bad_record_mac() {
     for (suite, _) in AEAD_SUITES {
         let mut cc = client_config();
-        cc.cipher_suites = vec![suite];
+        cc.cipher_suites = vec![suite].into();
         let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
         transfer(&mut c, &mut s).unwrap();
         transfer(&mut s, &mut c).unwrap();
@@ -1490,16 +1492,16 @@ fn encrypted_finished_record_one_bit_off_is_bad_record_mac() {
 #[test]
 fn alpaca_alpn_mismatch_is_fatal() {
     let mut cc = client_config();
-    cc.alpn_protocols = vec![b"ftp".to_vec(), b"imap".to_vec()];
+    cc.alpn_protocols = vec![b"ftp".to_vec(), b"imap".to_vec()].into();
     let mut sc = server_config("server-p256");
-    sc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    sc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     let err = transfer(&mut c, &mut s).unwrap_err();
     assert_eq!(
         err,
         Error::NoApplicationProtocol {
-            offered: vec!["ftp".into(), "imap".into()],
-            supported: vec!["h2".into(), "http/1.1".into()],
+            offered: vec!["ftp".into(), "imap".into()].into(),
+            supported: vec!["h2".into(), "http/1.1".into()].into(),
         }
     );
     assert_eq!(s.pending_output(), [21, 3, 3, 0, 2, 2, 120]);
@@ -1510,9 +1512,9 @@ fn alpaca_alpn_mismatch_is_fatal() {
 
     // The client side: a selection it did not offer.
     let mut cc = client_config();
-    cc.alpn_protocols = vec![b"h2".to_vec()];
+    cc.alpn_protocols = vec![b"h2".to_vec()].into();
     let mut sc = server_config("server-p256");
-    sc.alpn_protocols = vec![b"h2".to_vec()];
+    sc.alpn_protocols = vec![b"h2".to_vec()].into();
     let (mut c, _s, msgs) = flight_with(cc, sc);
     let sh = ServerHello::parse(&msgs[0]);
     assert!(sh.exts.contains(&(16, vec![0, 3, 2, b'h', b'2'])));

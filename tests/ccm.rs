@@ -23,9 +23,9 @@ const CCM_8: CipherSuite = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8;
 fn config_errors(suites: &[CipherSuite]) -> (Error, Error) {
     use std::sync::Arc;
     let mut client = client_config();
-    client.cipher_suites = suites.to_vec();
+    client.cipher_suites = suites.to_vec().into();
     let mut server = server_config("server-p256");
-    server.cipher_suites = suites.to_vec();
+    server.cipher_suites = suites.to_vec().into();
     let c = match tls12::ClientConnection::new(
         Arc::new(client),
         common::name("localhost"),
@@ -113,9 +113,9 @@ mod in_memory {
     /// server alone) with its handshake done.
     fn established(suite: CipherSuite) -> (tls12::ClientConnection, tls12::ServerConnection) {
         let mut client = client_config();
-        client.cipher_suites.insert(0, suite);
+        client.cipher_suites.to_mut().insert(0, suite);
         let mut server = server_config("server-p256");
-        server.cipher_suites = vec![suite];
+        server.cipher_suites = vec![suite].into();
         let (mut c, mut s) = pair_with(client, server, "localhost");
         handshake(&mut c, &mut s).unwrap();
         events(&mut c);
@@ -214,7 +214,7 @@ mod in_memory {
     #[test]
     fn a_default_server_does_not_accept_them() {
         let mut client = client_config();
-        client.cipher_suites = vec![CCM, CCM_8];
+        client.cipher_suites = vec![CCM, CCM_8].into();
         let (mut c, mut s) = pair_with(client, server_config("server-p256"), "localhost");
         let (side, e) = handshake(&mut c, &mut s).unwrap_err();
         assert_eq!(side, Side::Server);
@@ -230,9 +230,9 @@ mod in_memory {
         for suite in [CCM, CCM_8] {
             for tickets in [true, false] {
                 let mut client = client_config();
-                client.cipher_suites = vec![suite];
+                client.cipher_suites = vec![suite].into();
                 let mut server = server_config("server-p256");
-                server.cipher_suites = vec![suite];
+                server.cipher_suites = vec![suite].into();
                 if !tickets {
                     server.ticketer = None;
                 }
@@ -257,7 +257,7 @@ mod in_memory {
     #[test]
     fn rsa_server_with_only_ccm_suites_is_refused() {
         let mut server = server_config("server-rsa2048");
-        server.cipher_suites = vec![CCM, CCM_8];
+        server.cipher_suites = vec![CCM, CCM_8].into();
         let e = tls12::ServerConnection::new(std::sync::Arc::new(server), common::now())
             .err()
             .unwrap();
@@ -287,14 +287,14 @@ mod interop {
     /// A client configuration that lists `suite` before the defaults.
     fn client_listing(suite: CipherSuite) -> tls12::ClientConfig {
         let mut config = client_config();
-        config.cipher_suites.insert(0, suite);
+        config.cipher_suites.to_mut().insert(0, suite);
         config
     }
 
     /// An ECDSA (P-256) server that accepts only `suite`.
     fn server_accepting(suite: CipherSuite) -> ServerConfig {
         let mut config = server_config("server-p256");
-        config.cipher_suites = vec![suite];
+        config.cipher_suites = vec![suite].into();
         config
     }
 

@@ -275,7 +275,7 @@ fn a_client_may_present_its_certificate_whatever_cas_the_server_names() {
 fn identity_is_chosen_by_signature_scheme() {
     let cc = client_with(&["client-p256", "client-rsa2048"]);
     let mut sc = server_requiring("server-p256", ClientAuth::Required);
-    sc.signature_schemes = vec![SignatureScheme::RsaPssRsaeSha256];
+    sc.signature_schemes = vec![SignatureScheme::RsaPssRsaeSha256].into();
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     handshake(&mut c, &mut s).unwrap();
     assert_eq!(
@@ -423,7 +423,7 @@ fn signing_schemes_can_be_restricted_per_chain() {
     sc.set_signing_schemes(0, vec![S::RsaPssRsaeSha384])
         .unwrap();
     let mut cc = client_config();
-    cc.signature_schemes = vec![S::RsaPssRsaeSha256, S::RsaPkcs1Sha256];
+    cc.signature_schemes = vec![S::RsaPssRsaeSha256, S::RsaPkcs1Sha256].into();
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     let (side, err) = handshake(&mut c, &mut s).unwrap_err();
     assert_eq!(side, Side::Server);

@@ -16,7 +16,7 @@ use tls12::{AlertDescription, CipherSuite, Error};
 #[test]
 fn a_refused_hello_names_the_stage_and_what_we_offered() {
     let mut cc = client_config();
-    cc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    cc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256].into();
     let (mut c, mut s) = pair_with(cc.clone(), server_config("server-rsa2048"), "localhost");
     assert_eq!(c.diagnosis(), None, "alive: nothing to explain");
     let (side, _) = handshake(&mut c, &mut s).unwrap_err();

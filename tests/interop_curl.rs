@@ -237,7 +237,7 @@ fn with_ca(args: &[&str]) -> Vec<String> {
 /// server saw, and the clean end. Returns curl's log and our server's view.
 fn curl_page(identity: &str, args: &[&str]) -> (String, HandshakeInfo) {
     let mut config = server_config(identity);
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"http/1.1".to_vec()].into();
     let ours = our_http_server(config);
     let args = with_ca(args);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -356,7 +356,7 @@ fn gnutls_server_ed25519_certificate() {
 #[test]
 fn gnutls_server_alpn_http11() {
     let mut config = client_config();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let (info, log) = our_client_vs_serv(
         "server-p256",
         &["--priority", TLS12_ONLY, "--alpn", "http/1.1"],
@@ -806,7 +806,7 @@ fn gnutls_client_ed25519_certificate() {
 #[test]
 fn gnutls_client_alpn_h2() {
     let mut config = server_config("server-p256");
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec()].into();
     let (text, info) = cli_echo(config, &["--alpn", "http/1.1", "--alpn", "h2"]);
     assert_eq!(info.alpn_protocol.as_deref(), Some(&b"h2"[..]));
     assert!(text.contains("- Application protocol: h2"), "{text}");
@@ -913,7 +913,7 @@ fn gnutls_client_tls11_gets_protocol_version_alert() {
 #[test]
 fn gnutls_client_alpn_mismatch_gets_no_application_protocol() {
     let mut config = server_config("server-p256");
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec()].into();
     let (text, err) = cli_refused(config, &["--alpn", "http/1.1"]);
     assert!(
         text.contains(

@@ -856,7 +856,7 @@ fn s_server_closes_first_and_our_client_answers_close_notify() {
 #[test]
 fn alpn_s_client_h2_to_our_server() {
     let mut config = server_config("server-p256");
-    config.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+    config.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()].into();
     let (out, run) = s_client_echo(config, &["-tls1_2", "-alpn", "h2", "-ign_eof"]);
     assert!(out.contains("ALPN protocol: h2"), "{out}");
     assert_eq!(run.info.unwrap().alpn_protocol.as_deref(), Some(&b"h2"[..]));
@@ -866,7 +866,7 @@ fn alpn_s_client_h2_to_our_server() {
 fn alpn_our_client_to_s_server_http11() {
     let (mut server, port) = s_server("server-p256", &["-tls1_2", "-alpn", "http/1.1", "-rev"]);
     let mut config = client_config();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let (info, answer) = our_client(port, config, "localhost", |tls| rev_line(tls, "alpn"))
         .unwrap_or_else(|e| panic!("{e:?}\n{}", server.log()));
     assert_eq!(answer, "npla\n");
@@ -1015,7 +1015,7 @@ fn s_client_refused(config: ServerConfig, args: &[&str]) -> (String, Error) {
 #[test]
 fn s_client_no_common_group_gets_handshake_failure() {
     let mut config = server_config("server-rsa2048");
-    config.groups = vec![NamedGroup::X25519];
+    config.groups = vec![NamedGroup::X25519].into();
     let (log, err) = s_client_refused(config, &["-groups", "P-384"]);
     assert!(matches!(err, Error::NoCommonGroup { .. }), "{err:?}");
     assert!(log.contains("alert handshake failure"), "{log}");
@@ -1060,7 +1060,7 @@ fn s_client_x25519_only_and_our_p256_ecdsa_server_have_no_common_suite() {
 fn our_client_no_common_group_gets_handshake_failure() {
     let (mut server, port) = s_server("server-rsa2048", &["-tls1_2", "-groups", "P-384", "-rev"]);
     let mut config = client_config();
-    config.groups = vec![NamedGroup::X25519];
+    config.groups = vec![NamedGroup::X25519].into();
     let err = our_client(port, config, "localhost", |_| ()).expect_err("handshake must fail");
     server.wait_exit();
     let log = server.text();
@@ -1094,7 +1094,7 @@ fn our_client_no_common_suite_gets_handshake_failure() {
 #[test]
 fn s_client_alpn_mismatch_gets_no_application_protocol() {
     let mut config = server_config("server-p256");
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec()].into();
     let (log, err) = s_client_refused(config, &["-alpn", "http/1.1"]);
     assert!(
         matches!(err, Error::NoApplicationProtocol { .. }),

@@ -317,7 +317,7 @@ fn python_client_echo(identity: &str, big: usize) -> (Report, HandshakeInfo) {
 /// is echoed, and Python answers it.
 fn python_client_echo_with(identity: &str, big: usize, o: &PyClient) -> (Report, HandshakeInfo) {
     let mut config = server_config(identity);
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"http/1.1".to_vec()].into();
     let we_close = o.closer == "ours";
     let ours = our_echo_server_closing(config, we_close.then_some(1 + big));
     let mut client = python_client_with(ours.port, "default", "h2,http/1.1", big, o);
@@ -439,7 +439,7 @@ fn python_client_tls11_only_gets_protocol_version_alert() {
 #[test]
 fn python_client_alpn_without_overlap_gets_no_application_protocol() {
     let mut config = server_config("server-p256");
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec()].into();
     let ours = our_echo_server(config);
     let mut client = python_client(ours.port, "default", "http/1.1", 0);
     let status = client.wait_exit();
@@ -459,8 +459,8 @@ fn python_client_alpn_without_overlap_gets_no_application_protocol() {
     assert_eq!(
         run.error,
         Some(Error::NoApplicationProtocol {
-            offered: vec!["http/1.1".into()],
-            supported: vec!["h2".into()],
+            offered: vec!["http/1.1".into()].into(),
+            supported: vec!["h2".into()].into(),
         })
     );
     assert_eq!(
@@ -633,7 +633,7 @@ fn our_client_vs_python_with(o: &PyServer<'_>) -> HandshakeInfo {
         o.curve,
     );
     let mut config = client_config();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let (info, (got, peer_closed, eof)) = our_client(port, config, "testserver.com", |tls| {
         let got = echo_through(tls, &data);
         if !python_closes_first {

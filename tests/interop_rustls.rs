@@ -500,7 +500,7 @@ fn rustls_client_alpn_our_server_preference_wins() {
     let mut rc = rustls_client_config(&[], &[]);
     rc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let mut sc = server_config("server-p256");
-    sc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+    sc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()].into();
     let mut p = with_rustls_client(rc, sc, "localhost");
     p.handshake();
     assert_eq!(
@@ -514,7 +514,7 @@ fn rustls_client_alpn_our_server_preference_wins() {
 #[test]
 fn rustls_server_alpn_its_preference_wins() {
     let mut cc = client_config();
-    cc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    cc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let mut rs = rustls_server_config("server-p256", &[], &[]);
     rs.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
     let mut p = with_rustls_server(cc, rs, "localhost");
@@ -532,7 +532,7 @@ fn rustls_client_alpn_without_overlap_is_refused() {
     let mut rc = rustls_client_config(&[], &[]);
     rc.alpn_protocols = vec![b"h2".to_vec()];
     let mut sc = server_config("server-p256");
-    sc.alpn_protocols = vec![b"http/1.1".to_vec()];
+    sc.alpn_protocols = vec![b"http/1.1".to_vec()].into();
     let mut p = with_rustls_client(rc, sc, "localhost");
     p.run();
     assert!(
@@ -551,7 +551,7 @@ fn rustls_client_alpn_without_overlap_is_refused() {
 #[test]
 fn rustls_server_alpn_without_overlap_is_refused() {
     let mut cc = client_config();
-    cc.alpn_protocols = vec![b"h2".to_vec()];
+    cc.alpn_protocols = vec![b"h2".to_vec()].into();
     let mut rs = rustls_server_config("server-p256", &[], &[]);
     rs.alpn_protocols = vec![b"http/1.1".to_vec()];
     let mut p = with_rustls_server(cc, rs, "localhost");
@@ -715,7 +715,7 @@ fn ems_negotiated_with_rustls_server() {
 #[test]
 fn rustls_client_with_no_common_suite_gets_handshake_failure() {
     let mut sc = server_config("server-p256");
-    sc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    sc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256].into();
     let rc = rustls_client_config(
         &[rring::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384],
         &[],

@@ -460,7 +460,7 @@ fn rustls_client_alpn_and_sni_reach_our_server() {
     let mut rc = rustls_client_config(&[], &[]);
     rc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let mut sc = server_config("server-rsa2048");
-    sc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+    sc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()].into();
     let (theirs, ours) = rustls_client_run(rc, sc, "testserver.com", 1, Closer::Rustls);
     // Our server's preference decides.
     assert_eq!(ours.info.alpn_protocol.as_deref(), Some(&b"http/1.1"[..]));
@@ -472,7 +472,7 @@ fn rustls_client_alpn_and_sni_reach_our_server() {
 #[test]
 fn rustls_server_alpn_and_sni_from_our_client() {
     let mut cc = client_config();
-    cc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    cc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let mut rs = rustls_server_config("server-p256", &[], &[]);
     rs.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
     let (theirs, ours) = rustls_server_run(cc, rs, "testserver.com", 1, Closer::Ours);

@@ -372,8 +372,8 @@ fn a_server_with_ecdsa_and_rsa_chains_serves_what_the_client_can_use() {
         ),
     ] {
         let mut cc = client_config();
-        cc.cipher_suites = suites;
-        cc.signature_schemes = schemes;
+        cc.cipher_suites = suites.into();
+        cc.signature_schemes = schemes.into();
         let (mut c, mut s) = pair_with(cc, ecdsa_and_rsa(), "localhost");
         handshake(&mut c, &mut s).unwrap();
         let info = c.handshake_info().unwrap();
@@ -388,7 +388,7 @@ fn a_server_with_ecdsa_and_rsa_chains_serves_what_the_client_can_use() {
     }
     // Nothing either chain can serve: the first chain's refusal.
     let mut cc = client_config();
-    cc.signature_schemes = vec![SignatureScheme::Ed25519];
+    cc.signature_schemes = vec![SignatureScheme::Ed25519].into();
     let (mut c, mut s) = pair_with(cc, ecdsa_and_rsa(), "localhost");
     assert!(matches!(
         handshake(&mut c, &mut s),

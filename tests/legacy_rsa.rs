@@ -31,7 +31,7 @@ fn private_key(identity: &str) -> rsa::RsaPrivateKey {
 fn rsa_client() -> ClientConfig {
     let mut config = client_config();
     config.legacy_rsa_key_transport = true;
-    config.cipher_suites = LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
+    config.cipher_suites = LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec().into();
     config
 }
 
@@ -117,7 +117,7 @@ fn both_suites_complete_and_carry_data_both_ways() {
     let key = private_key(IDENTITY);
     for suite in LEGACY_RSA_KEY_TRANSPORT_SUITES {
         let mut client = rsa_client();
-        client.cipher_suites = vec![suite];
+        client.cipher_suites = vec![suite].into();
         let (mut c, mut s) = pair_rsa(client, rsa_server(IDENTITY));
         assert_eq!(handshake_rsa(&mut c, &mut s, &key), Ok(1), "{suite:?}");
         for info in [c.handshake_info().unwrap(), s.handshake_info().unwrap()] {
@@ -138,7 +138,8 @@ fn a_server_allowing_both_prefers_ecdhe_for_a_client_offering_both() {
     client.cipher_suites = vec![
         CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    ];
+    ]
+    .into();
     let (mut c, mut s) = pair_rsa(client, rsa_server(IDENTITY));
     // ECDHE with a caller-held key: the caller signs; no decryption.
     let mut signed = false;
@@ -185,10 +186,11 @@ fn an_ecdhe_suite_without_a_common_group_gives_way_to_rsa_key_transport() {
     client.cipher_suites = vec![
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
         CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
-    ];
-    client.groups = vec![tls12::NamedGroup::Secp384r1];
+    ]
+    .into();
+    client.groups = vec![tls12::NamedGroup::Secp384r1].into();
     let mut server = rsa_server(IDENTITY);
-    server.groups = vec![tls12::NamedGroup::X25519];
+    server.groups = vec![tls12::NamedGroup::X25519].into();
     let (mut c, mut s) = pair_rsa(client.clone(), server.clone());
     assert_eq!(handshake_rsa(&mut c, &mut s, &private_key(IDENTITY)), Ok(1));
     let info = s.handshake_info().unwrap();
@@ -199,7 +201,7 @@ fn an_ecdhe_suite_without_a_common_group_gives_way_to_rsa_key_transport() {
     assert_eq!(info.group, None);
     // Without the RSA key transport suite offered, the ECDHE suite's
     // refusal stands.
-    client.cipher_suites = vec![CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256];
+    client.cipher_suites = vec![CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256].into();
     let (mut c, mut s) = pair_rsa(client, server);
     assert!(matches!(
         handshake_rsa(&mut c, &mut s, &private_key(IDENTITY)),
@@ -240,11 +242,11 @@ fn client_certificates_and_alpn_work_as_with_ecdhe() {
     let key = private_key(IDENTITY);
     let mut server = rsa_server(IDENTITY);
     server.client_auth = ClientAuth::Required(roots());
-    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let mut client = rsa_client();
     let (chain, client_key) = identity("client-p256");
     client.add_client_certificate(chain, client_key).unwrap();
-    client.alpn_protocols = vec![b"http/1.1".to_vec()];
+    client.alpn_protocols = vec![b"http/1.1".to_vec()].into();
     let (mut c, mut s) = pair_rsa(client, server);
     assert_eq!(handshake_rsa(&mut c, &mut s, &key), Ok(1));
     let info = s.handshake_info().unwrap();
@@ -454,6 +456,7 @@ fn listing_the_suites_without_the_switch_is_a_configuration_error() {
     let mut client = client_config();
     client
         .cipher_suites
+        .to_mut()
         .push(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256);
     let err = tls12::ClientConnection::new(Arc::new(client), name("localhost"), now())
         .expect_err("refused");
@@ -475,7 +478,7 @@ fn listing_the_suites_without_the_switch_is_a_configuration_error() {
 fn a_server_whose_rsa_key_the_library_holds_cannot_serve_them() {
     let mut server = server_config("server-rsa2048-kx");
     server.legacy_rsa_key_transport = true;
-    server.cipher_suites = LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
+    server.cipher_suites = LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec().into();
     let err = tls12::ServerConnection::new(Arc::new(server), now()).expect_err("refused");
     assert!(err.to_string().contains("caller holds"), "{err}");
 }
@@ -528,7 +531,7 @@ fn a_server_key_exchange_is_unexpected_with_rsa_key_transport() {
     let _ = &mut s;
     let hello = take_output(&mut c);
     let mut server = server_config("server-rsa2048-kx");
-    server.cipher_suites = vec![CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256];
+    server.cipher_suites = vec![CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256].into();
     let mut s = tls12::ServerConnection::new(Arc::new(server), now()).unwrap();
     // Offer the ECDHE suite to that server by editing nothing but the
     // client's suite list in its hello would break the transcript; the

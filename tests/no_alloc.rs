@@ -90,7 +90,7 @@ const KEY: [u8; 32] = [0x5a; 32];
 
 fn psk_client(suite: CipherSuite) -> ClientConfig {
     let mut config = ClientConfig::new(RootCertStore::empty());
-    config.cipher_suites = vec![suite];
+    config.cipher_suites = vec![suite].into();
     config
         .add_psk(b"sensor-17", Psk::new(&KEY).unwrap())
         .unwrap();
@@ -101,7 +101,7 @@ fn psk_server() -> ServerConfig {
     let mut keys = PskMap::new();
     keys.insert(b"sensor-17", Psk::new(&KEY).unwrap()).unwrap();
     let mut config = ServerConfig::with_psk(Arc::new(keys));
-    config.cipher_suites = tls12::PSK_SUITES.to_vec();
+    config.cipher_suites = tls12::PSK_SUITES.to_vec().into();
     device_server(config)
 }
 
@@ -109,9 +109,9 @@ fn psk_server() -> ServerConfig {
 /// the curve of the server's certificate (RFC 8422 §5.1).
 fn ecdsa_configs(group: NamedGroup) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
     let mut client = device_client(client_config());
-    client.groups = vec![group, NamedGroup::Secp256r1];
-    client.groups.dedup();
-    client.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    client.groups = vec![group, NamedGroup::Secp256r1].into();
+    client.groups.to_mut().dedup();
+    client.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256].into();
     let server = device_server(server_config("server-p256"));
     (Arc::new(client), Arc::new(server))
 }
@@ -591,8 +591,8 @@ fn on_lent_memory_nothing_is_allocated_from_construction_on() {
         ("ALPN", {
             let (client, server) = ecdsa_configs(NamedGroup::X25519);
             let (mut client, mut server) = ((*client).clone(), (*server).clone());
-            client.alpn_protocols = vec![b"mqtt".to_vec()];
-            server.alpn_protocols = vec![b"x-amzn-mqtt-ca".to_vec(), b"mqtt".to_vec()];
+            client.alpn_protocols = vec![b"mqtt".to_vec()].into();
+            server.alpn_protocols = vec![b"x-amzn-mqtt-ca".to_vec(), b"mqtt".to_vec()].into();
             (Arc::new(client), Arc::new(server))
         }),
     ];

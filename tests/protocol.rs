@@ -229,7 +229,7 @@ fn old_versions_get_protocol_version() {
 /// client offering `suites`.
 fn flight_from(identity: &str, suites: Vec<tls12::CipherSuite>) -> Vec<Vec<u8>> {
     let mut cc = client_config();
-    cc.cipher_suites = suites;
+    cc.cipher_suites = suites.into();
     let (mut c, mut s) = pair_with(cc, server_config(identity), "localhost");
     transfer(&mut c, &mut s).unwrap();
     split_messages(&take_output(&mut s))
@@ -263,7 +263,8 @@ fn a_certificate_whose_key_does_not_fit_the_suite_is_refused_on_arrival() {
         cc.cipher_suites = vec![
             C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        ];
+        ]
+        .into();
         let (mut c, mut s) = pair_with(cc, server_config(hello_from), "localhost");
         transfer(&mut c, &mut s).unwrap();
         let hello = split_messages(&take_output(&mut s));
@@ -643,7 +644,7 @@ fn tampered_server_key_exchange_signature_is_decrypt_error() {
 #[test]
 fn server_key_exchange_with_a_group_not_offered_is_illegal_parameter() {
     let mut cc = client_config();
-    cc.groups = vec![tls12::NamedGroup::X25519];
+    cc.groups = vec![tls12::NamedGroup::X25519].into();
     let (mut c, mut s) = pair_with(cc, server_config("server-ed25519"), "localhost");
     transfer(&mut c, &mut s).unwrap();
     let flight = split_messages(s.pending_output());
@@ -828,7 +829,7 @@ fn server_resumes_only_for_the_same_name_and_an_offered_suite() {
 
     // The session's suite (AES-128-GCM, the server's first) not offered.
     let mut cc = client_config();
-    cc.cipher_suites = vec![tls12::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384];
+    cc.cipher_suites = vec![tls12::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384].into();
     let msgs = server_answer(cc, &sc, "localhost", &id);
     assert_ne!(hello_session_id(&msgs[0]), id);
     assert_eq!(msgs[1][0], 11, "a full handshake: Certificate follows");

@@ -36,7 +36,7 @@ fn psk_server() -> ServerConfig {
 /// A client with no trust anchors that offers only the PSK suites.
 fn psk_client(identity: &[u8], k: &[u8]) -> ClientConfig {
     let mut config = ClientConfig::new(RootCertStore::empty());
-    config.cipher_suites = PSK_SUITES.to_vec();
+    config.cipher_suites = PSK_SUITES.to_vec().into();
     config.add_psk(identity, key(k)).unwrap();
     config
 }
@@ -55,9 +55,9 @@ fn all_psk_suites() -> Vec<CipherSuite> {
 fn every_psk_suite_completes_without_certificates() {
     for suite in all_psk_suites() {
         let mut client = psk_client(b"sensor-17", &KEY);
-        client.cipher_suites = vec![suite];
+        client.cipher_suites = vec![suite].into();
         let mut server = psk_server();
-        server.cipher_suites = all_psk_suites();
+        server.cipher_suites = all_psk_suites().into();
         let (mut c, mut s) = pair_with(client, server, "localhost");
         handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{suite:?}: {e:?}"));
         let psk_kx = if format!("{suite:?}").contains("ECDHE") {
@@ -108,13 +108,13 @@ fn the_identity_hint_chooses_the_identity() {
             CipherSuite::TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
         ] {
             let mut client = ClientConfig::new(RootCertStore::empty());
-            client.cipher_suites = vec![suite];
+            client.cipher_suites = vec![suite].into();
             client
                 .add_psk_for_hint(b"gw-2", b"gateway", key(&[0x77; 16]))
                 .unwrap();
             client.add_psk(b"sensor-17", key(&KEY)).unwrap();
             let mut server = psk_server();
-            server.psk_identity_hint = hint.map(<[u8]>::to_vec);
+            server.psk_identity_hint = hint.map(<[u8]>::to_vec).map(Into::into);
             let (mut c, mut s) = pair_with(client, server, "localhost");
             handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("{hint:?} {suite:?}: {e:?}"));
             assert_eq!(
@@ -148,9 +148,9 @@ fn a_wrong_key_and_an_unknown_identity_fail_alike_at_finished() {
         CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
     ] {
         let mut wrong_key = psk_client(b"sensor-17", &[0x5b; 32]);
-        wrong_key.cipher_suites = vec![suite];
+        wrong_key.cipher_suites = vec![suite].into();
         let mut unknown = psk_client(b"sensor-18", &KEY);
-        unknown.cipher_suites = vec![suite];
+        unknown.cipher_suites = vec![suite].into();
         let a = failure(wrong_key, psk_server());
         let b = failure(unknown, psk_server());
         assert_eq!(a.0, Error::PskMismatch, "{suite:?}");
@@ -239,7 +239,7 @@ fn psk_offered_to_a_server_without_psk_is_no_common_suite() {
 #[test]
 fn a_server_offers_certificates_and_psk_at_once() {
     let mut server = server_config("server-p256");
-    server.psk_store = Some(Arc::new(store()));
+    server.psk_store = Some(Arc::new(store()).into());
     server.cipher_suites.extend(PSK_SUITES);
     let server = Arc::new(server);
     let run = |client: ClientConfig| {
@@ -282,9 +282,9 @@ fn psk_sessions_resume_by_ticket_and_by_id() {
 #[test]
 fn alpn_and_sni_work_with_psk() {
     let mut server = psk_server();
-    server.alpn_protocols = vec![b"coap".to_vec()];
+    server.alpn_protocols = vec![b"coap".to_vec()].into();
     let mut client = psk_client(b"sensor-17", &KEY);
-    client.alpn_protocols = vec![b"coap".to_vec(), b"h2".to_vec()];
+    client.alpn_protocols = vec![b"coap".to_vec(), b"h2".to_vec()].into();
     let (mut c, mut s) = pair_with(client, server, "gw.example");
     handshake(&mut c, &mut s).unwrap();
     let info = s.handshake_info().unwrap();
@@ -301,7 +301,7 @@ fn psk_suites_and_keys_come_together() {
     };
     // Suites without keys, keys without suites.
     let mut suites_only = ClientConfig::new(RootCertStore::empty());
-    suites_only.cipher_suites = PSK_SUITES.to_vec();
+    suites_only.cipher_suites = PSK_SUITES.to_vec().into();
     assert!(new_client(suites_only).contains("no pre-shared key"));
     let mut keys_only = client_config();
     keys_only.add_psk(b"a", key(&KEY)).unwrap();
@@ -316,7 +316,7 @@ fn psk_suites_and_keys_come_together() {
     suites_only.cipher_suites.extend(PSK_SUITES);
     assert!(new_server(suites_only).contains("no pre-shared key"));
     let mut keys_only = server_config("server-p256");
-    keys_only.psk_store = Some(Arc::new(store()));
+    keys_only.psk_store = Some(Arc::new(store()).into());
     assert!(new_server(keys_only).contains("no PSK suite"));
     // Defaults list no PSK suite.
     assert!(!client_config()
@@ -333,10 +333,10 @@ fn psk_suites_and_keys_come_together() {
 #[test]
 fn no_identity_for_the_hint_is_a_handshake_failure_on_the_client() {
     let mut client = ClientConfig::new(RootCertStore::empty());
-    client.cipher_suites = PSK_SUITES.to_vec();
+    client.cipher_suites = PSK_SUITES.to_vec().into();
     client.add_psk_for_hint(b"gw-9", b"x", key(&KEY)).unwrap();
     let mut server = psk_server();
-    server.psk_identity_hint = Some(b"gw-1".to_vec());
+    server.psk_identity_hint = Some(b"gw-1".to_vec().into());
     let (mut c, mut s) = pair_with(client, server, "localhost");
     let (side, err) = handshake(&mut c, &mut s).unwrap_err();
     assert_eq!(side, Side::Client);

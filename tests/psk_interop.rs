@@ -34,7 +34,7 @@ fn key_bytes() -> Vec<u8> {
 
 fn client_for(suite: CipherSuite) -> ClientConfig {
     let mut config = ClientConfig::new(RootCertStore::empty());
-    config.cipher_suites = vec![suite];
+    config.cipher_suites = vec![suite].into();
     config
         .add_psk(IDENTITY.as_bytes(), Psk::new(&key_bytes()).unwrap())
         .unwrap();
@@ -46,7 +46,7 @@ fn server_for(suite: CipherSuite) -> ServerConfig {
     keys.insert(IDENTITY.as_bytes(), Psk::new(&key_bytes()).unwrap())
         .unwrap();
     let mut config = ServerConfig::with_psk(Arc::new(keys));
-    config.cipher_suites = vec![suite];
+    config.cipher_suites = vec![suite].into();
     config
 }
 

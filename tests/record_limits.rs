@@ -25,7 +25,7 @@ const ALL_MFL: [MaxFragmentLength; 4] = [
 
 fn client(mfl: Option<MaxFragmentLength>, rsl: Option<u16>) -> ClientConfig {
     let mut c = client_config();
-    c.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    c.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256].into();
     c.max_fragment_length = mfl;
     c.record_size_limit = rsl;
     c

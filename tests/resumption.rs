@@ -173,14 +173,14 @@ fn mismatched_suite_falls_back_to_a_full_handshake() {
     assert!(!connect(&first, &sc, "localhost", T0));
     // The same session cache, but a configuration without the session's suite.
     let mut other = (*first).clone();
-    other.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256];
+    other.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256].into();
     assert!(!connect(&Arc::new(other), &sc, "localhost", T0 + 1));
 
     // The server no longer allowing the suite: likewise.
     let cc = Arc::new(client_config());
     let sc1 = server_config("server-p256");
     let mut sc2 = sc1.clone(); // shares the cache and the ticket keys
-    sc2.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384];
+    sc2.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384].into();
     let (sc1, sc2) = (Arc::new(sc1), Arc::new(sc2));
     assert!(!connect(&cc, &sc1, "localhost", T0));
     assert!(!connect(&cc, &sc2, "localhost", T0 + 1));
@@ -212,14 +212,14 @@ fn unknown_ticket_keys_fall_back_to_a_full_handshake() {
 #[test]
 fn alpn_is_negotiated_afresh_on_resumption() {
     let mut cc = client_config();
-    cc.alpn_protocols = vec![b"h2".to_vec()];
+    cc.alpn_protocols = vec![b"h2".to_vec()].into();
     let mut sc = server_config("server-p256");
-    sc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    sc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
     let sc = Arc::new(sc);
     let cc1 = Arc::new(cc.clone());
     assert!(!connect(&cc1, &sc, "localhost", T0));
     let mut cc2 = cc;
-    cc2.alpn_protocols = vec![b"http/1.1".to_vec()];
+    cc2.alpn_protocols = vec![b"http/1.1".to_vec()].into();
     let cc2 = Arc::new(cc2);
     let mut c = ClientConnection::new(cc2, name("localhost"), at(T0 + 1)).unwrap();
     let mut s = ServerConnection::new(sc, at(T0 + 1)).unwrap();

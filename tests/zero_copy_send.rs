@@ -37,7 +37,7 @@ fn receive_all(conn: &mut Connection, mut wire: &[u8]) -> Vec<u8> {
 
 fn established_with(suite: CipherSuite) -> (tls12::ClientConnection, tls12::ServerConnection) {
     let mut cc = client_config();
-    cc.cipher_suites = vec![suite];
+    cc.cipher_suites = vec![suite].into();
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     handshake(&mut c, &mut s).unwrap();
     events(&mut c);
@@ -204,7 +204,7 @@ fn with_512_byte_records_a_541_byte_buffer_carries_everything() {
     const BUF: usize = 5 + 512 + 8 + 16;
     let mut cc = client_config();
     cc.max_fragment_length = Some(MaxFragmentLength::L512);
-    cc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    cc.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256].into();
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     let mut rx = [0u8; BUF];
     for _ in 0..6 {

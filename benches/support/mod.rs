@@ -177,16 +177,16 @@ pub struct Tls12Configs {
 
 fn tls12_client(suite: CipherSuite) -> tls12::ClientConfig {
     let mut cc = client_config();
-    cc.cipher_suites = vec![suite];
-    cc.groups = GROUPS.to_vec();
+    cc.cipher_suites = vec![suite].into();
+    cc.groups = GROUPS.to_vec().into();
     cc.require_extended_master_secret = true;
     cc
 }
 
 fn tls12_server(identity: &str, suite: CipherSuite) -> tls12::ServerConfig {
     let mut sc = server_config(identity);
-    sc.cipher_suites = vec![suite];
-    sc.groups = GROUPS.to_vec();
+    sc.cipher_suites = vec![suite].into();
+    sc.groups = GROUPS.to_vec().into();
     sc.require_extended_master_secret = true;
     sc
 }
@@ -202,12 +202,12 @@ pub fn tls12_configs(kind: Kind) -> Tls12Configs {
         let mut keys = tls12::psk::PskMap::new();
         keys.insert(b"bench-device", key.clone()).unwrap();
         cc = tls12::ClientConfig::new(tls12::RootCertStore::empty());
-        cc.cipher_suites = vec![suite];
-        cc.groups = GROUPS.to_vec();
+        cc.cipher_suites = vec![suite].into();
+        cc.groups = GROUPS.to_vec().into();
         cc.add_psk(b"bench-device", key).unwrap();
         sc = tls12::ServerConfig::with_psk(Arc::new(keys));
-        sc.cipher_suites = vec![suite];
-        sc.groups = GROUPS.to_vec();
+        sc.cipher_suites = vec![suite].into();
+        sc.groups = GROUPS.to_vec().into();
     }
     match kind {
         Kind::FullEcdsa | Kind::FullRsa | Kind::FullPsk | Kind::FullEcdhePsk => {

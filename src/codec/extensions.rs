@@ -22,7 +22,7 @@ pub(crate) enum ClientExtension<'a> {
     Alpn(List<'a, ProtocolName<'a>>),
     /// The same, our offer as the configuration holds it: encoded from
     /// there without building a list (never decoded).
-    AlpnOffer(&'a [alloc::vec::Vec<u8>]),
+    AlpnOffer(&'a [crate::shared::List<u8>]),
     /// RFC 7627 §5.1: empty body.
     ExtendedMasterSecret,
     /// RFC 5746 §3.2: `renegotiated_connection<0..255>`.

@@ -195,7 +195,7 @@ impl Areas {
         slot: &'static mut HandshakeSlot,
     ) -> Result<Self, Error> {
         if arena.len() < sizes.total() {
-            return Err(Error::Config(alloc::format!(
+            return Err(Error::Config(crate::shared::text!(
                 "an arena of {} bytes is shorter than the {} the areas need",
                 arena.len(),
                 sizes.total()
@@ -236,7 +236,7 @@ impl Areas {
             .saturating_add(crate::record::layer::SEAL_PREFIX)
             .saturating_add(crate::record::layer::SEAL_SUFFIX);
         if self.output.len() < record {
-            return Err(Error::Config(alloc::format!(
+            return Err(Error::Config(crate::shared::text!(
                 "an output area of {} bytes cannot hold one record of max_fragment_len {} \
                  ({record} bytes with header, nonce and tag)",
                 self.output.len(),

@@ -387,7 +387,7 @@ fn client_before_ske(
     groups: Vec<NamedGroup>,
 ) -> (ClientConnection, impl Fn(NamedGroup, &[u8]) -> Vec<u8>) {
     let mut cc = client_config();
-    cc.groups = groups;
+    cc.groups = groups.into();
     let sc = server_config();
     let key = sc.identity.as_ref().expect("a chain").key.clone();
     let (mut c, mut s) = pair_with(cc, sc, "localhost");

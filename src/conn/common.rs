@@ -3,7 +3,6 @@
 //! keeps. The state machines see none of it but the record layer and the
 //! randomness, through [`Io`].
 
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
@@ -63,7 +62,7 @@ pub(crate) struct LentRest {
 pub(crate) struct Common {
     pub(crate) role: Role,
     pub(crate) limits: LoopLimits,
-    pub(crate) random: Arc<dyn RandomSource>,
+    pub(crate) random: crate::shared::Shared<dyn RandomSource>,
     pub(crate) record: RecordLayer,
     pub(crate) plaintext: ByteQueue,
     /// Application data the caller wrote before the handshake finished.
@@ -91,7 +90,7 @@ impl Common {
         role: Role,
         limits: &Limits,
         max_fragment_len: usize,
-        random: Arc<dyn RandomSource>,
+        random: crate::shared::Shared<dyn RandomSource>,
     ) -> Self {
         // RFC 5246 Appendix E.1: a client's first ClientHello record may
         // carry {3, 1}, which old servers that refuse {3, 3} accept.

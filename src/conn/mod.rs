@@ -281,7 +281,7 @@ impl Preallocation {
 
     /// With room for an ALPN protocol, if the configuration offers or
     /// accepts any.
-    fn keeping_alpn(mut self, protocols: &[Vec<u8>]) -> Self {
+    fn keeping_alpn(mut self, protocols: &[crate::shared::List<u8>]) -> Self {
         self.alpn = if protocols.is_empty() {
             0
         } else {

@@ -52,11 +52,11 @@ fn caller_key_pair(client_paused: bool) -> (ClientConnection, ServerConnection) 
 fn rsa_key_transport_pair(stapling: bool) -> (ClientConnection, ServerConnection) {
     let mut cc = testing::client_config();
     cc.legacy_rsa_key_transport = true;
-    cc.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
+    cc.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec().into();
     let (chain, _) = testing::identity("server-rsa2048-kx");
     let mut sc = crate::ServerConfig::with_caller_key(chain, crate::KeyType::Rsa).unwrap();
     sc.legacy_rsa_key_transport = true;
-    sc.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
+    sc.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec().into();
     if stapling {
         cc.request_ocsp = true;
         let staple = crate::OcspStaple::new(vec![0x30, 0x03, 0x0a, 0x01, 0x00]);
@@ -70,12 +70,12 @@ fn psk_pair() -> (ClientConnection, ServerConnection) {
     use crate::psk::{Psk, PskMap};
     let key = Psk::new(&[7; 32]).unwrap();
     let mut cc = testing::client_config();
-    cc.cipher_suites = vec![crate::CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256];
+    cc.cipher_suites = vec![crate::CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256].into();
     cc.add_psk(b"device", key.clone()).unwrap();
     let mut keys = PskMap::new();
     keys.insert(b"device", key).unwrap();
     let mut sc = crate::ServerConfig::with_psk(Arc::new(keys));
-    sc.psk_identity_hint = Some(b"hint".to_vec());
+    sc.psk_identity_hint = Some(b"hint".to_vec().into());
     testing::pair_with(cc, sc, "localhost")
 }
 

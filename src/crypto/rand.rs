@@ -28,12 +28,12 @@ pub trait RandomSource: Send + Sync + fmt::Debug {
 
 /// The operating system's generator, through `ring`. The default.
 #[derive(Debug, Clone)]
-pub struct SystemRandom(ring::rand::SystemRandom);
+pub struct SystemRandom(());
 
 impl SystemRandom {
-    /// A handle on the system generator.
-    pub fn new() -> Self {
-        Self(ring::rand::SystemRandom::new())
+    /// A handle on the system generator (`const`, for a `static`).
+    pub const fn new() -> Self {
+        Self(())
     }
 }
 
@@ -46,7 +46,8 @@ impl Default for SystemRandom {
 impl RandomSource for SystemRandom {
     fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
         use ring::rand::SecureRandom;
-        self.0
+        // ring's handle holds nothing: making one per call costs nothing.
+        ring::rand::SystemRandom::new()
             .fill(dest)
             .map_err(|_| Error::Internal("system random generator failed"))
     }

@@ -1,7 +1,6 @@
 //! Our own private key, used to sign ServerKeyExchange (RFC 5246 §7.4.3,
 //! RFC 8422 §5.4) and CertificateVerify (RFC 5246 §7.4.8).
 
-use alloc::format;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -131,55 +130,56 @@ impl SigningKey {
         // The PKCS#8 form of an EC key, for the second signer.
         #[cfg(feature = "ecdsa-any-hash")]
         let mut ec_pkcs8: Option<Zeroizing<Vec<u8>>> = None;
-        let inner =
-            match key {
-                PrivateKeyDer::Pkcs8(k) => {
+        let inner = match key {
+            PrivateKeyDer::Pkcs8(k) => {
+                #[cfg(feature = "ecdsa-any-hash")]
+                {
+                    ec_pkcs8 = Some(Zeroizing::new(k.secret_pkcs8_der().to_vec()));
+                }
+                Self::from_pkcs8(k.secret_pkcs8_der(), &rng)?
+            }
+            PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der())
+                .map(Inner::Rsa)
+                .map_err(|e| {
+                Error::Config(crate::shared::text!("PKCS#1 RSA private key rejected: {e}"))
+            })?,
+            PrivateKeyDer::Sec1(k) => {
+                let sec1 = k.secret_sec1_der();
+                // The curve is named inside the SEC1 structure; ring checks it
+                // against the algorithm identifier, so trying both is safe.
+                let p256 = sec1_to_pkcs8(sec1, OID_SECP256R1)?;
+                let p384 = sec1_to_pkcs8(sec1, OID_SECP384R1)?;
+                if let Ok(kp) = EcdsaKeyPair::from_pkcs8(
+                    &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+                    &p256,
+                    &rng,
+                ) {
                     #[cfg(feature = "ecdsa-any-hash")]
                     {
-                        ec_pkcs8 = Some(Zeroizing::new(k.secret_pkcs8_der().to_vec()));
+                        ec_pkcs8 = Some(p256);
                     }
-                    Self::from_pkcs8(k.secret_pkcs8_der(), &rng)?
-                }
-                PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der())
-                    .map(Inner::Rsa)
-                    .map_err(|e| Error::Config(format!("PKCS#1 RSA private key rejected: {e}")))?,
-                PrivateKeyDer::Sec1(k) => {
-                    let sec1 = k.secret_sec1_der();
-                    // The curve is named inside the SEC1 structure; ring checks it
-                    // against the algorithm identifier, so trying both is safe.
-                    let p256 = sec1_to_pkcs8(sec1, OID_SECP256R1)?;
-                    let p384 = sec1_to_pkcs8(sec1, OID_SECP384R1)?;
-                    if let Ok(kp) = EcdsaKeyPair::from_pkcs8(
-                        &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-                        &p256,
+                    Inner::EcdsaP256(kp)
+                } else {
+                    #[cfg(feature = "ecdsa-any-hash")]
+                    {
+                        ec_pkcs8 = Some(p384.clone());
+                    }
+                    EcdsaKeyPair::from_pkcs8(
+                        &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+                        &p384,
                         &rng,
-                    ) {
-                        #[cfg(feature = "ecdsa-any-hash")]
-                        {
-                            ec_pkcs8 = Some(p256);
-                        }
-                        Inner::EcdsaP256(kp)
-                    } else {
-                        #[cfg(feature = "ecdsa-any-hash")]
-                        {
-                            ec_pkcs8 = Some(p384.clone());
-                        }
-                        EcdsaKeyPair::from_pkcs8(
-                            &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
-                            &p384,
-                            &rng,
-                        )
-                        .map(Inner::EcdsaP384)
-                        .map_err(|e| {
-                            Error::Config(format!(
-                                "SEC1 EC private key is not a valid P-256 or P-384 key \
+                    )
+                    .map(Inner::EcdsaP384)
+                    .map_err(|e| {
+                        Error::Config(crate::shared::text!(
+                            "SEC1 EC private key is not a valid P-256 or P-384 key \
                                  with its public key included: {e}"
-                            ))
-                        })?
-                    }
+                        ))
+                    })?
                 }
-                _ => return Err(Error::Config("unsupported private key encoding".into())),
-            };
+            }
+            _ => return Err(Error::Config("unsupported private key encoding".into())),
+        };
         #[cfg(feature = "ecdsa-any-hash")]
         let other_hash = match (&inner, ec_pkcs8) {
             (Inner::EcdsaP256(_), Some(der)) => Some(other_hash::Signer::p256(&der)?),
@@ -224,7 +224,7 @@ impl SigningKey {
             return Ok(Inner::Ed25519(kp));
         }
         RsaKeyPair::from_pkcs8(der).map(Inner::Rsa).map_err(|e| {
-            Error::Config(format!(
+            Error::Config(crate::shared::text!(
                 "PKCS#8 private key is not a usable ECDSA P-256/P-384, Ed25519 or RSA key \
                  (as RSA: {e})"
             ))
@@ -413,7 +413,6 @@ impl fmt::Debug for SigningKey {
 /// truncates or pads it to the curve's order), with RFC 6979 nonces.
 #[cfg(feature = "ecdsa-any-hash")]
 mod other_hash {
-    use alloc::format;
     use alloc::vec::Vec;
 
     use p256::ecdsa::signature::hazmat::PrehashSigner;
@@ -434,13 +433,21 @@ mod other_hash {
         pub(super) fn p256(pkcs8: &[u8]) -> Result<Self, Error> {
             p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8)
                 .map(Self::P256)
-                .map_err(|e| Error::Config(format!("P-256 key for SHA-384 signatures: {e}")))
+                .map_err(|e| {
+                    Error::Config(crate::shared::text!(
+                        "P-256 key for SHA-384 signatures: {e}"
+                    ))
+                })
         }
 
         pub(super) fn p384(pkcs8: &[u8]) -> Result<Self, Error> {
             p384::ecdsa::SigningKey::from_pkcs8_der(pkcs8)
                 .map(Self::P384)
-                .map_err(|e| Error::Config(format!("P-384 key for SHA-256 signatures: {e}")))
+                .map_err(|e| {
+                    Error::Config(crate::shared::text!(
+                        "P-384 key for SHA-256 signatures: {e}"
+                    ))
+                })
         }
 
         /// The DER signature over `message` if `scheme` is the hash this

@@ -237,10 +237,16 @@ pub(crate) static ALL_SUITES: &[SuiteParams] = &[
     ),
 ];
 
-/// The suites a default configuration lists, in preference order.
-pub(crate) fn default_suites() -> impl Iterator<Item = CipherSuite> {
-    ALL_SUITES.iter().map(|s| s.suite)
-}
+/// The suites a default configuration lists, in preference order: those
+/// of [`ALL_SUITES`] (a unit test holds the two together).
+pub(crate) static DEFAULT_SUITES: [CipherSuite; 6] = [
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];
 
 /// The pre-shared key suites (RFC 5487, RFC 5489, RFC 7905, RFC 8442), in
 /// our preference order (ECDHE first, for forward secrecy): used only when
@@ -335,6 +341,13 @@ pub(crate) fn missing_feature(suite: CipherSuite) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_list_is_all_suites_in_order() {
+        assert!(DEFAULT_SUITES
+            .iter()
+            .eq(ALL_SUITES.iter().map(|s| &s.suite)));
+    }
 
     #[test]
     fn ccm_suites_are_opt_in_and_need_the_feature() {

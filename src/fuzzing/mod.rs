@@ -66,11 +66,11 @@ impl RandomSource for FixedRandom {
 /// (`server-p256`), each with its own deterministic protocol randomness.
 pub fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
     let mut client = testing::client_config();
-    client.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    client.random = Arc::new(FixedRandom(0x11));
+    client.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
+    client.random = Arc::new(FixedRandom(0x11)).into();
     let mut server = testing::server_config("server-p256");
-    server.alpn_protocols = vec![b"http/1.1".to_vec()];
-    server.random = Arc::new(FixedRandom(0x22));
+    server.alpn_protocols = vec![b"http/1.1".to_vec()].into();
+    server.random = Arc::new(FixedRandom(0x22)).into();
     (Arc::new(client), Arc::new(server))
 }
 
@@ -303,19 +303,19 @@ pub fn variant_configs(
         // Only the RSA suites, so that the client's ECDHE preference cannot
         // take the handshake elsewhere.
         client.legacy_rsa_key_transport = true;
-        client.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
+        client.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec().into();
         let chain = testing::certs(&alloc::format!("{RSA_KX_IDENTITY}.chain.pem"));
         server.identity = ServerConfig::with_caller_key(chain, KeyType::Rsa)
             .expect("caller-held RSA server key")
             .identity;
         server.legacy_rsa_key_transport = true;
-        server.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec();
+        server.cipher_suites = crate::LEGACY_RSA_KEY_TRANSPORT_SUITES.to_vec().into();
     }
     if let Some((identity, key)) = variant.psk_client() {
         // Only the PSK suites on both sides (RFC 4279: never offered or
         // accepted unless configured), the client offering both key
         // exchanges so that the server's preference decides.
-        client.cipher_suites = crate::PSK_SUITES.to_vec();
+        client.cipher_suites = crate::PSK_SUITES.to_vec().into();
         let key = crate::psk::Psk::new(key).expect("PSK");
         client
             .add_psk_for_hint(PSK_HINT, identity, key.clone())
@@ -335,14 +335,14 @@ pub fn variant_configs(
                 .is_some_and(|p| p.kx == crate::crypto::suites::KeyExchangeAlgorithm::EcdhePsk)
         });
         server.cipher_suites = if variant.prefers_ecdhe_psk() {
-            [ecdhe, plain].concat()
+            [ecdhe, plain].concat().into()
         } else {
-            [plain, ecdhe].concat()
+            [plain, ecdhe].concat().into()
         };
         // No certificate: nothing but the key authenticates (RFC 4279 §2).
         server.identity = None;
-        server.psk_store = Some(Arc::new(keys));
-        server.psk_identity_hint = Some(PSK_HINT.to_vec());
+        server.psk_store = Some(Arc::new(keys).into());
+        server.psk_identity_hint = Some(PSK_HINT.to_vec().into());
     }
     if variant == Variant::Preallocated {
         for limits in [&mut client.limits, &mut server.limits] {

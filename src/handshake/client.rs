@@ -1369,7 +1369,7 @@ mod tests {
             ("127.0.0.1", vec![vec![b'x'; 255]]),
         ] {
             let mut config = testing::client_config();
-            config.alpn_protocols = alpn;
+            config.alpn_protocols = alpn.into();
             config.request_ocsp = server_name == "localhost";
             let config = Arc::new(config);
             let mut c = crate::ClientConnection::new(

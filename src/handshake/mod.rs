@@ -775,11 +775,19 @@ impl core::ops::Deref for SignedParams {
 const HS_BUF_INITIAL: usize = 1024;
 
 /// Text for ALPN names in error messages.
-pub(crate) fn lossy(names: impl IntoIterator<Item = impl AsRef<[u8]>>) -> Vec<String> {
-    names
-        .into_iter()
-        .map(|n| String::from_utf8_lossy(n.as_ref()).into_owned())
-        .collect()
+pub(crate) fn lossy(
+    names: impl IntoIterator<Item = impl AsRef<[u8]>>,
+) -> crate::shared::List<crate::shared::Text> {
+    crate::shared::List::collected(names.into_iter().map(|n| {
+        #[cfg(feature = "alloc")]
+        let text = crate::shared::Text::from(String::from_utf8_lossy(n.as_ref()).into_owned());
+        #[cfg(not(feature = "alloc"))]
+        let text = {
+            let _ = n;
+            crate::shared::Text::from("")
+        };
+        text
+    }))
 }
 
 #[cfg(test)]

@@ -497,7 +497,7 @@ fn choose_group(
             .copied()
             .find(|g| list.contains(g))
             .ok_or_else(|| Error::NoCommonGroup {
-                offered: list.iter().collect(),
+                offered: crate::shared::List::collected(list.iter()),
                 supported: config.groups.clone(),
             }),
         // RFC 8422 §4: a client that omits supported_groups leaves the choice
@@ -522,8 +522,8 @@ fn choose_scheme(
     let offered = offered.unwrap_or(&none);
     id.choose_scheme(offered)
         .ok_or_else(|| Error::NoCommonSignatureScheme {
-            offered: offered.iter().collect(),
-            supported: id.schemes().to_vec(),
+            offered: crate::shared::List::collected(offered.iter()),
+            supported: id.schemes_list(),
         })
 }
 
@@ -565,8 +565,8 @@ fn fit(config: &ServerConfig, id: &Identity, ch: &ClientHello<'_>) -> Result<Fit
         }
     }
     Err(first_refusal.unwrap_or_else(|| Error::NoCommonCipherSuite {
-        offered: ch.cipher_suites.iter().collect(),
-        supported: usable().map(|s| s.suite).collect(),
+        offered: crate::shared::List::collected(ch.cipher_suites.iter()),
+        supported: crate::shared::List::collected(usable().map(|s| s.suite)),
     }))
 }
 
@@ -662,7 +662,7 @@ fn choose_service<'c>(
         return match psk {
             Some((suite, group)) => Ok(Served::Psk(suite, group)),
             None => Err(Error::NoCommonCipherSuite {
-                offered: ch.cipher_suites.iter().collect(),
+                offered: crate::shared::List::collected(ch.cipher_suites.iter()),
                 supported: config.cipher_suites.clone(),
             }),
         };

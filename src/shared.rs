@@ -1,0 +1,411 @@
+//! Values a configuration or an error holds either borrowed for `'static`
+//! or owned on the heap: [`List`], [`Shared`] and [`Text`].
+//!
+//! One type serves both builds. With the `alloc` feature (on by default) a
+//! value may be owned (`Vec`, `Arc`, `String`); without it, on a device with
+//! no allocator, the same field takes a `'static` borrow (a `static` array,
+//! a key in a static cell). Code written for the build without `alloc`
+//! compiles unchanged with it.
+
+#[cfg(feature = "alloc")]
+use alloc::{string::String, sync::Arc, vec::Vec};
+use core::fmt;
+use core::ops::Deref;
+
+/// A read-only list: a `'static` slice, or (with `alloc`) a `Vec`.
+///
+/// ```
+/// use tls12::{CipherSuite, ClientConfig, RootCertStore};
+///
+/// let mut config = ClientConfig::new(RootCertStore::empty());
+/// // Borrowed from a constant: no allocation.
+/// config.cipher_suites = [CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256].as_slice().into();
+/// // Owned.
+/// config.cipher_suites = vec![CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384].into();
+/// // Edited in place (copied to the heap first if it was borrowed).
+/// config.cipher_suites.to_mut().push(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+/// assert_eq!(config.cipher_suites.len(), 2);
+/// ```
+pub struct List<T: 'static>(ListRepr<T>);
+
+enum ListRepr<T: 'static> {
+    Static(&'static [T]),
+    #[cfg(feature = "alloc")]
+    Owned(Vec<T>),
+}
+
+impl<T> List<T> {
+    /// A list borrowed from `items` (usable in a `const` or `static`).
+    pub const fn from_static(items: &'static [T]) -> Self {
+        Self(ListRepr::Static(items))
+    }
+
+    /// The empty list.
+    pub const fn empty() -> Self {
+        Self(ListRepr::Static(&[]))
+    }
+
+    /// `items` for an error's report: copied with `alloc`, empty without
+    /// (there is nowhere to copy them to).
+    #[cfg_attr(not(feature = "alloc"), allow(unused_variables))]
+    pub(crate) fn collected(items: impl IntoIterator<Item = T>) -> Self {
+        #[cfg(feature = "alloc")]
+        return Self(ListRepr::Owned(items.into_iter().collect()));
+        #[cfg(not(feature = "alloc"))]
+        Self::empty()
+    }
+
+    /// The list as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        match &self.0 {
+            ListRepr::Static(items) => items,
+            #[cfg(feature = "alloc")]
+            ListRepr::Owned(items) => items,
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T: Clone> List<T> {
+    /// The list as a `Vec` to edit, copying a borrowed list first.
+    pub fn to_mut(&mut self) -> &mut Vec<T> {
+        match self.0 {
+            ListRepr::Owned(ref mut items) => items,
+            ListRepr::Static(items) => {
+                self.0 = ListRepr::Owned(items.to_vec());
+                self.to_mut()
+            }
+        }
+    }
+
+    /// Appends `items` (copying a borrowed list first).
+    pub fn extend(&mut self, items: impl IntoIterator<Item = T>) {
+        self.to_mut().extend(items);
+    }
+}
+
+impl<T> Deref for List<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T> AsRef<[T]> for List<T> {
+    fn as_ref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T: Clone> Clone for List<T> {
+    fn clone(&self) -> Self {
+        match &self.0 {
+            ListRepr::Static(items) => Self(ListRepr::Static(items)),
+            #[cfg(feature = "alloc")]
+            ListRepr::Owned(items) => Self(ListRepr::Owned(items.clone())),
+        }
+    }
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for List<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+impl<T: PartialEq> PartialEq for List<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<T: Eq> Eq for List<T> {}
+
+impl<T: PartialEq> PartialEq<[T]> for List<T> {
+    fn eq(&self, other: &[T]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<T: PartialEq, const N: usize> PartialEq<[T; N]> for List<T> {
+    fn eq(&self, other: &[T; N]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<T> From<&'static [T]> for List<T> {
+    fn from(items: &'static [T]) -> Self {
+        Self::from_static(items)
+    }
+}
+
+impl<T, const N: usize> From<&'static [T; N]> for List<T> {
+    fn from(items: &'static [T; N]) -> Self {
+        Self::from_static(items)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T> From<Vec<T>> for List<T> {
+    fn from(items: Vec<T>) -> Self {
+        Self(ListRepr::Owned(items))
+    }
+}
+
+/// ALPN protocol names and other lists of byte strings, owned.
+#[cfg(feature = "alloc")]
+impl From<Vec<Vec<u8>>> for List<List<u8>> {
+    fn from(items: Vec<Vec<u8>>) -> Self {
+        Self(ListRepr::Owned(items.into_iter().map(List::from).collect()))
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T> FromIterator<T> for List<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Self(ListRepr::Owned(iter.into_iter().collect()))
+    }
+}
+
+/// ALPN protocol names, owned.
+#[cfg(feature = "alloc")]
+impl FromIterator<Vec<u8>> for List<List<u8>> {
+    fn from_iter<I: IntoIterator<Item = Vec<u8>>>(iter: I) -> Self {
+        Self(ListRepr::Owned(iter.into_iter().map(List::from).collect()))
+    }
+}
+
+impl<'a, T> IntoIterator for &'a List<T> {
+    type Item = &'a T;
+    type IntoIter = core::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+/// A value shared by the connections that use it: a `'static` reference, or
+/// (with `alloc`) an `Arc`. Trait objects ([`RandomSource`](crate::RandomSource),
+/// [`PskStore`](crate::psk::PskStore)) convert from either.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tls12::psk::{Psk, PskMap};
+/// use tls12::{ServerConfig, Shared};
+///
+/// let mut keys = PskMap::new();
+/// keys.insert(b"device-1", Psk::new(&[0x42; 32]).unwrap()).unwrap();
+/// let config = ServerConfig::with_psk(Arc::new(keys));
+/// # let _ = config;
+/// ```
+pub struct Shared<T: ?Sized + 'static>(SharedRepr<T>);
+
+enum SharedRepr<T: ?Sized + 'static> {
+    Static(&'static T),
+    #[cfg(feature = "alloc")]
+    Arc(Arc<T>),
+}
+
+impl<T: ?Sized> Shared<T> {
+    /// Shares `value`, which lives for the whole program.
+    pub const fn from_static(value: &'static T) -> Self {
+        Self(SharedRepr::Static(value))
+    }
+}
+
+impl<T: ?Sized> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match &self.0 {
+            SharedRepr::Static(value) => value,
+            #[cfg(feature = "alloc")]
+            SharedRepr::Arc(value) => value,
+        }
+    }
+}
+
+impl<T: ?Sized> AsRef<T> for Shared<T> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T: ?Sized> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        match &self.0 {
+            SharedRepr::Static(value) => Self(SharedRepr::Static(value)),
+            #[cfg(feature = "alloc")]
+            SharedRepr::Arc(value) => Self(SharedRepr::Arc(Arc::clone(value))),
+        }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized> From<&'static T> for Shared<T> {
+    fn from(value: &'static T) -> Self {
+        Self::from_static(value)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T: ?Sized> From<Arc<T>> for Shared<T> {
+    fn from(value: Arc<T>) -> Self {
+        Self(SharedRepr::Arc(value))
+    }
+}
+
+/// `Shared<dyn Trait>` from an `Arc` or a `'static` reference to a type
+/// implementing it.
+macro_rules! shared_dyn {
+    ($($t:path),* $(,)?) => {$(
+        impl<S: $t + 'static> From<&'static S> for Shared<dyn $t> {
+            fn from(value: &'static S) -> Self {
+                Self(SharedRepr::Static(value))
+            }
+        }
+        #[cfg(feature = "alloc")]
+        impl<S: $t + 'static> From<Arc<S>> for Shared<dyn $t> {
+            fn from(value: Arc<S>) -> Self {
+                Self(SharedRepr::Arc(value))
+            }
+        }
+    )*};
+}
+
+shared_dyn!(crate::RandomSource, crate::psk::PskStore);
+
+/// A message: a `'static` string, or (with `alloc`) a `String` made for
+/// the occasion. It dereferences to `str`.
+#[derive(Clone)]
+pub struct Text(TextRepr);
+
+#[derive(Clone)]
+enum TextRepr {
+    Static(&'static str),
+    #[cfg(feature = "alloc")]
+    Owned(String),
+}
+
+impl Text {
+    /// The message as a `str`.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            TextRepr::Static(s) => s,
+            #[cfg(feature = "alloc")]
+            TextRepr::Owned(s) => s,
+        }
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Self {
+        Self(TextRepr::Static(s))
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Self(TextRepr::Owned(s))
+    }
+}
+
+/// A message for an error: formatted with `alloc`; without it, the format
+/// string itself, which names the same thing without the values.
+macro_rules! text {
+    ($fmt:literal $(, $arg:expr)* $(,)?) => {{
+        #[cfg(feature = "alloc")]
+        let text = $crate::shared::Text::from(alloc::format!($fmt $(, $arg)*));
+        #[cfg(not(feature = "alloc"))]
+        let text = { $(let _ = &$arg;)* $crate::shared::Text::from($fmt) };
+        text
+    }};
+}
+pub(crate) use text;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn a_borrowed_list_is_copied_before_an_edit() {
+        static ITEMS: [u8; 2] = [1, 2];
+        let mut list = List::from_static(&ITEMS);
+        assert_eq!(list, [1, 2]);
+        list.to_mut().push(3);
+        assert_eq!(list, [1, 2, 3]);
+        assert_eq!(ITEMS, [1, 2]);
+        let owned: List<u8> = vec![4].into();
+        assert_eq!(owned.clone(), [4]);
+        assert_eq!(alloc::format!("{owned:?}"), "[4]");
+    }
+
+    #[test]
+    fn byte_string_lists_convert_from_nested_vecs() {
+        let alpn: List<List<u8>> = vec![b"h2".to_vec(), b"http/1.1".to_vec()].into();
+        assert_eq!(alpn.len(), 2);
+        assert_eq!(&*alpn[1], b"http/1.1");
+    }
+
+    #[test]
+    fn text_compares_and_prints_as_its_string() {
+        let made: Text = alloc::string::String::from("made").into();
+        assert_eq!(made, "made");
+        assert_eq!(
+            alloc::format!("{made:?} {}", Text::from("static")),
+            "\"made\" static"
+        );
+        let n = 3;
+        assert_eq!(text!("{n} items"), "3 items");
+    }
+}
