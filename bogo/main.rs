@@ -555,7 +555,7 @@ fn server_common(f: &Flags, config: &mut ServerConfig) {
         } else {
             ClientAuth::Optional(roots)
         };
-        config.client_verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())));
+        config.client_verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())).into());
         config.dangerous_skip_webpki_for_clients = true;
     }
     if let Some(p) = &f.select_alpn {
@@ -604,7 +604,7 @@ fn client_config(f: &Flags) -> (ClientConfig, Vec<i32>) {
     // BoringSSL's shim checks the server's chain only with -trust-cert, and
     // never its name: the runner's certificates name no host we could ask
     // for. The verifier does exactly that (webpki, without the name).
-    config.verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())));
+    config.verifier = Some(Arc::new(Verifier::new(f, false, &Arc::default())).into());
     config.dangerous_skip_webpki = true;
     if let Some(g) = groups(&f.curves) {
         config.groups = g.into();
@@ -978,7 +978,9 @@ fn handshake(conn: &mut Connection, sock: &mut TcpStream, answers: &Answers) -> 
                         .rsa
                         .iter()
                         .find_map(|k| k.decrypt(rsa::Pkcs1v15Encrypt, op.message()).ok())
-                        .map_or(tls12::Answer::Failed, tls12::Answer::Decrypted),
+                        .map_or(tls12::Answer::Failed, |p| {
+                            tls12::Answer::Decrypted(p.into())
+                        }),
                     Some(op) if op.kind() == tls12::OperationKind::VerifyChain => {
                         match answers.verifier {
                             Some(v) => tls12::Answer::Verdict(v.verdict(op.chain(), answers.now)),
@@ -1222,12 +1224,12 @@ fn main() {
     if f.server {
         let (mut config, numbers) = server_config(&f);
         if config.client_verifier.is_some() {
-            config.client_verifier = Some(Arc::new(first.clone()));
+            config.client_verifier = Some(Arc::new(first.clone()).into());
         }
         let config = Arc::new(config);
         let mut resume_config = (*config).clone();
         if resume_config.client_verifier.is_some() {
-            resume_config.client_verifier = Some(Arc::new(resumed.clone()));
+            resume_config.client_verifier = Some(Arc::new(resumed.clone()).into());
         }
         let resume_config = Arc::new(resume_config);
         for i in 0..=f.resume_count {
@@ -1250,10 +1252,10 @@ fn main() {
         }
     } else {
         let (mut config, numbers) = client_config(&f);
-        config.verifier = Some(Arc::new(first.clone()));
+        config.verifier = Some(Arc::new(first.clone()).into());
         let config = Arc::new(config);
         let mut resume_config = (*config).clone();
-        resume_config.verifier = Some(Arc::new(resumed.clone()));
+        resume_config.verifier = Some(Arc::new(resumed.clone()).into());
         let resume_config = Arc::new(resume_config);
         let name = f.host_name.clone().unwrap_or_else(|| "test.example".into());
         let name = ServerName::try_from(name).unwrap_or_else(|e| fail(&format!("-host-name: {e}")));

@@ -1,9 +1,8 @@
 //! Client and server configuration, built once and shared (in an `Arc`)
 //! across every connection.
 
-use alloc::format;
+#[cfg(feature = "std")]
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -16,7 +15,24 @@ use crate::crypto::suites::{self, KeyExchangeAlgorithm};
 use crate::error::Error;
 pub use crate::record::layer::IdleBuffers;
 use crate::record::MAX_PLAINTEXT;
-use crate::shared::{List, Shared};
+use crate::shared::{Entries, List, Shared};
+
+/// What [`Entries`] says when a build without `alloc` has no room.
+const ONE_CLIENT_CERTIFICATE: &str =
+    "without the alloc feature, a client has at most one certificate";
+const ONE_PSK: &str = "without the alloc feature, a client has at most one pre-shared key";
+
+/// A key type, or "of another kind", for a configuration error.
+struct KindName(Option<crate::KeyType>);
+
+impl core::fmt::Display for KindName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            Some(kind) => write!(f, "{kind:?}"),
+            None => f.write_str("of another kind"),
+        }
+    }
+}
 use crate::verify::RootCertStore;
 
 /// The default randomness: the operating system's, shared by every
@@ -223,7 +239,8 @@ impl ClientAuth {
 /// let config = Arc::new(config);
 /// # let _ = config;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
+#[cfg_attr(feature = "alloc", derive(Clone))]
 #[non_exhaustive]
 pub struct ClientConfig {
     /// Trust anchors for the server's certificate chain.
@@ -282,7 +299,7 @@ pub struct ClientConfig {
     pub random: Shared<dyn RandomSource>,
     /// Certificates we can present when a server asks (RFC 5246 §7.4.6);
     /// see [`ClientConfig::add_client_certificate`].
-    pub(crate) client_identities: Vec<Identity>,
+    pub(crate) client_identities: Entries<Identity>,
     /// Sessions kept for resumption, per server name (default: 256 servers).
     /// `None` turns resumption off.
     #[cfg(feature = "std")]
@@ -310,7 +327,7 @@ pub struct ClientConfig {
     /// Checks the server's chain beyond webpki (pinning, private rules),
     /// at once or by asking the caller ([`crate::keyop::PeerVerifier`]).
     /// Default: none.
-    pub verifier: Option<Arc<dyn crate::keyop::PeerVerifier>>,
+    pub verifier: Option<Shared<dyn crate::keyop::PeerVerifier>>,
     /// Skips webpki's check of the server's chain, leaving the decision to
     /// `verifier` alone (which must be set). Dangerous: a verifier that
     /// accepts too much lets any man in the middle in.
@@ -322,7 +339,7 @@ pub struct ClientConfig {
     pub request_ocsp: bool,
     /// Receives every handshake's master secret in the NSS key log format,
     /// for Wireshark (default: none; see [`crate::KeyLogFile::from_env`]).
-    pub key_log: Option<Arc<dyn crate::keylog::KeyLog>>,
+    pub key_log: Option<Shared<dyn crate::keylog::KeyLog>>,
     /// Keep the master secret after the handshake (zeroized on drop) for
     /// [`Connection::export_keying_material`](crate::Connection::export_keying_material)
     /// (RFC 5705). Default `false`: an idle connection holds no master
@@ -355,14 +372,20 @@ pub struct ClientConfig {
     pub record_size_limit: Option<u16>,
     /// Pre-shared keys we can present for the PSK suites
     /// ([`ClientConfig::add_psk`]).
-    pub(crate) psk_identities: Vec<crate::psk::PskIdentity>,
+    pub(crate) psk_identities: Entries<crate::psk::PskIdentity>,
 }
 
 /// A certificate chain and the key for its leaf.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
+#[cfg_attr(feature = "alloc", derive(Clone))]
 pub(crate) struct Identity {
-    pub(crate) chain: Arc<[CertificateDer<'static>]>,
-    pub(crate) key: Arc<SigningKey>,
+    pub(crate) chain: List<CertificateDer<'static>>,
+    /// Shared by the configuration's clones; inline without `alloc`, where
+    /// configurations are not cloned.
+    #[cfg(feature = "alloc")]
+    pub(crate) key: alloc::sync::Arc<SigningKey>,
+    #[cfg(not(feature = "alloc"))]
+    pub(crate) key: SigningKey,
     /// The OCSP response a server staples with this chain (RFC 6066 §8).
     #[cfg(feature = "std")]
     pub(crate) ocsp: Option<Arc<crate::staple::OcspStaple>>,
@@ -396,7 +419,7 @@ impl Identity {
 
     /// Restricts and orders the schemes the key signs with. Every scheme
     /// must be one the key can make, and at least one is needed.
-    fn set_signing_schemes(&mut self, schemes: Vec<SignatureScheme>) -> Result<(), Error> {
+    fn set_signing_schemes(&mut self, schemes: List<SignatureScheme>) -> Result<(), Error> {
         if schemes.is_empty() {
             return Err(Error::Config("no signing schemes given".into()));
         }
@@ -406,7 +429,7 @@ impl Identity {
                 self.key.schemes()
             )));
         }
-        self.signing_schemes = Some(schemes.into());
+        self.signing_schemes = Some(schemes);
         Ok(())
     }
     /// Whether the leaf's names cover `name` (RFC 6125 via webpki).
@@ -429,14 +452,14 @@ impl Identity {
             && (suite.kx != KeyExchangeAlgorithm::Rsa || self.key.is_held_by_caller())
     }
 
-    fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'_>) -> Result<Self, Error> {
+    fn new(chain: List<CertificateDer<'static>>, key: PrivateKeyDer<'_>) -> Result<Self, Error> {
         Self::with_key(chain, SigningKey::from_der(&key)?)
     }
 
     /// A caller-held key: its kind must be the leaf's (a mismatch would
     /// only show at handshake time, as a signature that does not verify).
     fn with_caller_key(
-        chain: Vec<CertificateDer<'static>>,
+        chain: List<CertificateDer<'static>>,
         kind: crate::KeyType,
     ) -> Result<Self, Error> {
         let leaf = chain
@@ -447,14 +470,14 @@ impl Identity {
             found => {
                 return Err(Error::Config(crate::shared::text!(
                     "the caller-held key is {kind:?} but the certificate's key is {}",
-                    found.map_or("of another kind".into(), |f| format!("{f:?}"))
+                    KindName(found)
                 )))
             }
         }
         Self::with_key(chain, SigningKey::held_by_caller(kind))
     }
 
-    fn with_key(chain: Vec<CertificateDer<'static>>, key: SigningKey) -> Result<Self, Error> {
+    fn with_key(chain: List<CertificateDer<'static>>, key: SigningKey) -> Result<Self, Error> {
         if chain.is_empty() {
             return Err(Error::Config("the certificate chain is empty".into()));
         }
@@ -463,8 +486,11 @@ impl Identity {
             return Err(Error::Config("the certificate chain is too large".into()));
         }
         Ok(Self {
-            chain: chain.into(),
-            key: Arc::new(key),
+            chain,
+            #[cfg(feature = "alloc")]
+            key: alloc::sync::Arc::new(key),
+            #[cfg(not(feature = "alloc"))]
+            key,
             #[cfg(feature = "std")]
             ocsp: None,
             signing_schemes: None,
@@ -487,7 +513,7 @@ impl ClientConfig {
             max_fragment_len: MAX_PLAINTEXT,
             limits: Limits::default(),
             random: Shared::from_static(&SYSTEM_RANDOM),
-            client_identities: Vec::new(),
+            client_identities: Entries::new(),
             #[cfg(feature = "std")]
             session_cache: Some(Arc::new(crate::session::ClientSessionCache::new(256))),
             enable_tickets: true,
@@ -500,7 +526,7 @@ impl ClientConfig {
             enable_exporters: false,
             max_fragment_length: None,
             record_size_limit: None,
-            psk_identities: Vec::new(),
+            psk_identities: Entries::new(),
         }
     }
 
@@ -512,11 +538,11 @@ impl ClientConfig {
     /// §7.4.6) and the server decides.
     pub fn add_client_certificate(
         &mut self,
-        chain: Vec<CertificateDer<'static>>,
+        chain: impl Into<List<CertificateDer<'static>>>,
         key: PrivateKeyDer<'_>,
     ) -> Result<(), Error> {
-        self.client_identities.push(Identity::new(chain, key)?);
-        Ok(())
+        self.client_identities
+            .push(Identity::new(chain.into(), key)?, ONE_CLIENT_CERTIFICATE)
     }
 
     /// As [`add_client_certificate`](Self::add_client_certificate), with the
@@ -525,12 +551,13 @@ impl ClientConfig {
     /// CertificateVerify signature ([`crate::keyop`]).
     pub fn add_client_certificate_with_caller_key(
         &mut self,
-        chain: Vec<CertificateDer<'static>>,
+        chain: impl Into<List<CertificateDer<'static>>>,
         key: crate::KeyType,
     ) -> Result<(), Error> {
-        self.client_identities
-            .push(Identity::with_caller_key(chain, key)?);
-        Ok(())
+        self.client_identities.push(
+            Identity::with_caller_key(chain.into(), key)?,
+            ONE_CLIENT_CERTIFICATE,
+        )
     }
 
     /// Restricts the schemes client certificate `index` (in the order they
@@ -540,12 +567,12 @@ impl ClientConfig {
     pub fn set_client_signing_schemes(
         &mut self,
         index: usize,
-        schemes: Vec<SignatureScheme>,
+        schemes: impl Into<List<SignatureScheme>>,
     ) -> Result<(), Error> {
         self.client_identities
             .get_mut(index)
             .ok_or_else(|| Error::Config(crate::shared::text!("no client certificate {index}")))?
-            .set_signing_schemes(schemes)
+            .set_signing_schemes(schemes.into())
     }
 
     /// Presents `identity` with `key` for the pre-shared key suites (RFC
@@ -565,12 +592,14 @@ impl ClientConfig {
     /// ```
     pub fn add_psk(&mut self, identity: &[u8], key: crate::psk::Psk) -> Result<(), Error> {
         crate::psk::check_identity(identity)?;
-        self.psk_identities.push(crate::psk::PskIdentity {
-            hint: None,
-            identity: identity.to_vec(),
-            key,
-        });
-        Ok(())
+        self.psk_identities.push(
+            crate::psk::PskIdentity {
+                hint: None,
+                identity: crate::psk::IdentityBytes::new(identity)?,
+                key,
+            },
+            ONE_PSK,
+        )
     }
 
     /// As [`add_psk`](Self::add_psk), for a server whose ServerKeyExchange
@@ -584,12 +613,14 @@ impl ClientConfig {
         key: crate::psk::Psk,
     ) -> Result<(), Error> {
         crate::psk::check_identity(identity)?;
-        self.psk_identities.push(crate::psk::PskIdentity {
-            hint: Some(hint.to_vec()),
-            identity: identity.to_vec(),
-            key,
-        });
-        Ok(())
+        self.psk_identities.push(
+            crate::psk::PskIdentity {
+                hint: Some(crate::psk::IdentityBytes::new(hint)?),
+                identity: crate::psk::IdentityBytes::new(identity)?,
+                key,
+            },
+            ONE_PSK,
+        )
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -723,19 +754,20 @@ pub(crate) const MAX_EXTENSIONS_LEN: usize = 0xffff;
 /// let config = Arc::new(ServerConfig::new(chain, key).unwrap());
 /// # let _ = config;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
+#[cfg_attr(feature = "alloc", derive(Clone))]
 #[non_exhaustive]
 pub struct ServerConfig {
     /// The first chain: served when no other fits better.
     pub(crate) identity: Option<Identity>,
     /// More chains ([`ServerConfig::add_certificate`]), chosen per
     /// ClientHello by name, suites, signature schemes and groups.
-    pub(crate) more_identities: Vec<Identity>,
+    pub(crate) more_identities: Entries<Identity>,
     /// Whether clients are asked for certificates (default: not asked).
     pub client_auth: ClientAuth,
     /// Checks client chains beyond webpki, at once or by asking the caller
     /// ([`crate::keyop::PeerVerifier`]). Default: none.
-    pub client_verifier: Option<Arc<dyn crate::keyop::PeerVerifier>>,
+    pub client_verifier: Option<Shared<dyn crate::keyop::PeerVerifier>>,
     /// Skips webpki's check of client chains, leaving the decision to
     /// `client_verifier` alone (which must be set); the roots in
     /// `client_auth` still name the acceptable CAs. Dangerous: a verifier
@@ -753,7 +785,7 @@ pub struct ServerConfig {
     /// Chooses the certificate chain per ClientHello, at once or by asking
     /// the caller ([`crate::keyop::CertificateChooser`]). Default: none,
     /// the built-in choice (see [`ServerConfig::add_certificate`]).
-    pub certificate_chooser: Option<Arc<dyn crate::keyop::CertificateChooser>>,
+    pub certificate_chooser: Option<Shared<dyn crate::keyop::CertificateChooser>>,
     /// Suites accepted, in the server's preference order, which decides
     /// (default: the six GCM and ChaCha20 suites, the AES-CCM ones only when
     /// listed; those not matching the key type are skipped). The RSA key
@@ -811,7 +843,7 @@ pub struct ServerConfig {
     pub ticketer: Option<Arc<crate::session::Ticketer>>,
     /// Receives every handshake's master secret in the NSS key log format,
     /// for Wireshark (default: none; see [`crate::KeyLogFile::from_env`]).
-    pub key_log: Option<Arc<dyn crate::keylog::KeyLog>>,
+    pub key_log: Option<Shared<dyn crate::keylog::KeyLog>>,
     /// Keep the master secret after the handshake (zeroized on drop) for
     /// [`Connection::export_keying_material`](crate::Connection::export_keying_material)
     /// (RFC 5705). Default `false`: an idle connection holds no master
@@ -857,10 +889,13 @@ impl ServerConfig {
     /// A strict default configuration serving `cert_chain` (leaf first) with
     /// `key` (PKCS#8, PKCS#1 RSA or SEC1 EC; RSA, ECDSA P-256/P-384, Ed25519).
     pub fn new(
-        cert_chain: Vec<CertificateDer<'static>>,
+        cert_chain: impl Into<List<CertificateDer<'static>>>,
         key: PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
-        Ok(Self::with_identity(Some(Identity::new(cert_chain, key)?)))
+        Ok(Self::with_identity(Some(Identity::new(
+            cert_chain.into(),
+            key,
+        )?)))
     }
 
     /// As [`new`](Self::new), with the private key held by the caller (an
@@ -874,11 +909,12 @@ impl ServerConfig {
     /// # let _ = config; Ok(()) }
     /// ```
     pub fn with_caller_key(
-        cert_chain: Vec<CertificateDer<'static>>,
+        cert_chain: impl Into<List<CertificateDer<'static>>>,
         key: crate::KeyType,
     ) -> Result<Self, Error> {
         Ok(Self::with_identity(Some(Identity::with_caller_key(
-            cert_chain, key,
+            cert_chain.into(),
+            key,
         )?)))
     }
 
@@ -891,22 +927,20 @@ impl ServerConfig {
     /// offers; failing all, the first chain's refusal is the error.
     pub fn add_certificate(
         &mut self,
-        cert_chain: Vec<CertificateDer<'static>>,
+        cert_chain: impl Into<List<CertificateDer<'static>>>,
         key: PrivateKeyDer<'_>,
     ) -> Result<(), Error> {
-        self.push_identity(Identity::new(cert_chain, key)?);
-        Ok(())
+        self.push_identity(Identity::new(cert_chain.into(), key)?)
     }
 
     /// As [`add_certificate`](Self::add_certificate), with the private key
     /// held by the caller ([`crate::keyop`]).
     pub fn add_certificate_with_caller_key(
         &mut self,
-        cert_chain: Vec<CertificateDer<'static>>,
+        cert_chain: impl Into<List<CertificateDer<'static>>>,
         key: crate::KeyType,
     ) -> Result<(), Error> {
-        self.push_identity(Identity::with_caller_key(cert_chain, key)?);
-        Ok(())
+        self.push_identity(Identity::with_caller_key(cert_chain.into(), key)?)
     }
 
     /// Staples `staple`'s OCSP response (RFC 6066 §8) with chain
@@ -943,28 +977,32 @@ impl ServerConfig {
     pub fn set_signing_schemes(
         &mut self,
         chain_index: usize,
-        schemes: Vec<SignatureScheme>,
+        schemes: impl Into<List<SignatureScheme>>,
     ) -> Result<(), Error> {
         let identity = match chain_index.checked_sub(1) {
             None => self.identity.as_mut(),
             Some(i) => self.more_identities.get_mut(i),
         }
         .ok_or_else(|| Error::Config(crate::shared::text!("no certificate chain {chain_index}")))?;
-        identity.set_signing_schemes(schemes)
+        identity.set_signing_schemes(schemes.into())
     }
 
     /// A PSK server's first chain is the first one added.
-    fn push_identity(&mut self, identity: Identity) {
+    fn push_identity(&mut self, identity: Identity) -> Result<(), Error> {
         if self.identity.is_none() {
             self.identity = Some(identity);
+            Ok(())
         } else {
-            self.more_identities.push(identity);
+            self.more_identities.push(
+                identity,
+                "without the alloc feature, a server has at most two certificate chains",
+            )
         }
     }
 
     /// Every chain, the first one first.
     pub(crate) fn identities(&self) -> impl Iterator<Item = &Identity> {
-        self.identity.iter().chain(&self.more_identities)
+        self.identity.iter().chain(self.more_identities.iter())
     }
 
     /// Chain `index` (0: the first).
@@ -1000,7 +1038,7 @@ impl ServerConfig {
     fn with_identity(identity: Option<Identity>) -> Self {
         Self {
             identity,
-            more_identities: Vec::new(),
+            more_identities: Entries::new(),
             client_auth: ClientAuth::None,
             client_verifier: None,
             dangerous_skip_webpki_for_clients: false,

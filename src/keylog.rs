@@ -30,7 +30,7 @@ use core::fmt;
 /// }
 ///
 /// # fn demo(config: &mut tls12::ClientConfig) {
-/// config.key_log = Some(Arc::new(Lines::default()));
+/// config.key_log = Some(Arc::new(Lines::default()).into());
 /// # }
 /// ```
 pub trait KeyLog: fmt::Debug + Send + Sync {
@@ -131,20 +131,19 @@ impl KeyLogFile {
     /// `None` when it is unset, empty, or names a file that cannot be
     /// opened (reported once on stderr). The file is opened on the first
     /// call; every later call returns the same log.
-    pub fn from_env() -> Option<alloc::sync::Arc<dyn KeyLog>> {
-        static LOG: std::sync::OnceLock<Option<alloc::sync::Arc<KeyLogFile>>> =
-            std::sync::OnceLock::new();
+    pub fn from_env() -> Option<crate::Shared<dyn KeyLog>> {
+        static LOG: std::sync::OnceLock<Option<KeyLogFile>> = std::sync::OnceLock::new();
         let log = LOG.get_or_init(|| {
             let path = std::env::var_os("SSLKEYLOGFILE").filter(|p| !p.is_empty())?;
             match Self::open(&path) {
-                Ok(log) => Some(alloc::sync::Arc::new(log)),
+                Ok(log) => Some(log),
                 Err(e) => {
                     std::eprintln!("tls12: cannot open SSLKEYLOGFILE {path:?}: {e}");
                     None
                 }
             }
         });
-        log.clone().map(|l| l as alloc::sync::Arc<dyn KeyLog>)
+        log.as_ref().map(crate::Shared::from)
     }
 }
 

@@ -36,14 +36,12 @@
 //!             let op = conn.operation().expect("the operation just reported");
 //!             if let Some(scheme) = op.scheme() {
 //!                 let signature = sign(scheme, op.message());
-//!                 conn.complete_operation(id, Answer::Signature(signature)).unwrap();
+//!                 conn.complete_operation(id, Answer::Signature(signature.into())).unwrap();
 //!             }
 //!         }
 //!     }
 //! }
 //! ```
-
-use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
@@ -160,7 +158,7 @@ impl<'a> Operation<'a> {
 #[non_exhaustive]
 pub enum Answer {
     /// The signature.
-    Signature(Vec<u8>),
+    Signature(Output),
     /// The verdict on the peer's chain: a refusal fails the handshake with
     /// the error's alert (certificate_unknown for
     /// [`CertificateError::Other`]).
@@ -174,7 +172,7 @@ pub enum Answer {
     /// The plaintext of an [`OperationKind::Decrypt`]: for a TLS client
     /// that behaves, the 48-byte premaster secret. The library zeroizes it
     /// once used.
-    Decrypted(Vec<u8>),
+    Decrypted(Output),
     /// The key (or the verifier) could not do it: the handshake fails with
     /// internal_error sent to the peer. For an [`OperationKind::Decrypt`],
     /// it goes on instead with a random premaster secret (RFC 5246
@@ -182,6 +180,88 @@ pub enum Answer {
     /// decryption.
     Failed,
 }
+
+/// The bytes an operation produced: a signature or a decrypted premaster
+/// secret, held inline (no allocation) and zeroized on drop. It converts
+/// from a slice, an array or (with `alloc`) a `Vec`; more than
+/// [`Output::MAX_LEN`] bytes, which no signature we ask for reaches, fails
+/// the connection with internal_error when answered.
+#[derive(Clone)]
+pub struct Output {
+    bytes: [u8; Output::MAX_LEN],
+    /// `None`: the answer was longer than `MAX_LEN`.
+    len: Option<u16>,
+}
+
+impl Output {
+    /// The longest answer: an RSA-4096 signature.
+    pub const MAX_LEN: usize = 512;
+
+    /// No bytes.
+    pub const fn empty() -> Self {
+        Self {
+            bytes: [0; Self::MAX_LEN],
+            len: Some(0),
+        }
+    }
+
+    /// The bytes, or `None` if more than [`Self::MAX_LEN`] were given.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        self.bytes.get(..usize::from(self.len?))
+    }
+}
+
+impl From<&[u8]> for Output {
+    fn from(given: &[u8]) -> Self {
+        let mut out = Self::empty();
+        match (out.bytes.get_mut(..given.len()), u16::try_from(given.len())) {
+            (Some(dest), Ok(len)) => {
+                dest.copy_from_slice(given);
+                out.len = Some(len);
+            }
+            _ => out.len = None,
+        }
+        out
+    }
+}
+
+impl<const N: usize> From<[u8; N]> for Output {
+    fn from(given: [u8; N]) -> Self {
+        Self::from(&given[..])
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl From<alloc::vec::Vec<u8>> for Output {
+    fn from(given: alloc::vec::Vec<u8>) -> Self {
+        let given = zeroize::Zeroizing::new(given);
+        Self::from(&given[..])
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.bytes);
+    }
+}
+
+/// Its length only: a decrypted premaster secret is not for logs.
+impl core::fmt::Debug for Output {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.len {
+            Some(len) => write!(f, "Output({len} bytes)"),
+            None => f.write_str("Output(too long)"),
+        }
+    }
+}
+
+impl PartialEq for Output {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Output {}
 
 /// Checks a peer's certificate chain beyond webpki: pinning, a private
 /// PKI's rules, a revocation service. Set on

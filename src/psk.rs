@@ -25,6 +25,7 @@
 //! # let _ = (server, client);
 //! ```
 
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -109,10 +110,12 @@ pub trait PskStore: Send + Sync + fmt::Debug {
 /// or a private link has; a larger store belongs in a database behind your
 /// own [`PskStore`].
 #[derive(Clone, Default)]
+#[cfg(feature = "alloc")]
 pub struct PskMap {
     entries: Vec<(Vec<u8>, Psk)>,
 }
 
+#[cfg(feature = "alloc")]
 impl PskMap {
     /// An empty store.
     pub fn new() -> Self {
@@ -140,12 +143,14 @@ impl PskMap {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl fmt::Debug for PskMap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PskMap({} identities)", self.entries.len())
     }
 }
 
+#[cfg(feature = "alloc")]
 impl PskStore for PskMap {
     fn key(&self, identity: &[u8]) -> Option<Psk> {
         let mut found = 0u8;
@@ -184,11 +189,57 @@ pub(crate) fn check_identity(identity: &[u8]) -> Result<(), Error> {
 
 /// An identity a client may present, with its key: used when the server's
 /// identity hint is `hint` (any hint, or none, for `None`).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
+#[cfg_attr(feature = "alloc", derive(Clone))]
 pub(crate) struct PskIdentity {
-    pub(crate) hint: Option<Vec<u8>>,
-    pub(crate) identity: Vec<u8>,
+    pub(crate) hint: Option<IdentityBytes>,
+    pub(crate) identity: IdentityBytes,
     pub(crate) key: Psk,
+}
+
+/// An identity or hint a client configuration holds: on the heap with
+/// `alloc`; without it, inline, up to the 128 bytes RFC 4279 §5.3 asks
+/// every implementation to support.
+#[derive(Debug)]
+#[cfg_attr(feature = "alloc", derive(Clone))]
+pub(crate) struct IdentityBytes(
+    #[cfg(feature = "alloc")] Vec<u8>,
+    #[cfg(not(feature = "alloc"))] ([u8; INLINE_IDENTITY_LEN], u8),
+);
+
+/// RFC 4279 §5.3: "support arbitrary PSK identities up to 128 octets".
+#[cfg(not(feature = "alloc"))]
+const INLINE_IDENTITY_LEN: usize = 128;
+
+impl IdentityBytes {
+    pub(crate) fn new(bytes: &[u8]) -> Result<Self, Error> {
+        #[cfg(feature = "alloc")]
+        return Ok(Self(bytes.to_vec()));
+        #[cfg(not(feature = "alloc"))]
+        {
+            let mut inline = [0u8; INLINE_IDENTITY_LEN];
+            let len = u8::try_from(bytes.len())
+                .ok()
+                .and_then(|n| Some((inline.get_mut(..bytes.len())?, n)));
+            let Some((dest, len)) = len else {
+                return Err(Error::Config(
+                    "without the alloc feature, a PSK identity or hint is at most 128 bytes".into(),
+                ));
+            };
+            dest.copy_from_slice(bytes);
+            Ok(Self((inline, len)))
+        }
+    }
+}
+
+impl core::ops::Deref for IdentityBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        #[cfg(feature = "alloc")]
+        return &self.0;
+        #[cfg(not(feature = "alloc"))]
+        self.0 .0.get(..usize::from(self.0 .1)).unwrap_or_default()
+    }
 }
 
 /// The identity a client presents: the first configured for the server's
@@ -295,8 +346,8 @@ mod tests {
     #[test]
     fn the_hint_picks_the_identity() {
         let id = |hint: Option<&[u8]>, name: &[u8]| PskIdentity {
-            hint: hint.map(<[u8]>::to_vec),
-            identity: name.to_vec(),
+            hint: hint.map(|h| IdentityBytes::new(h).unwrap()),
+            identity: IdentityBytes::new(name).unwrap(),
             key: Psk::new(&[1]).unwrap(),
         };
         let ids = [
@@ -304,7 +355,7 @@ mod tests {
             id(None, b"any"),
             id(Some(b"gw-3"), b"three"),
         ];
-        let pick = |hint: Option<&[u8]>| choose_identity(&ids, hint).map(|i| i.identity.clone());
+        let pick = |hint: Option<&[u8]>| choose_identity(&ids, hint).map(|i| i.identity.to_vec());
         assert_eq!(pick(Some(b"gw-3")), Some(b"three".to_vec()));
         assert_eq!(pick(Some(b"gw-2")), Some(b"two".to_vec()));
         assert_eq!(pick(Some(b"other")), Some(b"any".to_vec()));

@@ -282,7 +282,71 @@ macro_rules! shared_dyn {
     )*};
 }
 
-shared_dyn!(crate::RandomSource, crate::psk::PskStore);
+shared_dyn!(
+    crate::RandomSource,
+    crate::psk::PskStore,
+    crate::keyop::PeerVerifier,
+    crate::keyop::CertificateChooser,
+    crate::keylog::KeyLog,
+);
+
+/// A configuration's own entries (certificate chains, pre-shared keys):
+/// any number with `alloc`; without it, one, held inline, and adding a
+/// second is a configuration error.
+#[derive(Debug)]
+#[cfg_attr(feature = "alloc", derive(Clone))]
+pub(crate) struct Entries<T>(
+    #[cfg(feature = "alloc")] Vec<T>,
+    #[cfg(not(feature = "alloc"))] Option<T>,
+);
+
+impl<T> Entries<T> {
+    pub(crate) const fn new() -> Self {
+        #[cfg(feature = "alloc")]
+        return Self(Vec::new());
+        #[cfg(not(feature = "alloc"))]
+        Self(None)
+    }
+
+    /// Adds `entry`; `what` names it for the error when there is no room.
+    pub(crate) fn push(&mut self, entry: T, what: &'static str) -> Result<(), crate::Error> {
+        #[cfg(feature = "alloc")]
+        {
+            let _ = what;
+            self.0.push(entry);
+            Ok(())
+        }
+        #[cfg(not(feature = "alloc"))]
+        match self.0 {
+            None => {
+                self.0 = Some(entry);
+                Ok(())
+            }
+            Some(_) => Err(crate::Error::Config(Text::from(what))),
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[T] {
+        self.0.as_slice()
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        self.0.as_mut_slice()
+    }
+}
+
+impl<T> Deref for Entries<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T> core::ops::DerefMut for Entries<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+}
 
 /// A message: a `'static` string, or (with `alloc`) a `String` made for
 /// the occasion. It dereferences to `str`.
@@ -365,8 +429,15 @@ macro_rules! text {
     ($fmt:literal $(, $arg:expr)* $(,)?) => {{
         #[cfg(feature = "alloc")]
         let text = $crate::shared::Text::from(alloc::format!($fmt $(, $arg)*));
+        // Nothing is formatted; the closure, never called, only marks the
+        // values (named or captured) as used.
         #[cfg(not(feature = "alloc"))]
-        let text = { $(let _ = &$arg;)* $crate::shared::Text::from($fmt) };
+        let text = {
+            let _ = || {
+                let _ = ::core::format_args!($fmt $(, $arg)*);
+            };
+            $crate::shared::Text::from($fmt)
+        };
         text
     }};
 }

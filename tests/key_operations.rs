@@ -83,7 +83,7 @@ fn operation_event(conn: &mut Connection) -> Option<(tls12::OperationId, Operati
 fn answer(conn: &mut Connection, hsm: &Hsm) {
     let op = conn.operation().expect("an operation is pending");
     let (id, scheme, message) = (op.id(), op.scheme().unwrap(), op.message().to_vec());
-    conn.complete_operation(id, Answer::Signature(hsm.sign(scheme, &message)))
+    conn.complete_operation(id, Answer::Signature(hsm.sign(scheme, &message).into()))
         .unwrap();
 }
 
@@ -174,7 +174,7 @@ fn a_client_with_a_caller_held_key_signs_certificate_verify_through_the_caller()
     assert_eq!(c.receive(&warning()), Ok(7));
     let op = c.operation().unwrap();
     let signature = Hsm::new("client-p384.key").sign(op.scheme().unwrap(), op.message());
-    c.complete_operation(id, Answer::Signature(signature))
+    c.complete_operation(id, Answer::Signature(signature.into()))
         .unwrap();
     handshake(&mut c, &mut s).unwrap();
     assert_eq!(s.handshake_info().unwrap().peer_certificates.len(), 2);
@@ -219,10 +219,17 @@ fn unknown_and_repeated_answers_are_misuse_and_change_nothing() {
 
 #[test]
 fn a_signature_that_does_not_verify_fails_with_internal_error_for_the_peer() {
-    for bad in [
-        Vec::new(),
-        vec![0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01], // the wrong numbers
-        vec![0; 600],                                         // the wrong length
+    const DOES_NOT_VERIFY: &str = "the caller's signature does not verify with our certificate";
+    for (bad, why) in [
+        (Vec::new(), DOES_NOT_VERIFY),
+        // The wrong numbers.
+        (
+            vec![0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01],
+            DOES_NOT_VERIFY,
+        ),
+        (vec![0; 512], DOES_NOT_VERIFY),
+        // Longer than any signature: refused before the check.
+        (vec![0; 600], "the caller's answer is longer than 512 bytes"),
     ] {
         let (mut c, mut s) = pair_with(
             client_config(),
@@ -232,12 +239,9 @@ fn a_signature_that_does_not_verify_fails_with_internal_error_for_the_peer() {
         transfer(&mut c, &mut s).unwrap();
         let id = s.operation().unwrap().id();
         let err = s
-            .complete_operation(id, Answer::Signature(bad))
+            .complete_operation(id, Answer::Signature(bad.into()))
             .unwrap_err();
-        assert_eq!(
-            err,
-            Error::OperationFailed("the caller's signature does not verify with our certificate")
-        );
+        assert_eq!(err, Error::OperationFailed(why));
         assert_eq!(s.error(), Some(&err));
         // ServerHello and Certificate, then the alert.
         assert_eq!(
@@ -256,7 +260,7 @@ fn a_signature_that_does_not_verify_fails_with_internal_error_for_the_peer() {
     let (id, scheme, message) = (op.id(), op.scheme().unwrap(), op.message().to_vec());
     let wrong_key = Hsm::new("client-p256.key").sign(scheme, &message);
     assert!(matches!(
-        s.complete_operation(id, Answer::Signature(wrong_key)),
+        s.complete_operation(id, Answer::Signature(wrong_key.into())),
         Err(Error::OperationFailed(_))
     ));
 }
@@ -501,7 +505,7 @@ impl PeerVerifier for Pinned {
 #[test]
 fn a_client_pauses_for_the_callers_verdict_and_holds_the_rest_of_the_flight() {
     let mut cc = client_config();
-    cc.verifier = Some(Fixed::new(Verdict::AskCaller));
+    cc.verifier = Some(Fixed::new(Verdict::AskCaller).into());
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     transfer(&mut c, &mut s).unwrap();
     // The server's whole flight in one piece: the client stops after the
@@ -515,7 +519,7 @@ fn a_client_pauses_for_the_callers_verdict_and_holds_the_rest_of_the_flight() {
     assert!(c.pending_output().is_empty(), "nothing sent while paused");
     // A signature is not an answer to a verdict: refused, still paused.
     assert_eq!(
-        c.complete_operation(id, Answer::Signature(vec![1])),
+        c.complete_operation(id, Answer::Signature(vec![1].into())),
         Err(Error::Misuse(
             "the answer does not fit the pending operation"
         ))
@@ -535,7 +539,7 @@ fn a_client_pauses_for_the_callers_verdict_and_holds_the_rest_of_the_flight() {
 #[test]
 fn a_pause_inside_a_record_arriving_a_byte_at_a_time_resumes_with_its_rest() {
     let mut cc = client_config();
-    cc.verifier = Some(Fixed::new(Verdict::AskCaller));
+    cc.verifier = Some(Fixed::new(Verdict::AskCaller).into());
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     transfer(&mut c, &mut s).unwrap();
     let messages = handshake_messages(&split_records(&take_output(&mut s)));
@@ -557,7 +561,7 @@ fn a_pause_inside_a_record_arriving_a_byte_at_a_time_resumes_with_its_rest() {
     // Bytes after the flight's end inside that record are still refused
     // once the pause is over (RFC 5246 §7.3).
     let mut cc = client_config();
-    cc.verifier = Some(Fixed::new(Verdict::AskCaller));
+    cc.verifier = Some(Fixed::new(Verdict::AskCaller).into());
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     transfer(&mut c, &mut s).unwrap();
     let messages = handshake_messages(&split_records(&take_output(&mut s)));
@@ -576,7 +580,7 @@ fn a_pause_inside_a_record_arriving_a_byte_at_a_time_resumes_with_its_rest() {
 #[test]
 fn the_callers_refusal_sends_its_alert() {
     let mut cc = client_config();
-    cc.verifier = Some(Fixed::new(Verdict::AskCaller));
+    cc.verifier = Some(Fixed::new(Verdict::AskCaller).into());
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     transfer(&mut c, &mut s).unwrap();
     transfer(&mut s, &mut c).unwrap();
@@ -596,7 +600,7 @@ fn the_callers_refusal_sends_its_alert() {
 fn a_verifier_that_decides_at_once_does_not_pause() {
     let accept = Fixed::new(Verdict::Accept);
     let mut cc = client_config();
-    cc.verifier = Some(accept.clone());
+    cc.verifier = Some(accept.clone().into());
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     handshake(&mut c, &mut s).unwrap();
     assert_eq!(accept.1.load(std::sync::atomic::Ordering::Relaxed), 1);
@@ -605,9 +609,7 @@ fn a_verifier_that_decides_at_once_does_not_pause() {
         .any(|e| matches!(e, Event::Operation { .. })));
 
     let mut cc = client_config();
-    cc.verifier = Some(Fixed::new(Verdict::Reject(
-        tls12::CertificateError::Expired,
-    )));
+    cc.verifier = Some(Fixed::new(Verdict::Reject(tls12::CertificateError::Expired)).into());
     let (mut c, mut s) = pair_with(cc, server_config("server-p256"), "localhost");
     assert_eq!(
         handshake(&mut c, &mut s),
@@ -649,7 +651,7 @@ fn a_verifier_chooses_the_alert_of_its_refusal() {
         // A server refusing a client's chain.
         let mut sc = server_config("server-p256");
         sc.client_auth = tls12::ClientAuth::Required(roots());
-        sc.client_verifier = Some(Fixed::new(Verdict::Reject(refusal.clone())));
+        sc.client_verifier = Some(Fixed::new(Verdict::Reject(refusal.clone())).into());
         let mut cc = client_config();
         cc.add_client_certificate(certs("client-p256.chain.pem"), key("client-p256.key"))
             .unwrap();
@@ -670,7 +672,7 @@ fn a_verifier_chooses_the_alert_of_its_refusal() {
 fn a_verifier_only_adds_checks_unless_webpki_is_dangerously_skipped() {
     // other-server-p256 is from a CA this client does not trust.
     let (chain, _) = tls12::testing::identity("other-server-p256");
-    let pin = || Some(std::sync::Arc::new(Pinned(chain[0].as_ref().to_vec())) as _);
+    let pin = || Some(std::sync::Arc::new(Pinned(chain[0].as_ref().to_vec())).into());
     let mut cc = client_config();
     cc.verifier = pin();
     let (mut c, mut s) = pair_with(cc, server_config("other-server-p256"), "localhost");
@@ -714,7 +716,7 @@ fn a_server_pauses_for_the_callers_verdict_on_a_client_chain() {
     cc.add_client_certificate(chain, key).unwrap();
     let mut sc = server_config("server-p256");
     sc.client_auth = tls12::ClientAuth::Required(roots());
-    sc.client_verifier = Some(Fixed::new(Verdict::AskCaller));
+    sc.client_verifier = Some(Fixed::new(Verdict::AskCaller).into());
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     transfer(&mut c, &mut s).unwrap();
     transfer(&mut s, &mut c).unwrap();
@@ -753,7 +755,7 @@ impl CertificateChooser for Chooser {
 fn a_chooser_picks_the_chain_at_once_or_asks_the_caller() {
     // Use(1): the RSA chain, though the ECDSA one comes first.
     let mut sc = ecdsa_and_rsa();
-    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::Use(1))));
+    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::Use(1))).into());
     let (mut c, mut s) = pair_with(client_config(), sc, "localhost");
     handshake(&mut c, &mut s).unwrap();
     assert!(matches!(
@@ -762,7 +764,7 @@ fn a_chooser_picks_the_chain_at_once_or_asks_the_caller() {
     ));
     // Refuse: handshake_failure.
     let mut sc = ecdsa_and_rsa();
-    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::Refuse)));
+    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::Refuse)).into());
     let (mut c, mut s) = pair_with(client_config(), sc, "localhost");
     assert!(matches!(
         handshake(&mut c, &mut s),
@@ -770,7 +772,7 @@ fn a_chooser_picks_the_chain_at_once_or_asks_the_caller() {
     ));
     // AskCaller: paused with what the client offered; answered later.
     let mut sc = ecdsa_and_rsa();
-    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)));
+    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)).into());
     let (mut c, mut s) = pair_with(client_config(), sc, "testserver.com");
     transfer(&mut c, &mut s).unwrap();
     let (id, kind) = operation_event(&mut s).expect("paused for the choice");
@@ -788,7 +790,7 @@ fn a_chooser_picks_the_chain_at_once_or_asks_the_caller() {
     // A chain that does not exist fails the connection.
     let (mut c2, mut s2) = {
         let mut sc = ecdsa_and_rsa();
-        sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)));
+        sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)).into());
         pair_with(client_config(), sc, "localhost")
     };
     transfer(&mut c2, &mut s2).unwrap();
@@ -864,7 +866,7 @@ fn serve_choosing_by_name_on_a_thread(listener: std::net::TcpListener) -> Result
     let mut sc = server_config("other-server-p256");
     let (chain, key) = tls12::testing::identity("server-p256");
     sc.add_certificate(chain, key).unwrap();
-    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)));
+    sc.certificate_chooser = Some(std::sync::Arc::new(Chooser(Choice::AskCaller)).into());
     let (mut sock, _) = listener.accept().unwrap();
     common::peer::timeouts(&sock);
     let mut conn =

@@ -64,10 +64,10 @@ fn answer(key: &rsa::RsaPrivateKey, ciphertext: &[u8], how: Decryption) -> Answe
     let plain = key.decrypt(rsa::Pkcs1v15Encrypt, ciphertext);
     match (how, plain) {
         (Decryption::Failed, _) | (_, Err(_)) => Answer::Failed,
-        (Decryption::Right, Ok(p)) => Answer::Decrypted(p),
+        (Decryption::Right, Ok(p)) => Answer::Decrypted(p.into()),
         (Decryption::WrongLength, Ok(mut p)) => {
             p.pop();
-            Answer::Decrypted(p)
+            Answer::Decrypted(p.into())
         }
     }
 }
@@ -162,7 +162,8 @@ fn a_server_allowing_both_prefers_ecdhe_for_a_client_offering_both() {
             let mut sig = vec![0; kp.public().modulus_len()];
             kp.sign(&ring::signature::RSA_PSS_SHA256, &rng, &message, &mut sig)
                 .unwrap();
-            s.complete_operation(id, Answer::Signature(sig)).unwrap();
+            s.complete_operation(id, Answer::Signature(sig.into()))
+                .unwrap();
             signed = true;
         }
         transfer(&mut s, &mut c).unwrap();

@@ -53,9 +53,9 @@ fn key_log_gets_one_line_per_handshake_on_each_side_full_and_resumed() {
     let client_log = Arc::new(Lines::default());
     let server_log = Arc::new(Lines::default());
     let mut cc = client_config();
-    cc.key_log = Some(client_log.clone());
+    cc.key_log = Some(client_log.clone().into());
     let mut sc = server_config("server-p256");
-    sc.key_log = Some(server_log.clone());
+    sc.key_log = Some(server_log.clone().into());
     let (cc, sc) = (Arc::new(cc), Arc::new(sc));
 
     let (c, _s, random) = connect(&cc, &sc);

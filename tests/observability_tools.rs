@@ -293,7 +293,7 @@ fn tshark_decrypts_a_capture_with_our_key_log() {
     }
     let log = Arc::new(Lines::default());
     let mut cc = client_config();
-    cc.key_log = Some(log.clone());
+    cc.key_log = Some(log.clone().into());
     let sc = server_config("server-p256");
     let (mut c, mut s) = pair_with(cc, sc, "localhost");
     let mut pcap = Pcap::new();

@@ -71,7 +71,7 @@ impl Hsm {
                 std::thread::sleep(DELAY);
                 let answer = match request.scheme {
                     Some(scheme) => match sign(&key, scheme, &request.message) {
-                        Some(signature) => Answer::Signature(signature),
+                        Some(signature) => Answer::Signature(signature.into()),
                         None => Answer::Failed,
                     },
                     None => decrypt(&key, &request.message),
@@ -178,7 +178,7 @@ fn sign(key: &Key, scheme: SignatureScheme, message: &[u8]) -> Option<Vec<u8>> {
 fn decrypt(key: &Key, ciphertext: &[u8]) -> Answer {
     match key {
         Key::Rsa(_, key) => match key.decrypt(rsa::Pkcs1v15Encrypt, ciphertext) {
-            Ok(plaintext) => Answer::Decrypted(plaintext),
+            Ok(plaintext) => Answer::Decrypted(plaintext.into()),
             Err(_) => Answer::Failed,
         },
         _ => Answer::Failed,

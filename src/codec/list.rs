@@ -8,6 +8,7 @@
 //! allocation per list per handshake (a handshake is meant to cost at most
 //! 16 allocations per side, `tests/allocations.rs`).
 
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -23,6 +24,7 @@ pub(crate) enum List<'a, T> {
     /// Items to encode (ours), usually borrowed from the configuration.
     Items(&'a [T]),
     /// Items built for one message (tests, or ALPN names from the config).
+    #[cfg(feature = "alloc")]
     Owned(Vec<T>),
     /// A received vector's contents, without the length prefix. Every item
     /// in it decoded when the list was decoded.
@@ -74,6 +76,7 @@ impl<'a, T: Codec<'a> + Clone> List<'a, T> {
         out.with_len(len_bytes, |out| match self {
             // By reference: cloning an owned item could allocate.
             Self::Items(items) => items.iter().for_each(|item| item.encode(out)),
+            #[cfg(feature = "alloc")]
             Self::Owned(items) => items.iter().for_each(|item| item.encode(out)),
             Self::Wire(_) => self.iter().for_each(|item| item.encode(out)),
         });
@@ -83,6 +86,7 @@ impl<'a, T: Codec<'a> + Clone> List<'a, T> {
     pub(crate) fn iter(&self) -> Iter<'_, 'a, T> {
         match self {
             Self::Items(items) => Iter::Items(items.iter()),
+            #[cfg(feature = "alloc")]
             Self::Owned(items) => Iter::Items(items.iter()),
             Self::Wire(bytes) => Iter::Wire(Reader::new(bytes)),
         }
@@ -92,6 +96,7 @@ impl<'a, T: Codec<'a> + Clone> List<'a, T> {
     pub(crate) fn len(&self) -> usize {
         match self {
             Self::Items(items) => items.len(),
+            #[cfg(feature = "alloc")]
             Self::Owned(items) => items.len(),
             Self::Wire(_) => self.iter().count(),
         }
@@ -100,6 +105,7 @@ impl<'a, T: Codec<'a> + Clone> List<'a, T> {
     pub(crate) fn is_empty(&self) -> bool {
         match self {
             Self::Items(items) => items.is_empty(),
+            #[cfg(feature = "alloc")]
             Self::Owned(items) => items.is_empty(),
             Self::Wire(bytes) => bytes.is_empty(),
         }
@@ -113,12 +119,14 @@ impl<'a, T: Codec<'a> + Clone> List<'a, T> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<T> From<Vec<T>> for List<'_, T> {
     fn from(items: Vec<T>) -> Self {
         Self::Owned(items)
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<T> FromIterator<T> for List<'_, T> {
     fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
         Self::Owned(items.into_iter().collect())
@@ -213,12 +221,27 @@ pub(crate) fn check_no_duplicates(types: impl Iterator<Item = u16> + Clone) -> R
     for (n, t) in types.clone().enumerate() {
         let (earlier, rest) = seen.split_at_mut(n.min(INLINE));
         let Some(slot) = rest.first_mut() else {
-            let mut all: Vec<u16> = types.collect();
-            all.sort_unstable();
-            if all.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
-                return Err(duplicate);
+            #[cfg(feature = "alloc")]
+            {
+                let mut all: Vec<u16> = types.collect();
+                all.sort_unstable();
+                if all.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+                    return Err(duplicate);
+                }
+                return Ok(());
             }
-            return Ok(());
+            // Without a heap, pairwise: quadratic in the count, which the
+            // message's cap bounds (4 bytes an extension; a device's cap
+            // is a few KiB).
+            #[cfg(not(feature = "alloc"))]
+            {
+                for (i, t) in types.clone().enumerate() {
+                    if types.clone().take(i).any(|u| u == t) {
+                        return Err(duplicate);
+                    }
+                }
+                return Ok(());
+            }
         };
         if earlier.contains(&t) {
             return Err(duplicate);

@@ -5,6 +5,7 @@
 //! Decoding never panics: every read is bounds-checked and every failure is an
 //! [`Error`] that carries the RFC 5246 alert to send.
 
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
 use crate::error::Error;
@@ -155,6 +156,7 @@ pub(crate) trait Writer {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Writer for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);

@@ -1617,14 +1617,14 @@ impl Connection {
     fn resume(&mut self, kind: OperationKind, answer: Answer) -> Result<(), Error> {
         // The answer travels to the state method as a message body; a
         // decrypted premaster is zeroized once used.
-        let body = zeroize::Zeroizing::new(match answer {
+        let body = match answer {
             Answer::Signature(signature) => signature,
             Answer::Decrypted(plaintext) => plaintext,
             // RFC 5246 §7.4.7.1: a failed decryption is not an error the
             // peer may see; the state method's random premaster takes its
             // place, as for any plaintext that is not 48 bytes.
-            Answer::Failed if kind == OperationKind::Decrypt => Vec::new(),
-            Answer::Verdict(Ok(())) => Vec::new(),
+            Answer::Failed if kind == OperationKind::Decrypt => crate::keyop::Output::empty(),
+            Answer::Verdict(Ok(())) => crate::keyop::Output::empty(),
             // To the state method as four big-endian bytes.
             Answer::Certificate(index) => u32::try_from(index)
                 .map_err(|_| {
@@ -1633,18 +1633,18 @@ impl Connection {
                     )
                 })?
                 .to_be_bytes()
-                .to_vec(),
+                .into(),
             Answer::Verdict(Err(refused)) => return Err(Error::Certificate(refused)),
             Answer::Failed => return Err(Error::OperationFailed("the caller could not answer")),
-        });
+        };
+        let body = body.as_bytes().ok_or(Error::OperationFailed(
+            "the caller's answer is longer than 512 bytes",
+        ))?;
         let handler = match self.side.action(Kind::Answer) {
             Action::Handle(h) => h,
             _ => return Err(Error::Internal("an answer with no operation pending")),
         };
-        let msg = Message {
-            body: &body,
-            raw: &[],
-        };
+        let msg = Message { body, raw: &[] };
         self.side.run(&mut self.common, handler, msg)?;
         // What arrived while paused: the rest of a record, then whole bytes.
         let to_come = self.common.streaming;

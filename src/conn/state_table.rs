@@ -105,12 +105,12 @@ fn verdict_pair(client_paused: bool) -> (ClientConnection, ServerConnection) {
     let mut cc = testing::client_config();
     let mut sc = testing::server_config("server-p256");
     if client_paused {
-        cc.verifier = Some(Arc::new(AskCaller));
+        cc.verifier = Some(Arc::new(AskCaller).into());
     } else {
         let (chain, key) = testing::identity("client-p256");
         cc.add_client_certificate(chain, key).unwrap();
         sc.client_auth = ClientAuth::Required(testing::roots());
-        sc.client_verifier = Some(Arc::new(AskCaller));
+        sc.client_verifier = Some(Arc::new(AskCaller).into());
     }
     testing::pair_with(cc, sc, "localhost")
 }
@@ -396,7 +396,7 @@ fn server_in(stage: ServerStage) -> Setup {
     use ServerStage as S;
     if stage == S::AwaitCertificate {
         let mut sc = testing::server_config("server-p256");
-        sc.certificate_chooser = Some(Arc::new(ChooseByCaller));
+        sc.certificate_chooser = Some(Arc::new(ChooseByCaller).into());
         let (mut c, mut s) = testing::pair_with(testing::client_config(), sc, "localhost");
         s.receive(&take_output(&mut c)).unwrap();
         assert!(s.operation().is_some(), "paused for the choice");
@@ -572,7 +572,7 @@ fn observe_answer(setup: &mut Setup, client: bool) -> Outcome {
         assert_eq!(
             setup
                 .conn
-                .complete_operation(made_up, crate::Answer::Signature(vec![1])),
+                .complete_operation(made_up, crate::Answer::Signature(vec![1].into())),
             Err(Error::Misuse("no pending operation has this id"))
         );
         assert!(setup.conn.error().is_none(), "nothing changed");
@@ -580,7 +580,7 @@ fn observe_answer(setup: &mut Setup, client: bool) -> Outcome {
     };
     let answer = match setup.conn.operation().unwrap().kind() {
         crate::OperationKind::Sign(_) => {
-            crate::Answer::Signature(caller_signature(&setup.conn, client))
+            crate::Answer::Signature(caller_signature(&setup.conn, client).into())
         }
         crate::OperationKind::VerifyChain => crate::Answer::Verdict(Ok(())),
         crate::OperationKind::ChooseCertificate => crate::Answer::Certificate(0),

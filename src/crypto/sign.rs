@@ -1,12 +1,16 @@
 //! Our own private key, used to sign ServerKeyExchange (RFC 5246 §7.4.3,
 //! RFC 8422 §5.4) and CertificateVerify (RFC 5246 §7.4.8).
 
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 use core::fmt;
 
 use ring::rand::SecureRandom;
-use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
+#[cfg(feature = "alloc")]
+use ring::signature::RsaKeyPair;
+use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair};
 use rustls_pki_types::PrivateKeyDer;
+#[cfg(feature = "alloc")]
 use zeroize::Zeroizing;
 
 use super::suites::AuthAlgorithm;
@@ -34,6 +38,8 @@ enum Inner {
     EcdsaP256(EcdsaKeyPair),
     EcdsaP384(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
+    /// ring's RSA needs a heap.
+    #[cfg(feature = "alloc")]
     Rsa(RsaKeyPair),
     /// Held by the caller, who makes each signature when asked.
     Caller(KeyType),
@@ -80,13 +86,17 @@ const CALLER_P384_SCHEMES: &[SignatureScheme] = &[
 // DER pieces for wrapping a SEC1 ECPrivateKey (RFC 5915) in a PKCS#8
 // PrivateKeyInfo (RFC 5208 §5), since ring only parses the latter.
 /// OBJECT IDENTIFIER 1.2.840.10045.2.1 (id-ecPublicKey, RFC 5480 §2.1.1).
+#[cfg(feature = "alloc")]
 const OID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 /// OBJECT IDENTIFIER 1.2.840.10045.3.1.7 (secp256r1, RFC 5480 §2.1.1.1).
+#[cfg(feature = "alloc")]
 const OID_SECP256R1: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 /// OBJECT IDENTIFIER 1.3.132.0.34 (secp384r1, RFC 5480 §2.1.1.1).
+#[cfg(feature = "alloc")]
 const OID_SECP384R1: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
 
 /// Appends a DER TLV with definite length (X.690 §8.1.3).
+#[cfg(feature = "alloc")]
 fn der_tlv(out: &mut Vec<u8>, tag: u8, content: &[&[u8]]) -> Result<(), Error> {
     let len: usize = content.iter().map(|c| c.len()).sum();
     out.push(tag);
@@ -110,6 +120,7 @@ fn der_tlv(out: &mut Vec<u8>, tag: u8, content: &[&[u8]]) -> Result<(), Error> {
 /// `PrivateKeyInfo { version 0, AlgorithmIdentifier { id-ecPublicKey,
 /// curve }, OCTET STRING { sec1 } }`. The result holds the private key, so
 /// it is wiped on drop.
+#[cfg(feature = "alloc")]
 fn sec1_to_pkcs8(sec1: &[u8], curve_oid: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     const VERSION_0: &[u8] = &[0x02, 0x01, 0x00];
     let mut alg_id = Vec::new();
@@ -138,11 +149,13 @@ impl SigningKey {
                 }
                 Self::from_pkcs8(k.secret_pkcs8_der(), &rng)?
             }
+            #[cfg(feature = "alloc")]
             PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der())
                 .map(Inner::Rsa)
                 .map_err(|e| {
                 Error::Config(crate::shared::text!("PKCS#1 RSA private key rejected: {e}"))
             })?,
+            #[cfg(feature = "alloc")]
             PrivateKeyDer::Sec1(k) => {
                 let sec1 = k.secret_sec1_der();
                 // The curve is named inside the SEC1 structure; ring checks it
@@ -177,6 +190,14 @@ impl SigningKey {
                         ))
                     })?
                 }
+            }
+            #[cfg(not(feature = "alloc"))]
+            PrivateKeyDer::Pkcs1(_) | PrivateKeyDer::Sec1(_) => {
+                return Err(Error::Config(
+                    "without the alloc feature, keys are PKCS#8 (RSA needs a heap; SEC1 \
+                     keys are converted on it)"
+                        .into(),
+                ))
             }
             _ => return Err(Error::Config("unsupported private key encoding".into())),
         };
@@ -223,12 +244,19 @@ impl SigningKey {
         if let Ok(kp) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
             return Ok(Inner::Ed25519(kp));
         }
-        RsaKeyPair::from_pkcs8(der).map(Inner::Rsa).map_err(|e| {
+        #[cfg(feature = "alloc")]
+        return RsaKeyPair::from_pkcs8(der).map(Inner::Rsa).map_err(|e| {
             Error::Config(crate::shared::text!(
                 "PKCS#8 private key is not a usable ECDSA P-256/P-384, Ed25519 or RSA key \
                  (as RSA: {e})"
             ))
-        })
+        });
+        #[cfg(not(feature = "alloc"))]
+        Err(Error::Config(
+            "PKCS#8 private key is not a usable ECDSA P-256/P-384 or Ed25519 key (RSA needs \
+             the alloc feature)"
+                .into(),
+        ))
     }
 
     /// Which suites this key can authenticate. Ed25519 certificates go with
@@ -241,7 +269,9 @@ impl SigningKey {
             | Inner::Caller(KeyType::EcdsaP256 | KeyType::EcdsaP384 | KeyType::Ed25519) => {
                 AuthAlgorithm::Ecdsa
             }
-            Inner::Rsa(_) | Inner::Caller(KeyType::Rsa) => AuthAlgorithm::Rsa,
+            #[cfg(feature = "alloc")]
+            Inner::Rsa(_) => AuthAlgorithm::Rsa,
+            Inner::Caller(KeyType::Rsa) => AuthAlgorithm::Rsa,
         }
     }
 
@@ -253,7 +283,9 @@ impl SigningKey {
         match self.inner {
             Inner::EcdsaP256(_) | Inner::Caller(KeyType::EcdsaP256) => Some(NamedGroup::Secp256r1),
             Inner::EcdsaP384(_) | Inner::Caller(KeyType::EcdsaP384) => Some(NamedGroup::Secp384r1),
-            Inner::Ed25519(_) | Inner::Rsa(_) | Inner::Caller(_) => None,
+            Inner::Ed25519(_) | Inner::Caller(_) => None,
+            #[cfg(feature = "alloc")]
+            Inner::Rsa(_) => None,
         }
     }
 
@@ -264,14 +296,18 @@ impl SigningKey {
             match self.inner {
                 Inner::EcdsaP256(_) => return P256_ANY_HASH_SCHEMES,
                 Inner::EcdsaP384(_) => return P384_ANY_HASH_SCHEMES,
-                Inner::Ed25519(_) | Inner::Rsa(_) | Inner::Caller(_) => {}
+                Inner::Ed25519(_) | Inner::Caller(_) => {}
+                #[cfg(feature = "alloc")]
+                Inner::Rsa(_) => {}
             }
         }
         match self.inner {
             Inner::EcdsaP256(_) => P256_SCHEMES,
             Inner::EcdsaP384(_) => P384_SCHEMES,
             Inner::Ed25519(_) | Inner::Caller(KeyType::Ed25519) => ED25519_SCHEMES,
-            Inner::Rsa(_) | Inner::Caller(KeyType::Rsa) => RSA_SCHEMES,
+            #[cfg(feature = "alloc")]
+            Inner::Rsa(_) => RSA_SCHEMES,
+            Inner::Caller(KeyType::Rsa) => RSA_SCHEMES,
             Inner::Caller(KeyType::EcdsaP256) => CALLER_P256_SCHEMES,
             Inner::Caller(KeyType::EcdsaP384) => CALLER_P384_SCHEMES,
         }
@@ -313,6 +349,7 @@ impl SigningKey {
                 .map_err(|_| Error::Internal("ECDSA signing failed"))
                 .and_then(|sig| SignatureBuf::copy(sig.as_ref())),
             Inner::Ed25519(kp) => SignatureBuf::copy(kp.sign(message).as_ref()),
+            #[cfg(feature = "alloc")]
             Inner::Rsa(kp) => {
                 let padding: &'static dyn signature::RsaEncoding = match scheme {
                     SignatureScheme::RsaPssRsaeSha256 => &signature::RSA_PSS_SHA256,
@@ -395,6 +432,7 @@ impl fmt::Debug for SigningKey {
             Inner::EcdsaP256(_) => "ECDSA P-256",
             Inner::EcdsaP384(_) => "ECDSA P-384",
             Inner::Ed25519(_) => "Ed25519",
+            #[cfg(feature = "alloc")]
             Inner::Rsa(_) => "RSA",
             Inner::Caller(KeyType::EcdsaP256) => "caller-held ECDSA P-256",
             Inner::Caller(KeyType::EcdsaP384) => "caller-held ECDSA P-384",

@@ -10,6 +10,17 @@ use crate::error::Error;
 
 /// What we offer in signature_algorithms (RFC 5246 §7.4.1.4.1), in
 /// preference order. SHA-1 schemes are left out on purpose (RFC 9155).
+/// Without `alloc` there is no RSA (ring's needs a heap).
+#[cfg(not(feature = "alloc"))]
+pub(crate) const VERIFY_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::EcdsaSecp256r1Sha256,
+    SignatureScheme::EcdsaSecp384r1Sha384,
+    SignatureScheme::Ed25519,
+];
+
+/// What we offer in signature_algorithms (RFC 5246 §7.4.1.4.1), in
+/// preference order. SHA-1 schemes are left out on purpose (RFC 9155).
+#[cfg(feature = "alloc")]
 pub(crate) const VERIFY_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::EcdsaSecp256r1Sha256,
     SignatureScheme::EcdsaSecp384r1Sha384,
@@ -32,6 +43,22 @@ fn algorithms_for(scheme: SignatureScheme) -> Option<&'static [Alg]> {
     static ECDSA_SHA256: &[Alg] = &[alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256];
     static ECDSA_SHA384: &[Alg] = &[alg::ECDSA_P384_SHA384, alg::ECDSA_P256_SHA384];
     static ED25519: &[Alg] = &[alg::ED25519];
+    use SignatureScheme as S;
+    Some(match scheme {
+        S::EcdsaSecp256r1Sha256 => ECDSA_SHA256,
+        S::EcdsaSecp384r1Sha384 => ECDSA_SHA384,
+        S::Ed25519 => ED25519,
+        #[cfg(feature = "alloc")]
+        rsa => return rsa_algorithms_for(rsa),
+        #[cfg(not(feature = "alloc"))]
+        _ => return None,
+    })
+}
+
+/// The RSA part of [`algorithms_for`] (webpki's RSA needs ring's, which
+/// needs a heap).
+#[cfg(feature = "alloc")]
+fn rsa_algorithms_for(scheme: SignatureScheme) -> Option<&'static [Alg]> {
     static PSS_SHA256: &[Alg] = &[alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY];
     static PSS_SHA384: &[Alg] = &[alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY];
     static PSS_SHA512: &[Alg] = &[alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY];
@@ -40,9 +67,6 @@ fn algorithms_for(scheme: SignatureScheme) -> Option<&'static [Alg]> {
     static PKCS1_SHA512: &[Alg] = &[alg::RSA_PKCS1_2048_8192_SHA512];
     use SignatureScheme as S;
     Some(match scheme {
-        S::EcdsaSecp256r1Sha256 => ECDSA_SHA256,
-        S::EcdsaSecp384r1Sha384 => ECDSA_SHA384,
-        S::Ed25519 => ED25519,
         // rsa_pss_rsae: PSS with an ordinary rsaEncryption key, which is
         // webpki's "legacy key" flavour (RFC 8446 §4.2.3).
         S::RsaPssRsaeSha256 => PSS_SHA256,
@@ -92,6 +116,15 @@ pub(crate) fn verify_signature(
 /// families as [`VERIFY_SCHEMES`] (no SHA-1, RSA keys of 2048 to 8192 bits),
 /// with every ECDSA curve/hash pairing that CAs use.
 pub(crate) fn webpki_algorithms() -> &'static [&'static dyn SignatureVerificationAlgorithm] {
+    #[cfg(not(feature = "alloc"))]
+    static ALGS: &[Alg] = &[
+        alg::ECDSA_P256_SHA256,
+        alg::ECDSA_P256_SHA384,
+        alg::ECDSA_P384_SHA256,
+        alg::ECDSA_P384_SHA384,
+        alg::ED25519,
+    ];
+    #[cfg(feature = "alloc")]
     static ALGS: &[Alg] = &[
         alg::ECDSA_P256_SHA256,
         alg::ECDSA_P256_SHA384,

@@ -1,7 +1,6 @@
 //! The running hash of handshake messages (RFC 5246 §7.4.9
 //! `handshake_messages`, also the RFC 7627 §3 session hash).
 
-use alloc::vec::Vec;
 use core::fmt;
 
 use ring::digest;
@@ -12,9 +11,9 @@ use crate::error::Error;
 
 /// Handshake transcript.
 ///
-/// The hash is fixed by the cipher suite, which is only known once
-/// ServerHello has been seen, so messages are buffered until
-/// [`Transcript::start_hash`]. A transcript made with
+/// The hash is fixed by the cipher suite: [`Transcript::start_hash`] names
+/// it before the first message, or, for a transcript that keeps its
+/// messages, at any time (the kept ones are hashed then). A transcript made with
 /// [`Transcript::keeping`] also writes every message to the kept buffer its
 /// caller passes in (the handshake's own, which may be an area the caller
 /// of the library lent), until [`Transcript::stop_keeping`]:
@@ -22,21 +21,18 @@ use crate::error::Error;
 /// and `ring` signs whole messages rather than pre-computed digests, so the
 /// signer needs the raw bytes.
 pub(crate) struct Transcript {
-    /// Messages before the hash is known, when they are not kept; `None`
-    /// once hashing has begun.
-    pre: Option<Vec<u8>>,
     hash: Option<(HashAlgorithm, digest::Context)>,
     /// Whether every message also goes to the kept buffer.
     keep: bool,
-    /// `start_hash` was called again with another hash after the messages
-    /// were gone, so no correct digest can be produced any more.
+    /// A message went by with no hash and not kept, or `start_hash` was
+    /// called again with another hash after the messages were gone: no
+    /// correct digest can be produced any more.
     broken: bool,
 }
 
 impl Transcript {
     pub(crate) fn new() -> Self {
         Self {
-            pre: Some(Vec::new()),
             hash: None,
             keep: false,
             broken: false,
@@ -47,7 +43,6 @@ impl Transcript {
     /// passed to [`Self::add`], which must start empty.
     pub(crate) fn keeping() -> Self {
         Self {
-            pre: None,
             hash: None,
             keep: true,
             broken: false,
@@ -64,8 +59,8 @@ impl Transcript {
         }
         if self.keep {
             kept.put(msg);
-        } else if let Some(pre) = &mut self.pre {
-            pre.extend_from_slice(msg);
+        } else if self.hash.is_none() {
+            self.broken = true;
         }
     }
 
@@ -78,11 +73,7 @@ impl Transcript {
     /// are gone the transcript is unusable and [`Self::current_hash`]
     /// fails.
     pub(crate) fn start_hash(&mut self, hash: HashAlgorithm, kept: &[u8]) {
-        let seen = if self.keep {
-            Some(kept)
-        } else {
-            self.pre.as_deref()
-        };
+        let seen = self.keep.then_some(kept);
         match &self.hash {
             Some((h, _)) if *h == hash => return,
             Some(_) if seen.is_none() => {
@@ -96,7 +87,6 @@ impl Transcript {
             ctx.update(seen);
         }
         self.hash = Some((hash, ctx));
-        self.pre = None;
     }
 
     /// No more messages are kept (the CertificateVerify is done); the
@@ -108,11 +98,7 @@ impl Transcript {
     /// Every handshake message so far, if still at hand: `kept` if this
     /// transcript keeps its messages.
     pub(crate) fn buffer<'a>(&'a self, kept: &'a [u8]) -> Option<&'a [u8]> {
-        if self.keep {
-            Some(kept)
-        } else {
-            self.pre.as_deref()
-        }
+        self.keep.then_some(kept)
     }
 
     /// The hash of every message so far; the transcript carries on.
@@ -176,7 +162,6 @@ impl HelloTranscript {
             HashAlgorithm::Sha384 => self.sha384,
         };
         Transcript {
-            pre: None,
             hash: Some((hash, ctx)),
             keep: self.keep,
             broken: false,
@@ -204,7 +189,6 @@ impl fmt::Debug for Transcript {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transcript")
             .field("hash", &self.hash_algorithm())
-            .field("pre", &self.pre.as_ref().map(Vec::len))
             .field("keep", &self.keep)
             .finish_non_exhaustive()
     }
@@ -213,24 +197,21 @@ impl fmt::Debug for Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     fn sha(h: HashAlgorithm, data: &[u8]) -> Vec<u8> {
         digest::digest(h.ring(), data).as_ref().to_vec()
     }
 
     #[test]
-    fn buffers_until_hash_known() {
+    fn hashes_from_the_start() {
         let mut none = Vec::new();
         let mut t = Transcript::new();
         assert!(t.current_hash().is_err());
         assert_eq!(t.hash_algorithm(), None);
+        t.start_hash(HashAlgorithm::Sha384, &[]);
         t.add(b"\x01\x00\x00\x01a", &mut none);
         t.add(b"\x02\x00\x00\x01b", &mut none);
-        assert_eq!(
-            t.buffer(&[]),
-            Some(&b"\x01\x00\x00\x01a\x02\x00\x00\x01b"[..])
-        );
-        t.start_hash(HashAlgorithm::Sha384, &[]);
         assert_eq!(t.hash_algorithm(), Some(HashAlgorithm::Sha384));
         assert_eq!(t.buffer(&[]), None);
         assert_eq!(
@@ -299,12 +280,24 @@ mod tests {
         }
     }
 
+    /// A message before the hash, not kept, is lost: the digest would be
+    /// wrong, so there is none.
     #[test]
-    fn changing_hash_without_buffer_fails() {
+    fn a_message_before_the_hash_breaks_a_transcript_that_keeps_nothing() {
         let mut none = Vec::new();
         let mut t = Transcript::new();
         t.add(b"x", &mut none);
         t.start_hash(HashAlgorithm::Sha256, &[]);
+        assert!(matches!(t.current_hash(), Err(Error::Internal(_))));
+    }
+
+    #[test]
+    fn changing_hash_without_buffer_fails() {
+        let mut none = Vec::new();
+        let mut t = Transcript::new();
+        t.start_hash(HashAlgorithm::Sha256, &[]);
+        t.add(b"x", &mut none);
+        assert!(t.current_hash().is_ok());
         t.start_hash(HashAlgorithm::Sha384, &[]);
         assert!(matches!(t.current_hash(), Err(Error::Internal(_))));
     }

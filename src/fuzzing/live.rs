@@ -1031,11 +1031,11 @@ fn right_answer(conn: &Connection, side: Side) -> Option<Answer> {
     match op.kind() {
         OperationKind::VerifyChain => Some(Answer::Verdict(Ok(()))),
         OperationKind::ChooseCertificate => Some(Answer::Certificate(0)),
-        OperationKind::Decrypt => decrypt(op.message()).map(Answer::Decrypted),
+        OperationKind::Decrypt => decrypt(op.message()).map(|p| Answer::Decrypted(p.into())),
         OperationKind::Sign(scheme) => {
             let key = SigningKey::from_der(&testing::key(caller_key_fixture(side))).ok()?;
             let signature = key.sign(scheme, op.message()).ok()?;
-            Some(Answer::Signature(signature.to_vec()))
+            Some(Answer::Signature(signature.to_vec().into()))
         }
     }
 }
@@ -1198,7 +1198,7 @@ impl Caller {
             }
             (Reply::Corrupt { at }, right) if sign => {
                 let mut signature = match right {
-                    Some(Answer::Signature(s)) => s,
+                    Some(Answer::Signature(s)) => s.as_bytes().unwrap_or_default().to_vec(),
                     _ => vec![0x30, 0],
                 };
                 let len = signature.len();
@@ -1209,7 +1209,7 @@ impl Caller {
                     conn,
                     side,
                     id,
-                    Answer::Signature(signature),
+                    Answer::Signature(signature.into()),
                     bad_signature(),
                     &before,
                 );
@@ -1250,7 +1250,7 @@ impl Caller {
                     }
                     Reply::Refuse => (id, Answer::Verdict(Err(CertificateError::Expired))),
                     _ if sign => (id, Answer::Verdict(Ok(()))),
-                    _ => (id, Answer::Signature(vec![0x30, 0])),
+                    _ => (id, Answer::Signature(vec![0x30, 0].into())),
                 };
                 let got = conn.complete_operation(to, answer);
                 assert!(
@@ -1409,7 +1409,7 @@ impl Caller {
 /// (misuse, or no answer).
 fn decryption_answer(reply: &Reply, right: Option<Answer>) -> Option<(Answer, bool)> {
     let right = match right {
-        Some(Answer::Decrypted(plaintext)) => Some(plaintext),
+        Some(Answer::Decrypted(plaintext)) => plaintext.as_bytes().map(<[u8]>::to_vec),
         _ => None,
     };
     match (reply, right) {
@@ -1417,7 +1417,7 @@ fn decryption_answer(reply: &Reply, right: Option<Answer>) -> Option<(Answer, bo
         // mutated ciphertext that still decrypts): the server replaces it.
         (Reply::Right | Reply::Duplicate, Some(plaintext)) => {
             let wrong = plaintext.len() != PREMASTER_LEN;
-            Some((Answer::Decrypted(plaintext), wrong))
+            Some((Answer::Decrypted(plaintext.into()), wrong))
         }
         // It does not decrypt: the caller says so.
         (Reply::Right | Reply::Duplicate, None) => Some((Answer::Failed, true)),
@@ -1433,7 +1433,7 @@ fn decryption_answer(reply: &Reply, right: Option<Answer>) -> Option<(Answer, bo
             }
             // The two version bytes are overwritten by the ClientHello's.
             let wrong = !known || len != PREMASTER_LEN || i >= 2;
-            Some((Answer::Decrypted(plaintext), wrong))
+            Some((Answer::Decrypted(plaintext.into()), wrong))
         }
         (Reply::Failed, _) => Some((Answer::Failed, true)),
         _ => None,

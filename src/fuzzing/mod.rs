@@ -296,8 +296,8 @@ pub fn variant_configs(
         server.client_auth = ClientAuth::Required(testing::roots());
     }
     if variant == Variant::Everything {
-        client.verifier = Some(Arc::new(AskCaller));
-        server.client_verifier = Some(Arc::new(AskCaller));
+        client.verifier = Some(Arc::new(AskCaller).into());
+        server.client_verifier = Some(Arc::new(AskCaller).into());
     }
     if matches!(variant, Variant::RsaKeyTransport | Variant::RsaStapling) {
         // Only the RSA suites, so that the client's ECDHE preference cannot

@@ -250,7 +250,7 @@ pub(crate) struct AwaitSignature {
     master: MasterSecret,
     scheme: SignatureScheme,
     /// The chain whose key signs, to check the answer with.
-    chain: Arc<[CertificateDer<'static>]>,
+    chain: crate::shared::List<CertificateDer<'static>>,
 }
 
 /// What is left to do once the server's Finished checks out. The keys are
@@ -1019,7 +1019,7 @@ impl ExpectServerKeyExchange {
             Error::HandshakeFailure("none of our PSK identities is for the server's identity hint"),
         )?;
         let mut buf = zeroize::Zeroizing::new([0u8; crate::psk::MAX_PREMASTER_LEN]);
-        let identity = chosen.identity.as_slice();
+        let identity = &chosen.identity[..];
         let kx = match params {
             None => {
                 let n = crate::psk::premaster(None, &chosen.key, &mut buf)?;
@@ -1200,7 +1200,7 @@ impl ExpectServerHelloDone {
             .config
             .psk_identities
             .iter()
-            .map(|p| p.identity.as_slice())
+            .map(|p| &p.identity[..])
             .find(|id| Some(*id) == kept)
             .unwrap_or_default();
         emit_with(

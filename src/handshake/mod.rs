@@ -330,7 +330,7 @@ pub(crate) struct OpRequest<'a> {
 /// Runs `verifier` on the peer's chain: `Ok(true)` to go on, `Ok(false)`
 /// to pause for the caller's verdict, or the refusal.
 pub(crate) fn ask_verifier(
-    verifier: Option<&alloc::sync::Arc<dyn crate::keyop::PeerVerifier>>,
+    verifier: Option<&crate::shared::Shared<dyn crate::keyop::PeerVerifier>>,
     chain: &[CertificateDer<'static>],
     server_name: Option<&rustls_pki_types::ServerName<'static>>,
     now: rustls_pki_types::UnixTime,

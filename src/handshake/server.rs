@@ -144,7 +144,7 @@ pub(crate) struct AwaitSignature {
     message: Vec<u8>,
     scheme: SignatureScheme,
     /// The chain served, whose key signs, to check the answer with.
-    chain: Arc<[CertificateDer<'static>]>,
+    chain: crate::shared::List<CertificateDer<'static>>,
 }
 
 /// The client's Certificate, after we sent CertificateRequest.

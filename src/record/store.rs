@@ -3,6 +3,9 @@
 //! lent ([`crate::Areas`]), which never grows: appending past its end is an
 //! error rather than an allocation.
 
+#![cfg_attr(not(feature = "alloc"), allow(irrefutable_let_patterns))]
+
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
 use zeroize::Zeroize;
@@ -12,6 +15,7 @@ use crate::error::Error;
 
 /// Bytes appended at the back, on the heap or in a lent area.
 pub(crate) enum Store {
+    #[cfg(feature = "alloc")]
     Heap(Vec<u8>),
     /// `dropped`: a [`Writer`] write did not fit (see [`Store::written_whole`]).
     Lent {
@@ -32,9 +36,18 @@ impl core::fmt::Debug for Store {
     }
 }
 
+/// An empty heap store; without `alloc`, an empty lent area, which holds
+/// nothing (every write to it fails).
 impl Default for Store {
     fn default() -> Self {
-        Self::Heap(Vec::new())
+        #[cfg(feature = "alloc")]
+        return Self::Heap(Vec::new());
+        #[cfg(not(feature = "alloc"))]
+        Self::Lent {
+            area: &mut [],
+            len: 0,
+            dropped: false,
+        }
     }
 }
 
@@ -65,6 +78,7 @@ pub(crate) trait Sink {
     fn plan(&mut self, n: usize);
 }
 
+#[cfg(feature = "alloc")]
 impl Sink for Vec<u8> {
     fn filled(&self) -> usize {
         self.len()
@@ -104,6 +118,7 @@ impl Store {
 
     pub(crate) fn as_slice(&self) -> &[u8] {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => v,
             Self::Lent { area, len, .. } => area.get(..*len).unwrap_or_default(),
         }
@@ -111,6 +126,7 @@ impl Store {
 
     pub(crate) fn len(&self) -> usize {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => v.len(),
             Self::Lent { len, .. } => *len,
         }
@@ -124,6 +140,7 @@ impl Store {
     /// vector's allocation.
     pub(crate) fn capacity(&self) -> usize {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => v.capacity(),
             Self::Lent { area, .. } => area.len(),
         }
@@ -132,6 +149,7 @@ impl Store {
     /// How many bytes may ever be held: unbounded on the heap.
     pub(crate) fn limit(&self) -> usize {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(_) => usize::MAX,
             Self::Lent { area, .. } => area.len(),
         }
@@ -164,6 +182,7 @@ impl Store {
     /// Drops the first `n` bytes, moving the rest to the front.
     pub(crate) fn drain_front(&mut self, n: usize) {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => {
                 v.drain(..n.min(v.len()));
             }
@@ -177,7 +196,9 @@ impl Store {
 
     /// Makes the allocation hold at least `n` bytes in all, exactly (heap
     /// only: a lent area has the size it has).
+    #[cfg_attr(not(feature = "alloc"), allow(unused_variables))]
     pub(crate) fn reserve_exact(&mut self, n: usize) {
+        #[cfg(feature = "alloc")]
         if let Self::Heap(v) = self {
             v.reserve_exact(n.saturating_sub(v.len()));
         }
@@ -186,6 +207,7 @@ impl Store {
     /// Empty and, on the heap, without an allocation; a lent area is kept.
     pub(crate) fn release(&mut self) {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => *v = Vec::new(),
             Self::Lent { .. } => self.clear(),
         }
@@ -203,8 +225,10 @@ impl Store {
     }
 
     /// The heap vector, leaving an empty one (empty for a lent area).
+    #[cfg(feature = "alloc")]
     pub(crate) fn take_heap(&mut self) -> Vec<u8> {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => core::mem::take(v),
             Self::Lent { .. } => Vec::new(),
         }
@@ -228,6 +252,7 @@ impl Store {
     pub(crate) fn extend_for_writing(&mut self, n: usize) -> Result<(), Error> {
         let full = self.full();
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => {
                 v.resize(v.len().saturating_add(n), 0);
                 Ok(())
@@ -249,6 +274,7 @@ impl Store {
                 what: "lent area",
                 limit: area.len(),
             },
+            #[cfg(feature = "alloc")]
             Self::Heap(_) => Error::Internal("heap store full"),
         }
     }
@@ -262,6 +288,7 @@ impl Sink for Store {
     fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let full = self.full();
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => {
                 v.extend_from_slice(bytes);
                 Ok(())
@@ -279,6 +306,7 @@ impl Sink for Store {
     fn put_zeros(&mut self, n: usize) -> Result<(), Error> {
         let full = self.full();
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => {
                 v.resize(v.len().saturating_add(n), 0);
                 Ok(())
@@ -294,6 +322,7 @@ impl Sink for Store {
 
     fn cut(&mut self, new_len: usize) {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => v.truncate(new_len),
             Self::Lent { len, .. } => *len = new_len.min(*len),
         }
@@ -301,12 +330,15 @@ impl Sink for Store {
 
     fn held_mut(&mut self) -> &mut [u8] {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => v,
             Self::Lent { area, len, .. } => area.get_mut(..*len).unwrap_or_default(),
         }
     }
 
+    #[cfg_attr(not(feature = "alloc"), allow(unused_variables))]
     fn plan(&mut self, n: usize) {
+        #[cfg(feature = "alloc")]
         if let Self::Heap(v) = self {
             v.reserve(n);
         }
