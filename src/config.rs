@@ -17,6 +17,12 @@ pub use crate::record::layer::IdleBuffers;
 use crate::record::MAX_PLAINTEXT;
 use crate::shared::{Entries, List, Shared};
 
+/// Without `alloc`, nothing pauses for the caller: a paused handshake keeps
+/// a copy of what it asks about (the peer's chain, what is signed).
+const NEEDS_ALLOC_TO_PAUSE: &str = "caller-held keys, verifiers and certificate choosers need \
+                                    the alloc feature: a paused handshake keeps a copy of what \
+                                    it asks the caller about";
+
 /// What [`Entries`] says when a build without `alloc` has no room.
 const ONE_CLIENT_CERTIFICATE: &str =
     "without the alloc feature, a client has at most one certificate";
@@ -458,10 +464,15 @@ impl Identity {
 
     /// A caller-held key: its kind must be the leaf's (a mismatch would
     /// only show at handshake time, as a signature that does not verify).
+    /// Without `alloc` there are none: a paused handshake keeps a copy of
+    /// what is signed.
     fn with_caller_key(
         chain: List<CertificateDer<'static>>,
         kind: crate::KeyType,
     ) -> Result<Self, Error> {
+        if cfg!(not(feature = "alloc")) {
+            return Err(Error::Config(NEEDS_ALLOC_TO_PAUSE.into()));
+        }
         let leaf = chain
             .first()
             .ok_or_else(|| Error::Config("the certificate chain is empty".into()))?;
@@ -650,6 +661,16 @@ impl ClientConfig {
             return Err(e);
         }
         check_record_size_limit(self.record_size_limit)?;
+        if cfg!(not(feature = "alloc")) {
+            if self.verifier.is_some() {
+                return Err(Error::Config(NEEDS_ALLOC_TO_PAUSE.into()));
+            }
+            if self.request_ocsp {
+                return Err(Error::Config(
+                    "request_ocsp needs the alloc feature: the response is kept on the heap".into(),
+                ));
+            }
+        }
         if self.dangerous_skip_webpki && self.verifier.is_none() {
             return Err(Error::Config(
                 "dangerous_skip_webpki needs a verifier: nothing would check the server".into(),
@@ -1099,6 +1120,11 @@ impl ServerConfig {
             self.max_fragment_len,
         )?;
         check_record_size_limit(Some(self.record_size_limit))?;
+        if cfg!(not(feature = "alloc"))
+            && (self.client_verifier.is_some() || self.certificate_chooser.is_some())
+        {
+            return Err(Error::Config(NEEDS_ALLOC_TO_PAUSE.into()));
+        }
         if self.dangerous_skip_webpki_for_clients && self.client_verifier.is_none() {
             return Err(Error::Config(
                 "dangerous_skip_webpki_for_clients needs a client_verifier: nothing would check \

@@ -37,7 +37,7 @@ pub struct Diagnosis {
     /// The handshake state the connection was in when it failed, as the
     /// state tables name it (`"ExpectServerHello"`, ...; `"Established"`
     /// after the handshake).
-    pub stage: alloc::string::String,
+    pub stage: &'static str,
     /// What that state was waiting for (`"ServerHello"`, ...).
     pub waiting_for: &'static str,
     /// The error the connection failed with.

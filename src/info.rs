@@ -2,6 +2,7 @@
 //! parameters the handshake agreed. A leaf: the handshake fills these in, the
 //! connection hands them out.
 
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
@@ -9,6 +10,7 @@ use rustls_pki_types::CertificateDer;
 use crate::codec::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
+use crate::shared::List;
 
 /// Something that happened on a connection, in the order it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +73,8 @@ impl KeyExchange {
 }
 
 /// What was negotiated, available once the handshake completes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "alloc", derive(Clone))]
 #[non_exhaustive]
 pub struct HandshakeInfo {
     /// Always TLS 1.2.
@@ -92,8 +95,10 @@ pub struct HandshakeInfo {
     /// The server name: the one the client sent (SNI).
     pub server_name: Option<HostName>,
     /// The peer's certificate chain, leaf first (empty if it sent none, or
-    /// on a client whose `ClientConfig::keep_peer_certificates` is false).
-    pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// on a client whose `ClientConfig::keep_peer_certificates` is false;
+    /// always empty without the `alloc` feature, where a chain is never
+    /// kept).
+    pub peer_certificates: List<CertificateDer<'static>>,
     /// Whether the extended master secret (RFC 7627) is in use.
     pub extended_master_secret: bool,
     /// Whether the peer signalled RFC 5746 secure renegotiation.
@@ -106,8 +111,9 @@ pub struct HandshakeInfo {
     /// and that it covers the leaf is the caller's business. `None` when
     /// none was stapled, and on servers. A resumed handshake (which sends
     /// no Certificate) reports the response of its full handshake, as it
-    /// reports its certificates.
-    pub ocsp_response: Option<alloc::boxed::Box<[u8]>>,
+    /// reports its certificates. Always `None` without the `alloc`
+    /// feature, which cannot ask for one.
+    pub ocsp_response: Option<List<u8>>,
     /// The pre-shared key identity the client presented, for the PSK
     /// suites (on a server, who connected; `None` otherwise). A resumed
     /// session reports the identity of its full handshake.
@@ -140,14 +146,17 @@ pub struct HandshakeInfo {
 /// big-endian length: on the heap, or in an area the caller lent
 /// ([`Areas`](crate::Areas)), which holds them for as long as the
 /// connection reports them and is cleared when given back or dropped.
-enum Kept {
+pub(crate) enum Kept {
+    #[cfg(feature = "alloc")]
     Heap(Vec<u8>),
     Lent(&'static mut [u8]),
 }
 
+#[cfg_attr(not(feature = "alloc"), allow(irrefutable_let_patterns))]
 impl Kept {
     fn prefixed(&self) -> &[u8] {
         match self {
+            #[cfg(feature = "alloc")]
             Self::Heap(v) => v,
             Self::Lent(area) => area,
         }
@@ -164,6 +173,7 @@ impl Kept {
     }
 
     /// A copy on the heap, length and bytes only (not the rest of an area).
+    #[cfg(feature = "alloc")]
     fn to_heap(&self) -> Self {
         let len = 2 + self.as_bytes().len();
         Self::Heap(self.prefixed().get(..len).unwrap_or_default().to_vec())
@@ -176,11 +186,12 @@ impl Kept {
         };
         let area = core::mem::take(area);
         zeroize::Zeroize::zeroize(&mut *area);
-        *self = Self::Heap(Vec::new());
+        *self = Self::Lent(&mut []);
         Some(area)
     }
 }
 
+#[cfg_attr(not(feature = "alloc"), allow(irrefutable_let_patterns))]
 impl Drop for Kept {
     fn drop(&mut self) {
         if let Self::Lent(area) = self {
@@ -205,13 +216,13 @@ impl Drop for Kept {
 pub struct HostName(Kept);
 
 impl HostName {
-    /// From bytes the handshake kept: a 2-byte length, then UTF-8 text.
-    pub(crate) fn from_heap(prefixed: Vec<u8>) -> Self {
-        Self(Kept::Heap(prefixed))
+    /// From kept bytes: a 2-byte length, then UTF-8 text (a DNS name).
+    pub(crate) fn from_kept(kept: Kept) -> Self {
+        Self(kept)
     }
 
-    /// From a lent area holding a 2-byte length, then UTF-8 text.
-    pub(crate) fn from_area(area: &'static mut [u8]) -> Self {
+    #[cfg(test)]
+    fn from_area(area: &'static mut [u8]) -> Self {
         Self(Kept::Lent(area))
     }
 
@@ -253,6 +264,7 @@ impl core::fmt::Display for HostName {
 }
 
 /// A copy on the heap.
+#[cfg(feature = "alloc")]
 impl Clone for HostName {
     fn clone(&self) -> Self {
         Self(self.0.to_heap())
@@ -287,13 +299,14 @@ pub struct PskIdentity(Kept);
 
 impl PskIdentity {
     /// From bytes the handshake kept: a 2-byte length, then the identity.
+    #[cfg(test)]
     pub(crate) fn from_heap(prefixed: Vec<u8>) -> Self {
         Self(Kept::Heap(prefixed))
     }
 
-    /// From a lent area holding a 2-byte length, then the identity.
-    pub(crate) fn from_area(area: &'static mut [u8]) -> Self {
-        Self(Kept::Lent(area))
+    /// From kept bytes: a 2-byte length, then the identity.
+    pub(crate) fn from_kept(kept: Kept) -> Self {
+        Self(kept)
     }
 
     /// The identity.
@@ -328,6 +341,7 @@ impl core::fmt::Debug for PskIdentity {
 }
 
 /// A copy on the heap.
+#[cfg(feature = "alloc")]
 impl Clone for PskIdentity {
     fn clone(&self) -> Self {
         Self(self.0.to_heap())
@@ -354,13 +368,9 @@ impl PartialEq<[u8]> for PskIdentity {
 pub struct AlpnProtocol(Kept);
 
 impl AlpnProtocol {
-    /// From a lent area, or the heap, holding a 2-byte length, then the
-    /// protocol name.
-    pub(crate) fn from_kept(area: Result<&'static mut [u8], Vec<u8>>) -> Self {
-        Self(match area {
-            Ok(area) => Kept::Lent(area),
-            Err(heap) => Kept::Heap(heap),
-        })
+    /// From kept bytes: a 2-byte length, then the protocol name.
+    pub(crate) fn from_kept(kept: Kept) -> Self {
+        Self(kept)
     }
 
     /// The protocol name.
@@ -395,6 +405,7 @@ impl core::fmt::Debug for AlpnProtocol {
 }
 
 /// A copy on the heap.
+#[cfg(feature = "alloc")]
 impl Clone for AlpnProtocol {
     fn clone(&self) -> Self {
         Self(self.0.to_heap())

@@ -40,6 +40,8 @@ pub trait KeyLog: fmt::Debug + Send + Sync {
     fn log(&self, entry: &KeyLogEntry<'_>);
 }
 
+crate::shared::shared_dyn!(KeyLog);
+
 /// One key log entry: a session's client random and master secret. Its
 /// `Display` is the NSS key log line (without the line end):
 /// `CLIENT_RANDOM <64 hex digits> <96 hex digits>`. Its `Debug` shows no

@@ -296,6 +296,9 @@ pub trait PeerVerifier: Send + Sync + core::fmt::Debug {
     fn verify(&self, peer: &PeerChain<'_>) -> Verdict;
 }
 
+crate::shared::shared_dyn!(PeerVerifier);
+crate::shared::shared_dyn!(CertificateChooser);
+
 /// What a [`PeerVerifier`] is shown.
 #[derive(Debug)]
 #[non_exhaustive]

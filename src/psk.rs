@@ -103,6 +103,8 @@ pub trait PskStore: Send + Sync + fmt::Debug {
     fn key(&self, identity: &[u8]) -> Option<Psk>;
 }
 
+crate::shared::shared_dyn!(PskStore);
+
 /// Keys in memory, looked up in constant time: every lookup compares the
 /// identity with every entry, byte for byte, and selects the key with a
 /// mask, so its time depends on the store and not on which identity was

@@ -5,14 +5,19 @@
 //! The caches and the ticket keys need a lock to be shared between threads,
 //! so they exist only with the `std` feature; without it resumption is off.
 
+#[cfg(feature = "alloc")]
 use alloc::string::String;
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::CipherSuite;
-use crate::codec::{Codec, Reader, Writer};
+#[cfg(feature = "alloc")]
+use crate::codec::Reader;
+use crate::codec::{Codec, Writer};
 use crate::crypto::keys::MasterSecret;
+#[cfg(feature = "alloc")]
 use crate::error::Error;
 
 /// What a resumable session remembers.
@@ -24,15 +29,15 @@ pub(crate) struct Session {
     pub(crate) created: u64,
     /// The SNI name of the original connection (RFC 6066 §3: resume only for
     /// the same name).
-    pub(crate) server_name: Option<String>,
+    pub(crate) server_name: Option<crate::shared::Text>,
     /// The peer's certificates, so a resumed connection reports them too.
-    pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+    pub(crate) peer_certificates: crate::shared::List<CertificateDer<'static>>,
     /// The PSK identity of the full handshake (PSK suites), likewise.
-    pub(crate) psk_identity: Option<Vec<u8>>,
+    pub(crate) psk_identity: Option<crate::shared::List<u8>>,
     /// The scheme that signed the full handshake's ServerKeyExchange and
     /// the OCSP response stapled to it, likewise.
     pub(crate) signature_scheme: Option<crate::codec::enums::SignatureScheme>,
-    pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
+    pub(crate) ocsp_response: Option<crate::shared::List<u8>>,
     /// The ECDHE group of the full handshake, and the scheme of the
     /// client's CertificateVerify, likewise.
     pub(crate) group: Option<crate::codec::enums::NamedGroup>,
@@ -120,6 +125,7 @@ impl Session {
     /// Decodes a ticket's plaintext; tickets are authenticated before this,
     /// so a failure means a bug or an old format, and resumption just falls
     /// back to a full handshake.
+    #[cfg(feature = "alloc")]
     pub(crate) fn decode(bytes: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(bytes);
         if r.u8("session version")? != SESSION_ENCODING_VERSION {
@@ -137,9 +143,9 @@ impl Session {
         let server_name = if name.is_empty() {
             None
         } else {
-            Some(String::from(
+            Some(crate::shared::Text::from(String::from(
                 core::str::from_utf8(name).map_err(|_| Error::Decode("session server name"))?,
-            ))
+            )))
         };
         let mut certs = r.sub_u24("session certificates")?;
         let mut peer_certificates = Vec::new();
@@ -149,12 +155,12 @@ impl Session {
             ));
         }
         let identity = r.vec_u16("session PSK identity")?;
-        let psk_identity = (!identity.is_empty()).then(|| identity.into());
+        let psk_identity = (!identity.is_empty()).then(|| identity.to_vec().into());
         let scheme = r.u16("session signature scheme")?;
         let signature_scheme =
             (scheme != 0).then(|| crate::codec::enums::SignatureScheme::from_wire(scheme));
         let response = r.vec_u24("session OCSP response")?;
-        let ocsp_response = (!response.is_empty()).then(|| response.into());
+        let ocsp_response = (!response.is_empty()).then(|| response.to_vec().into());
         let group = r.u16("session group")?;
         let group = (group != 0).then(|| crate::codec::enums::NamedGroup::from_wire(group));
         let scheme = r.u16("session client signature scheme")?;
@@ -167,7 +173,7 @@ impl Session {
             master_secret,
             created: u64::from_be_bytes(created),
             server_name,
-            peer_certificates,
+            peer_certificates: peer_certificates.into(),
             psk_identity,
             signature_scheme,
             ocsp_response,
@@ -182,9 +188,9 @@ impl Session {
 pub(crate) struct ClientSession {
     pub(crate) session: Session,
     /// The ID the server gave (may be empty when it issued a ticket).
-    pub(crate) session_id: Vec<u8>,
+    pub(crate) session_id: crate::shared::List<u8>,
     /// An RFC 5077 ticket, opaque to us.
-    pub(crate) ticket: Option<Vec<u8>>,
+    pub(crate) ticket: Option<crate::shared::List<u8>>,
     /// The server's lifetime hint for the ticket, in seconds (0: none).
     #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
     pub(crate) lifetime_hint: u32,
@@ -611,7 +617,7 @@ mod tests {
             master_secret: MasterSecret::from_bytes([7; 48]),
             created: crate::testing::NOW_SECS,
             server_name: Some("localhost".into()),
-            peer_certificates: alloc::vec![CertificateDer::from(alloc::vec![1, 2, 3])],
+            peer_certificates: alloc::vec![CertificateDer::from(alloc::vec![1, 2, 3])].into(),
             psk_identity: None,
             signature_scheme: None,
             ocsp_response: None,

@@ -84,6 +84,24 @@ impl<T: Clone> List<T> {
     }
 }
 
+impl List<u8> {
+    /// A copy of `bytes` that a paused handshake keeps for its caller.
+    /// Without `alloc` there is nowhere to keep it: configurations refuse
+    /// what would pause (caller-held keys, verifiers and choosers that ask
+    /// the caller), so this error names a path that cannot be taken.
+    pub(crate) fn heap_copy(bytes: &[u8]) -> Result<Self, crate::Error> {
+        #[cfg(feature = "alloc")]
+        return Ok(Self(ListRepr::Owned(bytes.to_vec())));
+        #[cfg(not(feature = "alloc"))]
+        {
+            let _ = bytes;
+            Err(crate::Error::Internal(
+                "a paused handshake keeps a copy, which needs the alloc feature",
+            ))
+        }
+    }
+}
+
 impl<T> Deref for List<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
@@ -136,6 +154,13 @@ impl<T: PartialEq> PartialEq<[T]> for List<T> {
 impl<T: PartialEq, const N: usize> PartialEq<[T; N]> for List<T> {
     fn eq(&self, other: &[T; N]) -> bool {
         self.as_slice() == other
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T: PartialEq> PartialEq<Vec<T>> for List<T> {
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.as_slice() == other.as_slice()
     }
 }
 
@@ -265,30 +290,24 @@ impl<T: ?Sized> From<Arc<T>> for Shared<T> {
 }
 
 /// `Shared<dyn Trait>` from an `Arc` or a `'static` reference to a type
-/// implementing it.
+/// implementing it; invoked beside each trait.
 macro_rules! shared_dyn {
-    ($($t:path),* $(,)?) => {$(
-        impl<S: $t + 'static> From<&'static S> for Shared<dyn $t> {
+    ($t:path) => {
+        impl<S: $t + 'static> From<&'static S> for $crate::shared::Shared<dyn $t> {
             fn from(value: &'static S) -> Self {
-                Self(SharedRepr::Static(value))
+                $crate::shared::Shared::from_static(value)
             }
         }
         #[cfg(feature = "alloc")]
-        impl<S: $t + 'static> From<Arc<S>> for Shared<dyn $t> {
-            fn from(value: Arc<S>) -> Self {
-                Self(SharedRepr::Arc(value))
+        impl<S: $t + 'static> From<alloc::sync::Arc<S>> for $crate::shared::Shared<dyn $t> {
+            fn from(value: alloc::sync::Arc<S>) -> Self {
+                let value: alloc::sync::Arc<dyn $t> = value;
+                $crate::shared::Shared::from(value)
             }
         }
-    )*};
+    };
 }
-
-shared_dyn!(
-    crate::RandomSource,
-    crate::psk::PskStore,
-    crate::keyop::PeerVerifier,
-    crate::keyop::CertificateChooser,
-    crate::keylog::KeyLog,
-);
+pub(crate) use shared_dyn;
 
 /// A configuration's own entries (certificate chains, pre-shared keys):
 /// any number with `alloc`; without it, one, held inline, and adding a
@@ -348,6 +367,133 @@ impl<T> core::ops::DerefMut for Entries<T> {
     }
 }
 
+/// Bytes a connection holds on the heap while it waits: data written
+/// before the handshake completes, input that arrives while it is paused
+/// for the caller. Without `alloc` it holds nothing and takes nothing: such
+/// data waits with the caller (`send` takes 0 bytes until the handshake
+/// completes; nothing pauses).
+#[derive(Default)]
+pub(crate) struct HeapBytes(#[cfg(feature = "alloc")] Vec<u8>);
+
+impl HeapBytes {
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        #[cfg(feature = "alloc")]
+        return &self.0;
+        #[cfg(not(feature = "alloc"))]
+        &[]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    /// Appends as much of `bytes` as it can hold: all with `alloc`, none
+    /// without. Returns how many.
+    pub(crate) fn append(&mut self, bytes: &[u8]) -> usize {
+        #[cfg(feature = "alloc")]
+        {
+            self.0.extend_from_slice(bytes);
+            bytes.len()
+        }
+        #[cfg(not(feature = "alloc"))]
+        {
+            let _ = bytes;
+            0
+        }
+    }
+
+    /// Puts `bytes` back in front of what it holds.
+    pub(crate) fn prepend(&mut self, bytes: &[u8]) {
+        #[cfg(feature = "alloc")]
+        self.0.splice(0..0, bytes.iter().copied());
+        #[cfg(not(feature = "alloc"))]
+        let _ = bytes;
+    }
+
+    /// Everything held, leaving it empty (and without an allocation).
+    pub(crate) fn take(&mut self) -> Self {
+        core::mem::take(self)
+    }
+}
+
+/// What a connection boxes so that its struct stays small (a failure, the
+/// exporter's secret): a `Box` with `alloc`; without it, the value inline
+/// (the connection then lives wherever its caller put it).
+#[cfg(feature = "alloc")]
+pub(crate) type Boxed<T> = alloc::boxed::Box<T>;
+
+/// See the `alloc` version.
+#[cfg(not(feature = "alloc"))]
+pub(crate) struct Boxed<T>(T);
+
+#[cfg(not(feature = "alloc"))]
+impl<T> Boxed<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self(value)
+    }
+}
+
+/// The value out of its [`Boxed`] (a `Box` comes in by value on purpose:
+/// the box is freed here).
+#[allow(clippy::boxed_local)]
+pub(crate) fn unboxed<T>(boxed: Boxed<T>) -> T {
+    #[cfg(feature = "alloc")]
+    return *boxed;
+    #[cfg(not(feature = "alloc"))]
+    boxed.0
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T> Deref for Boxed<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T> core::ops::DerefMut for Boxed<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+/// What only the heap can hold (a handshake's state when no slot was
+/// lent): a `Box` with `alloc`; without it, a type with no values, so that
+/// the code that would use one compiles and is never reached.
+#[cfg(feature = "alloc")]
+pub(crate) type HeapOnly<T> = alloc::boxed::Box<T>;
+
+/// See the `alloc` version.
+#[cfg(not(feature = "alloc"))]
+pub(crate) enum HeapOnly<T: ?Sized> {
+    #[allow(dead_code)]
+    Never(core::convert::Infallible, core::marker::PhantomData<T>),
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T: ?Sized> Deref for HeapOnly<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Self::Never(never, _) => match *never {},
+        }
+    }
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T: ?Sized> core::ops::DerefMut for HeapOnly<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        match self {
+            Self::Never(never, _) => match *never {},
+        }
+    }
+}
+
 /// A message: a `'static` string, or (with `alloc`) a `String` made for
 /// the occasion. It dereferences to `str`.
 #[derive(Clone)]
@@ -367,6 +513,20 @@ impl Text {
             TextRepr::Static(s) => s,
             #[cfg(feature = "alloc")]
             TextRepr::Owned(s) => s,
+        }
+    }
+}
+
+impl Text {
+    /// `text` for a record that needs its own copy: copied with `alloc`,
+    /// empty without (where nothing keeps such records).
+    pub(crate) fn copied(text: &str) -> Self {
+        #[cfg(feature = "alloc")]
+        return Self(TextRepr::Owned(String::from(text)));
+        #[cfg(not(feature = "alloc"))]
+        {
+            let _ = text;
+            Self::from("")
         }
     }
 }

@@ -7,14 +7,15 @@
 //!
 //! Revocation (CRLs, OCSP) is not checked.
 
-use alloc::vec::Vec;
-
 use rustls_pki_types::{
     CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
 };
 
 use crate::codec::Writer;
-use crate::error::{CertificateError, Error};
+use crate::error::CertificateError;
+#[cfg(feature = "alloc")]
+use crate::error::Error;
+use crate::shared::List;
 
 /// The set of trust anchors (root certificates) used to verify a peer's
 /// certificate chain.
@@ -40,15 +41,35 @@ use crate::error::{CertificateError, Error};
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct RootCertStore {
-    /// The anchors, owned.
-    pub(crate) anchors: Vec<TrustAnchor<'static>>,
+    /// The anchors: owned, or borrowed for `'static`.
+    pub(crate) anchors: List<TrustAnchor<'static>>,
 }
 
 impl RootCertStore {
     /// A store with no trust anchors: it accepts no chain.
-    pub fn empty() -> Self {
+    pub const fn empty() -> Self {
         Self {
-            anchors: Vec::new(),
+            anchors: List::empty(),
+        }
+    }
+
+    /// A store of `anchors` as they are: a `'static` list (what a device
+    /// without a heap uses: anchors written out as constants, as
+    /// `webpki-roots` does, or made once with
+    /// `webpki::anchor_from_trusted_cert` into memory that lives for the
+    /// program), or a `Vec`.
+    ///
+    /// ```
+    /// use tls12::pki_types::{CertificateDer, TrustAnchor};
+    /// use tls12::RootCertStore;
+    ///
+    /// # fn demo(anchors: &'static [TrustAnchor<'static>]) {
+    /// let roots = RootCertStore::from_anchors(anchors);
+    /// # let _ = roots; }
+    /// ```
+    pub fn from_anchors(anchors: impl Into<List<TrustAnchor<'static>>>) -> Self {
+        Self {
+            anchors: anchors.into(),
         }
     }
 
@@ -57,13 +78,14 @@ impl RootCertStore {
     /// # Errors
     ///
     /// [`Error::Config`] if `cert` cannot be parsed as an X.509 certificate.
+    #[cfg(feature = "alloc")]
     pub fn add(&mut self, cert: &CertificateDer<'_>) -> Result<(), Error> {
         let anchor = webpki::anchor_from_trusted_cert(cert).map_err(|e| {
             Error::Config(crate::shared::text!(
                 "unusable trust anchor certificate: {e:?}"
             ))
         })?;
-        self.anchors.push(anchor.to_owned());
+        self.anchors.to_mut().push(anchor.to_owned());
         Ok(())
     }
 
@@ -176,7 +198,10 @@ fn map_webpki_error(e: webpki::Error, name: Option<&ServerName<'_>>) -> Certific
         | W::UnsupportedSignatureAlgorithmForPublicKey
         | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => C::BadSignature,
         W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) => C::InvalidPurpose,
+        #[cfg(feature = "alloc")]
         other => C::Other(crate::shared::text!("{other:?}")),
+        #[cfg(not(feature = "alloc"))]
+        _ => C::Other("another rejection by webpki".into()),
     }
 }
 
@@ -184,16 +209,25 @@ fn map_webpki_error(e: webpki::Error, name: Option<&ServerName<'_>>) -> Certific
 /// Without `alloc`, the name is not copied (the error says which check
 /// failed; the caller knows the name it asked for).
 fn server_name_text(name: &ServerName<'_>) -> crate::shared::Text {
-    use rustls_pki_types::IpAddr;
-    match name {
-        ServerName::DnsName(d) => crate::shared::text!("{}", d.as_ref()),
-        ServerName::IpAddress(IpAddr::V4(v4)) => {
-            crate::shared::text!("{}", core::net::Ipv4Addr::from(*v4.as_ref()))
-        }
-        ServerName::IpAddress(IpAddr::V6(v6)) => {
-            crate::shared::text!("{}", core::net::Ipv6Addr::from(*v6.as_ref()))
-        }
-        other => crate::shared::text!("{other:?}"),
+    #[cfg(not(feature = "alloc"))]
+    {
+        let _ = name;
+        crate::shared::Text::from("")
+    }
+    #[cfg(feature = "alloc")]
+    {
+        use alloc::string::ToString;
+        use rustls_pki_types::IpAddr;
+        crate::shared::Text::from(match name {
+            ServerName::DnsName(d) => d.as_ref().to_string(),
+            ServerName::IpAddress(IpAddr::V4(v4)) => {
+                core::net::Ipv4Addr::from(*v4.as_ref()).to_string()
+            }
+            ServerName::IpAddress(IpAddr::V6(v6)) => {
+                core::net::Ipv6Addr::from(*v6.as_ref()).to_string()
+            }
+            other => alloc::format!("{other:?}"),
+        })
     }
 }
 
@@ -202,10 +236,10 @@ fn server_name_text(name: &ServerName<'_>) -> crate::shared::Text {
 /// without its outer SEQUENCE header, so it is put back here.
 impl RootCertStore {
     #[cfg(test)]
-    pub(crate) fn subject_names(&self) -> Vec<Vec<u8>> {
+    pub(crate) fn subject_names(&self) -> alloc::vec::Vec<alloc::vec::Vec<u8>> {
         self.subjects()
             .map(|subject| {
-                let mut name = Vec::new();
+                let mut name = alloc::vec::Vec::new();
                 put_der(0x30, subject, &mut name);
                 name
             })
@@ -392,6 +426,7 @@ mod tests {
     use super::*;
     use crate::codec::enums::AlertDescription;
     use alloc::vec;
+    use alloc::vec::Vec;
     use core::time::Duration;
     use rustls_pki_types::pem::PemObject;
     use webpki::ring as alg;

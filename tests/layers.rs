@@ -59,6 +59,21 @@ const RULES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "shared",
+        &[
+            "codec",
+            "crypto",
+            "record",
+            "handshake",
+            "conn",
+            "session",
+            "config",
+            "verify",
+            "stream",
+            "info",
+        ],
+    ),
+    (
         "record",
         &["handshake", "conn", "session", "config", "verify", "stream"],
     ),

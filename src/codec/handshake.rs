@@ -232,6 +232,7 @@ fn find_ext<'a, T: Codec<'a> + Clone>(
 ) -> Option<T> {
     match list {
         List::Items(items) => items.iter().find(|e| typ_of(e) == typ).cloned(),
+        #[cfg(feature = "alloc")]
         List::Owned(items) => items.iter().find(|e| typ_of(e) == typ).cloned(),
         List::Wire(bytes) => {
             let mut r = Reader::new(bytes);

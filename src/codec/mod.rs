@@ -100,6 +100,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Sub-reader over a three-byte-length-prefixed vector.
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // chains are read in place
     pub(crate) fn sub_u24(&mut self, what: &'static str) -> Result<Reader<'a>, Error> {
         self.vec_u24(what).map(Reader::new)
     }

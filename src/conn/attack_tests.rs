@@ -5,6 +5,7 @@
 //! the extended master secret (triple handshake). The crafted-byte attacks
 //! are in tests/attacks.rs.
 
+use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -616,7 +617,7 @@ fn session(ems: bool) -> Session {
         master_secret: MasterSecret::from_bytes([0x5a; 48]),
         created: NOW,
         server_name: Some("localhost".into()),
-        peer_certificates: Vec::new(),
+        peer_certificates: Vec::new().into(),
         psk_identity: None,
         signature_scheme: None,
         ocsp_response: None,
@@ -723,8 +724,8 @@ fn triple_handshake_client_never_offers_a_session_without_ems() {
             "localhost",
             ClientSession {
                 session: session(ems),
-                session_id: vec![7; 32],
-                ticket: Some(vec![0xee; 100]),
+                session_id: vec![7; 32].into(),
+                ticket: Some(vec![0xee; 100].into()),
                 lifetime_hint: 3600,
             },
         );

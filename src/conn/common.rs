@@ -3,8 +3,6 @@
 //! keeps. The state machines see none of it but the record layer and the
 //! randomness, through [`Io`].
 
-use alloc::vec::Vec;
-
 use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
 use crate::config::Limits;
 use crate::crypto::rand::RandomSource;
@@ -62,11 +60,10 @@ pub(crate) struct LentRest {
 pub(crate) struct Common {
     pub(crate) role: Role,
     pub(crate) limits: LoopLimits,
-    pub(crate) random: crate::shared::Shared<dyn RandomSource>,
     pub(crate) record: RecordLayer,
     pub(crate) plaintext: ByteQueue,
     /// Application data the caller wrote before the handshake finished.
-    pub(crate) early_data: Vec<u8>,
+    pub(crate) early_data: crate::shared::HeapBytes,
     pub(crate) events: EventQueue,
     pub(crate) info: Option<HandshakeInfo>,
     pub(crate) sent_close_notify: bool,
@@ -86,12 +83,7 @@ pub(crate) struct Common {
 }
 
 impl Common {
-    pub(crate) fn new(
-        role: Role,
-        limits: &Limits,
-        max_fragment_len: usize,
-        random: crate::shared::Shared<dyn RandomSource>,
-    ) -> Self {
+    pub(crate) fn new(role: Role, limits: &Limits, max_fragment_len: usize) -> Self {
         // RFC 5246 Appendix E.1: a client's first ClientHello record may
         // carry {3, 1}, which old servers that refuse {3, 3} accept.
         let first_version = match role {
@@ -101,10 +93,9 @@ impl Common {
         Self {
             role,
             limits: LoopLimits::from(limits),
-            random,
             record: RecordLayer::new(first_version, max_fragment_len),
             plaintext: ByteQueue::default(),
-            early_data: Vec::new(),
+            early_data: crate::shared::HeapBytes::default(),
             events: EventQueue::new(),
             info: None,
             sent_close_notify: false,
@@ -136,7 +127,11 @@ impl Common {
     }
 
     /// Asks the caller for `kind`: a fresh id, reported by an event.
-    pub(crate) fn begin_operation(&mut self, kind: OperationKind) -> Result<(), Error> {
+    pub(crate) fn begin_operation(
+        &mut self,
+        kind: OperationKind,
+        random: &dyn RandomSource,
+    ) -> Result<(), Error> {
         // Ids start at a random point, so that an answer given to the wrong
         // connection is refused as unknown rather than taken (no global
         // counter: it would need 64-bit atomics, which small targets lack).
@@ -144,7 +139,7 @@ impl Common {
             Some(n) => n,
             None => {
                 let mut seed = [0u8; 4];
-                self.random.fill(&mut seed)?;
+                random.fill(&mut seed)?;
                 u32::from_be_bytes(seed)
             }
         };
@@ -161,11 +156,12 @@ impl Common {
         pending: &'a mut PendingKeys,
         secrets: Secrets<'a>,
         buffers: &'a mut HandshakeBuffers,
+        random: &'a dyn RandomSource,
     ) -> Io<'a> {
         Io {
             record: &mut self.record,
             pending,
-            random: &*self.random,
+            random,
             secrets,
             buffers,
         }
@@ -203,10 +199,10 @@ impl Common {
         if self.early_data.is_empty() {
             return Ok(());
         }
-        let early = core::mem::take(&mut self.early_data);
+        let early = self.early_data.take();
         // The early buffer is capped so that it always fits in the output.
         self.record
-            .write_records(ContentType::ApplicationData, &early)
+            .write_records(ContentType::ApplicationData, early.as_slice())
     }
 
     /// Counts one warning alert, empty record or refused renegotiation; more

@@ -12,9 +12,8 @@
 //! * [`Connection::next_event`] reports handshake completion, data arrival,
 //!   the peer's close_notify and warning alerts.
 
+#[cfg(feature = "alloc")]
 use alloc::boxed::Box;
-use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::ops::{Deref, DerefMut, Range};
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
@@ -38,6 +37,7 @@ use crate::record::joiner::HandshakeJoiner;
 use crate::record::layer::PendingKeys;
 use crate::record::store::{Sink, Store};
 use crate::record::{RecordHeader, HEADER_LEN, MAX_PLAINTEXT, MAX_PLAINTEXT_U16};
+use crate::shared::{Boxed, HeapOnly, Shared};
 
 mod areas;
 #[cfg(test)]
@@ -83,6 +83,12 @@ enum Side {
 /// (a static: saying so allocates nothing).
 static GIVEN_BACK: Error = Error::Misuse("connection used after take_areas");
 
+/// What exporting before the handshake completes returns.
+const EXPORT_TOO_EARLY: Error = Error::Misuse(
+    "export_keying_material before the handshake completed (RFC 5705 §4: the exporter is \
+     defined only for an established session)",
+);
+
 /// Where a side's handshake is; the one record of whether the connection is
 /// established or dead.
 ///
@@ -92,18 +98,20 @@ static GIVEN_BACK: Error = Error::Misuse("connection used after take_areas");
 /// not carry their space. At most one allocation per handshake; every
 /// transition reuses the box (it is empty only while a transition runs).
 enum Machine<S> {
-    Handshaking(Box<Running<S>>),
+    /// Without `alloc`, never: every connection has a slot.
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+    Handshaking(HeapOnly<Running<S>>),
     /// The same in the slot the caller lent ([`HandshakeSlot`]).
     HandshakingIn(Lent),
     /// With the master secret kept for exporters, when the configuration
     /// enables them (RFC 5705).
-    Established(Option<Box<ExporterSecret>>),
+    Established(Option<Boxed<ExporterSecret>>),
     /// The same in the caller's slot.
     EstablishedIn(Lent),
     /// The error that killed the connection; every later call returns it.
     /// Boxed: the failure path may allocate, and the running connection
     /// does not carry an error's space.
-    Failed(Box<Failure>),
+    Failed(Boxed<Failure>),
     /// Its lent memory given back ([`Connection::take_areas`]): every later
     /// call fails with [`GIVEN_BACK`], and nothing is allocated to say so.
     GivenBack,
@@ -472,7 +480,19 @@ impl<S: Lodge> Machine<S> {
     fn start(running: Running<S>, slot: Option<&'static mut HandshakeSlot>) -> Self {
         match slot {
             Some(slot) => Machine::HandshakingIn(Lent::running(slot, running)),
+            #[cfg(feature = "alloc")]
             None => Machine::Handshaking(Box::new(running)),
+            // Without `alloc` every connection has a slot (`Areas::slot`).
+            #[cfg(not(feature = "alloc"))]
+            None => {
+                drop(running);
+                Machine::Failed(Boxed::new(Failure {
+                    error: Error::Internal("no handshake slot"),
+                    client_stage: None,
+                    server_stage: None,
+                    slot: None,
+                }))
+            }
         }
     }
 
@@ -499,7 +519,8 @@ impl<S: Lodge> Machine<S> {
             key_log: ctx.key_log(),
             exporter: ctx.keeps_exporter().then_some(exporter),
         };
-        match handler(current, ctx, &mut common.io(pending, secrets, buffers), msg)? {
+        let io = &mut common.io(pending, secrets, buffers, ctx.random());
+        match handler(current, ctx, io, msg)? {
             Next::State(next) => *state = Some(next),
             Next::Done(info) => {
                 let exporter = exporter.take();
@@ -508,12 +529,17 @@ impl<S: Lodge> Machine<S> {
                         lent.establish(exporter);
                         Machine::EstablishedIn(lent)
                     }
-                    _ => Machine::Established(exporter.map(Box::new)),
+                    _ => Machine::Established(exporter.map(Boxed::new)),
                 };
                 common.complete(info)?;
             }
         }
         Ok(())
+    }
+
+    /// Whether a handshake is running (boxed or in the caller's slot).
+    fn is_running(&self) -> bool {
+        matches!(self, Machine::Handshaking(_) | Machine::HandshakingIn(_))
     }
 
     fn state(&self) -> Option<&S> {
@@ -545,8 +571,9 @@ impl<S: Lodge> Machine<S> {
     fn into_slot(self) -> Option<&'static mut HandshakeSlot> {
         match self {
             Machine::HandshakingIn(mut lent) | Machine::EstablishedIn(mut lent) => lent.give_up(),
-            Machine::Failed(failure) => failure.slot,
-            Machine::Handshaking(_) | Machine::Established(_) | Machine::GivenBack => None,
+            Machine::Failed(failure) => crate::shared::unboxed(failure).slot,
+            Machine::Handshaking(_) => None,
+            Machine::Established(_) | Machine::GivenBack => None,
         }
     }
 
@@ -573,10 +600,8 @@ impl<S: Lodge> Machine<S> {
             Machine::Established(None) => Err(Error::Misuse(
                 "export_keying_material needs enable_exporters in the configuration",
             )),
-            Machine::Handshaking(_) | Machine::HandshakingIn(..) => Err(Error::Misuse(
-                "export_keying_material before the handshake completed (RFC 5705 §4: the \
-                 exporter is defined only for an established session)",
-            )),
+            Machine::Handshaking(_) => Err(EXPORT_TOO_EARLY),
+            Machine::HandshakingIn(..) => Err(EXPORT_TOO_EARLY),
             Machine::Failed(_) | Machine::GivenBack => Err(Error::Misuse(
                 "export_keying_material on a failed connection",
             )),
@@ -727,8 +752,12 @@ impl Side {
         }
         result?;
         // A state that waits for the caller: tell it.
-        if let Some(request) = self.operation() {
-            common.begin_operation(request.kind)?;
+        if let Some(kind) = self.operation().map(|request| request.kind) {
+            let random = match &*self {
+                Side::Client { ctx, .. } => ctx.random(),
+                Side::Server { ctx, .. } => ctx.random(),
+            };
+            common.begin_operation(kind, random)?;
         }
         Ok(())
     }
@@ -769,7 +798,7 @@ impl Side {
         };
         let (client_stage, server_stage) =
             recorded.unwrap_or_else(|| (self.client_stage(), self.server_stage()));
-        let failure = Box::new(Failure {
+        let failure = Boxed::new(Failure {
             error,
             client_stage,
             server_stage,
@@ -810,9 +839,9 @@ impl Side {
             _ => return None,
         };
         let (stage, waiting_for) = match (failure.client_stage, failure.server_stage) {
-            (Some(s), _) => (alloc::format!("{s:?}"), s.expecting()),
-            (None, Some(s)) => (alloc::format!("{s:?}"), s.expecting()),
-            (None, None) => (alloc::string::String::from("unknown"), "nothing"),
+            (Some(s), _) => (s.name(), s.expecting()),
+            (None, Some(s)) => (s.name(), s.expecting()),
+            (None, None) => ("unknown", "nothing"),
         };
         let received_alert = match failure.error {
             Error::AlertReceived(a) => Some(a),
@@ -874,7 +903,7 @@ pub struct Connection {
     incoming: Store,
     /// The peer's bytes received while paused for the caller, read once it
     /// answers.
-    held: Vec<u8>,
+    held: crate::shared::HeapBytes,
 }
 
 impl core::fmt::Debug for Connection {
@@ -894,7 +923,7 @@ impl Connection {
             common,
             joiner,
             incoming: input.unwrap_or_default(),
-            held: Vec::new(),
+            held: crate::shared::HeapBytes::default(),
         }
     }
 
@@ -1032,9 +1061,7 @@ impl Connection {
                     .max_held_input
                     .saturating_sub(self.held.len());
                 let take = room.min(input.len());
-                self.held
-                    .extend_from_slice(input.get(..take).unwrap_or_default());
-                consumed += take;
+                consumed += self.held.append(input.get(..take).unwrap_or_default());
                 break;
             }
             if self.common.plaintext.len() >= self.common.limits.max_buffered_plaintext
@@ -1649,15 +1676,13 @@ impl Connection {
         // What arrived while paused: the rest of a record, then whole bytes.
         let to_come = self.common.streaming;
         self.drain_handshake(to_come)?;
-        let held = core::mem::take(&mut self.held);
-        let used = self.receive_inner(&held)?;
-        if let Some(rest) = held.get(used..) {
+        let held = self.held.take();
+        let used = self.receive_inner(held.as_slice())?;
+        if let Some(rest) = held.as_slice().get(used..) {
             if !rest.is_empty() {
                 // Paused again, or the plaintext buffer is full: keep the
                 // rest for later.
-                let mut again = core::mem::take(&mut self.held);
-                again.splice(0..0, rest.iter().copied());
-                self.held = again;
+                self.held.prepend(rest);
             }
         }
         Ok(())
@@ -1698,10 +1723,10 @@ impl Connection {
                 .max_buffered_output
                 .saturating_sub(self.common.early_data.len() + self.common.record.output_len());
             let n = room.min(data.len());
-            self.common
+            return Ok(self
+                .common
                 .early_data
-                .extend_from_slice(data.get(..n).unwrap_or_default());
-            return Ok(n);
+                .append(data.get(..n).unwrap_or_default()));
         }
         match self.common.send_application_data(data) {
             Ok(n) => Ok(n),
@@ -1862,16 +1887,10 @@ impl Connection {
 
     /// Whether the handshake is still running.
     pub fn is_handshaking(&self) -> bool {
-        matches!(
-            self.side,
-            Side::Client {
-                machine: Machine::Handshaking(_) | Machine::HandshakingIn(_),
-                ..
-            } | Side::Server {
-                machine: Machine::Handshaking(_) | Machine::HandshakingIn(_),
-                ..
-            }
-        )
+        match &self.side {
+            Side::Client { machine, .. } => machine.is_running(),
+            Side::Server { machine, .. } => machine.is_running(),
+        }
     }
 
     /// What was negotiated, once the handshake is complete.
@@ -2047,38 +2066,34 @@ pub struct ClientConnection(Connection);
 impl ClientConnection {
     /// Starts a handshake with `server_name` (a DNS name, sent as SNI, or an
     /// IP address); `now` is the time used to check the server's certificate.
+    #[cfg(feature = "alloc")]
     pub fn new(
-        config: Arc<ClientConfig>,
+        config: impl Into<Shared<ClientConfig>>,
         server_name: ServerName<'static>,
         now: UnixTime,
     ) -> Result<Self, Error> {
-        Self::build(config, server_name, now, None)
+        Self::build(config.into(), server_name, now, None)
     }
 
     /// As [`new`](Self::new), with the record buffers on memory the caller
     /// lends ([`Areas`], sized by [`AreaSizes::for_client`]).
     pub fn with_areas(
-        config: Arc<ClientConfig>,
+        config: impl Into<Shared<ClientConfig>>,
         server_name: ServerName<'static>,
         now: UnixTime,
         areas: Areas,
     ) -> Result<Self, Error> {
-        Self::build(config, server_name, now, Some(areas))
+        Self::build(config.into(), server_name, now, Some(areas))
     }
 
     fn build(
-        config: Arc<ClientConfig>,
+        config: Shared<ClientConfig>,
         server_name: ServerName<'static>,
         now: UnixTime,
         areas: Option<Areas>,
     ) -> Result<Self, Error> {
         config.validate()?;
-        let mut common = Common::new(
-            Role::Client,
-            &config.limits,
-            config.max_fragment_len,
-            config.random.clone(),
-        );
+        let mut common = Common::new(Role::Client, &config.limits, config.max_fragment_len);
         let mut joiner = HandshakeJoiner::new(config.limits.max_handshake_message_len);
         let lent = match areas {
             Some(areas) => Some(common.lend(areas.check(config.max_fragment_len)?)),
@@ -2112,7 +2127,12 @@ impl ClientConnection {
         let mut pending = PendingKeys::default();
         let state = client::start(
             &ctx,
-            &mut common.io(&mut pending, Secrets::default(), &mut buffers),
+            &mut common.io(
+                &mut pending,
+                Secrets::default(),
+                &mut buffers,
+                &*ctx.config.random,
+            ),
         )?;
         let mut conn = Connection::new(
             Side::Client {
@@ -2168,32 +2188,28 @@ pub struct ServerConnection(Connection);
 impl ServerConnection {
     /// A connection waiting for a ClientHello; `now` is the time used to
     /// check client certificates and the lifetime of resumed sessions.
-    pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Result<Self, Error> {
-        Self::build(config, now, None)
+    #[cfg(feature = "alloc")]
+    pub fn new(config: impl Into<Shared<ServerConfig>>, now: UnixTime) -> Result<Self, Error> {
+        Self::build(config.into(), now, None)
     }
 
     /// As [`new`](Self::new), with the record buffers on memory the caller
     /// lends ([`Areas`], sized by [`AreaSizes::for_server`]).
     pub fn with_areas(
-        config: Arc<ServerConfig>,
+        config: impl Into<Shared<ServerConfig>>,
         now: UnixTime,
         areas: Areas,
     ) -> Result<Self, Error> {
-        Self::build(config, now, Some(areas))
+        Self::build(config.into(), now, Some(areas))
     }
 
     fn build(
-        config: Arc<ServerConfig>,
+        config: Shared<ServerConfig>,
         now: UnixTime,
         areas: Option<Areas>,
     ) -> Result<Self, Error> {
         config.validate()?;
-        let mut common = Common::new(
-            Role::Server,
-            &config.limits,
-            config.max_fragment_len,
-            config.random.clone(),
-        );
+        let mut common = Common::new(Role::Server, &config.limits, config.max_fragment_len);
         let limits = &config.limits;
         let mut joiner = HandshakeJoiner::new(limits.max_handshake_message_len)
             .with_client_hello_cap(limits.max_client_hello_len);

@@ -7,6 +7,7 @@
 //! Run with `--nocapture` to print the table.
 
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 

@@ -26,6 +26,8 @@ pub trait RandomSource: Send + Sync + fmt::Debug {
     fn fill(&self, dest: &mut [u8]) -> Result<(), Error>;
 }
 
+crate::shared::shared_dyn!(RandomSource);
+
 /// The operating system's generator, through `ring`. The default.
 #[derive(Debug, Clone)]
 pub struct SystemRandom(());

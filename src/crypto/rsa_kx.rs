@@ -94,6 +94,15 @@ fn encrypt_to(
     Ok(encrypted)
 }
 
+/// A premaster secret encrypted to the server's key: as long as its
+/// modulus.
+#[cfg(feature = "alloc")]
+pub(crate) type Encrypted = alloc::vec::Vec<u8>;
+
+/// Without `alloc` there is no RSA encryption, and so none is ever made.
+#[cfg(not(feature = "alloc"))]
+pub(crate) type Encrypted = [u8; 0];
+
 /// Without the cargo feature there is no RSA encryption; the client's
 /// configuration refuses RSA suites in such a build, so this is never
 /// reached.
@@ -102,7 +111,7 @@ pub(crate) fn encrypt_premaster(
     _spki: &[u8],
     _premaster: &[u8],
     _random: &dyn crate::crypto::rand::RandomSource,
-) -> Result<alloc::vec::Vec<u8>, Error> {
+) -> Result<Encrypted, Error> {
     Err(Error::Internal(
         "RSA encryption needs the cargo feature legacy-rsa-key-transport",
     ))

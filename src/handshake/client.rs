@@ -19,9 +19,9 @@
 //! ChangeCipherSpec, Finished -->
 //! ```
 
+use crate::shared::{List as SharedList, Shared};
+#[cfg(feature = "std")]
 use alloc::borrow::Cow;
-use alloc::sync::Arc;
-use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
@@ -63,7 +63,7 @@ const CLIENT_SESSION_LIFETIME_SECS: u64 = 24 * 3600;
 
 /// What the client knows for the whole connection.
 pub(crate) struct ClientContext {
-    pub(crate) config: Arc<ClientConfig>,
+    pub(crate) config: Shared<ClientConfig>,
     pub(crate) server_name: ServerName<'static>,
     pub(crate) now: UnixTime,
 }
@@ -78,7 +78,7 @@ impl ClientContext {
     }
 
     /// The key under which sessions with this server are stored.
-    #[cfg_attr(not(feature = "std"), allow(dead_code))] // resumption needs std
+    #[cfg(feature = "std")]
     fn session_key(&self) -> Cow<'_, str> {
         match &self.server_name {
             ServerName::DnsName(name) => Cow::Borrowed(name.as_ref()),
@@ -88,7 +88,7 @@ impl ClientContext {
     }
 
     /// A stored session for this server that may still be offered.
-    fn cached_session(&self) -> Option<Arc<ClientSession>> {
+    fn cached_session(&self) -> Option<Shared<ClientSession>> {
         #[cfg(feature = "std")]
         {
             let cs = self
@@ -106,7 +106,7 @@ impl ClientContext {
                 && cs.session.extended_master_secret
                 && self.config.cipher_suites.contains(&cs.session.suite)
                 && (cs.ticket.is_some() || !cs.session_id.is_empty());
-            usable.then_some(cs)
+            usable.then_some(cs.into())
         }
         #[cfg(not(feature = "std"))]
         {
@@ -196,7 +196,7 @@ pub(crate) struct ExpectServerHello {
     transcript: HelloTranscript,
     client_random: [u8; 32],
     /// The session offered for resumption, and the ID we sent with it.
-    offered: Option<(Arc<ClientSession>, SessionId)>,
+    offered: Option<(Shared<ClientSession>, SessionId)>,
     ticket_extension_sent: bool,
 }
 
@@ -234,7 +234,7 @@ pub(crate) enum OurKeyExchange {
     Ecdhe(agreement::PublicKey),
     /// The premaster secret encrypted to the server's RSA key (RFC 5246
     /// §7.4.7.1).
-    Rsa(Vec<u8>),
+    Rsa(rsa_kx::Encrypted),
     /// Our pre-shared key's identity, which `Negotiated::psk_identity`
     /// holds (RFC 4279 §2).
     Psk,
@@ -250,7 +250,7 @@ pub(crate) struct AwaitSignature {
     master: MasterSecret,
     scheme: SignatureScheme,
     /// The chain whose key signs, to check the answer with.
-    chain: crate::shared::List<CertificateDer<'static>>,
+    chain: SharedList<CertificateDer<'static>>,
 }
 
 /// What is left to do once the server's Finished checks out. The keys are
@@ -262,7 +262,7 @@ pub(crate) struct Pending {
     /// Our CCS and Finished are still to send (abbreviated handshake).
     reply_due: bool,
     /// A ticket from NewSessionTicket, with its lifetime hint.
-    ticket: Option<(Vec<u8>, u32)>,
+    ticket: Option<(SharedList<u8>, u32)>,
 }
 
 pub(crate) struct ExpectNewSessionTicket(Pending);
@@ -484,7 +484,9 @@ pub(crate) fn certificate_status(
     msg: Message<'_>,
 ) -> Result<Next<State>, Error> {
     let status: crate::codec::handshake::CertificateStatus<'_> = msg.decode("CertificateStatus")?;
-    let response = Some(status.ocsp_response.into());
+    let response = Some(crate::shared::List::collected(
+        status.ocsp_response.iter().copied(),
+    ));
     match state {
         State::ExpectCertificateStatus(mut s) => {
             s.neg.ocsp_response = response;
@@ -603,7 +605,10 @@ pub(crate) fn new_session_ticket(
     // RFC 5077 §3.3: an empty ticket means the server will not issue one
     // after all.
     if !t.ticket.is_empty() {
-        p.ticket = Some((t.ticket.to_vec(), t.lifetime_hint));
+        p.ticket = Some((
+            SharedList::collected(t.ticket.iter().copied()),
+            t.lifetime_hint,
+        ));
     }
     p.transcript.add(msg.raw, &mut io.buffers.transcript);
     Ok(Next::State(State::ExpectChangeCipherSpec(
@@ -684,7 +689,7 @@ impl ExpectServerHello {
             secure_renegotiation: false,
             group: None,
             scheme: None,
-            peer_certificates: Vec::new(),
+            peer_certificates: SharedList::empty(),
             session_id: sh.session_id,
             ticket_promised: false,
             resumed: false,
@@ -842,7 +847,7 @@ fn resumed(
     io: &mut Io<'_>,
     mut neg: Negotiated,
     transcript: Transcript,
-    cs: Arc<ClientSession>,
+    cs: Shared<ClientSession>,
 ) -> Result<State, Error> {
     if neg.suite.suite != cs.session.suite {
         return Err(Error::IllegalParameter(
@@ -908,7 +913,9 @@ impl ExpectCertificate {
         }
         let config = &ctx.config;
         let max_len = config.limits.max_certificate_chain_len;
-        if !config.keep_peer_certificates && config.verifier.is_none() {
+        // Without `alloc` no chain is kept (there is no heap to copy it to).
+        let keep = config.keep_peer_certificates && cfg!(feature = "alloc");
+        if !keep && config.verifier.is_none() {
             // Nobody sees the chain after this message: check it where it
             // lies and keep only the leaf, whose key signs the
             // ServerKeyExchange (RFC 5246 §7.4.3) or encrypts the premaster
@@ -1118,7 +1125,7 @@ impl ExpectServerKeyExchange {
 fn rsa_key_transport(
     random: &dyn crate::RandomSource,
     leaf: &[u8],
-) -> Result<(Vec<u8>, Premaster), Error> {
+) -> Result<(rsa_kx::Encrypted, Premaster), Error> {
     if crate::verify::certificate_key_type(leaf) != Some(crate::KeyType::Rsa) {
         return Err(CertificateError::WrongKeyType.into());
     }
@@ -1295,7 +1302,7 @@ impl ExpectFinished {
         }
         if !ctx.config.keep_peer_certificates {
             // Verified and used; not kept (nor stored with the session).
-            p.neg.peer_certificates = Vec::new();
+            p.neg.peer_certificates = SharedList::empty();
         }
         remember(ctx, &p, io.buffers);
         Ok(p.neg.into_info(io.buffers))
@@ -1331,7 +1338,7 @@ fn remember(ctx: &ClientContext, p: &Pending, buffers: &HandshakeBuffers) {
     let session = p.neg.session(&p.master, created, buffers);
     ctx.store_session(Some(ClientSession {
         session,
-        session_id: p.neg.session_id.as_slice().to_vec(),
+        session_id: SharedList::collected(p.neg.session_id.as_slice().iter().copied()),
         ticket,
         lifetime_hint,
     }));
@@ -1431,15 +1438,15 @@ mod tests {
                         master_secret: crate::crypto::keys::MasterSecret::from_bytes([1; 48]),
                         created: testing::NOW_SECS,
                         server_name: Some("localhost".into()),
-                        peer_certificates: vec![],
+                        peer_certificates: vec![].into(),
                         psk_identity: None,
                         signature_scheme: None,
                         ocsp_response: None,
                         group: None,
                         client_scheme: None,
                     },
-                    session_id: vec![],
-                    ticket: Some(vec![7; ticket_len]),
+                    session_id: vec![].into(),
+                    ticket: Some(vec![7; ticket_len].into()),
                     lifetime_hint: 3600,
                 },
             );

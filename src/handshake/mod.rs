@@ -7,7 +7,9 @@
 //! in one place: [`table`]. The connection layer classifies an input, looks
 //! it up there, and only then decodes (or decrypts) its body.
 
+#[cfg(feature = "alloc")]
 use alloc::string::String;
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
@@ -142,10 +144,7 @@ impl HandshakeBuffers {
     /// room (a lent area goes with it, to be given back from there).
     pub(crate) fn take_name(&mut self) -> Option<crate::info::HostName> {
         self.name()?;
-        Some(match self.name.take_as_is() {
-            Some(area) => crate::info::HostName::from_area(area),
-            None => crate::info::HostName::from_heap(self.name.take_heap()),
-        })
+        Some(crate::info::HostName::from_kept(kept(&mut self.name)))
     }
 
     /// See [`Io::keep_alpn`].
@@ -157,9 +156,7 @@ impl HandshakeBuffers {
     /// room (as [`Self::take_name`]).
     pub(crate) fn take_alpn(&mut self) -> Option<crate::info::AlpnProtocol> {
         prefixed(&self.alpn)?;
-        Some(crate::info::AlpnProtocol::from_kept(
-            self.alpn.take_as_is().ok_or_else(|| self.alpn.take_heap()),
-        ))
+        Some(crate::info::AlpnProtocol::from_kept(kept(&mut self.alpn)))
     }
 
     /// See [`Io::keep_psk_identity`].
@@ -176,10 +173,22 @@ impl HandshakeBuffers {
     /// room (as [`Self::take_name`]).
     pub(crate) fn take_psk_identity(&mut self) -> Option<crate::info::PskIdentity> {
         self.psk_identity()?;
-        Some(match self.psk_identity.take_as_is() {
-            Some(area) => crate::info::PskIdentity::from_area(area),
-            None => crate::info::PskIdentity::from_heap(self.psk_identity.take_heap()),
-        })
+        Some(crate::info::PskIdentity::from_kept(kept(
+            &mut self.psk_identity,
+        )))
+    }
+}
+
+/// What `store` holds, with its room, for a [`crate::HandshakeInfo`]: a
+/// lent area as it is (given back from there), or the heap vector.
+fn kept(store: &mut Store) -> crate::info::Kept {
+    match store.take_as_is() {
+        Some(area) => crate::info::Kept::Lent(area),
+        #[cfg(feature = "alloc")]
+        None => crate::info::Kept::Heap(store.take_heap()),
+        // Without `alloc` every store is lent.
+        #[cfg(not(feature = "alloc"))]
+        None => crate::info::Kept::Lent(&mut []),
     }
 }
 
@@ -215,11 +224,12 @@ impl Secrets<'_> {
     }
 }
 
-/// A side's context, as far as secrets go: the configuration's key log and
-/// whether it keeps the master secret for exporters.
+/// A side's context, as far as secrets go: the configuration's key log,
+/// whether it keeps the master secret for exporters, and its randomness.
 pub(crate) trait SecretPolicy {
     fn key_log(&self) -> Option<&dyn crate::keylog::KeyLog>;
     fn keeps_exporter(&self) -> bool;
+    fn random(&self) -> &dyn crate::RandomSource;
 }
 
 impl SecretPolicy for client::ClientContext {
@@ -229,6 +239,9 @@ impl SecretPolicy for client::ClientContext {
     fn keeps_exporter(&self) -> bool {
         self.config.enable_exporters
     }
+    fn random(&self) -> &dyn crate::RandomSource {
+        &*self.config.random
+    }
 }
 
 impl SecretPolicy for server::ServerContext {
@@ -237,6 +250,9 @@ impl SecretPolicy for server::ServerContext {
     }
     fn keeps_exporter(&self) -> bool {
         self.config.enable_exporters
+    }
+    fn random(&self) -> &dyn crate::RandomSource {
+        &*self.config.random
     }
 }
 
@@ -405,7 +421,7 @@ pub(crate) struct Negotiated {
     pub(crate) secure_renegotiation: bool,
     pub(crate) group: Option<NamedGroup>,
     pub(crate) scheme: Option<SignatureScheme>,
-    pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+    pub(crate) peer_certificates: crate::shared::List<CertificateDer<'static>>,
     /// The session ID in ServerHello (empty: not resumable by ID).
     pub(crate) session_id: SessionId,
     /// A NewSessionTicket will be sent (server) or is expected (client).
@@ -416,7 +432,7 @@ pub(crate) struct Negotiated {
     /// (RFC 6066 §8): a CertificateStatus may follow Certificate.
     pub(crate) stapling: bool,
     /// The stapled OCSP response, as received (client).
-    pub(crate) ocsp_response: Option<alloc::boxed::Box<[u8]>>,
+    pub(crate) ocsp_response: Option<crate::shared::List<u8>>,
     /// Which of our chains we presented in this handshake (32 bits, so
     /// that the states stay small to move; a configuration cannot hold
     /// 2^32 chains).
@@ -534,9 +550,11 @@ impl Negotiated {
             extended_master_secret: self.extended_master_secret,
             master_secret: MasterSecret::from_bytes(*master.as_bytes()),
             created,
-            server_name: buffers.name().map(String::from),
+            server_name: buffers.name().map(crate::shared::Text::copied),
             peer_certificates: self.peer_certificates.clone(),
-            psk_identity: buffers.psk_identity().map(<[u8]>::to_vec),
+            psk_identity: buffers
+                .psk_identity()
+                .map(|id| crate::shared::List::collected(id.iter().copied())),
             signature_scheme: self.scheme,
             ocsp_response: self.ocsp_response.clone(),
             group: self.group,
@@ -617,17 +635,31 @@ pub(crate) fn with_borrowed_chain<T>(
 
 /// A received chain, copied into an exactly sized vector after its length
 /// is checked against the configured cap.
+#[cfg(feature = "alloc")]
 pub(crate) fn copy_chain(
     chain: &List<'_, CertificateDer<'_>>,
     max_len: usize,
-) -> Result<Vec<CertificateDer<'static>>, Error> {
+) -> Result<crate::shared::List<CertificateDer<'static>>, Error> {
     let count = chain.len();
     if count > max_len {
         return Err(CertificateError::TooLarge.into());
     }
     let mut copy = Vec::with_capacity(count);
     copy.extend(chain.iter().map(|c| c.into_owned()));
-    Ok(copy)
+    Ok(copy.into())
+}
+
+/// Without a heap a chain is never copied: it is checked where it lies
+/// ([`with_borrowed_chain`], up to [`BORROWED_CHAIN`] certificates), no
+/// verifier may need it kept (configurations refuse one), and a longer
+/// chain is refused.
+#[cfg(not(feature = "alloc"))]
+pub(crate) fn copy_chain(
+    chain: &List<'_, CertificateDer<'_>>,
+    max_len: usize,
+) -> Result<crate::shared::List<CertificateDer<'static>>, Error> {
+    let _ = (chain, max_len);
+    Err(CertificateError::TooLarge.into())
 }
 
 /// Checks a signature made with the key of `chain`'s leaf (ServerKeyExchange

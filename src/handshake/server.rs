@@ -19,8 +19,7 @@
 //!                    <--  ChangeCipherSpec, Finished
 //! ```
 
-use alloc::string::String;
-use alloc::sync::Arc;
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
@@ -55,11 +54,12 @@ use crate::error::Error;
 use crate::keyop::Choice;
 use crate::record::layer::RecordLimits;
 use crate::session::Session;
+use crate::shared::{List as SharedList, Text};
 use crate::verify::verify_client_chain;
 
 /// What the server knows for the whole connection.
 pub(crate) struct ServerContext {
-    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) config: crate::shared::Shared<ServerConfig>,
     pub(crate) now: UnixTime,
 }
 
@@ -96,30 +96,30 @@ fn mismatch() -> Error {
 pub(crate) struct AwaitCertificate {
     /// The ClientHello as received (header included), decoded again once
     /// the choice is made: the paused path's one copy.
-    raw: Vec<u8>,
+    raw: SharedList<u8>,
     summary: HelloSummary,
 }
 
 /// What the client offered, owned, for a [`crate::keyop::CertificateChooser`].
 pub(crate) struct HelloSummary {
-    server_name: Option<String>,
-    cipher_suites: Vec<CipherSuite>,
-    signature_schemes: Vec<SignatureScheme>,
-    groups: Vec<NamedGroup>,
+    server_name: Option<Text>,
+    cipher_suites: SharedList<CipherSuite>,
+    signature_schemes: SharedList<SignatureScheme>,
+    groups: SharedList<NamedGroup>,
 }
 
 impl HelloSummary {
     fn new(ch: &ClientHello<'_>, server_name: Option<&str>) -> Self {
         Self {
-            server_name: server_name.map(String::from),
-            cipher_suites: ch.cipher_suites.iter().collect(),
+            server_name: server_name.map(Text::copied),
+            cipher_suites: SharedList::collected(ch.cipher_suites.iter()),
             signature_schemes: ch
                 .signature_algorithms()
-                .map(|l| l.iter().collect())
+                .map(|l| SharedList::collected(l.iter()))
                 .unwrap_or_default(),
             groups: ch
                 .supported_groups()
-                .map(|l| l.iter().collect())
+                .map(|l| SharedList::collected(l.iter()))
                 .unwrap_or_default(),
         }
     }
@@ -141,7 +141,7 @@ pub(crate) struct AwaitSignature {
     transcript: Transcript,
     key_share: KeyShare,
     /// What is signed: both randoms and the ECDH params (RFC 8422 §5.4).
-    message: Vec<u8>,
+    message: SharedList<u8>,
     scheme: SignatureScheme,
     /// The chain served, whose key signs, to check the answer with.
     chain: crate::shared::List<CertificateDer<'static>>,
@@ -180,7 +180,7 @@ pub(crate) struct AwaitDecryption {
     neg: Negotiated,
     transcript: Transcript,
     client_version: [u8; 2],
-    encrypted: Vec<u8>,
+    encrypted: SharedList<u8>,
     /// Drawn before the caller is asked, and used in its place when what it
     /// decrypts is not a premaster secret (RFC 5246 §7.4.7.1).
     fallback: zeroize::Zeroizing<[u8; rsa_kx::PREMASTER_LEN - 2]>,
@@ -1058,10 +1058,17 @@ fn send_ticket(
     )
 }
 
+/// A stapled OCSP response, shared with its configuration (stapling needs
+/// `std`; without a heap there is none).
+#[cfg(feature = "alloc")]
+type Staple = alloc::sync::Arc<[u8]>;
+#[cfg(not(feature = "alloc"))]
+type Staple = crate::shared::HeapOnly<[u8]>;
+
 /// The OCSP response to staple with `identity` (RFC 6066 §8), when the
 /// client asked for one and one is configured (full handshakes only: a
 /// resumed one sends no Certificate).
-fn ocsp_staple(identity: &Identity, ch: &ClientHello<'_>) -> Option<alloc::sync::Arc<[u8]>> {
+fn ocsp_staple(identity: &Identity, ch: &ClientHello<'_>) -> Option<Staple> {
     #[cfg(feature = "std")]
     if ch.requests_ocsp() {
         return identity.ocsp.as_ref()?.get();
@@ -1097,7 +1104,7 @@ fn first_flight(
                 }
                 Choice::AskCaller => {
                     return Ok(State::AwaitCertificate(AwaitCertificate {
-                        raw: raw.to_vec(),
+                        raw: SharedList::heap_copy(raw)?,
                         summary,
                     }))
                 }
@@ -1200,7 +1207,7 @@ fn full_handshake(
         secure_renegotiation: d.secure_renegotiation,
         group,
         scheme,
-        peer_certificates: Vec::new(),
+        peer_certificates: SharedList::empty(),
         session_id,
         ticket_promised: issue_ticket,
         resumed: false,
@@ -1228,10 +1235,16 @@ fn full_handshake(
     if identity.key.is_held_by_caller() {
         // The caller signs: pause with what it signs (RFC 8422 §5.4: both
         // randoms and the params), the one allocation of the paused path.
-        let mut message = Vec::with_capacity(64 + 4 + key_share.public_bytes().len());
-        message.extend_from_slice(&neg.client_random);
-        message.extend_from_slice(&neg.server_random);
-        encode_ecdhe_params(group, key_share.public_bytes(), &mut message);
+        #[cfg(feature = "alloc")]
+        let message = {
+            let mut message = Vec::with_capacity(64 + 4 + key_share.public_bytes().len());
+            message.extend_from_slice(&neg.client_random);
+            message.extend_from_slice(&neg.server_random);
+            encode_ecdhe_params(group, key_share.public_bytes(), &mut message);
+            SharedList::from(message)
+        };
+        #[cfg(not(feature = "alloc"))]
+        let message = SharedList::heap_copy(&[])?;
         return Ok(State::AwaitSignature(AwaitSignature {
             neg,
             transcript,
@@ -1351,7 +1364,7 @@ fn psk_first_flight(
         secure_renegotiation: d.secure_renegotiation,
         group,
         scheme: None,
-        peer_certificates: Vec::new(),
+        peer_certificates: SharedList::empty(),
         session_id,
         ticket_promised: issue_ticket,
         resumed: false,
@@ -1537,7 +1550,9 @@ impl ExpectCertificate {
             .ok_or(Error::Internal("client certificate without client auth"))?;
         let webpki = !config.dangerous_skip_webpki_for_clients;
         let max_len = config.limits.max_certificate_chain_len;
-        let in_place = !config.keep_peer_certificates && config.client_verifier.is_none();
+        // Without `alloc` no chain is kept (there is no heap to copy it to).
+        let keep = config.keep_peer_certificates && cfg!(feature = "alloc");
+        let in_place = !keep && config.client_verifier.is_none();
         if msg.chain.is_empty() {
             // RFC 5246 §7.4.6: without a certificate the server may go on or
             // answer handshake_failure.
@@ -1637,7 +1652,7 @@ impl ExpectClientKeyExchange {
                     neg: self.neg,
                     transcript: self.transcript,
                     client_version,
-                    encrypted: encrypted.to_vec(),
+                    encrypted: SharedList::heap_copy(encrypted)?,
                     fallback,
                 }))
             }
@@ -1753,7 +1768,7 @@ impl ExpectFinished {
         )?;
         if !ctx.config.keep_peer_certificates {
             // Verified and used; not kept (nor stored with the session).
-            self.neg.peer_certificates = Vec::new();
+            self.neg.peer_certificates = SharedList::empty();
         }
         if self.reply_due {
             // Full handshake: the session is now proven; remember it, if a

@@ -146,6 +146,52 @@ impl<H> Action<H> {
     }
 }
 
+/// `name()`: each stage's name as written, for diagnoses (the match is
+/// checked for every variant by the compiler; `stringify!` writes the name).
+macro_rules! stage_names {
+    ($stage:ident: $($v:ident),* $(,)?) => {
+        impl $stage {
+            /// The stage's name, as the enum spells it.
+            pub(crate) fn name(self) -> &'static str {
+                match self {
+                    $(Self::$v => stringify!($v),)*
+                }
+            }
+        }
+    };
+}
+
+stage_names!(
+    ClientStage: ExpectServerHello,
+    ExpectCertificate,
+    ExpectServerKeyExchange,
+    ExpectPskServerKeyExchange,
+    ExpectCertificateRequest,
+    ExpectServerHelloDone,
+    AwaitSignature,
+    AwaitVerdict,
+    ExpectCertificateStatus,
+    ExpectKeyTransportStatus,
+    ExpectNewSessionTicket,
+    ExpectChangeCipherSpec,
+    ExpectFinished,
+    Established,
+);
+
+stage_names!(
+    ServerStage: ExpectClientHello,
+    AwaitCertificate,
+    AwaitSignature,
+    AwaitVerdict,
+    ExpectCertificate,
+    ExpectClientKeyExchange,
+    AwaitDecryption,
+    ExpectCertificateVerify,
+    ExpectChangeCipherSpec,
+    ExpectFinished,
+    Established,
+);
+
 /// The client's states, by name (the table's rows; [`client::State`]
 /// holds the data of each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,6 +419,16 @@ mod tests {
             "application data".into()
         } else {
             names.join(" or ")
+        }
+    }
+
+    #[test]
+    fn every_stage_is_named_as_it_is_spelled() {
+        for stage in ClientStage::ALL {
+            assert_eq!(stage.name(), alloc::format!("{stage:?}"));
+        }
+        for stage in ServerStage::ALL {
+            assert_eq!(stage.name(), alloc::format!("{stage:?}"));
         }
     }
 
