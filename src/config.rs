@@ -634,6 +634,12 @@ impl ClientConfig {
         )
     }
 
+    /// Whether the server's chain is kept: as configured, with `alloc`;
+    /// never without (there is no heap to copy it to).
+    pub(crate) fn keeps_peer_certificates(&self) -> bool {
+        self.keep_peer_certificates && cfg!(feature = "alloc")
+    }
+
     pub(crate) fn validate(&self) -> Result<(), Error> {
         check_psk(
             &self.cipher_suites,
@@ -1092,6 +1098,12 @@ impl ServerConfig {
             accept_record_limits: true,
             record_size_limit: crate::record::MAX_PLAINTEXT_U16,
         }
+    }
+
+    /// Whether a client's chain is kept: as configured, with `alloc`;
+    /// never without (there is no heap to copy it to).
+    pub(crate) fn keeps_peer_certificates(&self) -> bool {
+        self.keep_peer_certificates && cfg!(feature = "alloc")
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {

@@ -23,9 +23,11 @@
 //! allocates nothing from its construction on
 //! (`on_lent_memory_nothing_is_allocated_from_construction_on`).
 //!
-//! This is the nearest thing to a build without `alloc`, not that build:
-//! configurations are still made on the heap (shared behind `Arc`, with
-//! vectors for their lists), once.
+//! The build without `alloc` itself is `no_alloc/`: a program with
+//! neither `std` nor a heap (its global allocator refuses every request)
+//! that runs ECDHE-ECDSA with x25519 and P-256, mutual TLS, PSK and
+//! ECDHE_PSK, with data both ways, on two static arenas.
+//! `a_program_without_std_or_heap_runs_every_handshake` builds and runs it.
 
 mod counting;
 
@@ -629,4 +631,62 @@ fn on_lent_memory_nothing_is_allocated_from_construction_on() {
         assert!(ca.is_some() && sa.is_some());
         assert_eq!(take_counts(), (0, 0), "{label}: allocations after");
     }
+}
+
+/// The `no_alloc/` program: tls12 without `std` and without `alloc`, in a
+/// program whose allocator refuses everything (ring 0.17 links the `alloc`
+/// crate whatever its features, so a global allocator must exist; see the
+/// program's header). Every handshake, the data both ways, the exporters
+/// and close_notify must work, on the same two arenas in turn; and the
+/// program must fail when it does allocate, or a passing run would prove
+/// nothing.
+#[test]
+fn a_program_without_std_or_heap_runs_every_handshake() {
+    use std::process::Command;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let target = format!("{root}/target/no_alloc");
+    let built = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(format!("{root}/no_alloc/Cargo.toml"))
+        .args(["--target-dir", &target])
+        .status()
+        .expect("cargo");
+    assert!(built.success(), "building no_alloc/");
+    let program = format!("{target}/debug/no_alloc");
+
+    let run = Command::new(&program).output().expect("no_alloc");
+    let report = String::from_utf8_lossy(&run.stdout);
+    println!("{report}");
+    assert!(run.status.success(), "{report}");
+    for case in [
+        "ok ECDHE-ECDSA x25519: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Some(x25519), 1200 bytes \
+         each way, 32 bytes exported alike",
+        "ok ECDHE-ECDSA P-256: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Some(secp256r1), 1200 \
+         bytes each way, 32 bytes exported alike",
+        "ok ECDHE-ECDSA x25519, client certificate: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
+         Some(x25519), 1200 bytes each way, 32 bytes exported alike",
+        "ok PSK: TLS_PSK_WITH_AES_128_GCM_SHA256, None, 1200 bytes each way",
+        "ok ECDHE_PSK: TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256, Some(x25519), 1200 bytes each way",
+        "all handshakes and data without an allocator",
+    ] {
+        assert!(
+            report.lines().any(|l| l == case),
+            "missing {case:?} in\n{report}"
+        );
+    }
+    assert!(report.contains("connection struct: "), "{report}");
+
+    let refused = Command::new(&program)
+        .arg("--allocate")
+        .output()
+        .expect("no_alloc --allocate");
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(
+        !refused.status.success(),
+        "an allocation went through: {said}"
+    );
+    assert!(
+        said.contains("memory allocation of 1 bytes failed"),
+        "{said}"
+    );
 }

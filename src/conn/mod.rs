@@ -229,7 +229,7 @@ fn ticket_len(config: &ServerConfig) -> usize {
     #[cfg(feature = "std")]
     if config.ticketer.is_some()
         && config.client_auth.roots().is_some()
-        && config.keep_peer_certificates
+        && config.keeps_peer_certificates()
     {
         return TICKET_OVERHEAD
             .saturating_add(config.limits.max_handshake_message_len)
@@ -357,7 +357,7 @@ impl Preallocation {
         )
         // Nobody else sees the chain: the server's leaf is kept alone.
         .keeping_leaf(
-            !config.keep_peer_certificates && config.verifier.is_none(),
+            !config.keeps_peer_certificates() && config.verifier.is_none(),
             config.limits.max_handshake_message_len,
         )
         .keeping_psk_identity(
@@ -390,7 +390,7 @@ impl Preallocation {
         // The client's leaf, kept alone as on a client that keeps no chain.
         .keeping_leaf(
             config.client_auth.roots().is_some()
-                && !config.keep_peer_certificates
+                && !config.keeps_peer_certificates()
                 && config.client_verifier.is_none(),
             limits.max_handshake_message_len,
         )

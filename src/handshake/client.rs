@@ -913,8 +913,7 @@ impl ExpectCertificate {
         }
         let config = &ctx.config;
         let max_len = config.limits.max_certificate_chain_len;
-        // Without `alloc` no chain is kept (there is no heap to copy it to).
-        let keep = config.keep_peer_certificates && cfg!(feature = "alloc");
+        let keep = config.keeps_peer_certificates();
         if !keep && config.verifier.is_none() {
             // Nobody sees the chain after this message: check it where it
             // lies and keep only the leaf, whose key signs the
@@ -1300,7 +1299,7 @@ impl ExpectFinished {
             p.neg
                 .send_ccs_and_finished(io, &p.master, FinishedLabel::Client, &mut p.transcript)?;
         }
-        if !ctx.config.keep_peer_certificates {
+        if !ctx.config.keeps_peer_certificates() {
             // Verified and used; not kept (nor stored with the session).
             p.neg.peer_certificates = SharedList::empty();
         }

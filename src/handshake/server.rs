@@ -1550,8 +1550,7 @@ impl ExpectCertificate {
             .ok_or(Error::Internal("client certificate without client auth"))?;
         let webpki = !config.dangerous_skip_webpki_for_clients;
         let max_len = config.limits.max_certificate_chain_len;
-        // Without `alloc` no chain is kept (there is no heap to copy it to).
-        let keep = config.keep_peer_certificates && cfg!(feature = "alloc");
+        let keep = config.keeps_peer_certificates();
         let in_place = !keep && config.client_verifier.is_none();
         if msg.chain.is_empty() {
             // RFC 5246 §7.4.6: without a certificate the server may go on or
@@ -1766,7 +1765,7 @@ impl ExpectFinished {
             &mut io.buffers.transcript,
             msg,
         )?;
-        if !ctx.config.keep_peer_certificates {
+        if !ctx.config.keeps_peer_certificates() {
             // Verified and used; not kept (nor stored with the session).
             self.neg.peer_certificates = SharedList::empty();
         }
