@@ -18,8 +18,11 @@
 //! ECDHE-ECDSA with x25519 and with P-256, the same with a client
 //! certificate, plain PSK and ECDHE_PSK. Each moves application data both
 //! ways with 512-byte records, and the ECDHE-ECDSA ones export keying
-//! material (RFC 5705) from the slot. The exit status is 0 when all of it
-//! worked; `tests/no_alloc.rs` runs this program and checks its report.
+//! material (RFC 5705) from the slot. Before them, it shows what this
+//! build refuses (a second client certificate, caller-held keys) and how
+//! a message reads without the values it would name. The exit status is 0
+//! when all of it worked; `tests/no_alloc.rs` runs this program and checks
+//! its report.
 //!
 //! The program talks to the operating system through three C functions
 //! (`write`, `exit`, `abort`); on a device they would be its console and
@@ -41,8 +44,8 @@ use tls12::pki_types::{
 use tls12::psk::{Psk, PskStore};
 use tls12::{
     AreaSizes, Areas, CipherSuite, ClientAuth, ClientConfig, ClientConnection, Connection, Error,
-    Event, HandshakeSlot, IdleBuffers, Limits, MaxFragmentLength, NamedGroup, RootCertStore,
-    ServerConfig, ServerConnection,
+    Event, HandshakeSlot, IdleBuffers, KeyType, Limits, MaxFragmentLength, NamedGroup,
+    RootCertStore, ServerConfig, ServerConnection, SignatureScheme,
 };
 
 #[link(name = "c")]
@@ -421,10 +424,32 @@ fn run(
     if !at_server.closed {
         fail(format_args!("{name}: the server saw no close_notify"));
     }
-    say!("ok {name}: {suite:?}, {group:?}, 1200 bytes each way{exported}");
+    say!(
+        "ok {name}: {suite:?}, {group:?}, 1200 bytes each way{exported} (areas needed: client {} B, \
+         server {} B)",
+        AreaSizes::for_client(client).total(),
+        AreaSizes::for_server(server).total()
+    );
     let client_areas = c.take_areas().ok_or(Error::Misuse("client areas"))?;
     let server_areas = s.take_areas().ok_or(Error::Misuse("server areas"))?;
     Ok((client_areas, server_areas))
+}
+
+/// What a build without `alloc` refuses, and how its messages read.
+fn refusals() {
+    static ONE_SCHEME: [SignatureScheme; 1] = [SignatureScheme::EcdsaSecp256r1Sha256];
+    let mut probe = ClientConfig::new(RootCertStore::empty());
+    let second = probe
+        .add_client_certificate(&CLIENT_CHAIN, pkcs8(CLIENT_KEY))
+        .and_then(|()| probe.add_client_certificate(&CLIENT_CHAIN, pkcs8(CLIENT_KEY)));
+    let missing = probe.set_client_signing_schemes(7, &ONE_SCHEME);
+    let caller_key = ServerConfig::with_caller_key(&SERVER_CHAIN, KeyType::EcdsaP256).map(|_| ());
+    for refused in [second, missing, caller_key] {
+        match refused {
+            Err(e) => say!("refused: {e}"),
+            Ok(()) => fail(format_args!("accepted what needs a heap")),
+        }
+    }
 }
 
 fn main_result() -> Result<(), Error> {
@@ -450,6 +475,7 @@ fn main_result() -> Result<(), Error> {
         "connection struct: {} B",
         core::mem::size_of::<ClientConnection>()
     );
+    refusals();
     let mut areas = (
         Areas::split(CLIENT_ARENA.take(), client_sizes, CLIENT_SLOT.take())?,
         Areas::split(SERVER_ARENA.take(), server_sizes, SERVER_SLOT.take())?,

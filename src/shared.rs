@@ -495,25 +495,38 @@ impl<T: ?Sized> core::ops::DerefMut for HeapOnly<T> {
 }
 
 /// A message: a `'static` string, or (with `alloc`) a `String` made for
-/// the occasion. It dereferences to `str`.
+/// the occasion. It dereferences to `str`. Without `alloc`, a message that
+/// would name values is its wording alone: displayed with `…` where the
+/// values would be.
 #[derive(Clone)]
 pub struct Text(TextRepr);
 
 #[derive(Clone)]
 enum TextRepr {
     Static(&'static str),
+    /// A format string whose `{…}` places were not filled.
+    #[cfg(not(feature = "alloc"))]
+    Unfilled(&'static str),
     #[cfg(feature = "alloc")]
     Owned(String),
 }
 
 impl Text {
-    /// The message as a `str`.
+    /// The message as a `str` (unfilled places as `{…}`).
     pub fn as_str(&self) -> &str {
         match &self.0 {
             TextRepr::Static(s) => s,
+            #[cfg(not(feature = "alloc"))]
+            TextRepr::Unfilled(s) => s,
             #[cfg(feature = "alloc")]
             TextRepr::Owned(s) => s,
         }
+    }
+
+    /// A format string's wording, for `text!` without `alloc`.
+    #[cfg(not(feature = "alloc"))]
+    pub(crate) const fn unfilled(format: &'static str) -> Self {
+        Self(TextRepr::Unfilled(format))
     }
 }
 
@@ -546,6 +559,34 @@ impl fmt::Debug for Text {
 
 impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[cfg(not(feature = "alloc"))]
+        if let TextRepr::Unfilled(format) = self.0 {
+            // `{{` and `}}` are literal braces; any other `{…}` is a place.
+            let mut rest = format;
+            while let Some(at) = rest.find(['{', '}']) {
+                let (before, from) = rest.split_at(at);
+                f.write_str(before)?;
+                rest = match (from.get(..2), from.find('}')) {
+                    (Some("{{"), _) => {
+                        f.write_str("{")?;
+                        from.get(2..).unwrap_or_default()
+                    }
+                    (Some("}}"), _) => {
+                        f.write_str("}")?;
+                        from.get(2..).unwrap_or_default()
+                    }
+                    (_, Some(end)) if from.starts_with('{') => {
+                        f.write_str("…")?;
+                        from.get(end + 1..).unwrap_or_default()
+                    }
+                    _ => {
+                        f.write_str(from.get(..1).unwrap_or_default())?;
+                        from.get(1..).unwrap_or_default()
+                    }
+                };
+            }
+            return f.write_str(rest);
+        }
         f.write_str(self.as_str())
     }
 }
@@ -596,7 +637,7 @@ macro_rules! text {
             let _ = || {
                 let _ = ::core::format_args!($fmt $(, $arg)*);
             };
-            $crate::shared::Text::from($fmt)
+            $crate::shared::Text::unfilled($fmt)
         };
         text
     }};
