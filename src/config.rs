@@ -319,6 +319,8 @@ pub struct ClientConfig {
     /// hold it: about 1 KB less per idle connection with a typical ECDSA
     /// chain, for clients that keep many connections open and never look at
     /// the certificates.
+    ///
+    /// Without the `alloc` feature no chain is kept, whatever this says.
     pub keep_peer_certificates: bool,
     /// Present a client certificate only if an issuer in its chain is among
     /// the certificate authorities the server's CertificateRequest names,
@@ -333,6 +335,9 @@ pub struct ClientConfig {
     /// Checks the server's chain beyond webpki (pinning, private rules),
     /// at once or by asking the caller ([`crate::keyop::PeerVerifier`]).
     /// Default: none.
+    ///
+    /// Needs the `alloc` feature (refused without it: a pause keeps a copy
+    /// of the chain).
     pub verifier: Option<Shared<dyn crate::keyop::PeerVerifier>>,
     /// Skips webpki's check of the server's chain, leaving the decision to
     /// `verifier` alone (which must be set). Dangerous: a verifier that
@@ -342,6 +347,8 @@ pub struct ClientConfig {
     /// default `false`). What it staples is in
     /// [`HandshakeInfo::ocsp_response`](crate::HandshakeInfo::ocsp_response),
     /// unverified: checking it is the caller's business.
+    ///
+    /// Needs the `alloc` feature (refused without it).
     pub request_ocsp: bool,
     /// Receives every handshake's master secret in the NSS key log format,
     /// for Wireshark (default: none; see [`crate::KeyLogFile::from_env`]).
@@ -547,6 +554,9 @@ impl ClientConfig {
     /// whose chain was issued by one of the CAs it names (or any, if it names
     /// none), is sent; if none fits, an empty Certificate is sent (RFC 5246
     /// §7.4.6) and the server decides.
+    ///
+    /// Without the `alloc` feature a client has one certificate; a second
+    /// is a configuration error.
     pub fn add_client_certificate(
         &mut self,
         chain: impl Into<List<CertificateDer<'static>>>,
@@ -560,6 +570,8 @@ impl ClientConfig {
     /// private key held by the caller (an HSM, a remote key service): when
     /// a server asks for this certificate, the connection pauses for its
     /// CertificateVerify signature ([`crate::keyop`]).
+    ///
+    /// Needs the `alloc` feature (refused without it).
     pub fn add_client_certificate_with_caller_key(
         &mut self,
         chain: impl Into<List<CertificateDer<'static>>>,
@@ -593,6 +605,9 @@ impl ClientConfig {
     /// ([`add_psk_for_hint`](Self::add_psk_for_hint)), else the first added
     /// here.
     ///
+    /// Without the `alloc` feature a client has one pre-shared key, with an
+    /// identity of at most 128 bytes (RFC 4279 §5.3's minimum).
+    ///
     /// ```
     /// use tls12::psk::Psk;
     /// use tls12::{ClientConfig, RootCertStore};
@@ -617,6 +632,8 @@ impl ClientConfig {
     /// carries identity hint `hint` (RFC 4279 §5.2: what a hint means is
     /// the application's business, such as which gateway a device talks
     /// to).
+    ///
+    /// Without the `alloc` feature, as [`add_psk`](Self::add_psk): one.
     pub fn add_psk_for_hint(
         &mut self,
         hint: &[u8],
@@ -794,6 +811,9 @@ pub struct ServerConfig {
     pub client_auth: ClientAuth,
     /// Checks client chains beyond webpki, at once or by asking the caller
     /// ([`crate::keyop::PeerVerifier`]). Default: none.
+    ///
+    /// Needs the `alloc` feature (refused without it: a pause keeps a copy
+    /// of the chain).
     pub client_verifier: Option<Shared<dyn crate::keyop::PeerVerifier>>,
     /// Skips webpki's check of client chains, leaving the decision to
     /// `client_verifier` alone (which must be set); the roots in
@@ -808,10 +828,15 @@ pub struct ServerConfig {
     /// its key has signed the CertificateVerify: no copy, and under
     /// [`IdleBuffers::Preallocated`](crate::IdleBuffers::Preallocated) no
     /// allocation; the list is then empty, and resumed sessions report none.
+    ///
+    /// Without the `alloc` feature no chain is kept, whatever this says.
     pub keep_peer_certificates: bool,
     /// Chooses the certificate chain per ClientHello, at once or by asking
     /// the caller ([`crate::keyop::CertificateChooser`]). Default: none,
     /// the built-in choice (see [`ServerConfig::add_certificate`]).
+    ///
+    /// Needs the `alloc` feature (refused without it: a pause keeps a copy
+    /// of the ClientHello).
     pub certificate_chooser: Option<Shared<dyn crate::keyop::CertificateChooser>>,
     /// Suites accepted, in the server's preference order, which decides
     /// (default: the six GCM and ChaCha20 suites, the AES-CCM ones only when
@@ -929,6 +954,8 @@ impl ServerConfig {
     /// HSM, a remote key service): every full handshake pauses for its
     /// ServerKeyExchange signature ([`crate::keyop`]).
     ///
+    /// Needs the `alloc` feature (refused without it).
+    ///
     /// ```
     /// use tls12::{KeyType, ServerConfig};
     /// # fn demo(chain: Vec<tls12::pki_types::CertificateDer<'static>>) -> Result<(), tls12::Error> {
@@ -952,6 +979,8 @@ impl ServerConfig {
     /// several chains are configured and the client sent one) and that can
     /// serve a suite, signature scheme and (for ECDSA) curve the client
     /// offers; failing all, the first chain's refusal is the error.
+    ///
+    /// Without the `alloc` feature a server has two chains at most.
     pub fn add_certificate(
         &mut self,
         cert_chain: impl Into<List<CertificateDer<'static>>>,
@@ -962,6 +991,8 @@ impl ServerConfig {
 
     /// As [`add_certificate`](Self::add_certificate), with the private key
     /// held by the caller ([`crate::keyop`]).
+    ///
+    /// Needs the `alloc` feature (refused without it).
     pub fn add_certificate_with_caller_key(
         &mut self,
         cert_chain: impl Into<List<CertificateDer<'static>>>,

@@ -56,6 +56,13 @@
 //! [`ClientConnection::with_areas`]), and a connection allocates nothing
 //! at all.
 //!
+//! Without the `alloc` feature (on by default, with `std`) the crate has no
+//! heap at all: configurations hold `'static` data ([`List`], [`Shared`]),
+//! connections run on [`Areas`], and what needs a heap (RSA, sessions,
+//! OCSP, kept chains, callbacks that pause for the caller) is refused by
+//! the configuration. The repository's `no_alloc/` program runs
+//! handshakes that way.
+//!
 //! ## Errors
 //!
 //! Every failure caused by the peer is an [`Error`] whose

@@ -110,7 +110,8 @@ crate::shared::shared_dyn!(PskStore);
 /// mask, so its time depends on the store and not on which identity was
 /// asked for. Meant for the tens to thousands of identities a device fleet
 /// or a private link has; a larger store belongs in a database behind your
-/// own [`PskStore`].
+/// own [`PskStore`]. It needs the `alloc` feature: without it, a
+/// [`PskStore`] of your own holds the keys (as `no_alloc/` shows).
 #[derive(Clone, Default)]
 #[cfg(feature = "alloc")]
 pub struct PskMap {

@@ -78,6 +78,9 @@ impl RootCertStore {
     /// # Errors
     ///
     /// [`Error::Config`] if `cert` cannot be parsed as an X.509 certificate.
+    ///
+    /// The anchor is copied to the heap: this needs the `alloc` feature
+    /// (without it, [`from_anchors`](Self::from_anchors)).
     #[cfg(feature = "alloc")]
     pub fn add(&mut self, cert: &CertificateDer<'_>) -> Result<(), Error> {
         let anchor = webpki::anchor_from_trusted_cert(cert).map_err(|e| {

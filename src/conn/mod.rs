@@ -2066,6 +2066,8 @@ pub struct ClientConnection(Connection);
 impl ClientConnection {
     /// Starts a handshake with `server_name` (a DNS name, sent as SNI, or an
     /// IP address); `now` is the time used to check the server's certificate.
+    /// Its buffers come from the heap, so it needs the `alloc` feature;
+    /// without it, [`with_areas`](Self::with_areas).
     #[cfg(feature = "alloc")]
     pub fn new(
         config: impl Into<Shared<ClientConfig>>,
@@ -2187,7 +2189,9 @@ pub struct ServerConnection(Connection);
 
 impl ServerConnection {
     /// A connection waiting for a ClientHello; `now` is the time used to
-    /// check client certificates and the lifetime of resumed sessions.
+    /// check client certificates and the lifetime of resumed sessions. Its
+    /// buffers come from the heap, so it needs the `alloc` feature; without
+    /// it, [`with_areas`](Self::with_areas).
     #[cfg(feature = "alloc")]
     pub fn new(config: impl Into<Shared<ServerConfig>>, now: UnixTime) -> Result<Self, Error> {
         Self::build(config.into(), now, None)
