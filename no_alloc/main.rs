@@ -12,15 +12,18 @@
 //! required". A device using tls12 without a heap writes the same refusing
 //! allocator; nothing calls it.
 //!
-//! A client and a server, on memory lent from two static arenas, run five
+//! A client and a server, on memory lent from two static arenas, run six
 //! handshakes one after the other on the same memory (each connection gives
 //! its areas and slot back, and the next one borrows them again):
-//! ECDHE-ECDSA with x25519 and with P-256, the same with a client
-//! certificate, plain PSK and ECDHE_PSK. Each moves application data both
-//! ways with 512-byte records, and the ECDHE-ECDSA ones export keying
-//! material (RFC 5705) from the slot. Before them, it shows what this
-//! build refuses (a second client certificate, caller-held keys) and how
-//! a message reads without the values it would name. The exit status is 0
+//! ECDHE-ECDSA with x25519 and with P-256; the same with a client
+//! certificate, and again with the client's key in a "secure element" (the
+//! connection pauses and the program signs, as `keyop` describes); plain
+//! PSK and ECDHE_PSK (the server's keys in the library's table for
+//! `'static` arrays). Each moves application data both ways with 512-byte
+//! records, and the ECDHE-ECDSA ones export keying material (RFC 5705)
+//! from the slot. Around them, it shows what this build refuses (a second
+//! client certificate; a server whose key the caller holds) and how a
+//! message reads without the values it would name. The exit status is 0
 //! when all of it worked; `tests/no_alloc.rs` runs this program and checks
 //! its report.
 //!
@@ -38,13 +41,14 @@ use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::time::Duration;
 
+use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 use tls12::pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, TrustAnchor, UnixTime,
 };
-use tls12::psk::{Psk, PskStore};
+use tls12::psk::Psk;
 use tls12::{
-    AreaSizes, Areas, CipherSuite, ClientAuth, ClientConfig, ClientConnection, Connection, Error,
-    Event, HandshakeSlot, IdleBuffers, KeyType, Limits, MaxFragmentLength, NamedGroup,
+    Answer, AreaSizes, Areas, CipherSuite, ClientAuth, ClientConfig, ClientConnection, Connection,
+    Error, Event, HandshakeSlot, IdleBuffers, KeyType, Limits, MaxFragmentLength, NamedGroup,
     RootCertStore, ServerConfig, ServerConnection, SignatureScheme,
 };
 
@@ -97,11 +101,21 @@ static SERVER_ARENA: Lend<[u8; ARENA]> = Lend::new([0; ARENA]);
 static CLIENT_SLOT: Lend<HandshakeSlot> = Lend::new(HandshakeSlot::new());
 static SERVER_SLOT: Lend<HandshakeSlot> = Lend::new(HandshakeSlot::new());
 static ANCHORS: Lend<Option<[TrustAnchor<'static>; 1]>> = Lend::new(None);
-static PSK_STORE: OneKey = OneKey;
+/// The server's pre-shared keys: a table of the library's `PskStore` for
+/// `'static` arrays (constant-time lookup), made at run time.
+static PSK_TABLE: Lend<Option<PskTable>> = Lend::new(None);
+type PskTable = [(&'static [u8], Psk); 1];
+/// The client key a "secure element" holds: the program signs with it when
+/// the connection asks (`KeyType::EcdsaP256` in the configuration).
+static SECURE_ELEMENT: Lend<Option<EcdsaKeyPair>> = Lend::new(None);
+/// A server with a caller-held key, which this build refuses.
+static REFUSED: Lend<Option<ServerConfig>> = Lend::new(None);
 
 /// The configurations, made at run time (keys are parsed), kept for the
 /// whole program.
-static CONFIGS: Lend<Option<[(ClientConfig, ServerConfig); 5]>> = Lend::new(None);
+static CONFIGS: Lend<Option<[(ClientConfig, ServerConfig); CASES]>> = Lend::new(None);
+
+const CASES: usize = 6;
 
 /// A static handed out once as `&'static mut`.
 struct Lend<T>(UnsafeCell<T>, AtomicBool);
@@ -185,26 +199,6 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     fail(format_args!("panic: {info}"))
 }
 
-/// One pre-shared key: the store a device server without a heap would
-/// write (the library's `PskMap` keeps its entries on the heap). The
-/// comparison takes the same time for every identity of a given length.
-#[derive(Debug)]
-struct OneKey;
-
-impl PskStore for OneKey {
-    fn key(&self, identity: &[u8]) -> Option<Psk> {
-        let mut diff = u8::from(identity.len() != IDENTITY.len());
-        for (a, b) in identity.iter().zip(IDENTITY) {
-            diff |= a ^ b;
-        }
-        if diff == 0 {
-            Psk::new(&KEY).ok()
-        } else {
-            None
-        }
-    }
-}
-
 fn now() -> UnixTime {
     UnixTime::since_unix_epoch(Duration::from_secs(NOW_SECS))
 }
@@ -238,17 +232,35 @@ fn pkcs8(der: &'static [u8]) -> PrivateKeyDer<'static> {
     PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der))
 }
 
-/// The five pairs of configurations.
-fn configs(roots: &RootCertStore) -> Result<[(ClientConfig, ServerConfig); 5], Error> {
-    let ecdsa = |groups: &'static [NamedGroup], mutual: bool| -> Result<_, Error> {
+/// Whose key a client certificate has.
+#[derive(Clone, Copy, PartialEq)]
+enum ClientKey {
+    None,
+    Own,
+    /// The caller's (a secure element's): the connection pauses for it.
+    Caller,
+}
+
+/// The pairs of configurations, one per case.
+fn configs(
+    roots: &RootCertStore,
+    psks: &'static PskTable,
+) -> Result<[(ClientConfig, ServerConfig); CASES], Error> {
+    let ecdsa = |groups: &'static [NamedGroup], client_key: ClientKey| -> Result<_, Error> {
         let mut client = device_client(ClientConfig::new(roots.clone()));
         client.cipher_suites = ECDSA_SUITE.as_slice().into();
         client.groups = groups.into();
         client.enable_exporters = true;
         let mut server = device_server(ServerConfig::new(&SERVER_CHAIN, pkcs8(SERVER_KEY))?);
         server.enable_exporters = true;
-        if mutual {
-            client.add_client_certificate(&CLIENT_CHAIN, pkcs8(CLIENT_KEY))?;
+        match client_key {
+            ClientKey::None => {}
+            ClientKey::Own => client.add_client_certificate(&CLIENT_CHAIN, pkcs8(CLIENT_KEY))?,
+            ClientKey::Caller => {
+                client.add_client_certificate_with_caller_key(&CLIENT_CHAIN, KeyType::EcdsaP256)?
+            }
+        }
+        if client_key != ClientKey::None {
             server.client_auth = ClientAuth::Required(roots.clone());
         }
         Ok((client, server))
@@ -257,14 +269,15 @@ fn configs(roots: &RootCertStore) -> Result<[(ClientConfig, ServerConfig); 5], E
         let mut client = device_client(ClientConfig::new(RootCertStore::empty()));
         client.cipher_suites = suite.into();
         client.add_psk(IDENTITY, Psk::new(&KEY)?)?;
-        let mut server = device_server(ServerConfig::with_psk(&PSK_STORE));
+        let mut server = device_server(ServerConfig::with_psk(psks));
         server.cipher_suites = SERVER_PSK_SUITES.as_slice().into();
         Ok((client, server))
     };
     Ok([
-        ecdsa(&X25519_FIRST, false)?,
-        ecdsa(&P256_ONLY, false)?,
-        ecdsa(&X25519_FIRST, true)?,
+        ecdsa(&X25519_FIRST, ClientKey::None)?,
+        ecdsa(&P256_ONLY, ClientKey::None)?,
+        ecdsa(&X25519_FIRST, ClientKey::Own)?,
+        ecdsa(&X25519_FIRST, ClientKey::Caller)?,
         psk(&PSK_SUITE)?,
         psk(&ECDHE_PSK_SUITE)?,
     ])
@@ -312,7 +325,9 @@ impl Received {
         while let Some(event) = conn.next_event() {
             match event {
                 Event::PeerClosed => self.closed = true,
-                Event::ApplicationData | Event::HandshakeComplete => {}
+                // Operations are answered by `sign_for`, which asks the
+                // connection itself.
+                Event::ApplicationData | Event::HandshakeComplete | Event::Operation { .. } => {}
                 other => say!("  event {other:?}"),
             }
         }
@@ -376,17 +391,20 @@ fn run(
     name: &str,
     (client, server): &'static (ClientConfig, ServerConfig),
     (client_areas, server_areas): (Areas, Areas),
+    element: &EcdsaKeyPair,
 ) -> Result<(Areas, Areas), Error> {
     let host = ServerName::try_from("localhost").map_err(|_| Error::Misuse("host name"))?;
     let mut c = ClientConnection::with_areas(client, host, now(), client_areas)?;
     let mut s = ServerConnection::with_areas(server, now(), server_areas)?;
     let (mut at_client, mut at_server) = (Received::new(), Received::new());
+    let mut signed = 0;
     while c.is_handshaking() || s.is_handshaking() {
         pass(&mut c, &mut s, &mut at_server)?;
         pass(&mut s, &mut c, &mut at_client)?;
         if c.error().is_some() || s.error().is_some() {
             break;
         }
+        signed += sign_for(&mut c, element)?;
     }
     for (side, conn) in [("client", &*c), ("server", &*s)] {
         if let Some(e) = conn.error() {
@@ -410,6 +428,11 @@ fn run(
         .ok_or(Error::Misuse("no handshake info"))?;
     let (suite, group) = (info.cipher_suite, info.group);
     let mut exported = "";
+    let by_caller = if signed > 0 {
+        ", CertificateVerify signed by the caller"
+    } else {
+        ""
+    };
     if client.enable_exporters {
         let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
         c.export_keying_material(b"EXPERIMENTAL tls12 no_alloc", None, &mut a)?;
@@ -425,8 +448,8 @@ fn run(
         fail(format_args!("{name}: the server saw no close_notify"));
     }
     say!(
-        "ok {name}: {suite:?}, {group:?}, 1200 bytes each way{exported} (areas needed: client {} B, \
-         server {} B)",
+        "ok {name}: {suite:?}, {group:?}, 1200 bytes each way{exported}{by_caller} (areas needed: \
+         client {} B, server {} B)",
         AreaSizes::for_client(client).total(),
         AreaSizes::for_server(server).total()
     );
@@ -435,7 +458,26 @@ fn run(
     Ok((client_areas, server_areas))
 }
 
-/// What a build without `alloc` refuses, and how its messages read.
+/// Answers what `conn` asks the caller, as a secure element would: the
+/// CertificateVerify signature (RFC 5246 §7.4.8) over the transcript.
+/// Returns how many it answered.
+fn sign_for(conn: &mut Connection, element: &EcdsaKeyPair) -> Result<usize, Error> {
+    let Some(op) = conn.operation() else {
+        return Ok(0);
+    };
+    let (id, scheme) = (op.id(), op.scheme());
+    if scheme != Some(SignatureScheme::EcdsaSecp256r1Sha256) {
+        fail(format_args!("asked for {:?}", op.kind()));
+    }
+    let signature = element
+        .sign(&ring::rand::SystemRandom::new(), op.message())
+        .map_err(|_| Error::OperationFailed("the secure element"))?;
+    conn.complete_operation(id, Answer::Signature(signature.as_ref().into()))?;
+    Ok(1)
+}
+
+/// What a build without `alloc` refuses when configured, and how its
+/// messages read.
 fn refusals() {
     static ONE_SCHEME: [SignatureScheme; 1] = [SignatureScheme::EcdsaSecp256r1Sha256];
     let mut probe = ClientConfig::new(RootCertStore::empty());
@@ -443,8 +485,7 @@ fn refusals() {
         .add_client_certificate(&CLIENT_CHAIN, pkcs8(CLIENT_KEY))
         .and_then(|()| probe.add_client_certificate(&CLIENT_CHAIN, pkcs8(CLIENT_KEY)));
     let missing = probe.set_client_signing_schemes(7, &ONE_SCHEME);
-    let caller_key = ServerConfig::with_caller_key(&SERVER_CHAIN, KeyType::EcdsaP256).map(|_| ());
-    for refused in [second, missing, caller_key] {
+    for refused in [second, missing] {
         match refused {
             Err(e) => say!("refused: {e}"),
             Ok(()) => fail(format_args!("accepted what needs a heap")),
@@ -452,13 +493,38 @@ fn refusals() {
     }
 }
 
+/// A server whose key the caller holds pauses with a copy of what it signs,
+/// which needs a heap: refused when the connection is made.
+fn refused_server(areas: Areas) -> Result<(), Error> {
+    let config: &'static ServerConfig =
+        REFUSED
+            .take()
+            .insert(device_server(ServerConfig::with_caller_key(
+                &SERVER_CHAIN,
+                KeyType::EcdsaP256,
+            )?));
+    match ServerConnection::with_areas(config, now(), areas) {
+        Err(e) => say!("refused: {e}"),
+        Ok(_) => fail(format_args!("a server with a caller-held key was made")),
+    }
+    Ok(())
+}
+
 fn main_result() -> Result<(), Error> {
     let anchor =
         webpki::anchor_from_trusted_cert(&CA).map_err(|_| Error::Misuse("the CA certificate"))?;
     let anchors: &'static [TrustAnchor<'static>] = ANCHORS.take().insert([anchor]);
     let roots = RootCertStore::from_anchors(anchors);
-    let configs: &'static [(ClientConfig, ServerConfig); 5] =
-        CONFIGS.take().insert(configs(&roots)?);
+    let psks: &'static PskTable = PSK_TABLE.take().insert([(IDENTITY, Psk::new(&KEY)?)]);
+    let element = EcdsaKeyPair::from_pkcs8(
+        &ECDSA_P256_SHA256_ASN1_SIGNING,
+        CLIENT_KEY,
+        &ring::rand::SystemRandom::new(),
+    )
+    .map_err(|_| Error::Misuse("the secure element's key"))?;
+    let element: &'static EcdsaKeyPair = SECURE_ELEMENT.take().insert(element);
+    let configs: &'static [(ClientConfig, ServerConfig); CASES] =
+        CONFIGS.take().insert(configs(&roots, psks)?);
     let client_sizes = largest(configs.iter().map(|(c, _)| AreaSizes::for_client(c)));
     let server_sizes = largest(configs.iter().map(|(_, s)| AreaSizes::for_server(s)));
     say!(
@@ -484,12 +550,14 @@ fn main_result() -> Result<(), Error> {
         "ECDHE-ECDSA x25519",
         "ECDHE-ECDSA P-256",
         "ECDHE-ECDSA x25519, client certificate",
+        "ECDHE-ECDSA x25519, client certificate in a secure element",
         "PSK",
         "ECDHE_PSK",
     ];
     for (name, pair) in names.iter().zip(configs) {
-        areas = run(name, pair, areas)?;
+        areas = run(name, pair, areas, element)?;
     }
+    refused_server(areas.1)?;
     say!("all handshakes and data without an allocator");
     Ok(())
 }

@@ -17,10 +17,12 @@ pub use crate::record::layer::IdleBuffers;
 use crate::record::MAX_PLAINTEXT;
 use crate::shared::{Entries, List, Shared};
 
-/// Without `alloc`, nothing pauses for the caller: a paused handshake keeps
-/// a copy of what it asks about (the peer's chain, what is signed).
-const NEEDS_ALLOC_TO_PAUSE: &str = "caller-held keys, verifiers and certificate choosers need \
-                                    the alloc feature: a paused handshake keeps a copy of what \
+/// Without `alloc`, only a client's caller-held key pauses for the caller:
+/// it signs the transcript the client keeps anyway, while every other pause
+/// keeps a copy of what it asks about (the peer's chain, what a server
+/// signs, the ClientHello).
+const NEEDS_ALLOC_TO_PAUSE: &str = "verifiers, certificate choosers and a server's caller-held \
+                                    keys need the alloc feature: the pause keeps a copy of what \
                                     it asks the caller about";
 
 /// What [`Entries`] says when a build without `alloc` has no room.
@@ -471,15 +473,10 @@ impl Identity {
 
     /// A caller-held key: its kind must be the leaf's (a mismatch would
     /// only show at handshake time, as a signature that does not verify).
-    /// Without `alloc` there are none: a paused handshake keeps a copy of
-    /// what is signed.
     fn with_caller_key(
         chain: List<CertificateDer<'static>>,
         kind: crate::KeyType,
     ) -> Result<Self, Error> {
-        if cfg!(not(feature = "alloc")) {
-            return Err(Error::Config(NEEDS_ALLOC_TO_PAUSE.into()));
-        }
         let leaf = chain
             .first()
             .ok_or_else(|| Error::Config("the certificate chain is empty".into()))?;
@@ -571,7 +568,9 @@ impl ClientConfig {
     /// a server asks for this certificate, the connection pauses for its
     /// CertificateVerify signature ([`crate::keyop`]).
     ///
-    /// Needs the `alloc` feature (refused without it).
+    /// This works without the `alloc` feature too (a secure element on a
+    /// device without a heap): what is signed is the transcript the client
+    /// keeps anyway, in its lent `transcript` area.
     pub fn add_client_certificate_with_caller_key(
         &mut self,
         chain: impl Into<List<CertificateDer<'static>>>,
@@ -954,7 +953,8 @@ impl ServerConfig {
     /// HSM, a remote key service): every full handshake pauses for its
     /// ServerKeyExchange signature ([`crate::keyop`]).
     ///
-    /// Needs the `alloc` feature (refused without it).
+    /// Needs the `alloc` feature: the pause keeps a copy of what is signed
+    /// (refused when a connection is made without it).
     ///
     /// ```
     /// use tls12::{KeyType, ServerConfig};
@@ -992,7 +992,7 @@ impl ServerConfig {
     /// As [`add_certificate`](Self::add_certificate), with the private key
     /// held by the caller ([`crate::keyop`]).
     ///
-    /// Needs the `alloc` feature (refused without it).
+    /// Needs the `alloc` feature, as [`with_caller_key`](Self::with_caller_key).
     pub fn add_certificate_with_caller_key(
         &mut self,
         cert_chain: impl Into<List<CertificateDer<'static>>>,
@@ -1164,7 +1164,9 @@ impl ServerConfig {
         )?;
         check_record_size_limit(Some(self.record_size_limit))?;
         if cfg!(not(feature = "alloc"))
-            && (self.client_verifier.is_some() || self.certificate_chooser.is_some())
+            && (self.client_verifier.is_some()
+                || self.certificate_chooser.is_some()
+                || self.identities().any(|id| id.key.is_held_by_caller()))
         {
             return Err(Error::Config(NEEDS_ALLOC_TO_PAUSE.into()));
         }

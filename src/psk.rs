@@ -156,27 +156,56 @@ impl fmt::Debug for PskMap {
 #[cfg(feature = "alloc")]
 impl PskStore for PskMap {
     fn key(&self, identity: &[u8]) -> Option<Psk> {
-        let mut found = 0u8;
-        let mut bytes = [0u8; MAX_PSK_LEN];
-        let mut len = 0u8;
-        for (id, key) in &self.entries {
-            // 0xff when `id` equals `identity`, else 0, without a branch on
-            // the bytes: differences in length and content are folded in.
-            let mut diff = (id.len() ^ identity.len()) as u64;
-            for (i, b) in id.iter().enumerate() {
-                diff |= u64::from(b ^ identity.get(i).copied().unwrap_or(0));
-            }
-            let nonzero = (diff | diff.wrapping_neg()) >> 63;
-            let hit = core::hint::black_box((nonzero as u8).wrapping_sub(1));
-            for (out, k) in bytes.iter_mut().zip(&key.bytes) {
-                *out |= k & hit;
-            }
-            len |= key.len & hit;
-            found |= hit;
-        }
-        let key = Psk { bytes, len };
-        (found != 0).then_some(key)
+        find(
+            self.entries.iter().map(|(id, key)| (id.as_slice(), key)),
+            identity,
+        )
     }
+}
+
+/// Keys in a table of the caller's, for a server without a heap: the
+/// identities borrowed for `'static`, the keys made once (a static cell,
+/// as a device's runtime gives), looked up in constant time as
+/// [`PskMap`] does.
+///
+/// ```
+/// use tls12::psk::{Psk, PskStore};
+///
+/// let table = [(&b"sensor-17"[..], Psk::new(&[0x5a; 32]).unwrap())];
+/// assert!(table.key(b"sensor-17").is_some());
+/// assert!(table.key(b"sensor-18").is_none());
+/// // ServerConfig::with_psk(table_in_a_static) for a `&'static` table.
+/// ```
+impl<const N: usize> PskStore for [(&'static [u8], Psk); N] {
+    fn key(&self, identity: &[u8]) -> Option<Psk> {
+        find(self.iter().map(|(id, key)| (*id, key)), identity)
+    }
+}
+
+/// The key for `identity` among `entries`, in constant time: every entry is
+/// compared byte for byte, and the key selected with a mask, so the time
+/// depends on the entries and not on which identity was asked for.
+fn find<'a>(entries: impl Iterator<Item = (&'a [u8], &'a Psk)>, identity: &[u8]) -> Option<Psk> {
+    let mut found = 0u8;
+    let mut bytes = [0u8; MAX_PSK_LEN];
+    let mut len = 0u8;
+    for (id, key) in entries {
+        // 0xff when `id` equals `identity`, else 0, without a branch on
+        // the bytes: differences in length and content are folded in.
+        let mut diff = (id.len() ^ identity.len()) as u64;
+        for (i, b) in id.iter().enumerate() {
+            diff |= u64::from(b ^ identity.get(i).copied().unwrap_or(0));
+        }
+        let nonzero = (diff | diff.wrapping_neg()) >> 63;
+        let hit = core::hint::black_box((nonzero as u8).wrapping_sub(1));
+        for (out, k) in bytes.iter_mut().zip(&key.bytes) {
+            *out |= k & hit;
+        }
+        len |= key.len & hit;
+        found |= hit;
+    }
+    let key = Psk { bytes, len };
+    (found != 0).then_some(key)
 }
 
 /// An identity a configuration may hold: 1 to 65,535 bytes (RFC 4279 §2's
