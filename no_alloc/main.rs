@@ -12,17 +12,18 @@
 //! required". A device using tls12 without a heap writes the same refusing
 //! allocator; nothing calls it.
 //!
-//! A client and a server, on memory lent from two static arenas, run six
+//! A client and a server, on memory lent from two static arenas, run seven
 //! handshakes one after the other on the same memory (each connection gives
 //! its areas and slot back, and the next one borrows them again):
 //! ECDHE-ECDSA with x25519 and with P-256; the same with a client
-//! certificate, and again with the client's key in a "secure element" (the
-//! connection pauses and the program signs, as `keyop` describes); plain
+//! certificate; with the client's key, then the server's, in a "secure
+//! element" (the connection pauses and the program signs, as `keyop`
+//! describes); plain
 //! PSK and ECDHE_PSK (the server's keys in the library's table for
 //! `'static` arrays). Each moves application data both ways with 512-byte
 //! records, and the ECDHE-ECDSA ones export keying material (RFC 5705)
 //! from the slot. Around them, it shows what this build refuses (a second
-//! client certificate; a server whose key the caller holds) and how a
+//! client certificate; a server with a verifier) and how a
 //! message reads without the values it would name. The exit status is 0
 //! when all of it worked; `tests/no_alloc.rs` runs this program and checks
 //! its report.
@@ -42,6 +43,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use core::time::Duration;
 
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+use tls12::keyop::{PeerChain, PeerVerifier, Verdict};
 use tls12::pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, TrustAnchor, UnixTime,
 };
@@ -49,7 +51,7 @@ use tls12::psk::Psk;
 use tls12::{
     Answer, AreaSizes, Areas, CipherSuite, ClientAuth, ClientConfig, ClientConnection, Connection,
     Error, Event, HandshakeSlot, IdleBuffers, KeyType, Limits, MaxFragmentLength, NamedGroup,
-    RootCertStore, ServerConfig, ServerConnection, SignatureScheme,
+    RootCertStore, ServerConfig, ServerConnection, Shared, SignatureScheme,
 };
 
 #[link(name = "c")]
@@ -105,17 +107,36 @@ static ANCHORS: Lend<Option<[TrustAnchor<'static>; 1]>> = Lend::new(None);
 /// `'static` arrays (constant-time lookup), made at run time.
 static PSK_TABLE: Lend<Option<PskTable>> = Lend::new(None);
 type PskTable = [(&'static [u8], Psk); 1];
-/// The client key a "secure element" holds: the program signs with it when
-/// the connection asks (`KeyType::EcdsaP256` in the configuration).
-static SECURE_ELEMENT: Lend<Option<EcdsaKeyPair>> = Lend::new(None);
-/// A server with a caller-held key, which this build refuses.
+/// The keys "secure elements" hold, the client's and the server's: the
+/// program signs with them when a connection asks (`KeyType::EcdsaP256` in
+/// the configuration).
+static SECURE_ELEMENTS: Lend<Option<Elements>> = Lend::new(None);
+/// A server with a verifier, which this build refuses.
 static REFUSED: Lend<Option<ServerConfig>> = Lend::new(None);
+
+/// The client's secure element, then the server's.
+struct Elements {
+    client: EcdsaKeyPair,
+    server: EcdsaKeyPair,
+}
+
+/// A verifier that accepts every chain webpki accepted.
+#[derive(Debug)]
+struct AcceptAll;
+
+impl PeerVerifier for AcceptAll {
+    fn verify(&self, _: &PeerChain<'_>) -> Verdict {
+        Verdict::Accept
+    }
+}
+
+static ACCEPT_ALL: AcceptAll = AcceptAll;
 
 /// The configurations, made at run time (keys are parsed), kept for the
 /// whole program.
 static CONFIGS: Lend<Option<[(ClientConfig, ServerConfig); CASES]>> = Lend::new(None);
 
-const CASES: usize = 6;
+const CASES: usize = 7;
 
 /// A static handed out once as `&'static mut`.
 struct Lend<T>(UnsafeCell<T>, AtomicBool);
@@ -232,13 +253,19 @@ fn pkcs8(der: &'static [u8]) -> PrivateKeyDer<'static> {
     PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der))
 }
 
-/// Whose key a client certificate has.
+/// Who holds the keys of a case.
 #[derive(Clone, Copy, PartialEq)]
-enum ClientKey {
-    None,
+enum Keys {
+    /// The server's key is its configuration's; no client certificate.
     Own,
-    /// The caller's (a secure element's): the connection pauses for it.
-    Caller,
+    /// A client certificate too, its key the configuration's.
+    OwnMutual,
+    /// A client certificate whose key the caller holds (a secure element):
+    /// the client pauses for its CertificateVerify signature.
+    CallerClient,
+    /// The server's key held by the caller: the server pauses for its
+    /// ServerKeyExchange signature.
+    CallerServer,
 }
 
 /// The pairs of configurations, one per case.
@@ -246,21 +273,25 @@ fn configs(
     roots: &RootCertStore,
     psks: &'static PskTable,
 ) -> Result<[(ClientConfig, ServerConfig); CASES], Error> {
-    let ecdsa = |groups: &'static [NamedGroup], client_key: ClientKey| -> Result<_, Error> {
+    let ecdsa = |groups: &'static [NamedGroup], keys: Keys| -> Result<_, Error> {
         let mut client = device_client(ClientConfig::new(roots.clone()));
         client.cipher_suites = ECDSA_SUITE.as_slice().into();
         client.groups = groups.into();
         client.enable_exporters = true;
-        let mut server = device_server(ServerConfig::new(&SERVER_CHAIN, pkcs8(SERVER_KEY))?);
+        let mut server = device_server(if keys == Keys::CallerServer {
+            ServerConfig::with_caller_key(&SERVER_CHAIN, KeyType::EcdsaP256)?
+        } else {
+            ServerConfig::new(&SERVER_CHAIN, pkcs8(SERVER_KEY))?
+        });
         server.enable_exporters = true;
-        match client_key {
-            ClientKey::None => {}
-            ClientKey::Own => client.add_client_certificate(&CLIENT_CHAIN, pkcs8(CLIENT_KEY))?,
-            ClientKey::Caller => {
+        match keys {
+            Keys::Own | Keys::CallerServer => {}
+            Keys::OwnMutual => client.add_client_certificate(&CLIENT_CHAIN, pkcs8(CLIENT_KEY))?,
+            Keys::CallerClient => {
                 client.add_client_certificate_with_caller_key(&CLIENT_CHAIN, KeyType::EcdsaP256)?
             }
         }
-        if client_key != ClientKey::None {
+        if matches!(keys, Keys::OwnMutual | Keys::CallerClient) {
             server.client_auth = ClientAuth::Required(roots.clone());
         }
         Ok((client, server))
@@ -274,10 +305,11 @@ fn configs(
         Ok((client, server))
     };
     Ok([
-        ecdsa(&X25519_FIRST, ClientKey::None)?,
-        ecdsa(&P256_ONLY, ClientKey::None)?,
-        ecdsa(&X25519_FIRST, ClientKey::Own)?,
-        ecdsa(&X25519_FIRST, ClientKey::Caller)?,
+        ecdsa(&X25519_FIRST, Keys::Own)?,
+        ecdsa(&P256_ONLY, Keys::Own)?,
+        ecdsa(&X25519_FIRST, Keys::OwnMutual)?,
+        ecdsa(&X25519_FIRST, Keys::CallerClient)?,
+        ecdsa(&X25519_FIRST, Keys::CallerServer)?,
         psk(&PSK_SUITE)?,
         psk(&ECDHE_PSK_SUITE)?,
     ])
@@ -391,20 +423,21 @@ fn run(
     name: &str,
     (client, server): &'static (ClientConfig, ServerConfig),
     (client_areas, server_areas): (Areas, Areas),
-    element: &EcdsaKeyPair,
+    elements: &Elements,
 ) -> Result<(Areas, Areas), Error> {
     let host = ServerName::try_from("localhost").map_err(|_| Error::Misuse("host name"))?;
     let mut c = ClientConnection::with_areas(client, host, now(), client_areas)?;
     let mut s = ServerConnection::with_areas(server, now(), server_areas)?;
     let (mut at_client, mut at_server) = (Received::new(), Received::new());
-    let mut signed = 0;
+    let (mut client_signed, mut server_signed) = (0, 0);
     while c.is_handshaking() || s.is_handshaking() {
         pass(&mut c, &mut s, &mut at_server)?;
+        server_signed += sign_for(&mut s, &elements.server)?;
         pass(&mut s, &mut c, &mut at_client)?;
+        client_signed += sign_for(&mut c, &elements.client)?;
         if c.error().is_some() || s.error().is_some() {
             break;
         }
-        signed += sign_for(&mut c, element)?;
     }
     for (side, conn) in [("client", &*c), ("server", &*s)] {
         if let Some(e) = conn.error() {
@@ -428,10 +461,11 @@ fn run(
         .ok_or(Error::Misuse("no handshake info"))?;
     let (suite, group) = (info.cipher_suite, info.group);
     let mut exported = "";
-    let by_caller = if signed > 0 {
-        ", CertificateVerify signed by the caller"
-    } else {
-        ""
+    let by_caller = match (client_signed, server_signed) {
+        (0, 0) => "",
+        (_, 0) => ", CertificateVerify signed by the caller",
+        (0, _) => ", ServerKeyExchange signed by the caller",
+        _ => fail(format_args!("{name}: both sides paused")),
     };
     if client.enable_exporters {
         let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
@@ -459,8 +493,9 @@ fn run(
 }
 
 /// Answers what `conn` asks the caller, as a secure element would: the
-/// CertificateVerify signature (RFC 5246 §7.4.8) over the transcript.
-/// Returns how many it answered.
+/// client's CertificateVerify signature over the transcript (RFC 5246
+/// §7.4.8), or the server's ServerKeyExchange signature over both randoms
+/// and its ECDH parameters (RFC 8422 §5.4). Returns how many it answered.
 fn sign_for(conn: &mut Connection, element: &EcdsaKeyPair) -> Result<usize, Error> {
     let Some(op) = conn.operation() else {
         return Ok(0);
@@ -493,19 +528,15 @@ fn refusals() {
     }
 }
 
-/// A server whose key the caller holds pauses with a copy of what it signs,
-/// which needs a heap: refused when the connection is made.
+/// A verifier that may pause keeps a copy of the peer's chain, which needs
+/// a heap: refused when the connection is made.
 fn refused_server(areas: Areas) -> Result<(), Error> {
-    let config: &'static ServerConfig =
-        REFUSED
-            .take()
-            .insert(device_server(ServerConfig::with_caller_key(
-                &SERVER_CHAIN,
-                KeyType::EcdsaP256,
-            )?));
+    let mut config = device_server(ServerConfig::new(&SERVER_CHAIN, pkcs8(SERVER_KEY))?);
+    config.client_verifier = Some(Shared::from(&ACCEPT_ALL));
+    let config: &'static ServerConfig = REFUSED.take().insert(config);
     match ServerConnection::with_areas(config, now(), areas) {
         Err(e) => say!("refused: {e}"),
-        Ok(_) => fail(format_args!("a server with a caller-held key was made")),
+        Ok(_) => fail(format_args!("a server with a verifier was made")),
     }
     Ok(())
 }
@@ -516,13 +547,18 @@ fn main_result() -> Result<(), Error> {
     let anchors: &'static [TrustAnchor<'static>] = ANCHORS.take().insert([anchor]);
     let roots = RootCertStore::from_anchors(anchors);
     let psks: &'static PskTable = PSK_TABLE.take().insert([(IDENTITY, Psk::new(&KEY)?)]);
-    let element = EcdsaKeyPair::from_pkcs8(
-        &ECDSA_P256_SHA256_ASN1_SIGNING,
-        CLIENT_KEY,
-        &ring::rand::SystemRandom::new(),
-    )
-    .map_err(|_| Error::Misuse("the secure element's key"))?;
-    let element: &'static EcdsaKeyPair = SECURE_ELEMENT.take().insert(element);
+    let element = |der: &[u8]| {
+        EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P256_SHA256_ASN1_SIGNING,
+            der,
+            &ring::rand::SystemRandom::new(),
+        )
+        .map_err(|_| Error::Misuse("a secure element's key"))
+    };
+    let elements: &'static Elements = SECURE_ELEMENTS.take().insert(Elements {
+        client: element(CLIENT_KEY)?,
+        server: element(SERVER_KEY)?,
+    });
     let configs: &'static [(ClientConfig, ServerConfig); CASES] =
         CONFIGS.take().insert(configs(&roots, psks)?);
     let client_sizes = largest(configs.iter().map(|(c, _)| AreaSizes::for_client(c)));
@@ -551,11 +587,12 @@ fn main_result() -> Result<(), Error> {
         "ECDHE-ECDSA P-256",
         "ECDHE-ECDSA x25519, client certificate",
         "ECDHE-ECDSA x25519, client certificate in a secure element",
+        "ECDHE-ECDSA x25519, server key in a secure element",
         "PSK",
         "ECDHE_PSK",
     ];
     for (name, pair) in names.iter().zip(configs) {
-        areas = run(name, pair, areas, element)?;
+        areas = run(name, pair, areas, elements)?;
     }
     refused_server(areas.1)?;
     say!("all handshakes and data without an allocator");

@@ -17,13 +17,12 @@ pub use crate::record::layer::IdleBuffers;
 use crate::record::MAX_PLAINTEXT;
 use crate::shared::{Entries, List, Shared};
 
-/// Without `alloc`, only a client's caller-held key pauses for the caller:
-/// it signs the transcript the client keeps anyway, while every other pause
-/// keeps a copy of what it asks about (the peer's chain, what a server
-/// signs, the ClientHello).
-const NEEDS_ALLOC_TO_PAUSE: &str = "verifiers, certificate choosers and a server's caller-held \
-                                    keys need the alloc feature: the pause keeps a copy of what \
-                                    it asks the caller about";
+/// Without `alloc`, caller-held keys pause for the caller (what they sign
+/// is in the handshake's own buffers), but verifiers and choosers do not:
+/// their pauses keep a copy of what they ask about (the peer's chain, the
+/// ClientHello).
+const NEEDS_ALLOC_TO_PAUSE: &str = "verifiers and certificate choosers need the alloc feature: \
+                                    the pause keeps a copy of what it asks the caller about";
 
 /// What [`Entries`] says when a build without `alloc` has no room.
 const ONE_CLIENT_CERTIFICATE: &str =
@@ -953,8 +952,8 @@ impl ServerConfig {
     /// HSM, a remote key service): every full handshake pauses for its
     /// ServerKeyExchange signature ([`crate::keyop`]).
     ///
-    /// Needs the `alloc` feature: the pause keeps a copy of what is signed
-    /// (refused when a connection is made without it).
+    /// This works without the `alloc` feature too: what is signed waits in
+    /// the handshake's encoding buffer (the lent `handshake_out` area).
     ///
     /// ```
     /// use tls12::{KeyType, ServerConfig};
@@ -990,9 +989,8 @@ impl ServerConfig {
     }
 
     /// As [`add_certificate`](Self::add_certificate), with the private key
-    /// held by the caller ([`crate::keyop`]).
-    ///
-    /// Needs the `alloc` feature, as [`with_caller_key`](Self::with_caller_key).
+    /// held by the caller ([`crate::keyop`]), as
+    /// [`with_caller_key`](Self::with_caller_key).
     pub fn add_certificate_with_caller_key(
         &mut self,
         cert_chain: impl Into<List<CertificateDer<'static>>>,
@@ -1164,9 +1162,7 @@ impl ServerConfig {
         )?;
         check_record_size_limit(Some(self.record_size_limit))?;
         if cfg!(not(feature = "alloc"))
-            && (self.client_verifier.is_some()
-                || self.certificate_chooser.is_some()
-                || self.identities().any(|id| id.key.is_held_by_caller()))
+            && (self.client_verifier.is_some() || self.certificate_chooser.is_some())
         {
             return Err(Error::Config(NEEDS_ALLOC_TO_PAUSE.into()));
         }

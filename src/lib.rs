@@ -59,8 +59,8 @@
 //! Without the `alloc` feature (on by default, with `std`) the crate has no
 //! heap at all: configurations hold `'static` data ([`List`], [`Shared`]),
 //! connections run on [`Areas`], and what needs a heap (RSA, sessions,
-//! OCSP, kept chains, the pauses that keep a copy of what they ask the
-//! caller) is refused by the configuration. The repository's `no_alloc/` program runs
+//! OCSP, kept chains, verifiers and choosers that keep a copy of what they
+//! ask the caller) is refused by the configuration. The repository's `no_alloc/` program runs
 //! handshakes that way.
 //!
 //! ## Errors

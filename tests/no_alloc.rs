@@ -25,9 +25,9 @@
 //!
 //! The build without `alloc` itself is `no_alloc/`: a program with
 //! neither `std` nor a heap (its global allocator refuses every request)
-//! that runs ECDHE-ECDSA with x25519 and P-256, mutual TLS (the client's
-//! key its own, or held by the caller), PSK and ECDHE_PSK, with data both
-//! ways, on two static arenas.
+//! that runs ECDHE-ECDSA with x25519 and P-256, mutual TLS, the client's
+//! or the server's key held by the caller, PSK and ECDHE_PSK, with data
+//! both ways, on two static arenas.
 //! `a_program_without_std_or_heap_runs_every_handshake` builds and runs it.
 
 mod counting;
@@ -670,6 +670,9 @@ fn a_program_without_std_or_heap_runs_every_handshake() {
         "ok ECDHE-ECDSA x25519, client certificate in a secure element: \
          TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Some(x25519), 1200 bytes each way, 32 bytes \
          exported alike, CertificateVerify signed by the caller (areas needed: ",
+        "ok ECDHE-ECDSA x25519, server key in a secure element: \
+         TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Some(x25519), 1200 bytes each way, 32 bytes \
+         exported alike, ServerKeyExchange signed by the caller (areas needed: ",
         "ok PSK: TLS_PSK_WITH_AES_128_GCM_SHA256, None, 1200 bytes each way (areas needed: ",
         "ok ECDHE_PSK: TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256, Some(x25519), 1200 bytes each way \
          (areas needed: ",
@@ -684,9 +687,8 @@ fn a_program_without_std_or_heap_runs_every_handshake() {
         "refused: invalid configuration: without the alloc feature, a client has at most one \
          certificate",
         "refused: invalid configuration: no client certificate …",
-        "refused: invalid configuration: verifiers, certificate choosers and a server's \
-         caller-held keys need the alloc feature: the pause keeps a copy of what it asks the \
-         caller about",
+        "refused: invalid configuration: verifiers and certificate choosers need the alloc \
+         feature: the pause keeps a copy of what it asks the caller about",
         "all handshakes and data without an allocator",
     ] {
         assert!(

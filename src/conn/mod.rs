@@ -773,8 +773,8 @@ impl Side {
             }
             Side::Server { machine, .. } => {
                 let running = machine.running()?;
-                let kept = running.buffers.transcript.as_slice();
-                running.state.as_ref()?.operation(kept)
+                let encoded = running.buffers.encode.as_slice();
+                running.state.as_ref()?.operation(encoded)
             }
         }
     }

@@ -51,7 +51,7 @@ impl KeyShare {
         })
     }
 
-    #[cfg(test)]
+    /// The group this share is on.
     pub(crate) fn group(&self) -> NamedGroup {
         self.group
     }

@@ -19,7 +19,7 @@
 //!                    <--  ChangeCipherSpec, Finished
 //! ```
 
-#[cfg(feature = "alloc")]
+#[cfg(feature = "std")]
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
@@ -139,9 +139,9 @@ impl HelloSummary {
 pub(crate) struct AwaitSignature {
     neg: Negotiated,
     transcript: Transcript,
+    /// Ours; what is signed (both randoms and its ECDH params, RFC 8422
+    /// §5.4) waits in the handshake's encoding buffer.
     key_share: KeyShare,
-    /// What is signed: both randoms and the ECDH params (RFC 8422 §5.4).
-    message: SharedList<u8>,
     scheme: SignatureScheme,
     /// The chain served, whose key signs, to check the answer with.
     chain: crate::shared::List<CertificateDer<'static>>,
@@ -211,14 +211,15 @@ pub(crate) struct ExpectFinished {
 }
 
 impl State {
-    /// What this state asks the caller for, if it is paused (`kept`, the
-    /// messages kept for a CertificateVerify, is for a client's).
-    pub(crate) fn operation<'a>(&'a self, _kept: &'a [u8]) -> Option<OpRequest<'a>> {
+    /// What this state asks the caller for, if it is paused: `encoded`,
+    /// the handshake's encoding buffer, holds what a ServerKeyExchange
+    /// signs while the caller signs it.
+    pub(crate) fn operation<'a>(&'a self, encoded: &'a [u8]) -> Option<OpRequest<'a>> {
         use crate::keyop::OperationKind;
         match self {
             Self::AwaitSignature(s) => Some(OpRequest {
                 kind: OperationKind::Sign(s.scheme),
-                message: &s.message,
+                message: encoded,
                 chain: &[],
                 hello: None,
             }),
@@ -329,21 +330,21 @@ pub(crate) fn signature(
     verify_leaf_signature(
         s.chain.first().map(|c| c.as_ref()),
         s.scheme,
-        &s.message,
+        io.buffers.encode.as_slice(),
         msg.body,
         "ServerKeyExchange",
     )
     .map_err(|_| {
         Error::OperationFailed("the caller's signature does not verify with our certificate")
     })?;
-    let params = s.message.get(64..).unwrap_or_default();
     let scheme = s.scheme;
+    let key_share = &s.key_share;
     emit_with(
         io,
         &mut s.transcript,
         HandshakeType::ServerKeyExchange,
         |out| {
-            Writer::put(out, params);
+            encode_ecdhe_params(key_share.group(), key_share.public_bytes(), out);
             DigitallySigned {
                 scheme,
                 signature: msg.body,
@@ -1234,22 +1235,19 @@ fn full_handshake(
     let key_share = KeyShare::generate(group)?;
     if identity.key.is_held_by_caller() {
         // The caller signs: pause with what it signs (RFC 8422 §5.4: both
-        // randoms and the params), the one allocation of the paused path.
-        #[cfg(feature = "alloc")]
-        let message = {
-            let mut message = Vec::with_capacity(64 + 4 + key_share.public_bytes().len());
-            message.extend_from_slice(&neg.client_random);
-            message.extend_from_slice(&neg.server_random);
-            encode_ecdhe_params(group, key_share.public_bytes(), &mut message);
-            SharedList::from(message)
-        };
-        #[cfg(not(feature = "alloc"))]
-        let message = SharedList::heap_copy(&[])?;
+        // randoms and the params), written where our messages are encoded,
+        // which nothing uses until the answer comes (no copy of its own, so
+        // no allocation, and room the caller may have lent).
+        let signed = &mut io.buffers.encode;
+        signed.clear();
+        Writer::put(signed, &neg.client_random);
+        Writer::put(signed, &neg.server_random);
+        encode_ecdhe_params(group, key_share.public_bytes(), signed);
+        signed.written_whole("handshake_out area")?;
         return Ok(State::AwaitSignature(AwaitSignature {
             neg,
             transcript,
             key_share,
-            message,
             scheme,
             chain: identity.chain.clone(),
         }));
