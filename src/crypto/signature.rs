@@ -116,28 +116,30 @@ pub(crate) fn verify_signature(
 /// families as [`VERIFY_SCHEMES`] (no SHA-1, RSA keys of 2048 to 8192 bits),
 /// with every ECDSA curve/hash pairing that CAs use.
 pub(crate) fn webpki_algorithms() -> &'static [&'static dyn SignatureVerificationAlgorithm] {
+    /// ECDSA and EdDSA, then `$rsa` (with `alloc`; ring's RSA needs a heap).
+    macro_rules! algs {
+        ($($rsa:expr),*) => {
+            &[
+                alg::ECDSA_P256_SHA256,
+                alg::ECDSA_P256_SHA384,
+                alg::ECDSA_P384_SHA256,
+                alg::ECDSA_P384_SHA384,
+                alg::ED25519,
+                $($rsa,)*
+            ]
+        };
+    }
     #[cfg(not(feature = "alloc"))]
-    static ALGS: &[Alg] = &[
-        alg::ECDSA_P256_SHA256,
-        alg::ECDSA_P256_SHA384,
-        alg::ECDSA_P384_SHA256,
-        alg::ECDSA_P384_SHA384,
-        alg::ED25519,
-    ];
+    static ALGS: &[Alg] = algs!();
     #[cfg(feature = "alloc")]
-    static ALGS: &[Alg] = &[
-        alg::ECDSA_P256_SHA256,
-        alg::ECDSA_P256_SHA384,
-        alg::ECDSA_P384_SHA256,
-        alg::ECDSA_P384_SHA384,
-        alg::ED25519,
+    static ALGS: &[Alg] = algs!(
         alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
         alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
         alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
         alg::RSA_PKCS1_2048_8192_SHA256,
         alg::RSA_PKCS1_2048_8192_SHA384,
-        alg::RSA_PKCS1_2048_8192_SHA512,
-    ];
+        alg::RSA_PKCS1_2048_8192_SHA512
+    );
     ALGS
 }
 

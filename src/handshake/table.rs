@@ -146,11 +146,17 @@ impl<H> Action<H> {
     }
 }
 
-/// `name()`: each stage's name as written, for diagnoses (the match is
-/// checked for every variant by the compiler; `stringify!` writes the name).
-macro_rules! stage_names {
-    ($stage:ident: $($v:ident),* $(,)?) => {
-        impl $stage {
+/// A stage enum as written, and its `name()`: each variant's name as the
+/// enum spells it (`stringify!`), for diagnoses.
+macro_rules! named_stages {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $v:ident,)* }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name { $($(#[$vmeta])* $v,)* }
+
+        impl $name {
             /// The stage's name, as the enum spells it.
             pub(crate) fn name(self) -> &'static str {
                 match self {
@@ -161,66 +167,37 @@ macro_rules! stage_names {
     };
 }
 
-stage_names!(
-    ClientStage: ExpectServerHello,
-    ExpectCertificate,
-    ExpectServerKeyExchange,
-    ExpectPskServerKeyExchange,
-    ExpectCertificateRequest,
-    ExpectServerHelloDone,
-    AwaitSignature,
-    AwaitVerdict,
-    ExpectCertificateStatus,
-    ExpectKeyTransportStatus,
-    ExpectNewSessionTicket,
-    ExpectChangeCipherSpec,
-    ExpectFinished,
-    Established,
-);
-
-stage_names!(
-    ServerStage: ExpectClientHello,
-    AwaitCertificate,
-    AwaitSignature,
-    AwaitVerdict,
-    ExpectCertificate,
-    ExpectClientKeyExchange,
-    AwaitDecryption,
-    ExpectCertificateVerify,
-    ExpectChangeCipherSpec,
-    ExpectFinished,
-    Established,
-);
-
-/// The client's states, by name (the table's rows; [`client::State`]
-/// holds the data of each).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ClientStage {
-    ExpectServerHello,
-    ExpectCertificate,
-    ExpectServerKeyExchange,
-    /// After ServerHello with a plain PSK suite: ServerKeyExchange, which
-    /// carries an identity hint, or ServerHelloDone (RFC 4279 §2).
-    ExpectPskServerKeyExchange,
-    /// After ServerKeyExchange: a CertificateRequest may come first.
-    ExpectCertificateRequest,
-    /// After CertificateRequest: only ServerHelloDone.
-    ExpectServerHelloDone,
-    /// Paused for the caller's CertificateVerify signature.
-    AwaitSignature,
-    /// Paused for the caller's verdict on the server's chain.
-    AwaitVerdict,
-    /// After Certificate, when the server acknowledged status_request
-    /// (RFC 6066 §8): CertificateStatus, or ServerKeyExchange without it.
-    ExpectCertificateStatus,
-    /// As `ExpectCertificateStatus` with RSA key transport, which has no
-    /// ServerKeyExchange: CertificateStatus, or without it
-    /// CertificateRequest or ServerHelloDone.
-    ExpectKeyTransportStatus,
-    ExpectNewSessionTicket,
-    ExpectChangeCipherSpec,
-    ExpectFinished,
-    Established,
+named_stages! {
+    /// The client's states, by name (the table's rows; [`client::State`]
+    /// holds the data of each).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum ClientStage {
+        ExpectServerHello,
+        ExpectCertificate,
+        ExpectServerKeyExchange,
+        /// After ServerHello with a plain PSK suite: ServerKeyExchange, which
+        /// carries an identity hint, or ServerHelloDone (RFC 4279 §2).
+        ExpectPskServerKeyExchange,
+        /// After ServerKeyExchange: a CertificateRequest may come first.
+        ExpectCertificateRequest,
+        /// After CertificateRequest: only ServerHelloDone.
+        ExpectServerHelloDone,
+        /// Paused for the caller's CertificateVerify signature.
+        AwaitSignature,
+        /// Paused for the caller's verdict on the server's chain.
+        AwaitVerdict,
+        /// After Certificate, when the server acknowledged status_request
+        /// (RFC 6066 §8): CertificateStatus, or ServerKeyExchange without it.
+        ExpectCertificateStatus,
+        /// As `ExpectCertificateStatus` with RSA key transport, which has no
+        /// ServerKeyExchange: CertificateStatus, or without it
+        /// CertificateRequest or ServerHelloDone.
+        ExpectKeyTransportStatus,
+        ExpectNewSessionTicket,
+        ExpectChangeCipherSpec,
+        ExpectFinished,
+        Established,
+    }
 }
 
 impl ClientStage {
@@ -290,25 +267,27 @@ impl ClientStage {
     }
 }
 
-/// The server's states, by name (the table's rows; [`server::State`]
-/// holds the data of each).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ServerStage {
-    ExpectClientHello,
-    /// Paused for the caller's choice of certificate chain.
-    AwaitCertificate,
-    /// Paused for the caller's ServerKeyExchange signature.
-    AwaitSignature,
-    /// Paused for the caller's verdict on the client's chain.
-    AwaitVerdict,
-    ExpectCertificate,
-    ExpectClientKeyExchange,
-    /// Paused for the caller's RSA decryption of the premaster secret.
-    AwaitDecryption,
-    ExpectCertificateVerify,
-    ExpectChangeCipherSpec,
-    ExpectFinished,
-    Established,
+named_stages! {
+    /// The server's states, by name (the table's rows; [`server::State`]
+    /// holds the data of each).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum ServerStage {
+        ExpectClientHello,
+        /// Paused for the caller's choice of certificate chain.
+        AwaitCertificate,
+        /// Paused for the caller's ServerKeyExchange signature.
+        AwaitSignature,
+        /// Paused for the caller's verdict on the client's chain.
+        AwaitVerdict,
+        ExpectCertificate,
+        ExpectClientKeyExchange,
+        /// Paused for the caller's RSA decryption of the premaster secret.
+        AwaitDecryption,
+        ExpectCertificateVerify,
+        ExpectChangeCipherSpec,
+        ExpectFinished,
+        Established,
+    }
 }
 
 impl ServerStage {
